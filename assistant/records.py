@@ -1,0 +1,130 @@
+"""Small typed records shared across the package.
+
+Every record that carries ``start``/``end`` refers to character offsets into the
+document's source text, and its ``text`` is exactly ``source[start:end]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    id: int
+    title: str
+    start: int  # offset of the heading (or of the first text, for the title block)
+    end: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    id: int
+    section: int
+    number: int  # 1-based paragraph number within its section
+    start: int
+    end: int
+    kind: str  # "body", "list_item", "note" or "title"
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A footnote marker in the body: a superscript (``³⁶``) or bare digits (``invasion. 39``)."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """One numbered entry of the Notes section; ``refers_to`` resolves "Ibid" and short forms."""
+
+    number: int
+    start: int
+    end: int
+    text: str
+    refers_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    id: int
+    paragraph: int
+    section: int
+    start: int
+    end: int
+    text: str
+    markers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    section: int
+    start: int
+    end: int
+    text: str
+    sentences: tuple[int, ...]  # sentence ids, in reading order
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: its exact source text and the structure recovered from it."""
+
+    source: str
+    title: str
+    sections: tuple[Section, ...]
+    paragraphs: tuple[Paragraph, ...]
+    sentences: tuple[Sentence, ...]
+    notes: tuple[Note, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    pages: tuple[int, ...] = ()  # start offset of each page, for PDFs
+    metadata: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def note(self, number: int) -> Note | None:
+        for note in self.notes:
+            if note.number == number:
+                return note
+        return None
+
+
+@dataclass(frozen=True)
+class CitedNote:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    chunk_id: str
+    section: str
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    notes: tuple[CitedNote, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    rank: int
+    chunk_id: str
+    section: str
+    start: int
+    end: int
+    score: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    confidence: float
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    timings_ms: dict = field(default_factory=dict, compare=False, hash=False)
+    sentence_ids: tuple[int, ...] = field(default=(), compare=False)

@@ -1,0 +1,357 @@
+"""Recover a paper's structure from raw (PDF-extracted) text, keeping exact offsets.
+
+Blocks are runs of non-blank lines. A block becomes a heading, a list item, a
+page number (dropped), a note of the Notes section, or body text; body blocks
+that the PDF split mid-sentence are re-joined into one paragraph. Paragraphs are
+cut into sentences with pysbd. Nothing is edited: every record points back into
+the source with ``start``/``end`` and its text is ``source[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.records import Document, Marker, Note, Paragraph, Section, Sentence
+
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPER_TO_INT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+_BLOCK = re.compile(r"(?:^[^\S\n]*\S[^\n]*(?:\n|\Z))+", re.M)
+_PAGE_NUMBER = re.compile(r"\s*\d{1,3}\s*")
+_BULLET = re.compile(r"^\s*(?:[-•*▪◦]\s+|\(?\d{1,2}\)\s+|[a-z]\)\s+)")
+_SUPER_MARKER = re.compile(rf"[{SUPERSCRIPT_DIGITS}]+")
+_BARE_MARKER = re.compile(r"(?<=[.;:!?\"”’)])[^\S\n]?(\d{1,3})(?=\s|$)")
+_NOTE_START = re.compile(rf"(?:^|(?<=\s))(?:-\s+)?([{SUPERSCRIPT_DIGITS}]+)\s", re.M)
+_FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|can|could|will|would|should|must|may|might|do|does|did)\b",
+    re.I,
+)
+_TERMINAL = re.compile(rf"[.,;:!?][\"”’)]?[{SUPERSCRIPT_DIGITS}\d]*$")
+_NOTES_TITLES = {"notes", "endnotes", "footnotes"}
+MAX_SENTENCE_CHARS = 900
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int
+    end: int
+    text: str
+
+
+def parse(source: str, *, title: str | None = None, markdown: bool = False, pages=()) -> Document:
+    """Parse ``source`` into a Document; ``title`` overrides the detected title."""
+    blocks = _blocks(source)
+    heading_flags = _heading_flags(blocks, markdown)
+    sections, paragraphs, notes = _layout(source, blocks, heading_flags, markdown)
+    markers = _body_markers(source, paragraphs, max_note=max((n.number for n in notes), default=0))
+    sentences = _sentences(source, paragraphs, markers)
+    detected = title or _detect_title(blocks, heading_flags, markdown)
+    return Document(
+        source=source,
+        title=detected,
+        sections=tuple(sections),
+        paragraphs=tuple(paragraphs),
+        sentences=tuple(sentences),
+        notes=tuple(_resolve_notes(notes)),
+        markers=tuple(markers),
+        pages=tuple(pages),
+    )
+
+
+def display_text(text: str) -> str:
+    """Text as shown to a reader: page-number lines dropped, whitespace collapsed."""
+    lines = [line for line in text.splitlines() if not _PAGE_NUMBER.fullmatch(line) or not line.strip()]
+    return " ".join(" ".join(lines).split())
+
+
+# -- blocks and headings ----------------------------------------------------------------
+
+
+def _blocks(source: str) -> list[_Block]:
+    blocks = []
+    for match in _BLOCK.finditer(source):
+        raw = match.group(0)
+        start = match.start() + (len(raw) - len(raw.lstrip()))
+        end = match.start() + len(raw.rstrip())
+        if end > start:
+            blocks.append(_Block(start, end, source[start:end]))
+    return blocks
+
+
+def _is_page_number(block: _Block) -> bool:
+    return bool(_PAGE_NUMBER.fullmatch(block.text))
+
+
+def _heading_candidate(block: _Block, markdown: bool) -> bool:
+    text = block.text
+    if markdown and text.startswith("#"):
+        return True
+    if "\n" in text or len(text) > 100 or _is_page_number(block) or _BULLET.match(text):
+        return False
+    words = text.split()
+    if not words or len(words) > 14 or not (words[0][0].isupper() or words[0][0].isdigit()):
+        return False
+    if _TERMINAL.search(text) or _FINITE_VERB.search(text) or re.search(r"[.!?]\s", text):
+        return False
+    return not _SUPER_MARKER.search(text)
+
+
+def _heading_flags(blocks: list[_Block], markdown: bool) -> list[bool]:
+    """A candidate is a heading only when body text (not another candidate) follows it."""
+    candidates = [_heading_candidate(b, markdown) for b in blocks]
+    flags = []
+    for i, is_candidate in enumerate(candidates):
+        if markdown and blocks[i].text.startswith("#"):
+            flags.append(True)
+            continue
+        following = next((j for j in range(i + 1, len(blocks)) if not _is_page_number(blocks[j])), None)
+        flags.append(is_candidate and following is not None and not candidates[following])
+    return flags
+
+
+def _heading_title(text: str) -> str:
+    return text.lstrip("#").strip()
+
+
+def _detect_title(blocks: list[_Block], flags: list[bool], markdown: bool) -> str:
+    if markdown:
+        for block, flag in zip(blocks, flags):
+            if flag and block.text.startswith("# "):
+                return _heading_title(block.text)
+    for block in blocks[:3]:
+        line = block.text.splitlines()[0].strip()
+        if 8 <= len(line) <= 200 and not line.endswith("Series"):
+            return display_text(line)
+    return display_text(blocks[0].text.splitlines()[0])[:120] if blocks else "Untitled"
+
+
+# -- sections, paragraphs, notes --------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.sections: list[Section] = []
+        self.paragraphs: list[Paragraph] = []
+        self.notes: list[Note] = []
+        self._section_start = 0
+        self._title = "Front matter"
+        self._count = 0
+
+    def open_section(self, title: str, start: int) -> None:
+        self.close_section(start)
+        self._title, self._section_start, self._count = title, start, 0
+
+    def close_section(self, end: int) -> None:
+        self.sections.append(Section(len(self.sections), self._title, self._section_start, end))
+
+    def add(self, start: int, end: int, kind: str) -> None:
+        self._count += 1
+        section = len(self.sections)
+        self.paragraphs.append(Paragraph(len(self.paragraphs), section, self._count, start, end, kind))
+
+    def extend_last(self, end: int) -> None:
+        last = self.paragraphs[-1]
+        self.paragraphs[-1] = Paragraph(last.id, last.section, last.number, last.start, end, last.kind)
+
+    @property
+    def in_notes(self) -> bool:
+        return self._title.lower().rstrip(":") in _NOTES_TITLES
+
+    def continues_body(self) -> bool:
+        """Whether the last paragraph is body text of the current section."""
+        if not self.paragraphs or self.paragraphs[-1].section != len(self.sections):
+            return False
+        return self.paragraphs[-1].kind == "body"
+
+
+def _starts_continuation(text: str) -> bool:
+    first = text.lstrip()[:1]
+    return first.islower() or first in ",;)"
+
+
+def _layout(source: str, blocks: list[_Block], flags: list[bool], markdown: bool):
+    builder = _Builder(source)
+    for block, is_heading in zip(blocks, flags):
+        if is_heading:
+            builder.open_section(_heading_title(block.text), block.start)
+            continue
+        if _is_page_number(block):
+            continue
+        if builder.in_notes:
+            _add_notes(builder, block)
+        elif _BULLET.match(block.text):
+            _add_list_items(builder, block)
+        elif _starts_continuation(block.text) and builder.continues_body():
+            builder.extend_last(block.end)  # a paragraph the PDF split at a page or column break
+        else:
+            builder.add(block.start, block.end, "body")
+    builder.close_section(len(source))
+    sections = [s for s in builder.sections if any(p.section == s.id for p in builder.paragraphs)]
+    return _renumber(sections, builder.paragraphs, builder.notes)
+
+
+def _renumber(sections: list[Section], paragraphs: list[Paragraph], notes: list[Note]):
+    """Drop empty sections and renumber section ids densely."""
+    new_id = {s.id: i for i, s in enumerate(sections)}
+    sections = [Section(new_id[s.id], s.title, s.start, s.end) for s in sections]
+    paragraphs = [
+        Paragraph(p.id, new_id[p.section], p.number, p.start, p.end, p.kind) for p in paragraphs
+    ]
+    return sections, paragraphs, notes
+
+
+def _add_list_items(builder: _Builder, block: _Block) -> None:
+    offset = block.start
+    for line in block.text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = offset + line.index(stripped[0])
+            if _BULLET.match(line) or not builder.paragraphs:
+                builder.add(start, start + len(stripped), "list_item")
+            else:
+                builder.extend_last(start + len(stripped))
+        offset += len(line) + 1
+
+
+def _add_notes(builder: _Builder, block: _Block) -> None:
+    starts = list(_NOTE_START.finditer(block.text))
+    if not starts:
+        return  # a stray fragment (e.g. a displaced URL tail): not part of any note we can place
+    for i, match in enumerate(starts):
+        text_start = block.start + match.end()
+        text_end = block.start + (starts[i + 1].start() if i + 1 < len(starts) else len(block.text))
+        raw = builder.source[text_start:text_end]
+        text_end = text_start + len(raw.rstrip().removesuffix("-").rstrip()) if raw.strip() else text_end
+        number = int(match.group(1).translate(_SUPER_TO_INT))
+        if text_end > text_start:
+            builder.notes.append(Note(number, text_start, text_end, builder.source[text_start:text_end]))
+            builder.add(text_start, text_end, "note")
+
+
+_SHORT_FORM = re.compile(r"^([A-Z][\w'’-]+(?:\s+(?:and|&)\s+[A-Z][\w'’-]+)?)\s*,")
+
+
+def _resolve_notes(notes: list[Note]) -> list[Note]:
+    """Resolve "Ibid" and short forms ("Katzman, 2020, p. 20") to the note they refer to."""
+    resolved: list[Note] = []
+    for note in notes:
+        target = _referent(note, resolved)
+        resolved.append(Note(note.number, note.start, note.end, note.text, target))
+    return resolved
+
+
+def _referent(note: Note, earlier: list[Note]) -> int | None:
+    text = note.text.strip()
+    if re.match(r"ibid\b", text, re.I):
+        if not earlier:
+            return None
+        previous = earlier[-1]
+        return previous.refers_to or previous.number
+    short = _SHORT_FORM.match(text)
+    if not short or len(text) > 60:
+        return None
+    name = short.group(1).split()[0]
+    year = re.search(r"\b(19|20)\d\d\b", text)
+    for candidate in reversed(earlier):
+        if candidate.refers_to is None and name in candidate.text and len(candidate.text) > len(text):
+            if year is None or year.group(0) in candidate.text:
+                return candidate.number
+    return None
+
+
+# -- footnote markers and sentences ------------------------------------------------------
+
+
+def _body_markers(source: str, paragraphs: list[Paragraph], max_note: int) -> list[Marker]:
+    if max_note == 0:
+        return []
+    markers = []
+    for p in paragraphs:
+        if p.kind == "note":
+            continue
+        text = source[p.start : p.end]
+        for m in _SUPER_MARKER.finditer(text):
+            number = int(m.group(0).translate(_SUPER_TO_INT))
+            if 1 <= number <= max_note:
+                markers.append(Marker(number, p.start + m.start(), p.start + m.end()))
+        for m in _BARE_MARKER.finditer(text):
+            number = int(m.group(1))
+            if 1 <= number <= max_note:
+                markers.append(Marker(number, p.start + m.start(1), p.start + m.end(1)))
+    return sorted(markers, key=lambda m: m.start)
+
+
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker]) -> list[Sentence]:
+    segmenter = _segmenter()
+    sentences: list[Sentence] = []
+    for p in paragraphs:
+        if p.kind in ("note", "list_item"):
+            spans = [(p.start, p.end)]
+        else:
+            spans = _split_paragraph(source, p, markers, segmenter)
+        for start, end in spans:
+            for s, e in _cap_length(source, start, end):
+                inside = tuple(m.number for m in markers if s <= m.start and m.end <= e)
+                sentences.append(Sentence(len(sentences), p.id, p.section, s, e, source[s:e], inside))
+    return sentences
+
+
+def _flat_view(text: str) -> str:
+    """Same length as ``text``: newlines and page-number lines become spaces."""
+    lines = text.split("\n")
+    return " ".join(" " * len(l) if _PAGE_NUMBER.fullmatch(l) else l for l in lines)
+
+
+def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter) -> list[tuple[int, int]]:
+    view = _flat_view(source[p.start : p.end])
+    bounds, cursor = [], 0
+    for segment in segmenter.segment(view):
+        piece = segment.strip()
+        if not piece:
+            continue
+        at = view.find(piece, cursor)
+        if at < 0:
+            continue
+        bounds.append([at, at + len(piece)])
+        cursor = at + len(piece)
+    if not bounds:
+        return [(p.start, p.end)]
+    bounds[0][0], bounds[-1][1] = 0, len(view.rstrip())
+    starts = {m.start - p.start: m.end - p.start for m in markers if p.start <= m.start < p.end}
+    merged: list[list[int]] = []
+    for start, end in bounds:
+        if merged and start in starts:  # a marker pysbd put at the head of the next sentence
+            marker_end = starts[start]
+            merged[-1][1] = marker_end
+            rest = view[marker_end:end]
+            start = marker_end + (len(rest) - len(rest.lstrip()))
+            if start >= end:
+                continue
+        merged.append([start, end])
+    return [(p.start + s, p.start + e) for s, e in merged]
+
+
+def _cap_length(source: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split an over-long 'sentence' (a jumbled table, a run-on) at ';' or spaces."""
+    spans = []
+    while end - start > MAX_SENTENCE_CHARS:
+        window = source[start : start + MAX_SENTENCE_CHARS]
+        cut = max(window.rfind("; "), window.rfind(". "))
+        if cut < MAX_SENTENCE_CHARS // 3:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = MAX_SENTENCE_CHARS - 1
+        spans.append((start, start + cut + 1))
+        start += cut + 1
+        while start < end and source[start].isspace():
+            start += 1
+    if end > start:
+        spans.append((start, end))
+    return [(s, s + len(source[s:e].rstrip())) for s, e in spans if source[s:e].strip()]
