@@ -35,11 +35,12 @@ def home() -> Path:
 
 
 def default_index_dir() -> Path:
-    return home() / "index"
+    return home() / "index" / "paper"
 
 
 def model_cache_dir() -> Path:
-    override = os.environ.get("ASSISTANT_HOME")
+    """Where the ONNX export of the model is kept (``ASSISTANT_MODEL_CACHE`` overrides)."""
+    override = os.environ.get("ASSISTANT_MODEL_CACHE")
     if override:
-        return Path(override) / "models"
-    return project_root() / ".models"
+        return Path(override)
+    return home() / ".models"

@@ -207,6 +207,9 @@ def _add_list_items(builder: _Builder, block: _Block) -> None:
         stripped = line.strip()
         if stripped:
             start = offset + line.index(stripped[0])
+            dash = re.match(r"[-•*▪◦]\s+", stripped)
+            if dash and len(stripped) > dash.end():  # keep "1) ..." but not the typographic dash
+                start, stripped = start + dash.end(), stripped[dash.end():]
             if _BULLET.match(line) or not builder.paragraphs:
                 builder.add(start, start + len(stripped), "list_item")
             else:

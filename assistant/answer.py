@@ -1,0 +1,141 @@
+"""Extractive answers: pick the paper's own sentences, cite them, or abstain."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
+from assistant.structure import display_text
+
+MAX_SENTENCES = 3
+_SOURCE_WORDS = re.compile(r"\b(sources?|cites?|cited|citing|citation|references?|notes?|footnotes?|wrote|written|author of|published|article|journal|report)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Selection:
+    sentence_ids: tuple[int, ...]  # reading order
+    enumeration: bool
+
+
+def wants_sources(question: str) -> bool:
+    return bool(_SOURCE_WORDS.search(question))
+
+
+def candidate_mask(doc: Document, question: str) -> np.ndarray:
+    """Notes are answers only to questions about sources; everything else is body text."""
+    kinds = {p.id: p.kind for p in doc.paragraphs}
+    allow_notes = wants_sources(question)
+    return np.array([allow_notes or kinds[s.paragraph] != "note" for s in doc.sentences], dtype=bool)
+
+
+def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, ratio: float = 0.82) -> Selection:
+    """The best sentence, plus close neighbours that score nearly as well; or a whole list."""
+    masked = np.where(mask, scores, -np.inf)
+    best = int(np.argmax(masked))
+    listing = _enumeration(doc, best)
+    if listing:
+        return Selection(tuple(listing), True)
+    top = float(masked[best])
+    chosen = [best]
+    for sid in np.argsort(-masked)[1:12]:
+        sid = int(sid)
+        if len(chosen) == MAX_SENTENCES or masked[sid] < ratio * top:
+            break
+        if _near(doc.sentences[sid], doc.sentences[best]) and not _duplicate(doc, sid, chosen):
+            chosen.append(sid)
+    return Selection(tuple(sorted(chosen)), False)
+
+
+def _near(a: Sentence, b: Sentence) -> bool:
+    return a.paragraph == b.paragraph and abs(a.id - b.id) <= 2
+
+
+def _duplicate(doc: Document, sid: int, chosen: list[int]) -> bool:
+    text = display_text(doc.sentences[sid].text)
+    return any(display_text(doc.sentences[c].text) == text for c in chosen)
+
+
+def _enumeration(doc: Document, best: int) -> list[int]:
+    """When the best sentence introduces a list (ends with ':') or is an item of one, the list."""
+    kinds = {p.id: p.kind for p in doc.paragraphs}
+    sentence = doc.sentences[best]
+    if kinds[sentence.paragraph] == "list_item":
+        intro = best
+        while intro > 0 and kinds[doc.sentences[intro].paragraph] == "list_item":
+            intro -= 1
+        if not display_text(doc.sentences[intro].text).endswith(":"):
+            intro += 1
+    elif display_text(sentence.text).endswith(":"):
+        intro = best
+    else:
+        return []
+    items = []
+    sid = intro if kinds[doc.sentences[intro].paragraph] == "list_item" else intro + 1
+    while sid < len(doc.sentences) and kinds[doc.sentences[sid].paragraph] == "list_item":
+        if doc.sentences[sid].section != sentence.section:
+            break
+        items.append(sid)
+        sid += 1
+    if not items:
+        return []
+    head = [intro] if intro not in items else []
+    return head + items
+
+
+def answer_text(doc: Document, sentence_ids: tuple[int, ...]) -> str:
+    return " ".join(display_text(doc.sentences[i].text) for i in sentence_ids)
+
+
+def cited_notes(doc: Document, sentence: Sentence) -> tuple[CitedNote, ...]:
+    """The notes behind a sentence's footnote markers, with "Ibid" resolved to its referent."""
+    out: list[CitedNote] = []
+    for number in sentence.markers:
+        note = doc.note(number)
+        if note is None:
+            continue
+        out.append(CitedNote(note.number, note.text))
+        if note.refers_to is not None:
+            target = doc.note(note.refers_to)
+            if target is not None and all(c.number != target.number for c in out):
+                out.append(CitedNote(target.number, target.text))
+    return tuple(out)
+
+
+def citations(doc: Document, chunks: tuple[Chunk, ...], sentence_ids: tuple[int, ...]) -> tuple[Citation, ...]:
+    chunk_of = {sid: c for c in chunks for sid in c.sentences}
+    paragraphs = {p.id: p for p in doc.paragraphs}
+    out = []
+    for n, sid in enumerate(sentence_ids, start=1):
+        s = doc.sentences[sid]
+        out.append(
+            Citation(
+                n=n,
+                chunk_id=chunk_of[sid].id,
+                section=doc.sections[s.section].title,
+                paragraph=paragraphs[s.paragraph].number,
+                start=s.start,
+                end=s.end,
+                text=doc.source[s.start : s.end],
+                notes=cited_notes(doc, s),
+            )
+        )
+    return tuple(out)
+
+
+def passages(doc: Document, chunks: tuple[Chunk, ...], scores: np.ndarray, k: int) -> tuple[Passage, ...]:
+    order = np.argsort(-scores, kind="stable")[:k]
+    return tuple(
+        Passage(
+            rank=rank,
+            chunk_id=chunks[i].id,
+            section=doc.sections[chunks[i].section].title,
+            start=chunks[i].start,
+            end=chunks[i].end,
+            score=round(float(scores[i]), 6),
+            text=chunks[i].text,
+        )
+        for rank, i in enumerate(order, start=1)
+    )

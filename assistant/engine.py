@@ -1,0 +1,166 @@
+"""The question-answering engine: a loaded index plus the query encoder."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from assistant import abstain
+from assistant import answer as extract
+from assistant.errors import InputError
+from assistant.index import Index
+from assistant.lexical import terms
+from assistant.records import Answer
+from assistant.retrieval import Query, UnitScores, dense_scores, fuse
+
+MAX_QUESTION_CHARS = 2000
+MODES = ("hybrid", "bm25", "dense")
+
+
+def clean_question(question: str) -> str:
+    """Drop control characters and ANSI escapes; refuse empty or oversized questions."""
+    import re
+
+    text = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]", " ", question or "")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split())
+    if not text:
+        raise InputError("the question is empty; type a question about the paper")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(text):,} characters long; keep it under {MAX_QUESTION_CHARS:,}")
+    return text
+
+
+@dataclass
+class Assistant:
+    index: Index
+    encoder: object  # has .encode(list[str]) -> np.ndarray
+
+    @classmethod
+    def open(cls, index: Index, encoder=None) -> "Assistant":
+        if encoder is None:
+            from assistant.encoder import OnnxEncoder
+
+            encoder = OnnxEncoder()
+        return cls(index, encoder)
+
+    @property
+    def document(self):
+        return self.index.document
+
+    @cached_property
+    def _sentence_chunk(self) -> np.ndarray:
+        out = np.zeros(len(self.document.sentences), dtype=np.int64)
+        for i, chunk in enumerate(self.index.chunks):
+            out[list(chunk.sentences)] = i
+        return out
+
+    @cached_property
+    def _idf(self):
+        lexical = self.index.lexical["sentences"]
+        n = self.index.unit_count("sentences")
+        return lambda term: math.log(1 + (n + 1) / (lexical.document_frequency(term) + 0.5))
+
+    @cached_property
+    def _lower_source(self) -> str:
+        return self.document.source.lower()
+
+    def query(self, text: str) -> Query:
+        return Query(text, self.encoder.encode([text])[0], tuple(terms(text)))
+
+    def unit_scores(self, unit: str, query: Query) -> UnitScores:
+        return UnitScores(
+            dense_scores(self.index.dense[unit], query.vector),
+            self.index.lexical[unit].scores(list(query.terms)),
+        )
+
+    def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None) -> Answer:
+        """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic)."""
+        t0 = time.perf_counter()
+        question = clean_question(question)
+        query = self.query(f"{context} {question}" if context else question)
+        t1 = time.perf_counter()
+        if mode == "hybrid":
+            result = self._hybrid(question, query, k)
+        elif mode in ("bm25", "dense"):
+            result = self._baseline(question, query, k, mode)
+        else:
+            raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        t2 = time.perf_counter()
+        timings = {"embed": round((t1 - t0) * 1000, 2), "retrieve_answer": round((t2 - t1) * 1000, 2),
+                   "total": round((t2 - t0) * 1000, 2)}
+        return Answer(**{**result, "question": question, "timings_ms": timings})
+
+    def _hybrid(self, question: str, query: Query, k: int) -> dict:
+        doc = self.document
+        chunk_scores = self.unit_scores("chunks", query)
+        sentence_scores = self.unit_scores("sentences", query)
+        fused = fuse(chunk_scores, sentence_scores, self._sentence_chunk)
+        mask = extract.candidate_mask(doc, question)
+        selection = extract.select_sentences(doc, fused.sentence_fused, mask)
+        text = extract.answer_text(doc, selection.sentence_ids)
+        probability = abstain.load_model().probability(self._signals(question, query, sentence_scores, fused, text))
+        abstained = probability < abstain.load_model().threshold
+        return {
+            "answer": "" if abstained else text,
+            "abstained": abstained,
+            "confidence": round(probability, 4),
+            "citations": () if abstained else extract.citations(doc, self.index.chunks, selection.sentence_ids),
+            "passages": extract.passages(doc, self.index.chunks, fused.chunk_fused, k),
+            "sentence_ids": selection.sentence_ids,
+        }
+
+    def _signals(self, question, query, sentence_scores, fused, text) -> abstain.Signals:
+        dense_sorted = np.sort(sentence_scores.dense)[::-1]
+        lexical_sorted = np.sort(sentence_scores.lexical)[::-1]
+        lexical = self.index.lexical["sentences"]
+        dfs = [lexical.document_frequency(t) for t in query.terms]
+        idfs = [self._idf(t) for t in query.terms]
+        names = [name.lower() in self._lower_source for name in abstain.question_names(question)]
+        top_dense = int(np.argmax(sentence_scores.dense))
+        top_lexical = int(np.argmax(sentence_scores.lexical))
+        agreement = float(self._sentence_chunk[top_dense] == self._sentence_chunk[top_lexical])
+        return abstain.signals(dense_sorted, lexical_sorted, dfs, idfs, names, question, text, agreement)
+
+    def signals_for(self, question: str) -> abstain.Signals:
+        """The abstention signals of a question (for fitting the abstention model)."""
+        question = clean_question(question)
+        query = self.query(question)
+        sentence_scores = self.unit_scores("sentences", query)
+        fused = fuse(self.unit_scores("chunks", query), sentence_scores, self._sentence_chunk)
+        selection = extract.select_sentences(self.document, fused.sentence_fused, extract.candidate_mask(self.document, question))
+        return self._signals(question, query, sentence_scores, fused, extract.answer_text(self.document, selection.sentence_ids))
+
+    def _baseline(self, question: str, query: Query, k: int, mode: str) -> dict:
+        """Single-signal retrieval over paragraphs; the answer is the top paragraph's best sentence."""
+        doc = self.document
+        scores = self.unit_scores("paragraphs", query)
+        ranking = scores.lexical if mode == "bm25" else scores.dense
+        order = np.argsort(-ranking, kind="stable")
+        top = doc.paragraphs[int(order[0])]
+        in_top = [s.id for s in doc.sentences if s.paragraph == top.id]
+        sentence_scores = self.unit_scores("sentences", query)
+        own = sentence_scores.lexical if mode == "bm25" else sentence_scores.dense
+        best = max(in_top, key=lambda sid: own[sid]) if in_top else 0
+        chunks = self.index.chunks
+        from assistant.records import Passage
+
+        passages = tuple(
+            Passage(rank, f"p{int(i):04d}", doc.sections[doc.paragraphs[int(i)].section].title,
+                    doc.paragraphs[int(i)].start, doc.paragraphs[int(i)].end, round(float(ranking[int(i)]), 6),
+                    doc.source[doc.paragraphs[int(i)].start : doc.paragraphs[int(i)].end])
+            for rank, i in enumerate(order[:k], start=1)
+        )
+        return {
+            "answer": extract.answer_text(doc, (best,)),
+            "abstained": False,
+            "confidence": 1.0,
+            "citations": extract.citations(doc, chunks, (best,)),
+            "passages": passages,
+            "sentence_ids": (best,),
+        }
+

@@ -1,0 +1,62 @@
+"""Answers as JSON records and as Rich renderables. Document text is never parsed as markup."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.text import Text
+
+from assistant.records import Answer
+from assistant.structure import display_text
+
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+JSON_KEYS = ("question", "answer", "abstained", "confidence", "citations", "passages", "timings_ms")
+
+
+def safe(text: str) -> str:
+    """Remove ANSI escape sequences and control characters (newlines and tabs stay)."""
+    return _CONTROL.sub("", text)
+
+
+def answer_json(answer: Answer) -> dict:
+    """The ``--json`` record: exactly JSON_KEYS, every ``text`` an exact source slice."""
+    data = asdict(answer)
+    data["citations"] = [
+        {**c, "notes": [{"number": n["number"], "text": n["text"]} for n in c["notes"]]} for c in data["citations"]
+    ]
+    return {key: data[key] for key in JSON_KEYS}
+
+
+def note_line(number: int, text: str) -> str:
+    return f"[{number}] {display_text(text)}"
+
+
+def answer_renderable(answer: Answer, show_passages: int = 3) -> Group:
+    parts = []
+    if answer.abstained:
+        parts.append(Text("The paper does not seem to answer this question.", style="bold yellow"))
+        parts.append(Text(f"confidence that it does: {answer.confidence:.2f}. Closest passages:", style="dim"))
+        for passage in answer.passages[:show_passages]:
+            body = Text(safe(display_text(passage.text)))
+            title = Text(safe(f"{passage.section} · chars {passage.start}-{passage.end}"))
+            parts.append(Panel(body, title=title, title_align="left", border_style="dim"))
+        return Group(*parts)
+    body = Text()
+    for citation in answer.citations:
+        body.append(safe(display_text(citation.text)))
+        body.append(f" [{citation.n}] ", style="bold cyan")
+    parts.append(Panel(body, title=Text(safe(answer.question)), title_align="left", border_style="green"))
+    for citation in answer.citations:
+        line = Text()
+        line.append(f"[{citation.n}] ", style="bold cyan")
+        line.append(safe(f"{citation.section}, paragraph {citation.paragraph}, chars {citation.start}-{citation.end}"))
+        parts.append(line)
+        for note in citation.notes:
+            cited = Text("     the paper cites: ", style="dim")
+            cited.append(safe(note_line(note.number, note.text)))
+            parts.append(cited)
+    parts.append(Text(f"confidence {answer.confidence:.2f} · {answer.timings_ms.get('total', 0):.0f} ms", style="dim"))
+    return Group(*parts)

@@ -1,0 +1,82 @@
+"""Shared fixtures: an isolated data home per test, the real paper index built once, a fake encoder."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pytest
+
+from assistant import paths
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory):
+    """One ONNX export of the real model for the whole test session."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(autouse=True)
+def env_setup(tmp_path, monkeypatch, model_cache):
+    """Never touch the real data home: each test gets its own ASSISTANT_HOME."""
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ASSISTANT_MODEL_CACHE", str(model_cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def paper_source() -> str:
+    return paths.default_source().read_bytes().decode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def paper_document(paper_source):
+    from assistant.structure import parse
+
+    return parse(paper_source)
+
+
+@pytest.fixture(scope="session")
+def paper_index_dir(tmp_path_factory, model_cache):
+    """The default paper indexed once with the real model (slow: ~20 s)."""
+    import os
+
+    from assistant.index import build_index
+    from assistant.paper import default_metadata
+
+    os.environ["ASSISTANT_MODEL_CACHE"] = str(model_cache)
+    target = tmp_path_factory.mktemp("paper-home") / "index"
+    build_index(paths.default_source(), target, metadata=default_metadata())
+    return target
+
+
+@pytest.fixture(scope="session")
+def paper_assistant(paper_index_dir):
+    from assistant.engine import Assistant
+    from assistant.index import load_index
+
+    return Assistant.open(load_index(paper_index_dir))
+
+
+class FakeEncoder:
+    """Deterministic bag-of-words hashing encoder: fast, and exact enough to assert on."""
+
+    dimension = 384
+
+    def encode(self, texts, batch_size: int = 32) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                slot = int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension
+                out[row, slot] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else out[row]
+            if not norm:
+                out[row, 0] = 1.0
+        return out
+
+
+@pytest.fixture
+def fake_encoder():
+    return FakeEncoder()
