@@ -31,7 +31,7 @@ def candidate_mask(doc: Document, question: str) -> np.ndarray:
     return np.array([allow_notes or kinds[s.paragraph] != "note" for s in doc.sentences], dtype=bool)
 
 
-def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, ratio: float = 0.82) -> Selection:
+def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, ratio: float = 0.92) -> Selection:
     """The best sentence, plus close neighbours that score nearly as well; or a whole list."""
     masked = np.where(mask, scores, -np.inf)
     best = int(np.argmax(masked))
@@ -39,18 +39,41 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, ratio:
     if listing:
         return Selection(tuple(listing), True)
     top = float(masked[best])
-    chosen = [best]
+    chosen = [best] + _discourse_neighbours(doc, best)
     for sid in np.argsort(-masked)[1:12]:
         sid = int(sid)
-        if len(chosen) == MAX_SENTENCES or masked[sid] < ratio * top:
+        if len(chosen) >= MAX_SENTENCES or masked[sid] < ratio * top:
             break
-        if _near(doc.sentences[sid], doc.sentences[best]) and not _duplicate(doc, sid, chosen):
+        if sid not in chosen and not _duplicate(doc, sid, chosen):
             chosen.append(sid)
     return Selection(tuple(sorted(chosen)), False)
 
 
-def _near(a: Sentence, b: Sentence) -> bool:
-    return a.paragraph == b.paragraph and abs(a.id - b.id) <= 2
+_ANNOUNCES = re.compile(
+    r"\b(two|three|four|five|six|several|many|number of|various|following|these|certain|main|some)\b"
+    r"(\s+\w+){0,3}\s+(\w+s)\b",
+    re.I,
+)
+_REFERS_BACK = re.compile(r"^(these|this|such|those|both|all of these|for this reason|therefore|thus)\b", re.I)
+
+
+def _discourse_neighbours(doc: Document, best: int) -> list[int]:
+    """Sentences the best one cannot stand without.
+
+    A short sentence that announces what follows ("Moscow shares several interests
+    with Tehran.", or one ending with a colon) takes the next sentences of its
+    paragraph; a short one that points back ("These factors restrain ...") takes the
+    previous one.
+    """
+    sentence = doc.sentences[best]
+    text = display_text(sentence.text)
+    short = len(text.split()) <= 22
+    same = lambda sid: 0 <= sid < len(doc.sentences) and doc.sentences[sid].paragraph == sentence.paragraph
+    if text.endswith(":") or (short and _ANNOUNCES.search(text) and not _REFERS_BACK.match(text)):
+        return [sid for sid in (best + 1, best + 2) if same(sid)]
+    if short and _REFERS_BACK.match(text):
+        return [sid for sid in (best - 1,) if same(sid)]
+    return []
 
 
 def _duplicate(doc: Document, sid: int, chosen: list[int]) -> bool:

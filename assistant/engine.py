@@ -95,16 +95,22 @@ class Assistant:
                    "total": round((t2 - t0) * 1000, 2)}
         return Answer(**{**result, "question": question, "timings_ms": timings})
 
+    def _rank(self, question: str, query: Query):
+        """Fused scores for the question and the sentences selected to answer it."""
+        sentence_scores = self.unit_scores("sentences", query)
+        windows = dense_scores(self.index.dense["windows"], query.vector)
+        fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk)
+        mask = extract.candidate_mask(self.document, question)
+        selection = extract.select_sentences(self.document, fused.sentence_fused, mask)
+        return sentence_scores, fused, selection
+
     def _hybrid(self, question: str, query: Query, k: int) -> dict:
         doc = self.document
-        chunk_scores = self.unit_scores("chunks", query)
-        sentence_scores = self.unit_scores("sentences", query)
-        fused = fuse(chunk_scores, sentence_scores, self._sentence_chunk)
-        mask = extract.candidate_mask(doc, question)
-        selection = extract.select_sentences(doc, fused.sentence_fused, mask)
+        sentence_scores, fused, selection = self._rank(question, query)
         text = extract.answer_text(doc, selection.sentence_ids)
-        probability = abstain.load_model().probability(self._signals(question, query, sentence_scores, fused, text))
-        abstained = probability < abstain.load_model().threshold
+        model = abstain.load_model()
+        probability = model.probability(self._signals(question, query, sentence_scores, text))
+        abstained = probability < model.threshold
         return {
             "answer": "" if abstained else text,
             "abstained": abstained,
@@ -114,7 +120,7 @@ class Assistant:
             "sentence_ids": selection.sentence_ids,
         }
 
-    def _signals(self, question, query, sentence_scores, fused, text) -> abstain.Signals:
+    def _signals(self, question, query, sentence_scores, text) -> abstain.Signals:
         dense_sorted = np.sort(sentence_scores.dense)[::-1]
         lexical_sorted = np.sort(sentence_scores.lexical)[::-1]
         lexical = self.index.lexical["sentences"]
@@ -130,10 +136,9 @@ class Assistant:
         """The abstention signals of a question (for fitting the abstention model)."""
         question = clean_question(question)
         query = self.query(question)
-        sentence_scores = self.unit_scores("sentences", query)
-        fused = fuse(self.unit_scores("chunks", query), sentence_scores, self._sentence_chunk)
-        selection = extract.select_sentences(self.document, fused.sentence_fused, extract.candidate_mask(self.document, question))
-        return self._signals(question, query, sentence_scores, fused, extract.answer_text(self.document, selection.sentence_ids))
+        sentence_scores, _, selection = self._rank(question, query)
+        text = extract.answer_text(self.document, selection.sentence_ids)
+        return self._signals(question, query, sentence_scores, text)
 
     def _baseline(self, question: str, query: Query, k: int, mode: str) -> dict:
         """Single-signal retrieval over paragraphs; the answer is the top paragraph's best sentence."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -25,15 +26,15 @@ import numpy as np
 
 from assistant import encoder as enc
 from assistant.chunking import ChunkSettings, chunk_document
-from assistant.errors import BrokenIndexError
+from assistant.errors import BrokenIndexError, InputError
 from assistant.ingest import read_document
 from assistant.lexical import Bm25Index
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.structure import display_text, parse
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
-UNITS = ("chunks", "sentences", "paragraphs")
+UNITS = ("chunks", "sentences", "windows", "paragraphs")
 
 Progress = Callable[[str, int, int], None]
 
@@ -73,6 +74,8 @@ def build_index(
     index_dir = Path(index_dir)
     started = time.perf_counter()
     with build_lock(index_dir):
+        _check_replaceable(index_dir)
+        _remove_leftovers(index_dir)
         progress("reading", 0, 1)
         raw = read_document(Path(source_path))
         title = (metadata or {}).get("title")
@@ -92,6 +95,8 @@ def build_index(
             manifest["build_seconds"] = round(time.perf_counter() - started, 2)
             _write_json(tmp / MANIFEST, manifest)
             _swap_into_place(tmp, index_dir)
+        except OSError as exc:
+            raise InputError(f"{index_dir}: cannot write the index ({exc.strerror or exc})") from None
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         progress("done", 1, 1)
@@ -100,15 +105,46 @@ def build_index(
 
 def _parent(index_dir: Path) -> Path:
     parent = index_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{index_dir}: cannot create the index here ({exc.strerror or exc})") from None
     return parent
+
+
+def _check_replaceable(index_dir: Path) -> None:
+    """Refuse to replace a file, or a directory holding anything but index files."""
+    if index_dir.is_symlink() or (index_dir.exists() and not index_dir.is_dir()):
+        raise InputError(f"{index_dir} exists and is not an index directory; choose another --index-dir")
+    if index_dir.is_dir():
+        strangers = [p.name for p in index_dir.iterdir() if not _is_index_file(p.name)]
+        if strangers:
+            raise InputError(
+                f"{index_dir} holds files that are not part of an index ({strangers[0]}); "
+                "choose another --index-dir or empty it"
+            )
+
+
+def _is_index_file(name: str) -> bool:
+    return name in (MANIFEST, "source.txt", "document.json") or name.endswith((".jsonl", ".faiss")) or name.startswith("bm25-")
+
+
+def _remove_leftovers(index_dir: Path) -> None:
+    """Delete temporary directories of builds that were killed (we hold the build lock)."""
+    for prefix in (f".{index_dir.name}.tmp-", f".{index_dir.name}.old-"):
+        for path in _parent(index_dir).glob(f"{glob.escape(prefix)}*"):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """Serialise builds of one index directory across processes."""
     lock_path = _parent(index_dir) / f".{index_dir.name}.lock"
-    with open(lock_path, "a+") as handle:
+    try:
+        handle = open(lock_path, "a+")
+    except OSError as exc:
+        raise InputError(f"{index_dir}: cannot write here ({exc.strerror or exc})") from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -121,8 +157,16 @@ def _unit_texts(document: Document, chunks: tuple[Chunk, ...]) -> dict[str, list
     return {
         "chunks": [f"{titles[c.section]}. {display_text(c.text)}" for c in chunks],
         "sentences": [display_text(s.text) for s in document.sentences],
+        "windows": [_window(document, s) for s in document.sentences],
         "paragraphs": [display_text(document.source[p.start : p.end]) for p in document.paragraphs],
     }
+
+
+def _window(document: Document, sentence: Sentence) -> str:
+    """A sentence with its neighbours in the same paragraph: meaning that needs context."""
+    sentences = document.sentences
+    around = [sentences[i] for i in (sentence.id - 1, sentence.id, sentence.id + 1) if 0 <= i < len(sentences)]
+    return " ".join(display_text(s.text) for s in around if s.paragraph == sentence.paragraph)
 
 
 def _embed_units(document, chunks, model, progress: Progress) -> dict[str, np.ndarray]:
@@ -245,7 +289,9 @@ def problems(index_dir: Path, *, source_sha256: str | None = None, settings: Chu
     try:
         manifest = read_manifest(index_dir)
     except BrokenIndexError as exc:
-        return [str(exc)]
+        return [str(exc).removeprefix(f"{index_dir}: ")]
+    if not isinstance(manifest, dict) or not all(isinstance(manifest.get(k, {}), dict) for k in ("model", "source", "files")):
+        return [f"{MANIFEST} is not a valid manifest"]
     found = []
     if manifest.get("format_version") != FORMAT_VERSION:
         found.append(f"format version {manifest.get('format_version')} (expected {FORMAT_VERSION})")
@@ -258,17 +304,27 @@ def problems(index_dir: Path, *, source_sha256: str | None = None, settings: Chu
         found.append("the source text has changed since it was built")
     if settings and manifest.get("chunker") != settings.as_dict():
         found.append("the chunker settings have changed")
-    found.extend(_file_problems(Path(index_dir), manifest.get("files", {})))
+    files = manifest.get("files", {})
+    found.extend(_file_problems(Path(index_dir), files))
+    if "source.txt" in files and manifest.get("source", {}).get("sha256") != files["source.txt"]:
+        found.append("the manifest's source checksum does not match source.txt")
     return found
+
+
+def _required_files() -> tuple[str, ...]:
+    return ("source.txt", "document.json", "sentences.jsonl", "chunks.jsonl", *(f"{u}.faiss" for u in UNITS))
 
 
 def _file_problems(directory: Path, files: dict[str, str]) -> list[str]:
     if not files:
         return ["the manifest lists no files"]
-    found = []
+    found = [f"the manifest does not list {name}" for name in _required_files() if name not in files]
+    found += [f"the manifest does not list bm25-{u}/" for u in UNITS if not any(n.startswith(f"bm25-{u}/") for n in files)]
     for name, digest in files.items():
         path = directory / name
-        if not path.is_file():
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            found.append(f"the manifest names a file outside the index ({name})")
+        elif not path.is_file():
             found.append(f"missing file {name}")
         elif enc.sha256_file(path) != digest:
             found.append(f"damaged file {name} (checksum mismatch)")

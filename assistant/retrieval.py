@@ -61,17 +61,21 @@ def minmax(values: np.ndarray) -> np.ndarray:
     return (values - values.min()) / span if span > 0 else np.zeros_like(values, dtype=np.float64)
 
 
-def fuse(chunks: UnitScores, sentences: UnitScores, sentence_chunk: np.ndarray) -> Retrieval:
-    """Rank chunks on their own signals and on their best sentence; rank sentences in context."""
+def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentence_chunk: np.ndarray) -> Retrieval:
+    """Rank chunks on their own signals and on their best sentence; rank sentences in context.
+
+    ``windows`` is the dense score of each sentence embedded with its neighbours.
+    """
     n_chunks = len(chunks.dense)
     best_sentence_dense = group_max(sentences.dense, sentence_chunk, n_chunks)
     best_sentence_lexical = group_max(sentences.lexical, sentence_chunk, n_chunks)
+    best_window = group_max(windows, sentence_chunk, n_chunks)
     chunk_fused = rrf(
-        [chunks.dense, chunks.lexical, best_sentence_dense, best_sentence_lexical],
-        weights=[1.0, 1.0, 1.0, 0.7],
+        [chunks.dense, chunks.lexical, best_sentence_dense, best_sentence_lexical, best_window],
+        weights=[1.0, 0.7, 1.0, 0.5, 1.0],
     )
-    sentence_own = rrf([sentences.dense, sentences.lexical], weights=[1.0, 0.8])
-    sentence_fused = minmax(sentence_own) + 0.6 * minmax(chunk_fused)[sentence_chunk]
+    sentence_own = minmax(sentences.dense) + 0.8 * minmax(sentences.lexical) + 0.5 * minmax(windows)
+    sentence_fused = sentence_own + 0.6 * minmax(chunk_fused)[sentence_chunk]
     return Retrieval(chunks, sentences, chunk_fused, sentence_fused)
 
 
