@@ -26,9 +26,10 @@ FEATURES = (
     "missing_names",
     "type_mismatch",
     "agreement",
+    "answer_coverage",
 )
 _YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|hundred|thousand|million|billion|dozen)\b", re.I)
+_NUMBER = re.compile(r"(?<![\d.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|hundred|thousand|million|billion|dozen)\b", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zA-Z'’-]{2,}|[A-Z]{2,})\b")
 
 
@@ -51,6 +52,37 @@ class Model:
         return float(1.0 / (1.0 + np.exp(-z)))
 
 
+_CAPITAL = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
+_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+
+
+def expected_type(question: str) -> str | None:
+    """What kind of fact the question asks for: "date", "number", "name" or None."""
+    q = question.lower()
+    if expects_date(question):
+        return "date"
+    if expects_number(question):
+        return "number"
+    if re.match(r"\s*(who|whom|whose)\b", q) or re.search(r"\b(which|what) (country|countries|city|cities|state|states|person|leader|company|organi[sz]ation)\b", q):
+        return "name"
+    return None
+
+
+def finds_new(kind: str, question: str, answer_text: str) -> bool:
+    """Whether the answer holds a fact of ``kind`` that the question did not already contain."""
+    if kind == "date":
+        found = set(_YEAR.findall(answer_text) and re.findall(r"\b(?:1[89]|20)\d\d\b", answer_text)) | set(_MONTH.findall(answer_text))
+        given = set(re.findall(r"\b(?:1[89]|20)\d\d\b", question)) | set(_MONTH.findall(question))
+    elif kind == "number":
+        found = {m.group(0).lower() for m in _NUMBER.finditer(answer_text)}
+        given = {m.group(0).lower() for m in _NUMBER.finditer(question)}
+    else:
+        words = answer_text.split()
+        found = {w.strip(".,;:'’\"()") for i, w in enumerate(words) if i > 0 and _CAPITAL.match(w)}
+        given = {w.strip(".,;:'’\"()?") for w in question.split()}
+    return bool(found - given)
+
+
 def expects_date(question: str) -> bool:
     q = question.lower()
     return bool(re.search(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat date\b|\bsince when\b", q))
@@ -62,7 +94,7 @@ def expects_number(question: str) -> bool:
 
 def question_names(question: str) -> list[str]:
     """Capitalised words that are not at a sentence start: likely names of people, places, bodies."""
-    return _NAME.findall(question.strip())
+    return [part for name in _NAME.findall(question.strip()) for part in re.split(r"[-’']", name) if len(part) > 2]
 
 
 def signals(
@@ -74,6 +106,8 @@ def signals(
     question: str,
     answer_text: str,
     agreement: float,
+    answer_terms: set[str] | None = None,
+    query_terms: list[str] | None = None,
 ) -> Signals:
     """Pure feature extraction. ``dense_top``/``lexical_top`` are sorted descending sentence scores."""
     top = float(dense_top[0]) if len(dense_top) else 0.0
@@ -82,13 +116,14 @@ def signals(
     present = np.asarray([df > 0 for df in term_df], dtype=np.float64)
     coverage = float((idf * present).sum() / idf.sum()) if idf.sum() > 0 else 0.0
     lexical = float(lexical_top[0]) / (1.0 + len(term_df)) if len(lexical_top) else 0.0
-    mismatch = 0.0
-    if expects_date(question) and not _YEAR.search(answer_text):
-        mismatch = 1.0
-    if expects_number(question) and not _NUMBER.search(answer_text):
-        mismatch = 1.0
+    kind = expected_type(question)
+    mismatch = float(kind is not None and not finds_new(kind, question, answer_text))
     missing = float(sum(not found for found in names_found))
-    return Signals((top, top - rest, lexical, coverage, missing, mismatch, agreement))
+    answered = 0.0
+    if query_terms and idf.sum() > 0:
+        inside = np.asarray([t in (answer_terms or set()) for t in query_terms], dtype=np.float64)
+        answered = float((idf * inside).sum() / idf.sum())
+    return Signals((top, top - rest, lexical, coverage, missing, mismatch, agreement, answered))
 
 
 def model_path() -> Path:
@@ -108,17 +143,23 @@ def load_model() -> Model:
 def default_model() -> Model:
     """Hand-set starting weights, used until a fitted abstain.json exists."""
     weights = {"top_dense": 8.0, "dense_margin": 6.0, "top_lexical": 0.5, "term_coverage": 3.0,
-               "missing_names": -2.0, "type_mismatch": -2.0, "agreement": 1.0}
+               "missing_names": -2.0, "type_mismatch": -2.0, "agreement": 1.0, "answer_coverage": 2.0}
     return Model(tuple(weights[f] for f in FEATURES), bias=-6.5)
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.1, steps: int = 3000, lr: float = 0.1):
-    """Logistic regression by gradient descent on standardised features; returns (weights, bias)."""
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.05, steps: int = 3000, lr: float = 0.1):
+    """Class-balanced logistic regression by gradient descent on standardised features.
+
+    Returns (weights, bias) in the original feature scale.
+    """
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = (x - mean) / std
+    positives = max(float(y.sum()), 1.0)
+    negatives = max(float(len(y) - y.sum()), 1.0)
+    sample = np.where(y > 0.5, 0.5 / positives, 0.5 / negatives)
     w, b = np.zeros(z.shape[1]), 0.0
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
-        w -= lr * (z.T @ (p - y) / len(y) + l2 * w)
-        b -= lr * float(np.mean(p - y))
+        w -= lr * (z.T @ (sample * (p - y)) + l2 * w)
+        b -= lr * float(np.sum(sample * (p - y)))
     return w / std, b - float(np.dot(w / std, mean))

@@ -130,7 +130,10 @@ class Assistant:
         top_dense = int(np.argmax(sentence_scores.dense))
         top_lexical = int(np.argmax(sentence_scores.lexical))
         agreement = float(self._sentence_chunk[top_dense] == self._sentence_chunk[top_lexical])
-        return abstain.signals(dense_sorted, lexical_sorted, dfs, idfs, names, question, text, agreement)
+        return abstain.signals(
+            dense_sorted, lexical_sorted, dfs, idfs, names, question, text, agreement,
+            answer_terms=set(terms(text)), query_terms=list(query.terms),
+        )
 
     def signals_for(self, question: str) -> abstain.Signals:
         """The abstention signals of a question (for fitting the abstention model)."""
