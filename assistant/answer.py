@@ -31,8 +31,14 @@ def candidate_mask(doc: Document, question: str) -> np.ndarray:
     return np.array([allow_notes or kinds[s.paragraph] != "note" for s in doc.sentences], dtype=bool)
 
 
-def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, ratio: float = 0.92) -> Selection:
-    """The best sentence, plus close neighbours that score nearly as well; or a whole list."""
+def select_sentences(
+    doc: Document, scores: np.ndarray, mask: np.ndarray, ratio: float = 0.85, neighbour_ratio: float = 0.7
+) -> Selection:
+    """The best sentence, then others that score nearly as well, or a whole list.
+
+    An adjacent sentence of the same paragraph needs a lower score (``neighbour_ratio``
+    of the best) than a distant one (``ratio``): answers often run over two sentences.
+    """
     masked = np.where(mask, scores, -np.inf)
     best = int(np.argmax(masked))
     listing = _enumeration(doc, best)
@@ -42,10 +48,12 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, ratio:
     chosen = [best] + _discourse_neighbours(doc, best)
     for sid in np.argsort(-masked)[1:12]:
         sid = int(sid)
-        if len(chosen) >= MAX_SENTENCES or masked[sid] < ratio * top:
+        adjacent = any(_adjacent(doc, sid, c) for c in chosen)
+        if len(chosen) >= MAX_SENTENCES or masked[sid] < neighbour_ratio * top:
             break
-        if sid not in chosen and not _duplicate(doc, sid, chosen):
-            chosen.append(sid)
+        if sid in chosen or _duplicate(doc, sid, chosen) or (masked[sid] < ratio * top and not adjacent):
+            continue
+        chosen.append(sid)
     return Selection(tuple(sorted(chosen)), False)
 
 
@@ -74,6 +82,10 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     if short and _REFERS_BACK.match(text):
         return [sid for sid in (best - 1,) if same(sid)]
     return []
+
+
+def _adjacent(doc: Document, a: int, b: int) -> bool:
+    return abs(a - b) == 1 and doc.sentences[a].paragraph == doc.sentences[b].paragraph
 
 
 def _duplicate(doc: Document, sid: int, chosen: list[int]) -> bool:
