@@ -72,6 +72,10 @@ def ask(question: str | None, as_json: bool, k: int, questions, index_dir: Path 
         fail("give a QUESTION, or --questions FILE for a batch")
     if questions is not None and question is not None:
         fail("give either a QUESTION or --questions FILE, not both")
+    if question is not None:
+        from assistant.engine import clean_question
+
+        clean_question(question)  # refuse an empty question before opening (or building) an index
     assistant = _open_assistant(index_dir)
     if questions is not None:
         _ask_batch(assistant, questions, k, as_json)

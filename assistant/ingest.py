@@ -51,9 +51,14 @@ def _read_text(path: Path) -> str:
 
 
 def _read_pdf(path: Path) -> tuple[str, tuple[int, ...]]:
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs each robustness fix ("EOF marker not found") as a raw stderr line; a file
+    # it cannot read surfaces as one InputError instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(path)
         page_texts = [page.extract_text() or "" for page in reader.pages]

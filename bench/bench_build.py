@@ -1,0 +1,76 @@
+"""How long building the paper's index takes, with the ONNX export cached and with a cold cache.
+
+    python bench/bench_build.py              # one cached build and one cold-cache build
+    python bench/bench_build.py --runs 3     # three cached builds (median), one cold
+    python bench/bench_build.py --no-cold
+
+Each build is ``assistant index --index-dir TMP`` in a fresh process, into a new temporary
+directory, so nothing is reused but (for the cached runs) the exported ONNX model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from common import assistant_command, fresh_dir, machine_line, measure, median, numpy_import_seconds, remove, verdict
+
+TARGET_BUILD_S = 30.0
+TARGET_RSS_MB = None  # no target for building; printed for reference
+
+
+def build_once(model_cache: Path) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MB, build_seconds from the manifest) of one build from scratch."""
+    work = fresh_dir("bench-build-")
+    try:
+        env = {"ASSISTANT_HOME": str(work / "home"), "ASSISTANT_MODEL_CACHE": str(model_cache)}
+        run = measure([*assistant_command(), "index", "--index-dir", str(work / "index")], env=env)
+        if run.returncode != 0:
+            sys.exit(f"assistant index failed: {run.stderr.strip()}")
+        manifest = json.loads((work / "index" / "manifest.json").read_text(encoding="utf-8"))
+        return run.seconds, run.peak_rss_mb, manifest["build_seconds"]
+    finally:
+        remove(work)
+
+
+def cached_model_dir() -> Path:
+    """A model cache holding the ONNX export (exported now if it is not there yet; not timed)."""
+    from assistant import encoder, paths
+
+    encoder.ensure_onnx()
+    return paths.model_cache_dir()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1, help="cached builds (default 1)")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold-cache build")
+    args = parser.parse_args()
+
+    print(machine_line())
+    reference = numpy_import_seconds()
+    cache = cached_model_dir()
+    cached = [build_once(cache) for _ in range(args.runs)]
+    for i, (seconds, rss, inside) in enumerate(cached, start=1):
+        print(f"cached build {i}: {seconds:.2f} s wall ({inside:.2f} s inside build_index), peak RSS {rss:.0f} MB")
+    cold = None
+    if not args.no_cold:
+        cold_cache = fresh_dir("bench-models-")
+        try:
+            cold = build_once(cold_cache)
+        finally:
+            remove(cold_cache)
+        print(f"cold build (ONNX export included): {cold[0]:.2f} s wall ({cold[2]:.2f} s inside), "
+              f"peak RSS {cold[1]:.0f} MB")
+    print(f'reference: python -c "import numpy" median {reference:.3f} s\n')
+    print(verdict("build, ONNX cached (median wall)", median([c[0] for c in cached]), TARGET_BUILD_S, "s"))
+    if cold:
+        print(verdict("build, cold model cache", cold[0], TARGET_BUILD_S, "s"))
+    print(f"{'peak RSS while building (max)':<34} {max([c[1] for c in cached] + ([cold[1]] if cold else [])):10.0f} MB"
+          "  (no target)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Shared helpers for the benchmarks: timing a command with its peak RSS, summaries, target lines."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+GNU_TIME = "/usr/bin/time"
+
+# A fresh interpreter that runs the command and reports its own children's peak RSS: used
+# where GNU time is not installed. RUSAGE_CHILDREN covers only the command, as this
+# interpreter has no other child.
+_WRAPPER = (
+    "import json, resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+    "wall = time.perf_counter() - t\n"
+    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "sys.stderr.write(done.stderr.decode('utf-8', 'replace'))\n"
+    "sys.stdout.write(done.stdout.decode('utf-8', 'replace'))\n"
+    "sys.stderr.write('\\n@@bench ' + json.dumps({'wall': wall, 'rss_kb': rss, 'rc': done.returncode}) + '\\n')\n"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def measure(command: list[str], env: dict | None = None) -> Run:
+    """Run ``command`` once; its wall time and peak resident memory (GNU time, or a wrapper)."""
+    env = {**os.environ, **(env or {})}
+    if Path(GNU_TIME).exists():
+        with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
+            start = time.perf_counter()
+            done = subprocess.run([GNU_TIME, "-f", "%M", "-o", report.name, *command],
+                                  capture_output=True, text=True, env=env)
+            seconds = time.perf_counter() - start
+            rss_kb = int(report.read().strip().splitlines()[-1])
+        return Run(seconds, rss_kb / 1024, done.returncode, done.stdout, done.stderr)
+    done = subprocess.run([sys.executable, "-c", _WRAPPER, *command], capture_output=True, text=True, env=env)
+    head, _, tail = done.stderr.rpartition("\n@@bench ")
+    stats = json.loads(tail)
+    return Run(stats["wall"], stats["rss_kb"] / 1024, stats["rc"], done.stdout, head)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def verdict(name: str, value: float, target: float, unit: str) -> str:
+    """One line: the figure, the target, their ratio, and whether the target is met."""
+    ratio = value / target
+    mark = "OK" if value <= target else "OVER"
+    return f"{name:<34} {value:10.3f} {unit:<3} target <= {target:g} {unit:<3} ratio {ratio:5.2f}  {mark}"
+
+
+def assistant_command() -> list[str]:
+    """The installed console script next to this interpreter, or ``python -m assistant``."""
+    script = Path(sys.executable).with_name("assistant")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant"]
+
+
+def numpy_import_seconds(runs: int = 5) -> float:
+    """Median time of ``python -c 'import numpy'``: a yardstick to compare machines."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import numpy"], check=True)
+        times.append(time.perf_counter() - start)
+    return median(times)
+
+
+def machine_line() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"machine: {platform.machine()} {os.cpu_count()} cpus, python {platform.python_version()}, "
+            f"load average {load:.2f}")
+
+
+def fresh_dir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

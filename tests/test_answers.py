@@ -1,0 +1,230 @@
+"""Answers on the real paper, to questions written for these tests (none is from the gold sets).
+
+Every test here uses the real model and the real index: marked slow.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.structure import display_text
+
+pytestmark = pytest.mark.slow
+
+LAVROV_LIST = [
+    "According to Sergey Lavrov, Minister of Foreign Affairs of the Russia Federation, this type of cooperation has three main goals:",
+    "1) Creation of de-escalation zones with compliance with the regime of military operations.",
+    "2) Humanitarian assistance with return to peaceful life.",
+    "3) Political dialogue and political negotiations.³⁶",
+]
+IRAN_ROLES = ["1) Acting as a balancing political force", "2) Its geopolitical posture", "3) Its influence among the Shiite"]
+
+# (question, a fragment of the sentence that must be cited)
+ANSWERABLE = [
+    ("What kind of theory is defensive realism?", "Defensive realism is a structural theory"),
+    ("What is the Al-Quds Force providing in Syria?", "Al-Quds Forces of the Islamic Revolutionary Guard Corps are currently providing"),
+    ("What makes Russia a valuable partner in regional conflicts?", "which makes it a valuable partner"),
+    (
+        "What did relations with the Soviet Union do for Arab countries in the twentieth century?",
+        "with the Soviet Union contributed to their development",
+    ),
+    ("What kind of Syrian state does Moscow support according to the Concept?", "secular, democratic, pluralistic state"),
+    ("Which Iranian foreign policy concept is called Umm Al-Qur?", '"Mother of cities" (Umm Al-Qur)'),
+    ("What happened on 30 September 2015?", "launched its first airstrikes"),
+    ("For offensive realists, what does the security dilemma lead to?", "makes war inevitable and rational"),
+]
+
+# Questions the current answer selection gets wrong (reported to the lead; see the reasons).
+ANSWERABLE_MISSED = [
+    pytest.param(
+        "Which organisation is Aref Bijan a visiting scholar at?",
+        "He is a visiting scholar at the Centre for Middle East Strategic Studies",
+        marks=pytest.mark.xfail(reason="cites the first sentence of the bio, not the 'visiting scholar' one", strict=False),
+    ),
+    pytest.param(
+        "In which year was the Russian foreign policy concept updated?",
+        "Updated in 2016",
+        marks=pytest.mark.xfail(reason="stops at the Concept's defining sentence, one before the answer", strict=False),
+    ),
+    pytest.param(
+        "Where did Anastasia Goncharova get her master's degree?",
+        "master's degree in Analytics of International Strategy",
+        marks=pytest.mark.xfail(reason="cites the title-page author line and her PhD sentence instead", strict=False),
+    ),
+]
+
+UNANSWERABLE = [
+    "What is the boiling point of water?",
+    "Who painted the Mona Lisa?",
+    "How tall is Mount Everest?",
+    "Which football club won the Champions League in 2015?",
+    "What is the recipe for borscht?",
+]
+
+# Unanswerable, but worded with the paper's own names and topics: the abstention model answers them.
+UNANSWERABLE_NEAR_TOPIC = [
+    pytest.param(q, marks=pytest.mark.xfail(reason="near-topic question: abstention model is confident", strict=False))
+    for q in (
+        "What is the population of Tehran?",
+        "Who is the president of France?",
+        "Who was the US president in 2019?",
+        "What was the price of oil in 2019?",
+    )
+]
+
+
+def check_citations(assistant, answer):
+    """Every citation is an exact, correctly located slice of the paper."""
+    doc = assistant.document
+    chunks = {c.id: c for c in assistant.index.chunks}
+    paragraphs = {(p.section, p.start): p for p in doc.paragraphs}
+    for n, citation in enumerate(answer.citations, start=1):
+        assert citation.n == n
+        assert doc.source[citation.start : citation.end] == citation.text
+        chunk = chunks[citation.chunk_id]
+        assert chunk.start <= citation.start and citation.end <= chunk.end
+        assert doc.sections[chunk.section].title == citation.section
+        owner = next(p for p in doc.paragraphs if p.start <= citation.start < p.end)
+        assert owner.number == citation.paragraph and doc.sections[owner.section].title == citation.section
+        for note in citation.notes:
+            assert doc.note(note.number).text == note.text
+    for rank, passage in enumerate(answer.passages, start=1):
+        assert passage.rank == rank
+        assert doc.source[passage.start : passage.end] == passage.text
+        assert chunks[passage.chunk_id].start == passage.start
+    scores = [p.score for p in answer.passages]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("question, fragment", ANSWERABLE + ANSWERABLE_MISSED)
+def test_expected_sentence_is_cited(paper_assistant, question, fragment):
+    answer = paper_assistant.ask(question)
+    assert not answer.abstained, f"abstained (confidence {answer.confidence})"
+    assert any(fragment in display_text(c.text) for c in answer.citations), answer.answer
+    check_citations(paper_assistant, answer)
+    assert len(answer.passages) == 10
+
+
+def test_answer_is_the_cited_sentences(paper_assistant):
+    answer = paper_assistant.ask("What kind of theory is defensive realism?")
+    cited = [display_text(c.text) for c in answer.citations]
+    assert 1 <= len(cited) <= 3
+    assert answer.answer == " ".join(cited)
+    assert 0.5 <= answer.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which three goals did Lavrov name for the cooperation format?",
+        "What tasks does the foreign minister assign to the tripartite format?",
+    ],
+)
+def test_enumeration_returns_the_whole_list(paper_assistant, question):
+    answer = paper_assistant.ask(question)
+    assert not answer.abstained
+    assert [c.text for c in answer.citations] == LAVROV_LIST
+    check_citations(paper_assistant, answer)
+    for item in LAVROV_LIST[1:]:
+        assert display_text(item) in answer.answer
+
+
+def test_enumeration_of_iran_roles(paper_assistant):
+    answer = paper_assistant.ask("In what ways is Iran newly important for Middle Eastern politics?")
+    texts = [c.text for c in answer.citations]
+    assert [any(t.startswith(item) for t in texts) for item in IRAN_ROLES] == [True, True, True]
+    starts = [c.start for c in answer.citations]
+    assert starts == sorted(starts)
+    assert texts[0].endswith("include:")
+
+
+def test_list_item_cites_its_note(paper_assistant):
+    answer = paper_assistant.ask("Which three goals did Lavrov name for the cooperation format?")
+    notes = {c.text: [(n.number, n.text) for n in c.notes] for c in answer.citations}
+    last = notes[LAVROV_LIST[-1]]
+    assert [number for number, _ in last] == [36]
+    assert last[0][1].startswith("Sergy Lavrov. 2018. Astana format")
+    assert all(not notes[text] for text in LAVROV_LIST[:-1])
+
+
+def test_ibid_note_brings_its_referent(paper_assistant):
+    answer = paper_assistant.ask("What kind of Syrian state does Moscow support according to the Concept?")
+    citation = next(c for c in answer.citations if "pluralistic state" in c.text)
+    assert [n.number for n in citation.notes] == [25, 24]
+    assert citation.notes[0].text.startswith("Ibid")
+    assert citation.notes[1].text.startswith("Foreign policy concept of the Russian Federation. 2016")
+
+
+def test_plain_marker_note(paper_assistant):
+    answer = paper_assistant.ask("What makes Russia a valuable partner in regional conflicts?")
+    citation = next(c for c in answer.citations if "valuable partner" in c.text)
+    assert [n.number for n in citation.notes] == [29]
+    assert citation.notes[0].text.startswith("Christian Makarian. 2018.")
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE + UNANSWERABLE_NEAR_TOPIC)
+def test_unanswerable_questions_abstain(paper_assistant, question):
+    answer = paper_assistant.ask(question)
+    assert answer.abstained, f"answered with confidence {answer.confidence}: {answer.answer[:120]}"
+    assert answer.answer == "" and answer.citations == ()
+    assert len(answer.passages) == 10  # the closest passages are still offered
+    check_citations(paper_assistant, answer)
+
+
+def test_follow_up_uses_context(paper_assistant):
+    bare = paper_assistant.ask("What are they?")
+    followed = paper_assistant.ask("What are they?", context="Which three goals did Lavrov name for the cooperation format?")
+    assert [c.text for c in followed.citations] == LAVROV_LIST
+    assert [c.text for c in bare.citations] != LAVROV_LIST
+
+
+def test_answers_are_deterministic(paper_assistant):
+    question = "What makes Russia a valuable partner in regional conflicts?"
+    assert paper_assistant.ask(question) == paper_assistant.ask(question)
+
+
+@pytest.mark.parametrize("k", [1, 3, 25])
+def test_k_passages(paper_assistant, k):
+    answer = paper_assistant.ask("What did Russia do in Syria?", k=k)
+    assert len(answer.passages) == k
+    assert len({p.chunk_id for p in answer.passages}) == k
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense"])
+def test_baseline_modes_cite_exact_slices(paper_assistant, mode):
+    answer = paper_assistant.ask("What kind of theory is defensive realism?", mode=mode)
+    assert "Defensive realism is a structural theory" in answer.answer
+    doc = paper_assistant.document
+    for c in answer.citations:
+        assert doc.source[c.start : c.end] == c.text
+    for p in answer.passages:
+        assert doc.source[p.start : p.end] == p.text
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x1b[31m\x1b[0m", "\n\t"])
+def test_empty_questions_are_refused(paper_assistant, question):
+    with pytest.raises(InputError, match="empty"):
+        paper_assistant.ask(question)
+
+
+def test_oversized_question_is_refused(paper_assistant):
+    with pytest.raises(InputError, match="characters long"):
+        paper_assistant.ask("why " * 1000)
+
+
+def test_unknown_mode_is_refused(paper_assistant):
+    with pytest.raises(InputError, match="unknown mode"):
+        paper_assistant.ask("What is realism?", mode="magic")
+
+
+def test_control_characters_are_cleaned(paper_assistant):
+    answer = paper_assistant.ask("What kind of theory\x1b[2J is\x07 defensive realism?")
+    assert answer.question == "What kind of theory is defensive realism?"
+    assert "Defensive realism is a structural theory" in answer.answer
+
+
+def test_timings(paper_assistant):
+    answer = paper_assistant.ask("What kind of theory is defensive realism?")
+    assert {"embed", "total"} <= set(answer.timings_ms)
+    assert 0 < answer.timings_ms["total"] < 2000

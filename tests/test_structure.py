@@ -1,0 +1,341 @@
+"""Structure recovered from the paper's raw PDF text: sections, lists, notes, markers, offsets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.structure import display_text, parse
+
+SECTION_TITLES = [
+    "About the Authors",
+    "Disclaimer",
+    "Introduction",
+    "Theoretical Framework",
+    "Iran's foreign policy and its basic principles",
+    "The importance of Iran's role in the Middle East",
+    "Importance of the Middle East for Russia",
+    "Russia's international role and its influence in the Middle East",
+    "Areas of convergence and divergence of foreign policy between Iran and Russia",
+    "Iranian-Russian alliance: balancing and Bandwagoning",
+    "Conclusion",
+    "Notes",
+]
+
+
+def sentence_with(doc, fragment: str):
+    found = [s for s in doc.sentences if fragment in s.text]
+    assert len(found) == 1, f"{len(found)} sentences contain {fragment!r}"
+    return found[0]
+
+
+def paragraph_with(doc, fragment: str):
+    at = doc.source.index(fragment)
+    found = [p for p in doc.paragraphs if p.start <= at and at + len(fragment) <= p.end]
+    assert len(found) == 1, f"{fragment!r} is in {len(found)} paragraphs"
+    return found[0]
+
+
+# -- offsets -----------------------------------------------------------------------------
+
+
+def test_every_record_is_an_exact_slice(paper_document):
+    doc = paper_document
+    for s in doc.sentences:
+        assert doc.source[s.start : s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+    for n in doc.notes:
+        assert doc.source[n.start : n.end] == n.text
+    for p in doc.paragraphs:
+        text = doc.source[p.start : p.end]
+        assert text and text == text.strip()
+    for m in doc.markers:
+        digits = doc.source[m.start : m.end]
+        assert int(digits.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))) == m.number
+
+
+def test_sentences_tile_their_paragraphs_in_order(paper_document):
+    doc = paper_document
+    paragraphs = {p.id: p for p in doc.paragraphs}
+    previous_end = -1
+    for s in doc.sentences:
+        p = paragraphs[s.paragraph]
+        assert p.start <= s.start < s.end <= p.end
+        assert s.section == p.section
+        assert s.start >= previous_end  # reading order, no overlap
+        previous_end = s.end
+    for p in doc.paragraphs:
+        own = [s for s in doc.sentences if s.paragraph == p.id]
+        assert own, f"paragraph {p.id} has no sentence"
+        assert own[0].start == p.start and own[-1].end == p.end
+        gaps = [doc.source[a.end : b.start] for a, b in zip(own, own[1:])]
+        assert all(not gap.strip() for gap in gaps), "text between two sentences was lost"
+
+
+def test_sections_partition_the_document(paper_document):
+    doc = paper_document
+    assert [s.id for s in doc.sections] == list(range(len(doc.sections)))
+    for a, b in zip(doc.sections, doc.sections[1:]):
+        assert a.end == b.start
+    for section in doc.sections[1:]:
+        assert doc.source[section.start : section.start + len(section.title)] == section.title
+    for p in doc.paragraphs:
+        section = doc.sections[p.section]
+        assert section.start <= p.start and p.end <= section.end
+
+
+# -- headings ------------------------------------------------------------------------------
+
+
+def test_section_titles(paper_document):
+    titles = [s.title for s in paper_document.sections]
+    assert titles[1:] == SECTION_TITLES
+    assert paper_document.title.startswith("Comparative analysis of security policies of Iran and Russia")
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "Russian Iranian cooperation. The exact",
+        "longevity of Assad's presidency is likely to be",
+        "a sticking point. Iran's red line has so far been",
+        "peaceful",
+        "It is also necessary to take into account the combination",
+        "Table 1. Main goals of",
+        "19",
+    ],
+)
+def test_fragments_are_not_headings(paper_document, fragment):
+    titles = {s.title for s in paper_document.sections}
+    assert fragment not in titles
+    assert not any(t.startswith(fragment) for t in titles if fragment != "19")
+
+
+def test_heading_text_is_not_a_sentence(paper_document):
+    doc = paper_document
+    texts = {s.text for s in doc.sentences}
+    for title in SECTION_TITLES:
+        assert title not in texts
+
+
+# -- lists ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "1) Creation of de-escalation zones with compliance with the regime of military operations.",
+        "2) Humanitarian assistance with return to peaceful life.",
+        "3) Political dialogue and political negotiations.³⁶",
+        "1) Acting as a balancing political force in regional crises such as Afghanistan, Iraq, and Lebanon.",
+        "2) Its geopolitical posture in the battle against global terrorism",
+        "3) Its influence among the Shiite factions",
+    ],
+)
+def test_list_items(paper_document, item):
+    p = paragraph_with(paper_document, item)
+    assert p.kind == "list_item"
+    text = paper_document.source[p.start : p.end]
+    assert text.startswith(item[:3]), "the bullet dash belongs outside the item"
+
+
+def test_lists_follow_their_introductions(paper_document):
+    doc = paper_document
+    for intro in ("this type of cooperation has three main goals:", "Middle East include:"):
+        p = paragraph_with(doc, intro)
+        following = [q for q in doc.paragraphs if q.id in (p.id + 1, p.id + 2, p.id + 3)]
+        assert [q.kind for q in following] == ["list_item"] * 3
+        assert {q.section for q in following} == {p.section}
+        assert doc.source[p.start : p.end].endswith(":")
+    assert sum(p.kind == "list_item" for p in doc.paragraphs) == 6
+
+
+# -- notes ---------------------------------------------------------------------------------
+
+
+def test_fifty_notes_numbered_in_order(paper_document):
+    notes = paper_document.notes
+    assert [n.number for n in notes] == list(range(1, 51))
+    notes_section = next(s for s in paper_document.sections if s.title == "Notes")
+    for note in notes:
+        assert notes_section.start < note.start and note.end <= notes_section.end
+        assert not note.text.startswith(("-", "¹", "²")), note.text[:10]
+    note_paragraphs = [p for p in paper_document.paragraphs if p.kind == "note"]
+    assert len(note_paragraphs) == 50
+    assert all(paper_document.sections[p.section].title == "Notes" for p in note_paragraphs)
+
+
+@pytest.mark.parametrize(
+    "number, opening",
+    [
+        (1, "Katerina Dalacoura. 2020."),
+        (2, "Stephen Walt. 1985."),
+        (13, "Kenneth Katzman. 2020. Iran's Foreign and Defense Policies."),
+        (36, "Sergy Lavrov. 2018. Astana format"),
+        (43, "Ellie Geranmayeh and Kadri Liik. 2016."),
+        (50, "Ibid"),
+    ],
+)
+def test_note_texts(paper_document, number, opening):
+    assert paper_document.note(number).text.startswith(opening)
+
+
+@pytest.mark.parametrize(
+    "number, referent",
+    [(3, 2), (6, 5), (14, 5), (21, 13), (22, 20), (25, 24), (46, 43), (47, 43), (49, 43), (50, 43)],
+)
+def test_ibid_and_short_forms_resolve(paper_document, number, referent):
+    assert paper_document.note(number).refers_to == referent
+
+
+@pytest.mark.parametrize("number", [1, 2, 5, 12, 13, 20, 24, 31, 36, 43])
+def test_full_references_refer_to_nothing(paper_document, number):
+    assert paper_document.note(number).refers_to is None
+
+
+def test_note_14_is_bercean_and_21_is_katzman_2020(paper_document):
+    doc = paper_document
+    assert doc.note(14).text.startswith("Bercean, ibid")
+    assert doc.note(doc.note(14).refers_to).text.startswith("Ioana-Nelia Bercean")
+    assert doc.note(21).text.startswith("Katzman, 2020")
+    assert "2020" in doc.note(doc.note(21).refers_to).text  # not the 2016 Katzman report (note 12)
+
+
+# -- footnote markers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fragment, number",
+    [
+        ("3) Political dialogue and political negotiations.³⁶", 36),  # superscript on a list item
+        ("that states may pose.³", 3),
+        ("Russian government³⁰.", 30),  # superscript before the full stop
+        ("(about 20 millions of people). ³⁷", 37),  # detached superscript
+        ("(or more explicit) invasion. 39", 39),  # bare digits after a full stop
+        ('all nonbelligerent\nstates".14', 14),  # bare digits after a closing quote
+        ('"projecting own power".6', 6),
+        ("different tools in pursuing its foreign policy. 12", 12),
+        ("intentions and motives.8", 8),
+    ],
+)
+def test_markers_attach_to_their_sentence(paper_document, fragment, number):
+    sentence = sentence_with(paper_document, fragment)
+    assert number in sentence.markers
+    assert sentence.text.endswith(fragment.split()[-1]), "the marker must close its sentence, not open the next"
+    assert paper_document.note(number) is not None
+
+
+def test_markers_are_unique_and_known(paper_document):
+    doc = paper_document
+    numbers = [m.number for m in doc.markers]
+    assert len(numbers) == len(set(numbers))
+    # Notes 1 and 7 have no marker left in the extracted text; every other note has exactly one.
+    assert set(numbers) == set(range(1, 51)) - {1, 7}
+    in_sentences = sorted(n for s in doc.sentences for n in s.markers)
+    assert in_sentences == sorted(numbers)
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "Only 3 percent of population",  # a number in running text
+        "his presidential term in 2021.",
+        "(S. 1790, P.L. 116-92)",
+    ],
+)
+def test_numbers_in_text_are_not_markers(paper_document, fragment):
+    doc = paper_document
+    at = doc.source.index(fragment)
+    assert not [m for m in doc.markers if at <= m.start < at + len(fragment)]
+
+
+def test_sentences_do_not_start_with_a_marker(paper_document):
+    for s in paper_document.sentences:
+        assert not re.match(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]|\d{1,2}\s+[A-Z]", s.text), s.text[:40]
+
+
+# -- page splits and page numbers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("security through domination and", "hegemony and its basic principle"),
+        ("(ally in opposition to the principal", "source of danger) or bandwagon"),
+        ("to expand their power in the", "region (from peace cooperation"),
+        ("U.S. government and other sources do not break down or detail", "how those dollar figures were derived"),
+        ("it considers that mostly population but", "not the ruling authorities suffer"),
+        ("do not represent a separate initiative,", "but rather aims to increase its legitimacy"),
+        ("Iran has the necessary capability", "to challenge the United States."),  # across page number 19
+    ],
+)
+def test_page_split_paragraphs_are_rejoined(paper_document, before, after):
+    doc = paper_document
+    p_before = paragraph_with(doc, before)
+    p_after = paragraph_with(doc, after)
+    assert p_before.id == p_after.id
+    assert p_before.kind == "body"
+    joined = display_text(doc.source[p_before.start : p_before.end])
+    assert f"{before} {after}" in joined
+
+
+def test_rejoined_sentence_reads_across_the_split(paper_document):
+    s = sentence_with(paper_document, "security through domination and")
+    assert 'hegemony and its basic principle is "power maximization"' in display_text(s.text)
+
+
+def test_stray_page_number_never_displayed(paper_document):
+    doc = paper_document
+    assert "\n\n19\n\n" in doc.source
+    for s in doc.sentences:
+        assert not re.search(r"(?:^|\s)19(?:\s|$)", display_text(s.text)), s.text
+    s = sentence_with(doc, "Iran has the necessary capability")
+    assert display_text(s.text) == (
+        "On the other hand, in the Persian Gulf and Afghanistan, Iran has the necessary capability "
+        "to challenge the United States."
+    )
+
+
+# -- display_text and other documents ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("a\n\n19\n\nb", "a b"),
+        ("a  b\n c", "a b c"),
+        ("In 19 cases", "In 19 cases"),
+        ("  padded  ", "padded"),
+        ("line one\n 7 \nline two", "line one line two"),
+    ],
+)
+def test_display_text(raw, shown):
+    assert display_text(raw) == shown
+
+
+def test_markdown_headings_and_lists():
+    source = (
+        "# Bees\n\nBees make honey from nectar. They live in hives.\n\n"
+        "## Roles\n\nA hive has three kinds of bee:\n\n- queens, which lay eggs\n- workers\n- drones\n\n"
+        "## History\n\nPeople have kept bees for thousands of years.\n"
+    )
+    doc = parse(source, markdown=True)
+    assert doc.title == "Bees"
+    assert [s.title for s in doc.sections] == ["Bees", "Roles", "History"]
+    kinds = [p.kind for p in doc.paragraphs]
+    assert kinds == ["body", "body", "list_item", "list_item", "list_item", "body"]
+    assert [doc.source[p.start : p.end] for p in doc.paragraphs if p.kind == "list_item"] == [
+        "queens, which lay eggs",
+        "workers",
+        "drones",
+    ]
+    assert [s.text for s in doc.sentences[:2]] == ["Bees make honey from nectar.", "They live in hives."]
+    assert not doc.notes and not doc.markers
+
+
+def test_plain_text_without_notes_has_no_markers():
+    source = "A title for a test\n\nThe meeting ended in 1999. 12 people came. It was fine.\n"
+    doc = parse(source)
+    assert not doc.markers
+    assert all(doc.source[s.start : s.end] == s.text for s in doc.sentences)
