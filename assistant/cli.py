@@ -159,6 +159,50 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
             click.echo(f"warning: chunk {chunk_id} is longer than the model window and is cut when embedded", err=True)
 
 
+@cli.command("eval")
+@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Gold JSONL {id, question, answer, evidence, type} (default: source/gold.jsonl).")
+@INDEX_DIR
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics and per-question records as JSON.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the JSON results to FILE.")
+@click.option("--compare", "compare_with", type=click.Path(path_type=Path, dir_okay=False),
+              help="A previous --out file: list the questions that got better or worse.")
+@click.option("--fit-abstention", is_flag=True, help="Fit the abstention model (CV + held-out report), write abstain.json.")
+def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention) -> None:
+    """Score the assistant on a gold Q&A set.  Example: assistant eval --out results.json
+
+    Runs every question through the full system and the BM25-only and dense-only
+    baselines, and prints retrieval, answer, citation, abstention and latency metrics.
+    """
+    from assistant import evaluate
+    from assistant import paths as locations
+
+    gold = gold or locations.default_gold()
+    items = evaluate.load_gold(gold)
+    old = evaluate.load_results(compare_with) if compare_with else None
+    heldout = evaluate.load_gold(evaluate.default_heldout()) if fit_abstention else ()
+    assistant = _open_assistant(index_dir)
+    with _progress() as progress:
+        if fit_abstention:
+            results = evaluate.fit_abstention(assistant, items, heldout, gold_path=str(gold), progress=progress)
+        else:
+            results = evaluate.run(assistant, items, gold_path=str(gold), progress=progress)
+    comparison = evaluate.compare(old, results) if old is not None and not fit_abstention else None
+    if comparison is not None:
+        results["comparison"] = comparison.as_dict()
+    if out:
+        evaluate.write_json_atomic(out, results)
+    for warning in results.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False))
+    else:
+        from rich.console import Console
+
+        render = evaluate.fit_renderable(results) if fit_abstention else evaluate.results_renderable(results, comparison)
+        Console().print(render)
+
+
 class _progress:
     """A Rich progress bar on stderr, fed by ``(stage, done, total)`` callbacks."""
 

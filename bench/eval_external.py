@@ -1,0 +1,174 @@
+"""Score the assistant on documents nobody on this project wrote (/work/shared/external, SQuAD schema).
+
+    python bench/eval_external.py                 # every document, every question
+    python bench/eval_external.py --limit 50      # at most 50 questions per document (evenly spread)
+    python bench/eval_external.py squad/Normans.json --json
+
+Each document is its paragraphs' contexts joined with blank lines (title first), written
+to a temporary .txt, indexed with the real model into a temporary directory, and asked
+every question (one warm-up question first, so timings exclude model loading). Printed
+per document and overall (pooled over questions):
+
+* contains gold: answerable questions whose answer contains a gold answer, both
+  lower-cased with punctuation and articles removed, matched on word boundaries (the
+  external README's "fair sentence-level measure"; an abstention counts as a miss);
+* answered: share of answerable questions answered (not abstained);
+* abstained: share of unanswerable (``is_impossible``) questions abstained on;
+* words: median answer length in words (containment is easier for longer answers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+EXTERNAL = Path("/work/shared/external")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    impossible: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    impossible: bool
+    abstained: bool
+    contains_gold: bool
+    words: int
+    latency_ms: float
+
+
+def read_squad(path: Path) -> tuple[str, list[Question]]:
+    """The document text (title first, contexts joined by blank lines) and its questions."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    parts, questions = [], []
+    for article in data["data"]:
+        if article.get("title"):
+            parts.append(article["title"].replace("_", " "))
+        for paragraph in article["paragraphs"]:
+            parts.append(paragraph["context"].strip())
+            for qa in paragraph["qas"]:
+                answers = tuple(a["text"] for a in qa.get("answers", []) if a.get("text"))
+                questions.append(Question(str(qa["id"]), qa["question"], answers, bool(qa.get("is_impossible"))))
+    return "\n\n".join(parts) + "\n", questions
+
+
+def spread(questions: list[Question], limit: int | None) -> list[Question]:
+    """At most ``limit`` questions, evenly spaced through the document (deterministic)."""
+    if not limit or len(questions) <= limit:
+        return questions
+    picks = np.linspace(0, len(questions) - 1, limit).round().astype(int)
+    return [questions[i] for i in sorted(set(picks.tolist()))]
+
+
+def score(assistant, questions: list[Question]) -> list[Outcome]:
+    from assistant.evaluate import contains_answer
+
+    assistant.ask("What is this document about?")  # warm the encoder
+    outcomes = []
+    for q in questions:
+        answer = assistant.ask(q.question)
+        hit = not answer.abstained and any(contains_answer(answer.answer, gold) for gold in q.answers)
+        words = len(answer.answer.split())
+        outcomes.append(Outcome(q.impossible, answer.abstained, hit, words, float(answer.timings_ms.get("total", 0.0))))
+    return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> dict:
+    answerable = [o for o in outcomes if not o.impossible]
+    unanswerable = [o for o in outcomes if o.impossible]
+    answered = [o.words for o in answerable if not o.abstained]
+
+    def share(values):
+        return round(float(np.mean(values)), 4) if values else None
+
+    return {
+        "questions": len(outcomes), "answerable": len(answerable), "unanswerable": len(unanswerable),
+        "contains_gold": share([o.contains_gold for o in answerable]),
+        "contains_gold_when_answered": share([o.contains_gold for o in answerable if not o.abstained]),
+        "answered_on_answerable": share([not o.abstained for o in answerable]),
+        "abstained_on_unanswerable": share([o.abstained for o in unanswerable]),
+        "median_words": float(np.median(answered)) if answered else None,
+        "latency_p50_ms": round(float(np.percentile([o.latency_ms for o in outcomes], 50)), 1) if outcomes else None,
+    }
+
+
+def evaluate_document(path: Path, limit: int | None, workdir: Path) -> tuple[dict, list[Outcome]]:
+    from assistant.engine import Assistant
+    from assistant.index import build_index, load_index
+
+    text, questions = read_squad(path)
+    source = workdir / f"{path.stem}.txt"
+    source.write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    build_index(source, workdir / path.stem)
+    build_seconds = time.perf_counter() - started
+    outcomes = score(Assistant.open(load_index(workdir / path.stem)), spread(questions, limit))
+    return {"document": str(path.relative_to(EXTERNAL)) if path.is_relative_to(EXTERNAL) else str(path),
+            "name": path.stem[:16],
+            "chars": len(text), "build_seconds": round(build_seconds, 1), **summary(outcomes)}, outcomes
+
+
+def table(rows: list[dict]):
+    from rich.table import Table
+
+    out = Table(title="external documents", caption=(
+        "q/ans/un = questions asked/answerable/unanswerable; gold = answerable whose answer contains a gold answer; "
+        "ans'd = answerable answered; abst. = unanswerable abstained on; words = median answer length; ms = p50 latency (--json adds gold among answered)"))
+    columns = (("document", "name"), ("q", "questions"), ("ans", "answerable"), ("un", "unanswerable"),
+               ("gold", "contains_gold"),
+               ("ans'd", "answered_on_answerable"), ("abst.", "abstained_on_unanswerable"),
+               ("words", "median_words"), ("ms", "latency_p50_ms"))
+    for label, _ in columns:
+        out.add_column(label, justify="left" if label == "document" else "right", no_wrap=True)
+    for row in rows:
+        out.add_row(*(_cell(key, row[key]) for _, key in columns))
+    return out
+
+
+def _cell(key: str, value) -> str:
+    if value is None:
+        return "–"
+    if key.endswith("_ms") or key == "median_words":
+        return f"{value:.0f}"
+    return f"{value:.0%}" if isinstance(value, float) else str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path, help="SQuAD JSON files (default: all under /work/shared/external)")
+    parser.add_argument("--limit", type=int, default=None, help="At most N questions per document.")
+    parser.add_argument("--json", action="store_true", help="Print the rows as JSON.")
+    args = parser.parse_args(argv)
+    files = [f if f.is_absolute() else EXTERNAL / f for f in args.files] or sorted(EXTERNAL.rglob("*.json"))
+    rows, pooled = [], []
+    with tempfile.TemporaryDirectory(prefix="eval-external-") as tmp:
+        for path in files:
+            print(f"indexing and asking {path.name} ...", file=sys.stderr)
+            row, outcomes = evaluate_document(path, args.limit, Path(tmp))
+            rows.append(row)
+            pooled.extend(outcomes)
+    rows.append({"document": "overall (pooled)", "name": "overall", "chars": sum(r["chars"] for r in rows),
+                 "build_seconds": round(sum(r["build_seconds"] for r in rows), 1), **summary(pooled)})
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        from rich.console import Console
+
+        Console().print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
