@@ -1,8 +1,7 @@
 """Deciding whether the document answers a question at all.
 
 Raw top similarity alone correlates poorly with correctness, so the decision is a
-logistic model over several signals: how far the top hit stands above the rest,
-whether the question's rare terms and names occur in the document at all, whether a
+logistic model over several signals: the top dense and lexical scores, whether the question's rare terms and names occur in the document at all, whether a
 "when"/"how many" question finds a date or number in the answer, and agreement
 between the dense and lexical rankings. The weights live in ``abstain.json``, fitted by
 ``assistant eval --fit-abstention`` (see evaluate.py) and reported under cross-validation.
@@ -20,7 +19,6 @@ import numpy as np
 
 FEATURES = (
     "top_dense",
-    "dense_margin",
     "top_lexical",
     "term_coverage",
     "missing_names",
@@ -111,7 +109,6 @@ def signals(
 ) -> Signals:
     """Pure feature extraction. ``dense_top``/``lexical_top`` are sorted descending sentence scores."""
     top = float(dense_top[0]) if len(dense_top) else 0.0
-    rest = float(np.mean(dense_top[1:10])) if len(dense_top) > 1 else 0.0
     idf = np.asarray(term_idf, dtype=np.float64)
     present = np.asarray([df > 0 for df in term_df], dtype=np.float64)
     coverage = float((idf * present).sum() / idf.sum()) if idf.sum() > 0 else 0.0
@@ -123,7 +120,7 @@ def signals(
     if query_terms and idf.sum() > 0:
         inside = np.asarray([t in (answer_terms or set()) for t in query_terms], dtype=np.float64)
         answered = float((idf * inside).sum() / idf.sum())
-    return Signals((top, top - rest, lexical, coverage, missing, mismatch, agreement, answered))
+    return Signals((top, lexical, coverage, missing, mismatch, agreement, answered))
 
 
 def model_path() -> Path:
@@ -142,7 +139,7 @@ def load_model() -> Model:
 
 def default_model() -> Model:
     """Hand-set starting weights, used until a fitted abstain.json exists."""
-    weights = {"top_dense": 8.0, "dense_margin": 6.0, "top_lexical": 0.5, "term_coverage": 3.0,
+    weights = {"top_dense": 8.0, "top_lexical": 0.5, "term_coverage": 3.0,
                "missing_names": -2.0, "type_mismatch": -2.0, "agreement": 1.0, "answer_coverage": 2.0}
     return Model(tuple(weights[f] for f in FEATURES), bias=-6.5)
 
