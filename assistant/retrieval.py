@@ -72,7 +72,8 @@ def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentenc
     best_window = group_max(windows, sentence_chunk, n_chunks)
     chunk_fused = rrf(
         [chunks.dense, chunks.lexical, best_sentence_dense, best_sentence_lexical, best_window],
-        weights=[1.0, 0.7, 1.0, 0.5, 1.0],
+        weights=[0.7, 1.5, 0.7, 1.0, 1.0],
+        k=20,
     )
     sentence_own = minmax(sentences.dense) + 0.8 * minmax(sentences.lexical) + 0.5 * minmax(windows)
     sentence_fused = sentence_own + 0.6 * minmax(chunk_fused)[sentence_chunk]
