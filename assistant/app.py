@@ -1,0 +1,427 @@
+"""The chat UI: ask the paper questions, read the answers' sources, open them in the paper.
+
+``make_app()`` builds the app for the CLI, the Pilot tests and the benchmark. The paper is
+opened (and its index built on first run) in a thread worker; ``PaperApp.state`` becomes
+``"ready"`` once questions can be asked.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, OptionList
+
+from assistant.errors import AssistantError, InputError
+from assistant.followup import contextualize, effective
+from assistant.records import Answer
+from assistant.render import safe
+from assistant.widgets import (
+    BuildPanel, Exchange, HelpScreen, QuestionInput, ReaderScreen, Source, SourceCard, SourcesPane, Turn, Welcome,
+    answer_plain, conversation_markdown, escape_markdown, save_dir, sources_of,
+)
+
+
+class _Cancelled(Exception):
+    """Raised from the build's progress callback to abort it (the build is atomic)."""
+
+
+def _query_encoder():
+    """The ONNX query encoder, or ``None`` while the model is not exported yet (the build exports it)."""
+    from assistant import encoder
+
+    return encoder.OnnxEncoder() if encoder.onnx_path().is_file() else None
+
+
+class PaperApp(App[None]):
+    """Ask the paper; answers are its own sentences, with the sources beside them."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Paper assistant"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("f1", "help", "Help", tooltip="Keys and how answers are made"),
+        Binding("ctrl+o", "open_source(1)", "Source", tooltip="Open the first source of the answer in the paper"),
+        Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy the last answer with its citations"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the conversation as Markdown"),
+        Binding("ctrl+l", "clear", "Clear", tooltip="Clear the conversation"),
+        Binding("escape", "cancel_build", "Cancel build", tooltip="Stop building the index"),
+        Binding("ctrl+r", "build", "Build index", tooltip="Build the paper's index"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("pageup", "scroll_conversation(-1)", "Scroll up", show=False, tooltip="Scroll the conversation up"),
+        Binding("pagedown", "scroll_conversation(1)", "Scroll down", show=False, tooltip="Scroll the conversation down"),
+    ]
+
+    state: reactive[str] = reactive("starting", bindings=True)
+
+    class Progress(Message):
+        def __init__(self, stage: str, done: int, total: int) -> None:
+            super().__init__()
+            self.stage, self.done, self.total = stage, done, total
+
+    class Notice(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Loaded(Message):
+        def __init__(self, assistant) -> None:
+            super().__init__()
+            self.assistant = assistant
+
+    class LoadFailed(Message):
+        def __init__(self, error: str, cancelled: bool = False) -> None:
+            super().__init__()
+            self.error, self.cancelled = error, cancelled
+
+    class Answered(Message):
+        def __init__(self, question: str, context: str | None, answer: Answer | None, error: str = "") -> None:
+            super().__init__()
+            self.question, self.context, self.answer, self.error = question, context, answer, error
+
+    def __init__(self, index_dir: Path | None = None, assistant=None, encoder=None) -> None:
+        super().__init__()
+        self.index_dir = index_dir
+        self.assistant = assistant
+        self.encoder = encoder
+        self.turns: list[Turn] = []
+        self.selected: int | None = None
+        self.busy = False
+        self._previous: str | None = None
+        self._cancel = threading.Event()
+        self._mounted = False
+        self._early: list[Message] = []
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with VerticalScroll(id="conversation", can_focus=False):
+                yield BuildPanel(id="build")
+            yield SourcesPane(id="sources")
+        yield QuestionInput(placeholder="Ask a question about the paper, then Enter", id="question", disabled=True)
+        yield Footer()
+
+    def on_load(self) -> None:
+        if self.assistant is None:  # start opening the paper while the screen is being built
+            self._start_opening()
+
+    async def on_mount(self) -> None:
+        self.query_one("#conversation").border_title = "Conversation"
+        self.query_one("#sources").border_title = "Sources"
+        await self.query_one(SourcesPane).show(None, [])
+        self._mounted = True
+        for report in self._early:  # what the worker reported before the widgets existed
+            await self._apply(report)
+        self._early.clear()
+        if self.assistant is not None and self.state != "ready":
+            await self._show_paper(self.assistant)
+
+    # -- opening the paper ----------------------------------------------------------------
+
+    def action_build(self) -> None:
+        if self.assistant is None and self.state in ("cancelled", "failed"):
+            self.query_one(BuildPanel).show("Opening the paper…")
+            self._start_opening()
+
+    def action_cancel_build(self) -> None:
+        self._cancel.set()
+        self.query_one(BuildPanel).show("Cancelling the index build…")
+
+    def _start_opening(self) -> None:
+        self._cancel.clear()
+        self.state = "starting"
+        self._open_paper()
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open_paper(self) -> None:
+        """Open (building first if needed) the index and the query encoder, off the event loop."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from assistant.engine import Assistant
+        from assistant.paper import open_index
+
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                encoder = self.encoder or pool.submit(_query_encoder)  # loads while the index does
+                index = open_index(self.index_dir, progress=self._progress, notice=lambda m: self.post_message(self.Notice(m)))
+                encoder = encoder.result() if self.encoder is None else encoder
+                self.post_message(self.Loaded(Assistant.open(index, encoder=encoder)))
+        except _Cancelled:
+            self.post_message(self.LoadFailed("index build cancelled; nothing was written", cancelled=True))
+        except AssistantError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+        except Exception as exc:  # never a traceback: the UI says what went wrong
+            self.post_message(self.LoadFailed(f"could not open the paper: {type(exc).__name__}: {exc}"))
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        """Build progress callback, called in the worker thread: never touches widgets."""
+        from textual.worker import get_current_worker
+
+        if stage != "done" and (self._cancel.is_set() or get_current_worker().is_cancelled):
+            raise _Cancelled()
+        self.post_message(self.Progress(stage, done, total))
+
+    @on(Progress)
+    @on(Notice)
+    @on(Loaded)
+    @on(LoadFailed)
+    async def _report(self, message: Message) -> None:
+        if self._mounted:
+            await self._apply(message)
+        else:
+            self._early.append(message)
+
+    async def _apply(self, message: Message) -> None:
+        """Show what the opening worker reported."""
+        panel = self.query_one(BuildPanel) if self.query(BuildPanel) else None
+        if isinstance(message, self.Loaded):
+            await self._show_paper(message.assistant)
+        elif isinstance(message, self.Progress) and panel:
+            self.state = "building"
+            panel.progress(message.stage, message.done, message.total)
+        elif isinstance(message, self.Notice) and panel:
+            panel.show(safe(message.text).capitalize() + "…")
+        elif isinstance(message, self.LoadFailed) and panel:
+            self.state = "cancelled" if message.cancelled else "failed"
+            hint = "Press Ctrl+R to build it, or Ctrl+Q to quit." if message.cancelled else "Press Ctrl+R to try again."
+            panel.show(f"{safe(message.error).capitalize()}. {hint}")
+            self.notify(safe(message.error), severity="warning" if message.cancelled else "error", markup=False)
+
+    async def _show_paper(self, assistant) -> None:
+        self.assistant = assistant
+        document = assistant.document
+        self.sub_title = safe(document.metadata.get("title") or document.title)
+        await self.query(BuildPanel).remove()
+        await self.query_one("#conversation").mount(Welcome(document, id="welcome"), before=0)
+        question = self.query_one(QuestionInput)
+        question.disabled = False
+        question.focus()
+        self.state = "ready"
+
+    # -- asking ---------------------------------------------------------------------------
+
+    @on(QuestionInput.Submitted, "#question")
+    def _submitted(self, event: QuestionInput.Submitted) -> None:
+        event.stop()
+        self.ask(event.value)
+
+    @on(OptionList.OptionSelected, "#suggestions")
+    def _suggestion(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.ask(str(event.option.prompt))
+
+    def ask(self, text: str) -> None:
+        """Ask a question (from the input or a suggestion); the answer comes from a worker."""
+        from assistant.engine import clean_question
+
+        if self.assistant is None:
+            self.notify("The paper is not open yet.", severity="warning")
+            return
+        if self.busy:
+            self.notify("Still answering the previous question.", severity="warning")
+            return
+        try:
+            question = clean_question(text)
+        except InputError as exc:
+            self.notify(str(exc), title="Cannot ask that", severity="error", markup=False)
+            return
+        context = contextualize(question, self._previous)
+        box = self.query_one(QuestionInput)
+        box.remember(question)
+        box.value = ""
+        exchange = Exchange(len(self.turns), question, context, classes="exchange pending-answer")
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.mount(exchange)
+        conversation.call_after_refresh(conversation.scroll_end, animate=False)
+        self._set_busy(True)
+        self._answer(question, context)
+
+    @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
+    def _answer(self, question: str, context: str | None) -> None:
+        try:
+            answer = self.assistant.ask(question, context=context)
+        except AssistantError as exc:
+            self.post_message(self.Answered(question, context, None, str(exc)))
+        except Exception as exc:  # never a traceback: the UI says what went wrong
+            self.post_message(self.Answered(question, context, None, f"could not answer: {type(exc).__name__}: {exc}"))
+        else:
+            self.post_message(self.Answered(question, context, answer))
+
+    async def on_paper_app_answered(self, message: Answered) -> None:
+        exchange = self.query_one(".pending-answer", Exchange)
+        if message.answer is None:
+            await exchange.remove()
+            self._set_busy(False)
+            self.query_one(QuestionInput).value = message.question
+            self.notify(safe(message.error), title="No answer", severity="error", markup=False)
+            return
+        self.turns.append(Turn(message.question, message.context, message.answer))
+        self._previous = effective(message.question, message.context)
+        exchange.remove_class("pending-answer")
+        await exchange.show_answer(message.answer)
+        await self.select_turn(len(self.turns) - 1)
+        self._set_busy(False)
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.call_after_refresh(conversation.scroll_end, animate=False)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        box = self.query_one(QuestionInput)
+        box.disabled = busy
+        self.query_one(SourcesPane).loading = busy
+        if not busy:
+            box.focus()
+        self.refresh_bindings()
+
+    # -- sources and the reader -----------------------------------------------------------
+
+    async def select_turn(self, turn: int) -> None:
+        self.selected = turn
+        for exchange in self.query(Exchange):
+            exchange.set_class(exchange.turn == turn, "-selected")
+        await self.query_one(SourcesPane).show(self.assistant.document, sources_of(self.turns[turn].answer))
+
+    async def on_exchange_selected(self, message: Exchange.Selected) -> None:
+        if message.turn < len(self.turns) and message.turn != self.selected:
+            await self.select_turn(message.turn)
+
+    def on_source_card_opened(self, message: SourceCard.Opened) -> None:
+        self.open_reader(message.source)
+
+    @on(Markdown.LinkClicked)
+    def _link(self, event: Markdown.LinkClicked) -> None:
+        exchange = next((a for a in event.markdown.ancestors if isinstance(a, Exchange)), None)
+        scheme, _, number = event.href.partition(":")
+        if exchange is not None and scheme == "source" and number.isdigit() and exchange.turn < len(self.turns):
+            event.stop()
+            self.selected = exchange.turn
+            self.action_open_source(int(number))
+
+    def action_open_source(self, n: int = 1) -> None:
+        if self.selected is None:
+            self.notify("Ask a question first: its sources open here.", severity="warning")
+            return
+        sources = sources_of(self.turns[self.selected].answer)
+        source = next((s for s in sources if s.n == n), None)
+        if source is None:
+            self.notify(f"This answer has no source [{n}].", severity="warning", markup=False)
+            return
+        self.open_reader(source)
+
+    def open_reader(self, source: Source) -> None:
+        self.push_screen(ReaderScreen(self.assistant.document, source))
+
+    # -- conversation actions -------------------------------------------------------------
+
+    def action_copy_answer(self) -> None:
+        if not self.turns:
+            self.notify("There is no answer to copy yet.", severity="warning")
+            return
+        turn = self.turns[-1]
+        self.copy_to_clipboard(answer_plain(turn))
+        count = len(sources_of(turn.answer))
+        self.notify(f"Copied the last answer with {count} source{'s' * (count != 1)}.")
+
+    def action_save(self) -> None:
+        if not self.turns:
+            self.notify("There is nothing to save yet.", severity="warning")
+            return
+        now = datetime.now()
+        path = save_dir() / f"conversation-{now:%Y%m%d-%H%M%S}.md"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(conversation_markdown(self.assistant.document, self.turns, now), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"could not save the conversation: {exc}", severity="error", markup=False)
+            return
+        self.saved_path = path
+        self.notify(f"Saved the conversation to {path}", title="Saved", markup=False)
+
+    async def action_clear(self) -> None:
+        if self.busy:
+            self.notify("Wait for the answer before clearing.", severity="warning")
+            return
+        await self.query(Exchange).remove()
+        self.turns.clear()
+        self.selected = None
+        self._previous = None
+        await self.query_one(SourcesPane).show(None, [])
+        self.refresh_bindings()
+        self.notify("Cleared the conversation.")
+
+    def action_scroll_conversation(self, direction: int) -> None:
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.scroll_page_down() if direction > 0 else conversation.scroll_page_up()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_markdown()))
+
+    def help_markdown(self) -> str:
+        rows = []
+        bindings = [*self.BINDINGS, *QuestionInput.BINDINGS, *SourceCard.BINDINGS, *ReaderScreen.BINDINGS]
+        for binding in bindings:
+            key, text = self.get_key_display(binding), binding.tooltip or binding.description
+            rows.append(f"- **{escape_markdown(key)}**: {escape_markdown(text)}")
+        rows.append("- **1 … 9**: in the sources pane, open source n in the paper")
+        rows.append(f"- **{escape_markdown(self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, '')))}**: "
+                    "the command palette, with the same actions")
+        return HELP.format(keys="\n".join(rows))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_build":
+            return self.state in ("starting", "building")
+        if action == "build":
+            return self.state in ("cancelled", "failed")
+        if action in ("open_source", "copy_answer", "save", "clear"):
+            if self.screen is not self.screen_stack[0]:
+                return False
+            return True if self.turns else None
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys and how answers are made", self.action_help)
+        yield SystemCommand("Copy answer", "Copy the last answer with its citations", self.action_copy_answer)
+        yield SystemCommand("Save conversation", "Save the conversation as Markdown, with quotes", self.action_save)
+        yield SystemCommand("Clear conversation", "Start over", self.action_clear)
+        yield SystemCommand("Open source", "Open the first source of the selected answer in the paper",
+                            lambda: self.action_open_source(1))
+        if self.state in ("cancelled", "failed"):
+            yield SystemCommand("Build index", "Build the paper's index", self.action_build)
+
+
+HELP = """\
+# Paper assistant
+
+Ask a question about the paper in plain English. The answer is made of the paper's own
+sentences; each is followed by a marker such as **\\[1\\]** that points to the passage it comes
+from, shown in the sources pane with the sentence highlighted and the notes the paper cites.
+
+A short question that leans on the previous one ("And what about Russia?", "Why?",
+"What are their goals?") is read as a follow-up: the previous question helps the search.
+
+When the paper does not seem to answer, the assistant says so and offers the closest passages.
+
+## Keys
+
+{keys}
+
+Press **Escape** to close this help.
+"""
+
+
+def make_app(index_dir: Path | None = None, assistant=None, encoder=None) -> PaperApp:
+    """The chat app: on ``index_dir`` (default: the embedded paper), or on a prebuilt ``assistant``."""
+    return PaperApp(index_dir=index_dir, assistant=assistant, encoder=encoder)

@@ -1,0 +1,436 @@
+"""Widgets and screens of the chat UI, and the pure helpers that feed them (answers as
+Markdown, source cards, the clipboard and saved-conversation texts).
+
+Paper text and questions only ever reach the screen as ``rich.text.Text`` (or escaped
+Markdown): never as markup.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Markdown, OptionList, ProgressBar, Static, TextArea
+
+from assistant.records import Answer, CitedNote, Document
+from assistant.render import safe
+from assistant.structure import display_text
+
+HIGHLIGHT = "bold black on #e5c07b"
+SKIP_SECTIONS = frozenset(
+    "front matter|about the authors|about the author|disclaimer|notes|endnotes|references|bibliography|"
+    "acknowledgements|acknowledgments|contents|table of contents|appendix".split("|")
+)
+CONCLUSION = re.compile(r"^(concluding remarks|conclusions?)\b", re.IGNORECASE)
+CONTEXT_CHARS = 320
+
+
+# -- pure helpers -------------------------------------------------------------------------
+
+
+def escape_markdown(text: str) -> str:
+    """Escape ``text`` (one line) so Markdown shows it literally: ``[Iran's]`` stays as is."""
+    text = re.sub(r"([\\`*_\[\]<>|~&])", r"\\\1", text)
+    text = re.sub(r"^(\s*)([#>+=-])", r"\1\\\2", text)
+    return re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)
+
+
+def _topic(title: str, source: str) -> str:
+    """A section title as the object of a sentence: "the theoretical framework", "Iran's ...".
+
+    A capitalised word is lowercased when the paper writes it in lowercase at least as often
+    as capitalised mid-sentence (so it is title case, not a name); a title that then starts
+    in lowercase gets "the".
+    """
+    words = []
+    for word in title.split():
+        lower = word.lower()
+        if word != lower and _count(lower, source) >= max(1, _count(word, source, mid_sentence=True)):
+            word = lower
+        words.append(word)
+    if words and words[0].islower() and words[0] not in ("the", "a", "an"):
+        words.insert(0, "the")
+    return " ".join(words)
+
+
+def _count(word: str, source: str, mid_sentence: bool = False) -> int:
+    before = r"(?<=[a-z,;] )" if mid_sentence else r"(?<![\w-])"
+    return len(re.findall(rf"{before}{re.escape(word)}(?![\w-])", source))
+
+
+def suggested_questions(document: Document, limit: int = 4) -> list[str]:
+    """Questions computed from the paper's structure: a few body sections, spread out, and its conclusion."""
+    substantive = [
+        s for s in document.sections
+        if s.title.strip().lower() not in SKIP_SECTIONS
+        and any(p.section == s.id and p.kind in ("body", "list_item") for p in document.paragraphs)
+    ]
+    conclusion = next((s for s in substantive if CONCLUSION.match(s.title)), None)
+    topics = [s for s in substantive if s is not conclusion and s.title.strip().lower() != "introduction"]
+    wanted = max(0, limit - (conclusion is not None))
+    if len(topics) > wanted:
+        step = (len(topics) - 1) / max(1, wanted - 1) if wanted > 1 else 0
+        topics = [topics[round(i * step)] for i in range(wanted)]
+    questions = [f"What does the paper say about {_topic(s.title, document.source)}?" for s in topics]
+    if conclusion is not None:
+        questions.append("What does the paper conclude?")
+    return questions[:limit]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of the sources pane: a citation of the answer, or a closest passage."""
+
+    n: int
+    section: str
+    locator: str  # "paragraph 7" or "closest passage"
+    start: int
+    end: int
+    notes: tuple[CitedNote, ...] = ()
+    cited: bool = True  # highlight [start, end) within its paragraph
+
+
+def sources_of(answer: Answer, closest: int = 3) -> list[Source]:
+    if answer.abstained:
+        return [Source(p.rank, p.section, "closest passage", p.start, p.end, (), False) for p in answer.passages[:closest]]
+    return [Source(c.n, c.section, f"paragraph {c.paragraph}", c.start, c.end, c.notes) for c in answer.citations]
+
+
+def answer_markdown(answer: Answer, closest: int = 3) -> str:
+    """The answer as Markdown: the paper's sentences, each followed by its clickable marker."""
+    if answer.abstained:
+        lines = ["**The paper does not seem to answer this.** The closest passages are:", ""]
+        for passage in answer.passages[:closest]:
+            quote = escape_markdown(_trim_right(safe(display_text(passage.text)), 90))
+            section = escape_markdown(safe(passage.section))
+            lines.append(f"- [\\[{passage.rank}\\] {section}](source:{passage.rank}): “{quote}”")
+        return "\n".join(lines)
+    parts = [f"{escape_markdown(safe(display_text(c.text)))} [\\[{c.n}\\]](source:{c.n})" for c in answer.citations]
+    return " ".join(parts) or escape_markdown(safe(answer.answer))
+
+
+def _paragraph_bounds(document: Document, start: int, end: int) -> tuple[int, int]:
+    for paragraph in document.paragraphs:
+        if paragraph.start <= start < paragraph.end:
+            return paragraph.start, max(paragraph.end, end)
+    return start, end
+
+
+def _trim_left(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    return "… " + cut.split(" ", 1)[-1]
+
+
+def _trim_right(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def passage_text(document: Document, source: Source) -> Text:
+    """The paragraph around a citation, the cited span highlighted; a passage is shown plain."""
+    if not source.cited:
+        return Text(_trim_right(safe(display_text(document.source[source.start : source.end])), 2 * CONTEXT_CHARS))
+    p_start, p_end = _paragraph_bounds(document, source.start, source.end)
+    text = Text()
+    before = _trim_left(safe(display_text(document.source[p_start : source.start])), CONTEXT_CHARS)
+    after = _trim_right(safe(display_text(document.source[source.end : p_end])), CONTEXT_CHARS)
+    if before:
+        text.append(before + " ")
+    text.append(safe(display_text(document.source[source.start : source.end])), style=HIGHLIGHT)
+    if after:
+        text.append(" " + after)
+    return text
+
+
+def card_text(document: Document, source: Source) -> Text:
+    text = Text()
+    text.append(f"[{source.n}] ", style="bold")
+    text.append(safe(source.section), style="bold")
+    text.append(f" · {source.locator}\n", style="dim")
+    text.append_text(passage_text(document, source))
+    if source.notes:
+        text.append("\nThe paper cites:", style="italic")
+        for note in source.notes:
+            text.append(f"\n  [{note.number}] ", style="bold")
+            text.append(safe(display_text(note.text)), style="dim")
+    return text
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of the conversation, the retrieval context it was read with, and its answer."""
+
+    question: str
+    context: str | None
+    answer: Answer
+
+
+def save_dir() -> Path:
+    """Where conversations are saved: ``ASSISTANT_HOME`` when set, else the current directory."""
+    override = os.environ.get("ASSISTANT_HOME")
+    return Path(override) if override else Path.cwd()
+
+
+def _locator(section: str, locator: str, start: int, end: int) -> str:
+    return f"{safe(section)}, {locator}, characters {start}–{end}"
+
+
+def answer_plain(turn: Turn) -> str:
+    """A turn as plain text for the clipboard: question, answer, then each quote with its locator."""
+    answer = turn.answer
+    lines = [f"Q: {turn.question}"]
+    if answer.abstained:
+        lines.append("A: The paper does not seem to answer this. Closest passages:")
+    else:
+        lines.append("A: " + " ".join(f"{display_text(c.text)} [{c.n}]" for c in answer.citations))
+    lines.append("")
+    for source in sources_of(answer):
+        lines.append(f"[{source.n}] {_locator(source.section, source.locator, source.start, source.end)}")
+        for note in source.notes:
+            lines.append(f"    the paper cites [{note.number}] {display_text(note.text)}")
+    return safe("\n".join(lines))
+
+
+def conversation_markdown(document: Document, turns: Iterable[Turn], saved: datetime) -> str:
+    """The conversation as Markdown: each answer, then its quotes (exact paper text) with locators."""
+    title = document.metadata.get("title") or document.title
+    authors = document.metadata.get("authors") or []
+    byline = ", ".join(authors) if isinstance(authors, list) else str(authors)
+    out = [f"# Questions on: {escape_markdown(safe(title))}", ""]
+    if byline:
+        out += [escape_markdown(safe(byline)), ""]
+    out += [f"Saved {saved:%Y-%m-%d %H:%M} by paper-assistant. Quotes are the paper's text (whitespace "
+            "collapsed); locators are character offsets into it.", ""]
+    for number, turn in enumerate(turns, start=1):
+        out += [f"## {number}. {escape_markdown(turn.question)}", ""]
+        if turn.context:
+            out += [f"*Read as a follow-up; also searched for:* {escape_markdown(turn.context)}", ""]
+        out += _answer_markdown_lines(document, turn.answer)
+    return safe("\n".join(out))
+
+
+def _answer_markdown_lines(document: Document, answer: Answer) -> list[str]:
+    if answer.abstained:
+        out = ["*The paper does not seem to answer this.* Closest passages:", ""]
+    else:
+        out = [" ".join(f"{escape_markdown(display_text(c.text))} \\[{c.n}\\]" for c in answer.citations), ""]
+    for source in sources_of(answer):
+        quote = display_text(document.source[source.start : source.end])
+        out += [f"> {escape_markdown(quote)}", ">",
+                f"> — \\[{source.n}\\] {escape_markdown(_locator(source.section, source.locator, source.start, source.end))}"]
+        for note in source.notes:
+            out += [">", f"> The paper cites \\[{note.number}\\] {escape_markdown(display_text(note.text))}"]
+        out.append("")
+    out.append(f"Confidence {answer.confidence:.2f}.")
+    out.append("")
+    return out
+
+
+# -- widgets ------------------------------------------------------------------------------
+
+
+class QuestionInput(Input):
+    """The question box, with a history: up and down recall earlier questions."""
+
+    BINDINGS = [
+        Binding("up", "history(-1)", "History", tooltip="Recall the previous question"),
+        Binding("down", "history(1)", "Next question", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self._position = 0
+        self._draft = ""
+
+    def remember(self, question: str) -> None:
+        if not self.history or self.history[-1] != question:
+            self.history.append(question)
+        self._position = len(self.history)
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._position == len(self.history):
+            self._draft = self.value
+        self._position = min(len(self.history), max(0, self._position + step))
+        self.value = self._draft if self._position == len(self.history) else self.history[self._position]
+        self.cursor_position = len(self.value)
+
+
+class BuildPanel(Vertical):
+    """Shown until the paper is ready: what is happening, and a progress bar while indexing."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Opening the paper…"), id="build-label")
+        yield ProgressBar(id="build-bar", show_eta=False)
+
+    def show(self, message: str) -> None:
+        self.query_one("#build-label", Static).update(Text(message))
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        self.show(f"Building the paper's index: {stage}… (Escape cancels)")
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+
+
+class Welcome(Vertical):
+    """The start screen: which paper is loaded, and questions to start with."""
+
+    def __init__(self, document: Document, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.document = document
+
+    def compose(self) -> ComposeResult:
+        doc = self.document
+        yield Static(Text(safe(doc.metadata.get("title") or doc.title), style="bold"), id="paper-title")
+        authors = doc.metadata.get("authors")
+        if authors:
+            names = authors if isinstance(authors, str) else ", ".join(str(a) for a in authors)
+            yield Static(Text(safe(names)), id="paper-authors")
+        counts = f"{len(doc.sections)} sections · {len(doc.paragraphs)} paragraphs · {len(doc.notes)} notes"
+        yield Static(Text(counts, style="dim"), id="paper-counts")
+        yield Static(Text("Type a question below, or pick one (Tab, then Enter):"), id="suggest-label")
+        yield OptionList(*(Text(q) for q in suggested_questions(doc)), id="suggestions")
+
+
+class Exchange(Vertical):
+    """One question and its answer in the conversation."""
+
+    class Selected(Message):
+        def __init__(self, turn: int) -> None:
+            super().__init__()
+            self.turn = turn
+
+    def __init__(self, turn: int, question: str, context: str | None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.turn = turn
+        self.question = question
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("› ") + Text(self.question), classes="question")
+        if self.context:
+            yield Static(Text(f"follow-up: also searching for “{self.context}”", style="dim italic"), classes="context")
+        yield Static(Text("Searching the paper…", style="dim italic"), classes="pending")
+
+    async def show_answer(self, answer: Answer) -> None:
+        await self.query(".pending").remove()
+        classes = "answer abstained" if answer.abstained else "answer"
+        count = len(answer.citations)
+        meta = f"confidence {answer.confidence:.2f}" + ("" if answer.abstained else f" · {count} citation{'s' * (count != 1)}")
+        await self.mount(Markdown(answer_markdown(answer), open_links=False, classes=classes),
+                         Static(Text(meta, style="dim"), classes="meta"))
+
+    def on_click(self) -> None:
+        self.post_message(self.Selected(self.turn))
+
+
+class SourceCard(Static, can_focus=True):
+    """A cited passage; Enter or a click opens it in the reader."""
+
+    BINDINGS = [Binding("enter", "open", "Open in paper")]
+
+    class Opened(Message):
+        def __init__(self, source: Source) -> None:
+            super().__init__()
+            self.source = source
+
+    def __init__(self, document: Document, source: Source, **kwargs) -> None:
+        super().__init__(card_text(document, source), **kwargs)
+        self.source = source
+
+    def action_open(self) -> None:
+        self.post_message(self.Opened(self.source))
+
+    def on_click(self) -> None:
+        self.action_open()
+
+
+class SourcesPane(VerticalScroll):
+    """The sources of the selected answer; number keys open source n."""
+
+    BINDINGS = [Binding(str(n), f"open({n})", f"Open source {n}", show=False) for n in range(1, 10)]
+
+    async def show(self, document: Document | None, sources: list[Source]) -> None:
+        await self.remove_children()
+        if document is not None and sources:
+            await self.mount_all(SourceCard(document, s, classes="card") for s in sources)
+        else:
+            await self.mount(Static(Text("Sources of the answer appear here.", style="dim"), classes="empty"))
+        self.scroll_home(animate=False)
+
+    def action_open(self, n: int) -> None:
+        cards = list(self.query(SourceCard))
+        if 0 < n <= len(cards):
+            cards[n - 1].action_open()
+
+
+# -- screens ------------------------------------------------------------------------------
+
+
+class ReaderScreen(Screen[None]):
+    """The whole paper, scrolled to a passage with the passage selected; Escape goes back."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, document: Document, source: Source) -> None:
+        super().__init__()
+        self.document = document
+        self.source = source
+
+    def compose(self) -> ComposeResult:
+        s = self.source
+        label = Text(f"[{s.n}] ", style="bold") + Text(safe(s.section))
+        label.append(f" · {s.locator} · chars {s.start}-{s.end}", style="dim")
+        yield Static(label, id="reader-title")
+        yield TextArea(safe(self.document.source), read_only=True, soft_wrap=True, show_line_numbers=False,
+                       highlight_cursor_line=False, id="reader")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        reader = self.query_one("#reader", TextArea)
+        reader.cursor_blink = False
+        locate = reader.document.get_location_from_index
+        source = self.document.source
+        start, end = len(safe(source[: self.source.start])), len(safe(source[: self.source.end]))
+        from textual.widgets.text_area import Selection
+
+        reader.selection = Selection(locate(end), locate(start))  # cursor at the start of the passage
+        reader.focus()
+        self.call_after_refresh(reader.scroll_cursor_visible, center=True)
+
+    @property
+    def selected_text(self) -> str:
+        return self.query_one("#reader", TextArea).selected_text
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and how the assistant works; Escape or F1 closes it."""
+
+    BINDINGS = [Binding("escape,f1", "app.pop_screen", "Close")]
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(self.markdown, open_links=False)
+
+    @on(Markdown.LinkClicked)
+    def _ignore_links(self, event: Markdown.LinkClicked) -> None:
+        event.stop()

@@ -1,0 +1,563 @@
+"""The chat UI: follow-up rule, start screen, asking, sources, reader, history, saving, first-run build.
+
+Fast tests drive the app over a stub assistant whose answers are built from the real paper's
+parsed structure (deterministic); the ``slow`` ones use the real index and model.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant import paths
+from assistant.answer import cited_notes
+from assistant.app import PaperApp, make_app
+from assistant.engine import clean_question
+from assistant.errors import AssistantError
+from assistant.followup import contextualize, effective, entities, is_follow_up
+from assistant.records import Answer, Citation, Document, Paragraph, Passage, Section
+from assistant.render import safe
+from assistant.structure import display_text
+from assistant.widgets import (
+    HIGHLIGHT, Exchange, QuestionInput, ReaderScreen, SourceCard, Turn, Welcome, answer_markdown, card_text,
+    conversation_markdown, escape_markdown, sources_of, suggested_questions,
+)
+
+IRAN = "What are Iran's goals in the Middle East?"
+
+
+# -- a deterministic assistant over the real paper's structure ---------------------------------
+
+
+def sentence_with(doc: Document, needle: str):
+    return next(s for s in doc.sentences if needle in s.text)
+
+
+def cite(doc: Document, n: int, needle: str) -> Citation:
+    s = sentence_with(doc, needle)
+    paragraph = next(p for p in doc.paragraphs if p.id == s.paragraph)
+    return Citation(n, f"c{s.section}", doc.sections[s.section].title, paragraph.number, s.start, s.end,
+                    doc.source[s.start : s.end], cited_notes(doc, s))
+
+
+def closest(doc: Document, count: int = 3) -> tuple[Passage, ...]:
+    body = [p for p in doc.paragraphs if p.kind == "body" and "Russia" in doc.sections[p.section].title][:count]
+    return tuple(Passage(i, f"p{p.id}", doc.sections[p.section].title, p.start, p.end, 0.5 - i / 10,
+                         doc.source[p.start : p.end]) for i, p in enumerate(body, start=1))
+
+
+class StubAssistant:
+    """Answers about Iran's or Russia's role with two fixed citations; abstains on anything else."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.asked: list[tuple[str, str | None]] = []
+
+    def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None) -> Answer:
+        question = clean_question(question)
+        self.asked.append((question, context))
+        doc = self.document
+        if "bread" in question.lower():
+            return Answer(question, "", True, 0.02, (), closest(doc))
+        citations = (cite(doc, 1, "supporting [Iran's] other partners"), cite(doc, 2, "re-established itself as a crucial player"))
+        text = " ".join(display_text(c.text) for c in citations)
+        return Answer(question, text, False, 0.93, citations, closest(doc))
+
+
+class FailingAssistant(StubAssistant):
+    def ask(self, question, k=10, mode="hybrid", context=None):
+        raise AssistantError("the index went away")
+
+
+@pytest.fixture
+def stub(paper_document):
+    from dataclasses import replace
+
+    from assistant.paper import default_metadata
+
+    return StubAssistant(replace(paper_document, metadata=default_metadata()))
+
+
+async def ask(pilot, text: str) -> None:
+    box = pilot.app.query_one(QuestionInput)
+    box.value = text
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    for _ in range(3):
+        await pilot.pause()
+
+
+def record_notifications(app: PaperApp) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        seen.append((str(message), kwargs.get("severity", "information")))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return seen
+
+
+def plain(widget) -> str:
+    content = widget.content
+    return content.plain if hasattr(content, "plain") else str(content)
+
+
+# -- the follow-up rule ---------------------------------------------------------------------------
+
+
+def test_follow_up_replaces_the_previous_entity():
+    context = contextualize("And what about Russia?", IRAN)
+    assert context == "What are goals in the Middle East?"
+    assert "Russia" not in context and "Iran" not in context
+
+
+def test_follow_up_with_a_pronoun_keeps_the_whole_previous_question():
+    assert contextualize("What are their main goals?", IRAN) == IRAN
+    assert contextualize("Why?", IRAN) == IRAN
+
+
+def test_a_place_replaces_a_place():
+    assert contextualize("And in Yemen?", "What does Russia do in Syria?") == "What does Russia do in?"
+
+
+@pytest.mark.parametrize("question", [
+    "What is bandwagoning?",
+    "What does the paper say about Russia in Syria?",
+    "What does this paper argue about sanctions?",
+    "Who are the authors of the paper?",
+])
+def test_standalone_questions_are_not_follow_ups(question):
+    assert not is_follow_up(question)
+    assert contextualize(question, IRAN) is None
+
+
+def test_no_previous_question_no_context():
+    assert contextualize("And what about Russia?", None) is None
+    assert contextualize("And what about Russia?", "  ") is None
+
+
+def test_a_chain_of_follow_ups_carries_the_topic():
+    first = contextualize("And what about Russia?", IRAN)
+    second = contextualize("And Turkey?", effective("And what about Russia?", first))
+    assert "Middle East" in second and "Russia" not in second and "goals" in second
+
+
+def test_entities_group_names_and_skip_question_words():
+    assert [e.text for e in entities(IRAN)] == ["Iran's", "Middle East"]
+    assert [e.role for e in entities(IRAN)] == ["other", "place"]
+
+
+# -- pure helpers of the UI -----------------------------------------------------------------------
+
+
+def test_suggestions_come_from_the_section_titles(paper_document):
+    questions = suggested_questions(paper_document)
+    assert 2 <= len(questions) <= 4
+    titles = [s.title.lower() for s in paper_document.sections]
+    for question in questions[:-1]:
+        topic = question.removeprefix("What does the paper say about ").removesuffix("?").lower().removeprefix("the ")
+        assert any(topic == title for title in titles), question
+    assert questions[-1] == "What does the paper conclude?"
+    assert not any("authors" in q.lower() or "disclaimer" in q.lower() for q in questions)
+
+
+def test_suggestions_follow_another_document():
+    source = "Intro text here.\n\nMethods\n\nWe measured things.\n\nResults\n\nThings grew."
+    sections = (Section(0, "Front matter", 0, 16), Section(1, "Methods", 18, 45), Section(2, "Results", 47, len(source)))
+    paragraphs = (Paragraph(0, 0, 1, 0, 16, "title"), Paragraph(1, 1, 1, 27, 45, "body"), Paragraph(2, 2, 1, 56, len(source), "body"))
+    doc = Document(source, "T", sections, paragraphs, ())
+    assert suggested_questions(doc) == ["What does the paper say about Methods?", "What does the paper say about Results?"]
+
+
+def test_markdown_escaping_keeps_paper_text_literal():
+    from markdown_it import MarkdownIt
+
+    text = "supporting [Iran's] other partners, *not* <b>bold</b> \\$16 # 1. `x`"
+    html = MarkdownIt("commonmark").render(escape_markdown(text))
+    assert "[Iran's]" in html and "*not*" in html and "&lt;b&gt;" in html and "<em>" not in html and "<a" not in html
+    assert MarkdownIt("commonmark").render(escape_markdown("1. not a list")).startswith("<p>")
+
+
+def test_answer_markdown_links_each_marker(stub):
+    answer = stub.ask("What does Iran do?")
+    markdown = answer_markdown(answer)
+    assert markdown.count("](source:") == 2
+    assert "[\\[1\\]](source:1)" in markdown and "\\[Iran's\\]" in markdown
+
+
+def test_card_highlights_the_cited_sentence_within_its_paragraph(stub):
+    answer = stub.ask("What does Iran do?")
+    source = sources_of(answer)[0]
+    text = card_text(stub.document, source)
+    cited = display_text(answer.citations[0].text)
+    assert cited in text.plain and "[Iran's]" in text.plain
+    spans = [text.plain[s.start : s.end] for s in text.spans if str(s.style) == HIGHLIGHT]
+    assert spans == [safe(cited)]
+    assert len(text.plain) > len(cited) + 40  # the paragraph around it is shown too
+
+
+def test_conversation_markdown_quotes_with_locators(stub):
+    answer = stub.ask("What does Iran do?")
+    from datetime import datetime
+
+    markdown = conversation_markdown(stub.document, [Turn("What does Iran do?", None, answer)], datetime(2024, 1, 2, 3, 4))
+    c = answer.citations[1]
+    assert f"> {escape_markdown(display_text(c.text))}" in markdown
+    assert f"characters {c.start}–{c.end}" in markdown and "paragraph" in markdown
+    assert "The paper cites \\[35\\]" in markdown
+
+
+# -- the app over the stub ------------------------------------------------------------------------
+
+
+async def test_start_screen_shows_the_paper_and_suggestions(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.state == "ready"
+        welcome = app.query_one(Welcome)
+        assert "Comparative analysis" in plain(welcome.query_one("#paper-title"))
+        assert plain(welcome.query_one("#paper-authors")) == "Aref Bijan, Anastasia Goncharova"
+        assert plain(welcome.query_one("#paper-counts")).startswith(f"{len(stub.document.sections)} sections")
+        options = welcome.query_one("#suggestions")
+        assert [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)] == suggested_questions(stub.document)
+        assert app.focused is app.query_one(QuestionInput)
+
+
+async def test_choosing_a_suggestion_asks_it(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("tab")  # focus the suggestions
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert stub.asked == [(suggested_questions(stub.document)[1], None)]
+        assert len(app.turns) == 1
+
+
+async def test_asking_shows_the_answer_and_its_sources(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(pilot, "What does Iran do in Syria?")
+        exchange = app.query_one(Exchange)
+        assert plain(exchange.query_one(".question")) == "› What does Iran do in Syria?"
+        markdown = exchange.query_one(".answer")
+        assert markdown.source == answer_markdown(app.turns[0].answer)
+        cards = list(app.query(SourceCard))
+        assert [card.source.n for card in cards] == [1, 2]
+        assert "The paper cites" in card_text(stub.document, cards[1].source).plain
+        box = app.query_one(QuestionInput)
+        assert not box.disabled and box.value == "" and app.focused is box
+
+
+async def test_a_follow_up_is_asked_with_context(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, IRAN)
+        await ask(pilot, "And what about Russia?")
+        assert stub.asked == [(IRAN, None), ("And what about Russia?", "What are goals in the Middle East?")]
+        assert "What are goals in the Middle East?" in plain(app.query(Exchange)[1].query_one(".context"))
+
+
+async def test_markup_in_a_question_is_shown_literally(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, "Is [bold]Iran[/bold] a [link=x]power[/link]?")
+        assert plain(app.query_one(Exchange).query_one(".question")) == "› Is [bold]Iran[/bold] a [link=x]power[/link]?"
+
+
+async def test_input_history_recalls_earlier_questions(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, "What does Iran want?")
+        await ask(pilot, "What does Russia want?")
+        box = app.query_one(QuestionInput)
+        box.value = "draft"
+        await pilot.press("up")
+        assert box.value == "What does Russia want?"
+        await pilot.press("up", "up")
+        assert box.value == "What does Iran want?"
+        await pilot.press("down")
+        assert box.value == "What does Russia want?"
+        await pilot.press("down")
+        assert box.value == "draft"
+
+
+async def test_an_empty_question_is_an_error_notification(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        seen = record_notifications(app)
+        await ask(pilot, "   ")
+        assert seen and seen[-1][1] == "error" and "empty" in seen[-1][0]
+        assert not app.query(Exchange) and not app.query_one(QuestionInput).disabled and stub.asked == []
+
+
+async def test_a_failing_answer_notifies_and_restores_the_input(stub):
+    app = make_app(assistant=FailingAssistant(stub.document))
+    async with app.run_test(size=(100, 30)) as pilot:
+        seen = record_notifications(app)
+        await ask(pilot, "What does Iran want?")
+        assert seen[-1] == ("the index went away", "error")
+        box = app.query_one(QuestionInput)
+        assert not box.disabled and box.value == "What does Iran want?" and app.focused is box
+        assert not app.query(Exchange) and app.turns == [] and app.return_code is None
+
+
+async def test_abstention_offers_the_closest_passages(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, "How do I bake bread?")
+        markdown = app.query_one(Exchange).query_one(".answer")
+        assert "abstained" in markdown.classes
+        assert "The paper does not seem to answer this." in markdown.source
+        cards = list(app.query(SourceCard))
+        assert len(cards) == 3 and all(card.source.locator == "closest passage" for card in cards)
+
+
+async def test_opening_a_source_shows_the_paper_and_escape_returns(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, "What does Iran do?")
+        citation = app.turns[0].answer.citations[1]
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        reader = app.screen.query_one("#reader")
+        assert reader.text == safe(stub.document.source)
+        assert app.screen.selected_text == app.turns[0].answer.citations[0].text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReaderScreen)
+        app.query(SourceCard)[0].focus()
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen) and app.screen.selected_text == citation.text
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#reader").scroll_y > 0  # scrolled to the passage
+
+
+async def test_clicking_a_marker_opens_its_source(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, "What does Iran do?")
+        from textual.widgets import Markdown
+
+        markdown = app.query_one(Exchange).query_one(".answer", Markdown)
+        markdown.post_message(Markdown.LinkClicked(markdown, "source:2"))
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen) and app.screen.source.n == 2
+
+
+async def test_saving_the_conversation(stub, tmp_path):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        seen = record_notifications(app)
+        await ask(pilot, "What does Iran do?")
+        await ask(pilot, "How do I bake bread?")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = app.saved_path
+        assert saved.parent == Path(tmp_path / "home") and saved.suffix == ".md"
+        assert str(saved) in seen[-1][0]
+        text = saved.read_text(encoding="utf-8")
+        assert "## 1. What does Iran do?" in text and "## 2. How do I bake bread?" in text
+        first = app.turns[0].answer.citations[0]
+        assert f"characters {first.start}–{first.end}" in text
+        assert "\\[Iran's\\]" in text and "does not seem to answer" in text
+
+
+async def test_copy_then_clear(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, IRAN)
+        await pilot.press("ctrl+y")
+        answer = app.turns[0].answer
+        assert app.clipboard.startswith(f"Q: {IRAN}\nA: ")
+        assert f"[2] {answer.citations[1].section}, paragraph" in app.clipboard
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert not app.query(Exchange) and app.turns == [] and not app.query(SourceCard)
+        await ask(pilot, "And what about Russia?")
+        assert stub.asked[-1] == ("And what about Russia?", None)  # no context after clearing
+
+
+async def test_help_screen_and_command_palette(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert "Copy the last answer" in app.help_markdown()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Screen"
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Copy answer", "Save conversation", "Clear conversation", "Help", "Open source"} <= titles
+        described = [b for b in app.BINDINGS if not b.description]
+        assert described == []
+
+
+# -- first run: building the index in a worker ----------------------------------------------------
+
+
+SMALL = """A Small Paper on Regional Security
+
+Introduction
+
+This small paper compares the goals of Iran and Russia in the Middle East. It is written for tests.
+
+Iran's goals
+
+Iran seeks regional influence in the Middle East through allied groups. Iran supports the government of Syria.
+
+Russia's goals
+
+Russia wants to keep its naval base at Tartus in Syria. Russia also sells weapons to states in the region.
+
+Conclusion
+
+Both states cooperate in Syria, but their long-term goals differ.
+"""
+
+
+class GatedEncoder:
+    """The fake encoder, held at its second batch (the first one reported) until the test opens the gate."""
+
+    def __init__(self, fake) -> None:
+        self.fake, self.gate, self.waiting = fake, threading.Event(), threading.Event()
+        self.dimension = fake.dimension
+        self.calls = 0
+
+    def encode(self, texts, batch_size: int = 32):
+        self.calls += 1
+        if self.calls == 2:
+            self.waiting.set()
+            self.gate.wait(10)
+        return self.fake.encode(texts)
+
+
+@pytest.fixture
+def first_run(tmp_path, monkeypatch, fake_encoder):
+    """A data home with no index, a small default paper, and a fast fake encoder for the build."""
+    from functools import partial
+
+    from assistant import encoder, index, paper
+
+    source = tmp_path / "small.txt"
+    source.write_text(SMALL, encoding="utf-8")
+    onnx = tmp_path / "fake.onnx"
+    onnx.write_bytes(b"not a model")
+    gated = GatedEncoder(fake_encoder)
+    monkeypatch.setattr(paths, "default_source", lambda: source)
+    monkeypatch.setattr(paper, "default_metadata", lambda: {"title": "A Small Paper", "authors": ["A. Tester"]})
+    monkeypatch.setattr(encoder, "ensure_onnx", lambda: onnx)
+    monkeypatch.setattr(index, "build_index", partial(index.build_index, encoder=gated))
+    assert not paths.default_index_dir().exists()
+    return gated
+
+
+async def test_first_run_builds_the_index_with_progress(first_run, fake_encoder):
+    app = make_app(encoder=fake_encoder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        while not first_run.waiting.is_set():
+            await pilot.pause(0.01)
+        await pilot.pause(0.05)
+        assert app.state == "building"
+        bar = app.query_one("#build-bar")
+        assert bar.total and "embedding" in plain(app.query_one("#build-label"))
+        assert app.query_one(QuestionInput).disabled
+        first_run.gate.set()
+        await settle(pilot)
+        assert app.state == "ready" and (paths.default_index_dir() / "manifest.json").is_file()
+        assert plain(app.query_one("#paper-title")) == "A Small Paper"
+        await ask(pilot, "Where is the naval base of Russia?")
+        assert "Tartus" in app.turns[0].answer.answer or app.turns[0].answer.abstained
+
+
+async def test_escape_cancels_the_first_build_and_leaves_no_index(first_run, fake_encoder):
+    app = make_app(encoder=fake_encoder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        seen = record_notifications(app)
+        while not first_run.waiting.is_set():
+            await pilot.pause(0.01)
+        await pilot.pause(0.05)
+        await pilot.press("escape")
+        first_run.gate.set()
+        await settle(pilot)
+        assert app.state == "cancelled" and app.assistant is None
+        assert not paths.default_index_dir().exists()
+        assert "cancelled" in plain(app.query_one("#build-label")).lower() and "cancelled" in seen[-1][0]
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert app.state == "ready" and (paths.default_index_dir() / "manifest.json").is_file()
+
+
+async def test_a_broken_index_dir_is_a_notification(tmp_path):
+    app = make_app(index_dir=tmp_path / "nowhere")
+    seen = record_notifications(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.state == "failed" and app.return_code is None
+        assert seen[-1][1] == "error" and "no such index directory" in seen[-1][0]
+        assert "no such index directory" in plain(app.query_one("#build-label"))
+
+
+# -- the real paper -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+async def test_real_question_cites_the_paper(paper_assistant):
+    app = make_app(assistant=paper_assistant)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(pilot, "What does Russia gain from its military operation in Syria?")
+        answer = app.turns[0].answer
+        assert not answer.abstained and answer.citations
+        source = paper_assistant.document.source
+        for card, citation in zip(app.query(SourceCard), answer.citations, strict=True):
+            assert citation.text == source[citation.start : citation.end]
+            assert card.source.start == citation.start
+        assert app.query_one(Exchange).query_one(".answer").source.count("](source:") == len(answer.citations)
+
+
+@pytest.mark.slow
+async def test_real_follow_up_retrieves_the_new_entity(paper_assistant):
+    app = make_app(assistant=paper_assistant)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(pilot, IRAN)
+        await ask(pilot, "And what about Russia?")
+        turn = app.turns[1]
+        assert turn.context == "What are goals in the Middle East?"
+        assert not turn.answer.abstained
+        assert "Russia" in turn.answer.answer and "goals" in turn.answer.answer.lower()
+
+
+@pytest.mark.slow
+async def test_real_abstention(paper_assistant):
+    app = make_app(assistant=paper_assistant)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(pilot, "How do I bake sourdough bread at home?")
+        assert app.turns[0].answer.abstained
+        assert "does not seem to answer" in app.query_one(Exchange).query_one(".answer").source
+        assert len(app.query(SourceCard)) == 3
+
+
+@pytest.mark.slow
+async def test_real_citation_opens_in_the_reader(paper_assistant):
+    app = make_app(assistant=paper_assistant)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(pilot, "Why does Russia support the Assad regime?")
+        citation = app.turns[0].answer.citations[0]
+        await pilot.click(SourceCard)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.selected_text == citation.text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and isinstance(app.focused, SourceCard)  # back where we were
