@@ -96,18 +96,19 @@ def prepare_index(index_dir: Path | None) -> Path:
     return path
 
 
-def one_shot(index_dir: Path, runs: int) -> tuple[list[float], list[float]]:
+def one_shot(index_dir: Path, runs: int) -> tuple[list[float], list[float], list[float]]:
     base = [*assistant_command(), "ask", "--json", "--index-dir", str(index_dir)]
     measure([*base, "warm the file cache"])  # not counted
-    seconds, rss = [], []
+    seconds, cpu, rss = [], [], []
     for i in range(runs):
         run = measure([*base, QUESTIONS[i % len(QUESTIONS)]])
         if run.returncode != 0:
             sys.exit(f"assistant ask failed: {run.stderr.strip()}")
         json.loads(run.stdout)
         seconds.append(run.seconds)
+        cpu.append(run.cpu_seconds)
         rss.append(run.peak_rss_mb)
-    return seconds, rss
+    return seconds, cpu, rss
 
 
 def warm(index_dir: Path, rounds: int) -> tuple[list[float], float]:
@@ -138,11 +139,12 @@ def main() -> None:
     index_dir = prepare_index(args.index_dir)
     print(f"index: {index_dir}")
     reference = numpy_import_seconds()
-    seconds, rss = one_shot(index_dir, args.runs)
+    seconds, cpu, rss = one_shot(index_dir, args.runs)
     latencies, load_seconds = warm(index_dir, args.rounds)
 
     print(f"\none-shot `assistant ask --json`, {args.runs} runs: "
-          f"min {min(seconds):.3f} s, max {max(seconds):.3f} s; peak RSS {min(rss):.0f}-{max(rss):.0f} MB")
+          f"min {min(seconds):.3f} s, max {max(seconds):.3f} s, median CPU (user+sys) {median(cpu):.3f} s; "
+          f"peak RSS {min(rss):.0f}-{max(rss):.0f} MB")
     print(f"warm: index + encoder loaded in {load_seconds:.3f} s; {len(latencies)} answers "
           f"({len(QUESTIONS)} questions x {args.rounds}), min {min(latencies):.1f} ms, max {max(latencies):.1f} ms")
     print(f'reference: python -c "import numpy" median {reference:.3f} s '

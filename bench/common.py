@@ -24,16 +24,18 @@ _WRAPPER = (
     "t = time.perf_counter()\n"
     "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
     "wall = time.perf_counter() - t\n"
-    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "rss, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime\n"
     "sys.stderr.write(done.stderr.decode('utf-8', 'replace'))\n"
     "sys.stdout.write(done.stdout.decode('utf-8', 'replace'))\n"
-    "sys.stderr.write('\\n@@bench ' + json.dumps({'wall': wall, 'rss_kb': rss, 'rc': done.returncode}) + '\\n')\n"
+    "sys.stderr.write('\\n@@bench ' + json.dumps({'wall': wall, 'cpu': cpu, 'rss_kb': rss, 'rc': done.returncode}) + '\\n')\n"
 )
 
 
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system: less sensitive than wall time to other load on the machine
     peak_rss_mb: float
     returncode: int
     stdout: str
@@ -46,15 +48,15 @@ def measure(command: list[str], env: dict | None = None) -> Run:
     if Path(GNU_TIME).exists():
         with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
             start = time.perf_counter()
-            done = subprocess.run([GNU_TIME, "-f", "%M", "-o", report.name, *command],
+            done = subprocess.run([GNU_TIME, "-f", "%U %S %M", "-o", report.name, *command],
                                   capture_output=True, text=True, env=env)
             seconds = time.perf_counter() - start
-            rss_kb = int(report.read().strip().splitlines()[-1])
-        return Run(seconds, rss_kb / 1024, done.returncode, done.stdout, done.stderr)
+            user, system, rss_kb = report.read().strip().splitlines()[-1].split()
+        return Run(seconds, float(user) + float(system), int(rss_kb) / 1024, done.returncode, done.stdout, done.stderr)
     done = subprocess.run([sys.executable, "-c", _WRAPPER, *command], capture_output=True, text=True, env=env)
     head, _, tail = done.stderr.rpartition("\n@@bench ")
     stats = json.loads(tail)
-    return Run(stats["wall"], stats["rss_kb"] / 1024, stats["rc"], done.stdout, head)
+    return Run(stats["wall"], stats["cpu"], stats["rss_kb"] / 1024, stats["rc"], done.stdout, head)
 
 
 def percentile(values: list[float], q: float) -> float:
