@@ -35,11 +35,39 @@ class _Cancelled(Exception):
     """Raised from the build's progress callback to abort it (the build is atomic)."""
 
 
-def _query_encoder():
-    """The ONNX query encoder, or ``None`` while the model is not exported yet (the build exports it)."""
-    from assistant import encoder
+class LoadingEncoder:
+    """The ONNX query encoder, loaded in a background thread; ``encode`` waits until it is there.
 
-    return encoder.OnnxEncoder() if encoder.onnx_path().is_file() else None
+    Loading it (about half a second) overlaps with opening the index and with the user typing
+    the first question. A load error is raised by ``encode``, so it reaches the user as the
+    first answer's error notification.
+    """
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._encoder = None
+        self._error: Exception | None = None
+        threading.Thread(target=self._load, name="query-encoder", daemon=True).start()
+
+    def _load(self) -> None:
+        from assistant.encoder import OnnxEncoder
+
+        try:
+            self._encoder = OnnxEncoder()
+        except Exception as exc:  # kept for encode() to raise in the answering worker
+            self._error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def loaded(self) -> bool:
+        return self._done.is_set()
+
+    def encode(self, texts):
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._encoder.encode(texts)
 
 
 class PaperApp(App[None]):
@@ -146,17 +174,16 @@ class PaperApp(App[None]):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open_paper(self) -> None:
         """Open (building first if needed) the index and the query encoder, off the event loop."""
-        from concurrent.futures import ThreadPoolExecutor
-
+        from assistant.encoder import onnx_path
         from assistant.engine import Assistant
         from assistant.paper import open_index
 
         try:
-            with ThreadPoolExecutor(1) as pool:
-                encoder = self.encoder or pool.submit(_query_encoder)  # loads while the index does
-                index = open_index(self.index_dir, progress=self._progress, notice=lambda m: self.post_message(self.Notice(m)))
-                encoder = encoder.result() if self.encoder is None else encoder
-                self.post_message(self.Loaded(Assistant.open(index, encoder=encoder)))
+            encoder = self.encoder
+            if encoder is None and onnx_path().is_file():  # else the build exports the model first
+                encoder = LoadingEncoder()
+            index = open_index(self.index_dir, progress=self._progress, notice=lambda m: self.post_message(self.Notice(m)))
+            self.post_message(self.Loaded(Assistant.open(index, encoder=encoder or LoadingEncoder())))
         except _Cancelled:
             self.post_message(self.LoadFailed("index build cancelled; nothing was written", cancelled=True))
         except AssistantError as exc:
@@ -277,11 +304,12 @@ class PaperApp(App[None]):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
-        box = self.query_one(QuestionInput)
-        box.disabled = busy
-        self.query_one(SourcesPane).loading = busy
-        if not busy:
-            box.focus()
+        for box in self.query(QuestionInput):  # query, not query_one: the app may be closing
+            box.disabled = busy
+            if not busy:
+                box.focus()
+        for pane in self.query(SourcesPane):
+            pane.loading = busy
         self.refresh_bindings()
 
     # -- sources and the reader -----------------------------------------------------------
@@ -381,7 +409,7 @@ class PaperApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_build":
-            return self.state in ("starting", "building")
+            return self.state == "building"
         if action == "build":
             return self.state in ("cancelled", "failed")
         if action in ("open_source", "copy_answer", "save", "clear"):

@@ -509,6 +509,31 @@ async def test_a_broken_index_dir_is_a_notification(tmp_path):
         assert "no such index directory" in plain(app.query_one("#build-label"))
 
 
+def test_the_background_encoder_waits_and_reports_its_load_error(monkeypatch, fake_encoder):
+    from assistant import encoder
+    from assistant.app import LoadingEncoder
+    from assistant.errors import ModelError
+
+    gate = threading.Event()
+
+    def slow_fake():
+        gate.wait(5)
+        return fake_encoder
+
+    monkeypatch.setattr(encoder, "OnnxEncoder", slow_fake)
+    loading = LoadingEncoder()
+    assert not loading.loaded
+    gate.set()
+    assert loading.encode(["Iran"]).tolist() == fake_encoder.encode(["Iran"]).tolist() and loading.loaded
+
+    def broken():
+        raise ModelError("the embedding model is missing")
+
+    monkeypatch.setattr(encoder, "OnnxEncoder", broken)
+    with pytest.raises(ModelError, match="missing"):
+        LoadingEncoder().encode(["Iran"])
+
+
 # -- the real paper -------------------------------------------------------------------------------
 
 
