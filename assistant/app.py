@@ -413,7 +413,7 @@ class PaperApp(App[None]):
         if action == "build":
             return self.state in ("cancelled", "failed")
         if action in ("open_source", "copy_answer", "save", "clear"):
-            if self.screen is not self.screen_stack[0]:
+            if self.assistant is None or self.screen is not self.screen_stack[0]:
                 return False
             return True if self.turns else None
         return True

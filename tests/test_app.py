@@ -438,8 +438,12 @@ class GatedEncoder:
     def encode(self, texts, batch_size: int = 32):
         self.calls += 1
         if self.calls == 2:
+            from textual.worker import get_current_worker
+
+            worker = get_current_worker()  # the app's build worker: stop waiting when the app closes
             self.waiting.set()
-            self.gate.wait(10)
+            while not self.gate.wait(0.02) and not worker.is_cancelled:
+                pass
         return self.fake.encode(texts)
 
 
@@ -460,7 +464,8 @@ def first_run(tmp_path, monkeypatch, fake_encoder):
     monkeypatch.setattr(encoder, "ensure_onnx", lambda: onnx)
     monkeypatch.setattr(index, "build_index", partial(index.build_index, encoder=gated))
     assert not paths.default_index_dir().exists()
-    return gated
+    yield gated
+    gated.gate.set()
 
 
 async def test_first_run_builds_the_index_with_progress(first_run, fake_encoder):

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.app import make_app
 from assistant.widgets import QuestionInput
-from test_app import StubAssistant, ask
+from test_app import StubAssistant, ask, first_run  # noqa: F401 (first_run is a fixture)
 
 
 @pytest.fixture
@@ -55,3 +55,12 @@ def test_abstention_80x24(snap_compare, app):
 
 def test_reader_80x24(snap_compare, app):
     assert snap_compare(app, terminal_size=(80, 24), run_before=_asking("What does Iran do in Syria?", "ctrl+o"))
+
+
+def test_first_run_build_progress_80x24(snap_compare, first_run, fake_encoder):
+    async def run_before(pilot) -> None:
+        while not first_run.waiting.is_set():
+            await pilot.pause(0.01)
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(encoder=fake_encoder), terminal_size=(80, 24), run_before=run_before)
