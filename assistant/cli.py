@@ -235,4 +235,7 @@ class _progress:
 
 
 def main() -> None:
+    for stream in (sys.stdout, sys.stderr):  # an ascii-only terminal gets '?', not a UnicodeEncodeError
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     cli(prog_name="assistant")

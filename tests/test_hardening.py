@@ -660,6 +660,26 @@ def test_ansi_in_documents_reaches_json_exactly_but_never_the_terminal(tmp_path,
     assert_exact_slices(json.loads(raw), text)
 
 
+FAKE_CLI = r'''
+import sys
+sys.path.insert(0, sys.argv.pop(1))
+from conftest import FakeEncoder
+from assistant import encoder
+encoder.OnnxEncoder = lambda *a, **k: FakeEncoder()
+from assistant.cli import main
+main()
+'''
+
+
+def test_human_output_survives_an_ascii_only_stdout(small_index, tmp_path):
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    args = [sys.executable, "-c", FAKE_CLI, str(Path(__file__).parent), "ask", "Россия · Iran 🚀 sanctions?", "--index-dir", str(small_index)]
+    result = subprocess.run(args, env=env, capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    assert b"Traceback" not in result.stderr and b"\x1b" not in result.stdout
+    assert "Russia" in result.stdout.decode("ascii")  # unencodable characters became '?'
+
+
 # -- no code execution from data -----------------------------------------------------------
 
 
