@@ -477,6 +477,12 @@ def test_control_characters_and_ansi_are_stripped_from_questions(small_index):
     assert not any(not ch.isprintable() for ch in record["question"])
 
 
+def test_undecodable_argv_bytes_in_a_question_are_dropped(small_index):
+    result = cli("ask", "What did Russia\udcff oppose?", "--index-dir", str(small_index), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["question"] == "What did Russia oppose?"
+
+
 MARKUP_DOC = DOC + """
 Rhetoric
 
