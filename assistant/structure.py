@@ -9,6 +9,7 @@ the source with ``start``/``end`` and its text is ``source[start:end]``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -291,25 +292,33 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
+def _within(markers: list[Marker], starts: list[int], start: int, end: int) -> list[Marker]:
+    """The markers (sorted by start, ``starts`` their start offsets) lying inside [start, end)."""
+    lo, hi = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+    return [m for m in markers[lo:hi] if m.end <= end]
+
+
 def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker]) -> list[Sentence]:
     segmenter = _segmenter()
+    starts = [m.start for m in markers]
     sentences: list[Sentence] = []
     for p in paragraphs:
         if p.kind in ("note", "list_item"):
             spans = [(p.start, p.end)]
         else:
-            spans = _split_paragraph(source, p, markers, segmenter)
+            spans = _split_paragraph(source, p, _within(markers, starts, p.start, p.end), segmenter)
         for start, end in spans:
             for s, e in _cap_length(source, start, end):
-                inside = tuple(m.number for m in markers if s <= m.start and m.end <= e)
+                inside = tuple(m.number for m in _within(markers, starts, s, e))
                 sentences.append(Sentence(len(sentences), p.id, p.section, s, e, source[s:e], inside))
     return sentences
 
 
 def _flat_view(text: str) -> str:
-    """Same length as ``text``: newlines and page-number lines become spaces."""
+    """Same length as ``text``: every kind of whitespace, and page-number lines, become spaces."""
     lines = text.split("\n")
-    return " ".join(" " * len(l) if _PAGE_NUMBER.fullmatch(l) else l for l in lines)
+    view = " ".join(" " * len(l) if _PAGE_NUMBER.fullmatch(l) else l for l in lines)
+    return "".join(" " if ch.isspace() else ch for ch in view)
 
 
 def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter) -> list[tuple[int, int]]:
