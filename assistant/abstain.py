@@ -144,16 +144,19 @@ def default_model() -> Model:
     return Model(tuple(weights[f] for f in FEATURES), bias=-6.5)
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.05, steps: int = 3000, lr: float = 0.1):
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.05, steps: int = 3000, lr: float = 0.1,
+        sample_weight: np.ndarray | None = None):
     """Class-balanced logistic regression by gradient descent on standardised features.
 
-    Returns (weights, bias) in the original feature scale.
+    ``sample_weight`` (default: all 1) weights questions within their class; each class
+    still totals half the loss. Returns (weights, bias) in the original feature scale.
     """
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = (x - mean) / std
-    positives = max(float(y.sum()), 1.0)
-    negatives = max(float(len(y) - y.sum()), 1.0)
-    sample = np.where(y > 0.5, 0.5 / positives, 0.5 / negatives)
+    given = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    positives = max(float(given[y > 0.5].sum()), 1e-12)
+    negatives = max(float(given[y <= 0.5].sum()), 1e-12)
+    sample = given * np.where(y > 0.5, 0.5 / positives, 0.5 / negatives)
     w, b = np.zeros(z.shape[1]), 0.0
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-(z @ w + b)))

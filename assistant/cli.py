@@ -174,15 +174,22 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
 @click.option("--compare", "compare_with", type=click.Path(path_type=Path, dir_okay=False),
               help="A previous --out file: list the questions that got better or worse.")
 @click.option("--fit-abstention", is_flag=True, help="Fit the abstention model (CV + held-out report), write abstain.json.")
-def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention) -> None:
+@click.option("--extra", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="With --fit-abstention: also fit on this SQuAD-schema JSON document (repeatable).")
+@click.option("--unseen", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="With --fit-abstention: report on this SQuAD-schema JSON document, never fitted on (repeatable).")
+def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, extra, unseen) -> None:
     """Score the assistant on a gold Q&A set.  Example: assistant eval --out results.json
 
     Runs every question through the full system and the BM25-only and dense-only
     baselines, and prints retrieval, answer, citation, abstention and latency metrics.
+    Pooled abstention fit: assistant eval --fit-abstention --extra squad/Normans.json --unseen other.json
     """
     from assistant import evaluate
     from assistant import paths as locations
 
+    if (extra or unseen) and not fit_abstention:
+        fail("--extra and --unseen only go with --fit-abstention")
     gold = gold or locations.default_gold()
     items = evaluate.load_gold(gold)
     old = evaluate.load_results(compare_with) if compare_with else None
@@ -190,7 +197,8 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention) ->
     assistant = _open_assistant(index_dir)
     with _progress() as progress:
         if fit_abstention:
-            results = evaluate.fit_abstention(assistant, items, heldout, gold_path=str(gold), progress=progress)
+            results = evaluate.fit_abstention(assistant, items, heldout, gold_path=str(gold), extra=extra,
+                                              unseen=unseen, progress=progress)
         else:
             results = evaluate.run(assistant, items, gold_path=str(gold), progress=progress)
     comparison = evaluate.compare(old, results) if old is not None and not fit_abstention else None

@@ -29,15 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.squad import SquadQuestion as Question
+from assistant.squad import index_squad
+
 EXTERNAL = Path("/work/shared/external")
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    question: str
-    answers: tuple[str, ...]
-    impossible: bool
 
 
 @dataclass(frozen=True)
@@ -47,21 +42,6 @@ class Outcome:
     contains_gold: bool
     words: int
     latency_ms: float
-
-
-def read_squad(path: Path) -> tuple[str, list[Question]]:
-    """The document text (title first, contexts joined by blank lines) and its questions."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    parts, questions = [], []
-    for article in data["data"]:
-        if article.get("title"):
-            parts.append(article["title"].replace("_", " "))
-        for paragraph in article["paragraphs"]:
-            parts.append(paragraph["context"].strip())
-            for qa in paragraph["qas"]:
-                answers = tuple(a["text"] for a in qa.get("answers", []) if a.get("text"))
-                questions.append(Question(str(qa["id"]), qa["question"], answers, bool(qa.get("is_impossible"))))
-    return "\n\n".join(parts) + "\n", questions
 
 
 def spread(questions: list[Question], limit: int | None) -> list[Question]:
@@ -106,18 +86,15 @@ def summary(outcomes: list[Outcome]) -> dict:
 
 def evaluate_document(path: Path, limit: int | None, workdir: Path) -> tuple[dict, list[Outcome]]:
     from assistant.engine import Assistant
-    from assistant.index import build_index, load_index
+    from assistant.index import load_index
 
-    text, questions = read_squad(path)
-    source = workdir / f"{path.stem}.txt"
-    source.write_text(text, encoding="utf-8")
     started = time.perf_counter()
-    build_index(source, workdir / path.stem)
+    indexed = index_squad(path, workdir)
     build_seconds = time.perf_counter() - started
-    outcomes = score(Assistant.open(load_index(workdir / path.stem)), spread(questions, limit))
+    outcomes = score(Assistant.open(load_index(indexed.index_dir)), spread(list(indexed.questions), limit))
     return {"document": str(path.relative_to(EXTERNAL)) if path.is_relative_to(EXTERNAL) else str(path),
             "name": path.stem[:16],
-            "chars": len(text), "build_seconds": round(build_seconds, 1), **summary(outcomes)}, outcomes
+            "chars": len(indexed.text), "build_seconds": round(build_seconds, 1), **summary(outcomes)}, outcomes
 
 
 def table(rows: list[dict]):

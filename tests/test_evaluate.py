@@ -321,3 +321,162 @@ def test_eval_on_the_real_paper_index(paper_index_dir):
             assert 0.0 <= overall[key] <= 1.0, (name, key)
         assert overall["recall@1"] <= overall["recall@5"] <= overall["recall@10"]
     assert data["systems"]["hybrid"]["overall"]["recall@10"] > 0.5
+
+
+# -- pooling documents for the abstention fit ------------------------------------------------
+
+SQUAD = {"version": "v2.0", "data": [{"title": "Honey_Bees", "paragraphs": [
+    {"context": "  Honey bees live in colonies of up to sixty thousand workers. A single queen lays the eggs.  ",
+     "qas": [{"id": "b1", "question": "How many workers live in a honey bee colony?",
+              "answers": [{"text": "up to sixty thousand", "answer_start": 32}], "is_impossible": False},
+             {"id": "b2", "question": "How many queens does a wasp nest have?", "answers": [],
+              "plausible_answers": [{"text": "A single queen", "answer_start": 64}], "is_impossible": True}]},
+    {"context": "Workers collect nectar from flowers and turn it into honey. Beekeepers harvest the honey in late summer.",
+     "qas": [{"id": "b3", "question": "When do beekeepers harvest the honey?",
+              "answers": [{"text": "late summer", "answer_start": 91}, {"text": "", "answer_start": 0}]},
+             {"id": "b4", "question": "What do beekeepers feed the bees in winter?", "answers": [],
+              "is_impossible": True}]},
+]}]}
+
+
+def write_squad(path, data=SQUAD):
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_read_squad_joins_title_and_contexts_and_reads_questions(tmp_path):
+    from assistant.squad import read_squad
+
+    text, questions = read_squad(write_squad(tmp_path / "bees.json"))
+    assert text == ("Honey Bees\n\n"
+                    "Honey bees live in colonies of up to sixty thousand workers. A single queen lays the eggs.\n\n"
+                    "Workers collect nectar from flowers and turn it into honey. "
+                    "Beekeepers harvest the honey in late summer.\n")
+    assert [(q.id, q.impossible, q.answerable) for q in questions] == [
+        ("b1", False, True), ("b2", True, False), ("b3", False, True), ("b4", True, False)]
+    assert questions[0].answers == ("up to sixty thousand",)
+    assert questions[2].answers == ("late summer",)  # empty answer texts are dropped
+    assert questions[1].answers == ()  # plausible_answers of impossible questions are not answers
+
+
+def test_read_squad_without_title_and_malformed_files(tmp_path):
+    from assistant.squad import read_squad
+
+    untitled = {"data": [{"paragraphs": [{"context": "One.", "qas": []}, {"context": "Two.", "qas": []}]}]}
+    assert read_squad(write_squad(tmp_path / "u.json", untitled)) == ("One.\n\nTwo.\n", [])
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.json: not valid JSON"):
+        read_squad(tmp_path / "bad.json")
+    with pytest.raises(InputError, match="not a SQuAD file"):
+        read_squad(write_squad(tmp_path / "list.json", [{"context": "x"}]))
+    with pytest.raises(InputError, match="cannot read SQuAD file"):
+        read_squad(tmp_path / "missing.json")
+
+
+def test_fit_sample_weight_default_and_invariances():
+    from assistant import abstain
+
+    x = np.array([[0.9, 1.0], [0.8, 0.0], [0.7, 1.0], [0.4, 0.0], [0.5, 1.0], [0.2, 0.0]])
+    y = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
+    plain = abstain.fit(x, y)
+    ones = abstain.fit(x, y, sample_weight=np.ones(6))
+    assert np.array_equal(plain[0], ones[0]) and plain[1] == ones[1]  # the default is all-ones weights
+    weights = np.array([1.0, 2.0, 0.5, 3.0, 1.0, 0.25])
+    base = abstain.fit(x, y, sample_weight=weights)
+    scaled = abstain.fit(x, y, sample_weight=weights * 7.0)
+    one_class = abstain.fit(x, y, sample_weight=weights * np.where(y > 0.5, 5.0, 1.0))
+    for other in (scaled, one_class):  # only the weights within a class matter: classes stay balanced
+        assert np.allclose(base[0], other[0], atol=1e-9) and base[1] == pytest.approx(other[1], abs=1e-9)
+    assert not np.allclose(base[0], plain[0], atol=1e-3)
+
+
+def test_fit_with_sample_weight_reaches_the_weighted_optimum():
+    """First-order optimality of the class-balanced, weighted, L2-penalised loss (coded independently)."""
+    from assistant import abstain
+
+    x = np.array([[3.0], [2.0], [1.0], [2.5], [0.0], [-1.0]])
+    y = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
+    weights = np.array([1.0, 1.0, 1.0, 4.0, 1.0, 1.0])
+    w, b = abstain.fit(x, y, l2=0.05, steps=20000, sample_weight=weights)
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / std
+    w_std, b_std = w * std, b + float(np.dot(w, mean))
+    share = weights / np.array([weights[y == label].sum() for label in y]) * 0.5
+    residual = share * (1.0 / (1.0 + np.exp(-(z @ w_std + b_std))) - y)
+    assert np.abs(z.T @ residual + 0.05 * w_std).max() < 1e-6
+    assert abs(residual.sum()) < 1e-6
+    plain_w, plain_b = abstain.fit(x, y, l2=0.05, steps=20000)
+    # weighting the negative at 2.5 up moves the decision boundary (p = 0.5) to the right
+    assert -b / w[0] > -plain_b / plain_w[0] + 0.1
+
+
+def test_document_weights_sum_to_one_per_document():
+    assert ev.document_weights(np.array([0, 0, 1, 1, 1, 2])).tolist() == pytest.approx([0.5, 0.5, 1 / 3, 1 / 3, 1 / 3, 1.0])
+
+
+def test_threshold_averages_rates_over_documents():
+    p = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.95, 0.9, 0.8])
+    y = np.array([0, 0, 0, 0, 1, 1, 0, 1])
+    groups = np.array([0, 0, 0, 0, 0, 0, 1, 1])
+    assert ev.choose_threshold(p, y) == pytest.approx(0.45)  # pooled: 4 of 5 unanswerable is enough
+    # per document: document 1's only unanswerable must be abstained on too (mean of 1.0 and 0.0 < 0.75)
+    assert ev.choose_threshold(p, y, groups=groups) == pytest.approx(0.925)
+    assert ev.macro_rates(p < 0.925, y, groups) == (1.0, 0.25)
+
+
+def test_fit_pooled_on_one_document_is_the_plain_fit():
+    from assistant import abstain
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(40, 3))
+    y = (x[:, 0] + 0.5 * rng.normal(size=40) > 0.3).astype(float)
+    weights, bias, threshold = ev.fit_pooled([ev.SignalSet("dev", x, y)])
+    plain_w, plain_b = abstain.fit(x, y)
+    assert np.allclose(weights, plain_w, atol=1e-9) and bias == pytest.approx(plain_b, abs=1e-9)
+    assert threshold == pytest.approx(ev.choose_threshold(ev._probabilities(x, plain_w, plain_b), y), abs=1e-9)
+    other = ev.SignalSet("other", rng.normal(size=(30, 3)), (rng.random(30) > 0.5).astype(float))
+    pooled_w, pooled_b, _ = ev.fit_pooled([ev.SignalSet("dev", x, y), other])
+    both_x, both_y = np.concatenate([x, other.x]), np.concatenate([y, other.y])
+    each = abstain.fit(both_x, both_y, sample_weight=np.r_[np.full(40, 1 / 40), np.full(30, 1 / 30)])
+    assert np.allclose(pooled_w, each[0], atol=1e-9) and pooled_b == pytest.approx(each[1], abs=1e-9)
+    assert not np.allclose(pooled_w, abstain.fit(both_x, both_y)[0], atol=1e-4)  # the documents are reweighted
+    cv = ev.cross_validate(x, y, 5, 0, [other])
+    assert cv["extra"] == ["other"] and cv["folds"] == 5 and len(cv["thresholds"]) == 5
+
+
+def test_fit_abstention_with_extra_and_unseen_documents(tiny_index, tiny_gold, tmp_path, monkeypatch,
+                                                         isolated_abstain, fake_encoder):
+    from assistant import encoder
+
+    monkeypatch.setattr(encoder, "SentenceTransformerEncoder", lambda: fake_encoder)
+    heldout = write_jsonl(tmp_path / "heldout.jsonl", [GOLD[0], GOLD[7]])
+    monkeypatch.setattr(ev, "default_heldout", lambda: heldout)
+    extra = write_squad(tmp_path / "bees.json")
+    unseen = write_squad(tmp_path / "more_bees.json")
+    result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention",
+                     "--extra", str(extra), "--unseen", str(unseen), "--json")
+    assert result.exit_code == 0, result.stderr
+    saved = json.loads(isolated_abstain.read_text())
+    assert saved == json.loads(result.stdout)
+    assert saved["cv"]["extra"] == ["bees"]
+    assert "bees (4 questions, 2 unanswerable)" in saved["fitted_on"]
+    assert "averaged over the training documents" in saved["criterion"]
+    assert set(saved["extra_in_sample"]) == {"bees"} and set(saved["external"]) == {"more_bees"}
+    unseen_row = saved["external"]["more_bees"]
+    assert (unseen_row["questions"], unseen_row["answerable"], unseen_row["unanswerable"]) == (4, 2, 2)
+    assert 0.0 <= unseen_row["abstain_on_unanswerable"] <= 1.0
+    assert set(saved["previous_model"]["external"]) == {"more_bees"}
+    assert set(saved["previous_model"]["extra"]) == {"bees"}
+
+
+def test_extra_needs_fit_abstention_and_a_squad_file(tiny_index, tiny_gold, tmp_path):
+    extra = write_squad(tmp_path / "bees.json")
+    result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--extra", str(extra))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: --extra and --unseen only go with --fit-abstention"
+    (tmp_path / "broken.json").write_text('{"data": 3}', encoding="utf-8")
+    result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention",
+                     "--extra", str(tmp_path / "broken.json"))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: {tmp_path / 'broken.json'}: not a SQuAD file (expected data[].paragraphs[].context/qas)")
