@@ -33,9 +33,10 @@ from assistant.lexical import Bm25Index
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.structure import display_text, parse
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
-UNITS = ("chunks", "sentences", "windows", "paragraphs")
+UNITS = ("chunks", "sentences", "windows", "paragraphs")  # dense vectors of each
+LEXICAL_UNITS = ("chunks", "sentences", "paragraphs")  # BM25 of each (a window adds no new words)
 
 Progress = Callable[[str, int, int], None]
 
@@ -170,17 +171,20 @@ def _window(document: Document, sentence: Sentence) -> str:
     return " ".join(display_text(s.text) for s in around if s.paragraph == sentence.paragraph)
 
 
-def _embed_units(document, chunks, model, progress: Progress) -> dict[str, np.ndarray]:
+def _embed_units(document, chunks, model, progress: Progress, block: int = 256) -> dict[str, np.ndarray]:
+    """Embed every unit's texts, longest first in blocks of similar length (less padding)."""
     texts = _unit_texts(document, chunks)
     total = sum(len(t) for t in texts.values())
     done, vectors = 0, {}
     for unit, items in texts.items():
-        parts = []
-        for i in range(0, len(items), 64):
-            parts.append(model.encode(items[i : i + 64]))
-            done += len(items[i : i + 64])
+        order = sorted(range(len(items)), key=lambda i: -len(items[i]))
+        out = np.zeros((len(items), enc.DIMENSION), np.float32)
+        for i in range(0, len(order), block):
+            rows = order[i : i + block]
+            out[rows] = model.encode([items[r] for r in rows])
+            done += len(rows)
             progress("embedding", done, total)
-        vectors[unit] = np.vstack(parts) if parts else np.zeros((0, enc.DIMENSION), np.float32)
+        vectors[unit] = out
     return vectors
 
 
@@ -196,6 +200,7 @@ def _write_files(directory: Path, source: str, document, chunks, vectors, metada
         dense = faiss.IndexFlatIP(enc.DIMENSION)
         dense.add(np.ascontiguousarray(vectors[unit], dtype=np.float32))
         faiss.write_index(dense, str(directory / f"{unit}.faiss"))
+    for unit in LEXICAL_UNITS:
         Bm25Index.build(texts[unit]).save(directory / f"bm25-{unit}")
 
 
@@ -320,7 +325,7 @@ def _file_problems(directory: Path, files: dict[str, str]) -> list[str]:
     if not files:
         return ["the manifest lists no files"]
     found = [f"the manifest does not list {name}" for name in _required_files() if name not in files]
-    found += [f"the manifest does not list bm25-{u}/" for u in UNITS if not any(n.startswith(f"bm25-{u}/") for n in files)]
+    found += [f"the manifest does not list bm25-{u}/" for u in LEXICAL_UNITS if not any(n.startswith(f"bm25-{u}/") for n in files)]
     for name, digest in files.items():
         path = directory / name
         if Path(name).is_absolute() or ".." in Path(name).parts:
@@ -348,7 +353,7 @@ def load_index(index_dir: Path, *, verify: bool = True) -> Index:
         document = _load_document(index_dir, source)
         chunks = tuple(Chunk(**{**row, "sentences": tuple(row["sentences"])}) for row in _read_jsonl(index_dir / "chunks.jsonl"))
         dense = {unit: faiss.read_index(str(index_dir / f"{unit}.faiss")) for unit in UNITS}
-        lexical = {unit: Bm25Index.load(index_dir / f"bm25-{unit}") for unit in UNITS}
+        lexical = {unit: Bm25Index.load(index_dir / f"bm25-{unit}") for unit in LEXICAL_UNITS}
         _check_sizes(document, chunks, dense, lexical)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, MemoryError, BrokenIndexError) as exc:
         reason = " ".join(str(exc).split())[:200]
@@ -365,10 +370,12 @@ def fix_command(index_dir: Path) -> str:
 
 def _check_sizes(document: Document, chunks, dense: dict, lexical: dict) -> None:
     """Each unit's vectors and BM25 rows must match the document they were built from."""
-    expected = {"chunks": len(chunks), "sentences": len(document.sentences), "paragraphs": len(document.paragraphs)}
+    sentences = len(document.sentences)
+    expected = {"chunks": len(chunks), "sentences": sentences, "windows": sentences, "paragraphs": len(document.paragraphs)}
     for unit in UNITS:
         rows = dense[unit].ntotal
-        if dense[unit].d != enc.DIMENSION or rows != lexical[unit].model.scores["num_docs"] or rows != expected.get(unit, rows):
+        lexical_rows = lexical[unit].model.scores["num_docs"] if unit in lexical else rows
+        if dense[unit].d != enc.DIMENSION or rows != lexical_rows or rows != expected[unit]:
             raise BrokenIndexError(f"the {unit} vectors do not match the document")
 
 
