@@ -21,13 +21,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList
 
+from assistant import paths
 from assistant.errors import AssistantError, InputError
 from assistant.followup import contextualize, effective
 from assistant.records import Answer
 from assistant.render import safe
 from assistant.widgets import (
     BuildPanel, Exchange, HelpScreen, QuestionInput, ReaderScreen, Source, SourceCard, SourcesPane, Turn, Welcome,
-    answer_plain, conversation_markdown, escape_markdown, save_dir, sources_of,
+    answer_plain, conversation_markdown, escape_markdown, sources_of,
 )
 
 
@@ -366,7 +367,7 @@ class PaperApp(App[None]):
             self.notify("There is nothing to save yet.", severity="warning")
             return
         now = datetime.now()
-        path = save_dir() / f"conversation-{now:%Y%m%d-%H%M%S}.md"
+        path = paths.conversations_dir() / f"conversation-{now:%Y%m%d-%H%M%S}.md"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(conversation_markdown(self.assistant.document, self.turns, now), encoding="utf-8")

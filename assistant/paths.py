@@ -44,3 +44,9 @@ def model_cache_dir() -> Path:
     if override:
         return Path(override)
     return home() / ".models"
+
+
+def conversations_dir() -> Path:
+    """Where the chat UI saves conversations: ``ASSISTANT_HOME`` when set, else the current directory."""
+    override = os.environ.get("ASSISTANT_HOME")
+    return Path(override) if override else Path.cwd()

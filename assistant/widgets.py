@@ -7,11 +7,9 @@ Markdown): never as markup.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Iterable
 
 from rich.text import Text
@@ -177,12 +175,6 @@ class Turn:
     question: str
     context: str | None
     answer: Answer
-
-
-def save_dir() -> Path:
-    """Where conversations are saved: ``ASSISTANT_HOME`` when set, else the current directory."""
-    override = os.environ.get("ASSISTANT_HOME")
-    return Path(override) if override else Path.cwd()
 
 
 def _locator(section: str, locator: str, start: int, end: int) -> str:

@@ -79,7 +79,6 @@ def check_citations(assistant, answer):
     """Every citation is an exact, correctly located slice of the paper."""
     doc = assistant.document
     chunks = {c.id: c for c in assistant.index.chunks}
-    paragraphs = {(p.section, p.start): p for p in doc.paragraphs}
     for n, citation in enumerate(answer.citations, start=1):
         assert citation.n == n
         assert doc.source[citation.start : citation.end] == citation.text

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from assistant import encoder as enc
 from assistant import index as store
 from assistant import paper, paths
-from assistant.errors import BrokenIndexError, InputError, ModelError
+from assistant.errors import BrokenIndexError, ModelError
 from assistant.index import build_index, load_index, problems
 from assistant.records import Answer, Citation, CitedNote, Passage
 
