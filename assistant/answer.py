@@ -174,3 +174,14 @@ def passages(doc: Document, chunks: tuple[Chunk, ...], scores: np.ndarray, k: in
         )
         for rank, i in enumerate(order, start=1)
     )
+
+
+def paragraph_passages(doc: Document, scores: np.ndarray, k: int) -> tuple[Passage, ...]:
+    """The top ``k`` paragraphs as passages (the baselines retrieve paragraphs, not chunks)."""
+    order = np.argsort(-scores, kind="stable")[:k]
+    out = []
+    for rank, i in enumerate(order, start=1):
+        p = doc.paragraphs[int(i)]
+        title = doc.sections[p.section].title
+        out.append(Passage(rank, f"p{p.id:04d}", title, p.start, p.end, round(float(scores[i]), 6), doc.source[p.start : p.end]))
+    return tuple(out)

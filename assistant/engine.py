@@ -155,14 +155,7 @@ class Assistant:
         own = sentence_scores.lexical if mode == "bm25" else sentence_scores.dense
         best = max(in_top, key=lambda sid: own[sid]) if in_top else 0
         chunks = self.index.chunks
-        from assistant.records import Passage
-
-        passages = tuple(
-            Passage(rank, f"p{int(i):04d}", doc.sections[doc.paragraphs[int(i)].section].title,
-                    doc.paragraphs[int(i)].start, doc.paragraphs[int(i)].end, round(float(ranking[int(i)]), 6),
-                    doc.source[doc.paragraphs[int(i)].start : doc.paragraphs[int(i)].end])
-            for rank, i in enumerate(order[:k], start=1)
-        )
+        passages = extract.paragraph_passages(doc, ranking, k)
         return {
             "answer": extract.answer_text(doc, (best,)),
             "abstained": False,
