@@ -81,7 +81,7 @@ def build_index(
         progress("reading", 0, 1)
         raw = read_document(Path(source_path))
         title = (metadata or {}).get("title")
-        document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages)
+        document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, progress=progress)
         progress("structure", 1, 1)
         counter = enc.token_counter()
         report = chunk_document(document, counter, settings)

@@ -39,13 +39,16 @@ class _Block:
     text: str
 
 
-def parse(source: str, *, title: str | None = None, markdown: bool = False, pages=()) -> Document:
-    """Parse ``source`` into a Document; ``title`` overrides the detected title."""
+def parse(source: str, *, title: str | None = None, markdown: bool = False, pages=(), progress=None) -> Document:
+    """Parse ``source`` into a Document; ``title`` overrides the detected title.
+
+    ``progress(stage, done, total)``, when given, is told how many paragraphs are segmented.
+    """
     blocks = _blocks(source)
     heading_flags = _heading_flags(blocks, markdown)
     sections, paragraphs, notes = _layout(source, blocks, heading_flags, markdown)
     markers = _body_markers(source, paragraphs, max_note=max((n.number for n in notes), default=0))
-    sentences = _sentences(source, paragraphs, markers)
+    sentences = _sentences(source, paragraphs, markers, progress)
     detected = title or _detect_title(blocks, heading_flags, markdown)
     return Document(
         source=source,
@@ -298,11 +301,13 @@ def _within(markers: list[Marker], starts: list[int], start: int, end: int) -> l
     return [m for m in markers[lo:hi] if m.end <= end]
 
 
-def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker]) -> list[Sentence]:
+def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], progress=None) -> list[Sentence]:
     segmenter = _segmenter()
     starts = [m.start for m in markers]
     sentences: list[Sentence] = []
-    for p in paragraphs:
+    for done, p in enumerate(paragraphs, start=1):
+        if progress is not None and (done % 200 == 0 or done == len(paragraphs)):
+            progress("sentences", done, len(paragraphs))
         if p.kind in ("note", "list_item"):
             spans = [(p.start, p.end)]
         else:
