@@ -83,7 +83,8 @@ def finds_new(kind: str, question: str, answer_text: str) -> bool:
 
 def expects_date(question: str) -> bool:
     q = question.lower()
-    return bool(re.search(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat date\b|\bsince when\b", q))
+    asks_when = re.match(r"\s*(and |but |so )?when\b", q) or re.search(r"\b(and|or) when\b|\bsince when\b", q)
+    return bool(asks_when or re.search(r"\b(what|which) (year|date|month|day)\b", q))
 
 
 def expects_number(question: str) -> bool:
@@ -93,6 +94,12 @@ def expects_number(question: str) -> bool:
 def question_names(question: str) -> list[str]:
     """Capitalised words that are not at a sentence start: likely names of people, places, bodies."""
     return [part for name in _NAME.findall(question.strip()) for part in re.split(r"[-’']", name) if len(part) > 2]
+
+
+def name_in(name: str, lower_source: str) -> bool:
+    """Whether a name occurs in the (lower-cased) source, a plural "s" allowed ("Sunnis", "Sunni")."""
+    name = name.lower()
+    return name in lower_source or (len(name) > 4 and name.endswith("s") and name[:-1] in lower_source)
 
 
 def signals(

@@ -126,7 +126,7 @@ class Assistant:
         lexical = self.index.lexical["sentences"]
         dfs = [lexical.document_frequency(t) for t in query.terms]
         idfs = [self._idf(t) for t in query.terms]
-        names = [name.lower() in self._lower_source for name in abstain.question_names(question)]
+        names = [abstain.name_in(name, self._lower_source) for name in abstain.question_names(question)]
         top_dense = int(np.argmax(sentence_scores.dense))
         top_lexical = int(np.argmax(sentence_scores.lexical))
         agreement = float(self._sentence_chunk[top_dense] == self._sentence_chunk[top_lexical])
