@@ -162,11 +162,27 @@ class _Builder:
     def in_notes(self) -> bool:
         return self._title.lower().rstrip(":") in _NOTES_TITLES
 
+    def last_ends_open(self) -> bool:
+        last = self.paragraphs[-1] if self.paragraphs else None
+        return last is not None and _ends_open(self.source[last.start : last.end])
+
     def continues_body(self) -> bool:
         """Whether the last paragraph is body text of the current section."""
         if not self.paragraphs or self.paragraphs[-1].section != len(self.sections):
             return False
         return self.paragraphs[-1].kind == "body"
+
+
+_OPEN_ENDINGS = frozenset(
+    "the a an of to in on at by for from with within without into and or but as than that which whose "
+    "its their his her our this these those between among about".split()
+)
+
+
+def _ends_open(text: str) -> bool:
+    """A paragraph cannot end on "the" or "of": the PDF cut it mid-sentence."""
+    words = text.split()
+    return bool(words) and (words[-1] in _OPEN_ENDINGS or text.rstrip().endswith(("-", ",")))
 
 
 def _starts_continuation(text: str) -> bool:
@@ -186,7 +202,7 @@ def _layout(source: str, blocks: list[_Block], flags: list[bool], markdown: bool
             _add_notes(builder, block)
         elif _BULLET.match(block.text):
             _add_list_items(builder, block)
-        elif _starts_continuation(block.text) and builder.continues_body():
+        elif (_starts_continuation(block.text) or builder.last_ends_open()) and builder.continues_body():
             builder.extend_last(block.end)  # a paragraph the PDF split at a page or column break
         else:
             builder.add(block.start, block.end, "body")
