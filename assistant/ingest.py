@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def _read_pdf(path: Path) -> tuple[str, tuple[int, ...]]:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(path)
-        page_texts = [page.extract_text() or "" for page in reader.pages]
+        page_texts = [paragraph_breaks(page.extract_text() or "") for page in reader.pages]
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
         raise InputError(f"{path}: cannot read this PDF ({exc})") from None
     starts, parts, offset = [], [], 0
@@ -70,6 +71,47 @@ def _read_pdf(path: Path) -> tuple[str, tuple[int, ...]]:
         parts.append(page_text)
         offset += len(page_text) + len(PAGE_SEPARATOR)
     return PAGE_SEPARATOR.join(parts), tuple(starts)
+
+
+_TERMINAL_LINE = re.compile(r"[.!?:][\"”’)\]]?[\d⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
+_BULLET_LINE = re.compile(r"^\s*(?:[-•*▪◦–]\s|\(?\d{1,2}[.)]\s|[a-z]\)\s)")
+
+
+def paragraph_breaks(page: str) -> str:
+    """Mark paragraph ends in one page of PDF text with blank lines.
+
+    pypdf's plain extraction puts every line on its own line and drops the gaps between
+    paragraphs. A line that ends a sentence and falls well short of the page's usual line
+    length ends a paragraph; so does a short line with no final punctuation (a heading),
+    and any line before a bullet. Only newlines are added: the text of every line is
+    kept, and the result is the source text that citations point into.
+    """
+    lines = page.split("\n")
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(lengths) < 3:
+        return page
+    usual = lengths[int(len(lengths) * 0.75)]
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        text = line.strip()
+        if not text or not nxt.strip():
+            continue
+        short = len(text) < 0.8 * usual
+        ends = bool(_TERMINAL_LINE.search(text))
+        if (short and ends) or _looks_like_heading(text, usual) or _BULLET_LINE.match(nxt):
+            out.append("")
+        elif _looks_like_heading(nxt.strip(), usual) and not _BULLET_LINE.match(nxt):
+            out.append("")
+    return "\n".join(out)
+
+
+def _looks_like_heading(text: str, usual: int) -> bool:
+    """A short line that starts with a capital or a section number and ends without punctuation."""
+    if not text or len(text) >= 0.6 * usual or _TERMINAL_LINE.search(text) or text.endswith((",", "-", ";")):
+        return False
+    return bool(re.match(r"(\d+(\.\d+)*\.?\s+)?[A-Z]", text))
 
 
 def _checked(raw: RawDocument) -> RawDocument:

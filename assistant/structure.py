@@ -28,6 +28,7 @@ _FINITE_VERB = re.compile(
     re.I,
 )
 _TERMINAL = re.compile(rf"[.,;:!?][\"”’)]?[{SUPERSCRIPT_DIGITS}\d]*$")
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 _NOTES_TITLES = {"notes", "endnotes", "footnotes"}
 MAX_SENTENCE_CHARS = 900
 
@@ -45,8 +46,9 @@ def parse(source: str, *, title: str | None = None, markdown: bool = False, page
     ``progress(stage, done, total)``, when given, is told how many paragraphs are segmented.
     """
     blocks = _blocks(source)
-    heading_flags = _heading_flags(blocks, markdown)
-    sections, paragraphs, notes = _layout(source, blocks, heading_flags, markdown)
+    furniture = _furniture(blocks, tuple(pages))
+    heading_flags = _heading_flags(blocks, markdown, furniture)
+    sections, paragraphs, notes = _layout(source, blocks, heading_flags, furniture)
     markers = _body_markers(source, paragraphs, max_note=max((n.number for n in notes), default=0))
     sentences = _sentences(source, paragraphs, markers, progress)
     detected = title or _detect_title(blocks, heading_flags, markdown)
@@ -92,6 +94,7 @@ def _heading_candidate(block: _Block, markdown: bool) -> bool:
         return True
     if "\n" in text or len(text) > 100 or _is_page_number(block) or _BULLET.match(text):
         return False
+    text = _SECTION_NUMBER.sub("", text, count=1)  # "2.1. Directory layout"
     words = text.split()
     if not words or len(words) > 14 or not (words[0][0].isupper() or words[0][0].isdigit()):
         return False
@@ -100,9 +103,9 @@ def _heading_candidate(block: _Block, markdown: bool) -> bool:
     return not _SUPER_MARKER.search(text)
 
 
-def _heading_flags(blocks: list[_Block], markdown: bool) -> list[bool]:
+def _heading_flags(blocks: list[_Block], markdown: bool, furniture: set[str]) -> list[bool]:
     """A candidate is a heading only when body text (not another candidate) follows it."""
-    candidates = [_heading_candidate(b, markdown) for b in blocks]
+    candidates = [_heading_candidate(b, markdown) and b.text not in furniture for b in blocks]
     flags = []
     for i, is_candidate in enumerate(candidates):
         if markdown and blocks[i].text.startswith("#"):
@@ -190,22 +193,39 @@ def _starts_continuation(text: str) -> bool:
     return first.islower() or first in ",;)"
 
 
-def _layout(source: str, blocks: list[_Block], flags: list[bool], markdown: bool):
+def _furniture(blocks: list[_Block], pages: tuple[int, ...]) -> set[str]:
+    """Running headers and footers of a paged document: short lines found on three or more pages."""
+    if not pages:
+        return set()
+    seen: dict[str, set[int]] = {}
+    for block in blocks:
+        if "\n" not in block.text and len(block.text) <= 80 and not _PAGE_NUMBER.fullmatch(block.text):
+            seen.setdefault(block.text, set()).add(bisect.bisect_right(pages, block.start))
+    return {text for text, on in seen.items() if len(on) >= 3}
+
+
+def _layout(source: str, blocks: list[_Block], flags: list[bool], furniture: set[str]):
     builder = _Builder(source)
+    barrier = False  # a running header lies between the last paragraph and this block
     for block, is_heading in zip(blocks, flags):
+        if block.text in furniture:
+            barrier = True
+            continue
         if is_heading:
             builder.open_section(_heading_title(block.text), block.start)
             continue
         if _is_page_number(block):
             continue
+        joins = (_starts_continuation(block.text) or builder.last_ends_open()) and builder.continues_body()
         if builder.in_notes:
             _add_notes(builder, block)
         elif _BULLET.match(block.text):
             _add_list_items(builder, block)
-        elif (_starts_continuation(block.text) or builder.last_ends_open()) and builder.continues_body():
+        elif joins and not barrier:
             builder.extend_last(block.end)  # a paragraph the PDF split at a page or column break
         else:
             builder.add(block.start, block.end, "body")
+        barrier = False
     builder.close_section(len(source))
     sections = [s for s in builder.sections if any(p.section == s.id for p in builder.paragraphs)]
     return _renumber(sections, builder.paragraphs, builder.notes)
