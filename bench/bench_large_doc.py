@@ -11,16 +11,13 @@ markers, digits and some non-ASCII words, shuffled so no two sections are identi
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
-import re
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
 SUBJECTS = ["Iran", "Russia", "Turkey", "Saudi Arabia", "the United States", "Syria", "Iraq", "Israel",
             "the European Union", "China", "Hezbollah", "the Kurdish groups", "Qatar", "Egypt"]
@@ -72,18 +69,6 @@ def generate(target_bytes: int, seed: int = 7) -> str:
     return "\n".join(parts)
 
 
-class HashingEncoder:
-    """Stand-in encoder (bag of hashed words) to time everything except the model."""
-
-    def encode(self, texts, batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), 384), np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % 384] += 1.0
-            out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
-        return out
-
-
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
@@ -95,6 +80,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build the index here instead of a temporary directory")
     args = parser.parse_args()
 
+    from assistant.encoder import HashingEncoder
     from assistant.index import build_index, load_index
 
     with tempfile.TemporaryDirectory() as scratch:

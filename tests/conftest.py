@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-
-import numpy as np
 import pytest
 
 from assistant import paths
+from assistant.encoder import HashingEncoder
 
 
 @pytest.fixture(scope="session")
@@ -59,22 +56,7 @@ def paper_assistant(paper_index_dir):
     return Assistant.open(load_index(paper_index_dir))
 
 
-class FakeEncoder:
-    """Deterministic bag-of-words hashing encoder: fast, and exact enough to assert on."""
-
-    dimension = 384
-
-    def encode(self, texts, batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                slot = int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension
-                out[row, slot] += 1.0
-            norm = np.linalg.norm(out[row])
-            out[row] = out[row] / norm if norm else out[row]
-            if not norm:
-                out[row, 0] = 1.0
-        return out
+FakeEncoder = HashingEncoder  # deterministic hashing encoder: fast, and exact enough to assert on
 
 
 @pytest.fixture

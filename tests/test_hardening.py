@@ -112,6 +112,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import index
+from assistant.encoder import HashingEncoder
 
 source, target, mode, marker = sys.argv[1:5]
 
@@ -121,16 +122,11 @@ def pause(seconds=120):
     time.sleep(seconds)
 
 
-class Encoder:
+class Encoder(HashingEncoder):
     def encode(self, texts, batch_size=32):
         if mode == "embedding":
             pause()
-        out = np.zeros((len(texts), 384), np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % 384] += 1.0
-            out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
-        return out
+        return super().encode(texts, batch_size)
 
 
 if mode in ("writing", "slow-writing"):  # stop (or dawdle) with the temporary directory half written

@@ -36,7 +36,7 @@ def test_paragraph_breaks_find_headings_paragraphs_and_bullets():
 def test_running_headers_of_a_paged_document_are_neither_headings_nor_text():
     pages = ["Lighthouse Almanac\n\nFirst page text ends here.", "Lighthouse Almanac\n\nSecond page text.",
              "Lighthouse Almanac\n\nThird page text."]
-    text, starts, offset = "", [], 0
+    text, starts = "", []
     for page in pages:
         starts.append(len(text))
         text += page + "\n\n"
