@@ -71,11 +71,18 @@ def build_index(
     settings: ChunkSettings = ChunkSettings(),
     progress: Progress = _quiet,
     encoder: enc.Encoder | None = None,
+    unless: Callable[[], bool] | None = None,
 ) -> dict:
-    """Build the index of ``source_path`` into ``index_dir`` atomically; return the manifest."""
+    """Build the index of ``source_path`` into ``index_dir`` atomically; return the manifest.
+
+    ``unless`` is asked once the build lock is held: when it says the index is already
+    current (another process built it meanwhile), nothing is built.
+    """
     index_dir = Path(index_dir)
     started = time.perf_counter()
     with build_lock(index_dir):
+        if unless is not None and unless():
+            return read_manifest(index_dir)
         _check_replaceable(index_dir)
         _remove_leftovers(index_dir)
         progress("reading", 0, 1)

@@ -33,10 +33,10 @@ def ensure_default_index(progress: store.Progress = store._quiet, notice=lambda 
             notice(f"rebuilding the paper's index: {reasons[0]}")
         else:
             notice("building the paper's index (first run)")
-        with store.build_lock(index_dir):
-            if not stale_reasons(index_dir):  # another process built it while we waited
-                return index_dir
-        store.build_index(paths.default_source(), index_dir, metadata=default_metadata(), progress=progress)
+        store.build_index(
+            paths.default_source(), index_dir, metadata=default_metadata(), progress=progress,
+            unless=lambda: not stale_reasons(index_dir),  # another process built it while we waited
+        )
     return index_dir
 
 

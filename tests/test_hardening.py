@@ -355,6 +355,23 @@ def test_default_index_is_rebuilt_when_the_paper_changes(small_default):
     assert notices == ["rebuilding the paper's index: the source text has changed since it was built"]
 
 
+def test_processes_that_find_the_index_missing_at_once_build_it_once(small_default, monkeypatch):
+    import threading
+
+    from assistant import index as store
+
+    writes: list[int] = []
+    real_write = store._write_files
+    monkeypatch.setattr(store, "_write_files", lambda *a, **k: (writes.append(1), real_write(*a, **k)))
+    threads = [threading.Thread(target=paper.ensure_default_index) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(writes) == 1
+    assert problems(paths.default_index_dir()) == []
+
+
 def test_cli_prints_the_rebuild_notice_on_stderr(small_default):
     assert cli("index").exit_code == 0
     (paths.default_index_dir() / "sentences.faiss").unlink()
