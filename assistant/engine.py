@@ -15,6 +15,7 @@ from assistant.errors import InputError
 from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
+from assistant.render import safe
 from assistant.retrieval import Query, UnitScores, dense_scores, fuse
 
 MAX_QUESTION_CHARS = 2000
@@ -23,9 +24,7 @@ MODES = ("hybrid", "bm25", "dense")
 
 def clean_question(question: str) -> str:
     """Drop control characters and ANSI escapes; refuse empty or oversized questions."""
-    import re
-
-    text = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]", " ", question or "")
+    text = safe(question or "", replacement=" ")
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = " ".join(text.split())
     if not text:
@@ -58,12 +57,6 @@ class Assistant:
         for i, chunk in enumerate(self.index.chunks):
             out[list(chunk.sentences)] = i
         return out
-
-    @cached_property
-    def _idf(self):
-        lexical = self.index.lexical["sentences"]
-        n = self.index.unit_count("sentences")
-        return lambda term: math.log(1 + (n + 1) / (lexical.document_frequency(term) + 0.5))
 
     @cached_property
     def _lower_source(self) -> str:
@@ -125,7 +118,8 @@ class Assistant:
         lexical_sorted = np.sort(sentence_scores.lexical)[::-1]
         lexical = self.index.lexical["sentences"]
         dfs = [lexical.document_frequency(t) for t in query.terms]
-        idfs = [self._idf(t) for t in query.terms]
+        n = self.index.unit_count("sentences")
+        idfs = [math.log(1 + (n + 1) / (df + 0.5)) for df in dfs]
         names = [abstain.name_in(name, self._lower_source) for name in abstain.question_names(question)]
         top_dense = int(np.argmax(sentence_scores.dense))
         top_lexical = int(np.argmax(sentence_scores.lexical))

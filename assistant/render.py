@@ -12,13 +12,13 @@ from rich.text import Text
 from assistant.records import Answer
 from assistant.structure import display_text
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 JSON_KEYS = ("question", "answer", "abstained", "confidence", "citations", "passages", "timings_ms")
 
 
-def safe(text: str) -> str:
+def safe(text: str, replacement: str = "") -> str:
     """Remove ANSI escapes, control characters and bidi overrides (newlines and tabs stay)."""
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub(replacement, text)
 
 
 def answer_json(answer: Answer) -> dict:
