@@ -1,9 +1,13 @@
 """Deciding whether the document answers a question at all.
 
 Raw top similarity alone correlates poorly with correctness, so the decision is a
-logistic model over several signals: the top dense and lexical scores, whether the question's rare terms and names occur in the document at all, whether a
-"when"/"how many" question finds a date or number in the answer, and agreement
-between the dense and lexical rankings. The weights live in ``abstain.json``, fitted by
+logistic model over several signals: the top dense and lexical scores, whether the question's
+rare terms and names occur in the document at all, whether a question that asks for a fact (a
+date, a count, a sum, a share, a name) finds one of that kind in the answer, and agreement
+between the dense and lexical rankings. Questions that ask for a fact get their own intercept
+and dense slope (``asks_fact``, ``asks_fact_dense``): an on-topic question the paper does not
+answer is most often one whose specific fact the paper leaves out, so the same similarity means
+less for it than for an open "why"/"how" question. The weights live in ``abstain.json``, fitted by
 ``assistant eval --fit-abstention`` (see evaluate.py) and reported under cross-validation.
 """
 
@@ -25,6 +29,8 @@ FEATURES = (
     "type_mismatch",
     "agreement",
     "answer_coverage",
+    "asks_fact",
+    "asks_fact_dense",
 )
 _YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
 _NUMBER = re.compile(r"(?<![\d.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|hundred|thousand|million|billion|dozen)\b", re.I)
@@ -61,9 +67,47 @@ def expected_type(question: str) -> str | None:
         return "date"
     if expects_number(question):
         return "number"
-    if re.match(r"\s*(who|whom|whose)\b", q) or re.search(r"\b(which|what) (country|countries|city|cities|state|states|person|leader|company|organi[sz]ation)\b", q):
+    if re.match(r"\s*(who|whom|whose)\b", q) or _NAME_NOUN.search(q):
         return "name"
     return None
+
+
+_NAME_NOUN = re.compile(
+    r"\b(which|what)(\s+[\w'’-]+){0,2}?\s+(country|countries|city|cities|state|states|person|people|leader|leaders|"
+    r"company|companies|organi[sz]ations?|general|generals|commander|minister|president|king|envoy|ambassador|official)\b"
+)
+_COUNT = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,4}?)([\w'’-]+)(?=\s+(?:were|was|did|do|does|have|has|had|is|are|sit|there|been|will|would|can|could|in|of|at|on|to|from|under|since|during|between|per|each|a|the)\b|\s*[?,;]|\s*$)", re.I)
+_MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(money|spen[dt]|spending|cost|costs|invest\w*|pa(y|id)|price|budget|value|fund\w*|worth)\b", re.I)
+_MONEY = re.compile(r"[$€£]|\b(dollars?|euros?|roubles?|rubles?|rials?|billion|million|trillion)\b", re.I)
+_SHARE_QUESTION = re.compile(r"\bwhat (percentage|percent|share|proportion|fraction)\b", re.I)
+_SHARE = re.compile(r"%|\bper ?cent\b|\bpercent(age)?\b|\bhalf\b|\bthird\b|\bquarter\b", re.I)
+
+
+def counted_noun(question: str) -> str | None:
+    """The head noun of a "how many ..." question ("How many Russian soldiers died" -> "soldiers")."""
+    match = _COUNT.search(question)
+    return match.group(2).lower() if match else None
+
+
+def finds_quantity(question: str, answer_text: str) -> bool:
+    """Whether the answer gives the quantity asked for: a sum of money, a share, or a count of the
+    thing counted ("fourteen agreements" for "how many agreements"), not merely some number."""
+    if _MONEY_QUESTION.search(question):
+        return bool(_MONEY.search(answer_text))
+    if _SHARE_QUESTION.search(question):
+        return bool(_SHARE.search(answer_text))
+    noun = counted_noun(question)
+    new = {m.group(0).lower() for m in _NUMBER.finditer(answer_text)} - {m.group(0).lower() for m in _NUMBER.finditer(question)}
+    if noun is None or not new:
+        return bool(new)
+    from assistant.lexical import terms
+
+    head = terms(noun)
+    tokens = re.findall(r"[\w$%.,'’-]+", answer_text)
+    for i, token in enumerate(tokens):
+        if _NUMBER.fullmatch(token.strip(".,")) and head and head[0] in terms(" ".join(tokens[i + 1 : i + 4])):
+            return True
+    return False
 
 
 def finds_new(kind: str, question: str, answer_text: str) -> bool:
@@ -72,8 +116,7 @@ def finds_new(kind: str, question: str, answer_text: str) -> bool:
         found = set(_YEAR.findall(answer_text) and re.findall(r"\b(?:1[89]|20)\d\d\b", answer_text)) | set(_MONTH.findall(answer_text))
         given = set(re.findall(r"\b(?:1[89]|20)\d\d\b", question)) | set(_MONTH.findall(question))
     elif kind == "number":
-        found = {m.group(0).lower() for m in _NUMBER.finditer(answer_text)}
-        given = {m.group(0).lower() for m in _NUMBER.finditer(question)}
+        return finds_quantity(question, answer_text)
     else:
         words = answer_text.split()
         found = {w.strip(".,;:'’\"()") for i, w in enumerate(words) if i > 0 and _CAPITAL.match(w)}
@@ -88,7 +131,7 @@ def expects_date(question: str) -> bool:
 
 
 def expects_number(question: str) -> bool:
-    return bool(re.search(r"\bhow (many|much|long|large)\b|\bwhat (number|percentage|share|amount)\b", question.lower()))
+    return bool(re.search(r"\bhow (many|much|long|large)\b|\bwhat (number|percentage|percent|share|proportion|amount)\b", question.lower()))
 
 
 def question_names(question: str) -> list[str]:
@@ -127,7 +170,8 @@ def signals(
     if query_terms and idf.sum() > 0:
         inside = np.asarray([t in (answer_terms or set()) for t in query_terms], dtype=np.float64)
         answered = float((idf * inside).sum() / idf.sum())
-    return Signals((top, lexical, coverage, missing, mismatch, agreement, answered))
+    fact = float(kind is not None)
+    return Signals((top, lexical, coverage, missing, mismatch, agreement, answered, fact, fact * top))
 
 
 def model_path() -> Path:
@@ -140,14 +184,15 @@ def load_model() -> Model:
     if not path.is_file():
         return default_model()
     data = json.loads(path.read_text(encoding="utf-8"))
-    weights = tuple(float(data["weights"][name]) for name in FEATURES)
+    weights = tuple(float(data["weights"].get(name, 0.0)) for name in FEATURES)  # older fits lack newer signals
     return Model(weights, float(data["bias"]), float(data.get("threshold", 0.5)))
 
 
 def default_model() -> Model:
     """Hand-set starting weights, used until a fitted abstain.json exists."""
     weights = {"top_dense": 8.0, "top_lexical": 0.5, "term_coverage": 3.0,
-               "missing_names": -2.0, "type_mismatch": -2.0, "agreement": 1.0, "answer_coverage": 2.0}
+               "missing_names": -2.0, "type_mismatch": -2.0, "agreement": 1.0, "answer_coverage": 2.0,
+               "asks_fact": 0.0, "asks_fact_dense": 0.0}
     return Model(tuple(weights[f] for f in FEATURES), bias=-6.5)
 
 
