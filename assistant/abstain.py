@@ -33,7 +33,7 @@ FEATURES = (
     "asks_fact_dense",
 )
 _YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
-_NUMBER = re.compile(r"(?<![\d.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|hundred|thousand|million|billion|dozen)\b", re.I)
+_NUMBER = re.compile(r"(?<![\d.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billion|dozens?)\b", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zA-Z'’-]{2,}|[A-Z]{2,})\b")
 
 
@@ -130,8 +130,16 @@ def expects_date(question: str) -> bool:
     return bool(asks_when or re.search(r"\b(what|which) (year|date|month|day)\b", q))
 
 
+_QUANTITY_NOUN = re.compile(
+    r"\bwhat (is|was|are|were) (the |its |their )?([\w'’-]+ ){0,2}?(population|number|size|cost|price|budget|value|amount|"
+    r"total|rate|volume)\b"
+)
+
+
 def expects_number(question: str) -> bool:
-    return bool(re.search(r"\bhow (many|much|long|large)\b|\bwhat (number|percentage|percent|share|proportion|amount)\b", question.lower()))
+    q = question.lower()
+    return bool(re.search(r"\bhow (many|much|long|large)\b|\bwhat (number|percentage|percent|share|proportion|amount)\b", q)
+                or _QUANTITY_NOUN.search(q))
 
 
 def question_names(question: str) -> list[str]:
@@ -186,6 +194,14 @@ def load_model() -> Model:
     data = json.loads(path.read_text(encoding="utf-8"))
     weights = tuple(float(data["weights"].get(name, 0.0)) for name in FEATURES)  # older fits lack newer signals
     return Model(weights, float(data["bias"]), float(data.get("threshold", 0.5)))
+
+
+def fitted_sha256() -> str | None:
+    """The sha256 of the gold file ``abstain.json`` was fitted on, if it says."""
+    path = model_path()
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8")).get("fitted_sha256")
 
 
 def default_model() -> Model:

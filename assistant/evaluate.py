@@ -52,6 +52,7 @@ on answer-term coverage; the committed abstain.json stays the paper-only fit.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -421,22 +422,45 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
             outcomes[name].append((answer, score_answer(item, evidence[item.id], answer, document)))
             done += 1
             progress(f"asking ({name})", done, total)
-    return {
+    results = {
         "meta": _meta(assistant, gold, gold_path, k, systems),
         "warnings": _unlocated(gold, evidence),
         "systems": {name: summarise([s for _, s in outcomes[name]]) for name in systems},
         "records": [_record(item, {name: outcomes[name][i] for name in systems}) for i, item in enumerate(gold)],
     }
+    if "hybrid" in systems:
+        results["systems"]["hybrid"]["overall"].update(cv_abstention(assistant, gold, progress))
+    return results
+
+
+def cv_abstention(assistant, gold: Sequence[GoldItem], progress: Progress = _quiet) -> dict:
+    """The abstention decision refitted under 5-fold CV on this gold set (``cv_`` rates, None when
+    either class has fewer than 2 questions): what the shipped model's in-sample rates would be on
+    questions it was not fitted on."""
+    y = _labels(gold)
+    n_folds = min(5, int(y.sum()), int(len(y) - y.sum()))
+    if n_folds < 2:
+        return {"cv_abstain_on_unanswerable": None, "cv_answered_on_answerable": None}
+    report = cross_validate(signal_matrix(assistant, gold, progress, "signals (cross-validation)"), y, n_folds)
+    return {"cv_abstain_on_unanswerable": report["abstain_on_unanswerable"],
+            "cv_answered_on_answerable": report["answered_on_answerable"]}
+
+
+def file_sha256(path) -> str | None:
+    path = Path(path)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
 def _meta(assistant, gold, gold_path: str, k: int, systems) -> dict:
     from assistant import abstain
 
     model = abstain.load_model()
+    fitted_on = abstain.fitted_sha256()
     return {
         "gold": str(gold_path), "index": str(assistant.index.directory), "document": assistant.document.title,
         "questions": len(gold), "k": k, "systems": list(systems),
-        "abstention_model": {"fitted": abstain.model_path().is_file(), "threshold": model.threshold},
+        "abstention_model": {"fitted": abstain.model_path().is_file(), "threshold": model.threshold,
+                             "fitted_on_this_gold": fitted_on is not None and fitted_on == file_sha256(gold_path)},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
@@ -709,6 +733,7 @@ def fit_abstention(assistant, gold: Sequence[GoldItem], heldout: Sequence[GoldIt
         "weights": {name: round(float(w), 6) for name, w in zip(abstain.FEATURES, weights)},
         "bias": round(float(bias), 6),
         "threshold": round(threshold, 6),
+        "fitted_sha256": file_sha256(gold_path) if gold_path else None,
         "fitted_on": "; ".join([f"{gold_path or 'gold'} ({_counts(y)})",
                                 *(f"{s.name} ({_counts(s.y)})" for s in extra_sets)])
                      + f", {datetime.now(timezone.utc).date().isoformat()}",
@@ -805,7 +830,9 @@ _ROWS = (
     ("Citations", (("exact source slices", "citation_exact"),)),
     ("Abstention", (("abstained on unanswerable", "abstain_on_unanswerable"),
                     ("answered on answerable", "answered_on_answerable"),
-                    ("abstain precision", "abstain_precision"), ("abstain recall", "abstain_recall"))),
+                    ("abstain precision", "abstain_precision"), ("abstain recall", "abstain_recall"),
+                    ("abstained on unanswerable, 5-fold CV", "cv_abstain_on_unanswerable"),
+                    ("answered on answerable, 5-fold CV", "cv_answered_on_answerable"))),
     ("Latency", (("p50 ms", "latency_p50_ms"), ("p95 ms", "latency_p95_ms"))),
 )
 _TYPE_COLUMNS = (("R@1", "recall@1"), ("R@5", "recall@5"), ("MRR", "mrr@10"), ("hit", "evidence_hit"),
@@ -834,8 +861,17 @@ def headline_table(results: dict):
     for group, rows in _ROWS:
         table.add_section()
         for label, key in rows:
-            table.add_row(f"{group}: {label}", *(fmt(overall[name][key], key) for name in systems))
+            table.add_row(f"{group}: {label}", *(fmt(overall[name].get(key), key) for name in systems))
+    table.caption = abstention_scope(results)
     return table
+
+
+def abstention_scope(results: dict) -> str:
+    """Says whether the abstention rows are in-sample (the model was fitted on this gold file)."""
+    if results["meta"].get("abstention_model", {}).get("fitted_on_this_gold"):
+        return ("abstention model fitted on this gold file: its rows above are in-sample; "
+                "the CV rows refit it on 4/5 of the questions and score the other fifth")
+    return "abstention model not fitted on this gold file: every abstention row is out-of-sample"
 
 
 def type_table(results: dict, system: str = "hybrid"):

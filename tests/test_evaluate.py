@@ -243,6 +243,34 @@ def test_cli_eval_json_structure(tiny_index, tiny_gold, tmp_path):
             if value is not None and not key.endswith("_ms") and key not in ("questions", "answerable",
                                                                             "unanswerable", "median_words"):
                 assert 0.0 <= value <= 1.0, (name, key, value)
+    cv = {k: v for k, v in overall.items() if k.startswith("cv_")}
+    assert set(cv) == {"cv_abstain_on_unanswerable", "cv_answered_on_answerable"}  # 3 folds: 3 unanswerable
+    assert all(0.0 <= v <= 1.0 for v in cv.values())
+    assert "cv_answered_on_answerable" not in data["systems"]["bm25"]["overall"]
+    assert data["meta"]["abstention_model"]["fitted_on_this_gold"] is False
+
+
+def test_cv_abstention_needs_two_questions_of_each_class(tiny_index, tmp_path):
+    from assistant.engine import Assistant
+    from assistant.index import load_index
+
+    assistant = Assistant.open(load_index(tiny_index))
+    one_unanswerable = ev.load_gold(write_jsonl(tmp_path / "g.jsonl", GOLD[:7]))
+    assert ev.cv_abstention(assistant, one_unanswerable) == {
+        "cv_abstain_on_unanswerable": None, "cv_answered_on_answerable": None}
+
+
+def test_eval_says_when_abstention_rows_are_in_sample(tiny_index, tiny_gold, tmp_path, monkeypatch, isolated_abstain):
+    heldout = write_jsonl(tmp_path / "heldout.jsonl", [GOLD[0], GOLD[7]])
+    monkeypatch.setattr(ev, "default_heldout", lambda: heldout)
+    fit = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention", "--json")
+    assert fit.exit_code == 0, fit.stderr
+    assert json.loads(isolated_abstain.read_text())["fitted_sha256"] == ev.file_sha256(tiny_gold)
+    same = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index))
+    assert same.exit_code == 0, same.stderr
+    assert "fitted on this gold file" in " ".join(same.stdout.split())
+    other = run_cli("eval", "--gold", str(heldout), "--index-dir", str(tiny_index))
+    assert "not fitted on this gold file" in " ".join(other.stdout.split())
 
 
 def test_cli_eval_table_and_compare(tiny_index, tiny_gold, tmp_path):
@@ -312,7 +340,7 @@ def test_eval_on_the_real_paper_index(paper_index_dir):
     result = run_cli("eval", "--index-dir", str(paper_index_dir), "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["meta"]["questions"] == 141 and data["warnings"] == []
+    assert data["meta"]["questions"] == 161 and data["warnings"] == []
     for name in ev.SYSTEMS:
         overall = data["systems"][name]["overall"]
         assert overall["citation_exact"] == 1.0
@@ -321,6 +349,8 @@ def test_eval_on_the_real_paper_index(paper_index_dir):
             assert 0.0 <= overall[key] <= 1.0, (name, key)
         assert overall["recall@1"] <= overall["recall@5"] <= overall["recall@10"]
     assert data["systems"]["hybrid"]["overall"]["recall@10"] > 0.5
+    assert data["meta"]["abstention_model"]["fitted_on_this_gold"] is True  # the shipped model's own gold set
+    assert 0.0 <= data["systems"]["hybrid"]["overall"]["cv_answered_on_answerable"] <= 1.0
 
 
 # -- pooling documents for the abstention fit ------------------------------------------------

@@ -1,0 +1,88 @@
+"""The abstention signals as pure functions: what kind of fact a question asks for, and whether an answer gives it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant import abstain
+
+
+@pytest.mark.parametrize("question, noun", [
+    ("How many Russian soldiers have died in Syria since 2015?", "soldiers"),
+    ("How many members sit on the committee?", "members"),
+    ("For how many years did Russia secure its lease?", "years"),
+    ("How many agreements?", "agreements"),
+    ("How much money has Russia spent?", None),
+    ("What is the capital of Syria?", None),
+])
+def test_counted_noun_is_the_head_of_the_counted_phrase(question, noun):
+    assert abstain.counted_noun(question) == noun
+
+
+@pytest.mark.parametrize("question, answer, found", [
+    # a count must count the thing asked about, not be any number at all
+    ("How many countries does Iran link?", "as a liaison between fifteen countries.", True),
+    ("How many cooperation agreements were signed?", "fourteen agreements on cooperation were signed", True),
+    ("How many soldiers died in Syria?", "Only 3 percent of the population are Muslims.", False),
+    ("How many times did Putin visit Tehran?", "There were three periods of policy.", False),
+    ("How many soldiers died?", "No number here.", False),
+    # a sum of money needs a currency or a magnitude, a share needs a percentage
+    ("How much money did Russia spend in Syria?", "Iran has spent over $16 billion since 2012.", True),
+    ("How much money did Russia spend in Syria?", "It sent three squadrons to Syria.", False),
+    ("What share of Russia's population is Muslim?", "Only 3 percent of population of Russia", True),
+    ("What percentage of imports come from Russia?", "Russia sells arms to four allies.", False),
+    # no counted noun: any new number will do, but not one the question already gives
+    ("How long was the Iran-Iraq war?", "The war lasted eight years.", True),
+    ("How long did the 8 talks take?", "The 8 talks went on.", False),
+])
+def test_finds_quantity(question, answer, found):
+    assert abstain.finds_quantity(question, answer) is found
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("When did Russia launch its first airstrikes?", "date"),
+    ("In what year did Iran join?", "date"),
+    ("How many warships are at Tartus?", "number"),
+    ("What proportion of voters agreed?", "number"),
+    ("What is the population of Tehran?", "number"),
+    ("What was Russia's defence budget last year?", "number"),
+    ("What is the value of cooperation?", "number"),  # a quantity word, even where it means something else
+    ("What was the annual budget of the agency?", "number"),
+    ("Who commanded the Quds Force?", "name"),
+    ("Which Iranian general coordinated the campaign?", "name"),
+    ("Which three countries are guarantors?", "name"),
+    ("Which Israeli prime minister met Putin?", "name"),
+    ("Why does Russia support Assad?", None),
+    ("What factors restrain Iran?", None),
+])
+def test_expected_type(question, kind):
+    assert abstain.expected_type(question) == kind
+
+
+def test_fact_questions_carry_their_own_intercept_and_dense_slope():
+    def signals(question):
+        return abstain.signals(np.array([0.6, 0.5]), np.array([3.0]), [1, 0], [2.0, 5.0], [], question,
+                               "It began in 2015.", 1.0).as_dict()
+
+    fact, open_question = signals("When did it begin?"), signals("Why did it begin?")
+    assert fact["asks_fact"] == 1.0 and fact["asks_fact_dense"] == pytest.approx(0.6)
+    assert fact["type_mismatch"] == 0.0  # 2015 is a new date
+    assert open_question["asks_fact"] == 0.0 and open_question["asks_fact_dense"] == 0.0
+    assert open_question["term_coverage"] == pytest.approx(2.0 / 7.0)
+
+
+def test_a_model_fitted_before_a_signal_existed_gives_it_no_weight(tmp_path, monkeypatch):
+    path = tmp_path / "abstain.json"
+    older = {name: 1.0 for name in abstain.FEATURES if not name.startswith("asks_fact")}
+    path.write_text(json.dumps({"weights": older, "bias": -2.0, "threshold": 0.4}), encoding="utf-8")
+    monkeypatch.setattr(abstain, "model_path", lambda: path)
+    abstain.load_model.cache_clear()
+    try:
+        model = abstain.load_model()
+        assert dict(zip(abstain.FEATURES, model.weights))["asks_fact"] == 0.0
+        assert model.threshold == 0.4 and abstain.fitted_sha256() is None
+    finally:
+        abstain.load_model.cache_clear()
