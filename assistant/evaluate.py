@@ -871,7 +871,8 @@ def abstention_scope(results: dict) -> str:
     if results["meta"].get("abstention_model", {}).get("fitted_on_this_gold"):
         return ("abstention model fitted on this gold file: its rows above are in-sample; "
                 "the CV rows refit it on 4/5 of the questions and score the other fifth")
-    return "abstention model not fitted on this gold file: every abstention row is out-of-sample"
+    return ("abstention model not fitted on this gold file: its rows above are out-of-sample; "
+            "the CV rows are a model refitted on this file's own questions, 4/5 at a time")
 
 
 def type_table(results: dict, system: str = "hybrid"):
