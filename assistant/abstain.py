@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.lexical import terms
+
 FEATURES = (
     "top_dense",
     "top_lexical",
@@ -100,8 +102,6 @@ def finds_quantity(question: str, answer_text: str) -> bool:
     new = {m.group(0).lower() for m in _NUMBER.finditer(answer_text)} - {m.group(0).lower() for m in _NUMBER.finditer(question)}
     if noun is None or not new:
         return bool(new)
-    from assistant.lexical import terms
-
     head = terms(noun)
     tokens = re.findall(r"[\w$%.,'’-]+", answer_text)
     for i, token in enumerate(tokens):
