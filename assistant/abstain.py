@@ -52,6 +52,7 @@ class Model:
     weights: tuple[float, ...]
     bias: float
     threshold: float = 0.5
+    fitted_sha256: str | None = None  # of the gold file it was fitted on, when abstain.json says
 
     def probability(self, signals: Signals) -> float:
         z = self.bias + float(np.dot(self.weights, signals.values))
@@ -193,15 +194,7 @@ def load_model() -> Model:
         return default_model()
     data = json.loads(path.read_text(encoding="utf-8"))
     weights = tuple(float(data["weights"].get(name, 0.0)) for name in FEATURES)  # older fits lack newer signals
-    return Model(weights, float(data["bias"]), float(data.get("threshold", 0.5)))
-
-
-def fitted_sha256() -> str | None:
-    """The sha256 of the gold file ``abstain.json`` was fitted on, if it says."""
-    path = model_path()
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8")).get("fitted_sha256")
+    return Model(weights, float(data["bias"]), float(data.get("threshold", 0.5)), data.get("fitted_sha256"))
 
 
 def default_model() -> Model:

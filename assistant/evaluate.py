@@ -438,12 +438,17 @@ def cv_abstention(assistant, gold: Sequence[GoldItem], progress: Progress = _qui
     either class has fewer than 2 questions): what the shipped model's in-sample rates would be on
     questions it was not fitted on."""
     y = _labels(gold)
-    n_folds = min(5, int(y.sum()), int(len(y) - y.sum()))
+    n_folds = fold_count(y)
     if n_folds < 2:
         return {"cv_abstain_on_unanswerable": None, "cv_answered_on_answerable": None}
     report = cross_validate(signal_matrix(assistant, gold, progress, "signals (cross-validation)"), y, n_folds)
     return {"cv_abstain_on_unanswerable": report["abstain_on_unanswerable"],
             "cv_answered_on_answerable": report["answered_on_answerable"]}
+
+
+def fold_count(y: np.ndarray) -> int:
+    """Cross-validation folds for labels ``y``: 5, or fewer when a class has fewer questions."""
+    return min(5, int(y.sum()), int(len(y) - y.sum()))
 
 
 def file_sha256(path) -> str | None:
@@ -455,7 +460,7 @@ def _meta(assistant, gold, gold_path: str, k: int, systems) -> dict:
     from assistant import abstain
 
     model = abstain.load_model()
-    fitted_on = abstain.fitted_sha256()
+    fitted_on = model.fitted_sha256
     return {
         "gold": str(gold_path), "index": str(assistant.index.directory), "document": assistant.document.title,
         "questions": len(gold), "k": k, "systems": list(systems),
@@ -719,7 +724,7 @@ def fit_abstention(assistant, gold: Sequence[GoldItem], heldout: Sequence[GoldIt
     _check_files([*extra, *unseen])
     x, y = signal_matrix(assistant, gold, progress, "signals (dev)"), _labels(gold)
     x_held, y_held = signal_matrix(assistant, heldout, progress, "signals (held-out)"), _labels(heldout)
-    n_folds = min(5, int(y.sum()), int(len(y) - y.sum()))
+    n_folds = fold_count(y)
     if n_folds < 2:
         raise InputError("fitting abstention needs at least 2 answerable and 2 unanswerable questions")
     sets = external_signals(assistant, [*extra, *unseen], progress=progress, encoder=encoder)

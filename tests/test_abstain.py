@@ -83,6 +83,6 @@ def test_a_model_fitted_before_a_signal_existed_gives_it_no_weight(tmp_path, mon
     try:
         model = abstain.load_model()
         assert dict(zip(abstain.FEATURES, model.weights))["asks_fact"] == 0.0
-        assert model.threshold == 0.4 and abstain.fitted_sha256() is None
+        assert model.threshold == 0.4 and model.fitted_sha256 is None
     finally:
         abstain.load_model.cache_clear()
