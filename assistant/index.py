@@ -33,7 +33,7 @@ from assistant.lexical import Bm25Index
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.structure import display_text, parse
 
-FORMAT_VERSION = 5  # bump when parsing, chunking or the files change
+FORMAT_VERSION = 6  # bump when parsing, chunking or the files change
 MANIFEST = "manifest.json"
 UNITS = ("chunks", "sentences", "windows", "paragraphs")  # dense vectors of each
 LEXICAL_UNITS = ("chunks", "sentences", "paragraphs")  # BM25 of each (a window adds no new words)

@@ -9,12 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+SECTION_KINDS = (
+    "front", "about_authors", "disclaimer", "acknowledgements", "contents", "abstract", "introduction",
+    "method", "body", "conclusion", "notes", "references", "appendix",
+)
+
+
 @dataclass(frozen=True)
 class Section:
     id: int
     title: str
     start: int  # offset of the heading (or of the first text, for the title block)
     end: int
+    kind: str = "body"  # one of SECTION_KINDS, from the title and position (structure.section_kind)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,30 @@ _FINITE_VERB = re.compile(
 )
 _TERMINAL = re.compile(rf"[.,;:!?][\"”’)]?[{SUPERSCRIPT_DIGITS}\d]*$")
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
-_NOTES_TITLES = {"notes", "endnotes", "footnotes"}
+FRONT_MATTER = "Front matter"  # the title of the untitled block before the first heading
+_TITLE_PREFIX = re.compile(
+    r"^(?:(?:chapter|section|part)\s+)?(?:\d+(?:\.\d+)*[.):]?|[ivxlc]+[.):]|[a-z][.)])\s*(?:[:\-–—]\s*)?", re.I
+)
+_SECTION_KIND_TITLES = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("front", r"front matter|title page|foreword|preface|series (?:editor'?s? )?(?:note|preface)"),
+        ("about_authors", r"(?:about|on) the authors?|(?:the )?authors?|(?:notes on )?(?:the )?contributors"
+         r"|author'?s? biograph(?:y|ies)|biograph(?:y|ies)"),
+        ("disclaimer", r"disclaimers?|legal notice|copyright(?: notice)?"),
+        ("acknowledgements", r"acknowledge?ments?"),
+        ("contents", r"(?:table of )?contents"),
+        ("abstract", r"abstract|(?:executive )?summary|synopsis|key (?:findings|points)|highlights"),
+        ("introduction", r"(?:\w+ )?introduction(?: and .*)?|intro"),
+        ("method", r"(?:theoretical|conceptual|analytical) (?:framework|background|approach|perspective)s?"
+         r"|(?:research )?(?:methods?|methodology)|research design|materials and methods|data and methods?|theory"),
+        ("conclusion", r"conclusions?(?: and .*)?|concluding (?:remarks|thoughts|observations)"
+         r"|(?:summary|discussion) and conclusions?|final (?:remarks|thoughts)|closing remarks"),
+        ("notes", r"notes|endnotes|footnotes"),
+        ("references", r"references|bibliography|works cited|literature cited|reference list|sources|further reading"),
+        ("appendix", r"appendi(?:x|ces)\b.*|annex(?:es)?\b.*|supplementary .*"),
+    )
+)
 MAX_SENTENCE_CHARS = 900
 
 
@@ -68,6 +91,19 @@ def display_text(text: str) -> str:
     """Text as shown to a reader: page-number lines dropped, whitespace collapsed."""
     lines = [line for line in text.splitlines() if not _PAGE_NUMBER.fullmatch(line) or not line.strip()]
     return " ".join(" ".join(lines).split())
+
+
+def section_kind(title: str) -> str:
+    """What a section is for, from its title: "introduction", "disclaimer", ..., or "body".
+
+    "1. Introduction", "IV. CONCLUSIONS" and "Chapter 2: Methodology" are read without their numbers.
+    """
+    plain = _TITLE_PREFIX.sub("", _heading_title(title), count=1).strip().rstrip(".:").strip()
+    plain = " ".join(plain.lower().replace("’", "'").split())
+    for kind, pattern in _SECTION_KIND_TITLES:
+        if pattern.fullmatch(plain):
+            return kind
+    return "body"
 
 
 # -- blocks and headings ----------------------------------------------------------------
@@ -142,7 +178,7 @@ class _Builder:
         self.paragraphs: list[Paragraph] = []
         self.notes: list[Note] = []
         self._section_start = 0
-        self._title = "Front matter"
+        self._title = FRONT_MATTER
         self._count = 0
 
     def open_section(self, title: str, start: int) -> None:
@@ -150,7 +186,8 @@ class _Builder:
         self._title, self._section_start, self._count = title, start, 0
 
     def close_section(self, end: int) -> None:
-        self.sections.append(Section(len(self.sections), self._title, self._section_start, end))
+        kind = section_kind(self._title)
+        self.sections.append(Section(len(self.sections), self._title, self._section_start, end, kind))
 
     def add(self, start: int, end: int, kind: str) -> None:
         self._count += 1
@@ -163,7 +200,7 @@ class _Builder:
 
     @property
     def in_notes(self) -> bool:
-        return self._title.lower().rstrip(":") in _NOTES_TITLES
+        return section_kind(self._title) == "notes"
 
     def last_ends_open(self) -> bool:
         last = self.paragraphs[-1] if self.paragraphs else None
@@ -234,7 +271,7 @@ def _layout(source: str, blocks: list[_Block], flags: list[bool], furniture: set
 def _renumber(sections: list[Section], paragraphs: list[Paragraph], notes: list[Note]):
     """Drop empty sections and renumber section ids densely."""
     new_id = {s.id: i for i, s in enumerate(sections)}
-    sections = [Section(new_id[s.id], s.title, s.start, s.end) for s in sections]
+    sections = [Section(new_id[s.id], s.title, s.start, s.end, s.kind) for s in sections]
     paragraphs = [
         Paragraph(p.id, new_id[p.section], p.number, p.start, p.end, p.kind) for p in paragraphs
     ]

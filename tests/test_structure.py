@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.structure import display_text, parse
+from assistant.structure import display_text, parse, section_kind
 
 SECTION_TITLES = [
     "About the Authors",
@@ -339,3 +339,54 @@ def test_plain_text_without_notes_has_no_markers():
     doc = parse(source)
     assert not doc.markers
     assert all(doc.source[s.start : s.end] == s.text for s in doc.sentences)
+
+
+# -- section kinds -----------------------------------------------------------------------------
+
+
+def test_section_kinds_of_the_paper(paper_document):
+    kinds = {s.title: s.kind for s in paper_document.sections}
+    assert kinds == {
+        "Front matter": "front",
+        "About the Authors": "about_authors",
+        "Disclaimer": "disclaimer",
+        "Introduction": "introduction",
+        "Theoretical Framework": "method",
+        **{title: "body" for title in SECTION_TITLES[4:10]},
+        "Conclusion": "conclusion",
+        "Notes": "notes",
+    }
+
+
+@pytest.mark.parametrize(
+    "title, kind",
+    [
+        ("1. Introduction", "introduction"),
+        ("IV. CONCLUSIONS", "conclusion"),
+        ("Concluding remarks", "conclusion"),
+        ("Summary and conclusions", "conclusion"),
+        ("Chapter 2: Methodology", "method"),
+        ("## Abstract", "abstract"),
+        ("Executive Summary", "abstract"),
+        ("About the author", "about_authors"),
+        ("Acknowledgments", "acknowledgements"),
+        ("References", "references"),
+        ("Bibliography", "references"),
+        ("Appendix A: Interview guide", "appendix"),
+        ("Endnotes", "notes"),
+        ("Notes on the war", "body"),
+        ("CIVIL WAR", "body"),
+        ("Civil war", "body"),
+        ("Introduction of new sanctions", "body"),
+    ],
+)
+def test_section_kind_from_title(title, kind):
+    assert section_kind(title) == kind
+
+
+def test_section_kinds_on_markdown():
+    source = "# Bees\n\nBees make honey.\n\n## Abstract\n\nWe study bees.\n\n## 2. Methods\n\nWe counted them.\n\n## References\n\nSmith, 2020.\n"
+    doc = parse(source, markdown=True)
+    assert [(s.title, s.kind) for s in doc.sections] == [
+        ("Bees", "body"), ("Abstract", "abstract"), ("2. Methods", "method"), ("References", "references")
+    ]
