@@ -199,10 +199,10 @@ class SentenceTransformerEncoder:
     """The reference implementation, used to embed documents when an index is built."""
 
     def __init__(self) -> None:
+        path = verified_model_dir()  # checked before the (slow) torch import
         _quiet_hub()
         from sentence_transformers import SentenceTransformer
 
-        path = verified_model_dir()
         try:
             self.model = SentenceTransformer(str(path), device="cpu")
         except (OSError, ValueError, RuntimeError) as exc:

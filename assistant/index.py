@@ -94,7 +94,7 @@ def build_index(
         report = chunk_document(document, counter, settings)
         progress("loading model", 0, 1)
         model = encoder or enc.SentenceTransformerEncoder()
-        onnx_file = enc.ensure_onnx()
+        onnx_file = None if encoder is not None else enc.ensure_onnx()  # an injected encoder answers without the export
         vectors = _embed_units(document, report.chunks, model, progress)
         tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=_parent(index_dir)))
         try:
@@ -229,8 +229,7 @@ def _manifest(directory, source_path, source, document, report, settings, onnx_f
         "model": {
             "name": enc.MODEL_NAME,
             "weights_sha256": enc.WEIGHTS_SHA256,
-            "onnx_file": onnx_file.name,
-            "onnx_bytes": onnx_file.stat().st_size,
+            **({"onnx_file": onnx_file.name, "onnx_bytes": onnx_file.stat().st_size} if onnx_file else {}),
         },
         "dimension": enc.DIMENSION,
         "source": {

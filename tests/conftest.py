@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from assistant import paths
@@ -20,6 +22,22 @@ def env_setup(tmp_path, monkeypatch, model_cache):
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("ASSISTANT_MODEL_CACHE", str(model_cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def fast_tests_import_no_torch(request):
+    """A test not marked slow must not import torch (the real model or an ONNX export)."""
+    before = "torch" in sys.modules
+    yield
+    if not before and "torch" in sys.modules and request.node.get_closest_marker("slow") is None:
+        pytest.fail("this test imported torch (real model or ONNX export): give it a fake encoder or mark it slow")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The fast tier as a whole (collection included) never imports torch."""
+    if session.config.getoption("markexpr") == "not slow" and "torch" in sys.modules and exitstatus == 0:
+        session.config.get_terminal_writer().line("error: the fast tier imported torch", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
