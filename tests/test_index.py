@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import FrozenInstanceError
 
 import pytest
 
@@ -163,10 +163,14 @@ def test_build_refuses_a_directory_of_other_files(tmp_path, fake_encoder):
 
 def test_loaded_records_are_frozen(built):
     index = load_index(built["a"])
-    sentence = index.document.sentences[0]
-    with pytest.raises(Exception):
-        sentence.text = "changed"  # type: ignore[misc]
-    assert replace(sentence) == sentence
+    doc = index.document
+    for record in (doc.sentences[0], doc.paragraphs[0], doc.notes[0], doc.sections[0], index.chunks[0]):
+        start = record.start
+        with pytest.raises(FrozenInstanceError):
+            record.start = start + 1  # type: ignore[misc]
+        assert record.start == start
+    with pytest.raises(FrozenInstanceError):
+        doc.source = "changed"  # type: ignore[misc]
 
 
 @pytest.mark.slow
