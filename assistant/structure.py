@@ -54,6 +54,9 @@ _SECTION_KIND_TITLES = tuple(
     )
 )
 MAX_SENTENCE_CHARS = 900
+SEGMENT_WINDOW = 2000  # pysbd reads at most this many characters at once (it is quadratic)
+PROGRESS_EVERY = 100_000  # characters segmented between two progress reports
+_SENTENCE_END = re.compile(r"[.!?…]")
 
 
 @dataclass(frozen=True)
@@ -375,20 +378,30 @@ def _within(markers: list[Marker], starts: list[int], start: int, end: int) -> l
 
 
 def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], progress=None) -> list[Sentence]:
+    """Cut paragraphs into sentences; ``progress("sentences", chars, total)`` follows the characters."""
     segmenter = _segmenter()
     starts = [m.start for m in markers]
     sentences: list[Sentence] = []
-    for done, p in enumerate(paragraphs, start=1):
-        if progress is not None and (done % 200 == 0 or done == len(paragraphs)):
-            progress("sentences", done, len(paragraphs))
+    total, before = sum(p.end - p.start for p in paragraphs), 0
+    shown = [-PROGRESS_EVERY]
+
+    def report(done_in_paragraph: int) -> None:
+        done = before + done_in_paragraph
+        if progress is not None and (done - shown[0] >= PROGRESS_EVERY or done == total):
+            progress("sentences", done, total)
+            shown[0] = done
+
+    for p in paragraphs:
         if p.kind in ("note", "list_item"):
             spans = [(p.start, p.end)]
         else:
-            spans = _split_paragraph(source, p, _within(markers, starts, p.start, p.end), segmenter)
+            spans = _split_paragraph(source, p, _within(markers, starts, p.start, p.end), segmenter, report)
         for start, end in spans:
             for s, e in _cap_length(source, start, end):
                 inside = tuple(m.number for m in _within(markers, starts, s, e))
                 sentences.append(Sentence(len(sentences), p.id, p.section, s, e, source[s:e], inside))
+        before += p.end - p.start
+        report(0)
     return sentences
 
 
@@ -399,18 +412,9 @@ def _flat_view(text: str) -> str:
     return "".join(" " if ch.isspace() else ch for ch in view)
 
 
-def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter) -> list[tuple[int, int]]:
+def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter, report=None) -> list[tuple[int, int]]:
     view = _flat_view(source[p.start : p.end])
-    bounds, cursor = [], 0
-    for segment in segmenter.segment(view):
-        piece = segment.strip()
-        if not piece:
-            continue
-        at = view.find(piece, cursor)
-        if at < 0:
-            continue
-        bounds.append([at, at + len(piece)])
-        cursor = at + len(piece)
+    bounds = _segment_spans(view, segmenter, report or (lambda done: None))
     if not bounds:
         return [(p.start, p.end)]
     bounds[0][0], bounds[-1][1] = 0, len(view.rstrip())
@@ -426,6 +430,57 @@ def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter
                 continue
         merged.append([start, end])
     return [(p.start + s, p.start + e) for s, e in merged]
+
+
+def _segment_spans(view: str, segmenter, report) -> list[list[int]]:
+    """Sentence spans of ``view``, segmented by pysbd a window at a time so time stays linear.
+
+    pysbd is quadratic in the length of a text without sentence ends (100 KB took 37 s).
+    A paragraph longer than a window is read window by window: every sentence but the
+    window's last is kept and the next window starts at that last sentence; when the last
+    one began in the window's first half it is longer than MAX_SENTENCE_CHARS anyway and
+    is cut at a space. A window without any sentence-ending mark is one segment.
+    """
+    if len(view) <= SEGMENT_WINDOW:
+        return _locate(view, segmenter.segment(view), 0)
+    spans: list[list[int]] = []
+    cursor = 0
+    while cursor < len(view):
+        end = min(cursor + SEGMENT_WINDOW, len(view))
+        window = view[cursor:end]
+        found = _locate(window, segmenter.segment(window) if _SENTENCE_END.search(window) else [window], cursor)
+        report(end)
+        if end == len(view):
+            spans.extend(found)
+            break
+        if len(found) >= 2 and found[-1][0] - cursor >= SEGMENT_WINDOW // 2:
+            spans.extend(found[:-1])
+            cursor = found[-1][0]
+            continue
+        spans.extend(found[:-1])
+        head = found[-1][0] if found else cursor
+        cut = view.rfind(" ", head + 1, end)
+        if cut < cursor + SEGMENT_WINDOW // 2:
+            cut = end  # no space in the window's second half: cut inside a very long token
+        if view[head:cut].strip():
+            spans.append([head, head + len(view[head:cut].rstrip())])
+        cursor = cut
+    return spans
+
+
+def _locate(text: str, segments, offset: int) -> list[list[int]]:
+    """Where each (stripped) segment lies in ``text``, in order, as [start, end] plus ``offset``."""
+    bounds, cursor = [], 0
+    for segment in segments:
+        piece = segment.strip()
+        if not piece:
+            continue
+        at = text.find(piece, cursor)
+        if at < 0:
+            continue
+        bounds.append([offset + at, offset + at + len(piece)])
+        cursor = at + len(piece)
+    return bounds
 
 
 def _cap_length(source: str, start: int, end: int) -> list[tuple[int, int]]:
