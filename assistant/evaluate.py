@@ -94,6 +94,7 @@ class GoldItem:
     answer: str
     evidence: tuple[str, ...]
     type: str
+    context: str | None = None  # id of the earlier question this one follows up
 
     @property
     def answerable(self) -> bool:
@@ -120,6 +121,8 @@ def load_gold(path: Path) -> tuple[GoldItem, ...]:
         item = _gold_item(line, f"{path}, line {number}")
         if item.id in seen:
             raise InputError(f"{path}, line {number}: duplicate id {item.id!r}")
+        if item.context is not None and item.context not in seen:
+            raise InputError(f"{path}, line {number}: context {item.context!r} is not the id of an earlier question")
         seen.add(item.id)
         items.append(item)
     if not items:
@@ -144,7 +147,10 @@ def _gold_item(line: str, where: str) -> GoldItem:
         raise InputError(f"{where}: \"question\", \"answer\" and \"type\" must be strings")
     if not row["question"].strip():
         raise InputError(f"{where}: empty question")
-    return GoldItem(str(row["id"]), row["question"], row["answer"], tuple(evidence), row["type"])
+    context = row.get("context")
+    if context is not None and not isinstance(context, str):
+        raise InputError(f"{where}: \"context\" must be the id of an earlier question")
+    return GoldItem(str(row["id"]), row["question"], row["answer"], tuple(evidence), row["type"], context)
 
 
 # -- normalisation and matching -----------------------------------------------------------

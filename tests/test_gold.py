@@ -8,6 +8,7 @@ from assistant import paths
 from assistant.evaluate import default_heldout, load_gold
 
 TYPES = {"factoid", "list", "definition", "why", "comparison", "paraphrase", "multi_hop", "notes_reference", "unanswerable"}
+READER_TYPES = TYPES | {"paper_level", "followup", "table"}
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +21,18 @@ def heldout():
     return load_gold(default_heldout())
 
 
-def test_every_evidence_quote_is_an_exact_substring_of_the_source(dev, heldout, paper_source):
-    missing = [(item.id, quote) for item in dev + heldout for quote in item.evidence if quote not in paper_source]
+@pytest.fixture(scope="module")
+def reader():
+    return load_gold(paths.source_dir() / "gold_reader.jsonl")
+
+
+def test_every_evidence_quote_is_an_exact_substring_of_the_source(dev, heldout, reader, paper_source):
+    missing = [(item.id, quote) for item in dev + heldout + reader for quote in item.evidence if quote not in paper_source]
     assert missing == []
 
 
-def test_ids_are_unique_across_both_files(dev, heldout):
-    ids = [item.id for item in dev + heldout]
+def test_ids_are_unique_across_all_files(dev, heldout, reader):
+    ids = [item.id for item in dev + heldout + reader]
     assert len(ids) == len(set(ids))
 
 
@@ -36,6 +42,30 @@ def test_types_and_unanswerable_consistency(dev, heldout):
         unanswerable = item.type == "unanswerable"
         assert unanswerable == (item.answer == "" and item.evidence == ()), item.id
         assert item.question.strip(), item.id
+
+
+def test_reader_set_types_and_unanswerable_consistency(reader):
+    for item in reader:
+        assert item.type in READER_TYPES, item.id
+        assert (item.type == "unanswerable") == (item.answer == "" and item.evidence == ()), item.id
+
+
+def test_reader_follow_ups_name_an_earlier_question(reader):
+    position = {item.id: i for i, item in enumerate(reader)}
+    follow_ups = [item for item in reader if item.context is not None]
+    assert all(position[item.context] < position[item.id] for item in follow_ups)
+    assert {item.id for item in follow_ups} == {item.id for item in reader if item.type == "followup"}
+
+
+def test_reader_set_has_the_required_mix(reader):
+    counts = Counter(item.type for item in reader)
+    assert len(reader) >= 100
+    assert counts["paraphrase"] >= 30
+    assert counts["paper_level"] >= 10
+    assert counts["followup"] >= 8
+    assert counts["table"] >= 5
+    assert counts["list"] >= 5
+    assert counts["unanswerable"] >= 20
 
 
 def test_dev_set_has_the_required_mix(dev):
@@ -52,3 +82,15 @@ def test_multi_hop_questions_cite_two_places(dev, heldout, paper_source):
         if item.type == "multi_hop":
             starts = {paper_source.find(quote) for quote in item.evidence}
             assert len(starts) >= 2, item.id
+
+
+def test_a_context_that_names_no_earlier_question_is_refused(tmp_path):
+    from assistant.errors import InputError
+
+    row = '{{"id": "{0}", "question": "And Russia?", "answer": "", "evidence": [], "type": "unanswerable"{1}}}'
+    path = tmp_path / "gold.jsonl"
+    path.write_text(row.format("a", ', "context": "b"') + "\n" + row.format("b", "") + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 1: context 'b' is not the id of an earlier question"):
+        load_gold(path)
+    path.write_text(row.format("b", "") + "\n" + row.format("a", ', "context": "b"') + "\n", encoding="utf-8")
+    assert [item.context for item in load_gold(path)] == [None, "b"]
