@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import errno
+import os
 import sys
 from pathlib import Path
 
@@ -10,10 +11,21 @@ import click
 
 from assistant.errors import AssistantError
 
+DEBUG_ENV = "ASSISTANT_DEBUG"
+
+
+def _index_dir(ctx: click.Context, param, value: Path | None) -> Path | None:
+    """A subcommand's --index-dir, or the one given before the subcommand."""
+    if value is None and ctx.parent is not None:
+        return ctx.parent.params.get("index_dir")
+    return value
+
+
 INDEX_DIR = click.option(
     "--index-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
+    callback=_index_dir,
     help="Index to use (default: the embedded paper's index, built on first use).",
 )
 
@@ -25,26 +37,80 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+def _fault_message(exc: BaseException) -> str:
+    """The one line shown for a fault that reached the top."""
+    if isinstance(exc, AssistantError):
+        return str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the input is not valid UTF-8 (byte {exc.start}); re-save it as UTF-8"
+    if isinstance(exc, MemoryError):
+        return "out of memory; try a smaller document or free some memory"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to read"
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    return f"unexpected {exc.__class__.__name__}: {exc}; run with --debug for the traceback"
+
+
 class _Guarded(click.Group):
-    """Turn domain errors into one line on stderr and exit status 1, never a traceback."""
+    """Turn every fault into one line on stderr and exit status 1; --debug shows the traceback."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except AssistantError as exc:
-            fail(str(exc))
-        except UnicodeDecodeError as exc:
-            fail(f"the input is not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except Exception as exc:
+            if ctx.params.get("debug") or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+                raise
+            fail(_fault_message(exc))
+
+
+def _stdout_writable() -> bool:
+    """Flush stdout; when that fails, point it at /dev/null so that exiting does not fail again."""
+    if sys.stdout is None:
+        return True
+    try:
+        sys.stdout.flush()
+        return True
+    except OSError:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass  # not a real file (a test runner's buffer): nothing is flushed at exit
+        return False
+
+
+def _output_failed(exc: OSError) -> None:
+    _stdout_writable()
+    if exc.errno == errno.EPIPE:
+        sys.exit(1)  # the reader went away: nothing to tell it
+    fail(f"cannot write the output ({exc.strerror or exc})")
+
+
+def _out(text_or_renderable) -> None:
+    """Write a line (or a Rich renderable) to stdout; a full disk or a closed pipe is one error line."""
+    try:
+        if isinstance(text_or_renderable, str):
+            click.echo(text_or_renderable)
+        else:
+            from rich.console import Console
+
+            Console().print(text_or_renderable)
+    except OSError as exc:
+        _output_failed(exc)
 
 
 @click.group(cls=_Guarded, invoke_without_command=True)
 @INDEX_DIR
+@click.option("--debug", is_flag=True, help=f"Show the traceback of an error (or set {DEBUG_ENV}=1).")
 @click.version_option(package_name="paper-assistant")
 @click.pass_context
-def cli(ctx: click.Context, index_dir: Path | None) -> None:
+def cli(ctx: click.Context, index_dir: Path | None, debug: bool) -> None:
     """Ask a research paper questions; answers are its own sentences, with citations.
 
     With no command, opens the chat UI on the embedded paper.
@@ -57,6 +123,8 @@ def cli(ctx: click.Context, index_dir: Path | None) -> None:
 @INDEX_DIR
 def chat(index_dir: Path | None) -> None:
     """Open the chat UI.  Example: assistant chat --index-dir my-index"""
+    if not all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout)):
+        fail("the chat UI needs a terminal; without one, use: assistant ask QUESTION (or --questions FILE)")
     from assistant.app import make_app
 
     make_app(index_dir=index_dir).run()
@@ -66,9 +134,10 @@ def chat(index_dir: Path | None) -> None:
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (one line per question in batch mode).")
 @click.option("--k", default=10, show_default=True, type=click.IntRange(1, 100), help="Passages to return.")
-@click.option("--questions", type=click.File("r", encoding="utf-8"), help="Batch: JSONL of {id, question}; - for stdin.")
+@click.option("--questions", type=click.Path(path_type=Path, allow_dash=True),
+              help="Batch: JSONL of {id, question}; - for stdin.")
 @INDEX_DIR
-def ask(question: str | None, as_json: bool, k: int, questions, index_dir: Path | None) -> None:
+def ask(question: str | None, as_json: bool, k: int, questions: Path | None, index_dir: Path | None) -> None:
     """Answer one question.  Example: assistant ask "What are Russia's goals in Syria?" --json"""
     if questions is None and question is None:
         fail("give a QUESTION, or --questions FILE for a batch")
@@ -78,11 +147,33 @@ def ask(question: str | None, as_json: bool, k: int, questions, index_dir: Path 
         from assistant.engine import clean_question
 
         clean_question(question)  # refuse an empty question before opening (or building) an index
-    assistant = _open_assistant(index_dir)
-    if questions is not None:
-        _ask_batch(assistant, questions, k, as_json)
+        _print_answer(_open_assistant(index_dir).ask(question, k=k), as_json)
         return
-    _print_answer(assistant.ask(question, k=k), as_json)
+    from assistant.batch import read_batch
+
+    records, warnings = read_batch(_read_questions(questions))
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not _ask_batch(_open_assistant(index_dir), records, k, as_json):
+        sys.exit(1)
+
+
+def _read_questions(source: Path) -> bytes:
+    from assistant.errors import InputError
+    from assistant.ingest import max_input_bytes, read_input_bytes
+
+    if str(source) != "-":
+        return read_input_bytes(source)
+    if sys.stdin is None:
+        raise InputError("--questions -: standard input is closed")
+    limit = max_input_bytes()
+    try:
+        data = sys.stdin.buffer.read(limit + 1)
+    except (OSError, ValueError) as exc:  # a closed or unreadable descriptor
+        raise InputError(f"--questions -: cannot read standard input ({getattr(exc, 'strerror', None) or exc})") from None
+    if len(data) > limit:
+        raise InputError(f"--questions -: more than the {limit / 1e6:g} MB input limit; set ASSISTANT_MAX_INPUT_MB to raise it")
+    return data
 
 
 def _open_assistant(index_dir: Path | None):
@@ -96,43 +187,38 @@ def _open_assistant(index_dir: Path | None):
 
 
 def _print_answer(answer, as_json: bool) -> None:
-    from assistant.render import answer_json, answer_renderable
+    from assistant.render import answer_json, answer_renderable, json_text
 
-    if as_json:
-        click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
-    else:
-        from rich.console import Console
-
-        Console().print(answer_renderable(answer))
+    _out(json_text(answer_json(answer)) if as_json else answer_renderable(answer))
 
 
-def _ask_batch(assistant, lines, k: int, as_json: bool) -> None:
+def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
+    """Answer every usable line; a bad line gets an error record. True when no line was bad."""
     from assistant.errors import InputError
-    from assistant.render import answer_json, safe
+    from assistant.render import answer_json, json_text, safe
 
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    clean = True
+    for item in records:
+        if item.error:
+            clean = False
+            click.echo(safe(f"error: --questions line {item.line}: {item.error}"), err=True)
+            if as_json:
+                _out(json_text({"id": item.id, "line": item.line, "error": item.error}))
             continue
         try:
-            item = json.loads(line)
-            qid, question = item.get("id", number), item["question"]
-            if not isinstance(question, str):
-                raise TypeError(question)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            fail(f"--questions line {number}: expected a JSON object with a \"question\"")
-        try:
-            record = {"id": qid, **answer_json(assistant.ask(question, k=k))}
+            record = {"id": item.id, **answer_json(assistant.ask(item.question, k=k))}
         except InputError as exc:
-            record = {"id": qid, "question": question, "error": str(exc)}
+            record = {"id": item.id, "question": item.question, "error": str(exc)}
         if as_json:
-            click.echo(json.dumps(record, ensure_ascii=False))
+            _out(json_text(record))
         else:
             text = record.get("answer", "") or ("(abstained)" if "error" not in record else record["error"])
-            click.echo(safe(f"{qid}\t{' '.join(text.split())}"))
+            _out(safe(f"{item.id}\t{' '.join(text.split())}"))
+    return clean
 
 
 @cli.command("index")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @INDEX_DIR
 def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
     """Build an index.  Example: assistant index paper.pdf --index-dir paper-index
@@ -166,12 +252,13 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
 
 
 @cli.command("eval")
-@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("--gold", type=click.Path(path_type=Path), default=None,
               help="Gold JSONL {id, question, answer, evidence, type} (default: source/gold.jsonl).")
 @INDEX_DIR
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics and per-question records as JSON.")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the JSON results to FILE.")
-@click.option("--compare", "compare_with", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Also write the JSON results to FILE (a new file, or over a regular file).")
+@click.option("--compare", "compare_with", type=click.Path(path_type=Path),
               help="A previous --out file: list the questions that got better or worse.")
 @click.option("--fit-abstention", is_flag=True, help="Fit the abstention model (CV + held-out report), write abstain.json.")
 @click.option("--extra", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -187,9 +274,12 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, ex
     """
     from assistant import evaluate
     from assistant import paths as locations
+    from assistant.render import json_text
 
     if (extra or unseen) and not fit_abstention:
         fail("--extra and --unseen only go with --fit-abstention")
+    if out:
+        evaluate.check_output_path(out)  # refuse a link or a device before the run, not after it
     gold = gold or locations.default_gold()
     items = evaluate.load_gold(gold)
     old = evaluate.load_results(compare_with) if compare_with else None
@@ -201,20 +291,23 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, ex
                                               unseen=unseen, progress=progress)
         else:
             results = evaluate.run(assistant, items, gold_path=str(gold), progress=progress)
-    comparison = evaluate.compare(old, results) if old is not None and not fit_abstention else None
-    if comparison is not None:
-        results["comparison"] = comparison.as_dict()
+    comparison, problem = None, None
+    if old is not None and not fit_abstention:
+        try:
+            comparison = evaluate.compare(old, results)
+            results["comparison"] = comparison.as_dict()
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            problem = f"{compare_with}: cannot compare with this results file ({exc.__class__.__name__}: {exc})"
     if out:
-        evaluate.write_json_atomic(out, results)
+        evaluate.write_json_atomic(out, results)  # before anything else can fail: the run is kept
+    if problem:
+        fail(problem + (f"; this run's results are in {out}" if out else ""))
     for warning in results.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
     if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False))
+        _out(json_text(results))
     else:
-        from rich.console import Console
-
-        render = evaluate.fit_renderable(results) if fit_abstention else evaluate.results_renderable(results, comparison)
-        Console().print(render)
+        _out(evaluate.fit_renderable(results) if fit_abstention else evaluate.results_renderable(results, comparison))
 
 
 class _progress:
@@ -246,4 +339,10 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):  # an ascii-only terminal gets '?', not a UnicodeEncodeError
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    cli(prog_name="assistant")
+    try:
+        cli(prog_name="assistant")
+    finally:  # output still buffered is written now: a full disk is one error line, not a traceback at exit
+        try:
+            sys.stdout and sys.stdout.flush()
+        except OSError as exc:
+            _output_failed(exc)

@@ -1,8 +1,16 @@
-"""Read a document file into text: UTF-8 ``.txt``/``.md``, or ``.pdf`` through pypdf."""
+"""Read input files: documents (UTF-8 ``.txt``/``.md``, or ``.pdf`` through pypdf) and data files.
+
+Every input is read through ``read_input_bytes``: only a regular file (symlinks followed) is
+opened, never a device or a FIFO, and at most ``max_input_bytes()`` are read.
+"""
 
 from __future__ import annotations
 
+import io
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +19,10 @@ from assistant.errors import InputError
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
 PAGE_SEPARATOR = "\n\n"
+MAX_INPUT_ENV = "ASSISTANT_MAX_INPUT_MB"
+DEFAULT_MAX_INPUT_MB = 50
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"))
 
 
 @dataclass(frozen=True)
@@ -24,24 +36,69 @@ class RawDocument:
 def read_document(path: Path) -> RawDocument:
     """Read ``path``; raise InputError with a one-line reason when it cannot be used."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a document")
     suffix = path.suffix.lower()
+    if suffix not in PDF_SUFFIXES | TEXT_SUFFIXES and not path.is_dir():
+        if not os.path.lexists(path):
+            raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use .txt, .md or .pdf")
+    data = read_input_bytes(path)
     if suffix in PDF_SUFFIXES:
-        text, pages = _read_pdf(path)
+        text, pages = _read_pdf(path, data)
         return _checked(RawDocument(path, text, markdown=False, pages=pages))
-    if suffix in TEXT_SUFFIXES:
-        return _checked(RawDocument(path, _read_text(path), markdown=suffix != ".txt"))
-    raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use .txt, .md or .pdf")
+    return _checked(RawDocument(path, _decode_text(path, data), markdown=suffix != ".txt"))
 
 
-def _read_text(path: Path) -> str:
+def max_input_bytes() -> int:
+    """The most bytes read from one input file: ``ASSISTANT_MAX_INPUT_MB`` megabytes (default 50)."""
+    raw = os.environ.get(MAX_INPUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_INPUT_MB * 1_000_000
     try:
-        data = path.read_bytes()
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = math.nan
+    if not (math.isfinite(megabytes) and megabytes > 0):
+        raise InputError(f"{MAX_INPUT_ENV}={raw!r} is not a positive number of megabytes")
+    return int(megabytes * 1_000_000)
+
+
+def read_input_bytes(path: Path) -> bytes:
+    """The bytes of the regular file at ``path`` (symlinks followed), at most ``max_input_bytes()``.
+
+    The path is checked with ``stat`` before it is opened, so a device or a FIFO is never
+    opened; it is opened non-blocking and checked again on the open descriptor.
+    """
+    limit = max_input_bytes()
+    try:
+        _check_regular(path, os.stat(path), limit)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            _check_regular(path, os.fstat(fd), limit)
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise _too_large(path, limit)
+    return data
+
+
+def _check_regular(path: Path, info: os.stat_result, limit: int) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+        raise InputError(f"{path}: is {kind}, not a regular file")
+    if info.st_size > limit:
+        raise _too_large(path, limit)
+
+
+def _too_large(path: Path, limit: int) -> InputError:
+    return InputError(f"{path}: larger than the {limit / 1e6:g} MB input limit; set {MAX_INPUT_ENV} to raise it")
+
+
+def _decode_text(path: Path, data: bytes) -> str:
     if b"\x00" in data:
         raise InputError(f"{path}: looks like a binary file, not UTF-8 text")
     try:
@@ -51,26 +108,46 @@ def _read_text(path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _read_pdf(path: Path) -> tuple[str, tuple[int, ...]]:
+def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...]]:
     import logging
+    import warnings
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     # pypdf logs each robustness fix ("EOF marker not found") as a raw stderr line; a file
     # it cannot read surfaces as one InputError instead.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(path)
-        page_texts = [paragraph_breaks(page.extract_text() or "") for page in reader.pages]
-    except (PdfReadError, OSError, ValueError, KeyError) as exc:
-        raise InputError(f"{path}: cannot read this PDF ({exc})") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                _decrypt(path, reader)
+            page_texts = [paragraph_breaks(page.extract_text() or "") for page in reader.pages]
+    except InputError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds (and RecursionError, MemoryError) on damaged files
+        raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     starts, parts, offset = [], [], 0
     for page_text in page_texts:
         starts.append(offset)
         parts.append(page_text)
         offset += len(page_text) + len(PAGE_SEPARATOR)
     return PAGE_SEPARATOR.join(parts), tuple(starts)
+
+
+def _decrypt(path: Path, reader) -> None:
+    """Open a PDF encrypted with an empty user password (common: only printing is restricted)."""
+    from pypdf import PasswordType
+
+    if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+        raise InputError(f"{path}: the PDF is protected by a password; save an unprotected copy and index that")
+
+
+def _reason(exc: BaseException) -> str:
+    """One short line: the exception's message (or its class name when it has none)."""
+    text = " ".join(str(exc).split())[:160]
+    return text or exc.__class__.__name__
 
 
 _TERMINAL_LINE = re.compile(r"[.!?:][\"”’)\]]?[\d⁰¹²³⁴⁵⁶⁷⁸⁹]*$")

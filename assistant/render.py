@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict
 
@@ -19,6 +20,16 @@ JSON_KEYS = ("question", "answer", "abstained", "confidence", "citations", "pass
 def safe(text: str, replacement: str = "") -> str:
     """Remove ANSI escapes, control characters and bidi overrides (newlines and tabs stay)."""
     return _CONTROL.sub(replacement, text)
+
+
+# Escaped in JSON output like C0 controls: DEL, C1 controls, bidi controls, line separators, lone surrogates.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_text(data, indent: int | None = None) -> str:
+    """JSON keeping readable non-ASCII text, with every character that can move or hide text escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def answer_json(answer: Answer) -> dict:

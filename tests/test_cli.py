@@ -101,14 +101,14 @@ def test_index_missing_file(tmp_path):
 def test_index_unreadable_file(tmp_path, monkeypatch):
     path = tmp_path / "secret.txt"
     path.write_text("Some text that cannot be read.")
-    original = pathlib.Path.read_bytes
+    original = os.open
 
-    def denied(self):
-        if self == path:
+    def denied(name, *args, **kwargs):
+        if pathlib.Path(name) == path:
             raise PermissionError(13, "Permission denied")
-        return original(self)
+        return original(name, *args, **kwargs)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "open", denied)
     result = run("index", str(path), "--index-dir", str(tmp_path / "idx"))
     assert_one_line_error(result, "cannot read", "Permission denied")
 
@@ -248,7 +248,9 @@ def test_batch_from_stdin(paper_index_dir, index_source):
 @pytest.mark.parametrize("line", ["not json", '["a list"]', '{"id": 1}', '{"question": 5}'])
 def test_batch_bad_line(paper_index_dir, line):
     result = run("ask", "--index-dir", str(paper_index_dir), "--questions", "-", "--json", input=line + "\n")
-    assert_one_line_error(result, "--questions line 1")
+    record = json.loads(result.stdout)  # the bad line's error record; the exit status says it failed
+    assert_one_line_error(result.__class__(**{**vars(result), "stdout_bytes": b""}), "--questions line 1")
+    assert record["line"] == 1 and record["error"] in result.stderr
 
 
 # -- end to end, in a fresh process -----------------------------------------------------------
