@@ -195,6 +195,18 @@ def sock(name: str) -> Callable[[Path], Path]:
     return make
 
 
+def device(name: str, minor: int) -> Callable[[Path], Path]:
+    """A private copy of a memory device (3: null, 7: full), so that a regression harms no system file."""
+    def make(ws: Path) -> Path:
+        try:
+            os.mknod(ws / name, stat.S_IFCHR | 0o600, os.makedev(1, minor))
+        except PermissionError:
+            pytest.skip("creating a device node needs root (CAP_MKNOD)")
+        return ws / name
+
+    return make
+
+
 def folder(name: str) -> Callable[[Path], Path]:
     def make(ws: Path) -> Path:
         (ws / name).mkdir()
@@ -413,8 +425,8 @@ CASES = [
     eval_case("out is a symlink", lambda ws, sh: ["--out", str(link("out.json", write("target.txt", "keep me"))(ws))],
               "out.json is a symbolic link; --out writes only a new file or over a regular file"),
     eval_case("out is a dangling symlink", lambda ws, sh: ["--out", str(link("out.json", "missing.json")(ws))], "is a symbolic link"),
-    eval_case("out is /dev/full", lambda ws, sh: ["--out", "/dev/full"], "/dev/full is a special file"),
-    eval_case("out is /dev/null", lambda ws, sh: ["--out", "/dev/null"], "/dev/null is a special file"),
+    eval_case("out is a full device", lambda ws, sh: ["--out", str(device("full", 7)(ws))], "full is a special file"),
+    eval_case("out is a null device", lambda ws, sh: ["--out", str(device("null", 3)(ws))], "null is a special file"),
     eval_case("out is a FIFO", lambda ws, sh: ["--out", str(fifo("out.json")(ws))], "is a special file"),
     eval_case("out is a directory", lambda ws, sh: ["--out", str(folder("out.json")(ws))], "is a directory"),
     eval_case("out in an unwritable folder", lambda ws, sh: ["--out", "/proc/hostile-results.json"], "cannot write here"),
@@ -445,8 +457,9 @@ CASES = [
                "Permission denied: x.faiss"),
     fault_case("a bug", raising("assistant.engine.Assistant.ask", ZeroDivisionError("division by zero")),
                "unexpected ZeroDivisionError: division by zero; run with --debug"),
-    Case("stdout is /dev/full", ("ask",), lambda ws, sh: ["What did Russia oppose?", "--json", "--index-dir", str(sh / "idx")],
-         1, "cannot write the output (No space left on device)", process=True),
+    Case("stdout is a full device", ("ask",), lambda ws, sh: [str(device("full", 7)(ws)), "What did Russia oppose?", "--json",
+                                                              "--index-dir", str(sh / "idx")],
+         1, "cannot write the output (No space left on device)", owned=("full",), process=True),
     Case("stdin closed", ("ask",), lambda ws, sh: ["--questions", "-", "--index-dir", str(sh / "idx")],
          1, "--questions -: standard input is closed", process=True),
     Case("stdin is /dev/zero", ("ask",), lambda ws, sh: ["--questions", "-", "--index-dir", str(sh / "idx")],
@@ -500,9 +513,11 @@ def run_process(case: Case, argv: list[str], ws: Path) -> tuple[int, str, str]:
     env = {**os.environ, **case.env}
     err = ws.parent / "stderr.txt"
     with open(err, "wb") as stderr:
-        if case.name == "stdout is /dev/full":
-            with open("/dev/full", "wb") as full:
-                done = subprocess.run([sys.executable, "-c", RUNNER, *argv], stdout=full, stderr=stderr, env=env, timeout=120)
+        if case.name == "stdout is a full device":
+            command, full = argv[0], argv[1]  # the device made for this case comes right after the command
+            with open(full, "wb") as stdout:
+                done = subprocess.run([sys.executable, "-c", RUNNER, command, *argv[2:]], stdout=stdout, stderr=stderr,
+                                      env=env, timeout=120)
             return done.returncode, "", err.read_text()
         if case.name == "stdin closed":
             command = f'exec "{sys.executable}" -c "$RUNNER" "$@" <&-'
