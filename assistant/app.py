@@ -129,6 +129,7 @@ class PaperApp(App[None]):
         self._cancel = threading.Event()
         self._mounted = False
         self._early: list[Message] = []
+        self._queued: list[Exchange] = []  # asked while the index was being built
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -138,7 +139,7 @@ class PaperApp(App[None]):
             with VerticalScroll(id="conversation", can_focus=False):
                 yield BuildPanel(id="build")
             yield SourcesPane(id="sources")
-        yield QuestionInput(placeholder="Ask a question about the paper, then Enter", id="question", disabled=True)
+        yield QuestionInput(placeholder=WAITING_PLACEHOLDER, id="question")
         yield Footer()
 
     def on_load(self) -> None:
@@ -160,7 +161,7 @@ class PaperApp(App[None]):
 
     def action_build(self) -> None:
         if self.assistant is None and self.state in ("cancelled", "failed"):
-            self.query_one(BuildPanel).show("Opening the paper…")
+            self.query_one(BuildPanel).restart("Opening the paper…")
             self._start_opening()
 
     def action_cancel_build(self) -> None:
@@ -223,7 +224,9 @@ class PaperApp(App[None]):
         elif isinstance(message, self.LoadFailed) and panel:
             self.state = "cancelled" if message.cancelled else "failed"
             hint = "Press Ctrl+R to build it, or Ctrl+Q to quit." if message.cancelled else "Press Ctrl+R to try again."
-            panel.show(f"{safe(message.error).capitalize()}. {hint}")
+            if self._queued:
+                hint += f" Your {len(self._queued)} queued question{'s' * (len(self._queued) != 1)} will be asked then."
+            panel.stop(f"{safe(message.error).capitalize()}. {hint}")
             self.notify(safe(message.error), severity="warning" if message.cancelled else "error", markup=False)
 
     async def _show_paper(self, assistant) -> None:
@@ -233,9 +236,11 @@ class PaperApp(App[None]):
         await self.query(BuildPanel).remove()
         await self.query_one("#conversation").mount(Welcome(document, id="welcome"), before=0)
         question = self.query_one(QuestionInput)
+        question.placeholder = READY_PLACEHOLDER
         question.disabled = False
         question.focus()
         self.state = "ready"
+        self._ask_queued()
 
     # -- asking ---------------------------------------------------------------------------
 
@@ -253,8 +258,8 @@ class PaperApp(App[None]):
         """Ask a question (from the input or a suggestion); the answer comes from a worker."""
         from assistant.engine import clean_question
 
-        if self.assistant is None:
-            self.notify("The paper is not open yet.", severity="warning")
+        if self.assistant is None and self.state in ("cancelled", "failed"):
+            self.notify("The paper is not open: press Ctrl+R to build its index.", severity="warning")
             return
         if self.busy:
             self.notify("Still answering the previous question.", severity="warning")
@@ -268,12 +273,28 @@ class PaperApp(App[None]):
         box = self.query_one(QuestionInput)
         box.remember(question)
         box.value = ""
-        exchange = Exchange(len(self.turns), question, context, classes="exchange pending-answer")
         conversation = self.query_one("#conversation", VerticalScroll)
-        conversation.mount(exchange)
+        if self.assistant is None:  # the index is being built: ask it when it is ready
+            self._previous = effective(question, context)
+            exchange = Exchange(len(self.turns), question, context, waiting=True, classes="exchange")
+            self._queued.append(exchange)
+            conversation.mount(exchange)
+        else:
+            exchange = Exchange(len(self.turns), question, context, classes="exchange pending-answer")
+            conversation.mount(exchange)
+            self._set_busy(True)
+            self._answer(question, context)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
+
+    def _ask_queued(self) -> None:
+        """Ask the next question typed while the index was being built, if any."""
+        if not self._queued or self.busy or self.assistant is None:
+            return
+        exchange = self._queued.pop(0)
+        exchange.turn = len(self.turns)
+        exchange.start_answering()
         self._set_busy(True)
-        self._answer(question, context)
+        self._answer(exchange.question, exchange.context)
 
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
     def _answer(self, question: str, context: str | None) -> None:
@@ -293,6 +314,7 @@ class PaperApp(App[None]):
             self._set_busy(False)
             self.query_one(QuestionInput).value = message.question
             self.notify(safe(message.error), title="No answer", severity="error", markup=False)
+            self._ask_queued()
             return
         self.turns.append(Turn(message.question, message.context, message.answer))
         self._previous = effective(message.question, message.context)
@@ -302,6 +324,7 @@ class PaperApp(App[None]):
         self._set_busy(False)
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
+        self._ask_queued()
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -430,6 +453,9 @@ class PaperApp(App[None]):
         if self.state in ("cancelled", "failed"):
             yield SystemCommand("Build index", "Build the paper's index", self.action_build)
 
+
+READY_PLACEHOLDER = "Ask a question about the paper, then Enter"
+WAITING_PLACEHOLDER = "Type a question: it is asked as soon as the paper's index is ready"
 
 HELP = """\
 # Paper assistant

@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 import click
@@ -311,27 +313,73 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, ex
 
 
 class _progress:
-    """A Rich progress bar on stderr, fed by ``(stage, done, total)`` callbacks."""
+    """Progress of a long job on stderr, fed by ``(stage, done, total)`` callbacks.
+
+    On a terminal: a Rich bar with the stage, N of M and the time left. Otherwise (a pipe, a
+    log file): a plain line at each new stage and every ``every`` seconds, even while a stage
+    reports nothing (loading the model), so a caller can tell the job is alive.
+    """
+
+    def __init__(self, every: float = 5.0, console=None) -> None:
+        self.every = every
+        self._console = console
 
     def __enter__(self):
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        self._bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            console=Console(stderr=True), transient=True,
-        )
-        self._task = None
+        from assistant.progress import StageClock
+
+        self._console = self._console or Console(stderr=True)
+        self._clock = StageClock()
+        self._bar = self._task = self._ticker = None
+        self._stage, self._printed = None, 0.0
+        self._stop, self._lock = threading.Event(), threading.Lock()
         return self
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if self._task is None:
+        step = self._clock.report(stage, done, total)
+        if self._console.is_terminal:
+            self._show_bar(step)
+        elif stage != self._stage:
+            self._stage = stage
+            self._line()
+        if self._ticker is None:
+            self._ticker = threading.Thread(target=self._tick, name="progress-ticker", daemon=True)
+            self._ticker.start()
+
+    def _show_bar(self, step) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        from assistant.progress import describe
+
+        if self._bar is None:
+            self._bar = Progress(BarColumn(), TextColumn("{task.description}", markup=False), console=self._console,
+                                 transient=True)
             self._bar.start()
-            self._task = self._bar.add_task(stage, total=total)
-        self._bar.update(self._task, description=stage, completed=done, total=total)
+            self._task = self._bar.add_task("", total=None)
+        self._bar.update(self._task, description=describe(step), completed=step.done,
+                         total=step.total if step.counted else None)
+
+    def _line(self) -> None:
+        from assistant.progress import describe
+
+        with self._lock:
+            self._printed = time.monotonic()
+            self._console.print(describe(self._clock.step()), markup=False, highlight=False, soft_wrap=True)
+
+    def _tick(self) -> None:
+        """Keep the time left (or spent) current between callbacks."""
+        while not self._stop.wait(min(1.0, self.every)):
+            if self._console.is_terminal:
+                self._show_bar(self._clock.step())
+            elif time.monotonic() - self._printed >= self.every:
+                self._line()
 
     def __exit__(self, *exc) -> None:
-        if self._task is not None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        if self._bar is not None:
             self._bar.stop()
 
 

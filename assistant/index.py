@@ -94,6 +94,8 @@ def build_index(
         report = chunk_document(document, counter, settings)
         progress("loading model", 0, 1)
         model = encoder or enc.SentenceTransformerEncoder()
+        if encoder is None and not enc.onnx_path().is_file():
+            progress("exporting model", 0, 1)
         onnx_file = None if encoder is not None else enc.ensure_onnx()  # an injected encoder answers without the export
         vectors = _embed_units(document, report.chunks, model, progress)
         tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=_parent(index_dir)))

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, ProgressBar, Static, TextArea
 
+from assistant.progress import StageClock, describe
 from assistant.records import Answer, CitedNote, Document
 from assistant.render import safe
 from assistant.structure import display_text
@@ -265,18 +266,49 @@ class QuestionInput(Input):
 
 
 class BuildPanel(Vertical):
-    """Shown until the paper is ready: what is happening, and a progress bar while indexing."""
+    """Shown until the paper is ready: what is happening, and a progress bar while indexing.
+
+    The label names the build's phase, how far it is and the time left (kept current by a
+    one-second timer between reports); a cancelled or failed build hides the bar.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.clock = StageClock()
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Opening the paper…"), id="build-label")
         yield ProgressBar(id="build-bar", show_eta=False)
 
+    def on_mount(self) -> None:
+        self._ticker = self.set_interval(1.0, self._describe, pause=True)
+
     def show(self, message: str) -> None:
         self.query_one("#build-label", Static).update(Text(message))
 
     def progress(self, stage: str, done: int, total: int) -> None:
-        self.show(f"Building the paper's index: {stage}… (Escape cancels)")
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        step = self.clock.report(stage, done, total)
+        self.query_one(ProgressBar).update(total=total if step.counted else None, progress=done)
+        self._describe()
+        self._ticker.resume()
+
+    def stop(self, message: str) -> None:
+        """The build ended without an index: say so and take the bar away."""
+        self._ticker.pause()
+        self.add_class("-stopped")
+        self.show(message)
+
+    def restart(self, message: str) -> None:
+        self.remove_class("-stopped")
+        self.clock = StageClock()
+        self.query_one(ProgressBar).update(total=None, progress=0)
+        self.show(message)
+
+    def _describe(self) -> None:
+        step = self.clock.step()
+        if step is not None:
+            self.show(f"Building the paper's index: {describe(step)}.\n"
+                      "Escape cancels. You can type a question now: it is asked when the index is ready.")
 
 
 class Welcome(Vertical):
@@ -307,17 +339,24 @@ class Exchange(Vertical):
             super().__init__()
             self.turn = turn
 
-    def __init__(self, turn: int, question: str, context: str | None, **kwargs) -> None:
+    def __init__(self, turn: int, question: str, context: str | None, waiting: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.turn = turn
         self.question = question
         self.context = context
+        self.waiting = waiting  # queued until the paper's index is ready
 
     def compose(self) -> ComposeResult:
         yield Static(Text("› ") + Text(self.question), classes="question")
         if self.context:
             yield Static(Text(f"follow-up: also searching for “{self.context}”", style="dim italic"), classes="context")
-        yield Static(Text("Searching the paper…", style="dim italic"), classes="pending")
+        pending = "Queued: asked as soon as the paper's index is ready." if self.waiting else "Searching the paper…"
+        yield Static(Text(pending, style="dim italic"), classes="pending")
+
+    def start_answering(self) -> None:
+        self.waiting = False
+        self.add_class("pending-answer")
+        self.query_one(".pending", Static).update(Text("Searching the paper…", style="dim italic"))
 
     async def show_answer(self, answer: Answer) -> None:
         await self.query(".pending").remove()

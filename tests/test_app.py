@@ -476,8 +476,9 @@ async def test_first_run_builds_the_index_with_progress(first_run, fake_encoder)
         await pilot.pause(0.05)
         assert app.state == "building"
         bar = app.query_one("#build-bar")
-        assert bar.total and "embedding" in plain(app.query_one("#build-label"))
-        assert app.query_one(QuestionInput).disabled
+        label = plain(app.query_one("#build-label"))
+        assert bar.total and f"embedding passages: {bar.progress:,} of {bar.total:,}" in label
+        assert "Escape cancels" in label
         first_run.gate.set()
         await settle(pilot)
         assert app.state == "ready" and (paths.default_index_dir() / "manifest.json").is_file()
@@ -487,6 +488,52 @@ async def test_first_run_builds_the_index_with_progress(first_run, fake_encoder)
         chosen = [app.assistant.document.sentences[i].text for i in answer.sentence_ids]
         assert any("Tartus" in text for text in chosen), chosen  # selected even if the fake encoder abstains
         assert answer.answer == ("" if answer.abstained else " ".join(chosen))
+
+
+async def test_build_progress_names_each_phase_with_the_time_left(first_run, fake_encoder):
+    from assistant.widgets import BuildPanel
+
+    app = make_app(encoder=fake_encoder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        while not first_run.waiting.is_set():
+            await pilot.pause(0.01)
+        await pilot.pause(0.05)
+        panel = app.query_one(BuildPanel)
+        now = [0.0]
+        panel.clock._clock = lambda: now[0]
+        panel.progress("loading model", 0, 1)
+        now[0] = 12.0
+        await pilot.pause(1.1)  # the panel's timer keeps a silent phase's label current
+        assert "loading the embedding model (12 s so far)" in plain(app.query_one("#build-label"))
+        panel.progress("embedding", 100, 1000)
+        now[0] = 13.0
+        panel.progress("embedding", 200, 1000)
+        label = plain(app.query_one("#build-label"))
+        assert "embedding passages: 200 of 1,000 (20%)" in label and "about 8 s left" in label
+        first_run.gate.set()
+        await settle(pilot)
+
+
+async def test_questions_typed_during_the_first_build_are_asked_when_it_is_ready(first_run, fake_encoder):
+    app = make_app(encoder=fake_encoder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        while not first_run.waiting.is_set():
+            await pilot.pause(0.01)
+        box = app.query_one(QuestionInput)
+        assert not box.disabled and "asked as soon as" in box.placeholder
+        box.value = "Where is the naval base of Russia?"
+        await pilot.press("enter")
+        box.value = "What does Iran support?"
+        await pilot.press("enter")
+        await pilot.pause()
+        queued = list(app.query(Exchange))
+        assert len(queued) == 2 and all("Queued" in plain(e.query_one(".pending")) for e in queued)
+        assert app.turns == [] and box.value == ""
+        first_run.gate.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert [t.question for t in app.turns] == ["Where is the naval base of Russia?", "What does Iran support?"]
+        assert not app.query(".pending") and [e.turn for e in app.query(Exchange)] == [0, 1]
 
 
 async def test_escape_cancels_the_first_build_and_leaves_no_index(first_run, fake_encoder):
@@ -502,6 +549,7 @@ async def test_escape_cancels_the_first_build_and_leaves_no_index(first_run, fak
         assert app.state == "cancelled" and app.assistant is None
         assert not paths.default_index_dir().exists()
         assert "cancelled" in plain(app.query_one("#build-label")).lower() and "cancelled" in seen[-1][0]
+        assert not app.query_one("#build-bar").display  # no 0% bar left behind
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert app.state == "ready" and (paths.default_index_dir() / "manifest.json").is_file()
