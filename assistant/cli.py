@@ -317,11 +317,16 @@ class _progress:
 
     On a terminal: a Rich bar with the stage, N of M and the time left. Otherwise (a pipe, a
     log file): a plain line at each new stage and every ``every`` seconds, even while a stage
-    reports nothing (loading the model), so a caller can tell the job is alive.
+    reports nothing (loading the model), so a caller can tell the job is alive. Nothing is
+    printed in a job's first ``quiet`` seconds: a quick job or a bad input stays silent.
     """
 
-    def __init__(self, every: float = 5.0, console=None) -> None:
-        self.every = every
+    every = 5.0
+    quiet = 1.0
+
+    def __init__(self, every: float | None = None, quiet: float | None = None, console=None) -> None:
+        self.every = self.every if every is None else every
+        self.quiet = self.quiet if quiet is None else quiet
         self._console = console
 
     def __enter__(self):
@@ -332,7 +337,7 @@ class _progress:
         self._console = self._console or Console(stderr=True)
         self._clock = StageClock()
         self._bar = self._task = self._ticker = None
-        self._stage, self._printed = None, 0.0
+        self._stage, self._printed, self._began = None, 0.0, time.monotonic()
         self._stop, self._lock = threading.Event(), threading.Lock()
         return self
 
@@ -340,7 +345,7 @@ class _progress:
         step = self._clock.report(stage, done, total)
         if self._console.is_terminal:
             self._show_bar(step)
-        elif stage != self._stage:
+        elif stage != self._stage and time.monotonic() - self._began >= self.quiet:
             self._stage = stage
             self._line()
         if self._ticker is None:
@@ -372,7 +377,8 @@ class _progress:
         while not self._stop.wait(min(1.0, self.every)):
             if self._console.is_terminal:
                 self._show_bar(self._clock.step())
-            elif time.monotonic() - self._printed >= self.every:
+            elif time.monotonic() - max(self._printed, self._began + self.quiet - self.every) >= self.every:
+                self._stage = self._clock.step().stage
                 self._line()
 
     def __exit__(self, *exc) -> None:

@@ -38,7 +38,7 @@ def test_descriptions():
 
 def test_without_a_terminal_a_line_per_stage_and_every_few_seconds():
     out = io.StringIO()
-    with _progress(every=0.1, console=Console(file=out, force_terminal=False, width=200)) as progress:
+    with _progress(every=0.1, quiet=0, console=Console(file=out, force_terminal=False, width=200)) as progress:
         progress("reading", 0, 1)
         progress("loading model", 0, 1)
         time.sleep(0.45)  # a silent phase still prints lines
@@ -54,6 +54,13 @@ def test_without_a_terminal_a_line_per_stage_and_every_few_seconds():
 SMALL = "A Small Paper\n\nIntroduction\n\nIran seeks influence in the region. Russia keeps a base at Tartus.\n"
 
 
+def test_a_quick_job_prints_nothing():
+    out = io.StringIO()
+    with _progress(every=0.1, console=Console(file=out, force_terminal=False)) as progress:
+        progress("reading", 0, 1)
+    assert out.getvalue() == ""
+
+
 def test_index_from_a_pipe_prints_each_phase(tmp_path, monkeypatch, fake_encoder):
     from assistant import encoder, index
 
@@ -63,6 +70,7 @@ def test_index_from_a_pipe_prints_each_phase(tmp_path, monkeypatch, fake_encoder
     onnx.write_bytes(b"not a model")
     monkeypatch.setattr(encoder, "ensure_onnx", lambda: onnx)
     monkeypatch.setattr(index, "build_index", partial(index.build_index, encoder=fake_encoder))
+    monkeypatch.setattr(_progress, "quiet", 0.0)  # this build is quicker than the silent first second
     result = CliRunner().invoke(cli, ["index", str(source), "--index-dir", str(tmp_path / "idx")])
     assert result.exit_code == 0, result.output
     for phase in ("reading the document", "splitting sentences", "loading the embedding model",
