@@ -69,6 +69,7 @@ def test_index_from_a_pipe_prints_each_phase(tmp_path, monkeypatch, fake_encoder
     onnx = tmp_path / "fake.onnx"
     onnx.write_bytes(b"not a model")
     monkeypatch.setattr(encoder, "ensure_onnx", lambda: onnx)
+    monkeypatch.setattr(encoder, "onnx_path", lambda: tmp_path / "not-exported-yet.onnx")
     monkeypatch.setattr(index, "build_index", partial(index.build_index, encoder=fake_encoder))
     monkeypatch.setattr(_progress, "quiet", 0.0)  # this build is quicker than the silent first second
     result = CliRunner().invoke(cli, ["index", str(source), "--index-dir", str(tmp_path / "idx")])
