@@ -41,21 +41,19 @@ ANSWERABLE_MISSED = [
     pytest.param(
         "Which organisation is Aref Bijan a visiting scholar at?",
         "He is a visiting scholar at the Centre for Middle East Strategic Studies",
-        marks=pytest.mark.xfail(reason="cites the first sentence of the bio, not the 'visiting scholar' one", strict=False),
+        marks=pytest.mark.xfail(reason="cites the first sentence of the bio, not the 'visiting scholar' one", strict=True),
     ),
     pytest.param(
         "In which year was the Russian foreign policy concept updated?",
         "Updated in 2016",
-        marks=pytest.mark.xfail(reason="stops at the Concept's defining sentence, one before the answer", strict=False),
+        marks=pytest.mark.xfail(reason="stops at the Concept's defining sentence, one before the answer", strict=True),
     ),
 ]
 
-# Answerable questions on which the abstention model (as fitted at aec7a65) abstains although
-# the right sentences are selected: reported to the lead.
+# Answerable questions on which the shipped abstention model abstains although the right
+# sentences are selected (strict: a refit that answers them makes these fail until removed).
 FALSE_ABSTENTIONS = {
-    "What happened on 30 September 2015?": "false abstention: right sentence selected, confidence 0.02",
-    "What tasks does the foreign minister assign to the tripartite format?":
-        "false abstention on a paraphrase: whole list selected, confidence 0.07",
+    "What happened on 30 September 2015?": "false abstention: right sentence selected, low confidence",
 }
 
 UNANSWERABLE = [
@@ -109,7 +107,7 @@ def test_expected_sentence_is_selected(paper_assistant, question, fragment):
 
 
 @pytest.mark.parametrize("question, fragment", [
-    pytest.param(q, f, marks=pytest.mark.xfail(reason=FALSE_ABSTENTIONS[q], strict=False)) if q in FALSE_ABSTENTIONS
+    pytest.param(q, f, marks=pytest.mark.xfail(reason=FALSE_ABSTENTIONS[q], strict=True)) if q in FALSE_ABSTENTIONS
     else (q, f)
     for q, f in ANSWERABLE
 ] + ANSWERABLE_MISSED)
@@ -142,7 +140,7 @@ def test_enumeration_selects_the_whole_list(paper_assistant, question):
 
 
 @pytest.mark.parametrize("question", [
-    pytest.param(q, marks=pytest.mark.xfail(reason=FALSE_ABSTENTIONS[q], strict=False)) if q in FALSE_ABSTENTIONS else q
+    pytest.param(q, marks=pytest.mark.xfail(reason=FALSE_ABSTENTIONS[q], strict=True)) if q in FALSE_ABSTENTIONS else q
     for q in ENUMERATION_QUESTIONS
 ])
 def test_enumeration_returns_the_whole_list(paper_assistant, question):
