@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList
 
 from assistant import paths
+from assistant.encoder import Encoder
 from assistant.errors import AssistantError, InputError
 from assistant.followup import contextualize, effective
 from assistant.records import Answer
@@ -46,7 +47,7 @@ class LoadingEncoder:
 
     def __init__(self) -> None:
         self._done = threading.Event()
-        self._encoder = None
+        self._encoder: Encoder | None = None
         self._error: Exception | None = None
         threading.Thread(target=self._load, name="query-encoder", daemon=True).start()
 
@@ -423,7 +424,7 @@ class PaperApp(App[None]):
     def help_markdown(self) -> str:
         rows = []
         bindings = [*self.BINDINGS, *QuestionInput.BINDINGS, *SourceCard.BINDINGS, *ReaderScreen.BINDINGS]
-        for binding in bindings:
+        for binding in Binding.make_bindings(bindings):
             key, text = self.get_key_display(binding), binding.tooltip or binding.description
             rows.append(f"- **{escape_markdown(key)}**: {escape_markdown(text)}")
         rows.append("- **1 … 9**: in the sources pane, open source n in the paper")

@@ -233,6 +233,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
     from assistant.paper import default_metadata
     from assistant.render import safe
 
+    targets: list[tuple[Path, Path, dict | None]]
     if not paths:
         targets = [(locations.default_source(), index_dir or locations.default_index_dir(), default_metadata())]
     elif index_dir is None:

@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant import abstain
 from assistant import answer as extract
+from assistant.encoder import Encoder
 from assistant.errors import InputError
 from assistant.index import Index
 from assistant.lexical import terms
@@ -37,10 +38,10 @@ def clean_question(question: str) -> str:
 @dataclass
 class Assistant:
     index: Index
-    encoder: object  # has .encode(list[str]) -> np.ndarray
+    encoder: Encoder
 
     @classmethod
-    def open(cls, index: Index, encoder=None) -> "Assistant":
+    def open(cls, index: Index, encoder: Encoder | None = None) -> "Assistant":
         if encoder is None:
             from assistant.encoder import OnnxEncoder
 

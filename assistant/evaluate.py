@@ -64,7 +64,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -139,7 +139,7 @@ def load_gold(path: Path) -> tuple[GoldItem, ...]:
 def _gold_item(line: str, where: str) -> GoldItem:
     try:
         row = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
     if not isinstance(row, dict):
         raise InputError(f"{where}: expected a JSON object with {', '.join(GOLD_FIELDS)}")
@@ -366,7 +366,7 @@ def aggregate(scored: Sequence[Scored]) -> dict:
     with_evidence = [s for s in answerable if s.has_evidence]
     ranks = [s.first_rank for s in with_evidence]
     cited = sum(s.citations_total for s in scored)
-    metrics = {"questions": len(scored), "answerable": len(answerable), "unanswerable": len(scored) - len(answerable)}
+    metrics: dict[str, float | None] = {"questions": len(scored), "answerable": len(answerable), "unanswerable": len(scored) - len(answerable)}
     metrics.update({f"recall@{k}": recall_at(ranks, k) for k in RECALL_AT})
     metrics["mrr@10"] = mrr(ranks, K)
     metrics["evidence_hit"] = _mean([s.evidence_hit for s in with_evidence])
@@ -434,7 +434,7 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
             outcomes[name].append((answer, score_answer(item, evidence[item.id], answer, document)))
             done += 1
             progress(f"asking ({name})", done, total)
-    results = {
+    results: dict[str, Any] = {
         "meta": _meta(assistant, gold, gold_path, k, systems),
         "warnings": _unlocated(gold, evidence),
         "systems": {name: summarise([s for _, s in outcomes[name]]) for name in systems},
@@ -980,7 +980,7 @@ def results_renderable(results: dict, comparison: Comparison | None = None):
 
 
 def fit_renderable(report: dict):
-    from rich.console import Group
+    from rich.console import Group, RenderableType
     from rich.table import Table
     from rich.text import Text
 
@@ -994,7 +994,7 @@ def fit_renderable(report: dict):
                       fmt(report["dev_in_sample"][key]), fmt(previous["dev"].get(key)),
                       fmt(previous["heldout"].get(key)))
     weights = ", ".join(f"{k}={v:+.3f}" for k, v in report["weights"].items())
-    parts = [table]
+    parts: list[RenderableType] = [table]
     if report.get("extra_in_sample") or report.get("external"):
         parts.append(_documents_table(report))
     parts += [Text(f"threshold {report['threshold']:.3f}; bias {report['bias']:+.3f}; {weights}"),

@@ -42,6 +42,6 @@ def ensure_default_index(progress: store.Progress = store._quiet, notice=lambda 
 
 def open_index(index_dir: Path | None, progress: store.Progress = store._quiet, notice=lambda m: None) -> store.Index:
     """The index to answer from: the default paper's (kept current) or the one at ``index_dir``."""
-    if is_default(index_dir):  # ensure_default_index has just checked every file
+    if index_dir is None or is_default(index_dir):  # ensure_default_index has just checked every file
         return store.load_index(ensure_default_index(progress, notice), verify=False)
     return store.load_index(Path(index_dir))

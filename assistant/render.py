@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import asdict
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
@@ -46,7 +46,7 @@ def note_line(number: int, text: str) -> str:
 
 
 def answer_renderable(answer: Answer, show_passages: int = 3) -> Group:
-    parts = []
+    parts: list[RenderableType] = []
     if answer.abstained:
         parts.append(Text("The paper does not seem to answer this question.", style="bold yellow"))
         parts.append(Text(f"confidence that it does: {answer.confidence:.2f}. Closest passages:", style="dim"))

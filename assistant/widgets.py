@@ -435,7 +435,7 @@ class ReaderScreen(Screen[None]):
     def on_mount(self) -> None:
         reader = self.query_one("#reader", TextArea)
         reader.cursor_blink = False
-        locate = reader.document.get_location_from_index
+        locate = reader.document.get_location_from_index  # type: ignore[attr-defined]  # a Document, typed as its base
         source = self.document.source
         start, end = len(safe(source[: self.source.start])), len(safe(source[: self.source.end]))
         from textual.widgets.text_area import Selection
