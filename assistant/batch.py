@@ -24,7 +24,8 @@ class BatchLine:
 
 def read_batch(data: bytes) -> tuple[list[BatchLine], list[str]]:
     """The non-blank lines of ``data`` as records, and warnings (duplicate ids)."""
-    records, warnings, first_line = [], [], {}
+    records, warnings = [], []
+    first_line: dict[str, int] = {}
     for number, raw in enumerate(data.removeprefix(_BOM).split(b"\n"), start=1):
         if not raw.strip():
             continue

@@ -153,6 +153,7 @@ def ask(question: str | None, as_json: bool, k: int, questions: Path | None, ind
         return
     from assistant.batch import read_batch
 
+    assert questions is not None  # one of the two was given
     records, warnings = read_batch(_read_questions(questions))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -88,7 +88,9 @@ class StageClock:
             self._stage, self._started, self._first = stage, now, done
         self._done, self._total, self._reported = done, total, now
         self._left = _estimate(done - self._first, now - self._started, total - done) if total > 1 else None
-        return self.step()
+        step = self.step()
+        assert step is not None  # a stage was just recorded
+        return step
 
     __call__ = report
 
