@@ -425,12 +425,13 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
     document = assistant.document
     source_map = SourceMap(document.source)
     evidence = {item.id: tuple(source_map.locate(q) for q in item.evidence) for item in gold}
+    contexts = follow_up_contexts(gold)
     assistant.ask("What is this document about?", k=k)  # warm the encoder before timing
     total, done = len(gold) * len(systems), 0
     outcomes: dict[str, list] = {name: [] for name in systems}
     for name in systems:
         for item in gold:
-            answer = assistant.ask(item.question, k=k, mode=name)
+            answer = assistant.ask(item.question, k=k, mode=name, context=contexts[item.id])
             outcomes[name].append((answer, score_answer(item, evidence[item.id], answer, document)))
             done += 1
             progress(f"asking ({name})", done, total)
@@ -438,11 +439,27 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
         "meta": _meta(assistant, gold, gold_path, k, systems),
         "warnings": _unlocated(gold, evidence),
         "systems": {name: summarise([s for _, s in outcomes[name]]) for name in systems},
-        "records": [_record(item, {name: outcomes[name][i] for name in systems}) for i, item in enumerate(gold)],
+        "records": [_record(item, contexts[item.id], {name: outcomes[name][i] for name in systems})
+                    for i, item in enumerate(gold)],
     }
     if "hybrid" in systems:
         results["systems"]["hybrid"]["overall"].update(cv_abstention(assistant, gold, progress))
     return results
+
+
+def follow_up_contexts(gold: Sequence[GoldItem]) -> dict[str, str | None]:
+    """Each question's retrieval context, as the chat UI builds it: a question whose ``context``
+    names an earlier one is asked as its follow-up (``followup.contextualize`` of the text that
+    earlier question was answered with, so a chain carries its topic); any other gets None."""
+    from assistant.followup import contextualize, effective
+
+    asked: dict[str, str] = {}
+    contexts: dict[str, str | None] = {}
+    for item in gold:
+        context = contextualize(item.question, asked.get(item.context)) if item.context else None
+        contexts[item.id] = context
+        asked[item.id] = effective(item.question, context)
+    return contexts
 
 
 def cv_abstention(assistant, gold: Sequence[GoldItem], progress: Progress = _quiet) -> dict:
@@ -487,9 +504,9 @@ def _unlocated(gold: Sequence[GoldItem], evidence: dict) -> list[str]:
             for item in gold for e in evidence[item.id] if not e.occurrences]
 
 
-def _record(item: GoldItem, per_system: dict) -> dict:
+def _record(item: GoldItem, context: str | None, per_system: dict) -> dict:
     return {
-        "id": item.id, "type": item.type, "question": item.question, "gold_answer": item.answer,
+        "id": item.id, "type": item.type, "question": item.question, "context": context, "gold_answer": item.answer,
         "systems": {name: _system_record(answer, scored) for name, (answer, scored) in per_system.items()},
     }
 

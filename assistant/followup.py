@@ -15,18 +15,25 @@ A question is a follow-up of the previous one when any of these holds:
 Entities are names: capitalised words (with a possessive "'s" dropped), consecutive ones
 grouped ("Middle East"), question and function words excluded ("What", "And", "Does").
 
-The context is the previous question, edited so that a new entity *replaces* an old one:
+The context is the previous question, rewritten so that a new entity *replaces* an old one:
 
 * when the follow-up names no entity ("What are their goals?"), the context is the whole
   previous question: its entities are what the pronouns point at;
-* when it names entities, each one removes one entity of the previous question, the first
-  one with the same role, else the first one left. The role is "place" when the name comes
-  after a preposition of place (in, at, within, across, ...; articles skipped), "other"
-  otherwise. A removed name takes its article with it; names the follow-up repeats stay.
-  So after "What are Iran's goals in the Middle East?", "And what about Russia?"
-  removes "Iran's" (both "other") and keeps "Middle East" (a place): the context is
-  "What are goals in the Middle East?", and retrieval looks for Russia's goals there.
-  "And in Yemen?" after "What does Russia do in Syria?" replaces Syria, not Russia.
+* when it names entities, each one takes the place of one entity of the previous question:
+  the first one in the same role, else the first one left. The role is the preposition
+  the name follows (articles skipped; the follow-up's opener such as "what about" does not
+  count): "to Iran" replaces "to Russia", "in Yemen" replaces "in Syria" (and, failing an
+  exact match, any place preposition another place preposition), a bare name a bare name.
+  Every mention of the replaced name is rewritten, a possessive keeping its "'s" and the
+  article before it dropped; names the follow-up repeats stay. So after "What are Iran's
+  goals in the Middle East?", "And what about Russia?" gives the context "What are Russia's
+  goals in the Middle East?": a question that reads on its own, so retrieval looks for
+  Russia's goals and nothing in the query still asks for Iran's. "And in Yemen?" after
+  "What does Russia do in Syria?" gives "What does Russia do in Yemen?"; "And to Iran?"
+  after "Why does the Middle East matter to Russia?" gives "Why does the Middle East matter
+  to Iran?". A name the follow-up repeats in another role swaps places with the name that
+  held that role: "And what does Iran get out of it?" after "What does Russia gain from
+  working with Iran?" gives "What does Iran gain from working with Russia?".
 
 For a chain of follow-ups, pass as ``previous`` the text the previous question was
 answered with (``effective(question, context)``), so the topic carries forward.
@@ -43,6 +50,9 @@ PRONOUNS = frozenset(
 )
 NOT_PRONOUN_BEFORE = frozenset("paper article study report work author authors text document".split())
 PLACE_PREPOSITIONS = frozenset("in at within across into inside throughout near around toward towards".split())
+PREPOSITIONS = PLACE_PREPOSITIONS | frozenset(
+    "to for from with by on of over under between among against about towards versus vs".split()
+)
 ARTICLES = frozenset(("the", "a", "an"))
 FUNCTION_WORDS = frozenset(
     """
@@ -65,6 +75,15 @@ class Entity:
     start: int
     end: int
     role: str  # "place" or "other"
+    preposition: str = ""  # the preposition the name follows ("in", "to", ...), "" when none
+
+    @property
+    def base(self) -> str:
+        return _base(self.text)
+
+    @property
+    def possessive(self) -> bool:
+        return self.base != self.text
 
 
 def _base(word: str) -> str:
@@ -76,8 +95,9 @@ def _is_name(word: str) -> bool:
     return base[:1].isupper() and base.lower() not in FUNCTION_WORDS
 
 
-def entities(text: str) -> list[Entity]:
-    """Names in ``text``: capitalised non-function words, consecutive ones grouped."""
+def entities(text: str, after: int = 0) -> list[Entity]:
+    """Names in ``text``: capitalised non-function words, consecutive ones grouped. Roles look
+    only at the words from offset ``after`` on (a follow-up's opener is not a preposition)."""
     words = list(_WORD.finditer(text))
     found: list[Entity] = []
     i = 0
@@ -89,15 +109,32 @@ def entities(text: str) -> list[Entity]:
         while j + 1 < len(words) and _is_name(words[j + 1].group()) and text[words[j].end() : words[j + 1].start()] == " ":
             j += 1
         start, end = words[i].start(), words[j].end()
-        found.append(Entity(text[start:end], start, end, _role([w.group().lower() for w in words[:i]])))
+        preposition = _preposition([w.group().lower() for w in words[:i] if w.start() >= after])
+        role = "place" if preposition in PLACE_PREPOSITIONS else "other"
+        found.append(Entity(text[start:end], start, end, role, preposition))
         i = j + 1
     return found
 
 
-def _role(before: list[str]) -> str:
+def _preposition(before: list[str]) -> str:
     while before and before[-1] in ARTICLES:
         before = before[:-1]
-    return "place" if before and before[-1] in PLACE_PREPOSITIONS else "other"
+    return before[-1] if before and before[-1] in PREPOSITIONS else ""
+
+
+def _opener_end(question: str) -> int:
+    """Offset just after the follow-up openers ``question`` starts with ("And what about ...": 15)."""
+    end = 0
+    while True:
+        rest = question[end:]
+        lowered = " ".join(_lower_words(rest))
+        opener = next((o for o in OPENERS if lowered == o or lowered.startswith(o + " ")), None)
+        if opener is None:
+            return end
+        match = re.match(r"\W*" + r"\W+".join(opener.split()) + r"\b", rest, flags=re.IGNORECASE)
+        if match is None:
+            return end
+        end += match.end()
 
 
 def _lower_words(text: str) -> list[str]:
@@ -127,25 +164,36 @@ def contextualize(question: str, previous: str | None) -> str | None:
     """Retrieval context for ``question`` asked after ``previous``; ``None`` when it stands alone."""
     if not previous or not previous.strip() or not is_follow_up(question):
         return None
-    new = entities(question)
-    if not new:
-        return " ".join(previous.split())
-    named = {_base(n.text).lower() for n in new}
-    old = [e for e in entities(previous) if _base(e.text).lower() not in named]
-    repeated = {_base(e.text).lower() for e in entities(previous)}
-    removed: list[Entity] = []
-    for entity in (n for n in new if _base(n.text).lower() not in repeated):
-        left = [e for e in old if e not in removed]
-        same_role = [e for e in left if e.role == entity.role]
-        if same_role or left:
-            removed.append((same_role or left)[0])
+    new = entities(question, after=_opener_end(question))
     context = previous
-    for entity in sorted(removed, key=lambda e: e.start, reverse=True):
-        head = re.sub(r"\b(?:the|a|an)\s+$", "", context[: entity.start], flags=re.IGNORECASE)
-        context = head + context[entity.end :]
+    for old, entity in reversed(_replacements(new, entities(previous))):
+        name = entity.base + ("'s" if old.possessive else "")
+        head = re.sub(r"\b(?:the|a|an)\s+$", "", context[: old.start], flags=re.IGNORECASE)
+        context = head + name + context[old.end :]
     context = " ".join(context.split())
-    context = re.sub(r"\s+([?.,!;:])", r"\1", context)
     return context if _lower_words(context) else None
+
+
+def _replacements(new: list[Entity], old: list[Entity]) -> list[tuple[Entity, Entity]]:
+    """(mention in the previous question, new entity replacing it), in the previous question's order."""
+    named = {e.base.lower() for e in new}
+    left = [e for e in old if e.base.lower() not in named]
+    chosen: dict[str, Entity] = {}  # old name (lower-cased) -> the new entity taking its place
+    for entity in new:
+        mentions = [e for e in old if e.base.lower() == entity.base.lower()]
+        if not mentions or any(e.preposition == entity.preposition for e in mentions):
+            continue
+        other = next((e for e in left if e.preposition == entity.preposition and e.base.lower() not in chosen), None)
+        if other is not None:  # a repeated name moved to another's slot: the two swap
+            chosen[other.base.lower()], chosen[entity.base.lower()] = entity, other
+    for entity in (n for n in new if n.base.lower() not in {e.base.lower() for e in old}):
+        candidates = [e for e in left if e.base.lower() not in chosen]
+        pick = (next((e for e in candidates if e.preposition == entity.preposition), None)
+                or next((e for e in candidates if e.role == entity.role), None)
+                or next(iter(candidates), None))
+        if pick is not None:
+            chosen[pick.base.lower()] = entity
+    return [(e, chosen[e.base.lower()]) for e in old if e.base.lower() in chosen]
 
 
 def effective(question: str, context: str | None) -> str:

@@ -1,0 +1,193 @@
+"""Follow-ups: the rewrite rule, retrieval of the new entity's content, and follow-ups in `assistant eval`."""
+
+import pytest
+
+from assistant.evaluate import GoldItem, follow_up_contexts, run
+from assistant.followup import contextualize, effective, entities, is_follow_up
+
+IRAN = "What are Iran's goals in the Middle East?"
+
+
+# -- the rewrite rule ------------------------------------------------------------------------------
+
+
+def test_the_new_entity_takes_the_old_ones_place():
+    assert contextualize("And what about Russia?", IRAN) == "What are Russia's goals in the Middle East?"
+    assert contextualize("What about Moscow?", "What does Iran want in Syria?") == "What does Moscow want in Syria?"
+
+
+def test_a_possessive_follow_up_keeps_the_possessive():
+    previous = "What is Iran's position on the Syrian Kurds?"
+    assert contextualize("And what about Russia's?", previous) == "What is Russia's position on the Syrian Kurds?"
+
+
+def test_the_preposition_decides_which_name_is_replaced():
+    assert contextualize("And in Yemen?", "What does Russia do in Syria?") == "What does Russia do in Yemen?"
+    previous = "Why does the Middle East matter to Russia?"
+    assert contextualize("And to Iran?", previous) == "Why does the Middle East matter to Iran?"
+    # the opener's "about" is not a preposition of the name: Russia takes the bare name's place
+    assert contextualize("How about Russia?", "Does Iran trade with China?") == "Does Russia trade with China?"
+
+
+def test_an_article_goes_with_the_name_it_introduced():
+    assert contextualize("And Iran?", "How does the United States see Russia?") == "How does Iran see Russia?"
+
+
+def test_a_repeated_name_in_another_role_swaps_places():
+    previous = "What does Russia gain from working with Iran?"
+    assert contextualize("And what does Iran get out of it?", previous) == "What does Iran gain from working with Russia?"
+
+
+def test_every_mention_of_the_old_name_is_rewritten():
+    previous = "What does Iran want, and why does Iran's army fight in Syria?"
+    assert contextualize("And Russia?", previous) == "What does Russia want, and why does Russia's army fight in Syria?"
+
+
+def test_follow_up_with_a_pronoun_keeps_the_whole_previous_question():
+    assert contextualize("What are their main goals?", IRAN) == IRAN
+    assert contextualize("Why?", IRAN) == IRAN
+    assert contextualize("Why not?", "Do Iran and Russia agree about Assad?") == "Do Iran and Russia agree about Assad?"
+
+
+@pytest.mark.parametrize("question", [
+    "What is bandwagoning?",
+    "What does the paper say about Russia in Syria?",
+    "What does this paper argue about sanctions?",
+    "Who are the authors of the paper?",
+])
+def test_standalone_questions_are_not_follow_ups(question):
+    assert not is_follow_up(question)
+    assert contextualize(question, IRAN) is None
+
+
+def test_no_previous_question_no_context():
+    assert contextualize("And what about Russia?", None) is None
+    assert contextualize("And what about Russia?", "  ") is None
+
+
+def test_a_chain_of_follow_ups_carries_the_topic():
+    first = contextualize("And what about Russia?", IRAN)
+    second = contextualize("And Turkey?", effective("And what about Russia?", first))
+    assert second == "What are Turkey's goals in the Middle East? And what about Turkey?"
+
+
+def test_entities_group_names_and_read_their_preposition():
+    found = entities(IRAN)
+    assert [(e.text, e.base, e.role, e.preposition) for e in found] == [
+        ("Iran's", "Iran", "other", ""), ("Middle East", "Middle East", "place", "in")]
+    assert [e.preposition for e in entities("And what about Russia?", after=len("And what about"))] == [""]
+
+
+# -- retrieval: the new entity's content, on a table and on prose --------------------------------
+
+DOCUMENT = """Two regional powers compared
+
+Introduction
+
+This report compares two regional powers. Both send diplomats to many capitals.
+
+Goals
+
+Table 1. What each power seeks (compiled by the authors).
+
+Iran's goals in the Middle East: survival of the theocratic regime; a chain of allied Shi'a states; limiting US influence.
+
+Russia's goals in the Middle East: a naval base at Tartus; a multipolar world; becoming a guarantor of peace.
+
+Syria
+
+Iran wants Syria as a corridor for supplying Hezbollah and as strategic depth against Israel.
+
+Russia wants Syria as its only real outpost in the region and fears the collapse of the state.
+
+Turkey wants a buffer zone along its southern border.
+"""
+IRAN_ROW = "survival of the theocratic regime"
+RUSSIA_ROW = "a naval base at Tartus"
+IRAN_SYRIA = "Iran wants Syria as a corridor"
+RUSSIA_SYRIA = "Russia wants Syria as its only real outpost"
+
+
+@pytest.fixture(scope="module")
+def two_powers(tmp_path_factory):
+    """A small document indexed with the hashing encoder (fast, deterministic); its table rows carry
+    their column header, as a table unit does."""
+    from conftest import FakeEncoder
+
+    from assistant.engine import Assistant
+    from assistant.index import build_index, load_index
+
+    root = tmp_path_factory.mktemp("followup")
+    (root / "doc.md").write_text(DOCUMENT, encoding="utf-8")
+    build_index(root / "doc.md", root / "index", encoder=FakeEncoder())
+    return Assistant.open(load_index(root / "index"), encoder=FakeEncoder())
+
+
+def ask_after(assistant, previous: str, question: str):
+    return assistant.ask(question, context=contextualize(question, previous))
+
+
+def selected(assistant, answer) -> str:
+    """The sentences chosen to answer (shown unless the answer abstains: the hashing encoder's
+    similarities are not the model's, so abstention here says nothing)."""
+    doc = assistant.document
+    return " ".join(doc.source[doc.sentences[i].start : doc.sentences[i].end] for i in answer.sentence_ids)
+
+
+def test_follow_up_on_the_table_answers_from_russias_row(two_powers):
+    first = selected(two_powers, two_powers.ask(IRAN))
+    assert IRAN_ROW in first and RUSSIA_ROW not in first
+    follow = ask_after(two_powers, IRAN, "And what about Russia?")
+    assert RUSSIA_ROW in follow.passages[0].text
+    assert RUSSIA_ROW in selected(two_powers, follow) and IRAN_ROW not in selected(two_powers, follow)
+
+
+def test_follow_up_on_prose_answers_from_russias_sentence(two_powers):
+    previous = "What does Iran want in Syria?"
+    assert IRAN_SYRIA in selected(two_powers, two_powers.ask(previous))
+    follow = ask_after(two_powers, previous, "What about Russia?")
+    assert RUSSIA_SYRIA in follow.passages[0].text
+    assert RUSSIA_SYRIA in selected(two_powers, follow) and IRAN_SYRIA not in selected(two_powers, follow)
+
+
+@pytest.mark.slow
+def test_real_follow_up_on_prose_answers_about_the_new_entity(paper_assistant):
+    outpost = "For Russia, Syria also has instrumental value as its only real outpost in the Middle East."
+    prose = ask_after(paper_assistant, "What does Iran want to achieve in Syria?", "What about Moscow?")
+    assert outpost in prose.passages[0].text and outpost in prose.answer
+    concept = "The Concept on the foreign policy of Russia is the main document"
+    policy = ask_after(paper_assistant, "What shapes Iran's foreign policy?", "What about Russia's foreign policy?")
+    assert concept in policy.passages[0].text and concept in policy.answer
+
+
+# -- assistant eval asks a follow-up after its context question -----------------------------------
+
+
+def gold(id_, question, context=None):
+    return GoldItem(id_, question, "x", (), "followup" if context else "factoid", context)
+
+
+def test_eval_contexts_follow_the_chat_rule_and_chain():
+    items = [gold("a", IRAN), gold("b", "And what about Russia?", "a"), gold("c", "And Turkey?", "b"),
+             gold("d", "And what about Russia?")]
+    contexts = follow_up_contexts(items)
+    assert contexts == {
+        "a": None,
+        "b": "What are Russia's goals in the Middle East?",
+        "c": "What are Turkey's goals in the Middle East? And what about Turkey?",
+        "d": None,  # no context id: asked on its own, as a first question would be
+    }
+
+
+def test_eval_asks_a_follow_up_with_its_context(two_powers):
+    items = [gold("a", IRAN), gold("b", "And what about Russia?", "a")]
+    results = run(two_powers, items, systems=("hybrid", "bm25"))
+    first, follow = results["records"]
+    assert first["context"] is None
+    assert follow["context"] == "What are Russia's goals in the Middle East?"
+    for name in ("hybrid", "bm25"):
+        expected = two_powers.ask("And what about Russia?", mode=name, context=follow["context"])
+        assert follow["systems"][name]["answer"] == expected.answer
+        assert follow["systems"][name]["passages"] == [
+            {"rank": p.rank, "chunk_id": p.chunk_id, "start": p.start, "end": p.end, "score": p.score}
+            for p in expected.passages]
