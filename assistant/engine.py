@@ -9,7 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant import abstain
+from assistant import abstain, overview
 from assistant import answer as extract
 from assistant.encoder import Encoder
 from assistant.errors import InputError
@@ -60,6 +60,10 @@ class Assistant:
         return out
 
     @cached_property
+    def _layout(self) -> overview.Layout:
+        return overview.layout(self.document)
+
+    @cached_property
     def _lower_source(self) -> str:
         return self.document.source.lower()
 
@@ -94,8 +98,10 @@ class Assistant:
         sentence_scores = self.unit_scores("sentences", query)
         windows = dense_scores(self.index.dense["windows"], query.vector)
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk)
-        mask = extract.candidate_mask(self.document, question)
-        selection = extract.select_sentences(self.document, fused.sentence_fused, mask)
+        mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
+        selection = overview.select(self._layout, self.document, question, fused.sentence_fused)
+        if selection is None:  # not a question about the paper as a whole
+            selection = extract.select_sentences(self.document, fused.sentence_fused, mask)
         return sentence_scores, fused, selection
 
     def _hybrid(self, question: str, query: Query, k: int) -> dict:
@@ -104,13 +110,18 @@ class Assistant:
         text = extract.answer_text(doc, selection.sentence_ids)
         model = abstain.load_model()
         probability = model.probability(self._signals(question, query, sentence_scores, text))
-        abstained = probability < model.threshold
+        paper_level = isinstance(selection, overview.PaperSelection)  # found where the paper states it
+        abstained = probability < model.threshold and not paper_level
+        chunk_scores = fused.chunk_fused
+        if paper_level:
+            probability = overview.confidence(selection, probability)
+            chunk_scores = overview.promote(chunk_scores, list(self._sentence_chunk[list(selection.sentence_ids)]))
         return {
             "answer": "" if abstained else text,
             "abstained": abstained,
             "confidence": round(probability, 4),
             "citations": () if abstained else extract.citations(doc, self.index.chunks, selection.sentence_ids),
-            "passages": extract.passages(doc, self.index.chunks, fused.chunk_fused, k),
+            "passages": extract.passages(doc, self.index.chunks, chunk_scores, k),
             "sentence_ids": selection.sentence_ids,
         }
 

@@ -1,0 +1,386 @@
+"""Questions about the paper as a whole, and about its front matter.
+
+A *paper-level* question asks about an aspect of the whole work ("What is the main
+argument?", "What does the paper conclude?", "Which theory do the authors use?", "What
+period does it cover?", "Summarize the paper"): it names the work or its authors, or an
+aspect only a whole work has, and no topic beyond the document's own title. It is answered
+extractively from the parts of the paper where that aspect is stated (the abstract, the
+introduction's thesis and aim sentences, the method or theory section, the conclusion),
+ranked by cue phrases of the aspect ("this paper examines", "the analysis shows", "based on
+the theory of") and by the usual dense/BM25 scores.
+
+The *front matter* (title block and metadata lines, "About the authors", the disclaimer,
+acknowledgements, contents) answers only questions about it: who wrote, published or funded
+the work, what the authors do, whose views it states, or a question naming someone the
+document mentions only there.
+
+Every part is read from the document's structure: a section's kind, a paragraph label
+("Abstract:", "DOI:"), the title, the position of a paragraph. Nothing here knows a paper.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.lexical import terms
+from assistant.records import Document, Section
+from assistant.retrieval import minmax
+from assistant.structure import display_text
+
+# -- what a part of the document is --------------------------------------------------------------
+
+RESTRICTED = frozenset({"title", "front", "about_authors", "disclaimer", "acknowledgements", "contents"})
+OUTSIDE = frozenset({"notes", "references", "appendix"})  # never paper-level answers
+_TITLE_KINDS = (  # read from the title when a Section carries no kind (indexes from before kinds)
+    ("front", r"front matter|title page|foreword|preface"),
+    ("about_authors", r"(?:about|on) the authors?|(?:the )?authors?|(?:notes on )?(?:the )?contributors|biograph(?:y|ies)"),
+    ("disclaimer", r"disclaimers?|legal notice|copyright(?: notice)?"),
+    ("acknowledgements", r"acknowledge?ments?"),
+    ("contents", r"(?:table of )?contents"),
+    ("abstract", r"abstract|(?:executive )?summary|synopsis|key (?:findings|points)|highlights"),
+    ("introduction", r"(?:\w+ )?introduction(?: and .*)?"),
+    ("method", r"(?:theoretical|conceptual|analytical) (?:framework|background|approach|perspective)s?"
+     r"|(?:research )?(?:methods?|methodology)|research design|materials and methods|data and methods?|theory"),
+    ("conclusion", r"conclusions?(?: and .*)?|concluding (?:remarks|thoughts|observations)|(?:summary|discussion) and conclusions?"
+     r"|final (?:remarks|thoughts)|closing remarks"),
+    ("notes", r"notes|endnotes|footnotes"),
+    ("references", r"references|bibliography|works cited|literature cited|reference list|further reading"),
+    ("appendix", r"appendi(?:x|ces)\b.*|annex(?:es)?\b.*"),
+)
+_METADATA_LINE = re.compile(
+    r"^\s*(?:(?:authors?|date|doi|licen[cs]e|sha|keywords?|received|accepted|published|correspondence|e-?mail"
+    r"|affiliations?|citation|copyright|funding|issn|isbn)\s*:|https?://\S+\s*$)", re.I,
+)
+_ABSTRACT_LABEL = re.compile(r"^\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
+LEAD_PARAGRAPHS = 2  # with no introduction or abstract, the first body paragraphs stand in for them
+
+
+def section_kind(section: Section) -> str:
+    """The section's kind (from structure), or one read from its title."""
+    kind = getattr(section, "kind", None)
+    if kind:
+        return kind
+    plain = re.sub(r"^(?:\d+(?:\.\d+)*|[ivxlc]+)[.):]?\s+", "", section.title.strip().lower(), flags=re.I).rstrip(".:")
+    for name, pattern in _TITLE_KINDS:
+        if re.fullmatch(pattern, plain):
+            return name
+    return "body"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which part of the document each sentence belongs to, and where it sits in that part."""
+
+    zones: tuple[str, ...]  # per sentence: a section kind, "title", "front" (metadata lines) or "lead"
+    order: np.ndarray  # per sentence: 0 for the first sentence of its zone, 1 for the next, ...
+    title_terms: frozenset[str]  # stemmed terms of the document's title: the whole paper's topic
+    front_only_names: frozenset[str]  # lower-cased capitalised words found only in the front matter
+    names: frozenset[str]  # every lower-cased capitalised word of the document
+
+
+def layout(doc: Document) -> Layout:
+    paragraph_zone = _paragraph_zones(doc)
+    title = " ".join(doc.title.split())
+    zones = []
+    for s in doc.sentences:
+        zone = paragraph_zone[s.paragraph]
+        if zone in ("front", "body") and title and _overlaps_title(display_text(s.text), title):
+            zone = "title"
+        zones.append(zone)
+    order = np.zeros(len(zones), dtype=np.int64)
+    for i in range(1, len(zones)):
+        order[i] = order[i - 1] + 1 if zones[i] == zones[i - 1] else 0
+    front_only, names = _names(doc, zones)
+    return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names)
+
+
+def _overlaps_title(text: str, title: str) -> bool:
+    """The sentence is the title, part of it, or the title with a little more (a subtitle, a URL)."""
+    if len(text) < 12:
+        return False
+    return text in title or (title in text and len(title) >= 0.5 * len(text))
+
+
+def _paragraph_zones(doc: Document) -> dict[int, str]:
+    kinds = {s.id: section_kind(s) for s in doc.sections}
+    has_opening = any(k in ("introduction", "abstract") for k in kinds.values())
+    out: dict[int, str] = {}
+    lead = 0
+    for p in doc.paragraphs:
+        zone = kinds[p.section]
+        text = doc.source[p.start : p.end]
+        if zone in ("body", "front") and _METADATA_LINE.match(text):
+            zone = "front"
+        elif zone in ("body", "front") and _ABSTRACT_LABEL.match(text):
+            zone = "abstract"
+        elif zone == "body" and p.kind in ("body", "list_item") and not has_opening and lead < LEAD_PARAGRAPHS:
+            zone, lead = "lead", lead + 1
+        out[p.id] = zone
+    return out
+
+
+_NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*")
+
+
+def _names(doc: Document, zones: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """Capitalised words found only in the front matter, and all of them (lower-cased)."""
+    front, rest = set(), set()
+    for s, zone in zip(doc.sentences, zones):
+        found = {w.lower() for w in _NAME.findall(display_text(s.text)) if len(w) > 2}
+        (front if zone in RESTRICTED else rest).update(found)
+    return frozenset(front - rest), frozenset(front | rest)
+
+
+# -- questions about the front matter ------------------------------------------------------------
+
+_ABOUT_FRONT = re.compile(
+    r"\bwho (?:wrote|writes|authored|published|publishes|funded|funds|sponsored|financed|commissioned|edited|supported)\b"
+    r"|\bwho (?:is|are|was|were) (?:the )?(?:authors?|writers?|publishers?|editors?|funders?|sponsors?)\b"
+    r"|\b(?:authors?|writers?)(?:'s?|’s?)? (?:names?|backgrounds?|affiliations?|institutions?|universit\w+|degrees?"
+    r"|qualifications?|expertise|biograph\w*|interests?|positions?|nationalit\w*|contacts?|e-?mails?|careers?|education)\b"
+    r"|\bwhere (?:do|does|did|is|are|was|were) (?:the )?(?:authors?|writers?)\b|\babout the authors?\b"
+    r"|\b(?:publisher|publication series|funded by|funding|funders?|sponsored by|sponsorship|grants?|copyright|licen[cs]ed?|disclaimer"
+    r"|doi|isbn|issn|acknowledg\w*|table of contents)\b|\bpublished (?:by|in|on|when)\b|\bwhen was (?:it|this|the \w+) (?:published|written|released)\b"
+    r"|\b(?:views?|opinions?|positions?) (?:expressed|stated|in (?:this|the) \w+)\b|\breflects? (?:the )?(?:views?|positions?|opinions?)\b"
+    r"|\b(?:title|name) of (?:the|this) (?:paper|article|report|study|document|work|book)\b"
+    r"|\bwhat is (?:the|this) (?:paper|article|report|study|document)(?:'s|’s)? (?:title|called)\b",
+    re.I,
+)
+
+
+def about_front_matter(question: str, lay: Layout) -> bool:
+    """Whether a question asks about the front matter: authorship, publication, the disclaimer, ...
+
+    A question that names someone or something the document mentions only in its front
+    matter ("Where did <an author> study?") is about it too.
+    """
+    if _ABOUT_FRONT.search(question):
+        return True
+    names = {w.lower() for w in _NAME.findall(question[1:]) if len(w) > 2}
+    front = names & lay.front_only_names
+    return len(front) > len(names & lay.names) - len(front)
+
+
+def allowed(lay: Layout, question: str) -> np.ndarray:
+    """Per sentence: may it answer ``question``? The front matter only when the question is about it."""
+    if about_front_matter(question, lay):
+        return np.ones(len(lay.zones), dtype=bool)
+    return np.array([zone not in RESTRICTED for zone in lay.zones], dtype=bool)
+
+
+# -- paper-level questions -----------------------------------------------------------------------
+
+_WORK = r"(?:paper|study|article|report|research|analysis|work|essay|chapter|document|text|thesis|book|piece|publication|dissertation|manuscript|review|investigation)"
+_REFERS_TO_WORK = re.compile(
+    rf"\b(?:the|this|that|its|our|your|present|current|whole|entire)\s+(?:\w+\s+)?{_WORK}\b|\b{_WORK}(?:'s|’s)\b"
+    r"|\b(?:authors?|writers?|researchers?)\b|\b(?:do|did|does|are|were|is) (?:they|it)\b|\bthey\b|\bit\b",
+    re.I,
+)
+# Each aspect: the question shapes that ask about it, and whether the work must be named.
+_ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
+    (name, re.compile(pattern, re.I), needs_work)
+    for name, pattern, needs_work in (
+        ("authors", r"\bwho (?:wrote|authored|(?:is|are|was|were) the (?:authors?|writers?))\b|\bnames? of the (?:authors?|writers?)\b", False),
+        ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
+        ("recommendation", r"\b(?:recommend\w*|policy implications?|implications|advi[cs]e|what should be done)\b", False),
+        ("conclusion", r"\b(?:conclu\w+|findings?|results?|take-?aways?|bottom line|lessons?|outcomes?)\b"
+         r"|\bwhat (?:does|do|did) (?:the |this |its |their )?(?:\w+ )?(?:\w+ )?(?:show|find|reveal|demonstrate|establish|discover|prove)\b", False),
+        ("method", r"\b(?:method\w*|approach(?:es)?|theor(?:y|ies|etical)|framework|lens|perspective|paradigm|research design"
+         r"|data|techniques?|built on|based on|grounded in|draws? on)\b|\bhow (?:was|were|did) .*\b(?:conducted|carried out|done|measured|collected)\b", True),
+        ("scope", r"\b(?:period|time ?frame|time ?span|timespan|which years|what years|scope|cover(?:s|ed|age)?|span(?:s|ned)?)\b", True),
+        ("argument", r"\b(?:argu\w*|thesis|claims?|contend\w*|contention|main (?:idea|point|message)|central (?:idea|point|message)"
+         r"|key (?:idea|point|message)|core (?:idea|point|message)|stance|standpoint)\b", True),
+        ("aim", r"\b(?:purpose|aims?|objectives?|goals?|motivation|research questions?|questions? (?:does|do|did) .* (?:address|ask|answer|explore|tackle)"
+         r"|trying to|set out to|seek(?:s|ing)? to|intend\w* to)\b", True),
+        ("topic", r"\b(?:about|topics?|subjects?|focus(?:es|ed)? on|focus|themes?|deal(?:s)? with|discuss\w*|concern(?:s|ed)?|examin\w*|investigat\w*|explor\w*|look(?:s)? at)\b", True),
+    )
+)
+_SUMMARY_MODIFIER = re.compile(r"\b(?:in (?:a|one) (?:nutshell|sentence|paragraph|few words)|in short|in brief|briefly)\b", re.I)
+_GENERIC = frozenset(terms(
+    "paper study article report research analysis work essay chapter document text thesis book piece publication "
+    "dissertation manuscript review investigation author authors writer writers researcher researchers main central key "
+    "principal overall general whole entire core basic major primary argument arguments argue argues argued claim claims "
+    "contend contention point points idea ideas message position stance standpoint conclude concludes concluded "
+    "conclusion conclusions concluding finding findings result results takeaway takeaways bottom line lesson lessons "
+    "outcome outcomes show shows showed shown find finds found reveal reveals demonstrate demonstrates establish discover "
+    "prove recommend recommends recommendation recommendations implication implications policy advice advise method "
+    "methods methodology methodological approach approaches theory theories theoretical framework frameworks lens "
+    "perspective paradigm design data technique techniques use used uses using employ employs apply applies applied "
+    "adopt adopts based build built grounded draw draws rely relies guide guides guided underlie underlies underpin "
+    "period periods time frame timeframe span spans spanned scope cover covers covered coverage year years examine "
+    "examines examined investigate investigates explore explores address addresses look looks focus focuses deal deals "
+    "discuss discusses discussed summary summarize summarise summarizing overview synopsis gist recap nutshell brief "
+    "briefly short sentence sentences words word tell explain describe give please purpose purposes aim aims objective "
+    "objectives goal goals motivation question questions trying try tries set seek seeks want wants understand answer "
+    "topic topics subject subjects theme themes about concern concerns concerned take takes taken make makes mean means "
+    "really actually exactly overall written write wrote one two few present current me us out up so also just like know need get"
+))
+MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """How one aspect of a paper is found: the parts that state it and the phrases that mark it."""
+
+    zones: dict  # zone -> prior weight: how likely that part of a paper states this aspect
+    cue: re.Pattern  # a sentence stating the aspect ("this paper examines", "we conclude")
+    needs_cue_outside: frozenset = frozenset()  # zones whose sentences count only with the cue
+    first_bonus: tuple = (0.2, 0.1)  # for the first, second, ... sentence of a part: they often state its point
+    weak_cue: re.Pattern | None = None  # a sentence that states it less directly (half the cue's weight)
+
+
+_THESIS = (
+    rf"\b(?:this|the present|the current|our|the following|the) (?:\w+ )?{_WORK}\b.{{0,60}}?\b(?:argu|examin|aim|seek|explor|investigat"
+    r"|analy[sz]|focus|address|show|demonstrat|report|propos|consider|describ|present|assess|evaluat|compar|discuss|stud|review|provid"
+    r"|develop|offer|contribut|attempt|tr(?:y|ies)|set(?:s)? out|ask|question)\w*"
+    r"|\bwe (?:argue|contend|propose|show|examine|investigate|explore|suggest|analy[sz]e|study|assess|compare|present|report|find|aim|seek)\b"
+    r"|\b(?:aim|purpose|objective|goal|focus) of (?:this|the present|the current|our) \w+|\b(?:this|the) \w+ (?:aimed|was designed|sought) to"
+)
+_CONCLUDES = (
+    r"\b(?:in conclusion|to conclude|to sum up|in sum|in summary|in short|overall|generally|taken together|all in all|on the whole"
+    r"|we (?:conclude|find|found|show|showed)|(?:this|our|the) (?:\w+ )?(?:analysis|study|paper|results?|findings?|evidence|survey|research) "
+    r"(?:\w+ )?(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|finds?|found)"
+    r"|conclusions?\s*:|results?\s*:|findings?\s*:|it (?:can|may) be concluded|(?:was|were|is|are|has been|have been) (?:significantly )?"
+    r"(?:reduced|increased|declined|associated|higher|lower|found))\b"
+)
+_METHODOLOGY = (
+    r"\b(?:based on|draw(?:s|ing)? on|grounded in|in (?:the|a) framework of|framework|theor(?:y|ies|etical)|methods?\s*:|methodology|approach"
+    r"|realism|liberalism|constructivism|paradigm|survey|interview\w*|sampl\w*|regression|case stud\w*|qualitative|quantitative"
+    r"|data (?:were|was|are|is) (?:collected|drawn|obtained)|(?:was|were) (?:conducted|collected|measured|analy[sz]ed|used|employed|recruited))\b"
+)
+_SCOPE = (
+    r"\b(?:1[5-9]|20)\d\d\s*[-–—/]\s*(?:(?:1[5-9]|20)\d\d|\d\d)\b|\bbetween (?:1[5-9]|20)\d\d and (?:1[5-9]|20)\d\d\b"
+    r"|\bfrom (?:1[5-9]|20)\d\d (?:to|until|through) (?:1[5-9]|20)\d\d\b|\b(?:period|decade|century|(?:since|in|during) (?:1[5-9]|20)\d\d)\b"
+)
+_AUTHORS = (
+    r"^\s*(?:authors?|by)\s*:|^(?:by\s+)?[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+(?:,? (?:and|&) |, )[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+"
+    r"|^[A-Z][\w'’-]+(?: [A-Z][\w.'’-]+)+ (?:is|was) (?:a|an|the)\b"
+)
+_RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necessary|important|advisable|essential)|is required|requires)\b"
+
+_AIM = re.compile(_THESIS, re.I)
+OPENING = {"abstract": 1.0, "introduction": 0.8, "lead": 0.8}
+ASPECTS: dict[str, Aspect] = {
+    "topic": Aspect({**OPENING, "title": 0.5, "method": 0.3}, re.compile(_THESIS, re.I), frozenset({"method"}), (0.5, 0.2)),
+    "opening": Aspect({**OPENING, "method": 0.3}, re.compile(_THESIS, re.I), frozenset({"method"}), (0.5, 0.2)),
+    "aim": Aspect({**OPENING, "method": 0.6}, re.compile(_THESIS, re.I), frozenset({"method", "lead"})),
+    "argument": Aspect({**OPENING, "method": 0.5, "conclusion": 0.7}, re.compile(_THESIS, re.I), frozenset({"method", "lead"}),
+                       weak_cue=re.compile(_CONCLUDES, re.I)),
+    "conclusion": Aspect({"conclusion": 1.0, "abstract": 0.7}, re.compile(_CONCLUDES, re.I)),
+    "recommendation": Aspect({"conclusion": 1.0, "abstract": 0.6}, re.compile(_RECOMMENDS, re.I), frozenset({"abstract"})),
+    "method": Aspect({"method": 1.0, "abstract": 0.7, "introduction": 0.5, "lead": 0.3}, re.compile(_METHODOLOGY, re.I),
+                     frozenset({"introduction", "lead"})),
+    "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
+                      frozenset({"front", "about_authors", "title"})),
+    "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"method"})),
+}
+CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in the right part
+RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled over the candidates
+
+
+def aspect_of(question: str, lay: Layout) -> str | None:
+    """The aspect of the whole paper a question asks about, or None for any other question."""
+    found = None
+    for name, pattern, needs_work in _ASPECTS:
+        if pattern.search(question) and (not needs_work or _REFERS_TO_WORK.search(question)):
+            found = name
+            break
+    if found is None and _SUMMARY_MODIFIER.search(question) and _REFERS_TO_WORK.search(question):
+        found = "summary"
+    if found is None:
+        return None
+    topic = [t for t in terms(question) if t not in _GENERIC and t not in lay.title_terms]
+    return found if len(topic) <= MAX_TOPIC_TERMS else None
+
+
+@dataclass(frozen=True)
+class PaperSelection:
+    """Sentences answering a paper-level question, in reading order, and how they were found."""
+
+    sentence_ids: tuple[int, ...]
+    aspect: str
+    cued: bool  # the leading sentence states the aspect in words ("this paper examines ...")
+    enumeration: bool = False
+
+
+def select(lay: Layout, doc: Document, question: str, scores: np.ndarray) -> PaperSelection | None:
+    """The answer to a paper-level question, or None (not one, or the paper has no part stating it)."""
+    aspect = aspect_of(question, lay)
+    if aspect is None:
+        return None
+    if aspect == "summary":
+        return _summary(lay, doc, scores)
+    best = _best(lay, doc, ASPECTS[aspect], scores)
+    if best is None:
+        return None
+    sid, cued = best
+    ids = [sid]
+    follower = _next_in_paragraph(doc, sid)
+    opening = lay.zones[sid] in OPENING or lay.zones[sid] == "method"
+    if aspect in ("argument", "aim", "topic") and opening and follower is not None and _AIM.search(display_text(doc.sentences[sid].text)):
+        ids.append(follower)  # an aim statement is followed by its claim
+    return PaperSelection(tuple(sorted(ids)), aspect, cued)
+
+
+def _summary(lay: Layout, doc: Document, scores: np.ndarray) -> PaperSelection | None:
+    """What the paper sets out to do, then what it concludes."""
+    opening = _best(lay, doc, ASPECTS["opening"], scores)
+    closing = _best(lay, doc, ASPECTS["conclusion"], scores, exclude={opening[0]} if opening else set())
+    picked = [b for b in (opening, closing) if b is not None]
+    if not picked:
+        return None
+    return PaperSelection(tuple(sorted({sid for sid, _ in picked})), "summary", picked[0][1])
+
+
+def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclude: set = frozenset()) -> tuple[int, bool] | None:
+    """The sentence that best states ``aspect``: part prior + cue + retrieval score + position."""
+    candidates = [i for i, zone in enumerate(lay.zones) if zone in aspect.zones and i not in exclude]
+    if not candidates:
+        return None
+    texts = [display_text(doc.sentences[i].text) for i in candidates]
+    cued = np.array([bool(aspect.cue.search(t)) for t in texts])
+    weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) for t in texts])
+    keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, cued | weak)]) & np.array(
+        [len(t.split()) >= 4 for t in texts])
+    if not keep.any():
+        return None
+    ids = np.asarray(candidates)[keep]
+    cued, weak = cued[keep], weak[keep]
+    prior = np.array([aspect.zones[lay.zones[i]] for i in ids])
+    bonus = aspect.first_bonus
+    position = np.array([bonus[lay.order[i]] if lay.order[i] < len(bonus) else 0.0 for i in ids])
+    total = prior + CUE_WEIGHT * np.maximum(cued, 0.5 * weak) + RETRIEVAL_WEIGHT * minmax(scores[ids]) + position
+    top = int(np.argmax(total))
+    return int(ids[top]), bool(cued[top] or weak[top])
+
+
+def _next_in_paragraph(doc: Document, sid: int) -> int | None:
+    nxt = sid + 1
+    if nxt < len(doc.sentences) and doc.sentences[nxt].paragraph == doc.sentences[sid].paragraph:
+        return nxt
+    return None
+
+
+def promote(chunk_scores: np.ndarray, chunk_ids: list[int]) -> np.ndarray:
+    """Chunk scores with the answer's chunks ranked first (in their own order), the rest unchanged."""
+    out = chunk_scores.astype(np.float64).copy()
+    if chunk_ids:
+        lift = float(out.max() - out[chunk_ids].min()) + 1e-6
+        out[chunk_ids] += lift
+    return out
+
+
+CUED_CONFIDENCE = 0.8  # the answer states the aspect in words, in a part of the paper that states it
+PLACED_CONFIDENCE = 0.6  # the answer only sits in such a part (the first sentences of the abstract, say)
+
+
+def confidence(selection: PaperSelection, probability: float) -> float:
+    """A paper-level answer's confidence: at least what finding it where the paper states it is worth.
+
+    The abstention model judges whether a question's specific facts are in the paper; a
+    question about the whole paper has none, so its probability alone would undersell it.
+    """
+    return max(probability, CUED_CONFIDENCE if selection.cued else PLACED_CONFIDENCE)
