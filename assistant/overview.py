@@ -26,48 +26,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.lexical import terms
-from assistant.records import Document, Section
+from assistant.records import Document
 from assistant.retrieval import minmax
 from assistant.structure import display_text
 
 # -- what a part of the document is --------------------------------------------------------------
 
 RESTRICTED = frozenset({"title", "front", "about_authors", "disclaimer", "acknowledgements", "contents"})
-OUTSIDE = frozenset({"notes", "references", "appendix"})  # never paper-level answers
-_TITLE_KINDS = (  # read from the title when a Section carries no kind (indexes from before kinds)
-    ("front", r"front matter|title page|foreword|preface"),
-    ("about_authors", r"(?:about|on) the authors?|(?:the )?authors?|(?:notes on )?(?:the )?contributors|biograph(?:y|ies)"),
-    ("disclaimer", r"disclaimers?|legal notice|copyright(?: notice)?"),
-    ("acknowledgements", r"acknowledge?ments?"),
-    ("contents", r"(?:table of )?contents"),
-    ("abstract", r"abstract|(?:executive )?summary|synopsis|key (?:findings|points)|highlights"),
-    ("introduction", r"(?:\w+ )?introduction(?: and .*)?"),
-    ("method", r"(?:theoretical|conceptual|analytical) (?:framework|background|approach|perspective)s?"
-     r"|(?:research )?(?:methods?|methodology)|research design|materials and methods|data and methods?|theory"),
-    ("conclusion", r"conclusions?(?: and .*)?|concluding (?:remarks|thoughts|observations)|(?:summary|discussion) and conclusions?"
-     r"|final (?:remarks|thoughts)|closing remarks"),
-    ("notes", r"notes|endnotes|footnotes"),
-    ("references", r"references|bibliography|works cited|literature cited|reference list|further reading"),
-    ("appendix", r"appendi(?:x|ces)\b.*|annex(?:es)?\b.*"),
-)
+CITATIONS = frozenset({"notes", "references"})
 _METADATA_LINE = re.compile(
     r"^\s*(?:(?:authors?|date|doi|licen[cs]e|sha|keywords?|received|accepted|published|correspondence|e-?mail"
     r"|affiliations?|citation|copyright|funding|issn|isbn)\s*:|https?://\S+\s*$)", re.I,
 )
 _ABSTRACT_LABEL = re.compile(r"^\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
 LEAD_PARAGRAPHS = 2  # with no introduction or abstract, the first body paragraphs stand in for them
-
-
-def section_kind(section: Section) -> str:
-    """The section's kind (from structure), or one read from its title."""
-    kind = getattr(section, "kind", None)
-    if kind:
-        return kind
-    plain = re.sub(r"^(?:\d+(?:\.\d+)*|[ivxlc]+)[.):]?\s+", "", section.title.strip().lower(), flags=re.I).rstrip(".:")
-    for name, pattern in _TITLE_KINDS:
-        if re.fullmatch(pattern, plain):
-            return name
-    return "body"
 
 
 @dataclass(frozen=True)
@@ -105,30 +77,42 @@ def _overlaps_title(text: str, title: str) -> bool:
 
 
 def _paragraph_zones(doc: Document) -> dict[int, str]:
-    kinds = {s.id: section_kind(s) for s in doc.sections}
+    kinds = {s.id: s.kind for s in doc.sections}
     has_opening = any(k in ("introduction", "abstract") for k in kinds.values())
+    first = doc.sections[0].id if doc.sections else None
     out: dict[int, str] = {}
-    lead = 0
+    lead, prose_seen = 0, False
     for p in doc.paragraphs:
         zone = kinds[p.section]
         text = doc.source[p.start : p.end]
+        prose_seen = prose_seen or (p.section == first and _is_prose(text))
         if zone in ("body", "front") and _METADATA_LINE.match(text):
             zone = "front"
         elif zone in ("body", "front") and _ABSTRACT_LABEL.match(text):
             zone = "abstract"
+        elif zone == "body" and p.section == first and not prose_seen:
+            zone = "front"  # a byline or series line under a title heading, before any prose
         elif zone == "body" and p.kind in ("body", "list_item") and not has_opening and lead < LEAD_PARAGRAPHS:
             zone, lead = "lead", lead + 1
         out[p.id] = zone
     return out
 
 
+def _is_prose(text: str) -> bool:
+    """Eight words or more, ending a sentence: not a byline, a series line or a date."""
+    return text.rstrip().rstrip("\"'”’)").endswith((".", "!", "?")) and len(text.split(None, 8)) > 8
+
+
 _NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*")
 
 
 def _names(doc: Document, zones: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """Capitalised words found only in the front matter, and all of them (lower-cased)."""
+    """Capitalised words the front matter has and the text does not (notes, which may cite the
+    authors' own work, aside), and all of them (lower-cased)."""
     front, rest = set(), set()
     for s, zone in zip(doc.sentences, zones):
+        if zone in CITATIONS:
+            continue
         found = {w.lower() for w in _NAME.findall(display_text(s.text)) if len(w) > 2}
         (front if zone in RESTRICTED else rest).update(found)
     return frozenset(front - rest), frozenset(front | rest)
@@ -144,7 +128,7 @@ _ABOUT_FRONT = re.compile(
     r"|\bwhere (?:do|does|did|is|are|was|were) (?:the )?(?:authors?|writers?)\b|\babout the authors?\b"
     r"|\b(?:publisher|publication series|funded by|funding|funders?|sponsored by|sponsorship|grants?|copyright|licen[cs]ed?|disclaimer"
     r"|doi|isbn|issn|acknowledg\w*|table of contents)\b|\bpublished (?:by|in|on|when)\b|\bwhen was (?:it|this|the \w+) (?:published|written|released)\b"
-    r"|\b(?:views?|opinions?|positions?) (?:expressed|stated|in (?:this|the) \w+)\b|\breflects? (?:the )?(?:views?|positions?|opinions?)\b"
+    r"|\b(?:views?|opinions?|positions?) (?:expressed|stated|in (?:this|the) \w+)\b|\bwhose (?:views?|opinions?)\b|\breflects? (?:the )?(?:views?|positions?|opinions?)\b"
     r"|\b(?:title|name) of (?:the|this) (?:paper|article|report|study|document|work|book)\b"
     r"|\bwhat is (?:the|this) (?:paper|article|report|study|document)(?:'s|’s)? (?:title|called)\b",
     re.I,
@@ -192,7 +176,7 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
          r"|data|techniques?|built on|based on|grounded in|draws? on)\b|\bhow (?:was|were|did) .*\b(?:conducted|carried out|done|measured|collected)\b", True),
         ("scope", r"\b(?:period|time ?frame|time ?span|timespan|which years|what years|scope|cover(?:s|ed|age)?|span(?:s|ned)?)\b", True),
         ("argument", r"\b(?:argu\w*|thesis|claims?|contend\w*|contention|main (?:idea|point|message)|central (?:idea|point|message)"
-         r"|key (?:idea|point|message)|core (?:idea|point|message)|stance|standpoint)\b", True),
+         r"|key (?:idea|point|message)|core (?:idea|point|message)|stance|standpoint)\b", False),
         ("aim", r"\b(?:purpose|aims?|objectives?|goals?|motivation|research questions?|questions? (?:does|do|did) .* (?:address|ask|answer|explore|tackle)"
          r"|trying to|set out to|seek(?:s|ing)? to|intend\w* to)\b", True),
         ("topic", r"\b(?:about|topics?|subjects?|focus(?:es|ed)? on|focus|themes?|deal(?:s)? with|discuss\w*|concern(?:s|ed)?|examin\w*|investigat\w*|explor\w*|look(?:s)? at)\b", True),
@@ -216,7 +200,7 @@ _GENERIC = frozenset(terms(
     "briefly short sentence sentences words word tell explain describe give please purpose purposes aim aims objective "
     "objectives goal goals motivation question questions trying try tries set seek seeks want wants understand answer "
     "topic topics subject subjects theme themes about concern concerns concerned take takes taken make makes mean means "
-    "really actually exactly overall written write wrote one two few present current me us out up so also just like know need get"
+    "really actually exactly overall written write wrote one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
 
@@ -240,15 +224,19 @@ _THESIS = (
     r"|\b(?:aim|purpose|objective|goal|focus) of (?:this|the present|the current|our) \w+|\b(?:this|the) \w+ (?:aimed|was designed|sought) to"
 )
 _CONCLUDES = (
-    r"\b(?:in conclusion|to conclude|to sum up|in sum|in summary|in short|overall|generally|taken together|all in all|on the whole"
-    r"|we (?:conclude|find|found|show|showed)|(?:this|our|the) (?:\w+ )?(?:analysis|study|paper|results?|findings?|evidence|survey|research) "
-    r"(?:\w+ )?(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|finds?|found)"
-    r"|conclusions?\s*:|results?\s*:|findings?\s*:|it (?:can|may) be concluded|(?:was|were|is|are|has been|have been) (?:significantly )?"
-    r"(?:reduced|increased|declined|associated|higher|lower|found))\b"
+    r"\b(?:in conclusion|to conclude|to sum up|in sum|in summary|overall|taken together|all in all|on the whole|we conclude"
+    r"|it (?:can|may) be concluded|conclusions?(?=\s*:)|(?:this|our|the) (?:\w+ )?(?:analysis|study|paper|research) (?:\w+ )?"
+    r"(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|finds?|found))\b"
+)
+_FINDS = (
+    r"\b(?:we (?:find|found|show|showed|observed)|(?:results?|findings?)(?=\s*:)|generally|in short|(?:this|our|the) (?:\w+ )?"
+    r"(?:results?|findings?|evidence|survey|data) (?:\w+ )?(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?"
+    r"|demonstrated|reveals?|revealed|confirms?)|(?:was|were|is|are|has been|have been) (?:significantly )?"
+    r"(?:reduced|increased|declined|associated|higher|lower))\b"
 )
 _METHODOLOGY = (
-    r"\b(?:based on|draw(?:s|ing)? on|grounded in|in (?:the|a) framework of|framework|theor(?:y|ies|etical)|methods?\s*:|methodology|approach"
-    r"|realism|liberalism|constructivism|paradigm|survey|interview\w*|sampl\w*|regression|case stud\w*|qualitative|quantitative"
+    r"\b(?:based on|draw(?:s|ing)? on|grounded in|in (?:the|a) framework of|framework|theor(?:y|ies|etical)|methods?(?=\s*:)|methodology|approach"
+    r"|paradigm|survey|interview\w*|sampl\w*|regression|case stud\w*|qualitative|quantitative"
     r"|data (?:were|was|are|is) (?:collected|drawn|obtained)|(?:was|were) (?:conducted|collected|measured|analy[sz]ed|used|employed|recruited))\b"
 )
 _SCOPE = (
@@ -256,7 +244,7 @@ _SCOPE = (
     r"|\bfrom (?:1[5-9]|20)\d\d (?:to|until|through) (?:1[5-9]|20)\d\d\b|\b(?:period|decade|century|(?:since|in|during) (?:1[5-9]|20)\d\d)\b"
 )
 _AUTHORS = (
-    r"^\s*(?:authors?|by)\s*:|^(?:by\s+)?[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+(?:,? (?:and|&) |, )[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+"
+    r"^\s*(?:[Aa]uthors?|AUTHORS?|[Bb]y|BY)\s*:|^(?:by\s+)?[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+(?:,? (?:and|&) |, )[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+"
     r"|^[A-Z][\w'’-]+(?: [A-Z][\w.'’-]+)+ (?:is|was) (?:a|an|the)\b"
 )
 _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necessary|important|advisable|essential)|is required|requires)\b"
@@ -268,14 +256,14 @@ ASPECTS: dict[str, Aspect] = {
     "opening": Aspect({**OPENING, "method": 0.3}, re.compile(_THESIS, re.I), frozenset({"method"}), (0.5, 0.2)),
     "aim": Aspect({**OPENING, "method": 0.6}, re.compile(_THESIS, re.I), frozenset({"method", "lead"})),
     "argument": Aspect({**OPENING, "method": 0.5, "conclusion": 0.7}, re.compile(_THESIS, re.I), frozenset({"method", "lead"}),
-                       weak_cue=re.compile(_CONCLUDES, re.I)),
-    "conclusion": Aspect({"conclusion": 1.0, "abstract": 0.7}, re.compile(_CONCLUDES, re.I)),
+                       weak_cue=re.compile(f"{_CONCLUDES}|{_FINDS}", re.I)),
+    "conclusion": Aspect({"conclusion": 1.0, "abstract": 0.7}, re.compile(_CONCLUDES, re.I), weak_cue=re.compile(_FINDS, re.I)),
     "recommendation": Aspect({"conclusion": 1.0, "abstract": 0.6}, re.compile(_RECOMMENDS, re.I), frozenset({"abstract"})),
     "method": Aspect({"method": 1.0, "abstract": 0.7, "introduction": 0.5, "lead": 0.3}, re.compile(_METHODOLOGY, re.I),
-                     frozenset({"introduction", "lead"})),
+                     frozenset({"introduction", "lead"}), (0.0,)),  # a method is stated anywhere in its section
     "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
                       frozenset({"front", "about_authors", "title"})),
-    "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"method"})),
+    "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),
 }
 CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in the right part
 RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled over the candidates
@@ -284,11 +272,14 @@ RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled ov
 def aspect_of(question: str, lay: Layout) -> str | None:
     """The aspect of the whole paper a question asks about, or None for any other question."""
     found = None
+    names_work = _REFERS_TO_WORK.search(question) is not None
+    if not names_work and _NAME.search(question[1:]):
+        return None  # "What is Russia's stance?" asks about Russia, not about the paper
     for name, pattern, needs_work in _ASPECTS:
-        if pattern.search(question) and (not needs_work or _REFERS_TO_WORK.search(question)):
+        if pattern.search(question) and (not needs_work or names_work):
             found = name
             break
-    if found is None and _SUMMARY_MODIFIER.search(question) and _REFERS_TO_WORK.search(question):
+    if found is None and _SUMMARY_MODIFIER.search(question) and names_work:
         found = "summary"
     if found is None:
         return None

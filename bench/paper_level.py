@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -37,19 +36,6 @@ def read_questions(path: Path = QUESTIONS) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def section_kind(section) -> str:
-    kind = getattr(section, "kind", None)
-    if kind:
-        return kind
-    title = section.title.strip().lower()  # before sections carried a kind
-    for kind, pattern in (("front", "front matter"), ("about_authors", "about the authors?"), ("disclaimer", "disclaimer"),
-                          ("introduction", "introduction"), ("method", "theoretical framework|methods?|methodology"),
-                          ("conclusion", "conclusions?"), ("notes", "notes"), ("abstract", "abstract|summary")):
-        if re.fullmatch(pattern, title):
-            return kind
-    return "body"
-
-
 def cited_kinds(doc, answer) -> list[str]:
     """The kind of the part each citation comes from ("title" for the title block)."""
     from assistant.structure import display_text
@@ -58,7 +44,7 @@ def cited_kinds(doc, answer) -> list[str]:
     title = " ".join(doc.title.split())
     for c in answer.citations:
         paragraph = next(p for p in doc.paragraphs if p.start <= c.start < p.end)
-        kind = section_kind(doc.sections[paragraph.section])
+        kind = doc.sections[paragraph.section].kind
         is_title = kind in ("front", "body") and title and title in display_text(c.text)
         out.append("title" if paragraph.kind == "title" or is_title else kind)
     return out
@@ -100,7 +86,7 @@ def front_leaks(assistant, root: Path) -> tuple[int, int]:
                 at = doc.source.find(quote)
                 if at >= 0:
                     paragraph = next(p for p in doc.paragraphs if p.start <= at < p.end)
-                    evidence_kinds.add(section_kind(doc.sections[paragraph.section]))
+                    evidence_kinds.add(doc.sections[paragraph.section].kind)
             answer = assistant.ask(record["question"])
             if answer.abstained:
                 continue

@@ -1,0 +1,286 @@
+"""Questions about the paper as a whole, and the front matter that answers only questions about it.
+
+Fast tests use small hand-written documents (parsed, or indexed with the hashing encoder);
+the ``slow`` ones ask the real paper's index the questions of ``bench/paper_level.jsonl``,
+written before the paper-level answering was built.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import overview
+from assistant.engine import Assistant
+from assistant.index import build_index, load_index
+from assistant.structure import display_text, parse
+
+PAPER = """\
+# Tidal Mills of the Atlantic Coast
+
+Maria Keller and Tomas Brandt
+
+## About the Authors
+
+Maria Keller is a lecturer in economic history at the University of Bergen. Tomas Brandt is a research fellow at the Coastal Heritage Institute in Kiel.
+
+## Disclaimer
+
+The views expressed here are those of the authors and do not necessarily reflect those of the Coastal Heritage Institute.
+
+## Introduction
+
+Tidal mills once ground grain along every sheltered estuary of the Atlantic coast. Historians have mostly treated them as curiosities. This paper argues that tidal mills were a central part of the coastal grain economy between 1650 and 1900. It draws on parish accounts and mill leases.
+
+## Methods
+
+We compiled 412 mill leases from regional archives and coded their rents and tenures. The leases were compared with grain prices using a simple regression model.
+
+## Tidal power and grain
+
+Millers stored sea water in a pond at high tide and released it through the wheel at low tide. A mill could grind for about six hours on each tide. Rents rose sharply after 1750 as grain prices climbed.
+
+## Decline
+
+Steam mills in the ports undercut tidal mills after 1850. Many ponds silted up and were drained for farmland.
+
+## Conclusion
+
+Overall, the leases show that tidal mills were profitable for two centuries and failed only when steam milling made grain cheaper in the ports. Local councils should protect the surviving mill ponds as heritage sites.
+
+## References
+
+Smith, J. (1998). Mills and Markets. Oxford.
+"""
+
+LABELLED = """\
+Hand washing in primary schools: a cluster trial
+
+Authors: Ana Ruiz; Li Wei
+DOI: 10.1000/xyz123
+License: cc-by
+
+Abstract: BACKGROUND: Absence from school is often caused by infections. This study aimed to measure whether supervised hand washing reduces absence in primary schools. METHODS: Twenty schools were randomised to supervised hand washing or usual practice. RESULTS: Absence fell by 12% in the schools that washed. CONCLUSIONS: Supervised hand washing reduced absence from school.
+
+Text: Infections spread quickly among young children who share toys and desks. Teachers often report waves of absence in winter.
+
+The trial ran for one school year in two districts. Nurses visited each school every month.
+"""
+
+ARTICLE = """\
+Lighthouses
+
+Lighthouses are towers with a bright light that guide ships past dangerous rocks and headlands at night.
+
+The first lighthouse on the islands was lit in 1794 on North Ronaldsay. Most towers were designed by the Stevenson family of engineers.
+
+Keepers lived in small cottages beside the tower. They trimmed the wicks every four hours through the night.
+
+The last manned lighthouse was automated in 1998, and the lights are now watched from the mainland.
+"""
+
+BODY_QUESTIONS = (
+    "How long could a mill grind on each tide?",
+    "When did steam mills undercut tidal mills?",
+    "What happened to the ponds?",
+    "Why did rents rise after 1750?",
+    "Where did millers store sea water?",
+)
+
+
+def zones_by_text(doc, lay) -> dict[str, str]:
+    return {display_text(s.text): zone for s, zone in zip(doc.sentences, lay.zones)}
+
+
+# -- which question is about the whole paper ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def paper_doc():
+    return parse(PAPER, markdown=True)
+
+
+@pytest.fixture(scope="module")
+def paper_layout(paper_doc):
+    return overview.layout(paper_doc)
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("What is the main argument?", "argument"),
+    ("What do the authors argue?", "argument"),
+    ("What does the paper conclude?", "conclusion"),
+    ("What are the main findings of the study?", "conclusion"),
+    ("Which theoretical approach do the authors use?", "method"),
+    ("What method do they use?", "method"),
+    ("What period does it cover?", "scope"),
+    ("Summarize the paper", "summary"),
+    ("Can you give me a brief overview?", "summary"),
+    ("What is this paper about?", "topic"),
+    ("What is the purpose of the study?", "aim"),
+    ("What do the authors recommend?", "recommendation"),
+    ("Who wrote this paper?", "authors"),
+    ("What does this article conclude about tidal mills?", "conclusion"),  # the title's own words
+])
+def test_paper_level_shapes(paper_layout, question, aspect):
+    assert overview.aspect_of(question, paper_layout) == aspect
+
+
+@pytest.mark.parametrize("question", [
+    "How long could a mill grind on each tide?",
+    "What are the goals of the councils?",  # an aspect word, but about the councils, not the paper
+    "What does the paper say about steam mills in the ports?",
+    "What method did millers use to store sea water?",
+    "What is Keller's stance?",  # a name, and no mention of the work
+    "Which period saw rents rise sharply?",
+    "What do the leases conclude about rents after 1750?",
+])
+def test_questions_about_a_topic_are_not_paper_level(paper_layout, question):
+    assert overview.aspect_of(question, paper_layout) is None
+
+
+def test_layout_reads_each_part_of_the_paper(paper_doc, paper_layout):
+    zones = zones_by_text(paper_doc, paper_layout)
+    assert zones["Maria Keller and Tomas Brandt"] == "front"  # a byline under the title heading
+    assert zones["Maria Keller is a lecturer in economic history at the University of Bergen."] == "about_authors"
+    assert zones["Millers stored sea water in a pond at high tide and released it through the wheel at low tide."] == "body"
+    assert zones["Local councils should protect the surviving mill ponds as heritage sites."] == "conclusion"
+    assert zones["Smith, J. (1998)."] == "references"
+    assert {"disclaimer", "introduction", "method"} <= set(paper_layout.zones)
+
+
+def test_labelled_abstract_and_metadata_lines():
+    doc = parse(LABELLED)
+    lay = overview.layout(doc)
+    zones = zones_by_text(doc, lay)
+    metadata = "Authors: Ana Ruiz; Li Wei DOI: 10.1000/xyz123 License: cc-by"
+    assert zones[metadata] == "front"
+    assert zones["RESULTS: Absence fell by 12% in the schools that washed."] == "abstract"
+    assert zones["Teachers often report waves of absence in winter."] == "lead"  # no introduction: the first body paragraphs
+    flat = np.zeros(len(doc.sentences))
+
+    def answer(question):
+        chosen = overview.select(lay, doc, question, flat)
+        return chosen and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids]
+
+    assert answer("What method did the study use?") == [
+        "METHODS: Twenty schools were randomised to supervised hand washing or usual practice."]
+    assert answer("What does the study conclude?") == ["CONCLUSIONS: Supervised hand washing reduced absence from school."]
+    assert answer("What was the purpose of this study?")[0].startswith("This study aimed to measure")
+    assert answer("Who are the authors?") == [metadata]
+
+
+def test_an_article_without_parts_answers_what_it_is_about_from_its_opening():
+    doc = parse(ARTICLE)
+    lay = overview.layout(doc)
+    flat = np.zeros(len(doc.sentences))
+    about = overview.select(lay, doc, "What is this article about?", flat)
+    assert [display_text(doc.sentences[i].text) for i in about.sentence_ids] == [
+        "Lighthouses are towers with a bright light that guide ships past dangerous rocks and headlands at night."]
+    assert overview.select(lay, doc, "What do the authors conclude?", flat) is None  # no conclusion to quote
+    assert overview.select(lay, doc, "What theory is the article based on?", flat) is None
+
+
+def test_front_matter_is_allowed_only_for_questions_about_it(paper_doc, paper_layout):
+    restricted = np.array([zone in overview.RESTRICTED for zone in paper_layout.zones])
+    assert restricted.sum() == 4
+    for question in BODY_QUESTIONS + ("What did the authors find about rents?", "Which institute is mentioned?"):
+        assert not overview.allowed(paper_layout, question)[restricted].any(), question
+    for question in ("Who wrote this?", "Where does Maria Keller work?", "What is the authors' background?",
+                     "Whose views does the paper express?", "Who funded the research?", "Is there a disclaimer?"):
+        assert overview.allowed(paper_layout, question).all(), question
+
+
+# -- answering, end to end with the hashing encoder -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def paper_assistant_small(tmp_path_factory):
+    from assistant.encoder import HashingEncoder
+
+    root = tmp_path_factory.mktemp("overview")
+    (root / "mills.md").write_text(PAPER, encoding="utf-8")
+    build_index(root / "mills.md", root / "idx", encoder=HashingEncoder())
+    return Assistant.open(load_index(root / "idx"), HashingEncoder())
+
+
+def cited(assistant, question):
+    answer = assistant.ask(question)
+    source = assistant.document.source
+    assert all(source[c.start : c.end] == c.text for c in answer.citations)
+    return answer, [(c.section, display_text(c.text)) for c in answer.citations]
+
+
+def test_paper_level_answers_quote_the_part_that_states_them(paper_assistant_small):
+    a = paper_assistant_small
+    thesis = ("Introduction", "This paper argues that tidal mills were a central part of the coastal grain economy between 1650 and 1900.")
+    answer, quotes = cited(a, "What is the main argument?")
+    assert not answer.abstained and quotes[0] == thesis
+    assert cited(a, "What does the paper conclude?")[1][0][0] == "Conclusion"
+    assert cited(a, "What do the authors recommend?")[1] == [
+        ("Conclusion", "Local councils should protect the surviving mill ponds as heritage sites.")]
+    assert cited(a, "What method do they use?")[1][0][0] == "Methods"
+    assert cited(a, "What period does it cover?")[1] == [thesis]
+    summary = cited(a, "Summarize the paper")[1]
+    assert [section for section, _ in summary] == ["Introduction", "Conclusion"]
+    answer, quotes = cited(a, "Who wrote this paper?")
+    assert quotes == [("Tidal Mills of the Atlantic Coast", "Maria Keller and Tomas Brandt")]
+    assert answer.confidence >= overview.PLACED_CONFIDENCE
+
+
+def test_passages_of_a_paper_level_answer_start_with_its_quote(paper_assistant_small):
+    answer = paper_assistant_small.ask("What does the paper conclude?")
+    top = answer.passages[0]
+    assert top.start <= answer.citations[0].start < top.end
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+
+
+def test_other_questions_never_quote_the_front_matter(paper_assistant_small):
+    front = {"About the Authors", "Disclaimer", "Tidal Mills of the Atlantic Coast"}
+    for question in BODY_QUESTIONS:
+        answer, quotes = cited(paper_assistant_small, question)
+        assert not {section for section, _ in quotes} & front, question
+        assert not answer.sentence_ids or not any(
+            paper_assistant_small._layout.zones[i] in overview.RESTRICTED for i in answer.sentence_ids)
+
+
+# -- the real paper ------------------------------------------------------------------------------------
+
+QUESTIONS = [json.loads(line) for line in (Path(__file__).parents[1] / "bench" / "paper_level.jsonl").read_text().splitlines()]
+
+
+def part_of(doc, lay, citation) -> str:
+    sid = next(s.id for s in doc.sentences if s.start <= citation.start < s.end)
+    return lay.zones[sid]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("record", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+def test_paper_questions_are_answered_from_the_right_part(paper_assistant, record):
+    answer = paper_assistant.ask(record["question"])
+    assert not answer.abstained
+    parts = [part_of(paper_assistant.document, paper_assistant._layout, c) for c in answer.citations]
+    allowed = set(record["kinds"])
+    assert parts[0] in allowed, (parts, answer.answer)
+    assert all(p in allowed or p not in overview.RESTRICTED for p in parts), parts
+
+
+@pytest.mark.slow
+def test_gold_questions_not_about_the_front_matter_never_quote_it(paper_assistant):
+    doc, lay = paper_assistant.document, paper_assistant._layout
+    root = Path(__file__).parents[1] / "source"
+    checked = 0
+    for name in ("gold.jsonl", "gold_heldout.jsonl"):
+        for line in (root / name).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            at = [doc.source.find(q) for q in record["evidence"]]
+            if any(lay.zones[next(s.id for s in doc.sentences if s.start <= a < s.end)] in overview.RESTRICTED
+                   for a in at if a >= 0):
+                continue  # about the authors: may quote them
+            answer = paper_assistant.ask(record["question"])
+            parts = {part_of(doc, lay, c) for c in answer.citations}
+            assert not parts & overview.RESTRICTED, record["id"]
+            checked += 1
+    assert checked > 150
