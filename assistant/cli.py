@@ -33,9 +33,10 @@ INDEX_DIR = click.option(
 
 
 def fail(message: str) -> None:
+    """One line on stderr (controls removed, line breaks folded) and exit status 1."""
     from assistant.render import safe
 
-    click.echo(f"error: {safe(message)}", err=True)
+    click.echo(f"error: {' '.join(safe(message).split())}", err=True)
     sys.exit(1)
 
 
