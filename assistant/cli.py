@@ -231,7 +231,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
     indexed into its own sub-directory of --index-dir.
     """
     from assistant import paths as locations
-    from assistant.index import build_index
+    from assistant.index import build_index, document_folders
     from assistant.paper import default_metadata
     from assistant.render import safe
 
@@ -243,7 +243,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
     elif len(paths) == 1:
         targets = [(paths[0], index_dir, None)]
     else:
-        targets = [(path, index_dir / path.stem, None) for path in paths]
+        targets = [(path, target, None) for path, target in document_folders(paths, index_dir)]
     for source, target, metadata in targets:
         with _progress() as progress:
             manifest = build_index(source, target, metadata=metadata, progress=progress)

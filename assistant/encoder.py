@@ -69,14 +69,56 @@ def onnx_path() -> Path:
 
 
 def ensure_onnx() -> Path:
-    """Export the verified weights to ONNX once; later calls reuse the file."""
+    """Export the verified weights to ONNX once; later calls reuse the file.
+
+    The export is written to a temporary file in the cache and renamed into place, so a
+    failed or killed export leaves nothing behind that looks finished.
+    """
     target = onnx_path()
     if target.is_file():
         return target
+    cache = target.parent
+    if cache.exists() and not cache.is_dir():
+        raise ModelError(f"the model cache {cache} is a file, not a folder; set ASSISTANT_MODEL_CACHE to a folder")
     source = verified_model_dir()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _export_onnx(source, target)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache, prefix=".export-", suffix=".onnx.tmp")
+    except OSError as exc:
+        raise ModelError(f"cannot write the model export to {cache} ({exc.strerror or exc}); "
+                         "set ASSISTANT_MODEL_CACHE to a writable folder") from None
+    os.close(fd)
+    try:
+        _export_onnx(source, Path(tmp))
+        os.replace(tmp, target)
+    except (OSError, RuntimeError, ValueError) as exc:  # torch and onnx report a failed write in their own ways
+        raise ModelError(f"cannot write the model export to {cache} ({_reason(exc)}); "
+                         "free some space or set ASSISTANT_MODEL_CACHE to another folder") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return target
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return " ".join(str(exc).split())[:120]
+
+
+def _import_torch_stack(module: str):
+    """Import torch (through ``module``); a machine short of memory gets a ModelError, not a traceback."""
+    import importlib
+
+    _quiet_hub()
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        raise ModelError(f"cannot load the embedding model ({exc}); reinstall paper-assistant") from None
+    except (MemoryError, OSError, SystemError, ImportError) as exc:
+        # under a tight memory limit torch's import fails with any of these
+        raise ModelError(f"cannot load the embedding model ({type(exc).__name__}: {_reason(exc) or 'out of memory'}); "
+                         "is there enough free memory?") from None
 
 
 def _quiet_hub() -> None:
@@ -87,11 +129,11 @@ def _quiet_hub() -> None:
 
 
 def _export_onnx(source: Path, target: Path) -> None:
-    _quiet_hub()
+    """Write the ONNX export of the weights at ``source`` to ``target``."""
     import warnings
 
-    import torch
-    from transformers import AutoModel
+    torch = _import_torch_stack("torch")
+    AutoModel = _import_torch_stack("transformers").AutoModel
 
     class _Hidden(torch.nn.Module):
         def __init__(self, model):
@@ -105,25 +147,18 @@ def _export_onnx(source: Path, target: Path) -> None:
     model = AutoModel.from_pretrained(str(source)).eval()
     dummy = torch.ones(1, 8, dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                _Hidden(model),
-                (dummy, dummy, torch.zeros_like(dummy)),
-                tmp,
-                input_names=["input_ids", "attention_mask", "token_type_ids"],
-                output_names=["last_hidden_state"],
-                dynamic_axes={name: axes for name in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")},
-                opset_version=17,
-                dynamo=False,
-            )
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _Hidden(model),
+            (dummy, dummy, torch.zeros_like(dummy)),
+            str(target),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={name: axes for name in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")},
+            opset_version=17,
+            dynamo=False,
+        )
 
 
 def load_tokenizer(max_length: int = MAX_LENGTH):
@@ -200,9 +235,7 @@ class SentenceTransformerEncoder:
 
     def __init__(self) -> None:
         path = verified_model_dir()  # checked before the (slow) torch import
-        _quiet_hub()
-        from sentence_transformers import SentenceTransformer
-
+        SentenceTransformer = _import_torch_stack("sentence_transformers").SentenceTransformer
         try:
             self.model = SentenceTransformer(str(path), device="cpu")
         except (OSError, ValueError, RuntimeError) as exc:

@@ -1,31 +1,27 @@
-"""The on-disk index: build it atomically, check it, load it. The only module that writes it.
+"""The index's contents: build them, check them, load them.
 
-An index directory holds plain files: the exact source text, the parsed structure as
-JSON/JSONL, FAISS inner-product indexes of normalised vectors, bm25s matrices as .npy,
-and ``manifest.json`` (format version, model, source checksum, settings, counts and a
-checksum of every file). Nothing is pickled.
+Each version of an index (``storage`` keeps versions and switches between them atomically)
+holds plain files: the exact source text, the parsed structure as JSON/JSONL, FAISS
+inner-product indexes of normalised vectors, bm25s matrices as .npy, and ``manifest.json``
+(format version, model, source checksum, settings, counts and a checksum of every file).
+Nothing is pickled.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import glob
 import hashlib
 import json
-import os
-import shutil
-import tempfile
+import re
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Sequence
 
 import numpy as np
 
 from assistant import encoder as enc
-from assistant import paths
+from assistant import paths, storage
 from assistant.chunking import ChunkSettings, chunk_document
 from assistant.errors import BrokenIndexError, InputError
 from assistant.ingest import read_document
@@ -33,8 +29,9 @@ from assistant.lexical import Bm25Index
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.structure import display_text, parse
 
-FORMAT_VERSION = 6  # bump when parsing, chunking or the files change
-MANIFEST = "manifest.json"
+FORMAT_VERSION = 7  # bump when parsing, chunking or the files change
+MANIFEST = storage.MANIFEST
+RETRIES = 4  # reads of a version that a concurrent build replaced, before giving up
 UNITS = ("chunks", "sentences", "windows", "paragraphs")  # dense vectors of each
 LEXICAL_UNITS = ("chunks", "sentences", "paragraphs")  # BM25 of each (a window adds no new words)
 
@@ -73,94 +70,76 @@ def build_index(
     encoder: enc.Encoder | None = None,
     unless: Callable[[], bool] | None = None,
 ) -> dict:
-    """Build the index of ``source_path`` into ``index_dir`` atomically; return the manifest.
+    """Build the index of ``source_path`` into a new version of ``index_dir``; return the manifest.
 
+    Readers keep the previous version until the new one is complete (see ``storage``).
     ``unless`` is asked once the build lock is held: when it says the index is already
     current (another process built it meanwhile), nothing is built.
     """
-    index_dir = Path(index_dir)
     started = time.perf_counter()
-    with build_lock(index_dir):
-        if unless is not None and unless():
-            return read_manifest(index_dir)
-        _check_replaceable(index_dir)
-        _remove_leftovers(index_dir)
-        progress("reading", 0, 1)
-        raw = read_document(Path(source_path))
-        title = (metadata or {}).get("title")
-        document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, progress=progress)
-        progress("structure", 1, 1)
-        counter = enc.token_counter()
-        report = chunk_document(document, counter, settings)
-        progress("loading model", 0, 1)
-        model = encoder or enc.SentenceTransformerEncoder()
-        if encoder is None and not enc.onnx_path().is_file():
-            progress("exporting model", 0, 1)
-        onnx_file = None if encoder is not None else enc.ensure_onnx()  # an injected encoder answers without the export
-        vectors = _embed_units(document, report.chunks, model, progress)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=_parent(index_dir)))
-        try:
-            progress("writing", 0, 1)
-            _write_files(tmp, raw.text, document, report.chunks, vectors, metadata or {})
-            manifest = _manifest(tmp, raw.path, raw.text, document, report, settings, onnx_file, metadata)
-            manifest["build_seconds"] = round(time.perf_counter() - started, 2)
-            _write_json(tmp / MANIFEST, manifest)
-            _swap_into_place(tmp, index_dir)
-        except OSError as exc:
-            raise InputError(f"{index_dir}: cannot write the index ({exc.strerror or exc})") from None
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        progress("done", 1, 1)
+    shown = Path(index_dir)
+    folder = storage.check_target(shown)
+    try:
+        raw = read_document(Path(source_path))  # bad input fails before anything is written
+        with storage.locked(folder):
+            if unless is not None and unless():
+                return read_manifest(folder)
+            storage.check_target(shown)  # again, now that no other build can run
+            manifest = _build(raw, shown, folder, metadata, settings, progress, encoder, started)
+    except MemoryError:
+        raise InputError(f"not enough memory to index {Path(source_path).name}; close other programs or index a smaller file") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot write the index ({_reason(exc)})") from None
+    progress("done", 1, 1)
     return manifest
 
 
-def _parent(index_dir: Path) -> Path:
-    parent = index_dir.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{index_dir}: cannot create the index here ({exc.strerror or exc})") from None
-    return parent
-
-
-def _check_replaceable(index_dir: Path) -> None:
-    """Refuse to replace a file, or a directory holding anything but index files."""
-    if index_dir.is_symlink() or (index_dir.exists() and not index_dir.is_dir()):
-        raise InputError(f"{index_dir} exists and is not an index directory; choose another --index-dir")
-    if index_dir.is_dir():
-        strangers = [p.name for p in index_dir.iterdir() if not _is_index_file(p.name)]
-        if strangers:
+def document_folders(sources: Sequence[Path], index_dir: Path) -> list[tuple[Path, Path]]:
+    """Each document with its own sub-folder of ``index_dir``, named for its stem; two documents
+    whose stems would share a folder are refused before anything is built."""
+    seen: dict[str, Path] = {}
+    for source in sources:
+        other = seen.setdefault(source.stem.casefold(), source)
+        if other is not source:
             raise InputError(
-                f"{index_dir} holds files that are not part of an index ({strangers[0]}); "
-                "choose another --index-dir or empty it"
+                f"{other} and {source} would both be indexed into {Path(index_dir) / source.stem}; "
+                "rename one, or index them in separate calls"
             )
+    return [(source, Path(index_dir) / source.stem) for source in sources]
 
 
-def _is_index_file(name: str) -> bool:
-    return name in (MANIFEST, "source.txt", "document.json") or name.endswith((".jsonl", ".faiss")) or name.startswith("bm25-")
-
-
-def _remove_leftovers(index_dir: Path) -> None:
-    """Delete temporary directories of builds that were killed (we hold the build lock)."""
-    for prefix in (f".{index_dir.name}.tmp-", f".{index_dir.name}.old-"):
-        for path in _parent(index_dir).glob(f"{glob.escape(prefix)}*"):
-            shutil.rmtree(path, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def build_lock(index_dir: Path) -> Iterator[None]:
-    """Serialise builds of one index directory across processes."""
-    lock_path = _parent(index_dir) / f".{index_dir.name}.lock"
+def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progress, encoder, started: float) -> dict:
+    progress("reading", 0, 1)
+    title = (metadata or {}).get("title")
+    document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, progress=progress)
+    progress("structure", 1, 1)
+    report = chunk_document(document, enc.token_counter(), settings)
+    progress("loading model", 0, 1)
+    model = encoder or enc.SentenceTransformerEncoder()
+    if encoder is None and not enc.onnx_path().is_file():
+        progress("exporting model", 0, 1)
+    onnx_file = enc.ensure_onnx() if encoder is None else None  # questions are embedded from the export
+    vectors = _embed_units(document, report.chunks, model, progress)
     try:
-        handle = open(lock_path, "a+")
-    except OSError as exc:
-        raise InputError(f"{index_dir}: cannot write here ({exc.strerror or exc})") from None
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        with storage.new_version(folder) as version:
+            progress("writing", 0, 1)
+            _write_files(version, raw.text, document, report.chunks, vectors, metadata or {})
+            manifest = _manifest(version, raw.path, raw.text, document, report, settings, onnx_file, metadata)
+            manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+            _write_json(version / MANIFEST, manifest)
+            previous = storage.publish(folder, version)
+    except (OSError, RuntimeError) as exc:  # faiss reports a failed write as a RuntimeError
+        raise InputError(f"{shown}: cannot write the index ({_reason(exc)})") from None
+    storage.prune(folder, keep={version.name, previous or version.name})
+    return manifest
+
+
+def _reason(exc: BaseException) -> str:
+    """The operating system's words for a failed write ('No space left on device')."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    found = re.search(r"\(([^()]+)\)\s*$", str(exc))
+    return found.group(1) if found else " ".join(str(exc).split())[:120]
 
 
 def _unit_texts(document: Document, chunks: tuple[Chunk, ...]) -> dict[str, list[str]]:
@@ -260,19 +239,8 @@ def _file_checksums(directory: Path) -> dict[str, str]:
     return {
         str(path.relative_to(directory)): enc.sha256_file(path)
         for path in sorted(directory.rglob("*"))
-        if path.is_file() and path.name != MANIFEST
+        if path.is_file() and path.name not in (MANIFEST, storage.MARKER)
     }
-
-
-def _swap_into_place(tmp: Path, index_dir: Path) -> None:
-    old = None
-    if index_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.old-", dir=_parent(index_dir)))
-        os.rmdir(old)
-        os.replace(index_dir, old)
-    os.replace(tmp, index_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_json(path: Path, data) -> None:
@@ -289,19 +257,47 @@ def _write_jsonl(path: Path, rows) -> None:
 
 
 def read_manifest(index_dir: Path) -> dict:
-    path = Path(index_dir) / MANIFEST
-    if not path.is_file():
-        raise BrokenIndexError(f"{index_dir}: no index here (missing {MANIFEST})")
+    """The manifest of the index's current version."""
+    return _read_manifest(Path(index_dir), storage.current(Path(index_dir)))
+
+
+def _read_manifest(index_dir: Path, version: Path) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = (version / MANIFEST).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BrokenIndexError(f"{index_dir}: no index here (missing {MANIFEST})") from None
     except (OSError, ValueError) as exc:
+        raise BrokenIndexError(f"{index_dir}: unreadable {MANIFEST} ({_reason(exc)})") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
         raise BrokenIndexError(f"{index_dir}: unreadable {MANIFEST} ({exc})") from None
 
 
 def problems(index_dir: Path, *, source_sha256: str | None = None, settings: ChunkSettings | None = None) -> list[str]:
-    """Why this index cannot be used as is; empty when it is sound and current."""
+    """Why this index cannot be used as is; empty when it is sound and current.
+
+    A version that a concurrent build replaced while it was being checked is checked again
+    as the new one (see ``_on_current``).
+    """
+    return _on_current(Path(index_dir), lambda version: _version_problems(Path(index_dir), version, source_sha256, settings))
+
+
+def _on_current(index_dir: Path, check: Callable[[Path], list[str]]) -> list[str]:
+    """``check`` of the current version; again on the new one when a build replaced it meanwhile."""
+    version = storage.current(index_dir)
+    for _ in range(RETRIES):
+        found = check(version)
+        newer = storage.current(index_dir)
+        if not found or newer == version:
+            return found
+        version = newer
+    return check(version)
+
+
+def _version_problems(index_dir: Path, version: Path, source_sha256: str | None, settings: ChunkSettings | None) -> list[str]:
     try:
-        manifest = read_manifest(index_dir)
+        manifest = _read_manifest(index_dir, version)
     except BrokenIndexError as exc:
         return [str(exc).removeprefix(f"{index_dir}: ")]
     if not isinstance(manifest, dict) or not all(isinstance(manifest.get(k, {}), dict) for k in ("model", "source", "files")):
@@ -319,7 +315,7 @@ def problems(index_dir: Path, *, source_sha256: str | None = None, settings: Chu
     if settings and manifest.get("chunker") != settings.as_dict():
         found.append("the chunker settings have changed")
     files = manifest.get("files", {})
-    found.extend(_file_problems(Path(index_dir), files))
+    found.extend(_file_problems(version, files))
     if "source.txt" in files and manifest.get("source", {}).get("sha256") != files["source.txt"]:
         found.append("the manifest's source checksum does not match source.txt")
     return found
@@ -340,28 +336,53 @@ def _file_problems(directory: Path, files: dict[str, str]) -> list[str]:
             found.append(f"the manifest names a file outside the index ({name})")
         elif not path.is_file():
             found.append(f"missing file {name}")
-        elif enc.sha256_file(path) != digest:
-            found.append(f"damaged file {name} (checksum mismatch)")
+        else:
+            found.extend(_checksum_problem(path, name, digest))
     return found
 
 
-def load_index(index_dir: Path, *, verify: bool = True) -> Index:
-    """Load an index; raise BrokenIndexError naming the fault when it is unusable."""
-    import faiss
+def _checksum_problem(path: Path, name: str, digest: str) -> list[str]:
+    try:
+        actual = enc.sha256_file(path)
+    except OSError as exc:
+        return [f"unreadable file {name} ({_reason(exc)})"]
+    return [] if actual == digest else [f"damaged file {name} (checksum mismatch)"]
 
+
+def load_index(index_dir: Path, *, verify: bool = True) -> Index:
+    """Load the index's current version; raise BrokenIndexError naming the fault when it is unusable.
+
+    When a concurrent build replaces that version while it is being read, the new version
+    is read instead: the result is always one complete version, never a mix.
+    """
     index_dir = Path(index_dir)
     if not index_dir.is_dir():
         raise BrokenIndexError(f"{index_dir}: no such index directory; build it with: {fix_command(index_dir)}")
-    found = problems(index_dir) if verify else []
+    version = storage.current(index_dir)
+    for _ in range(RETRIES):
+        try:
+            return _load_version(index_dir, version, verify)
+        except BrokenIndexError:
+            newer = storage.current(index_dir)
+            if newer == version:
+                raise
+            version = newer
+    return _load_version(index_dir, version, verify)
+
+
+def _load_version(index_dir: Path, version: Path, verify: bool) -> Index:
+    import faiss
+
+    found = _version_problems(index_dir, version, None, None) if verify else []
     if found:
         raise BrokenIndexError(f"{index_dir}: {found[0]}; rebuild it with: {fix_command(index_dir)}")
     try:
-        manifest = read_manifest(index_dir)
-        source = (index_dir / "source.txt").read_bytes().decode("utf-8")
-        document = _load_document(index_dir, source)
-        chunks = tuple(Chunk(**{**row, "sentences": tuple(row["sentences"])}) for row in _read_jsonl(index_dir / "chunks.jsonl"))
-        dense = {unit: faiss.read_index(str(index_dir / f"{unit}.faiss")) for unit in UNITS}
-        lexical = {unit: Bm25Index.load(index_dir / f"bm25-{unit}") for unit in LEXICAL_UNITS}
+        manifest = _read_manifest(index_dir, version)
+        source = (version / "source.txt").read_bytes().decode("utf-8")
+        document = _load_document(version, source)
+        chunks = tuple(Chunk(**{**row, "sentences": tuple(row["sentences"])}) for row in _read_jsonl(version / "chunks.jsonl"))
+        dense = {unit: faiss.read_index(str(version / f"{unit}.faiss")) for unit in UNITS}
+        lexical = {unit: Bm25Index.load(version / f"bm25-{unit}") for unit in LEXICAL_UNITS}
         _check_sizes(document, chunks, dense, lexical)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, MemoryError, BrokenIndexError) as exc:
         reason = " ".join(str(exc).split())[:200]

@@ -29,7 +29,7 @@ def ensure_default_index(progress: store.Progress = store._quiet, notice=lambda 
     index_dir = paths.default_index_dir()
     reasons = stale_reasons(index_dir)
     if reasons:
-        if (index_dir / store.MANIFEST).exists() or index_dir.exists():
+        if index_dir.exists():
             notice(f"rebuilding the paper's index: {reasons[0]}")
         else:
             notice("building the paper's index (first run)")

@@ -1,4 +1,9 @@
-"""Where things live. ``ASSISTANT_HOME`` overrides the data location (tests point it at tmp)."""
+"""Where things live. ``ASSISTANT_HOME`` overrides the data location (tests point it at tmp).
+
+The embedded paper and the gold sets ship inside the package (``assistant/source`` in an
+installed wheel, ``source/`` in a checkout). Generated data (the default index and the ONNX
+export of the model) goes to the user data folder, never into the installed package.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import os
 from pathlib import Path
 
 DEFAULT_PAPER = "bijan-goncharova-2021-iran-russia-security.txt"
+APP_NAME = "paper-assistant"
 
 
 def project_root() -> Path:
@@ -13,7 +19,9 @@ def project_root() -> Path:
 
 
 def source_dir() -> Path:
-    return project_root() / "source"
+    """The shipped paper and gold sets: package data when installed, ``source/`` in a checkout."""
+    installed = Path(__file__).resolve().parent / "source"
+    return installed if installed.is_dir() else project_root() / "source"
 
 
 def default_source() -> Path:
@@ -29,9 +37,14 @@ def default_gold() -> Path:
 
 
 def home() -> Path:
-    """Root for generated data: the default index and the exported model."""
+    """Root for generated data: ``ASSISTANT_HOME``, else the user data folder
+    (``~/.local/share/paper-assistant`` on Linux, as platformdirs decides elsewhere)."""
     override = os.environ.get("ASSISTANT_HOME")
-    return Path(override) if override else project_root()
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
 def default_index_dir() -> Path:
@@ -43,7 +56,7 @@ def model_cache_dir() -> Path:
     override = os.environ.get("ASSISTANT_MODEL_CACHE")
     if override:
         return Path(override)
-    return home() / ".models"
+    return home() / "models"
 
 
 def conversations_dir() -> Path:

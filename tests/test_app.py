@@ -435,7 +435,7 @@ async def test_first_run_builds_the_index_with_progress(first_run, fake_encoder)
         assert "Escape cancels" in label
         first_run.gate.set()
         await settle(pilot)
-        assert app.state == "ready" and (paths.default_index_dir() / "manifest.json").is_file()
+        assert app.state == "ready" and (paths.default_index_dir() / "current" / "manifest.json").is_file()
         assert plain(app.query_one("#paper-title")) == "A Small Paper"
         await ask(pilot, "Where is the naval base of Russia?")
         answer = app.turns[0].answer
@@ -506,7 +506,7 @@ async def test_escape_cancels_the_first_build_and_leaves_no_index(first_run, fak
         assert not app.query_one("#build-bar").display  # no 0% bar left behind
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert app.state == "ready" and (paths.default_index_dir() / "manifest.json").is_file()
+        assert app.state == "ready" and (paths.default_index_dir() / "current" / "manifest.json").is_file()
 
 
 async def test_a_broken_index_dir_is_a_notification(tmp_path):

@@ -125,7 +125,7 @@ def test_index_refuses_directory_of_other_files(tmp_path):
     target = tmp_path / "photos"
     target.mkdir()
     (target / "holiday.jpg").write_bytes(b"\xff\xd8")
-    assert_one_line_error(run("index", str(path), "--index-dir", str(target)), "not part of an index")
+    assert_one_line_error(run("index", str(path), "--index-dir", str(target)), "holds files that are not an index")
     assert (target / "holiday.jpg").exists()
 
 
@@ -166,7 +166,7 @@ def check_record(record, source):
 
 @pytest.fixture(scope="module")
 def index_source(paper_index_dir):
-    return (paper_index_dir / "source.txt").read_bytes().decode("utf-8")
+    return (paper_index_dir / "current" / "source.txt").read_bytes().decode("utf-8")
 
 
 @pytest.mark.slow

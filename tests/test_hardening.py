@@ -103,7 +103,10 @@ def sound(target: Path, source: str | None = None) -> None:
 
 
 def leftovers(target: Path) -> list[str]:
-    return sorted(p.name for p in target.parent.iterdir() if re.match(rf"\.{target.name}\.(tmp|old)-", p.name))
+    """Version folders of builds that never finished, and any beyond the current one and the one it replaced."""
+    versions = [p for p in target.iterdir() if store.storage.is_version(p)] if target.is_dir() else []
+    unfinished = [p.name for p in versions if not (p / store.MANIFEST).exists()]
+    return sorted(unfinished) + (["more than two versions"] if len(versions) > 2 else [])
 
 
 # -- atomic builds: SIGKILL at chosen and at arbitrary moments ------------------------------
@@ -141,12 +144,14 @@ if mode in ("writing", "slow-writing"):  # stop (or dawdle) with the temporary d
 
     index.Bm25Index.save = slow_save
 
-if mode == "swap":  # stop between moving the old index away and moving the new one in
+if mode in ("before-publish", "after-publish"):  # stop just before or after the new version is published
     replace = os.replace
 
     def slow_replace(a, b):
+        if mode == "before-publish" and os.path.basename(b) == "current":
+            pause()
         replace(a, b)
-        if os.path.abspath(a) == os.path.abspath(target):
+        if mode == "after-publish" and os.path.basename(b) == "current":
             pause()
 
     os.replace = slow_replace
@@ -194,17 +199,15 @@ def test_kill_9_during_build_keeps_previous_index(tmp_path, fake_encoder, mode):
     assert leftovers(target) == []
 
 
-def test_kill_9_between_renames_leaves_no_index_then_recovers(tmp_path, fake_encoder):
+@pytest.mark.parametrize(("mode", "seen"), [("before-publish", DOC), ("after-publish", DOC_V2)])
+def test_kill_9_around_the_publishing_rename_leaves_one_whole_index(tmp_path, fake_encoder, mode, seen):
     target = tmp_path / "idx"
     build_index(write(tmp_path / "v1.txt", DOC), target, encoder=fake_encoder)
-    proc, marker = start_build(tmp_path, write(tmp_path / "v2.txt", DOC_V2), target, "swap")
+    proc, marker = start_build(tmp_path, write(tmp_path / "v2.txt", DOC_V2), target, mode)
     kill_when_paused(proc, marker)
-    assert not target.exists()  # no index at all, never half of one
-    with pytest.raises(BrokenIndexError, match=re.escape(f"build it with: assistant index FILE --index-dir {target}")):
-        load_index(target)
-    assert leftovers(target)
-    build_index(tmp_path / "v2.txt", target, encoder=fake_encoder)
-    sound(target, DOC_V2)
+    sound(target, seen)  # the old index or the new one, never none and never half of one
+    build_index(write(tmp_path / "v3.txt", DOC_V2 + "\nCoda\n\nThe end.\n"), target, encoder=fake_encoder)
+    sound(target, DOC_V2 + "\nCoda\n\nThe end.\n")
     assert leftovers(target) == []
 
 
@@ -274,23 +277,23 @@ def _flip_byte(path: Path) -> None:
 
 def _edit_manifest(change):
     def mutate(target: Path) -> None:
-        manifest = json.loads((target / store.MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((target / "current" / store.MANIFEST).read_text(encoding="utf-8"))
         change(manifest)
-        (target / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        (target / "current" / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
     return mutate
 
 
 FAULTS = {
-    "truncated faiss": (lambda t: _truncate(t / "chunks.faiss"), "damaged file chunks.faiss"),
-    "corrupted faiss": (lambda t: _flip_byte(t / "sentences.faiss"), "damaged file sentences.faiss"),
-    "missing faiss": (lambda t: (t / "paragraphs.faiss").unlink(), "missing file paragraphs.faiss"),
-    "missing bm25": (lambda t: shutil.rmtree(t / "bm25-chunks"), "missing file bm25-chunks/"),
-    "truncated jsonl": (lambda t: _truncate(t / "sentences.jsonl"), "damaged file sentences.jsonl"),
-    "edited source": (lambda t: write(t / "source.txt", DOC.replace("Iran", "Iraq")), "damaged file source.txt"),
-    "missing manifest": (lambda t: (t / store.MANIFEST).unlink(), "missing manifest.json"),
-    "garbage manifest": (lambda t: (t / store.MANIFEST).write_bytes(b"\xff{not json"), "unreadable manifest.json"),
-    "manifest not an object": (lambda t: (t / store.MANIFEST).write_text("[1, 2]"), "not a valid manifest"),
+    "truncated faiss": (lambda t: _truncate(t / "current" / "chunks.faiss"), "damaged file chunks.faiss"),
+    "corrupted faiss": (lambda t: _flip_byte(t / "current" / "sentences.faiss"), "damaged file sentences.faiss"),
+    "missing faiss": (lambda t: (t / "current" / "paragraphs.faiss").unlink(), "missing file paragraphs.faiss"),
+    "missing bm25": (lambda t: shutil.rmtree(t / "current" / "bm25-chunks"), "missing file bm25-chunks/"),
+    "truncated jsonl": (lambda t: _truncate(t / "current" / "sentences.jsonl"), "damaged file sentences.jsonl"),
+    "edited source": (lambda t: write(t / "current" / "source.txt", DOC.replace("Iran", "Iraq")), "damaged file source.txt"),
+    "missing manifest": (lambda t: (t / "current" / store.MANIFEST).unlink(), "missing manifest.json"),
+    "garbage manifest": (lambda t: (t / "current" / store.MANIFEST).write_bytes(b"\xff{not json"), "unreadable manifest.json"),
+    "manifest not an object": (lambda t: (t / "current" / store.MANIFEST).write_text("[1, 2]"), "not a valid manifest"),
     "other model": (_edit_manifest(lambda m: m["model"].update(name="bert-base")), "different embedding model"),
     "other weights": (_edit_manifest(lambda m: m["model"].update(weights_sha256="0" * 64)), "different embedding model"),
     "other dimension": (_edit_manifest(lambda m: m.update(dimension=768)), "dimension 768"),
@@ -317,7 +320,7 @@ def test_damaged_index_is_reported_with_the_fix(small_index, fault):
 
 
 def test_unverified_load_still_refuses_swapped_vectors(small_index):
-    shutil.copy(small_index / "chunks.faiss", small_index / "sentences.faiss")
+    shutil.copy(small_index / "current" / "chunks.faiss", small_index / "current" / "sentences.faiss")
     with pytest.raises(BrokenIndexError, match="sentences vectors do not match"):
         load_index(small_index, verify=False)
 
@@ -340,7 +343,7 @@ def test_default_index_is_built_then_rebuilt_when_damaged(small_default):
     first = paper.open_index(None, notice=notices.append)
     assert notices == ["building the paper's index (first run)"]
     assert first.document.source == DOC
-    _truncate(paths.default_index_dir() / "chunks.faiss")
+    _truncate(paths.default_index_dir() / "current" / "chunks.faiss")
     notices.clear()
     again = paper.open_index(None, notice=notices.append)
     assert notices == ["rebuilding the paper's index: damaged file chunks.faiss (checksum mismatch)"]
@@ -377,7 +380,7 @@ def test_processes_that_find_the_index_missing_at_once_build_it_once(small_defau
 
 def test_cli_prints_the_rebuild_notice_on_stderr(small_default):
     assert cli("index").exit_code == 0
-    (paths.default_index_dir() / "sentences.faiss").unlink()
+    (paths.default_index_dir() / "current" / "sentences.faiss").unlink()
     result = cli("ask", "What did Russia oppose?", "--json")
     assert result.exit_code == 0, result.output
     assert "rebuilding the paper's index: missing file sentences.faiss" in result.stderr
@@ -610,7 +613,7 @@ def test_index_into_a_directory_of_other_files_is_refused(tmp_path, fake_models)
     home = tmp_path / "Documents"
     home.mkdir()
     write(home / "thesis.txt", "precious")
-    assert_clean_error(cli("index", str(write(tmp_path / "d.txt", DOC)), "--index-dir", str(home)), "not part of an index")
+    assert_clean_error(cli("index", str(write(tmp_path / "d.txt", DOC)), "--index-dir", str(home)), "holds files that are not an index")
     assert (home / "thesis.txt").read_text() == "precious"
 
 

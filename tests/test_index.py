@@ -39,7 +39,7 @@ def test_loaded_document_equals_the_parsed_one(built, paper_document):
 def test_offsets_round_trip_after_load(built):
     index = load_index(built["a"])
     doc = index.document
-    source = (built["a"] / "source.txt").read_bytes().decode("utf-8")
+    source = (built["a"] / "current" / "source.txt").read_bytes().decode("utf-8")
     assert doc.source == source
     for s in doc.sentences:
         assert source[s.start : s.end] == s.text
@@ -69,7 +69,7 @@ def test_ids_and_files_stable_across_builds(built):
     assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
     assert a.chunks == b.chunks
     for name in STRUCTURE_FILES:
-        assert (built["a"] / name).read_bytes() == (built["b"] / name).read_bytes(), name
+        assert (built["a"] / "current" / name).read_bytes() == (built["b"] / "current" / name).read_bytes(), name
     first, second = built["manifests"]
     assert first["files"] == second["files"]
 
@@ -100,7 +100,7 @@ def copy_index(src, dst):
 @pytest.mark.parametrize("name", ["chunks.jsonl", "sentences.faiss", "source.txt", "bm25-chunks"])
 def test_damage_is_detected(built, tmp_path, name):
     target = copy_index(built["a"], tmp_path / "copy")
-    victim = target / name
+    victim = target / "current" / name
     if victim.is_dir():
         victim = next(p for p in sorted(victim.iterdir()) if p.is_file())
     victim.write_bytes(victim.read_bytes()[:-10] + b"0123456789")
@@ -114,7 +114,7 @@ def test_damage_is_detected(built, tmp_path, name):
 
 def test_missing_file_is_detected(built, tmp_path):
     target = copy_index(built["a"], tmp_path / "copy")
-    (target / "sentences.jsonl").unlink()
+    (target / "current" / "sentences.jsonl").unlink()
     assert "missing file sentences.jsonl" in problems(target)
     with pytest.raises(BrokenIndexError, match="missing file"):
         load_index(target)
@@ -122,7 +122,7 @@ def test_missing_file_is_detected(built, tmp_path):
 
 def test_missing_manifest_and_missing_directory(built, tmp_path):
     target = copy_index(built["a"], tmp_path / "copy")
-    (target / MANIFEST).unlink()
+    (target / "current" / MANIFEST).unlink()
     with pytest.raises(BrokenIndexError, match="no index here"):
         load_index(target)
     with pytest.raises(BrokenIndexError, match="no such index directory"):
@@ -132,9 +132,9 @@ def test_missing_manifest_and_missing_directory(built, tmp_path):
 def test_stale_source_and_format_are_reported(built, tmp_path):
     assert problems(built["a"], source_sha256="0" * 64) == ["the source text has changed since it was built"]
     target = copy_index(built["a"], tmp_path / "copy")
-    manifest = json.loads((target / MANIFEST).read_text())
+    manifest = json.loads((target / "current" / MANIFEST).read_text())
     manifest["format_version"] = 99
-    (target / MANIFEST).write_text(json.dumps(manifest))
+    (target / "current" / MANIFEST).write_text(json.dumps(manifest))
     assert any("format version 99" in p for p in problems(target))
 
 
@@ -147,7 +147,7 @@ def test_rebuild_replaces_in_place(built, tmp_path, fake_encoder):
     index = load_index(target)
     assert [s.text for s in index.document.sentences] == ["One sentence about otters.", "Another about beavers."]
     assert problems(target) == []
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".idx")) == [".idx.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".idx")) == []  # no lock or temporary files
 
 
 def test_build_refuses_a_directory_of_other_files(tmp_path, fake_encoder):
@@ -156,7 +156,7 @@ def test_build_refuses_a_directory_of_other_files(tmp_path, fake_encoder):
     (target / "thesis.docx").write_text("precious")
     doc_path = tmp_path / "small.md"
     doc_path.write_text("# Tiny\n\nOne sentence about otters.\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not part of an index"):
+    with pytest.raises(InputError, match="holds files that are not an index"):
         build_index(doc_path, target, encoder=fake_encoder)
     assert (target / "thesis.docx").read_text() == "precious"
 
@@ -176,7 +176,7 @@ def test_loaded_records_are_frozen(built):
 @pytest.mark.slow
 def test_real_index_offsets_and_model(paper_index_dir):
     index = load_index(paper_index_dir)
-    source = (paper_index_dir / "source.txt").read_bytes().decode("utf-8")
+    source = (paper_index_dir / "current" / "source.txt").read_bytes().decode("utf-8")
     assert index.manifest["model"]["name"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert index.manifest["truncated_chunks"] == []
     assert index.document == parse(source)

@@ -142,7 +142,7 @@ def test_index_and_ask_in_process_with_sockets_blocked(no_network, paper_index_d
     runner = CliRunner()
     asked = runner.invoke(cli, ["ask", "What are Russia's goals in Syria?", "--index-dir", str(paper_index_dir), "--json"])
     assert asked.exit_code == 0, asked.output
-    source = (paper_index_dir / "source.txt").read_bytes().decode("utf-8")
+    source = (paper_index_dir / "current" / "source.txt").read_bytes().decode("utf-8")
     record = json.loads(asked.stdout)
     assert all(c["text"] == source[c["start"] : c["end"]] for c in record["citations"] + record["passages"])
 

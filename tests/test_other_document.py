@@ -71,7 +71,7 @@ def test_markdown_answers(markdown_index, question, expected):
     record = ask(markdown_index, question)
     assert not record["abstained"], record
     assert any(expected in c["text"] for c in record["citations"]), record["answer"]
-    source = (markdown_index / "source.txt").read_text(encoding="utf-8")
+    source = (markdown_index / "current" / "source.txt").read_text(encoding="utf-8")
     assert source == LIGHTHOUSES
     for item in (*record["citations"], *record["passages"]):
         assert source[item["start"] : item["end"]] == item["text"]
@@ -178,6 +178,6 @@ def test_pdf_answers(pdf_index, question, expected):
     record = ask(pdf_index, question)
     assert not record["abstained"], record
     assert any(expected in c["text"] for c in record["citations"]), record["answer"]
-    source = (pdf_index / "source.txt").read_text(encoding="utf-8")
+    source = (pdf_index / "current" / "source.txt").read_text(encoding="utf-8")
     for item in (*record["citations"], *record["passages"]):
         assert source[item["start"] : item["end"]] == item["text"]

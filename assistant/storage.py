@@ -1,0 +1,285 @@
+"""The index folder on disk: immutable version folders behind one atomically replaced link.
+
+    DIR/current -> v-20261203T011502-3f9a1c      a relative symlink, replaced with one rename
+    DIR/v-20261203T011502-3f9a1c/                one complete index, never changed once published
+        .paper-assistant-index                   the tool's marker, written before anything else
+        manifest.json, source.txt, ...
+
+A reader resolves ``current`` once and reads only that version, so it always sees one
+complete index, even while a builder writes the next one; the version a build replaces is
+kept until the following build, for readers that started on it. Builds of one folder are
+serialised by an flock on the folder itself: no lock file anywhere. The tool deletes only
+what it can show it wrote: marked version folders, and the files listed by the manifest of
+an index written in the older flat layout (every file directly in DIR).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from assistant.errors import InputError
+
+CURRENT = "current"
+MANIFEST = "manifest.json"
+MARKER = ".paper-assistant-index"
+PENDING_LINK = ".current"  # the next ``current`` link, made inside its version folder, then renamed
+VERSION = re.compile(r"v-\d{8}T\d{6}-[0-9a-f]{6}")
+
+
+# -- which files are the tool's ------------------------------------------------------------
+
+
+def check_target(index_dir: Path) -> Path:
+    """The resolved folder to build into; refuse anything but a new, empty or index folder."""
+    resolved = Path(index_dir).resolve()
+    if resolved == resolved.parent:
+        raise InputError(f"{index_dir} is a filesystem root, not a place for an index; choose an empty or new folder")
+    if resolved.exists() and not resolved.is_dir():
+        raise InputError(f"{index_dir} is a file, not a folder; choose an empty or new folder")
+    try:
+        foreign = stranger(resolved) if resolved.is_dir() else None
+    except OSError as exc:
+        raise InputError(f"{index_dir}: cannot read this folder ({exc.strerror or exc})") from None
+    if foreign is not None:
+        raise InputError(f"{index_dir} holds files that are not an index; choose an empty or new folder")
+    return resolved
+
+
+def stranger(folder: Path) -> str | None:
+    """The first entry of ``folder`` (relative path) that the tool did not write, or None."""
+    flat = flat_listing(folder)
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name == CURRENT and entry.is_symlink() and VERSION.fullmatch(os.readlink(entry.path)):
+            continue
+        if _own_folder(Path(entry.path)):
+            inner = _version_stranger(Path(entry.path))
+            if inner is None:
+                continue
+            return f"{entry.name}/{inner}"
+        inner = _unlisted(Path(entry.path), entry.name, flat)
+        if inner is not None:
+            return inner
+    return None
+
+
+def is_version(path: Path) -> bool:
+    """A version folder: its name has the tool's pattern and it holds the tool's marker."""
+    return VERSION.fullmatch(path.name) is not None and not path.is_symlink() and (path / MARKER).is_file()
+
+
+def _empty_version(path: Path) -> bool:
+    """A version folder made by a build killed before it wrote the marker."""
+    return VERSION.fullmatch(path.name) is not None and not path.is_symlink() and path.is_dir() and not any(path.iterdir())
+
+
+def _own_folder(path: Path) -> bool:
+    """A version folder, or ``current`` as a real folder: a copy of the index that followed the link."""
+    copied = path.name == CURRENT and not path.is_symlink() and (path / MARKER).is_file()
+    return copied or is_version(path) or _empty_version(path)
+
+
+def _version_stranger(version: Path) -> str | None:
+    listed = _listed(version)
+    if listed is None:  # a build that never finished: everything in it is the tool's
+        return None
+    allowed = listed | {MARKER, MANIFEST}
+    for entry in sorted(os.scandir(version), key=lambda e: e.name):
+        if entry.name == PENDING_LINK and entry.is_symlink():
+            continue
+        inner = _unlisted(Path(entry.path), entry.name, allowed)
+        if inner is not None:
+            return inner
+    return None
+
+
+def _unlisted(path: Path, relative: str, listed: set[str]) -> str | None:
+    """``relative`` itself, or the first thing under it, when ``listed`` does not name it."""
+    if relative not in listed or path.is_symlink():
+        return relative
+    if not path.is_dir():
+        return None
+    for child in sorted(os.scandir(path), key=lambda e: e.name):
+        inner = _unlisted(Path(child.path), f"{relative}/{child.name}", listed)
+        if inner is not None:
+            return inner
+    return None
+
+
+def flat_listing(folder: Path) -> set[str]:
+    """An older flat-layout index in ``folder``: its manifest and every file it lists, with their
+    folders; empty when ``folder`` holds no manifest with a format field."""
+    listed = _listed(folder)
+    return set() if listed is None else listed | {MANIFEST}
+
+
+def _listed(folder: Path) -> set[str] | None:
+    """The files (and their folders) the manifest in ``folder`` lists; None without a manifest
+    that has a format field and a valid list of files."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or "format_version" not in manifest:
+        return None
+    listed: set[str] = set()
+    for name in files:
+        parts = Path(name).parts
+        if Path(name).is_absolute() or ".." in parts:
+            return None
+        listed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return listed
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def current(index_dir: Path) -> Path:
+    """The folder holding the index's files now: the version ``current`` names, else ``index_dir``
+    itself (an index in the older flat layout, or none: the reader reports what is missing)."""
+    link = Path(index_dir) / CURRENT
+    try:
+        name = os.readlink(link)
+    except OSError:  # no link; or a real folder, in a copy of the index that followed the link
+        return link if link.is_dir() else Path(index_dir)
+    return Path(index_dir) / name if VERSION.fullmatch(name) else Path(index_dir)
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(index_dir: Path) -> Iterator[None]:
+    """Hold the build lock of ``index_dir`` (an flock on the folder), creating the folder if needed.
+
+    When the body fails, folders this call created are removed again if still empty.
+    """
+    created = _make_folders(index_dir)
+    try:
+        handle = _lock(index_dir)
+    except BaseException:
+        _remove_empty(created)
+        raise
+    try:
+        yield
+    except BaseException:
+        _remove_empty(created)
+        raise
+    finally:
+        os.close(handle)
+
+
+def _make_folders(index_dir: Path) -> list[Path]:
+    missing = [p for p in (index_dir, *index_dir.parents) if not p.exists()]
+    created: list[Path] = []
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue  # another build made it meanwhile
+        except OSError as exc:
+            _remove_empty(created)
+            raise InputError(f"{index_dir}: cannot create the index folder ({exc.strerror or exc})") from None
+        created.append(folder)
+    return created
+
+
+def _lock(index_dir: Path) -> int:
+    """An exclusive flock on the folder; again if the folder was removed while we waited."""
+    while True:
+        try:
+            handle = os.open(index_dir, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as exc:
+            raise InputError(f"{index_dir}: cannot open the index folder ({exc.strerror or exc})") from None
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            if os.stat(index_dir).st_ino == os.fstat(handle).st_ino:
+                return handle
+        except FileNotFoundError:
+            index_dir.mkdir(parents=True, exist_ok=True)
+        os.close(handle)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only ever removes an empty folder
+
+
+@contextlib.contextmanager
+def new_version(index_dir: Path) -> Iterator[Path]:
+    """A new, marked version folder; removed again when the body fails."""
+    while True:
+        version = index_dir / _version_name()
+        try:
+            version.mkdir()
+            break
+        except FileExistsError:
+            continue
+    try:
+        (version / MARKER).write_text("paper-assistant index version\n", encoding="utf-8")
+        yield version
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+
+
+def _version_name() -> str:
+    return f"v-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+def publish(index_dir: Path, version: Path) -> str | None:
+    """Point ``current`` at ``version`` in one rename; return the version it pointed at before."""
+    before = current(index_dir)
+    if before.name == CURRENT:  # a real folder (a copy followed the link): make it a version first
+        before = before.rename(index_dir / _version_name())
+    link = version / PENDING_LINK
+    os.symlink(version.name, link)
+    os.replace(link, index_dir / CURRENT)
+    return before.name if before != index_dir else None
+
+
+def prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove the tool's own leftovers: version folders not in ``keep``, a flat-layout index
+    replaced by the versioned one, and flat-layout build folders of older releases beside it."""
+    for entry in index_dir.iterdir():
+        if entry.name in keep:
+            continue
+        if is_version(entry):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif _empty_version(entry):
+            with contextlib.suppress(OSError):
+                entry.rmdir()
+    _remove_flat(index_dir)
+    prefixes = (f".{index_dir.name}.tmp-", f".{index_dir.name}.old-")
+    with contextlib.suppress(OSError):
+        for entry in index_dir.parent.iterdir():
+            if entry.name.startswith(prefixes) and entry.is_dir() and not entry.is_symlink() and _only_flat(entry):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _only_flat(folder: Path) -> bool:
+    flat = flat_listing(folder)
+    return bool(flat) and all(_unlisted(Path(e.path), e.name, flat) is None for e in os.scandir(folder))
+
+
+def _remove_flat(index_dir: Path) -> None:
+    """Delete the files a flat-layout manifest in ``index_dir`` lists, then that manifest."""
+    flat = flat_listing(index_dir)
+    # files before their folders, the manifest last: until it goes, what is left is provably the tool's
+    for relative in sorted(flat, key=lambda r: (r == MANIFEST, -r.count("/"))):
+        path = index_dir / relative
+        with contextlib.suppress(OSError):
+            if path.is_symlink() or not path.is_dir():
+                path.unlink()
+            else:
+                path.rmdir()  # only if empty: never anything the manifest does not list
