@@ -465,3 +465,49 @@ def test_loads_during_a_builder_loop_always_see_one_complete_index(tmp_path):
     assert builds >= 20 and seen == set(texts)  # the loads really raced many rebuilds of both texts
     assert store.problems(target) == []
     assert len([p for p in target.iterdir() if storage.is_version(p)]) <= 2
+
+
+# -- item 9: packaging and data locations ----------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG_DATA_HOME is the user data folder on Linux")
+def test_generated_data_goes_to_the_user_data_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("ASSISTANT_HOME")
+    monkeypatch.delenv("ASSISTANT_MODEL_CACHE")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    data = tmp_path / "xdg" / "paper-assistant"
+    assert (paths.default_index_dir(), paths.model_cache_dir()) == (data / "index" / "paper", data / "models")
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    assert (paths.default_index_dir(), paths.model_cache_dir()) == (tmp_path / "home/index/paper", tmp_path / "home/models")
+    assert paths.default_source().is_file() and paths.default_gold().is_file()
+
+
+WHERE_FROM = "import assistant, sys; print(assistant.__file__)"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG_DATA_HOME is the user data folder on Linux")
+def test_a_wheel_install_ships_the_paper_and_writes_nothing_into_the_package(tmp_path):
+    project = tmp_path / "project"  # a copy: building a wheel writes build/ and .egg-info beside the sources
+    shutil.copytree(Path(__file__).resolve().parents[1], project,
+                    ignore=shutil.ignore_patterns(".*", "build", "*.egg-info", "__pycache__", "index", "tests", "bench"))
+    pip = [sys.executable, "-m", "pip", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "wheel"), str(project)],
+                   check=True, capture_output=True, cwd=tmp_path)
+    wheel = next((tmp_path / "wheel").glob("*.whl"))
+    site = tmp_path / "site"
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_HOME"}
+    env.update(PYTHONPATH=str(site), XDG_DATA_HOME=str(tmp_path / "xdg"))
+    where = subprocess.run([sys.executable, "-c", WHERE_FROM], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert where.stdout.strip() == str(site / "assistant" / "__init__.py")
+    before = snapshot(site)
+    script = FAKE_BUILD + FAKE_QUERIES + CLI_MAIN
+    answer = subprocess.run([sys.executable, "-c", script, "ask", "--json", "When did Russia launch its first airstrikes in Syria?"],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert answer.returncode == 0, answer.stderr[-3000:]
+    record = json.loads(answer.stdout)
+    shipped = (site / "assistant" / "source" / paths.DEFAULT_PAPER).read_text(encoding="utf-8")
+    assert all(shipped[c["start"] : c["end"]] == c["text"] for c in record["passages"])
+    assert (tmp_path / "xdg" / "paper-assistant" / "index" / "paper" / "current" / "manifest.json").is_file()
+    assert changed(before, snapshot(site), ("*__pycache__*",)) == []
