@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant import paths
 from assistant.errors import ModelError
+from assistant.storage import reason
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
@@ -85,25 +86,19 @@ def ensure_onnx() -> Path:
         cache.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache, prefix=".export-", suffix=".onnx.tmp")
     except OSError as exc:
-        raise ModelError(f"cannot write the model export to {cache} ({exc.strerror or exc}); "
+        raise ModelError(f"cannot write the model export to {cache} ({reason(exc)}); "
                          "set ASSISTANT_MODEL_CACHE to a writable folder") from None
     os.close(fd)
     try:
         _export_onnx(source, Path(tmp))
         os.replace(tmp, target)
     except (OSError, RuntimeError, ValueError) as exc:  # torch and onnx report a failed write in their own ways
-        raise ModelError(f"cannot write the model export to {cache} ({_reason(exc)}); "
+        raise ModelError(f"cannot write the model export to {cache} ({reason(exc)}); "
                          "free some space or set ASSISTANT_MODEL_CACHE to another folder") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return " ".join(str(exc).split())[:120]
 
 
 def _import_torch_stack(module: str):
@@ -117,7 +112,7 @@ def _import_torch_stack(module: str):
         raise ModelError(f"cannot load the embedding model ({exc}); reinstall paper-assistant") from None
     except (MemoryError, OSError, SystemError, ImportError) as exc:
         # under a tight memory limit torch's import fails with any of these
-        raise ModelError(f"cannot load the embedding model ({type(exc).__name__}: {_reason(exc) or 'out of memory'}); "
+        raise ModelError(f"cannot load the embedding model ({type(exc).__name__}: {reason(exc) or 'out of memory'}); "
                          "is there enough free memory?") from None
 
 

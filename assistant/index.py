@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -89,7 +88,7 @@ def build_index(
     except MemoryError:
         raise InputError(f"not enough memory to index {Path(source_path).name}; close other programs or index a smaller file") from None
     except OSError as exc:
-        raise InputError(f"{shown}: cannot write the index ({_reason(exc)})") from None
+        raise InputError(f"{shown}: cannot write the index ({storage.reason(exc)})") from None
     progress("done", 1, 1)
     return manifest
 
@@ -129,17 +128,9 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
             _write_json(version / MANIFEST, manifest)
             previous = storage.publish(folder, version)
     except (OSError, RuntimeError) as exc:  # faiss reports a failed write as a RuntimeError
-        raise InputError(f"{shown}: cannot write the index ({_reason(exc)})") from None
+        raise InputError(f"{shown}: cannot write the index ({storage.reason(exc)})") from None
     storage.prune(folder, keep={version.name, previous or version.name})
     return manifest
-
-
-def _reason(exc: BaseException) -> str:
-    """The operating system's words for a failed write ('No space left on device')."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    found = re.search(r"\(([^()]+)\)\s*$", str(exc))
-    return found.group(1) if found else " ".join(str(exc).split())[:120]
 
 
 def _unit_texts(document: Document, chunks: tuple[Chunk, ...]) -> dict[str, list[str]]:
@@ -267,7 +258,7 @@ def _read_manifest(index_dir: Path, version: Path) -> dict:
     except FileNotFoundError:
         raise BrokenIndexError(f"{index_dir}: no index here (missing {MANIFEST})") from None
     except (OSError, ValueError) as exc:
-        raise BrokenIndexError(f"{index_dir}: unreadable {MANIFEST} ({_reason(exc)})") from None
+        raise BrokenIndexError(f"{index_dir}: unreadable {MANIFEST} ({storage.reason(exc)})") from None
     try:
         return json.loads(text)
     except ValueError as exc:
@@ -345,7 +336,7 @@ def _checksum_problem(path: Path, name: str, digest: str) -> list[str]:
     try:
         actual = enc.sha256_file(path)
     except OSError as exc:
-        return [f"unreadable file {name} ({_reason(exc)})"]
+        return [f"unreadable file {name} ({storage.reason(exc)})"]
     return [] if actual == digest else [f"damaged file {name} (checksum mismatch)"]
 
 

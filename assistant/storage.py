@@ -35,6 +35,15 @@ PENDING_LINK = ".current"  # the next ``current`` link, made inside its version 
 VERSION = re.compile(r"v-\d{8}T\d{6}-[0-9a-f]{6}")
 
 
+def reason(exc: BaseException) -> str:
+    """The operating system's words for a failed read or write ('No space left on device'),
+    also from libraries that wrap them in their own message (faiss ends it with '(reason)')."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    found = re.search(r"\(([^()]+)\)\s*$", str(exc))
+    return found.group(1) if found else " ".join(str(exc).split())[:120]
+
+
 # -- which files are the tool's ------------------------------------------------------------
 
 
@@ -48,7 +57,7 @@ def check_target(index_dir: Path) -> Path:
     try:
         foreign = stranger(resolved) if resolved.is_dir() else None
     except OSError as exc:
-        raise InputError(f"{index_dir}: cannot read this folder ({exc.strerror or exc})") from None
+        raise InputError(f"{index_dir}: cannot read this folder ({reason(exc)})") from None
     if foreign is not None:
         raise InputError(f"{index_dir} holds files that are not an index; choose an empty or new folder")
     return resolved
@@ -188,7 +197,7 @@ def _make_folders(index_dir: Path) -> list[Path]:
             continue  # another build made it meanwhile
         except OSError as exc:
             _remove_empty(created)
-            raise InputError(f"{index_dir}: cannot create the index folder ({exc.strerror or exc})") from None
+            raise InputError(f"{index_dir}: cannot create the index folder ({reason(exc)})") from None
         created.append(folder)
     return created
 
@@ -199,7 +208,7 @@ def _lock(index_dir: Path) -> int:
         try:
             handle = os.open(index_dir, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as exc:
-            raise InputError(f"{index_dir}: cannot open the index folder ({exc.strerror or exc})") from None
+            raise InputError(f"{index_dir}: cannot open the index folder ({reason(exc)})") from None
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             if os.stat(index_dir).st_ino == os.fstat(handle).st_ino:
