@@ -33,19 +33,8 @@ from assistant import index as store
 from assistant import paths, storage
 from assistant.encoder import HashingEncoder
 from assistant.errors import InputError
+from test_hardening import DOC, DOC_V2  # the small two-section paper those tests build
 
-DOC = """A Small Test Paper on Regional Policy
-
-Introduction
-
-Iran and Russia cooperated in Syria after 2015. Their goals were different in important ways.
-
-Sanctions
-
-The United States imposed sanctions on Iran in 2018. Russia opposed the sanctions at the United Nations.
-"""
-
-DOC_V2 = DOC.replace("2018", "2019") + "\nConclusion\n\nBoth countries kept their forces in Syria until 2021.\n"
 INDEX_ERROR = "holds files that are not an index; choose an empty or new folder"
 IS_ROOT = os.geteuid() == 0
 
