@@ -159,10 +159,12 @@ def blank_pdf() -> bytes:
     return small_pdf(b"")
 
 
-def write(name: str, data: bytes | str) -> Callable[[Path], Path]:
+def write(name: str, data: bytes | str | Callable[[], bytes]) -> Callable[[Path], Path]:
+    """Write ``data`` (or what the function ``data`` returns, made only when the case runs)."""
     def make(ws: Path) -> Path:
         path = ws / name
-        path.write_bytes(data.encode() if isinstance(data, str) else data)
+        content = data() if callable(data) else data
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
         return path
 
     return make
@@ -383,15 +385,15 @@ CASES = [
     # PDFs
     index_case("garbage pdf", write("doc.pdf", b"%PDF-1.4\nthis is not really a pdf\x00"), "doc.pdf: cannot read this PDF"),
     index_case("truncated pdf", write("doc.pdf", small_pdf()[:300]), "doc.pdf: cannot read this PDF"),
-    index_case("pdf without text", write("doc.pdf", blank_pdf()), "has no text layer"),
-    index_case("AES-256 pdf, password", write("doc.pdf", encrypted_pdf("secret", "AES-256")), "protected by a password"),
-    index_case("AES-128 pdf, password", write("doc.pdf", encrypted_pdf("secret", "AES-128")), "protected by a password"),
-    index_case("RC4 pdf, password", write("doc.pdf", encrypted_pdf("secret", "RC4-128")), "protected by a password"),
-    index_case("Adobe.PubSec pdf", write("doc.pdf", pubsec_pdf()), "doc.pdf: cannot read this PDF"),
-    index_case("flate bomb", write("doc.pdf", flate_bomb()), "doc.pdf: cannot read this PDF"),
+    index_case("pdf without text", write("doc.pdf", blank_pdf), "has no text layer"),
+    index_case("AES-256 pdf, password", write("doc.pdf", lambda: encrypted_pdf("secret", "AES-256")), "protected by a password"),
+    index_case("AES-128 pdf, password", write("doc.pdf", lambda: encrypted_pdf("secret", "AES-128")), "protected by a password"),
+    index_case("RC4 pdf, password", write("doc.pdf", lambda: encrypted_pdf("secret", "RC4-128")), "protected by a password"),
+    index_case("Adobe.PubSec pdf", write("doc.pdf", pubsec_pdf), "doc.pdf: cannot read this PDF"),
+    index_case("flate bomb", write("doc.pdf", flate_bomb), "doc.pdf: cannot read this PDF"),
     index_case("unknown filter", write("doc.pdf", small_pdf().replace(b"/FlateDecode", b"/NoSuchDecode")), "cannot read this PDF"),
-    index_case("AES-256 pdf, empty password", write("doc.pdf", encrypted_pdf("", "AES-256")), "indexed doc.pdf", code=0),
-    index_case("AES-128 pdf, empty password", write("doc.pdf", encrypted_pdf("", "AES-128")), "indexed doc.pdf", code=0),
+    index_case("AES-256 pdf, empty password", write("doc.pdf", lambda: encrypted_pdf("", "AES-256")), "indexed doc.pdf", code=0),
+    index_case("AES-128 pdf, empty password", write("doc.pdf", lambda: encrypted_pdf("", "AES-128")), "indexed doc.pdf", code=0),
     # --questions files
     questions_case("questions /dev/zero", given("/dev/zero"), "/dev/zero: is a character device"),
     questions_case("questions FIFO", fifo("q.jsonl"), "is a FIFO"),
