@@ -57,24 +57,15 @@ def test_reader_follow_ups_name_an_earlier_question(reader):
     assert {item.id for item in follow_ups} == {item.id for item in reader if item.type == "followup"}
 
 
-def test_reader_set_has_the_required_mix(reader):
-    counts = Counter(item.type for item in reader)
-    assert len(reader) >= 100
-    assert counts["paraphrase"] >= 30
-    assert counts["paper_level"] >= 10
-    assert counts["followup"] >= 8
-    assert counts["table"] >= 5
-    assert counts["list"] >= 5
-    assert counts["unanswerable"] >= 20
-
-
-def test_dev_set_has_the_required_mix(dev):
-    counts = Counter(item.type for item in dev)
-    assert len(dev) >= 80
-    assert counts["paraphrase"] >= 10
-    assert counts["multi_hop"] >= 8
-    assert counts["notes_reference"] >= 5
-    assert counts["unanswerable"] >= 12
+@pytest.mark.parametrize("name, total, least", [
+    ("dev", 80, {"paraphrase": 10, "multi_hop": 8, "notes_reference": 5, "unanswerable": 12}),
+    ("reader", 100, {"paraphrase": 30, "paper_level": 10, "followup": 8, "table": 5, "list": 5, "unanswerable": 20}),
+])
+def test_gold_sets_have_the_required_mix(name, total, least, request):
+    items = request.getfixturevalue(name)
+    counts = Counter(item.type for item in items)
+    assert len(items) >= total
+    assert {t: counts[t] for t in least} == {t: max(counts[t], n) for t, n in least.items()}
 
 
 def test_multi_hop_questions_cite_two_places(dev, heldout, paper_source):
