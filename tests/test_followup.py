@@ -1,6 +1,8 @@
 """Follow-ups: the rewrite rule, retrieval of the new entity's content, and follow-ups in `assistant eval`."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant.evaluate import GoldItem, follow_up_contexts, run
 from assistant.followup import contextualize, effective, entities, is_follow_up
@@ -69,6 +71,18 @@ def test_a_chain_of_follow_ups_carries_the_topic():
     first = contextualize("And what about Russia?", IRAN)
     second = contextualize("And Turkey?", effective("And what about Russia?", first))
     assert second == "What are Turkey's goals in the Middle East? And what about Turkey?"
+
+
+WORDS = st.sampled_from(["And", "and", "what", "about", "Iran's", "Russia", "in", "the", "Middle", "East", "to",
+                         "Why", "?", "it", "goals", "With", "O'Neil's", "'s", "", " ", "\u2019s", "Ünïcode", "-"])
+
+
+@given(st.lists(WORDS, max_size=12).map(" ".join), st.lists(WORDS, max_size=12).map(" ".join))
+def test_any_text_gives_a_context_with_words_or_none(question, previous):
+    context = contextualize(question, previous)
+    assert context is None or (context.strip() and context == " ".join(context.split()))
+    if context is not None and not entities(question):
+        assert context == " ".join(previous.split())
 
 
 def test_entities_group_names_and_read_their_preposition():
