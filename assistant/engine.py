@@ -99,9 +99,9 @@ class Assistant:
         windows = dense_scores(self.index.dense["windows"], query.vector)
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk)
         mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
-        selection = overview.select(self._layout, self.document, question, fused.sentence_fused)
-        if selection is None:  # not a question about the paper as a whole
-            selection = extract.select_sentences(self.document, fused.sentence_fused, mask)
+        paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
+        selection: extract.Selection | overview.PaperSelection = (
+            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask))
         return sentence_scores, fused, selection
 
     def _hybrid(self, question: str, query: Query, k: int) -> dict:

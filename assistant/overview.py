@@ -65,7 +65,7 @@ def layout(doc: Document) -> Layout:
     order = np.zeros(len(zones), dtype=np.int64)
     for i in range(1, len(zones)):
         order[i] = order[i - 1] + 1 if zones[i] == zones[i - 1] else 0
-    front_only, names = _names(doc, zones)
+    front_only, names = _names(doc, tuple(zones))
     return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names)
 
 
@@ -109,7 +109,8 @@ _NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*")
 def _names(doc: Document, zones: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     """Capitalised words the front matter has and the text does not (notes, which may cite the
     authors' own work, aside), and all of them (lower-cased)."""
-    front, rest = set(), set()
+    front: set[str] = set()
+    rest: set[str] = set()
     for s, zone in zip(doc.sentences, zones):
         if zone in CITATIONS:
             continue
@@ -319,14 +320,14 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray) -> Pap
 def _summary(lay: Layout, doc: Document, scores: np.ndarray) -> PaperSelection | None:
     """What the paper sets out to do, then what it concludes."""
     opening = _best(lay, doc, ASPECTS["opening"], scores)
-    closing = _best(lay, doc, ASPECTS["conclusion"], scores, exclude={opening[0]} if opening else set())
+    closing = _best(lay, doc, ASPECTS["conclusion"], scores, exclude=frozenset({opening[0]}) if opening else frozenset())
     picked = [b for b in (opening, closing) if b is not None]
     if not picked:
         return None
     return PaperSelection(tuple(sorted({sid for sid, _ in picked})), "summary", picked[0][1])
 
 
-def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclude: set = frozenset()) -> tuple[int, bool] | None:
+def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclude: frozenset[int] = frozenset()) -> tuple[int, bool] | None:
     """The sentence that best states ``aspect``: part prior + cue + retrieval score + position."""
     candidates = [i for i, zone in enumerate(lay.zones) if zone in aspect.zones and i not in exclude]
     if not candidates:
