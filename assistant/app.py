@@ -80,7 +80,13 @@ class PaperApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="Keys and how answers are made"),
-        Binding("ctrl+o", "open_source(1)", "Source", tooltip="Open the first source of the answer in the paper"),
+        Binding("alt+1", "open_source(1)", "Source", key_display="Alt+1…9",
+                tooltip="Open source n of the selected answer in the paper (also 1-9 in the sources pane)"),
+        *(Binding(f"alt+{n}", f"open_source({n})", f"Source {n}", show=False) for n in range(2, 10)),
+        Binding("ctrl+o", "open_source(1)", "Source", show=False, tooltip="Open the first source of the answer in the paper"),
+        Binding("ctrl+up", "select_answer(-1)", "Earlier answer", show=False,
+                tooltip="Show the sources of the earlier answer (then Alt+1…9 opens them)"),
+        Binding("ctrl+down", "select_answer(1)", "Later answer", show=False, tooltip="Show the sources of the later answer"),
         Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy the last answer with its citations"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the conversation as Markdown"),
         Binding("ctrl+l", "clear", "Clear", tooltip="Clear the conversation"),
@@ -343,7 +349,9 @@ class PaperApp(App[None]):
         self.selected = turn
         for exchange in self.query(Exchange):
             exchange.set_class(exchange.turn == turn, "-selected")
-        await self.query_one(SourcesPane).show(self.assistant.document, sources_of(self.turns[turn].answer))
+        pane = self.query_one(SourcesPane)
+        pane.border_title = f"Sources of answer {turn + 1} of {len(self.turns)}"
+        await pane.show(self.assistant.document, sources_of(self.turns[turn].answer))
 
     async def on_exchange_selected(self, message: Exchange.Selected) -> None:
         if message.turn < len(self.turns) and message.turn != self.selected:
@@ -360,6 +368,17 @@ class PaperApp(App[None]):
             event.stop()
             self.selected = exchange.turn
             self.action_open_source(int(number))
+
+    async def action_select_answer(self, step: int) -> None:
+        """Select an earlier or later answer: the sources pane shows its sources."""
+        if not self.turns:
+            self.notify("Ask a question first.", severity="warning")
+            return
+        current = len(self.turns) - 1 if self.selected is None else self.selected
+        turn = min(len(self.turns) - 1, max(0, current + step))
+        await self.select_turn(turn)
+        exchange = next(e for e in self.query(Exchange) if e.turn == turn)
+        self.query_one("#conversation", VerticalScroll).scroll_to_widget(exchange, animate=False, top=True)
 
     def action_open_source(self, n: int = 1) -> None:
         if self.selected is None:
@@ -382,24 +401,43 @@ class PaperApp(App[None]):
             self.notify("There is no answer to copy yet.", severity="warning")
             return
         turn = self.turns[-1]
-        self.copy_to_clipboard(answer_plain(turn))
         count = len(sources_of(turn.answer))
-        self.notify(f"Copied the last answer with {count} source{'s' * (count != 1)}.")
+        self._copy(answer_plain(turn), f"the last answer with {count} source{'s' * (count != 1)}")
+
+    @work(thread=True, exclusive=True, group="copy", exit_on_error=False)
+    def _copy(self, text: str, what: str) -> None:
+        """Copy with the system clipboard tool; without one, save to a file and say where."""
+        from assistant import clipboard
+
+        tool = clipboard.copy(text)
+        if tool is not None:
+            self.call_from_thread(self.notify, f"Copied {what} (with {tool}).", markup=False)
+            return
+        self.call_from_thread(self.copy_to_clipboard, text)  # OSC 52: works in some terminals, unverifiable
+        try:
+            path = _write_new(paths.conversations_dir(), "answer", "txt", text)
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"could not copy or save the answer: {exc}", severity="error", markup=False)
+            return
+        self.copied_path = path
+        self.call_from_thread(
+            self.notify, f"No clipboard tool found (wl-copy, xclip, xsel or pbcopy), so {what} was saved to {path}. "
+            "It was also sent to the terminal's clipboard, which some terminals ignore.",
+            title="Saved, not copied", severity="warning", timeout=12, markup=False)
 
     def action_save(self) -> None:
         if not self.turns:
             self.notify("There is nothing to save yet.", severity="warning")
             return
         now = datetime.now()
-        path = paths.conversations_dir() / f"conversation-{now:%Y%m%d-%H%M%S}.md"
+        text = conversation_markdown(self.assistant.document, self.turns, now)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(conversation_markdown(self.assistant.document, self.turns, now), encoding="utf-8")
+            path = _write_new(paths.conversations_dir(), "conversation", "md", text, now)
         except OSError as exc:
             self.notify(f"could not save the conversation: {exc}", severity="error", markup=False)
             return
         self.saved_path = path
-        self.notify(f"Saved the conversation to {path}", title="Saved", markup=False)
+        self.notify(f"Saved the conversation to {path}", title="Saved", timeout=12, markup=False)
 
     async def action_clear(self) -> None:
         if self.busy:
@@ -409,7 +447,9 @@ class PaperApp(App[None]):
         self.turns.clear()
         self.selected = None
         self._previous = None
-        await self.query_one(SourcesPane).show(None, [])
+        pane = self.query_one(SourcesPane)
+        pane.border_title = "Sources"
+        await pane.show(None, [])
         self.refresh_bindings()
         self.notify("Cleared the conversation.")
 
@@ -425,9 +465,12 @@ class PaperApp(App[None]):
         rows = []
         bindings = [*self.BINDINGS, *QuestionInput.BINDINGS, *SourceCard.BINDINGS, *ReaderScreen.BINDINGS]
         for binding in Binding.make_bindings(bindings):
+            if binding.key.startswith("alt+") and binding.key != "alt+1":
+                continue  # Alt+1…9 is one row
             key, text = self.get_key_display(binding), binding.tooltip or binding.description
             rows.append(f"- **{escape_markdown(key)}**: {escape_markdown(text)}")
         rows.append("- **1 … 9**: in the sources pane, open source n in the paper")
+        rows.append("- **Tab / Shift+Tab**: move between the question box, the suggestions and the source cards")
         rows.append(f"- **{escape_markdown(self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, '')))}**: "
                     "the command palette, with the same actions")
         return HELP.format(keys="\n".join(rows))
@@ -437,7 +480,7 @@ class PaperApp(App[None]):
             return self.state == "building"
         if action == "build":
             return self.state in ("cancelled", "failed")
-        if action in ("open_source", "copy_answer", "save", "clear"):
+        if action in ("open_source", "copy_answer", "save", "clear", "select_answer"):
             if self.assistant is None or self.screen is not self.screen_stack[0]:
                 return False
             return True if self.turns else None
@@ -451,6 +494,8 @@ class PaperApp(App[None]):
         yield SystemCommand("Clear conversation", "Start over", self.action_clear)
         yield SystemCommand("Open source", "Open the first source of the selected answer in the paper",
                             lambda: self.action_open_source(1))
+        yield SystemCommand("Earlier answer", "Show the sources of the earlier answer", lambda: self.action_select_answer(-1))
+        yield SystemCommand("Later answer", "Show the sources of the later answer", lambda: self.action_select_answer(1))
         if self.state in ("cancelled", "failed"):
             yield SystemCommand("Build index", "Build the paper's index", self.action_build)
 
@@ -473,9 +518,22 @@ When the paper does not seem to answer, the assistant says so and offers the clo
 ## Keys
 
 {keys}
-
-Press **Escape** to close this help.
 """
+
+
+def _write_new(folder: Path, stem: str, suffix: str, text: str, now: datetime | None = None) -> Path:
+    """Write ``text`` to a new file ``folder/stem-<time>.suffix``; never replace an existing file."""
+    now = now or datetime.now()
+    folder.mkdir(parents=True, exist_ok=True)
+    for attempt in range(100):
+        path = folder / f"{stem}-{now:%Y%m%d-%H%M%S}{f'-{attempt}' if attempt else ''}.{suffix}"
+        try:
+            with open(path, "x", encoding="utf-8") as out:
+                out.write(text)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"{folder}: too many files named {stem}-{now:%Y%m%d-%H%M%S}*")
 
 
 def make_app(index_dir: Path | None = None, assistant=None, encoder=None) -> PaperApp:

@@ -60,6 +60,11 @@ def model_cache_dir() -> Path:
 
 
 def conversations_dir() -> Path:
-    """Where the chat UI saves conversations: ``ASSISTANT_HOME`` when set, else the current directory."""
+    """Where the chat UI saves conversations and copied answers: ``conversations`` in the data home
+    (``ASSISTANT_HOME`` when set, else the platform's user data folder), never the current folder."""
     override = os.environ.get("ASSISTANT_HOME")
-    return Path(override) if override else Path.cwd()
+    if override:
+        return Path(override) / "conversations"
+    from platformdirs import user_data_path
+
+    return user_data_path("paper-assistant", appauthor=False) / "conversations"

@@ -240,7 +240,7 @@ class QuestionInput(Input):
     """The question box, with a history: up and down recall earlier questions."""
 
     BINDINGS = [
-        Binding("up", "history(-1)", "History", tooltip="Recall the previous question"),
+        Binding("up", "history(-1)", "History", show=False, tooltip="Recall the previous question"),
         Binding("down", "history(1)", "Next question", show=False),
     ]
 
@@ -459,8 +459,13 @@ class HelpScreen(ModalScreen[None]):
         self.markdown = markdown
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
-            yield Markdown(self.markdown, open_links=False)
+        with Vertical(id="help"):
+            with VerticalScroll(id="help-text"):
+                yield Markdown(self.markdown, open_links=False)
+            yield Static(Text("Escape or F1 closes this help · Up/Down, PageUp/PageDown scroll it"), id="help-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-text").focus()
 
     @on(Markdown.LinkClicked)
     def _ignore_links(self, event: Markdown.LinkClicked) -> None:

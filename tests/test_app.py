@@ -20,7 +20,7 @@ from assistant.records import Answer, Citation, Document, Paragraph, Passage, Se
 from assistant.render import safe
 from assistant.structure import display_text
 from assistant.widgets import (
-    HIGHLIGHT, Exchange, QuestionInput, ReaderScreen, SourceCard, Turn, Welcome, answer_markdown, card_text,
+    HIGHLIGHT, Exchange, QuestionInput, ReaderScreen, SourceCard, Turn, Welcome, answer_markdown, answer_plain, card_text,
     conversation_markdown, escape_markdown, sources_of, suggested_questions,
 )
 
@@ -318,7 +318,7 @@ async def test_saving_the_conversation(stub, tmp_path):
         await pilot.press("ctrl+s")
         await pilot.pause()
         saved = app.saved_path
-        assert saved.parent == Path(tmp_path / "home") and saved.suffix == ".md"
+        assert saved.parent == Path(tmp_path / "home" / "conversations") and saved.suffix == ".md"
         assert str(saved) in seen[-1][0]
         text = saved.read_text(encoding="utf-8")
         assert "## 1. What does Iran do?" in text and "## 2. How do I bake bread?" in text
@@ -327,11 +327,75 @@ async def test_saving_the_conversation(stub, tmp_path):
         assert "\\[Iran's\\]" in text and "does not seem to answer" in text
 
 
-async def test_copy_then_clear(stub):
+async def test_ctrl_s_saves_to_the_user_data_folder_not_the_current_one(stub, tmp_path, monkeypatch):
+    monkeypatch.delenv("ASSISTANT_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path / "home" if (tmp_path / "home").mkdir() is None else tmp_path)
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        seen = record_notifications(app)
+        await ask(pilot, "What does Iran do?")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.saved_path.parent == tmp_path / "data" / "paper-assistant" / "conversations"
+        assert str(app.saved_path) in seen[-1][0] and list((tmp_path / "home").iterdir()) == []
+
+
+async def test_copy_without_a_clipboard_tool_saves_a_file_and_says_where(stub, monkeypatch):
+    from assistant import clipboard
+
+    monkeypatch.setattr(clipboard, "clipboard_command", lambda: None)
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        seen = record_notifications(app)
+        await ask(pilot, IRAN)
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        message, severity = seen[-1]
+        assert not message.startswith("Copied") and severity == "warning"
+        assert str(app.copied_path) in message and app.copied_path.parent == paths.conversations_dir()
+        assert app.copied_path.read_text(encoding="utf-8") == answer_plain(app.turns[0])
+
+
+async def test_copy_with_a_clipboard_tool(stub, tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    xclip = tools / "xclip"
+    xclip.write_text('#!/bin/sh\n[ "$1 $2" = "-selection clipboard" ] && cat > "$CLIPBOARD_OUT"\n')
+    xclip.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("CLIPBOARD_OUT", str(tmp_path / "clipboard.txt"))
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        seen = record_notifications(app)
+        await ask(pilot, IRAN)
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert seen[-1] == ("Copied the last answer with 2 sources (with xclip).", "information")
+        assert (tmp_path / "clipboard.txt").read_text(encoding="utf-8") == answer_plain(app.turns[0])
+
+
+def test_a_failing_clipboard_tool_is_not_a_copy(tmp_path, monkeypatch):
+    from assistant import clipboard
+
+    assert clipboard.clipboard_command({}, which=lambda name: f"/usr/bin/{name}") == ["/usr/bin/pbcopy"]
+    assert clipboard.clipboard_command({"DISPLAY": ":0"}, which=lambda name: None) is None
+    assert clipboard.clipboard_command({"DISPLAY": ":0"}, which=lambda n: f"/b/{n}")[:2] == ["/b/xclip", "-selection"]
+    monkeypatch.setattr(clipboard, "clipboard_command", lambda: ["/bin/false"])
+    assert clipboard.copy("text") is None
+
+
+async def test_copy_then_clear(stub, monkeypatch):
+    from assistant import clipboard
+
+    monkeypatch.setattr(clipboard, "clipboard_command", lambda: None)
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
         await ask(pilot, IRAN)
         await pilot.press("ctrl+y")
+        await settle(pilot)
         answer = app.turns[0].answer
         assert app.clipboard.startswith(f"Q: {IRAN}\nA: ")
         assert f"[2] {answer.citations[1].section}, paragraph" in app.clipboard
@@ -340,6 +404,71 @@ async def test_copy_then_clear(stub):
         assert not app.query(Exchange) and app.turns == [] and not app.query(SourceCard)
         await ask(pilot, "And what about Russia?")
         assert stub.asked[-1] == ("And what about Russia?", None)  # no context after clearing
+
+
+async def test_alt_digits_open_a_source_with_focus_in_the_input(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, IRAN)
+        box = app.query_one(QuestionInput)
+        box.value = "draft"
+        assert app.focused is box
+        await pilot.press("alt+2")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen) and app.screen.source.n == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert box.value == "draft" and app.focused is box
+
+
+async def test_sources_of_an_earlier_answer_reopen_by_keyboard(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, "How do I bake bread?")
+        await ask(pilot, IRAN)
+        assert app.selected == 1
+        await pilot.press("ctrl+up")
+        await pilot.pause()
+        assert app.selected == 0 and app.query_one("#sources").border_title == "Sources of answer 1 of 2"
+        assert all(card.source.locator == "closest passage" for card in app.query(SourceCard))
+        await pilot.press("alt+1")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen) and app.screen.source.locator == "closest passage"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+down")
+        await pilot.pause()
+        assert app.selected == 1 and app.query(SourceCard)[0].source.locator.startswith("paragraph")
+
+
+async def test_every_key_is_in_the_footer_or_the_help(stub):
+    from assistant.widgets import SourcesPane
+
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, IRAN)
+        help_text = app.help_markdown()
+        for binding in [*app.BINDINGS, *QuestionInput.BINDINGS, *SourceCard.BINDINGS, *SourcesPane.BINDINGS]:
+            key = app.get_key_display(binding)
+            digit = binding.key.removeprefix("alt+").isdigit()
+            assert binding.show or key in help_text or (digit and ("Alt+1…9" in help_text or "1 … 9" in help_text)), key
+        assert "Alt+1…9" in help_text and "ctrl+↑".lower() in help_text.lower().replace("^", "ctrl+")
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_help_says_how_to_close_it_without_scrolling(stub, size):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        hint = app.screen.query_one("#help-close")
+        box = app.screen.query_one("#help")
+        assert "Escape" in plain(hint)
+        assert hint.region.height == 1 and box.content_region.contains_region(hint.region)
+        assert hint.region.bottom <= size[1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Screen"
 
 
 async def test_help_screen_and_command_palette(stub):
