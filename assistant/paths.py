@@ -61,10 +61,5 @@ def model_cache_dir() -> Path:
 
 def conversations_dir() -> Path:
     """Where the chat UI saves conversations and copied answers: ``conversations`` in the data home
-    (``ASSISTANT_HOME`` when set, else the platform's user data folder), never the current folder."""
-    override = os.environ.get("ASSISTANT_HOME")
-    if override:
-        return Path(override) / "conversations"
-    from platformdirs import user_data_path
-
-    return user_data_path("paper-assistant", appauthor=False) / "conversations"
+    (``ASSISTANT_HOME`` when set, else the user data folder), never the current folder."""
+    return home() / "conversations"
