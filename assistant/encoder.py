@@ -127,8 +127,10 @@ def _export_onnx(source: Path, target: Path) -> None:
     """Write the ONNX export of the weights at ``source`` to ``target``."""
     import warnings
 
-    torch = _import_torch_stack("torch")
-    AutoModel = _import_torch_stack("transformers").AutoModel
+    for module in ("torch", "transformers"):  # a clear error when they cannot load; the imports below are then instant
+        _import_torch_stack(module)
+    import torch
+    from transformers import AutoModel
 
     class _Hidden(torch.nn.Module):
         def __init__(self, model):
