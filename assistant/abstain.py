@@ -47,6 +47,11 @@ class Signals:
         return dict(zip(FEATURES, self.values))
 
 
+def sigmoid(z):
+    """The logistic function, of a number or elementwise of an array."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 @dataclass(frozen=True)
 class Model:
     weights: tuple[float, ...]
@@ -56,7 +61,7 @@ class Model:
 
     def probability(self, signals: Signals) -> float:
         z = self.bias + float(np.dot(self.weights, signals.values))
-        return float(1.0 / (1.0 + np.exp(-z)))
+        return float(sigmoid(z))
 
 
 _CAPITAL = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
@@ -220,7 +225,7 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.05, steps: int = 3000, lr: f
     sample = given * np.where(y > 0.5, 0.5 / positives, 0.5 / negatives)
     w, b = np.zeros(z.shape[1]), 0.0
     for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
+        p = sigmoid(z @ w + b)
         w -= lr * (z.T @ (sample * (p - y)) + l2 * w)
         b -= lr * float(np.sum(sample * (p - y)))
     return w / std, b - float(np.dot(w / std, mean))

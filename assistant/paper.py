@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from assistant import index as store
 from assistant import paths
+from assistant.checksum import sha256_file
 from assistant.chunking import ChunkSettings
+from assistant.progress import Progress, quiet
 
 
 def default_metadata() -> dict:
@@ -20,11 +21,11 @@ def is_default(index_dir: Path | None) -> bool:
 
 
 def stale_reasons(index_dir: Path) -> list[str]:
-    source_sha = hashlib.sha256(paths.default_source().read_bytes()).hexdigest()
+    source_sha = sha256_file(paths.default_source())
     return store.problems(index_dir, source_sha256=source_sha, settings=ChunkSettings())
 
 
-def ensure_default_index(progress: store.Progress = store._quiet, notice=lambda message: None) -> Path:
+def ensure_default_index(progress: Progress = quiet, notice=lambda message: None) -> Path:
     """Build or rebuild the default paper's index when it is missing, damaged or out of date."""
     index_dir = paths.default_index_dir()
     reasons = stale_reasons(index_dir)
@@ -40,7 +41,7 @@ def ensure_default_index(progress: store.Progress = store._quiet, notice=lambda 
     return index_dir
 
 
-def open_index(index_dir: Path | None, progress: store.Progress = store._quiet, notice=lambda m: None) -> store.Index:
+def open_index(index_dir: Path | None, progress: Progress = quiet, notice=lambda m: None) -> store.Index:
     """The index to answer from: the default paper's (kept current) or the one at ``index_dir``."""
     if index_dir is None or is_default(index_dir):  # ensure_default_index has just checked every file
         return store.load_index(ensure_default_index(progress, notice), verify=False)

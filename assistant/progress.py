@@ -11,6 +11,14 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+Progress = Callable[[str, int, int], None]  # progress(stage, done, total), called by library code
+
+
+def quiet(stage: str, done: int, total: int) -> None:
+    """The default ``progress``: report nothing."""
+    return None
+
+
 STAGES = {
     "reading": "reading the document",
     "sentences": "splitting sentences",

@@ -12,16 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
 from assistant.errors import InputError
-
-Progress = Callable[[str, int, int], None]
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    return None
-
+from assistant.progress import Progress, quiet
 
 @dataclass(frozen=True)
 class SquadQuestion:
@@ -72,7 +64,7 @@ def _document(data: dict) -> tuple[str, list[SquadQuestion]]:
     return "\n\n".join(parts) + "\n", questions
 
 
-def index_squad(path: Path, workdir: Path, *, progress: Progress = _quiet, encoder=None) -> IndexedSquad:
+def index_squad(path: Path, workdir: Path, *, progress: Progress = quiet, encoder=None) -> IndexedSquad:
     """Write the document text to ``workdir/<stem>.txt`` and index it into ``workdir/<stem>``."""
     from assistant.index import build_index
 
