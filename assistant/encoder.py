@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -94,7 +94,7 @@ def ensure_onnx() -> Path:
     return target
 
 
-def _import_torch_stack(module: str):
+def _import_torch_stack(module: str) -> Any:
     """Import torch (through ``module``); a machine short of memory gets a ModelError, not a traceback."""
     import importlib
 
@@ -125,7 +125,9 @@ def _export_onnx(source: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    class _Hidden(torch.nn.Module):
+    module: Any = torch.nn.Module  # imported at run time: a base class mypy cannot see
+
+    class _Hidden(module):
         def __init__(self, model):
             super().__init__()
             self.model = model
