@@ -125,9 +125,7 @@ def _export_onnx(source: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    module: Any = torch.nn.Module  # imported at run time: a base class mypy cannot see
-
-    class _Hidden(module):
+    class _Hidden(torch.nn.Module):
         def __init__(self, model):
             super().__init__()
             self.model = model
