@@ -117,6 +117,9 @@ def cli(ctx: click.Context, index_dir: Path | None, debug: bool) -> None:
     """Ask a research paper questions; answers are its own sentences, with citations.
 
     With no command, opens the chat UI on the embedded paper.
+
+    Input files (documents, --questions, --gold, --compare) must be regular files (symlinks
+    are followed) of at most ASSISTANT_MAX_INPUT_MB megabytes (default 50).
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(chat, index_dir=index_dir)

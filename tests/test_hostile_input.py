@@ -631,3 +631,27 @@ def test_a_thousand_mutated_pdfs_raise_only_input_errors(tmp_path):
             assert message.startswith(f"{path}: ") and "\n" not in message
             outcomes["refused"] += 1
     assert outcomes["read"] > 100 and outcomes["refused"] > 100, outcomes
+
+
+# -- endings that are not errors: a reader that went away, Ctrl+C --------------------------------
+
+
+def test_a_closed_pipe_ends_quietly(shared, tmp_path):
+    """`assistant ask --json ... | head -c0`: exit 1, nothing on stderr (no traceback, no 'Exception ignored')."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-c", RUNNER, "ask", "What did Russia oppose?", "--json",
+                               "--index-dir", str(shared / "idx")], stdout=write_end, stderr=subprocess.PIPE,
+                              env=dict(os.environ), timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1 and done.stderr.decode() == ""
+
+
+def test_ctrl_c_is_one_word_and_status_130(shared, monkeypatch, fake_models):
+    from assistant.cli import cli
+
+    raising("assistant.engine.Assistant.ask", KeyboardInterrupt())(monkeypatch)
+    result = CliRunner().invoke(cli, ["ask", "What did Russia oppose?", "--index-dir", str(shared / "idx")])
+    assert result.exit_code == 130 and result.stderr == "interrupted\n"
