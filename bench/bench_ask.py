@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import assistant_command, machine_line, measure, median, numpy_import_seconds, percentile, verdict
+from common import assistant_command, machine_line, measure, median, numpy_import_seconds, percentile, record, verdict
 
 TARGET_ONE_SHOT_S = 1.0
 TARGET_RSS_MB = 400.0
@@ -153,6 +153,12 @@ def main() -> None:
     print(verdict("one-shot ask, peak RSS (max)", max(rss), TARGET_RSS_MB, "MB"))
     print(verdict("warm answer latency, median", median(latencies), TARGET_WARM_MS, "ms"))
     print(verdict("warm answer latency, p95", percentile(latencies, 0.95), TARGET_WARM_MS, "ms"))
+    record("ask", {
+        "one_shot_runs": args.runs, "one_shot_median_s": round(median(seconds), 3),
+        "one_shot_median_cpu_s": round(median(cpu), 3), "one_shot_peak_rss_mb_max": round(max(rss)),
+        "warm_answers": len(latencies), "warm_median_ms": round(median(latencies), 2),
+        "warm_p95_ms": round(percentile(latencies, 0.95), 2), "warm_load_s": round(load_seconds, 3),
+    }, reference)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from common import assistant_command, fresh_dir, machine_line, measure, median, numpy_import_seconds, remove, verdict
+from common import assistant_command, fresh_dir, machine_line, measure, median, numpy_import_seconds, record, remove, verdict
 
 TARGET_BUILD_S = 30.0
 TARGET_RSS_MB = None  # no target for building; printed for reference
@@ -71,6 +71,12 @@ def main() -> None:
         print(verdict("build, cold model cache", cold[0], TARGET_BUILD_S, "s"))
     print(f"{'peak RSS while building (max)':<34} {max([c[1] for c in cached] + ([cold[1]] if cold else [])):10.0f} MB"
           "  (no target)")
+    figures = {"cached_runs": len(cached), "cached_median_s": round(median([c[0] for c in cached]), 2),
+               "cached_inside_build_index_s": [round(c[2], 2) for c in cached], "cached_cpu_s": [round(c[3], 2) for c in cached],
+               "peak_rss_mb_max": round(max([c[1] for c in cached] + ([cold[1]] if cold else [])))}
+    if cold:
+        figures.update(cold_s=round(cold[0], 2), cold_cpu_s=round(cold[3], 2))
+    record("build", figures, reference)
 
 
 if __name__ == "__main__":

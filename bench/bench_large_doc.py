@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import record
+
 
 SUBJECTS = ["Iran", "Russia", "Turkey", "Saudi Arabia", "the United States", "Syria", "Iraq", "Israel",
             "the European Union", "China", "Hezbollah", "the Kurdish groups", "Qatar", "Egypt"]
@@ -112,6 +114,9 @@ def main() -> None:
         print(f"encoder: {'hashing (fake)' if args.fake else 'all-MiniLM-L6-v2 (sentence-transformers)'}")
         print(f"build: {elapsed:.1f} s; load: {load_seconds:.1f} s; peak RSS: {peak_rss_mb():.0f} MB")
         print("stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+    record("large_doc", {"mb": args.mb, "encoder": "hashing" if args.fake else "model", "build_s": round(elapsed, 1),
+                         "load_s": round(load_seconds, 1), "peak_rss_mb": round(peak_rss_mb()), "counts": counts,
+                         "stages_s": {k: round(v, 1) for k, v in stages.items()}})
 
 
 if __name__ == "__main__":

@@ -84,6 +84,10 @@ def main() -> None:
     print(f"target {TARGET_S:.1f} s: ratio {wall / TARGET_S:.2f} ({'within' if wall <= TARGET_S else 'OVER'} target)")
     print(f"first answer when asked at ready: {answered:.3f} s after spawn (median)")
     print(f"load average during the runs: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    from common import record  # here, not at the top: the child's clock starts at its first import
+
+    record("ui_startup", {"runs": args.runs, "ready_median_s": round(wall, 3), "ready_in_process_s": round(inner, 3),
+                          "answered_median_s": round(answered, 3), "ready_runs_s": [round(r[0], 3) for r in runs]})
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""Shared helpers for the benchmarks: timing a command with its peak RSS, summaries, target lines."""
+"""Shared helpers for the benchmarks: timing a command with its peak RSS, summaries, target lines,
+and the JSON record each bench appends to ``bench/results/NAME.jsonl`` (its figures with the
+commit, the machine and the ``python -c "import numpy"`` yardstick), so figures are quoted from
+records, not copied by hand.
+"""
 
 from __future__ import annotations
 
@@ -100,6 +104,47 @@ def machine_line() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"machine: {platform.machine()} {os.cpu_count()} cpus, python {platform.python_version()}, "
             f"load average {load:.2f}")
+
+
+def results_dir() -> Path:
+    return Path(__file__).resolve().parent / "results"
+
+
+def commit() -> str:
+    """The checked-out commit, with ``+dirty`` when tracked files differ from it ("unknown" outside git)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def record(bench: str, figures: dict, yardstick_s: float | None = None, path: Path | None = None) -> Path:
+    """Append one JSON line for this run to ``path`` (default ``bench/results/BENCH.jsonl``); return the path.
+
+    ``yardstick_s`` is the median ``python -c "import numpy"`` time measured by the bench (measured
+    now when not given): figures from two machines, or two days, compare as ratios to it.
+    """
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    line = {
+        "bench": bench,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "commit": commit(),
+        "machine": {"arch": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_1min": None if load is None else round(load, 2)},
+        "yardstick_import_numpy_s": round(numpy_import_seconds() if yardstick_s is None else yardstick_s, 4),
+        "figures": figures,
+    }
+    path = path or results_dir() / f"{bench}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line, sort_keys=True) + "\n")
+    print(f"record appended to {path}")
+    return path
 
 
 def fresh_dir(prefix: str) -> Path:

@@ -1,8 +1,10 @@
-"""Score the assistant on documents nobody on this project wrote (/work/shared/external, SQuAD schema).
+"""Score the assistant on documents nobody on this project wrote (SQuAD-schema JSON files in a data folder).
 
-    python bench/eval_external.py                 # every document, every question
-    python bench/eval_external.py --limit 50      # at most 50 questions per document (evenly spread)
-    python bench/eval_external.py squad/Normans.json --json
+    python bench/eval_external.py DATA                      # every document under DATA, every question
+    python bench/eval_external.py DATA --limit 50           # at most 50 questions per document (evenly spread)
+    python bench/eval_external.py DATA squad/Normans.json --json
+
+(on the project machine DATA is /work/shared/external.)
 
 Each document is its paragraphs' contexts joined with blank lines (title first), written
 to a temporary .txt, indexed with the real model into a temporary directory, and asked
@@ -31,9 +33,6 @@ import numpy as np
 
 from assistant.squad import SquadQuestion as Question
 from assistant.squad import index_squad
-
-EXTERNAL = Path("/work/shared/external")
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -84,7 +83,7 @@ def summary(outcomes: list[Outcome]) -> dict:
     }
 
 
-def evaluate_document(path: Path, limit: int | None, workdir: Path) -> tuple[dict, list[Outcome]]:
+def evaluate_document(path: Path, limit: int | None, workdir: Path, data: Path) -> tuple[dict, list[Outcome]]:
     from assistant.engine import Assistant
     from assistant.index import load_index
 
@@ -92,7 +91,7 @@ def evaluate_document(path: Path, limit: int | None, workdir: Path) -> tuple[dic
     indexed = index_squad(path, workdir)
     build_seconds = time.perf_counter() - started
     outcomes = score(Assistant.open(load_index(indexed.index_dir)), spread(list(indexed.questions), limit))
-    return {"document": str(path.relative_to(EXTERNAL)) if path.is_relative_to(EXTERNAL) else str(path),
+    return {"document": str(path.relative_to(data)) if path.is_relative_to(data) else str(path),
             "name": path.stem[:16],
             "chars": len(indexed.text), "build_seconds": round(build_seconds, 1), **summary(outcomes)}, outcomes
 
@@ -124,16 +123,21 @@ def _cell(key: str, value) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, help="SQuAD JSON files (default: all under /work/shared/external)")
+    parser.add_argument("data", type=Path, help="the folder of SQuAD-schema JSON files")
+    parser.add_argument("files", nargs="*", type=Path, help="SQuAD JSON files, relative to DATA (default: all under it)")
     parser.add_argument("--limit", type=int, default=None, help="At most N questions per document.")
     parser.add_argument("--json", action="store_true", help="Print the rows as JSON.")
     args = parser.parse_args(argv)
-    files = [f if f.is_absolute() else EXTERNAL / f for f in args.files] or sorted(EXTERNAL.rglob("*.json"))
+    if not args.data.is_dir():
+        parser.error(f"{args.data}: not a folder")
+    files = [f if f.is_absolute() else args.data / f for f in args.files] or sorted(args.data.rglob("*.json"))
+    if not files:
+        parser.error(f"{args.data}: no .json files in it")
     rows, pooled = [], []
     with tempfile.TemporaryDirectory(prefix="eval-external-") as tmp:
         for path in files:
             print(f"indexing and asking {path.name} ...", file=sys.stderr)
-            row, outcomes = evaluate_document(path, args.limit, Path(tmp))
+            row, outcomes = evaluate_document(path, args.limit, Path(tmp), args.data)
             rows.append(row)
             pooled.extend(outcomes)
     rows.append({"document": "overall (pooled)", "name": "overall", "chars": sum(r["chars"] for r in rows),
