@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -326,7 +326,7 @@ class PaperApp(App[None]):
         self.turns.append(Turn(message.question, message.context, message.answer))
         self._previous = effective(message.question, message.context)
         exchange.remove_class("pending-answer")
-        await exchange.show_answer(message.answer)
+        await exchange.show_answer(message.answer, self.assistant.document.source)
         await self.select_turn(len(self.turns) - 1)
         self._set_busy(False)
         conversation = self.query_one("#conversation", VerticalScroll)
@@ -351,7 +351,7 @@ class PaperApp(App[None]):
             exchange.set_class(exchange.turn == turn, "-selected")
         pane = self.query_one(SourcesPane)
         pane.border_title = f"Sources of answer {turn + 1} of {len(self.turns)}"
-        await pane.show(self.assistant.document, sources_of(self.turns[turn].answer))
+        await pane.show(self.assistant.document, sources_of(self.turns[turn].answer, self.assistant.document.source))
 
     async def on_exchange_selected(self, message: Exchange.Selected) -> None:
         if message.turn < len(self.turns) and message.turn != self.selected:
@@ -378,13 +378,15 @@ class PaperApp(App[None]):
         turn = min(len(self.turns) - 1, max(0, current + step))
         await self.select_turn(turn)
         exchange = next(e for e in self.query(Exchange) if e.turn == turn)
-        self.query_one("#conversation", VerticalScroll).scroll_to_widget(exchange, animate=False, top=True)
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.release_anchor()
+        conversation.scroll_to_widget(exchange, animate=False, top=True)
 
     def action_open_source(self, n: int = 1) -> None:
         if self.selected is None:
             self.notify("Ask a question first: its sources open here.", severity="warning")
             return
-        sources = sources_of(self.turns[self.selected].answer)
+        sources = sources_of(self.turns[self.selected].answer, self.assistant.document.source)
         source = next((s for s in sources if s.n == n), None)
         if source is None:
             self.notify(f"This answer has no source [{n}].", severity="warning", markup=False)
@@ -401,8 +403,9 @@ class PaperApp(App[None]):
             self.notify("There is no answer to copy yet.", severity="warning")
             return
         turn = self.turns[-1]
-        count = len(sources_of(turn.answer))
-        self._copy(answer_plain(turn), f"the last answer with {count} source{'s' * (count != 1)}")
+        text = self.assistant.document.source
+        count = len(sources_of(turn.answer, text))
+        self._copy(answer_plain(turn, text), f"the last answer with {count} source{'s' * (count != 1)}")
 
     @work(thread=True, exclusive=True, group="copy", exit_on_error=False)
     def _copy(self, text: str, what: str) -> None:
@@ -452,6 +455,11 @@ class PaperApp(App[None]):
         await pane.show(None, [])
         self.refresh_bindings()
         self.notify("Cleared the conversation.")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """After the terminal is resized, keep the newest answer in view."""
+        if self.query("#conversation Exchange"):  # anchored: stays at the end while answers re-wrap
+            self.query_one("#conversation", VerticalScroll).anchor()
 
     def action_scroll_conversation(self, direction: int) -> None:
         conversation = self.query_one("#conversation", VerticalScroll)

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, ProgressBar, Static, TextArea
 
 from assistant.progress import StageClock, describe
-from assistant.records import Answer, CitedNote, Document
+from assistant.records import Answer, Citation, CitedNote, Document
 from assistant.render import safe
 from assistant.structure import display_text
 
@@ -100,13 +100,29 @@ class Source:
     cited: bool = True  # highlight [start, end) within its paragraph
 
 
-def sources_of(answer: Answer, closest: int = 3) -> list[Source]:
+def sources_of(answer: Answer, source: str, closest: int = 3) -> list[Source]:
+    """What the sources pane shows for an answer: its citations, where sentences that follow one
+    another in one paragraph (nothing but whitespace between them in ``source``, the document's
+    text) are one source, numbered in order; or, for an abstention, the closest passages."""
     if answer.abstained:
         return [Source(p.rank, p.section, "closest passage", p.start, p.end, (), False) for p in answer.passages[:closest]]
-    return [Source(c.n, c.section, f"paragraph {c.paragraph}", c.start, c.end, c.notes) for c in answer.citations]
+    runs: list[list[Citation]] = []
+    for citation in answer.citations:
+        last = runs[-1][-1] if runs else None
+        if (last is not None and (last.section, last.paragraph) == (citation.section, citation.paragraph)
+                and last.end <= citation.start and not source[last.end : citation.start].strip()):
+            runs[-1].append(citation)
+        else:
+            runs.append([citation])
+    return [_joined(n, run) for n, run in enumerate(runs, start=1)]
 
 
-def answer_markdown(answer: Answer, closest: int = 3) -> str:
+def _joined(n: int, run: list[Citation]) -> Source:
+    notes = tuple({note.number: note for c in run for note in c.notes}.values())
+    return Source(n, run[0].section, f"paragraph {run[0].paragraph}", run[0].start, run[-1].end, notes)
+
+
+def answer_markdown(answer: Answer, source: str, closest: int = 3) -> str:
     """The answer as Markdown: the paper's sentences, each followed by its clickable marker."""
     if answer.abstained:
         lines = ["**The paper does not seem to answer this.** The closest passages are:", ""]
@@ -115,7 +131,8 @@ def answer_markdown(answer: Answer, closest: int = 3) -> str:
             section = escape_markdown(safe(passage.section))
             lines.append(f"- [\\[{passage.rank}\\] {section}](source:{passage.rank}): “{quote}”")
         return "\n".join(lines)
-    parts = [f"{escape_markdown(safe(display_text(c.text)))} [\\[{c.n}\\]](source:{c.n})" for c in answer.citations]
+    parts = [f"{escape_markdown(safe(display_text(source[s.start : s.end])))} [\\[{s.n}\\]](source:{s.n})"
+             for s in sources_of(answer, source)]
     return " ".join(parts) or escape_markdown(safe(answer.answer))
 
 
@@ -155,12 +172,18 @@ def passage_text(document: Document, source: Source) -> Text:
     return text
 
 
-def card_text(document: Document, source: Source) -> Text:
+def card_title(source: Source) -> Text:
+    """A source card's first line: number, section and locator (one line, cut with an ellipsis)."""
     text = Text()
     text.append(f"[{source.n}] ", style="bold")
     text.append(safe(source.section), style="bold")
-    text.append(f" · {source.locator}\n", style="dim")
-    text.append_text(passage_text(document, source))
+    text.append(f" · {source.locator}", style="dim")
+    return text
+
+
+def card_text(document: Document, source: Source) -> Text:
+    """A source card's body: the passage in its paragraph, then the notes the paper cites for it."""
+    text = passage_text(document, source)
     if source.notes:
         text.append("\nThe paper cites:", style="italic")
         for note in source.notes:
@@ -182,16 +205,19 @@ def _locator(section: str, locator: str, start: int, end: int) -> str:
     return f"{safe(section)}, {locator}, characters {start}–{end}"
 
 
-def answer_plain(turn: Turn) -> str:
-    """A turn as plain text for the clipboard: question, answer, then each quote with its locator."""
+def answer_plain(turn: Turn, text: str) -> str:
+    """A turn as plain text for the clipboard: question, answer, then each quote with its locator.
+
+    ``text`` is the document's source text."""
     answer = turn.answer
     lines = [f"Q: {turn.question}"]
+    sources = sources_of(answer, text)
     if answer.abstained:
         lines.append("A: The paper does not seem to answer this. Closest passages:")
     else:
-        lines.append("A: " + " ".join(f"{display_text(c.text)} [{c.n}]" for c in answer.citations))
+        lines.append("A: " + " ".join(f"{display_text(text[s.start : s.end])} [{s.n}]" for s in sources))
     lines.append("")
-    for source in sources_of(answer):
+    for source in sources:
         lines.append(f"[{source.n}] {_locator(source.section, source.locator, source.start, source.end)}")
         for note in source.notes:
             lines.append(f"    the paper cites [{note.number}] {display_text(note.text)}")
@@ -220,8 +246,9 @@ def _answer_markdown_lines(document: Document, answer: Answer) -> list[str]:
     if answer.abstained:
         out = ["*The paper does not seem to answer this.* Closest passages:", ""]
     else:
-        out = [" ".join(f"{escape_markdown(display_text(c.text))} \\[{c.n}\\]" for c in answer.citations), ""]
-    for source in sources_of(answer):
+        out = [" ".join(f"{escape_markdown(display_text(document.source[s.start : s.end]))} \\[{s.n}\\]"
+                        for s in sources_of(answer, document.source)), ""]
+    for source in sources_of(answer, document.source):
         quote = display_text(document.source[source.start : source.end])
         out += [f"> {escape_markdown(quote)}", ">",
                 f"> — \\[{source.n}\\] {escape_markdown(_locator(source.section, source.locator, source.start, source.end))}"]
@@ -358,20 +385,21 @@ class Exchange(Vertical):
         self.add_class("pending-answer")
         self.query_one(".pending", Static).update(Text("Searching the paper…", style="dim italic"))
 
-    async def show_answer(self, answer: Answer) -> None:
+    async def show_answer(self, answer: Answer, source: str) -> None:
+        """Show ``answer``; ``source`` is the document's text its citations point into."""
         await self.query(".pending").remove()
         classes = "answer abstained" if answer.abstained else "answer"
-        count = len(answer.citations)
+        count = len(sources_of(answer, source))
         meta = f"confidence {answer.confidence:.2f}" + ("" if answer.abstained else f" · {count} citation{'s' * (count != 1)}")
-        await self.mount(Markdown(answer_markdown(answer), open_links=False, classes=classes),
+        await self.mount(Markdown(answer_markdown(answer, source), open_links=False, classes=classes),
                          Static(Text(meta, style="dim"), classes="meta"))
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self.turn))
 
 
-class SourceCard(Static, can_focus=True):
-    """A cited passage; Enter or a click opens it in the reader."""
+class SourceCard(Vertical, can_focus=True):
+    """A cited passage under a one-line title; Enter or a click opens it in the reader."""
 
     BINDINGS = [Binding("enter", "open", "Open in paper")]
 
@@ -381,8 +409,13 @@ class SourceCard(Static, can_focus=True):
             self.source = source
 
     def __init__(self, document: Document, source: Source, **kwargs) -> None:
-        super().__init__(card_text(document, source), **kwargs)
+        super().__init__(**kwargs)
+        self.document = document
         self.source = source
+
+    def compose(self) -> ComposeResult:
+        yield Static(card_title(self.source), classes="card-title")
+        yield Static(card_text(self.document, self.source), classes="card-text")
 
     def action_open(self) -> None:
         self.post_message(self.Opened(self.source))

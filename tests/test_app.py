@@ -142,20 +142,124 @@ def test_markdown_escaping_keeps_paper_text_literal():
 
 def test_answer_markdown_links_each_marker(stub):
     answer = stub.ask("What does Iran do?")
-    markdown = answer_markdown(answer)
+    markdown = answer_markdown(answer, stub.document.source)
     assert markdown.count("](source:") == 2
     assert "[\\[1\\]](source:1)" in markdown and "\\[Iran's\\]" in markdown
 
 
 def test_card_highlights_the_cited_sentence_within_its_paragraph(stub):
     answer = stub.ask("What does Iran do?")
-    source = sources_of(answer)[0]
+    source = sources_of(answer, stub.document.source)[0]
     text = card_text(stub.document, source)
     cited = display_text(answer.citations[0].text)
     assert cited in text.plain and "[Iran's]" in text.plain
     spans = [text.plain[s.start : s.end] for s in text.spans if str(s.style) == HIGHLIGHT]
     assert spans == [safe(cited)]
     assert len(text.plain) > len(cited) + 40  # the paragraph around it is shown too
+
+
+def _paragraph_run(doc: Document):
+    """Three sentences that follow one another in one body paragraph."""
+    for paragraph in doc.paragraphs:
+        inside = [x for x in doc.sentences if x.paragraph == paragraph.id]
+        if paragraph.kind == "body" and len(inside) >= 4:
+            return inside[:3]
+    raise AssertionError("no paragraph of four sentences")
+
+
+def cite_sentence(doc: Document, n: int, sentence) -> Citation:
+    paragraph = next(p for p in doc.paragraphs if p.id == sentence.paragraph)
+    return Citation(n, f"c{sentence.section}", doc.sections[sentence.section].title, paragraph.number,
+                    sentence.start, sentence.end, doc.source[sentence.start : sentence.end], cited_notes(doc, sentence))
+
+
+class ParagraphAssistant(StubAssistant):
+    """Answers with two sentences of one paragraph, one sentence of another, then the paragraph's third."""
+
+    def ask(self, question, k=10, mode="hybrid", context=None):
+        doc = self.document
+        one, two, three = _paragraph_run(doc)
+        other = sentence_with(doc, "re-established itself as a crucial player")
+        citations = tuple(cite_sentence(doc, n, x) for n, x in enumerate((one, two, other, three), start=1))
+        return Answer(question, " ".join(c.text for c in citations), False, 0.9, citations, closest(doc))
+
+
+def test_contiguous_sentences_of_one_paragraph_are_one_source(stub):
+    doc = stub.document
+    answer = ParagraphAssistant(doc).ask("Q?")
+    sources = sources_of(answer, doc.source)
+    one, two, three = _paragraph_run(doc)
+    assert [(s.n, s.start, s.end) for s in sources] == [
+        (1, one.start, two.end), (2, answer.citations[2].start, answer.citations[2].end), (3, three.start, three.end)]
+    markdown = answer_markdown(answer, doc.source)
+    assert markdown.count("](source:") == 3
+    assert markdown.startswith(escape_markdown(safe(display_text(doc.source[one.start : two.end]))) + " [\\[1\\]](source:1)")
+    plain_text = answer_plain(Turn("Q?", None, answer), doc.source)
+    assert "[1] " in plain_text and "[3] " in plain_text and "[4]" not in plain_text
+
+
+async def test_one_card_for_contiguous_sentences(stub):
+    app = make_app(assistant=ParagraphAssistant(stub.document))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(pilot, "What does the paper say?")
+        assert [card.source.n for card in app.query(SourceCard)] == [1, 2, 3]
+        assert plain(app.query_one(".meta")).endswith("3 citations")
+        await pilot.press("alt+1")
+        await pilot.pause()
+        one, two, _ = _paragraph_run(stub.document)
+        assert app.screen.selected_text == safe(stub.document.source[one.start : two.end])
+
+
+async def test_the_space_after_a_citation_marker_is_kept(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(pilot, "What does Iran do in Syria?")
+        from textual.widgets._markdown import MarkdownParagraph
+
+        shown = plain(app.query_one(Exchange).query_one(MarkdownParagraph))
+        assert "Yemen\". [1] For the first time" in shown
+
+
+async def test_section_titles_in_cards_are_one_line_and_full_in_the_reader(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(pilot, IRAN)
+        card = app.query(SourceCard)[0]
+        title = card.query_one(".card-title")
+        assert title.region.height == 1 and len(plain(title)) > title.region.width
+        line = "".join(seg.text for seg in title.render_line(0))
+        assert line.rstrip().endswith("…")
+        card.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert card.source.section in plain(app.screen.query_one("#reader-title"))
+
+
+async def test_after_resizing_the_newest_answer_is_in_view(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for n in range(4):
+            await ask(pilot, f"What does Iran do, part {n}?")
+        conversation = app.query_one("#conversation")
+        conversation.scroll_home(animate=False)
+        await pilot.pause()
+        assert conversation.scroll_y == 0
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.2)
+        assert conversation.max_scroll_y > 0 and conversation.scroll_y == conversation.max_scroll_y
+
+
+@pytest.mark.parametrize("size", [(100, 30), (120, 40)])
+async def test_after_clearing_no_suggestion_hides_behind_a_scrollbar(stub, size):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=size) as pilot:
+        await ask(pilot, IRAN)
+        await ask(pilot, IRAN)
+        await pilot.press("ctrl+l")
+        await pilot.pause(0.2)
+        options = app.query_one("#suggestions")
+        assert not options.show_vertical_scrollbar and options.max_scroll_y == 0
+        assert options.virtual_size.height <= options.scrollable_content_region.height
 
 
 def test_conversation_markdown_quotes_with_locators(stub):
@@ -203,7 +307,7 @@ async def test_asking_shows_the_answer_and_its_sources(stub):
         exchange = app.query_one(Exchange)
         assert plain(exchange.query_one(".question")) == "› What does Iran do in Syria?"
         markdown = exchange.query_one(".answer")
-        assert markdown.source == answer_markdown(app.turns[0].answer)
+        assert markdown.source == answer_markdown(app.turns[0].answer, stub.document.source)
         cards = list(app.query(SourceCard))
         assert [card.source.n for card in cards] == [1, 2]
         assert "The paper cites" in card_text(stub.document, cards[1].source).plain
@@ -354,7 +458,7 @@ async def test_copy_without_a_clipboard_tool_saves_a_file_and_says_where(stub, m
         message, severity = seen[-1]
         assert not message.startswith("Copied") and severity == "warning"
         assert str(app.copied_path) in message and app.copied_path.parent == paths.conversations_dir()
-        assert app.copied_path.read_text(encoding="utf-8") == answer_plain(app.turns[0])
+        assert app.copied_path.read_text(encoding="utf-8") == answer_plain(app.turns[0], stub.document.source)
 
 
 async def test_copy_with_a_clipboard_tool(stub, tmp_path, monkeypatch):
@@ -374,7 +478,7 @@ async def test_copy_with_a_clipboard_tool(stub, tmp_path, monkeypatch):
         await pilot.press("ctrl+y")
         await settle(pilot)
         assert seen[-1] == ("Copied the last answer with 2 sources (with xclip).", "information")
-        assert (tmp_path / "clipboard.txt").read_text(encoding="utf-8") == answer_plain(app.turns[0])
+        assert (tmp_path / "clipboard.txt").read_text(encoding="utf-8") == answer_plain(app.turns[0], stub.document.source)
 
 
 def test_a_failing_clipboard_tool_is_not_a_copy(tmp_path, monkeypatch):
