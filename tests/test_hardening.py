@@ -211,6 +211,7 @@ def test_kill_9_around_the_publishing_rename_leaves_one_whole_index(tmp_path, fa
     assert leftovers(target) == []
 
 
+@pytest.mark.slow  # six builds of a large document in subprocesses: ~10 s on an idle machine
 def test_kill_9_at_arbitrary_moments_never_leaves_half_an_index(tmp_path, fake_encoder):
     """Kill real builds at fractions of their measured duration: always old, new, or (briefly) none."""
     big = DOC_V2 + "\n".join(f"\nPart {i}\n\n" + "Russia and Iran met again in Astana. " * 40 for i in range(60))
