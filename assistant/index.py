@@ -29,7 +29,7 @@ from assistant.progress import Progress, quiet
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.structure import display_text, parse
 
-FORMAT_VERSION = 7  # bump when parsing, chunking or the files change
+FORMAT_VERSION = 8  # bump when parsing, chunking or the files change
 MANIFEST = storage.MANIFEST
 RETRIES = 4  # reads of a version that a concurrent build replaced, before giving up
 UNITS = ("chunks", "sentences", "windows", "paragraphs")  # dense vectors of each

@@ -31,7 +31,7 @@ class Paragraph:
     number: int  # 1-based paragraph number within its section
     start: int
     end: int
-    kind: str  # "body", "list_item", "note" or "title"
+    kind: str  # "body", "list_item", "note", "table" or "title"
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Sentence:
     end: int
     text: str
     markers: tuple[int, ...] = ()
+    column: str = ""  # in a table: the column this cell run belongs to (its header, e.g. "Russia")
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,10 @@ _SECTION_KIND_TITLES = tuple(
     )
 )
 MAX_SENTENCE_CHARS = 900
+OPEN_PARAGRAPH_CHARS = 200  # a paragraph this long that ends without punctuation was cut by a page break
+_CLOSED = re.compile(rf"[.!?:;\"”’)\]…*][{SUPERSCRIPT_DIGITS}\d]*\s*$")
+_TABLE_CAPTION = re.compile(r"(?:^|(?<=\s))Table\s+\d+[.:]\s+")
+TABLE_CELL_SEPARATORS = 3  # a block with this many ';' right after a table continues it
 SEGMENT_WINDOW = 2000  # pysbd reads at most this many characters at once (it is quadratic)
 PROGRESS_EVERY = 100_000  # characters segmented between two progress reports
 _SENTENCE_END = re.compile(r"[.!?…]")
@@ -209,11 +213,16 @@ class _Builder:
         last = self.paragraphs[-1] if self.paragraphs else None
         return last is not None and _ends_open(self.source[last.start : last.end])
 
+    def near_table(self) -> bool:
+        """Whether one of the current section's last two paragraphs is a table."""
+        recent = [p for p in self.paragraphs[-2:] if p.section == len(self.sections)]
+        return any(p.kind == "table" for p in recent)
+
     def continues_body(self) -> bool:
-        """Whether the last paragraph is body text of the current section."""
+        """Whether the last paragraph is body text of the current section (not the title block)."""
         if not self.paragraphs or self.paragraphs[-1].section != len(self.sections):
             return False
-        return self.paragraphs[-1].kind == "body"
+        return self.paragraphs[-1].kind == "body" and section_kind(self._title) != "front"
 
 
 _OPEN_ENDINGS = frozenset(
@@ -223,9 +232,14 @@ _OPEN_ENDINGS = frozenset(
 
 
 def _ends_open(text: str) -> bool:
-    """A paragraph cannot end on "the" or "of": the PDF cut it mid-sentence."""
+    """A paragraph cannot end on "the" or "of", nor can a long one end without punctuation:
+    the page broke it mid-sentence ("... a remarkable visit of Salman bin Abdul-Aziz" / "Al Saud, ...")."""
     words = text.split()
-    return bool(words) and (words[-1] in _OPEN_ENDINGS or text.rstrip().endswith(("-", ",")))
+    if not words:
+        return False
+    if words[-1] in _OPEN_ENDINGS or text.rstrip().endswith(("-", ",")):
+        return True
+    return len(text) >= OPEN_PARAGRAPH_CHARS and not _CLOSED.search(text)
 
 
 def _starts_continuation(text: str) -> bool:
@@ -256,19 +270,36 @@ def _layout(source: str, blocks: list[_Block], flags: list[bool], furniture: set
             continue
         if _is_page_number(block):
             continue
-        joins = (_starts_continuation(block.text) or builder.last_ends_open()) and builder.continues_body()
         if builder.in_notes:
             _add_notes(builder, block)
         elif _BULLET.match(block.text):
             _add_list_items(builder, block)
-        elif joins and not barrier:
-            builder.extend_last(block.end)  # a paragraph the PDF split at a page or column break
         else:
-            builder.add(block.start, block.end, "body")
+            _add_body(builder, block, barrier)
         barrier = False
     builder.close_section(len(source))
     sections = [s for s in builder.sections if any(p.section == s.id for p in builder.paragraphs)]
     return _renumber(sections, builder.paragraphs, builder.notes)
+
+
+def _add_body(builder: _Builder, block: _Block, barrier: bool) -> None:
+    """Body text: a new paragraph, the rest of one a page break cut, or (part of) a table."""
+    caption = _TABLE_CAPTION.search(block.text)
+    if caption and block.text.count(";", caption.start()) < TABLE_CELL_SEPARATORS and caption.start() > 0:
+        caption = None  # "as Table 1. shows" in prose, not a table that the page put here
+    if caption and caption.start() > 0:  # prose runs into a table caption: "... a deal at a Table 1. Main goals"
+        head = block.text[: caption.start()].rstrip()
+        _add_body(builder, _Block(block.start, block.start + len(head), head), barrier)
+        block = _Block(block.start + caption.start(), block.end, block.text[caption.start() :])
+        barrier = False
+    if caption or (builder.near_table() and block.text.count(";") >= TABLE_CELL_SEPARATORS):
+        builder.add(block.start, block.end, "table")
+        return
+    joins = (_starts_continuation(block.text) or builder.last_ends_open()) and builder.continues_body()
+    if joins and not barrier:
+        builder.extend_last(block.end)  # a paragraph the PDF split at a page or column break
+    else:
+        builder.add(block.start, block.end, "body")
 
 
 def _renumber(sections: list[Section], paragraphs: list[Paragraph], notes: list[Note]):
@@ -391,18 +422,79 @@ def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], 
             progress("sentences", done, total)
             shown[0] = done
 
+    names: tuple[str, ...] = ()  # the column names of the last table caption
     for p in paragraphs:
-        if p.kind in ("note", "list_item"):
-            spans = [(p.start, p.end)]
+        if p.kind == "table":
+            names = _caption_names(source[p.start : p.end]) or names
+            spans = _table_spans(source, p, names, segmenter)
+        elif p.kind in ("note", "list_item"):
+            spans = [(p.start, p.end, "")]
         else:
-            spans = _split_paragraph(source, p, _within(markers, starts, p.start, p.end), segmenter, report)
-        for start, end in spans:
+            split = _split_paragraph(source, p, _within(markers, starts, p.start, p.end), segmenter, report)
+            spans = [(start, end, "") for start, end in split]
+        for start, end, column in spans:
             for s, e in _cap_length(source, start, end):
                 inside = tuple(m.number for m in _within(markers, starts, s, e))
-                sentences.append(Sentence(len(sentences), p.id, p.section, s, e, source[s:e], inside))
+                sentences.append(Sentence(len(sentences), p.id, p.section, s, e, source[s:e], inside, column))
         before += p.end - p.start
         report(0)
     return sentences
+
+
+def _caption_title(text: str) -> tuple[int, int] | None:
+    """Where the title of a table caption ("Table 1. Main goals of ... East.") lies in ``text``."""
+    caption = _TABLE_CAPTION.match(text)
+    if not caption:
+        return None
+    title = re.split(r"(?<=[.!?])\s", text[caption.end() :], maxsplit=1)[0]
+    return caption.end(), caption.end() + len(title)
+
+
+def _caption_names(text: str) -> tuple[str, ...]:
+    """Capitalised names in a table's caption ("Table 1. Main goals of Russia and Iran"): its likely column heads."""
+    title = _caption_title(text)
+    if title is None:
+        return ()
+    words = re.finditer(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*", text[title[0] : title[1]])
+    return tuple(dict.fromkeys(m.group(0) for m in words if m.start() > 0))
+
+
+def _column_heads(text: str, names: tuple[str, ...], after: int) -> list[tuple[int, str]]:
+    """Where a column starts: a name standing before a capitalised cell ("Iran Reinforcement of ...")."""
+    heads = []
+    for name in names:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?=\s+[A-Z])", text):
+            follows = text[m.end() :].lstrip()
+            if m.start() >= after and not any(follows.startswith(other) for other in names):
+                heads.append((m.start(), name))
+    return sorted(heads)
+
+
+def _table_spans(source: str, p: Paragraph, names: tuple[str, ...], segmenter) -> list[tuple[int, int, str]]:
+    """A table's caption as sentences, then one run of cells per column, labelled with its head.
+
+    Text before the first column is the caption (cut into sentences) or, in a table that
+    continues after a page of prose, a repeated header row that belongs to the first column.
+    """
+    text = source[p.start : p.end]
+    title = _caption_title(text)
+    heads = _column_heads(text, names, title[1] if title else 0)
+    if not heads:
+        return [(p.start, p.end, "")]
+    spans: list[tuple[int, int, str]] = []
+    if title:
+        lead = text[: heads[0][0]].rstrip()
+        part = Paragraph(p.id, p.section, p.number, p.start, p.start + len(lead), p.kind)
+        lead_spans = _split_paragraph(source, part, [], segmenter)
+        if len(lead_spans) > 1 and _TABLE_CAPTION.fullmatch(source[lead_spans[0][0] : lead_spans[1][0]]):
+            lead_spans[:2] = [(lead_spans[0][0], lead_spans[1][1])]  # "Table 1." and its title: one caption
+        spans = [(s, e, "") for s, e in lead_spans]
+    else:
+        heads[0] = (0, heads[0][1])
+    for (at, name), (until, _) in zip(heads, heads[1:] + [(len(text), "")]):
+        cell = text[at:until].rstrip()
+        spans.append((p.start + at, p.start + at + len(cell), name))
+    return spans
 
 
 def _flat_view(text: str) -> str:

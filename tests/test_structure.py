@@ -268,6 +268,7 @@ def test_sentences_do_not_start_with_a_marker(paper_document):
         ("it considers that mostly population but", "not the ruling authorities suffer"),
         ("do not represent a separate initiative,", "but rather aims to increase its legitimacy"),
         ("Iran has the necessary capability", "to challenge the United States."),  # across page number 19
+        ("a remarkable visit of Salman bin Abdul-Aziz", "Al Saud, King of Saudi Arabia to Moscow."),  # no final stop
     ],
 )
 def test_page_split_paragraphs_are_rejoined(paper_document, before, after):
@@ -285,6 +286,23 @@ def test_rejoined_sentence_reads_across_the_split(paper_document):
     assert 'hegemony and its basic principle is "power maximization"' in display_text(s.text)
 
 
+def test_sentence_cut_before_a_capital_is_one_sentence(paper_document):
+    s = sentence_with(paper_document, "remarkable visit of Salman bin Abdul-Aziz")
+    assert display_text(s.text) == (
+        "In October 2017, there was a remarkable visit of Salman bin Abdul-Aziz Al Saud, King of Saudi Arabia to Moscow."
+    )
+
+
+def test_short_fragments_and_the_title_block_are_not_joined(paper_document):
+    doc = paper_document
+    fragment = paragraph_with(doc, "It is also necessary to take into account the combination")
+    assert doc.source[fragment.start : fragment.end] == "It is also necessary to take into account the combination"
+    front = [p for p in doc.paragraphs if doc.sections[p.section].kind == "front"]
+    assert [doc.source[p.start : p.end].split("\n")[0][:20] for p in front] == [
+        "HH Sheikh Nasser al-", "Comparative analysis", "Aref Bijan and Anast"
+    ]
+
+
 def test_stray_page_number_never_displayed(paper_document):
     doc = paper_document
     assert "\n\n19\n\n" in doc.source
@@ -295,6 +313,51 @@ def test_stray_page_number_never_displayed(paper_document):
         "On the other hand, in the Persian Gulf and Afghanistan, Iran has the necessary capability "
         "to challenge the United States."
     )
+
+
+# -- tables ---------------------------------------------------------------------------------
+
+
+def test_table_1_is_a_table_with_its_columns(paper_document):
+    doc = paper_document
+    tables = [p for p in doc.paragraphs if p.kind == "table"]
+    assert len(tables) == 2 and {p.section for p in tables} == {paragraph_with(doc, "Table 1. Main goals").section}
+    caption = sentence_with(doc, "Table 1. Main goals")
+    assert caption.text == "Table 1. Main goals of Russia and Iran in the Middle East." and caption.column == ""
+    iran = [s for s in doc.sentences if s.column == "Iran"]
+    russia = [s for s in doc.sentences if s.column == "Russia"]
+    assert iran and russia and {doc.paragraphs[s.paragraph].kind for s in iran + russia} == {"table"}
+    assert iran[0].text.startswith("Iran Reinforcement of its positions") and "Shi'a initiative" in iran[0].text
+    assert russia[0].text.startswith("Main goals in the Middle East Russia Reinforcement")
+    assert any("Becoming a guarantor of peace" in s.text for s in russia)
+    assert not any("Becoming a guarantor" in s.text for s in iran)
+
+
+def test_prose_before_a_caption_stays_prose(paper_document):
+    doc = paper_document
+    p = paragraph_with(doc, "pushing for a deal at a")
+    assert p.kind == "body" and doc.source[p.start : p.end].endswith("pushing for a deal at a")
+    assert all(s.column == "" for s in doc.sentences if s.paragraph == p.id)
+
+
+def test_a_table_in_another_document():
+    source = (
+        "Trade\n\nBoth countries export minerals and food, and both depend on a few markets.\n\n"
+        "Table 2. Main exports of Chile and Peru. Source: customs data. Chile Copper ore; Fresh fruit; Wine; "
+        "Salmon Peru Gold; Copper concentrate; Coffee; Fishmeal\n\nThe two lists overlap in copper.\n"
+    )
+    doc = parse(source)
+    table = next(p for p in doc.paragraphs if p.kind == "table")
+    assert source[table.start : table.end].startswith("Table 2.")
+    cells = {s.column: s.text for s in doc.sentences if s.column}
+    assert cells == {"Chile": "Chile Copper ore; Fresh fruit; Wine; Salmon", "Peru": "Peru Gold; Copper concentrate; Coffee; Fishmeal"}
+    assert doc.paragraphs[-1].kind == "body"
+
+
+def test_a_table_reference_in_prose_is_not_a_table():
+    doc = parse("Results\n\nThe counts are given in Table 1. They rise every year, as expected.\n")
+    assert [p.kind for p in doc.paragraphs] == ["body"]
+    assert all(s.column == "" for s in doc.sentences)
 
 
 # -- display_text and other documents ------------------------------------------------------------
