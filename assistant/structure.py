@@ -95,9 +95,45 @@ def parse(source: str, *, title: str | None = None, markdown: bool = False, page
 
 
 def display_text(text: str) -> str:
-    """Text as shown to a reader: page-number lines dropped, whitespace collapsed."""
-    lines = [line for line in text.splitlines() if not _PAGE_NUMBER.fullmatch(line) or not line.strip()]
-    return " ".join(" ".join(lines).split())
+    """Text as shown to a reader: page furniture dropped, whitespace collapsed.
+
+    Dropped: page-number lines, and a running header or footer that a page break put
+    inside a sentence: a short capitalised line standing alone between blank lines, after
+    text that does not end a sentence and before text that goes on in lower case
+    ("... the towers of" / "Lighthouse Almanac" / "the time.").
+    """
+    lines = text.splitlines()
+    drop = {i for i, line in enumerate(lines) if line.strip() and _PAGE_NUMBER.fullmatch(line)}
+    drop |= _interrupting_lines(lines)
+    return " ".join(" ".join(line for i, line in enumerate(lines) if i not in drop).split())
+
+
+def _header_like(line: str) -> bool:
+    """A line that may be page furniture: short, capitalised or a number, not a sentence."""
+    text = line.strip()
+    return 0 < len(text) <= 80 and (text[0].isupper() or text[0].isdigit()) and not re.search(r"[.!?]\s", text)
+
+
+def _interrupting_lines(lines: list[str]) -> set[int]:
+    content = [i for i, line in enumerate(lines) if line.strip()]
+
+    def standalone(i: int) -> bool:
+        return 0 < i < len(lines) - 1 and not lines[i - 1].strip() and not lines[i + 1].strip() and _header_like(lines[i])
+
+    drop: set[int] = set()
+    j = 1
+    while j < len(content) - 1:
+        k = j
+        while k < len(content) - 1 and standalone(content[k]):
+            k += 1
+        if k > j and _sentence_goes_on(lines[content[j - 1]], lines[content[k]]):
+            drop.update(content[j:k])
+        j = k + 1 if k > j else j + 1
+    return drop
+
+
+def _sentence_goes_on(before: str, after: str) -> bool:
+    return not _CLOSED.search(before) and after.strip()[:1].islower()
 
 
 def section_kind(title: str) -> str:
@@ -142,6 +178,8 @@ def _heading_candidate(block: _Block, markdown: bool) -> bool:
     if not words or len(words) > 14 or not (words[0][0].isupper() or words[0][0].isdigit()):
         return False
     if _TERMINAL.search(text) or _FINITE_VERB.search(text) or re.search(r"[.!?]\s", text):
+        return False
+    if words[-1] in _OPEN_ENDINGS:  # "The keepers trimmed the wicks of": a line the page cut
         return False
     return not _SUPER_MARKER.search(text)
 
@@ -213,16 +251,24 @@ class _Builder:
         last = self.paragraphs[-1] if self.paragraphs else None
         return last is not None and _ends_open(self.source[last.start : last.end])
 
+    def goes_on_across(self, furniture: list[str], block: _Block) -> bool:
+        """Whether the last paragraph's sentence goes on in ``block`` past page furniture that
+        display_text drops (a capitalised header between an open end and a lower-case start)."""
+        last = self.paragraphs[-1] if self.paragraphs else None
+        if last is None or not all(_header_like(text) for text in furniture):
+            return False
+        return _sentence_goes_on(self.source[last.start : last.end], block.text)
+
     def near_table(self) -> bool:
         """Whether one of the current section's last two paragraphs is a table."""
         recent = [p for p in self.paragraphs[-2:] if p.section == len(self.sections)]
         return any(p.kind == "table" for p in recent)
 
     def continues_body(self) -> bool:
-        """Whether the last paragraph is body text of the current section (not the title block)."""
+        """Whether the last paragraph is body text of the current section."""
         if not self.paragraphs or self.paragraphs[-1].section != len(self.sections):
             return False
-        return self.paragraphs[-1].kind == "body" and section_kind(self._title) != "front"
+        return self.paragraphs[-1].kind == "body"
 
 
 _OPEN_ENDINGS = frozenset(
@@ -260,10 +306,10 @@ def _furniture(blocks: list[_Block], pages: tuple[int, ...]) -> set[str]:
 
 def _layout(source: str, blocks: list[_Block], flags: list[bool], furniture: set[str]):
     builder = _Builder(source)
-    barrier = False  # a running header lies between the last paragraph and this block
+    crossed: list[str] = []  # running headers and footers between the last paragraph and this block
     for block, is_heading in zip(blocks, flags):
         if block.text in furniture:
-            barrier = True
+            crossed.append(block.text)
             continue
         if is_heading:
             builder.open_section(_heading_title(block.text), block.start)
@@ -275,8 +321,8 @@ def _layout(source: str, blocks: list[_Block], flags: list[bool], furniture: set
         elif _BULLET.match(block.text):
             _add_list_items(builder, block)
         else:
-            _add_body(builder, block, barrier)
-        barrier = False
+            _add_body(builder, block, barrier=bool(crossed) and not builder.goes_on_across(crossed, block))
+        crossed = []
     builder.close_section(len(source))
     sections = [s for s in builder.sections if any(p.section == s.id for p in builder.paragraphs)]
     return _renumber(sections, builder.paragraphs, builder.notes)

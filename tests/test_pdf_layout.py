@@ -1,7 +1,9 @@
 """Paragraphs, headings and running headers recovered from PDF text that has no blank lines."""
 
+import pytest
+
 from assistant.ingest import paragraph_breaks
-from assistant.structure import parse
+from assistant.structure import display_text, parse
 
 PAGE = """Field Notes on Lighthouses
 2.1. Lenses and lamps
@@ -49,3 +51,51 @@ def test_running_headers_of_a_paged_document_are_neither_headings_nor_text():
 def test_repeated_lines_stay_text_when_the_document_has_no_pages():
     doc = parse("Yes.\n\nNo.\n\nYes.\n\nNo.\n\nYes.\n")
     assert sum(s.text == "Yes." for s in doc.sentences) == 3
+
+
+def _paged(pages: list[str]) -> tuple[str, tuple[int, ...]]:
+    text, starts = "", []
+    for page in pages:
+        starts.append(len(text))
+        text += page + "\n\n"
+    return text, tuple(starts)
+
+
+def test_a_sentence_cut_by_a_page_break_and_running_header_is_one_sentence():
+    text, starts = _paged([
+        "Lighthouse Almanac\n\nThe keepers trimmed the wicks of\n\nPage footer line\n\n1",
+        "Lighthouse Almanac\n\nthe lamps every night. They wound the clockwork.\n\nPage footer line\n\n2",
+        "Lighthouse Almanac\n\nThird page text.\n\nPage footer line\n\n3",
+    ])
+    doc = parse(text, pages=starts)
+    joined = next(s for s in doc.sentences if s.text.startswith("The keepers"))
+    assert doc.source[joined.start : joined.end] == joined.text  # the record keeps its exact span
+    assert "Lighthouse Almanac" in joined.text and "Page footer line" in joined.text
+    assert display_text(joined.text) == "The keepers trimmed the wicks of the lamps every night."
+    assert all("Almanac" not in display_text(s.text) and "footer" not in display_text(s.text) for s in doc.sentences)
+
+
+def test_a_header_between_finished_sentences_still_separates_paragraphs():
+    text, starts = _paged([
+        "Lighthouse Almanac\n\nFirst page ends a sentence.",
+        "Lighthouse Almanac\n\nSecond page starts anew.",
+        "Lighthouse Almanac\n\nThird page.",
+    ])
+    doc = parse(text, pages=starts)
+    assert [doc.source[p.start : p.end] for p in doc.paragraphs] == [
+        "First page ends a sentence.", "Second page starts anew.", "Third page."
+    ]
+
+
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("wicks of\n\nLighthouse Almanac\n\nthe lamps.", "wicks of the lamps."),
+        ("wicks of\n\nAlmanac\n\n12\n\nthe lamps.", "wicks of the lamps."),
+        ("wicks.\n\nLighthouse Almanac\n\nthe lamps.", "wicks. Lighthouse Almanac the lamps."),  # a sentence ended
+        ("wicks of\n\nLighthouse Almanac\n\nThe lamps.", "wicks of Lighthouse Almanac The lamps."),  # capital after
+        ("wicks of\n\nNo. 3 is lit. It burns\n\nthe lamps.", "wicks of No. 3 is lit. It burns the lamps."),  # a sentence
+    ],
+)
+def test_display_drops_furniture_only_inside_a_sentence(raw, shown):
+    assert display_text(raw) == shown
