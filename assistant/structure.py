@@ -10,6 +10,7 @@ the source with ``start``/``end`` and its text is ``source[start:end]``.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ _FINITE_VERB = re.compile(
 _TERMINAL = re.compile(rf"[.,;:!?][\"”’)]?[{SUPERSCRIPT_DIGITS}\d]*$")
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 FRONT_MATTER = "Front matter"  # the title of the untitled block before the first heading
+FRONT_MATTER_CHARS = 2000  # longer untitled openings are body text (unless a tenth of the document)
 _TITLE_PREFIX = re.compile(
     r"^(?:(?:chapter|section|part)\s+)?(?:\d+(?:\.\d+)*[.):]?|[ivxlc]+[.):]|[a-z][.)])\s*(?:[:\-–—]\s*)?", re.I
 )
@@ -325,7 +327,16 @@ def _layout(source: str, blocks: list[_Block], flags: list[bool], furniture: set
         crossed = []
     builder.close_section(len(source))
     sections = [s for s in builder.sections if any(p.section == s.id for p in builder.paragraphs)]
+    if sections and sections[0].kind == "front" and not _is_front(sections, len(source)):
+        sections[0] = dataclasses.replace(sections[0], kind="body")
     return _renumber(sections, builder.paragraphs, builder.notes)
+
+
+def _is_front(sections: list[Section], length: int) -> bool:
+    """The text before the first heading is front matter (a title page) only when headings
+    follow and it is short; in a document without headings it is the body."""
+    first = sections[0]
+    return len(sections) > 1 and first.end - first.start <= max(FRONT_MATTER_CHARS, length // 10)
 
 
 def _add_body(builder: _Builder, block: _Block, barrier: bool) -> None:
@@ -526,7 +537,7 @@ def _table_spans(source: str, p: Paragraph, names: tuple[str, ...], segmenter) -
     title = _caption_title(text)
     heads = _column_heads(text, names, title[1] if title else 0)
     if not heads:
-        return [(p.start, p.end, "")]
+        return [(s, e, "") for s, e in _split_paragraph(source, p, [], segmenter)]
     spans: list[tuple[int, int, str]] = []
     if title:
         lead = text[: heads[0][0]].rstrip()

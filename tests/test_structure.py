@@ -453,3 +453,13 @@ def test_section_kinds_on_markdown():
     assert [(s.title, s.kind) for s in doc.sections] == [
         ("Bees", "body"), ("Abstract", "abstract"), ("2. Methods", "method"), ("References", "references")
     ]
+
+
+def test_text_before_the_first_heading_is_front_matter_only_when_short_and_followed():
+    no_headings = parse("Bees make honey from nectar. They live in hives.\n\nA hive has one queen.\n")
+    assert [s.kind for s in no_headings.sections] == ["body"]
+    body = "Bees make honey from nectar, and they live in hives that hold many workers. " * 40
+    long_opening = parse(f"{body}\n\nIntroduction\n\nThis study counts bees.\n")
+    assert [s.kind for s in long_opening.sections] == ["body", "introduction"]
+    title_page = parse(f"A Study of Bees\n\nJane Doe, 2021\n\nIntroduction\n\n{body}\n")
+    assert [s.kind for s in title_page.sections] == ["front", "introduction"]
