@@ -35,14 +35,18 @@ def test_paragraph_breaks_find_headings_paragraphs_and_bullets():
     assert any(b.startswith("A second paragraph") for b in bodies)
 
 
-def test_running_headers_of_a_paged_document_are_neither_headings_nor_text():
-    pages = ["Lighthouse Almanac\n\nFirst page text ends here.", "Lighthouse Almanac\n\nSecond page text.",
-             "Lighthouse Almanac\n\nThird page text."]
+def _paged(pages: list[str]) -> tuple[str, tuple[int, ...]]:
     text, starts = "", []
     for page in pages:
         starts.append(len(text))
         text += page + "\n\n"
-    doc = parse(text, pages=tuple(starts))
+    return text, tuple(starts)
+
+
+def test_running_headers_of_a_paged_document_are_neither_headings_nor_text():
+    text, starts = _paged(["Lighthouse Almanac\n\nFirst page text ends here.", "Lighthouse Almanac\n\nSecond page text.",
+                           "Lighthouse Almanac\n\nThird page text."])
+    doc = parse(text, pages=starts)
     assert all(s.title != "Lighthouse Almanac" for s in doc.sections)
     assert all("Almanac" not in s.text for s in doc.sentences)
     assert all(doc.source[s.start : s.end] == s.text for s in doc.sentences)
@@ -51,14 +55,6 @@ def test_running_headers_of_a_paged_document_are_neither_headings_nor_text():
 def test_repeated_lines_stay_text_when_the_document_has_no_pages():
     doc = parse("Yes.\n\nNo.\n\nYes.\n\nNo.\n\nYes.\n")
     assert sum(s.text == "Yes." for s in doc.sentences) == 3
-
-
-def _paged(pages: list[str]) -> tuple[str, tuple[int, ...]]:
-    text, starts = "", []
-    for page in pages:
-        starts.append(len(text))
-        text += page + "\n\n"
-    return text, tuple(starts)
 
 
 def test_a_sentence_cut_by_a_page_break_and_running_header_is_one_sentence():
