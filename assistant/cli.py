@@ -32,6 +32,19 @@ INDEX_DIR = click.option(
 )
 
 
+INDEX_DIR_TO_WRITE = click.option(
+    "--index-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    callback=_index_dir,
+    help="Folder to write the index into; required with a PATH. With no PATH, the embedded paper's "
+         "index is rebuilt in its own folder in the data home.",
+)
+EVAL_LEGEND = ("hybrid: the full system (dense + BM25, fused); Recall@k: a relevant passage in the top k; "
+               "MRR@10: mean of 1/rank of the first relevant passage; evidence hit: the answer's citations "
+               "cover >= 60% of a gold evidence quote.")
+
+
 def fail(message: str) -> None:
     """One line on stderr (controls removed, line breaks folded) and exit status 1."""
     from assistant.render import safe
@@ -139,11 +152,15 @@ def chat(index_dir: Path | None) -> None:
 @cli.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (one line per question in batch mode).")
-@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 100), help="Passages to return.")
+@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 100),
+              help="Passages to retrieve: listed under the answer with --passages, always in --json.")
+@click.option("--passages", "show_passages", is_flag=True,
+              help="Plain output: also list the top --k passages with their scores.")
 @click.option("--questions", type=click.Path(path_type=Path, allow_dash=True),
               help="Batch: JSONL of {id, question}; - for stdin.")
 @INDEX_DIR
-def ask(question: str | None, as_json: bool, k: int, questions: Path | None, index_dir: Path | None) -> None:
+def ask(question: str | None, as_json: bool, k: int, show_passages: bool, questions: Path | None,
+        index_dir: Path | None) -> None:
     """Answer one question.  Example: assistant ask "What are Russia's goals in Syria?" --json"""
     if questions is None and question is None:
         fail("give a QUESTION, or --questions FILE for a batch")
@@ -153,7 +170,7 @@ def ask(question: str | None, as_json: bool, k: int, questions: Path | None, ind
         from assistant.engine import clean_question
 
         clean_question(question)  # refuse an empty question before opening (or building) an index
-        _print_answer(_open_assistant(index_dir).ask(question, k=k), as_json)
+        _print_answer(_open_assistant(index_dir).ask(question, k=k), as_json, k if show_passages else 0)
         return
     from assistant.batch import read_batch
 
@@ -193,10 +210,10 @@ def _open_assistant(index_dir: Path | None):
     return Assistant.open(index)
 
 
-def _print_answer(answer, as_json: bool) -> None:
+def _print_answer(answer, as_json: bool, passages: int = 0) -> None:
     from assistant.render import answer_json, answer_renderable, json_text
 
-    _out(json_text(answer_json(answer)) if as_json else answer_renderable(answer))
+    _out(json_text(answer_json(answer)) if as_json else answer_renderable(answer, passages=passages))
 
 
 def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
@@ -226,7 +243,7 @@ def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
 
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@INDEX_DIR
+@INDEX_DIR_TO_WRITE
 def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
     """Build an index.  Example: assistant index paper.pdf --index-dir paper-index
 
@@ -268,7 +285,9 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
               help="Also write the JSON results to FILE (a new file, or over a regular file).")
 @click.option("--compare", "compare_with", type=click.Path(path_type=Path),
               help="A previous --out file: list the questions that got better or worse.")
-@click.option("--fit-abstention", is_flag=True, help="Fit the abstention model (CV + held-out report), write abstain.json.")
+@click.option("--fit-abstention", is_flag=True,
+              help="Fit the abstention model (CV + held-out report) and write it over the package's "
+                   "assistant/abstain.json, the model every answer uses.")
 @click.option("--extra", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="With --fit-abstention: also fit on this SQuAD-schema JSON document (repeatable).")
 @click.option("--unseen", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -276,9 +295,10 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
 def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, extra, unseen) -> None:
     """Score the assistant on a gold Q&A set.  Example: assistant eval --out results.json
 
-    Runs every question through the full system and the BM25-only and dense-only
+    Runs every question through the full system (hybrid) and the BM25-only and dense-only
     baselines, and prints retrieval, answer, citation, abstention and latency metrics.
-    Pooled abstention fit: assistant eval --fit-abstention --extra squad/Normans.json --unseen other.json
+    Pooled abstention fit, with SQuAD-schema JSON files of your own:
+    assistant eval --fit-abstention --extra one.json --unseen another.json
     """
     from assistant import evaluate
     from assistant import paths as locations
@@ -312,10 +332,16 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, ex
         fail(problem + (f"; this run's results are in {out}" if out else ""))
     for warning in results.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
+    if fit_abstention:
+        from assistant.abstain import model_path
+
+        click.echo(f"wrote the abstention model to {model_path()}", err=True)
     if as_json:
         _out(json_text(results))
     else:
         _out(evaluate.fit_renderable(results) if fit_abstention else evaluate.results_renderable(results, comparison))
+        if not fit_abstention:
+            _out(EVAL_LEGEND)
 
 
 class _progress:

@@ -31,7 +31,7 @@ def clean_question(question: str) -> str:
     if not text:
         raise InputError("the question is empty; type a question about the paper")
     if len(text) > MAX_QUESTION_CHARS:
-        raise InputError(f"the question is {len(text):,} characters long; keep it under {MAX_QUESTION_CHARS:,}")
+        raise InputError(f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
     return text
 
 

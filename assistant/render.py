@@ -45,8 +45,14 @@ def note_line(number: int, text: str) -> str:
     return f"[{number}] {display_text(text)}"
 
 
-def answer_renderable(answer: Answer, show_passages: int = 3) -> Group:
+def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0) -> Group:
+    """The answer for a terminal; ``passages`` > 0 also lists that many top passages with their scores
+    (an abstention shows them instead of its ``show_passages`` closest ones)."""
     parts: list[RenderableType] = []
+    if answer.abstained and passages:
+        parts.append(Text("The paper does not seem to answer this question.", style="bold yellow"))
+        parts.append(Text(f"confidence that it does: {answer.confidence:.2f}.", style="dim"))
+        return Group(*parts, *_passage_panels(answer, passages))
     if answer.abstained:
         parts.append(Text("The paper does not seem to answer this question.", style="bold yellow"))
         parts.append(Text(f"confidence that it does: {answer.confidence:.2f}. Closest passages:", style="dim"))
@@ -70,4 +76,16 @@ def answer_renderable(answer: Answer, show_passages: int = 3) -> Group:
             cited.append(safe(note_line(note.number, note.text)))
             parts.append(cited)
     parts.append(Text(f"confidence {answer.confidence:.2f} · {answer.timings_ms.get('total', 0):.0f} ms", style="dim"))
-    return Group(*parts)
+    return Group(*parts, *_passage_panels(answer, passages))
+
+
+def _passage_panels(answer: Answer, count: int) -> list[RenderableType]:
+    if count <= 0 or not answer.passages:
+        return []
+    shown = answer.passages[:count]
+    out: list[RenderableType] = [Text(f"Top {len(shown)} passages:", style="bold")]
+    for passage in shown:
+        title = Text(safe(f"#{passage.rank} · score {passage.score:.3f} · {passage.section} · "
+                          f"chars {passage.start}-{passage.end}"))
+        out.append(Panel(Text(safe(display_text(passage.text))), title=title, title_align="left", border_style="dim"))
+    return out

@@ -480,7 +480,7 @@ def test_empty_question_is_refused(small_index, question):
 
 def test_huge_question_is_refused(small_index):
     line = assert_clean_error(cli("ask", "why " * 25_000, "--index-dir", str(small_index)), "characters long")
-    assert line == "error: the question is 99,999 characters long; keep it under 2,000"
+    assert line == "error: the question is 99,999 characters long; the limit is 2,000"
 
 
 def test_question_exactly_at_the_limit_is_answered(small_index):
