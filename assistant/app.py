@@ -29,7 +29,7 @@ from assistant.records import Answer
 from assistant.render import safe
 from assistant.widgets import (
     BuildPanel, Exchange, HelpScreen, QuestionInput, ReaderScreen, Source, SourceCard, SourcesPane, Turn, Welcome,
-    answer_plain, conversation_markdown, escape_markdown, sources_of,
+    answer_plain, conversation_markdown, escape_markdown, sources_of, suggested_questions,
 )
 
 
@@ -110,9 +110,10 @@ class PaperApp(App[None]):
             self.text = text
 
     class Loaded(Message):
-        def __init__(self, assistant) -> None:
+        def __init__(self, assistant, suggestions: list[str] | None = None) -> None:
             super().__init__()
             self.assistant = assistant
+            self.suggestions = suggestions
 
     class LoadFailed(Message):
         def __init__(self, error: str, cancelled: bool = False) -> None:
@@ -192,7 +193,9 @@ class PaperApp(App[None]):
             if encoder is None and onnx_path().is_file():  # else the build exports the model first
                 encoder = LoadingEncoder()
             index = open_index(self.index_dir, progress=self._progress, notice=lambda m: self.post_message(self.Notice(m)))
-            self.post_message(self.Loaded(Assistant.open(index, encoder=encoder or LoadingEncoder())))
+            assistant = Assistant.open(index, encoder=encoder or LoadingEncoder())
+            suggestions = suggested_questions(assistant.document, ask=assistant.ask)  # only ones it answers well
+            self.post_message(self.Loaded(assistant, suggestions))
         except _Cancelled:
             self.post_message(self.LoadFailed("index build cancelled; nothing was written", cancelled=True))
         except AssistantError as exc:
@@ -222,7 +225,7 @@ class PaperApp(App[None]):
         """Show what the opening worker reported."""
         panel = self.query_one(BuildPanel) if self.query(BuildPanel) else None
         if isinstance(message, self.Loaded):
-            await self._show_paper(message.assistant)
+            await self._show_paper(message.assistant, message.suggestions)
         elif isinstance(message, self.Progress) and panel:
             self.state = "building"
             panel.progress(message.stage, message.done, message.total)
@@ -236,12 +239,12 @@ class PaperApp(App[None]):
             panel.stop(f"{safe(message.error).capitalize()}. {hint}")
             self.notify(safe(message.error), severity="warning" if message.cancelled else "error", markup=False)
 
-    async def _show_paper(self, assistant) -> None:
+    async def _show_paper(self, assistant, suggestions: list[str] | None = None) -> None:
         self.assistant = assistant
         document = assistant.document
         self.sub_title = safe(document.metadata.get("title") or document.title)
         await self.query(BuildPanel).remove()
-        await self.query_one("#conversation").mount(Welcome(document, id="welcome"), before=0)
+        await self.query_one("#conversation").mount(Welcome(document, suggestions, id="welcome"), before=0)
         question = self.query_one(QuestionInput)
         question.placeholder = READY_PLACEHOLDER
         question.disabled = False

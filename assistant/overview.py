@@ -21,6 +21,7 @@ Every part is read from the document's structure: a section's kind, a paragraph 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +55,7 @@ class Layout:
 
 
 def layout(doc: Document) -> Layout:
-    paragraph_zone = _paragraph_zones(doc)
+    paragraph_zone = paragraph_zones(doc)
     title = " ".join(doc.title.split())
     zones = []
     for s in doc.sentences:
@@ -76,7 +77,8 @@ def _overlaps_title(text: str, title: str) -> bool:
     return text in title or (title in text and len(title) >= 0.5 * len(text))
 
 
-def _paragraph_zones(doc: Document) -> dict[int, str]:
+def paragraph_zones(doc: Document) -> dict[int, str]:
+    """The part of the document each paragraph belongs to (see ``Layout.zones``)."""
     kinds = {s.id: s.kind for s in doc.sections}
     has_opening = any(k in ("introduction", "abstract") for k in kinds.values())
     first = doc.sections[0].id if doc.sections else None
@@ -376,3 +378,20 @@ def confidence(selection: PaperSelection, probability: float) -> float:
     question about the whole paper has none, so its probability alone would undersell it.
     """
     return max(probability, CUED_CONFIDENCE if selection.cued else PLACED_CONFIDENCE)
+
+
+# -- suggested questions -------------------------------------------------------------------------
+
+SUGGESTION_CONFIDENCE = 0.5  # a suggestion must be answered with at least this confidence (the abstention bar is lower)
+
+
+def answers_well(answer, doc: Document, lay: Layout, section: int | None = None) -> bool:
+    """Whether ``answer`` is one to suggest its question for: answered, confident, not from the
+    front matter, and (for a question about ``section``) quoting that section."""
+    if answer.abstained or answer.confidence < SUGGESTION_CONFIDENCE or not answer.citations:
+        return False
+    starts = [s.start for s in doc.sentences]
+    ids = [max(0, bisect_right(starts, c.start) - 1) for c in answer.citations]
+    if any(lay.zones[i] in RESTRICTED for i in ids):
+        return False
+    return section is None or any(doc.sentences[i].section == section for i in ids)

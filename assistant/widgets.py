@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rich.text import Text
 from textual import on
@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, ProgressBar, Static, TextArea
 
+from assistant import overview
 from assistant.progress import StageClock, describe
 from assistant.records import Answer, Citation, CitedNote, Document
 from assistant.render import safe
@@ -31,6 +32,7 @@ SKIP_SECTIONS = frozenset(
     "front matter|about the authors|about the author|disclaimer|notes|endnotes|references|bibliography|"
     "acknowledgements|acknowledgments|contents|table of contents|appendix".split("|")
 )
+NOT_TOPICS = overview.RESTRICTED | overview.CITATIONS  # parts a suggestion never asks about (a byline, the notes)
 CONCLUSION = re.compile(r"^(concluding remarks|conclusions?)\b", re.IGNORECASE)
 CONTEXT_CHARS = 320
 
@@ -68,23 +70,58 @@ def _count(word: str, source: str, mid_sentence: bool = False) -> int:
     return len(re.findall(rf"{before}{re.escape(word)}(?![\w-])", source))
 
 
-def suggested_questions(document: Document, limit: int = 4) -> list[str]:
-    """Questions computed from the paper's structure: a few body sections, spread out, and its conclusion."""
+def suggested_questions(document: Document, limit: int = 4, ask: Callable[[str], Answer] | None = None) -> list[str]:
+    """Questions to start with: what the paper is about, a few body sections spread out, its conclusion.
+
+    With ``ask`` (the assistant's), candidates are asked in turn and shown only when they are
+    answered well (``overview.answers_well``: answered, confident, not from the front matter,
+    quoting the section it names); other sections stand in for those that fail. If asking
+    fails, the candidates are shown unchecked.
+    """
+    candidates = _by_priority(_suggestion_candidates(document, limit))
+    chosen = candidates[:limit]
+    if ask is not None:
+        layout = overview.layout(document)
+        checked: list[tuple[int, str, int | None]] = []
+        try:
+            for candidate in candidates:
+                if len(checked) == limit:
+                    break
+                if overview.answers_well(ask(candidate[1]), document, layout, candidate[2]):
+                    checked.append(candidate)
+            chosen = checked
+        except Exception:  # e.g. the query encoder failed to load: that error reaches the user with the first answer
+            pass
+    return [question for _, question, _ in sorted(chosen)]
+
+
+def _suggestion_candidates(document: Document, limit: int) -> list[tuple[int, str, int | None]]:
+    """(reading order, question, section it names) in the order to try them."""
+    zones = overview.paragraph_zones(document)
     substantive = [
         s for s in document.sections
         if s.title.strip().lower() not in SKIP_SECTIONS
-        and any(p.section == s.id and p.kind in ("body", "list_item") for p in document.paragraphs)
+        and any(p.section == s.id and p.kind in ("body", "list_item") and zones[p.id] not in NOT_TOPICS for p in document.paragraphs)
     ]
     conclusion = next((s for s in substantive if CONCLUSION.match(s.title)), None)
+    opening = any(s.kind in ("abstract", "introduction") for s in document.sections)
     topics = [s for s in substantive if s is not conclusion and s.title.strip().lower() != "introduction"]
-    wanted = max(0, limit - (conclusion is not None))
+    wanted = max(1, limit - (conclusion is not None) - opening)
+    spread = topics
     if len(topics) > wanted:
         step = (len(topics) - 1) / max(1, wanted - 1) if wanted > 1 else 0
-        topics = [topics[round(i * step)] for i in range(wanted)]
-    questions = [f"What does the paper say about {_topic(s.title, document.source)}?" for s in topics]
+        spread = [topics[round(i * step)] for i in range(wanted)]
+    ordered = spread + [s for s in topics if s not in spread]  # the rest stand in for failures
+    out: list[tuple[int, str, int | None]] = [(-1, "What is this paper about?", None)] if opening else []
+    out += [(s.id, f"What does the paper say about {_topic(s.title, document.source)}?", s.id) for s in ordered]
     if conclusion is not None:
-        questions.append("What does the paper conclude?")
-    return questions[:limit]
+        out.append((len(document.sections), "What does the paper conclude?", None))
+    return out
+
+
+def _by_priority(candidates: list[tuple[int, str, int | None]]) -> list[tuple[int, str, int | None]]:
+    """The questions about the whole paper first, then the section topics in the order given."""
+    return [c for c in candidates if c[2] is None] + [c for c in candidates if c[2] is not None]
 
 
 @dataclass(frozen=True)
@@ -341,9 +378,10 @@ class BuildPanel(Vertical):
 class Welcome(Vertical):
     """The start screen: which paper is loaded, and questions to start with."""
 
-    def __init__(self, document: Document, **kwargs) -> None:
+    def __init__(self, document: Document, suggestions: list[str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.document = document
+        self.suggestions = suggestions  # checked against the index; None: computed from the structure
 
     def compose(self) -> ComposeResult:
         doc = self.document
@@ -355,7 +393,8 @@ class Welcome(Vertical):
         counts = f"{len(doc.sections)} sections · {len(doc.paragraphs)} paragraphs · {len(doc.notes)} notes"
         yield Static(Text(counts, style="dim"), id="paper-counts")
         yield Static(Text("Type a question below, or pick one (Tab, then Enter):"), id="suggest-label")
-        yield OptionList(*(Text(q) for q in suggested_questions(doc)), id="suggestions")
+        suggestions = self.suggestions if self.suggestions is not None else suggested_questions(doc)
+        yield OptionList(*(Text(q) for q in suggestions), id="suggestions")
 
 
 class Exchange(Vertical):

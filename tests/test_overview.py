@@ -284,3 +284,76 @@ def test_gold_questions_not_about_the_front_matter_never_quote_it(paper_assistan
             assert not parts & overview.RESTRICTED, record["id"]
             checked += 1
     assert checked > 150
+
+
+# -- suggested questions: only ones the assistant answers well ----------------------------------------
+
+
+def fake_answer(doc, question, sentence, abstained=False, confidence=0.9):
+    from assistant.records import Answer, Citation
+
+    s = next(x for x in doc.sentences if display_text(x.text).startswith(sentence))
+    citation = Citation(1, "c0", doc.sections[s.section].title, 1, s.start, s.end, doc.source[s.start : s.end])
+    return Answer(question, "" if abstained else display_text(s.text), abstained, confidence, () if abstained else (citation,), ())
+
+
+def test_answers_well_wants_a_confident_answer_from_the_right_place(paper_doc, paper_layout):
+    decline = next(s.id for s in paper_doc.sections if s.title == "Decline")
+    steam = "Steam mills in the ports undercut"
+    assert overview.answers_well(fake_answer(paper_doc, "q", steam), paper_doc, paper_layout, decline)
+    assert not overview.answers_well(fake_answer(paper_doc, "q", steam, abstained=True), paper_doc, paper_layout)
+    assert not overview.answers_well(fake_answer(paper_doc, "q", steam, confidence=0.4), paper_doc, paper_layout)
+    assert not overview.answers_well(fake_answer(paper_doc, "q", "Millers stored"), paper_doc, paper_layout, decline)
+    assert not overview.answers_well(fake_answer(paper_doc, "q", "Maria Keller is a lecturer"), paper_doc, paper_layout)
+
+
+def test_suggestions_the_index_fails_are_replaced(paper_doc):
+    from assistant.widgets import suggested_questions
+
+    unchecked = suggested_questions(paper_doc)
+    assert unchecked == ["What is this paper about?", "What does the paper say about Methods?",
+                         "What does the paper say about Decline?", "What does the paper conclude?"]
+    asked = []
+
+    def ask(question):
+        asked.append(question)
+        if "Decline" in question:  # the index cannot answer this one well
+            return fake_answer(paper_doc, question, "Steam mills", abstained=True)
+        if "tidal power" in question:
+            return fake_answer(paper_doc, question, "A mill could grind")
+        if "Methods" in question:
+            return fake_answer(paper_doc, question, "We compiled 412 mill leases")
+        if "conclude" in question:
+            return fake_answer(paper_doc, question, "Overall, the leases show")
+        return fake_answer(paper_doc, question, "This paper argues")
+
+    assert suggested_questions(paper_doc, ask=ask) == [
+        "What is this paper about?", "What does the paper say about Methods?",
+        "What does the paper say about the tidal power and grain?", "What does the paper conclude?"]
+    assert len(asked) == 5  # stops once four pass
+
+    def broken(question):
+        raise RuntimeError("the query encoder did not load")
+
+    assert suggested_questions(paper_doc, ask=broken) == unchecked
+
+
+def test_suggestions_are_answered_well_by_the_real_engine(paper_assistant_small):
+    from assistant.widgets import suggested_questions
+
+    a = paper_assistant_small
+    suggestions = suggested_questions(a.document, ask=a.ask)
+    assert suggestions and all(overview.answers_well(a.ask(q), a.document, a._layout) for q in suggestions)
+    assert "What is this paper about?" in suggestions
+
+
+@pytest.mark.slow
+def test_the_paper_suggestions_are_answered_well(paper_assistant):
+    from assistant.widgets import suggested_questions
+
+    a = paper_assistant
+    suggestions = suggested_questions(a.document, ask=a.ask)
+    assert len(suggestions) == 4 and suggestions[0] == "What is this paper about?"
+    for question in suggestions:
+        answer = a.ask(question)
+        assert overview.answers_well(answer, a.document, a._layout), question
