@@ -28,8 +28,8 @@ from assistant.followup import contextualize, effective
 from assistant.records import Answer
 from assistant.render import safe
 from assistant.widgets import (
-    BuildPanel, Exchange, HelpScreen, QuestionInput, ReaderScreen, Source, SourceCard, SourcesPane, Turn, Welcome,
-    answer_plain, conversation_markdown, escape_markdown, sources_of, suggested_questions,
+    BuildPanel, Exchange, HelpScreen, HistoryScreen, QuestionInput, ReaderScreen, Source, SourceCard, SourcesPane,
+    Turn, Welcome, answer_plain, conversation_markdown, escape_markdown, sources_of, suggested_questions,
 )
 
 
@@ -90,6 +90,7 @@ class PaperApp(App[None]):
         Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy the last answer with its citations"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the conversation as Markdown"),
         Binding("ctrl+l", "clear", "Clear", tooltip="Clear the conversation"),
+        Binding("f2", "history", "History", show=False, tooltip="Search and reopen past conversations (their questions are asked again)"),
         Binding("escape", "cancel_build", "Cancel build", tooltip="Stop building the index"),
         Binding("ctrl+r", "build", "Build index", tooltip="Build the paper's index"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -137,7 +138,8 @@ class PaperApp(App[None]):
         self._cancel = threading.Event()
         self._mounted = False
         self._early: list[Message] = []
-        self._queued: list[Exchange] = []  # asked while the index was being built
+        self._queued: list[Exchange] = []  # asked while the index was being built, or reopened
+        self._history: tuple[Path, datetime] | None = None  # this conversation's history file
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -283,17 +285,22 @@ class PaperApp(App[None]):
         box = self.query_one(QuestionInput)
         box.remember(question)
         box.value = ""
-        conversation = self.query_one("#conversation", VerticalScroll)
         if self.assistant is None:  # the index is being built: ask it when it is ready
-            self._previous = effective(question, context)
-            exchange = Exchange(len(self.turns), question, context, waiting=True, classes="exchange")
-            self._queued.append(exchange)
-            conversation.mount(exchange)
-        else:
-            exchange = Exchange(len(self.turns), question, context, classes="exchange pending-answer")
-            conversation.mount(exchange)
-            self._set_busy(True)
-            self._answer(question, context)
+            self._enqueue(question, context)
+            return
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.mount(Exchange(len(self.turns), question, context, classes="exchange pending-answer"))
+        conversation.call_after_refresh(conversation.scroll_end, animate=False)
+        self._set_busy(True)
+        self._answer(question, context)
+
+    def _enqueue(self, question: str, context: str | None) -> None:
+        """Show a question that is asked in turn, once the paper is open and earlier ones are answered."""
+        self._previous = effective(question, context)
+        exchange = Exchange(len(self.turns), question, context, waiting=True, classes="exchange")
+        self._queued.append(exchange)
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.mount(exchange)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
 
     def _ask_queued(self) -> None:
@@ -327,6 +334,7 @@ class PaperApp(App[None]):
             self._ask_queued()
             return
         self.turns.append(Turn(message.question, message.context, message.answer))
+        self._save_history()
         self._previous = effective(message.question, message.context)
         exchange.remove_class("pending-answer")
         await exchange.show_answer(message.answer, self.assistant.document.source)
@@ -449,15 +457,67 @@ class PaperApp(App[None]):
         if self.busy:
             self.notify("Wait for the answer before clearing.", severity="warning")
             return
+        await self._reset()
+        self.notify("Cleared the conversation.")
+
+    async def _reset(self) -> None:
+        """An empty conversation: the next answer starts a new entry in the history."""
         await self.query(Exchange).remove()
         self.turns.clear()
+        self._queued.clear()
         self.selected = None
         self._previous = None
+        self._history = None
         pane = self.query_one(SourcesPane)
         pane.border_title = "Sources"
         await pane.show(None, [])
         self.refresh_bindings()
-        self.notify("Cleared the conversation.")
+
+    # -- history of conversations -----------------------------------------------------------
+
+    def _save_history(self) -> None:
+        """Keep this conversation's questions in the history (one file per conversation)."""
+        from assistant import history
+
+        document = self.assistant.document
+        folder = history.history_dir(paths.conversations_dir())
+        try:
+            if self._history is None:
+                started = datetime.now()
+                folder.mkdir(parents=True, exist_ok=True)
+                self._history = (history.new_path(folder, started), started)
+            path, started = self._history
+            history.save(path, started, document.metadata.get("title") or document.title, self._source_sha256(),
+                         [turn.question for turn in self.turns])
+        except OSError as exc:
+            self.notify(f"could not keep this conversation in the history: {exc}", severity="warning", markup=False)
+
+    def _source_sha256(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.assistant.document.source.encode("utf-8")).hexdigest()
+
+    def action_history(self) -> None:
+        from assistant import history
+
+        if self.busy or self._queued:
+            self.notify("Wait for the answer before opening the history.", severity="warning")
+            return
+        pasts = history.load_all(history.history_dir(paths.conversations_dir()), self._source_sha256())
+        if not pasts:
+            self.notify("No past conversations about this paper yet.", severity="warning")
+            return
+        self.push_screen(HistoryScreen(pasts), callback=self._reopen)
+
+    async def _reopen(self, past) -> None:
+        """Ask a past conversation's questions again, in order, as one conversation."""
+        if past is None:
+            return
+        await self._reset()
+        self._history = (past.path, past.started)
+        for question in past.questions:
+            self._enqueue(question, contextualize(question, self._previous))
+        self._ask_queued()
 
     def on_resize(self, event: events.Resize) -> None:
         """After the terminal is resized, keep the newest answer in view."""
@@ -491,6 +551,8 @@ class PaperApp(App[None]):
             return self.state == "building"
         if action == "build":
             return self.state in ("cancelled", "failed")
+        if action == "history":
+            return self.assistant is not None and self.screen is self.screen_stack[0]
         if action in ("open_source", "copy_answer", "save", "clear", "select_answer"):
             if self.assistant is None or self.screen is not self.screen_stack[0]:
                 return False
@@ -505,6 +567,7 @@ class PaperApp(App[None]):
         yield SystemCommand("Clear conversation", "Start over", self.action_clear)
         yield SystemCommand("Open source", "Open the first source of the selected answer in the paper",
                             lambda: self.action_open_source(1))
+        yield SystemCommand("History", "Search and reopen past conversations", self.action_history)
         yield SystemCommand("Earlier answer", "Show the sources of the earlier answer", lambda: self.action_select_answer(-1))
         yield SystemCommand("Later answer", "Show the sources of the later answer", lambda: self.action_select_answer(1))
         if self.state in ("cancelled", "failed"):

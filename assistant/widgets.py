@@ -22,6 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, ProgressBar, Static, TextArea
 
 from assistant import overview
+from assistant.history import Past, search
 from assistant.progress import StageClock, describe
 from assistant.records import Answer, Citation, CitedNote, Document
 from assistant.render import safe
@@ -392,7 +393,8 @@ class Welcome(Vertical):
             yield Static(Text(safe(names)), id="paper-authors")
         counts = f"{len(doc.sections)} sections · {len(doc.paragraphs)} paragraphs · {len(doc.notes)} notes"
         yield Static(Text(counts, style="dim"), id="paper-counts")
-        yield Static(Text("Type a question below, or pick one (Tab, then Enter):"), id="suggest-label")
+        yield Static(Text("Type a question below, or pick one (Tab, then Enter). F1: keys · F2: past conversations."),
+                     id="suggest-label")
         suggestions = self.suggestions if self.suggestions is not None else suggested_questions(doc)
         yield OptionList(*(Text(q) for q in suggestions), id="suggestions")
 
@@ -416,13 +418,14 @@ class Exchange(Vertical):
         yield Static(Text("› ") + Text(self.question), classes="question")
         if self.context:
             yield Static(Text(f"follow-up: also searching for “{self.context}”", style="dim italic"), classes="context")
-        pending = "Queued: asked as soon as the paper's index is ready." if self.waiting else "Searching the paper…"
+        pending = "Queued: asked in turn, once the paper is open." if self.waiting else "Searching the paper…"
         yield Static(Text(pending, style="dim italic"), classes="pending")
 
     def start_answering(self) -> None:
         self.waiting = False
         self.add_class("pending-answer")
-        self.query_one(".pending", Static).update(Text("Searching the paper…", style="dim italic"))
+        for pending in self.query(".pending").results(Static):  # none yet when not composed: compose shows it
+            pending.update(Text("Searching the paper…", style="dim italic"))
 
     async def show_answer(self, answer: Answer, source: str) -> None:
         """Show ``answer``; ``source`` is the document's text its citations point into."""
@@ -542,3 +545,44 @@ class HelpScreen(ModalScreen[None]):
     @on(Markdown.LinkClicked)
     def _ignore_links(self, event: Markdown.LinkClicked) -> None:
         event.stop()
+
+
+class HistoryScreen(ModalScreen["Past | None"]):
+    """Past conversations about this paper: type to search their questions, Enter reopens one."""
+
+    BINDINGS = [Binding("escape,f2", "close", "Close")]
+
+    def __init__(self, pasts: list[Past]) -> None:
+        super().__init__()
+        self.pasts = pasts
+        self.shown = pasts
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="history"):
+            yield Static(Text("Past conversations · type to search · Enter reopens · Escape closes"), id="history-label")
+            yield Input(placeholder="Search their questions", id="history-search")
+            yield OptionList(*(Text(p.label) for p in self.pasts), id="history-list")
+
+    @on(Input.Changed, "#history-search")
+    def _filter(self, event: Input.Changed) -> None:
+        self.shown = search(self.pasts, event.value)
+        options = self.query_one("#history-list", OptionList)
+        options.clear_options()
+        options.add_options([Text(p.label) for p in self.shown])
+        if self.shown:
+            options.highlighted = 0
+
+    @on(Input.Submitted, "#history-search")
+    def _open_first(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one("#history-list", OptionList)
+        if self.shown:
+            self.dismiss(self.shown[options.highlighted or 0])
+
+    @on(OptionList.OptionSelected, "#history-list")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.shown[event.option_index])
+
+    def action_close(self) -> None:
+        self.dismiss(None)
