@@ -1,9 +1,11 @@
 """Recover a paper's structure from raw (PDF-extracted) text, keeping exact offsets.
 
 Blocks are runs of non-blank lines. A block becomes a heading, a list item, a
-page number (dropped), a note of the Notes section, or body text; body blocks
-that the PDF split mid-sentence are re-joined into one paragraph. Paragraphs are
-cut into sentences with pysbd. Nothing is edited: every record points back into
+page number (dropped), a note of the Notes section, a table, or body text; body
+blocks that a page break split mid-sentence are re-joined into one paragraph, and
+page furniture left inside a sentence is dropped by ``display_text`` only. Sections
+get a ``kind`` from their titles. Paragraphs are cut into sentences with pysbd,
+a window at a time; a table's cells are cut by column (``Sentence.column``). Nothing is edited: every record points back into
 the source with ``start``/``end`` and its text is ``source[start:end]``.
 """
 
@@ -649,3 +651,24 @@ def _cap_length(source: str, start: int, end: int) -> list[tuple[int, int]]:
     if end > start:
         spans.append((start, end))
     return [(s, s + len(source[s:e].rstrip())) for s, e in spans if source[s:e].strip()]
+
+
+def table_columns(doc: Document, sentence_id: int) -> dict[str, tuple[int, ...]]:
+    """The columns of the table that sentence ``sentence_id`` belongs to: head -> cell sentence ids.
+
+    A table is its captioned paragraph and the table paragraphs after it in the same section
+    (a page of prose may lie between them). Empty when the sentence is not in a table.
+    """
+    paragraph = doc.paragraphs[doc.sentences[sentence_id].paragraph]
+    if paragraph.kind != "table":
+        return {}
+    tables = [p for p in doc.paragraphs if p.kind == "table" and p.section == paragraph.section]
+    starts = [p.id for p in tables if _TABLE_CAPTION.match(doc.source[p.start : p.end])] or [tables[0].id]
+    first = max((i for i in starts if i <= paragraph.id), default=tables[0].id)
+    following = [i for i in starts if i > first]
+    members = {p.id for p in tables if first <= p.id < (following[0] if following else len(doc.paragraphs))}
+    columns: dict[str, list[int]] = {}
+    for s in doc.sentences:
+        if s.paragraph in members and s.column:
+            columns.setdefault(s.column, []).append(s.id)
+    return {column: tuple(ids) for column, ids in columns.items()}

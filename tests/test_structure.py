@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.structure import display_text, parse, section_kind
+from assistant.structure import display_text, parse, section_kind, table_columns
 
 SECTION_TITLES = [
     "About the Authors",
@@ -331,6 +331,17 @@ def test_table_1_is_a_table_with_its_columns(paper_document):
     assert russia[0].text.startswith("Main goals in the Middle East Russia Reinforcement")
     assert any("Becoming a guarantor of peace" in s.text for s in russia)
     assert not any("Becoming a guarantor" in s.text for s in iran)
+
+
+def test_table_columns_gather_one_table_across_a_page_of_prose(paper_document):
+    doc = paper_document
+    caption = sentence_with(doc, "Table 1. Main goals")
+    columns = table_columns(doc, caption.id)
+    assert set(columns) == {"Iran", "Russia"}
+    assert "Becoming a guarantor of peace" in " ".join(doc.sentences[i].text for i in columns["Russia"])
+    assert "Shi'a initiative" in " ".join(doc.sentences[i].text for i in columns["Iran"])
+    assert table_columns(doc, columns["Russia"][-1]) == columns
+    assert table_columns(doc, sentence_with(doc, "remarkable visit of Salman").id) == {}
 
 
 def test_prose_before_a_caption_stays_prose(paper_document):
