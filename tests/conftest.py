@@ -36,7 +36,9 @@ def fast_tests_import_no_torch(request):
 def pytest_sessionfinish(session, exitstatus):
     """The fast tier as a whole (collection included) never imports torch."""
     if session.config.getoption("markexpr") == "not slow" and "torch" in sys.modules and exitstatus == 0:
-        session.config.get_terminal_writer().line("error: the fast tier imported torch", red=True)
+        writer = session.config.get_terminal_writer()
+        writer.line()
+        writer.line("error: the fast tier imported torch outside a test (a test module at import, or a module or session fixture)", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
