@@ -40,6 +40,7 @@ _METADATA_LINE = re.compile(
     r"|affiliations?|citation|copyright|funding|issn|isbn)\s*:|https?://\S+\s*$)", re.I,
 )
 _ABSTRACT_LABEL = re.compile(r"^\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
+_ABSTRACT_INSIDE = re.compile(r"(?:^|\n)\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
 LEAD_PARAGRAPHS = 2  # with no introduction or abstract, the first body paragraphs stand in for them
 
 
@@ -58,9 +59,14 @@ def layout(doc: Document) -> Layout:
     paragraph_zone = paragraph_zones(doc)
     title = " ".join(doc.title.split())
     zones = []
+    abstract_after: set[int] = set()  # paragraphs of metadata lines that run on into an "Abstract:"
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
-        if zone in ("front", "body") and title and _overlaps_title(display_text(s.text), title):
+        if s.paragraph in abstract_after:
+            zone = "abstract"
+        elif zone == "front" and _ABSTRACT_INSIDE.search(s.text):
+            abstract_after.add(s.paragraph)  # this sentence holds the label; the ones after it are the abstract
+        elif zone in ("front", "body") and title and _overlaps_title(display_text(s.text), title):
             zone = "title"
         zones.append(zone)
     order = np.zeros(len(zones), dtype=np.int64)
@@ -237,10 +243,15 @@ _FINDS = (
     r"|demonstrated|reveals?|revealed|confirms?)|(?:was|were|is|are|has been|have been) (?:significantly )?"
     r"(?:reduced|increased|declined|associated|higher|lower))\b"
 )
-_METHODOLOGY = (
-    r"\b(?:based on|draw(?:s|ing)? on|grounded in|in (?:the|a) framework of|framework|theor(?:y|ies|etical)|methods?(?=\s*:)|methodology|approach"
-    r"|paradigm|survey|interview\w*|sampl\w*|regression|case stud\w*|qualitative|quantitative"
-    r"|data (?:were|was|are|is) (?:collected|drawn|obtained)|(?:was|were) (?:conducted|collected|measured|analy[sz]ed|used|employed|recruited))\b"
+_USES = (  # a sentence saying what the work itself uses
+    rf"\b(?:based on|draw(?:s|ing)? on|grounded in|in (?:the|a) framework of|methods?(?=\s*:)|methodology"
+    rf"|(?:this|the present|the current|our) (?:\w+ )?{_WORK} (?:\w+ )?(?:uses?|used|appl(?:y|ies|ied)|employ(?:s|ed)?|adopt(?:s|ed)?|rel(?:y|ies|ied) on)"
+    r"|we (?:use|used|apply|applied|employ|employed|adopt|adopted|rely on|relied on)"
+    r"|data (?:were|was|are|is) (?:collected|drawn|obtained)|(?:was|were) (?:conducted|collected|measured|analy[sz]ed|recruited))\b"
+)
+_METHOD_WORDS = (  # a sentence about a theory or method, not necessarily the work's own
+    r"\b(?:framework|theor(?:y|ies|etical)|approach|paradigm|survey|interview\w*|sampl\w*|regression|case stud\w*|qualitative"
+    r"|quantitative|(?:was|were) (?:used|employed))\b"
 )
 _SCOPE = (
     r"\b(?:1[5-9]|20)\d\d\s*[-–—/]\s*(?:(?:1[5-9]|20)\d\d|\d\d)\b|\bbetween (?:1[5-9]|20)\d\d and (?:1[5-9]|20)\d\d\b"
@@ -262,8 +273,9 @@ ASPECTS: dict[str, Aspect] = {
                        weak_cue=re.compile(f"{_CONCLUDES}|{_FINDS}", re.I)),
     "conclusion": Aspect({"conclusion": 1.0, "abstract": 0.7}, re.compile(_CONCLUDES, re.I), weak_cue=re.compile(_FINDS, re.I)),
     "recommendation": Aspect({"conclusion": 1.0, "abstract": 0.6}, re.compile(_RECOMMENDS, re.I), frozenset({"abstract"})),
-    "method": Aspect({"method": 1.0, "abstract": 0.7, "introduction": 0.5, "lead": 0.3}, re.compile(_METHODOLOGY, re.I),
-                     frozenset({"introduction", "lead"}), (0.0,)),  # a method is stated anywhere in its section
+    "method": Aspect({"method": 1.0, "abstract": 0.7, "introduction": 0.5, "lead": 0.3}, re.compile(_USES, re.I),
+                     frozenset({"introduction", "lead"}), (0.0,),  # a method is stated anywhere in its section
+                     weak_cue=re.compile(_METHOD_WORDS, re.I)),
     "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
                       frozenset({"front", "about_authors", "title"})),
     "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),

@@ -99,16 +99,19 @@ def front_leaks(assistant, root: Path) -> tuple[int, int]:
 
 def external(questions: list[dict], workdir: Path | None) -> None:
     from assistant.engine import Assistant
-    from assistant.index import MANIFEST, load_index
+    from assistant.errors import AssistantError
+    from assistant.index import load_index
     from assistant.squad import index_squad
 
     with tempfile.TemporaryDirectory(prefix="paper-level-") as tmp:
         for path in EXTERNAL:
             folder = (workdir or Path(tmp)) / path.stem
-            if not (folder / path.stem / MANIFEST).exists():  # kept between runs with --workdir
+            try:  # kept between runs with --workdir
+                index = load_index(folder / path.stem)
+            except AssistantError:  # none yet, or from an older format
                 folder.mkdir(parents=True, exist_ok=True)
-                index_squad(path, folder)
-            assistant = Assistant.open(load_index(folder / path.stem))
+                index = load_index(index_squad(path, folder).index_dir)
+            assistant = Assistant.open(index)
             print(f"\n== {path.name}")
             for q in questions:
                 if q["aspect"] == "meta":

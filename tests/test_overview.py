@@ -357,3 +357,17 @@ def test_the_paper_suggestions_are_answered_well(paper_assistant):
     for question in suggestions:
         answer = a.ask(question)
         assert overview.answers_well(answer, a.document, a._layout), question
+
+
+def test_metadata_lines_running_on_into_the_abstract():
+    """A metadata paragraph the parser joined with the abstract: the sentences after the label are the abstract."""
+    from assistant.records import Document, Paragraph, Section, Sentence
+
+    source = "Authors: Ana Ruiz; Li Wei\nLicense: cc-by\n\nAbstract: We study hand washing. METHODS: Twenty schools took part. CONCLUSIONS: Absence from school fell."
+    cuts = [0, source.index(" METHODS") + 1, source.index(" CONCLUSIONS") + 1, len(source)]
+    sentences = tuple(Sentence(i, 0, 0, a, b - (i < 2), source[a : b - (i < 2)]) for i, (a, b) in enumerate(zip(cuts, cuts[1:])))
+    doc = Document(source, "Hand washing", (Section(0, "Hand washing", 0, len(source)),), (Paragraph(0, 0, 1, 0, len(source), "body"),), sentences)
+    lay = overview.layout(doc)
+    assert lay.zones == ("front", "abstract", "abstract")
+    chosen = overview.select(lay, doc, "What do the authors conclude?", np.zeros(3))
+    assert chosen.sentence_ids == (2,)
