@@ -11,7 +11,6 @@ directory, so nothing is reused but (for the cached runs) the exported ONNX mode
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -29,7 +28,9 @@ def build_once(model_cache: Path) -> tuple[float, float, float, float]:
         run = measure([*assistant_command(), "index", "--index-dir", str(work / "index")], env=env)
         if run.returncode != 0:
             sys.exit(f"assistant index failed: {run.stderr.strip()}")
-        manifest = json.loads((work / "index" / "manifest.json").read_text(encoding="utf-8"))
+        from assistant.index import read_manifest
+
+        manifest = read_manifest(work / "index")
         return run.seconds, run.peak_rss_mb, manifest["build_seconds"], run.cpu_seconds
     finally:
         remove(work)
