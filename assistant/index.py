@@ -107,11 +107,13 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
     document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, progress=progress)
     progress("structure", 1, 1)
     report = chunk_document(document, enc.token_counter(), settings)
-    progress("loading model", 0, 1)
-    model = encoder or enc.SentenceTransformerEncoder()
     if encoder is None and not enc.onnx_path().is_file():
         progress("exporting model", 0, 1)
-    onnx_file = enc.ensure_onnx() if encoder is None else None  # questions are embedded from the export
+    onnx_file = enc.ensure_onnx() if encoder is None else None
+    progress("loading model", 0, 1)
+    # documents are embedded from the same ONNX export as questions: no torch import, about half
+    # the CPU time of sentence-transformers (tests/test_encoder.py checks their parity)
+    model = encoder or enc.OnnxEncoder(onnx_file)
     vectors = _embed_units(document, report.chunks, model, progress)
     try:
         with storage.new_version(folder) as version:
@@ -149,6 +151,7 @@ def _embed_units(document, chunks, model, progress: Progress, block: int = 256) 
     texts = _unit_texts(document, chunks)
     total = sum(len(t) for t in texts.values())
     done, vectors = 0, {}
+    progress("embedding", 0, total)
     for unit, items in texts.items():
         order = sorted(range(len(items)), key=lambda i: -len(items[i]))
         out = np.zeros((len(items), enc.DIMENSION), np.float32)
