@@ -192,21 +192,40 @@ class OnnxEncoder:
         self.tokenizer = load_tokenizer()
         self.session = _session(onnxruntime, model_file, options)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        out = [self._batch(list(texts[i : i + batch_size])) for i in range(0, len(texts), batch_size)]
+    def encode(self, texts: Sequence[str], batch_size: int = 32, max_tokens: int = 4096) -> np.ndarray:
+        """Unit vectors of ``texts``, in order. A batch holds at most ``batch_size`` texts and
+        ``max_tokens`` padded tokens, so long texts go in small batches (attention memory grows
+        with the square of the length); callers that sort by length waste little on padding."""
+        encodings = self.tokenizer.encode_batch(list(texts))
+        out = [self._run(encodings[start:end]) for start, end in _batches(encodings, batch_size, max_tokens)]
         return np.vstack(out) if out else np.zeros((0, DIMENSION), np.float32)
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
+    def _run(self, encodings) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), np.int64)
-        mask = np.zeros((len(texts), width), np.int64)
+        ids = np.zeros((len(encodings), width), np.int64)
+        mask = np.zeros((len(encodings), width), np.int64)
         for row, enc in enumerate(encodings):
             ids[row, : len(enc.ids)] = enc.ids
             mask[row, : len(enc.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self.session.run(None, feeds)[0]
         return mean_pool(hidden, mask)
+
+
+def _batches(encodings, batch_size: int, max_tokens: int) -> list[tuple[int, int]]:
+    """Consecutive (start, end) ranges: at most ``batch_size`` items, and at most ``max_tokens``
+    once padded to the longest (a single longer item still gets a batch of its own)."""
+    ranges, start = [], 0
+    while start < len(encodings):
+        end, width = start + 1, len(encodings[start].ids)
+        while end < len(encodings) and end - start < batch_size:
+            wider = max(width, len(encodings[end].ids))
+            if wider * (end - start + 1) > max_tokens:
+                break
+            width, end = wider, end + 1
+        ranges.append((start, end))
+        start = end
+    return ranges
 
 
 def _session(onnxruntime, model_file: Path | None, options):
