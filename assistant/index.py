@@ -151,7 +151,6 @@ def _embed_units(document, chunks, model, progress: Progress, block: int = 256) 
     texts = _unit_texts(document, chunks)
     total = sum(len(t) for t in texts.values())
     done, vectors = 0, {}
-    progress("embedding", 0, total)
     for unit, items in texts.items():
         order = sorted(range(len(items)), key=lambda i: -len(items[i]))
         out = np.zeros((len(items), enc.DIMENSION), np.float32)
