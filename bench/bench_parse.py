@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import record
+
 WORDS = ("the of iran russia policy security region middle east state power balance cooperation "
          "alliance moscow tehran sanctions syria interests strategy threat").split()
 TARGET_SECONDS = 60.0  # the 3 MB line, hashing encoder
@@ -65,19 +67,18 @@ def main() -> None:
     parser.add_argument("--kb", type=float, nargs="+", default=[10, 100, 1000, 3000], help="sizes in KB")
     parser.add_argument("--parse-only", action="store_true", help="time parsing only, no index build")
     args = parser.parse_args()
-    if not args.parse_only:
-        from assistant.encoder import ensure_onnx
-
-        ensure_onnx()  # the one-time ONNX export is not part of any build timed here
+    rows = []
     print(f"{'size':>9} {'parse s':>8} {'ms/KB':>6} {'build s':>8} {'ms/KB':>6} {'sentences':>9} {'longest':>7}")
     for kb in args.kb:
         f = measure(kb, build=not args.parse_only)
+        rows.append({k: round(v, 3) if isinstance(v, float) else v for k, v in f.items()})
         build = f"{f['build']:8.2f} {1000 * f['build'] / kb:6.2f}" if "build" in f else f"{'-':>8} {'-':>6}"
         print(f"{kb:>6g} KB {f['parse']:8.2f} {1000 * f['parse'] / kb:6.2f} {build} {f['sentences']:9d} {f['longest']:7d}",
               flush=True)
         if kb >= 3000 and "build" in f:
             print(f"  3 MB build / target {TARGET_SECONDS:.0f} s = {f['build'] / TARGET_SECONDS:.2f}", flush=True)
     print(f"peak RSS: {peak_rss_mb():.0f} MB", file=sys.stderr)
+    record("parse", {"sizes": rows, "peak_rss_mb": round(peak_rss_mb()), "target_3mb_build_s": TARGET_SECONDS})
 
 
 if __name__ == "__main__":
