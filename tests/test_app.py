@@ -450,16 +450,22 @@ async def test_copy_without_a_clipboard_tool_saves_a_file_and_says_where(stub, m
     from assistant import clipboard
 
     monkeypatch.setattr(clipboard, "clipboard_command", lambda: None)
+    app, seen = await ask_and_copy(stub)
+    message, severity = seen[-1]
+    assert not message.startswith("Copied") and severity == "warning"
+    assert str(app.copied_path) in message and app.copied_path.parent == paths.conversations_dir()
+    assert app.copied_path.read_text(encoding="utf-8") == answer_plain(app.turns[0], stub.document.source)
+
+
+async def ask_and_copy(stub) -> tuple[PaperApp, list[tuple[str, str]]]:
+    """Ask a question, press Ctrl+Y; the app (closed) and the notifications it showed."""
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
         seen = record_notifications(app)
         await ask(pilot, IRAN)
         await pilot.press("ctrl+y")
         await settle(pilot)
-        message, severity = seen[-1]
-        assert not message.startswith("Copied") and severity == "warning"
-        assert str(app.copied_path) in message and app.copied_path.parent == paths.conversations_dir()
-        assert app.copied_path.read_text(encoding="utf-8") == answer_plain(app.turns[0], stub.document.source)
+    return app, seen
 
 
 async def test_copy_with_a_clipboard_tool(stub, tmp_path, monkeypatch):
@@ -472,14 +478,9 @@ async def test_copy_with_a_clipboard_tool(stub, tmp_path, monkeypatch):
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setenv("CLIPBOARD_OUT", str(tmp_path / "clipboard.txt"))
-    app = make_app(assistant=stub)
-    async with app.run_test(size=(100, 30)) as pilot:
-        seen = record_notifications(app)
-        await ask(pilot, IRAN)
-        await pilot.press("ctrl+y")
-        await settle(pilot)
-        assert seen[-1] == ("Copied the last answer with 2 sources (with xclip).", "information")
-        assert (tmp_path / "clipboard.txt").read_text(encoding="utf-8") == answer_plain(app.turns[0], stub.document.source)
+    app, seen = await ask_and_copy(stub)
+    assert seen[-1] == ("Copied the last answer with 2 sources (with xclip).", "information")
+    assert (tmp_path / "clipboard.txt").read_text(encoding="utf-8") == answer_plain(app.turns[0], stub.document.source)
 
 
 def test_a_failing_clipboard_tool_is_not_a_copy(tmp_path, monkeypatch):
@@ -656,12 +657,17 @@ def first_run(tmp_path, monkeypatch, fake_encoder):
     gated.gate.set()
 
 
+async def until_embedding(pilot, gated: GatedEncoder) -> None:
+    """Wait until the first build is held at its second embedding batch."""
+    while not gated.waiting.is_set():
+        await pilot.pause(0.01)
+    await pilot.pause(0.05)
+
+
 async def test_first_run_builds_the_index_with_progress(first_run, fake_encoder):
     app = make_app(encoder=fake_encoder)
     async with app.run_test(size=(100, 30)) as pilot:
-        while not first_run.waiting.is_set():
-            await pilot.pause(0.01)
-        await pilot.pause(0.05)
+        await until_embedding(pilot, first_run)
         assert app.state == "building"
         bar = app.query_one("#build-bar")
         label = plain(app.query_one("#build-label"))
@@ -683,9 +689,7 @@ async def test_build_progress_names_each_phase_with_the_time_left(first_run, fak
 
     app = make_app(encoder=fake_encoder)
     async with app.run_test(size=(100, 30)) as pilot:
-        while not first_run.waiting.is_set():
-            await pilot.pause(0.01)
-        await pilot.pause(0.05)
+        await until_embedding(pilot, first_run)
         panel = app.query_one(BuildPanel)
         now = [0.0]
         panel.clock._clock = lambda: now[0]
@@ -728,9 +732,7 @@ async def test_escape_cancels_the_first_build_and_leaves_no_index(first_run, fak
     app = make_app(encoder=fake_encoder)
     async with app.run_test(size=(100, 30)) as pilot:
         seen = record_notifications(app)
-        while not first_run.waiting.is_set():
-            await pilot.pause(0.01)
-        await pilot.pause(0.05)
+        await until_embedding(pilot, first_run)
         await pilot.press("escape")
         first_run.gate.set()
         await settle(pilot)

@@ -11,25 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import EVAL_LEGEND, cli
+from test_app import SMALL
 
-SMALL = """A Small Paper on Regional Security
-
-Introduction
-
-This small paper compares the goals of Iran and Russia in the Middle East. It is written for tests.
-
-Iran's goals
-
-Iran seeks regional influence in the Middle East through allied groups. Iran supports the government of Syria.
-
-Russia's goals
-
-Russia wants to keep its naval base at Tartus in Syria. Russia also sells weapons to states in the region.
-
-Conclusion
-
-Both states cooperate in Syria, but their long-term goals differ.
-"""
 
 
 @pytest.fixture
