@@ -78,37 +78,35 @@ def describe(step: Step) -> str:
 class StageClock:
     """Fed ``(stage, done, total)`` calls; ``step()`` says where a job is now, with the time left.
 
-    The estimate is the stage's average rate since its first report, counted down between
-    reports: ``None`` until two reports of a stage are in (and for one-step phases, whose length
-    nothing predicts: those show the time spent so far instead).
+    The estimate is the stage's average rate from its first report until now: it holds still
+    between reports only as long as the work does, and grows while a slow step reports nothing
+    (never counting down to zero while stuck). ``None`` until a stage has progressed (and for
+    one-step phases, whose length nothing predicts: those show the time spent so far instead).
     """
 
     def __init__(self, clock: Callable[[], float] | None = None) -> None:
         self._clock = clock or _now
         self._stage: str | None = None
-        self._started = self._reported = 0.0
+        self._started = 0.0
         self._first = self._done = self._total = 0
-        self._left: float | None = None
 
     def report(self, stage: str, done: int, total: int) -> Step:
         now = self._clock()
         if stage != self._stage or done < self._first:
             self._stage, self._started, self._first = stage, now, done
-        self._done, self._total, self._reported = done, total, now
-        self._left = _estimate(done - self._first, now - self._started, total - done) if total > 1 else None
-        step = self.step()
-        assert step is not None  # a stage was just recorded
-        return step
+        self._done, self._total = done, total
+        return self._at(stage, now)
 
     __call__ = report
 
     def step(self) -> Step | None:
         """The last report as of now (``None`` before the first one)."""
-        if self._stage is None:
-            return None
-        now = self._clock()
-        left = None if self._left is None else max(0.0, self._left - (now - self._reported))
-        return Step(self._stage, self._done, self._total, left, now - self._started)
+        return None if self._stage is None else self._at(self._stage, self._clock())
+
+    def _at(self, stage: str, now: float) -> Step:
+        elapsed = now - self._started
+        left = _estimate(self._done - self._first, elapsed, self._total - self._done) if self._total > 1 else None
+        return Step(stage, self._done, self._total, left, elapsed)
 
 
 def _now() -> float:
