@@ -111,7 +111,7 @@ def main() -> None:
         counts = manifest["counts"]
         print(f"document: {source.stat().st_size / 1e6:.2f} MB, {counts['sections']} sections, "
               f"{counts['paragraphs']} paragraphs, {counts['sentences']} sentences, {counts['chunks']} chunks")
-        print(f"encoder: {'hashing (fake)' if args.fake else 'all-MiniLM-L6-v2 (sentence-transformers)'}")
+        print(f"encoder: {'hashing (fake)' if args.fake else 'all-MiniLM-L6-v2 (ONNX export, onnxruntime)'}")
         print(f"build: {elapsed:.1f} s; load: {load_seconds:.1f} s; peak RSS: {peak_rss_mb():.0f} MB")
         print("stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     record("large_doc", {"mb": args.mb, "encoder": "hashing" if args.fake else "model", "build_s": round(elapsed, 1),
