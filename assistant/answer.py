@@ -57,6 +57,34 @@ def select_sentences(
     return Selection(tuple(sorted(chosen)), False)
 
 
+def select_ranked(doc: Document, ids: np.ndarray, probabilities: np.ndarray, rule) -> Selection:
+    """The ranker's best sentence with its list or discourse neighbours, then the others the
+    learned ``rule`` (a ranker.Rule) keeps."""
+    from assistant.ranker import pick
+
+    if len(ids) == 0:
+        return Selection((0,), False) if doc.sentences else Selection((), False)
+    paragraphs = np.array([doc.sentences[int(i)].paragraph for i in ids])
+    picked = [int(ids[j]) for j in pick(ids, paragraphs, probabilities, rule)]
+    listing, companions = companions_of(doc, picked[0])
+    if listing:
+        return Selection(tuple(companions), True)
+    chosen = [picked[0]] + companions
+    for sid in picked[1:]:
+        if len(chosen) >= rule.max_sentences:
+            break
+        if sid not in chosen and not _duplicate(doc, sid, chosen):
+            chosen.append(sid)
+    return Selection(tuple(sorted(chosen)), False)
+
+
+def companions_of(doc: Document, best: int) -> tuple[bool, list[int]]:
+    """What the best sentence brings: (True, the whole list) when it introduces or belongs to a
+    list, else (False, the discourse neighbours it cannot stand without)."""
+    listing = _enumeration(doc, best)
+    return (True, listing) if listing else (False, _discourse_neighbours(doc, best))
+
+
 _ANNOUNCES = re.compile(
     r"\b(two|three|four|five|six|several|many|number of|various|following|these|certain|main|some)\b"
     r"(\s+\w+){0,3}\s+(\w+s)\b",
@@ -65,20 +93,35 @@ _ANNOUNCES = re.compile(
 _REFERS_BACK = re.compile(r"^(these|this|such|those|both|all of these|for this reason|therefore|thus)\b", re.I)
 
 
+_CONTRAST = re.compile(r"^(however|but|yet|nevertheless|nonetheless|still|despite|on the other hand|in contrast)\b", re.I)
+_INTRODUCES = re.compile(r"^(these|they|those)\s+(include|included|are|were|consist|comprise)\b|^(among (them|these)|this includes)\b", re.I)
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+MAX_ANNOUNCED_ITEMS = 5  # an announcement of "several"/"many" items brings at most this many sentences
+
+
 def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     """Sentences the best one cannot stand without.
 
-    A short sentence that announces what follows ("Moscow shares several interests
-    with Tehran.", or one ending with a colon) takes the next sentences of its
-    paragraph; a short one that points back ("These factors restrain ...") takes the
-    previous one.
+    A sentence that announces what follows ("Moscow shares several interests with Tehran.",
+    one ending with a colon, or one whose next sentence opens "These include ...") takes the
+    following sentences of its paragraph, as many as it announces ("three ...") or up to a
+    contrast ("However, ..."); a short one that points back ("These factors restrain ...")
+    takes the previous one.
     """
     sentence = doc.sentences[best]
     text = display_text(sentence.text)
     short = len(text.split()) <= 22
     same = lambda sid: 0 <= sid < len(doc.sentences) and doc.sentences[sid].paragraph == sentence.paragraph
-    if text.endswith(":") or (short and _ANNOUNCES.search(text) and not _REFERS_BACK.match(text)):
-        return [sid for sid in (best + 1, best + 2) if same(sid)]
+    announced = _ANNOUNCES.search(text)
+    introduces_next = same(best + 1) and _INTRODUCES.match(display_text(doc.sentences[best + 1].text))
+    if text.endswith(":") or (announced and (short or introduces_next) and not _REFERS_BACK.match(text)):
+        count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else MAX_ANNOUNCED_ITEMS
+        items = []
+        for sid in range(best + 1, best + 1 + count):
+            if not same(sid) or (items and _CONTRAST.match(display_text(doc.sentences[sid].text))):
+                break
+            items.append(sid)
+        return items
     if short and _REFERS_BACK.match(text):
         return [sid for sid in (best - 1,) if same(sid)]
     return []

@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant import abstain, overview
 from assistant import answer as extract
+from assistant import ranker
 from assistant.encoder import Encoder
 from assistant.errors import InputError
 from assistant.index import Index
@@ -53,11 +54,8 @@ class Assistant:
         return self.index.document
 
     @cached_property
-    def _sentence_chunk(self) -> np.ndarray:
-        out = np.zeros(len(self.document.sentences), dtype=np.int64)
-        for i, chunk in enumerate(self.index.chunks):
-            out[list(chunk.sentences)] = i
-        return out
+    def _ranker_layout(self) -> ranker.Layout:
+        return ranker.layout(self.document, self.index.chunks)
 
     @cached_property
     def _layout(self) -> overview.Layout:
@@ -75,6 +73,27 @@ class Assistant:
             dense_scores(self.index.dense[unit], query.vector),
             self.index.lexical[unit].scores(list(query.terms)),
         )
+
+    def candidates(self, question: str, query: Query) -> ranker.Candidates:
+        """The ranker's candidate sentences for a question, with their features and the unit scores."""
+        lay = self._ranker_layout
+        sentences = self.unit_scores("sentences", query)
+        chunks = self.unit_scores("chunks", query)
+        paragraphs = self.unit_scores("paragraphs", query)
+        windows = dense_scores(self.index.dense["windows"], query.vector)
+        fused = fuse(chunks, sentences, windows, lay.chunk)
+        scores = ranker.Scores(
+            sentences.dense, sentences.lexical, windows, chunks.dense[lay.chunk], chunks.lexical[lay.chunk],
+            paragraphs.dense[lay.paragraph], paragraphs.lexical[lay.paragraph],
+            ranker.neighbour_max(sentences.dense, lay.paragraph), ranker.neighbour_max(sentences.lexical, lay.paragraph),
+            fused.chunk_fused[lay.chunk],
+        )
+        mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
+        ids = ranker.candidates(scores, mask)
+        lexical = self.index.lexical["sentences"]
+        idf = ranker.idf_weights(list(query.terms), lexical.document_frequency, self.index.unit_count("sentences"))
+        x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask)
+        return ranker.Candidates(ids, x, sentences, fused)
 
     def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None) -> Answer:
         """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic)."""
@@ -95,14 +114,14 @@ class Assistant:
 
     def _rank(self, question: str, query: Query):
         """Fused scores for the question and the sentences selected to answer it."""
-        sentence_scores = self.unit_scores("sentences", query)
-        windows = dense_scores(self.index.dense["windows"], query.vector)
-        fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk)
-        mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
-        paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
-        selection: extract.Selection | overview.PaperSelection = (
-            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask))
-        return sentence_scores, fused, selection
+        found = self.candidates(question, query)
+        paper = overview.select(self._layout, self.document, question, found.fused.sentence_fused)  # None unless about the whole paper
+        if paper is not None:
+            return found.sentences, found.fused, paper
+        model = ranker.load_model()
+        probabilities = model.probability(found.x)
+        selection = extract.select_ranked(self.document, found.ids, probabilities, model.rule)
+        return found.sentences, found.fused, selection
 
     def _hybrid(self, question: str, query: Query, k: int) -> dict:
         doc = self.document
@@ -115,7 +134,7 @@ class Assistant:
         chunk_scores = fused.chunk_fused
         if paper_level:
             probability = overview.confidence(selection, probability)
-            chunk_scores = overview.promote(chunk_scores, list(self._sentence_chunk[list(selection.sentence_ids)]))
+            chunk_scores = overview.promote(chunk_scores, list(self._ranker_layout.chunk[list(selection.sentence_ids)]))
         return {
             "answer": "" if abstained else text,
             "abstained": abstained,
@@ -135,7 +154,7 @@ class Assistant:
         names = [abstain.name_in(name, self._lower_source) for name in abstain.question_names(question)]
         top_dense = int(np.argmax(sentence_scores.dense))
         top_lexical = int(np.argmax(sentence_scores.lexical))
-        agreement = float(self._sentence_chunk[top_dense] == self._sentence_chunk[top_lexical])
+        agreement = float(self._ranker_layout.chunk[top_dense] == self._ranker_layout.chunk[top_lexical])
         return abstain.signals(
             dense_sorted, lexical_sorted, dfs, idfs, names, question, text, agreement,
             answer_terms=set(terms(text)), query_terms=list(query.terms),

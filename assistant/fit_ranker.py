@@ -1,0 +1,369 @@
+"""Fit the sentence ranker (ranker.json) on many documents; report cross-validation grouped by document.
+
+    python -m assistant.fit_ranker --out assistant/ranker.json --cache /work/cache/ranker
+
+Training documents: the 81 COVID-QA papers of ``covidqa_train.json`` (each indexed once with
+the real model into ``--cache``, outside the repository) and the embedded paper with the dev
+gold ``source/gold.jsonl``. Never fitted on: the held-out and reader gold files, the two
+COVID-QA report papers and the SQuAD articles.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from assistant.ranker import Rule, pick
+
+COVID_TRAIN = Path("/work/shared/external/covid_qa/covidqa_train.json")
+
+
+def split_covid(train_file: Path, cache: Path) -> list[Path]:
+    """One SQuAD file per paper of ``train_file`` under ``cache/covid``; written once."""
+    data = json.loads(Path(train_file).read_text(encoding="utf-8"))["data"]
+    out_dir = Path(cache) / "covid"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n, article in enumerate(data):
+        path = out_dir / f"covid{n:03d}.json"
+        if not path.is_file():
+            path.write_text(json.dumps({"data": [article]}), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def cached_index(squad_file: Path, cache: Path, encoder=None) -> Path:
+    """The index of one SQuAD file under ``cache/indexes``, built with the real model when missing."""
+    from assistant.index import problems
+    from assistant.squad import index_squad
+
+    workdir = Path(cache) / "indexes"
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / squad_file.stem
+    if not target.is_dir() or problems(target):
+        index_squad(squad_file, workdir, encoder=encoder)
+    return target
+
+
+@dataclass(frozen=True)
+class Example:
+    """One answerable question on one document: its candidates' features and labels."""
+
+    document: str
+    question: str
+    ids: np.ndarray  # candidate sentence ids
+    x: np.ndarray
+    positive: np.ndarray  # bool per candidate
+    spans: tuple[tuple[int, int], ...]  # sentence (start, end) per candidate
+    words: np.ndarray  # words per candidate
+    paragraphs: np.ndarray  # paragraph id per candidate
+    companions: tuple  # per candidate: (replaces the selection, spans, words) of what it brings when best
+    gold: tuple[tuple[int, int], ...]  # gold answer/evidence spans in the source
+    baseline_hit: bool  # the hand-set ranking and selection this ranker replaces
+    baseline_words: int
+    baseline_top: bool  # the hand-set ranking's best sentence is positive
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    folds: int = 5  # GroupKFold over documents
+    l2_c: float = 1.0  # sklearn LogisticRegression C (inverse L2 strength)
+    max_median_words: float = 40.0  # rule: answers' median length may not exceed this (issue 10 asks <= 40)
+    ratios: tuple[float, ...] = (1.01, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1)  # grid for near and far
+    max_sentences: int = 3  # never more sentences than this (besides lists and discourse neighbours)
+    min_overlap: float = 0.5  # a sentence is positive when it overlaps this share of the shorter of it and a gold span
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def is_positive(sentence: tuple[int, int], gold: Sequence[tuple[int, int]], min_overlap: float) -> bool:
+    return any(overlap(sentence, g) >= min_overlap * min(sentence[1] - sentence[0], g[1] - g[0]) > 0 for g in gold)
+
+
+def covers(selected: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]], share: float = 0.6) -> bool:
+    """The evaluation's rule: the selected spans cover ``share`` of some gold span's characters."""
+    for g in gold:
+        inside = sum(overlap(s, g) for s in selected)
+        if g[1] > g[0] and inside >= share * (g[1] - g[0]):
+            return True
+    return False
+
+
+def locate_answer(source: str, answer: str, expected: int) -> tuple[int, int] | None:
+    """The occurrence of ``answer`` in ``source`` nearest ``expected`` (COVID-QA offsets may be 1-2 off)."""
+    answer = answer.strip()
+    if not answer:
+        return None
+    best, start = None, source.find(answer)
+    while start >= 0:
+        if best is None or abs(start - expected) < abs(best - expected):
+            best = start
+        start = source.find(answer, start + 1)
+    return None if best is None else (best, best + len(answer))
+
+
+def squad_gold(squad_file: Path, source: str) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
+    """Answerable questions of a one-article SQuAD file with their answer spans in ``source``."""
+    data = json.loads(Path(squad_file).read_text(encoding="utf-8"))["data"]
+    out = []
+    cursor = 0
+    for article in data:
+        for paragraph in article["paragraphs"]:
+            context = paragraph["context"]
+            at = source.find(context.strip(), cursor)
+            if at < 0:
+                continue
+            shift = at - (len(context) - len(context.lstrip()))
+            cursor = at
+            for qa in paragraph["qas"]:
+                if qa.get("is_impossible"):
+                    continue
+                spans = [locate_answer(source, a["text"], shift + int(a["answer_start"])) for a in qa.get("answers", [])]
+                spans = tuple(s for s in spans if s is not None)
+                if spans:
+                    out.append((qa["question"], spans))
+    return out
+
+
+def project_gold(gold_file: Path, source: str) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
+    """Answerable questions of a project gold file with their evidence spans in ``source``."""
+    from assistant.evaluate import SourceMap, load_gold
+
+    source_map = SourceMap(source)
+    out = []
+    for item in load_gold(gold_file):
+        if not item.answerable:
+            continue
+        spans = tuple((occ[0], occ[-1] + 1) for quote in item.evidence for occ in source_map.locate(quote).occurrences if occ)
+        if spans:
+            out.append((item.question, spans))
+    return out
+
+
+def examples(assistant, name: str, questions, settings: FitSettings = FitSettings()) -> list[Example]:
+    """Candidate features and labels of every question (question, gold spans) on one indexed document."""
+    from assistant import answer as extract
+    from assistant.engine import clean_question
+
+    doc = assistant.document
+    out = []
+    for question, gold in questions:
+        question = clean_question(question)
+        query = assistant.query(question)
+        found = assistant.candidates(question, query)
+        spans = tuple((doc.sentences[i].start, doc.sentences[i].end) for i in found.ids)
+        positive = np.array([is_positive(s, gold, settings.min_overlap) for s in spans], dtype=bool)
+        fused = found.fused
+        mask = extract.candidate_mask(doc, question)
+        chosen = extract.select_sentences(doc, fused.sentence_fused, mask).sentence_ids
+        chosen_spans = [(doc.sentences[i].start, doc.sentences[i].end) for i in chosen]
+        out.append(Example(
+            name, question, found.ids, found.x, positive, spans, assistant._ranker_layout.words[found.ids],
+            assistant._ranker_layout.paragraph[found.ids], tuple(_companions(doc, assistant._ranker_layout, int(i)) for i in found.ids),
+            tuple(gold),
+            covers(chosen_spans, gold), int(sum(assistant._ranker_layout.words[i] for i in chosen)),
+            is_positive(_span(doc, int(np.argmax(np.where(mask, fused.sentence_fused, -np.inf)))), gold, settings.min_overlap),
+        ))
+    return out
+
+
+# -- fitting ------------------------------------------------------------------------------
+
+
+def fit_logistic(batch: Sequence[Example], settings: FitSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Standardised L2 logistic regression (scikit-learn); each question weighs the same in total.
+
+    Returns (mean, scale, coef, intercept) so that p = sigmoid(((x - mean) / scale) @ coef + intercept).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.vstack([e.x for e in batch])
+    y = np.concatenate([e.positive for e in batch]).astype(int)
+    weight = np.concatenate([np.full(len(e.ids), 1.0 / len(e.ids)) for e in batch])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    model = LogisticRegression(C=settings.l2_c, max_iter=2000)
+    model.fit((x - mean) / scale, y, sample_weight=weight * len(batch) / weight.sum())
+    return mean, scale, model.coef_[0], float(model.intercept_[0])
+
+
+def outcome(example: Example, probabilities: np.ndarray, rule: Rule) -> tuple[bool, bool, int]:
+    """(top candidate positive, answer covers the gold, answer words) for one question, with the
+    best sentence's list or discourse neighbours added as the engine adds them."""
+    if len(example.ids) == 0:
+        return False, False, 0
+    picked = pick(example.ids, example.paragraphs, probabilities, rule)
+    listing, spans, words = example.companions[picked[0]]
+    chosen = {example.spans[picked[0]]: int(example.words[picked[0]])}
+    chosen.update(zip(spans, words))
+    for i in picked[1:] if not listing else ():
+        if len(chosen) >= rule.max_sentences:
+            break
+        chosen.setdefault(example.spans[i], int(example.words[i]))
+    return bool(example.positive[picked[0]]), covers(list(chosen), example.gold), sum(chosen.values())
+
+
+def choose_rule(batch: Sequence[Example], probabilities: Sequence[np.ndarray], settings: FitSettings) -> Rule:
+    """Among near/far ratio pairs, the one whose answers hold the gold most often while their median
+    length stays within ``max_median_words`` (fewer words break ties)."""
+    scored = {}
+    for near in settings.ratios:
+        for far in settings.ratios:
+            if far < near:
+                continue
+            rule = Rule(near, far, settings.max_sentences)
+            rows = [outcome(e, p, rule) for e, p in zip(batch, probabilities)]
+            scored[rule] = (float(np.mean([r[1] for r in rows])), float(np.median([r[2] for r in rows])))
+    allowed = [r for r, (_, words) in scored.items() if words <= settings.max_median_words] or list(scored)
+    return max(allowed, key=lambda r: (scored[r][0], -scored[r][1]))
+
+
+def metrics(batch: Sequence[Example], probabilities: Sequence[np.ndarray], rules: Sequence[Rule]) -> dict:
+    rows = [outcome(e, p, r) for e, p, r in zip(batch, probabilities, rules)]
+    return {
+        "questions": len(batch),
+        "top1_positive": round(float(np.mean([r[0] for r in rows])), 4),
+        "selection_hit": round(float(np.mean([r[1] for r in rows])), 4),
+        "median_words": float(np.median([r[2] for r in rows])),
+        "handset_top1_positive": round(float(np.mean([e.baseline_top for e in batch])), 4),
+        "handset_hit": round(float(np.mean([e.baseline_hit for e in batch])), 4),
+        "handset_median_words": float(np.median([e.baseline_words for e in batch])),
+        "candidate_recall": round(float(np.mean([bool(e.positive.any()) for e in batch])), 4),
+    }
+
+
+def cross_validate(batch: Sequence[Example], settings: FitSettings) -> dict:
+    """GroupKFold by document: fit on the other documents (model and rule), score each held-out document."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([e.document for e in batch])
+    folds = min(settings.folds, len(set(groups.tolist())))
+    if folds < 2:
+        return {"folds": 0, "note": "one document: nothing to cross-validate by document"}
+    predicted: list = [None] * len(batch)
+    rules: list = [None] * len(batch)
+    chosen = []
+    for train, test in GroupKFold(n_splits=folds).split(np.zeros(len(batch)), groups=groups):
+        fitted = fit_logistic([batch[i] for i in train], settings)
+        rule = choose_rule([batch[i] for i in train], [_predict(batch[i].x, fitted) for i in train], settings)
+        chosen.append(asdict(rule))
+        for i in test:
+            predicted[i], rules[i] = _predict(batch[i].x, fitted), rule
+    paper = [i for i in range(len(batch)) if groups[i] == "paper"]
+    report = {"folds": folds, "grouped_by": "document", "rules": chosen, "all": metrics(batch, predicted, rules)}
+    if paper:
+        report["paper"] = metrics([batch[i] for i in paper], [predicted[i] for i in paper], [rules[i] for i in paper])
+    return report
+
+
+def _predict(x: np.ndarray, fitted) -> np.ndarray:
+    mean, scale, coef, intercept = fitted
+    return 1.0 / (1.0 + np.exp(-(((x - mean) / scale) @ coef + intercept)))
+
+
+def fit(batch: Sequence[Example], settings: FitSettings = FitSettings()) -> dict:
+    """The model JSON: coefficients fitted on every example, keep_ratio chosen on them, CV report."""
+    from assistant.ranker import FEATURES
+
+    fitted = fit_logistic(batch, settings)
+    probabilities = [_predict(e.x, fitted) for e in batch]
+    rule = choose_rule(batch, probabilities, settings)
+    mean, scale, coef, intercept = fitted
+    documents = sorted({e.document for e in batch})
+    return {
+        "format": 1,
+        "model": "logistic regression (scikit-learn), standardised features",
+        "features": list(FEATURES),
+        "mean": _rounded(mean), "scale": _rounded(scale), "coef": _rounded(coef), "intercept": round(intercept, 6),
+        "rule": asdict(rule),
+        "fitted_on": {"documents": len(documents), "questions": len(batch),
+                      "names": documents},
+        "in_sample": metrics(batch, probabilities, [rule] * len(batch)),
+        "cv": cross_validate(batch, settings),
+        "settings": asdict(settings),
+    }
+
+
+def _companions(doc, lay, sid: int) -> tuple[bool, tuple[tuple[int, int], ...], tuple[int, ...]]:
+    from assistant.answer import companions_of
+
+    listing, ids = companions_of(doc, sid)
+    return listing, tuple(_span(doc, i) for i in ids), tuple(int(lay.words[i]) for i in ids)
+
+
+def _span(doc, sid: int) -> tuple[int, int]:
+    return doc.sentences[sid].start, doc.sentences[sid].end
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [round(float(v), 6) for v in values]
+
+
+def collect(cache: Path, *, gold_file: Path, covid_file: Path = COVID_TRAIN, covid_limit: int | None = None,
+            build: bool = False, progress=print) -> list[Example]:
+    """Examples from the embedded paper (dev gold) and from the cached COVID-QA paper indexes."""
+    from assistant.encoder import OnnxEncoder
+    from assistant.engine import Assistant
+    from assistant.index import load_index
+    from assistant.paper import open_index
+
+    encoder = OnnxEncoder()
+    paper = Assistant(open_index(None), encoder)
+    batch = examples(paper, "paper", project_gold(gold_file, paper.document.source))
+    progress(f"paper: {len(batch)} questions")
+    files = split_covid(covid_file, cache)[:covid_limit]
+    for squad_file in files:
+        index_dir = Path(cache) / "indexes" / squad_file.stem
+        if build:
+            cached_index(squad_file, cache)
+        if not (index_dir / "manifest.json").is_file():
+            continue
+        assistant = Assistant(load_index(index_dir), encoder)
+        found = examples(assistant, squad_file.stem, squad_gold(squad_file, assistant.document.source))
+        batch += found
+        progress(f"{squad_file.stem}: {len(found)} questions")
+    return batch
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    from assistant import paths
+    from assistant.errors import AssistantError
+
+    parser = argparse.ArgumentParser(prog="python -m assistant.fit_ranker", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="Where to write the model JSON (e.g. assistant/ranker.json).")
+    parser.add_argument("--cache", type=Path, default=Path("/work/cache/ranker"),
+                        help="Folder for the COVID-QA papers' indexes (outside the repository).")
+    parser.add_argument("--gold", type=Path, default=None, help="Project gold file to fit on (default source/gold.jsonl).")
+    parser.add_argument("--covid", type=Path, default=COVID_TRAIN, help="COVID-QA training file (SQuAD schema).")
+    parser.add_argument("--limit", type=int, default=None, help="Use at most the first N COVID-QA papers.")
+    parser.add_argument("--build", action="store_true", help="Index COVID-QA papers missing from the cache (slow).")
+    args = parser.parse_args(argv)
+    gold = args.gold or paths.default_gold()
+    if gold.resolve().name in ("gold_heldout.jsonl", "gold_reader.jsonl"):
+        print(f"error: {gold.name} is a held-out set; it is reported on, never fitted on", file=sys.stderr)
+        return 2
+    try:
+        batch = collect(args.cache, gold_file=gold, covid_file=args.covid, covid_limit=args.limit, build=args.build,
+                        progress=lambda m: print(m, file=sys.stderr))
+        model = fit(batch)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    tmp = args.out.with_name(f".{args.out.name}.tmp")
+    tmp.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(args.out)
+    print(json.dumps({"in_sample": model["in_sample"], "cv": model["cv"]}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,247 @@
+"""The learned sentence ranker: features of candidate sentences and a logistic model over them.
+
+For a question, every sentence has dense and BM25 scores of its own, of its window (the
+sentence with its neighbours), of its chunk and of its paragraph. The candidates are the
+sentences near the top of any of those rankings; each candidate gets the features below, and a
+logistic model (coefficients in ``ranker.json``, fitted by ``python -m assistant.fit_ranker`` on
+many documents, cross-validated by document) turns them into the probability that the sentence
+holds the answer. Scoring is pure numpy; the model file is plain JSON, read once, lazily.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant import abstain
+from assistant.errors import AssistantError
+
+SIGNALS = ("sentence_dense", "sentence_lexical", "window_dense", "chunk_dense", "chunk_lexical",
+           "paragraph_dense", "paragraph_lexical", "neighbour_dense", "neighbour_lexical", "chunk_fused")
+FEATURES = (
+    *(f"{s}{suffix}" for s in SIGNALS for suffix in ("", "_gap", "_rank", "_norm")),
+    "first_in_paragraph", "paragraph_position", "section_position", "list_item", "heading",
+    "log_words", "short", "term_coverage", "fact_found", "fact_missing",
+)
+
+
+@dataclass(frozen=True)
+class CandidateSettings:
+    per_signal: int = 15  # the top sentences of each signal become candidates (union)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Per-sentence facts of one document that do not depend on the question."""
+
+    chunk: np.ndarray  # chunk id of each sentence
+    paragraph: np.ndarray  # paragraph id of each sentence
+    first_in_paragraph: np.ndarray  # 1.0 for a paragraph's first sentence
+    paragraph_position: np.ndarray  # 0..1 position within the paragraph
+    section_position: np.ndarray  # 0..1 position of the sentence's section in the document
+    list_item: np.ndarray  # 1.0 inside a list item
+    heading: np.ndarray  # 1.0 inside a title/heading paragraph
+    words: np.ndarray  # word count
+    terms: tuple[frozenset[str], ...]  # BM25 terms of each sentence
+    texts: tuple[str, ...]  # display text of each sentence
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Per-sentence scores for one question; chunk and paragraph scores already broadcast to sentences."""
+
+    sentence_dense: np.ndarray
+    sentence_lexical: np.ndarray
+    window_dense: np.ndarray
+    chunk_dense: np.ndarray
+    chunk_lexical: np.ndarray
+    paragraph_dense: np.ndarray
+    paragraph_lexical: np.ndarray
+    neighbour_dense: np.ndarray  # best of the previous and next sentence of the same paragraph
+    neighbour_lexical: np.ndarray
+    chunk_fused: np.ndarray  # the chunk's reciprocal-rank-fused passage score
+
+    def arrays(self) -> list[np.ndarray]:
+        return [getattr(self, name) for name in SIGNALS]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How many sentences an answer takes, learned with the model (see fit_ranker.choose_rule)."""
+
+    near: float  # a sentence next to a chosen one (same paragraph) is kept at >= near * the best probability
+    far: float  # any other sentence at >= far * the best probability
+    max_sentences: int  # at most this many (lists and discourse neighbours aside)
+
+
+def pick(ids: np.ndarray, paragraphs: np.ndarray, probabilities: np.ndarray, rule: Rule) -> list[int]:
+    """Positions (into ``ids``) of the best candidate and of those the rule keeps, best first."""
+    order = np.argsort(-probabilities, kind="stable")
+    if len(order) == 0:
+        return []
+    chosen = [int(order[0])]
+    bar = float(probabilities[order[0]])
+    for j in order[1:]:
+        if len(chosen) >= rule.max_sentences or probabilities[j] < min(rule.near, rule.far) * bar:
+            break
+        adjacent = any(abs(int(ids[j]) - int(ids[c])) == 1 and paragraphs[j] == paragraphs[c] for c in chosen)
+        if probabilities[j] >= (rule.near if adjacent else rule.far) * bar:
+            chosen.append(int(j))
+    return chosen
+
+
+@dataclass(frozen=True)
+class Model:
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    rule: Rule
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def neighbour_max(values: np.ndarray, paragraph: np.ndarray) -> np.ndarray:
+    """Per sentence, the larger value of its previous and next sentence in the same paragraph (else the minimum)."""
+    floor = float(values.min()) if len(values) else 0.0
+    out = np.full(len(values), floor, dtype=np.float64)
+    if len(values) > 1:
+        same = paragraph[1:] == paragraph[:-1]
+        out[1:] = np.where(same, np.maximum(out[1:], values[:-1]), out[1:])
+        out[:-1] = np.where(same, np.maximum(out[:-1], values[1:]), out[:-1])
+    return out
+
+
+def layout(document, chunks) -> Layout:
+    """The question-independent facts of every sentence of ``document``."""
+    from assistant.lexical import terms
+    from assistant.structure import display_text
+
+    n = len(document.sentences)
+    chunk = np.zeros(n, dtype=np.int64)
+    for i, c in enumerate(chunks):
+        chunk[list(c.sentences)] = i
+    paragraph = np.array([s.paragraph for s in document.sentences], dtype=np.int64)
+    kinds = {p.id: p.kind for p in document.paragraphs}
+    first = np.ones(n)
+    position = np.zeros(n)
+    sizes = np.bincount(paragraph, minlength=len(document.paragraphs)) if n else np.zeros(0, np.int64)
+    index_in = 0
+    for i in range(n):
+        index_in = index_in + 1 if i > 0 and paragraph[i] == paragraph[i - 1] else 0
+        first[i] = float(index_in == 0)
+        position[i] = index_in / max(sizes[paragraph[i]] - 1, 1)
+    n_sections = max(len(document.sections) - 1, 1)
+    texts = [display_text(s.text) for s in document.sentences]
+    return Layout(
+        chunk=chunk,
+        paragraph=paragraph,
+        first_in_paragraph=first,
+        paragraph_position=position,
+        section_position=np.array([s.section / n_sections for s in document.sentences], dtype=np.float64),
+        list_item=np.array([float(kinds[p] == "list_item") for p in paragraph]),
+        heading=np.array([float(kinds[p] == "title") for p in paragraph]),
+        words=np.array([len(t.split()) for t in texts], dtype=np.float64),
+        terms=tuple(frozenset(terms(t)) for t in texts),
+        texts=tuple(texts),
+    )
+
+
+def candidates(scores: Scores, mask: np.ndarray, settings: CandidateSettings = CandidateSettings()) -> np.ndarray:
+    """Sentence ids near the top of any signal, among those ``mask`` allows (sorted)."""
+    allowed = np.flatnonzero(mask)
+    if len(allowed) == 0:
+        return allowed
+    k = min(settings.per_signal, len(allowed))
+    picked = set()
+    for values in scores.arrays():
+        sub = values[allowed]
+        top = np.argpartition(-sub, k - 1)[:k] if k < len(sub) else np.arange(len(sub))
+        picked.update(allowed[top].tolist())
+    return np.array(sorted(picked), dtype=np.int64)
+
+
+def _signal_features(values: np.ndarray, ids: np.ndarray, allowed: np.ndarray, lexical: bool) -> list[np.ndarray]:
+    """Raw value, gap to the best allowed value (a ratio for BM25), log rank and min-max scaled value
+    among the allowed sentences."""
+    pool = values[allowed]
+    best = float(pool.max()) if len(pool) else 0.0
+    own = values[ids].astype(np.float64)
+    gap = own / best if lexical and best > 0 else (own - best if not lexical else np.zeros(len(ids)))
+    rank = np.searchsorted(-np.sort(pool), -own, side="left")  # how many allowed sentences score higher
+    raw = own / (1.0 + best) if lexical else own
+    span = best - float(pool.min()) if len(pool) else 0.0
+    norm = (own - float(pool.min())) / span if span > 0 else np.zeros(len(ids))
+    return [raw, gap, np.log1p(rank), norm]
+
+
+def features(question: str, query_terms: list[str], idf: dict[str, float], scores: Scores, layout_: Layout,
+             ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The feature matrix (len(ids), len(FEATURES)) of candidate sentences ``ids``; ``idf`` weighs query terms."""
+    allowed = np.flatnonzero(mask)
+    columns: list[np.ndarray] = []
+    for name, values in zip(SIGNALS, scores.arrays()):
+        columns += _signal_features(values, ids, allowed, lexical=name.endswith("lexical"))
+    words = layout_.words[ids]
+    weights = np.array([idf.get(t, 0.0) for t in query_terms])
+    total = float(weights.sum())
+    coverage = np.array([
+        float(sum(w for t, w in zip(query_terms, weights) if t in layout_.terms[i])) / total if total > 0 else 0.0
+        for i in ids
+    ])
+    kind = abstain.expected_type(question)
+    found = np.array([float(kind is not None and abstain.finds_new(kind, question, t)) for t in (layout_.texts[i] for i in ids)])
+    missing = np.full(len(ids), float(kind is not None)) - found
+    columns += [
+        layout_.first_in_paragraph[ids], layout_.paragraph_position[ids], layout_.section_position[ids],
+        layout_.list_item[ids], layout_.heading[ids], np.log1p(words), (words < 6).astype(np.float64),
+        coverage, found, missing,
+    ]
+    return np.column_stack(columns) if len(ids) else np.zeros((0, len(FEATURES)))
+
+
+def idf_weights(query_terms: list[str], document_frequency, n_units: int) -> dict[str, float]:
+    return {t: math.log(1 + (n_units + 1) / (document_frequency(t) + 0.5)) for t in query_terms}
+
+
+def model_path() -> Path:
+    return Path(__file__).with_name("ranker.json")
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path | None = None) -> Model:
+    """The fitted ranker; a missing or malformed file is an error (there is no hand-set fallback)."""
+    path = Path(path or model_path())
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AssistantError(f"cannot read the ranker model {path} ({exc}); refit it with "
+                             f"`python -m assistant.fit_ranker --out {path}`") from None
+    return model_from_json(data, path)
+
+
+def model_from_json(data: dict, where: Path | str = "ranker.json") -> Model:
+    names = tuple(data.get("features", ()))
+    if names != FEATURES:
+        raise AssistantError(f"{where} was fitted on other features; refit it with `python -m assistant.fit_ranker`")
+    return Model(names, np.asarray(data["mean"], float), np.asarray(data["scale"], float),
+                 np.asarray(data["coef"], float), float(data["intercept"]),
+                 Rule(float(data["rule"]["near"]), float(data["rule"]["far"]), int(data["rule"]["max_sentences"])))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """One question's candidate sentences, their feature rows, and the unit scores they came from."""
+
+    ids: np.ndarray
+    x: np.ndarray
+    sentences: object  # retrieval.UnitScores of the sentences
+    fused: object  # retrieval.Retrieval: the fused passage (chunk) scores

@@ -1,0 +1,150 @@
+"""The learned sentence ranker: pure feature and selection functions, the model file, the fit helpers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant import fit_ranker, ranker
+from assistant.errors import AssistantError
+
+
+def test_shipped_model_matches_the_features():
+    model = ranker.load_model()
+    assert model.names == ranker.FEATURES
+    assert model.coef.shape == model.mean.shape == model.scale.shape == (len(ranker.FEATURES),)
+    assert 0 < model.rule.near <= 1.01 and 0 < model.rule.far <= 1.01 and model.rule.max_sentences >= 1
+
+
+def test_shipped_model_says_what_it_was_fitted_on():
+    data = json.loads(ranker.model_path().read_text(encoding="utf-8"))
+    assert data["fitted_on"]["documents"] > 1 and data["cv"]["grouped_by"] == "document"
+    names = " ".join(data["fitted_on"]["names"])
+    assert "heldout" not in names and "1557" not in names and "1595" not in names
+
+
+def test_missing_model_fails_loudly(tmp_path):
+    with pytest.raises(AssistantError, match="cannot read the ranker model"):
+        ranker.load_model(tmp_path / "absent.json")
+
+
+def test_model_fitted_on_other_features_is_refused():
+    data = json.loads(ranker.model_path().read_text(encoding="utf-8"))
+    data["features"] = data["features"][:-1]
+    with pytest.raises(AssistantError, match="other features"):
+        ranker.model_from_json(data)
+
+
+def test_probability_is_monotone_in_a_positive_coefficient():
+    n = len(ranker.FEATURES)
+    coef = np.zeros(n)
+    coef[0] = 2.0
+    model = ranker.Model(ranker.FEATURES, np.zeros(n), np.ones(n), coef, 0.0, ranker.Rule(0.5, 0.9, 3))
+    x = np.zeros((3, n))
+    x[:, 0] = [-1.0, 0.0, 1.0]
+    p = model.probability(x)
+    assert p[0] < p[1] < p[2] and p[1] == pytest.approx(0.5)
+
+
+def test_neighbour_max_stays_inside_the_paragraph():
+    values = np.array([0.1, 0.9, 0.2, 0.8, 0.3])
+    paragraph = np.array([0, 0, 0, 1, 1])
+    out = ranker.neighbour_max(values, paragraph)
+    assert out.tolist() == pytest.approx([0.9, 0.2, 0.9, 0.3, 0.8])
+
+
+def test_pick_prefers_adjacent_sentences_at_a_lower_bar():
+    ids = np.array([10, 11, 30])
+    paragraphs = np.array([1, 1, 5])
+    p = np.array([0.8, 0.3, 0.35])
+    rule = ranker.Rule(near=0.3, far=0.5, max_sentences=3)
+    assert ranker.pick(ids, paragraphs, p, rule) == [0, 1]  # 11 is next to 10; 30 is too far below the best
+    assert ranker.pick(ids, paragraphs, p, ranker.Rule(1.01, 1.01, 3)) == [0]
+    assert ranker.pick(ids, paragraphs, p, ranker.Rule(0.1, 0.1, 2)) == [0, 2]
+
+
+def test_candidates_respect_the_mask_and_take_each_signals_top():
+    n = 40
+    rng = np.random.default_rng(0)
+    arrays = [rng.random(n) for _ in ranker.SIGNALS]
+    scores = ranker.Scores(*arrays)
+    mask = np.ones(n, dtype=bool)
+    mask[::2] = False
+    found = ranker.candidates(scores, mask, ranker.CandidateSettings(per_signal=3))
+    assert all(mask[i] for i in found)
+    allowed = np.flatnonzero(mask)
+    best_dense = allowed[np.argmax(arrays[0][allowed])]
+    assert best_dense in found
+
+
+def test_features_on_the_paper(paper_document):
+    from assistant.chunking import ChunkSettings, chunk_document
+
+    chunks = chunk_document(paper_document, lambda t: len(t.split()), ChunkSettings()).chunks
+    lay = ranker.layout(paper_document, chunks)
+    n = len(paper_document.sentences)
+    assert lay.chunk.shape == (n,) and lay.first_in_paragraph[0] == 1.0
+    rng = np.random.default_rng(1)
+    scores = ranker.Scores(*[rng.random(n) for _ in ranker.SIGNALS])
+    mask = np.ones(n, dtype=bool)
+    ids = ranker.candidates(scores, mask)
+    question = "When did Russia launch its first airstrikes in Syria?"
+    x = ranker.features(question, ["russia", "airstrik", "syria"], {"russia": 1.0, "airstrik": 3.0, "syria": 1.0},
+                        scores, lay, ids, mask)
+    assert x.shape == (len(ids), len(ranker.FEATURES)) and np.isfinite(x).all()
+    column = dict(zip(ranker.FEATURES, x.T))
+    assert set(np.unique(column["fact_found"] + column["fact_missing"])) == {1.0}  # a "when" question asks a fact
+    best = int(np.argmax(scores.sentence_dense[ids]))
+    assert column["sentence_dense_gap"][best] == pytest.approx(0.0) and column["sentence_dense_rank"][best] == 0.0
+
+
+def test_locate_answer_takes_the_occurrence_nearest_the_offset():
+    source = "the virus spreads. Later, the virus spreads again."
+    assert fit_ranker.locate_answer(source, "the virus", 25) == (26, 35)
+    assert fit_ranker.locate_answer(source, "the virus", 1) == (0, 9)
+    assert fit_ranker.locate_answer(source, "absent", 3) is None
+
+
+def test_positive_and_cover_rules():
+    assert fit_ranker.is_positive((0, 100), [(10, 30)], 0.5)
+    assert not fit_ranker.is_positive((0, 100), [(95, 200)], 0.5)
+    assert fit_ranker.covers([(0, 50), (50, 100)], [(40, 90)])
+    assert not fit_ranker.covers([(0, 50)], [(40, 90)])
+
+
+def test_held_out_gold_is_refused(capsys, tmp_path):
+    code = fit_ranker.main(["--out", str(tmp_path / "m.json"), "--gold", "source/gold_heldout.jsonl"])
+    assert code == 2 and "held-out" in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()
+
+
+def _example(positive, spans, words, gold, companions=None):
+    n = len(positive)
+    return fit_ranker.Example(
+        "doc", "q", np.arange(n), np.zeros((n, len(ranker.FEATURES))), np.array(positive), tuple(spans),
+        np.array(words), np.zeros(n, dtype=np.int64), companions or tuple((False, (), ()) for _ in range(n)),
+        tuple(gold), False, 0, False,
+    )
+
+
+def test_outcome_counts_companions_like_the_engine():
+    spans = [(0, 10), (10, 20), (50, 60)]
+    plain = _example([True, False, False], spans, [5, 5, 5], [(0, 20)])
+    p = np.array([0.9, 0.1, 0.1])
+    assert fit_ranker.outcome(plain, p, ranker.Rule(1.01, 1.01, 3)) == (True, False, 5)
+    brings_next = _example([True, False, False], spans, [5, 5, 5], [(0, 20)],
+                           ((False, ((10, 20),), (5,)), (False, (), ()), (False, (), ())))
+    assert fit_ranker.outcome(brings_next, p, ranker.Rule(1.01, 1.01, 3)) == (True, True, 10)
+
+
+def test_choose_rule_keeps_answers_short():
+    spans = [(0, 10), (10, 20), (50, 60)]
+    batch = [_example([True, True, False], spans, [30, 30, 30], [(0, 20)]) for _ in range(3)]
+    probabilities = [np.array([0.9, 0.5, 0.1])] * 3
+    settings = fit_ranker.FitSettings(max_median_words=70)
+    rule = fit_ranker.choose_rule(batch, probabilities, settings)
+    assert fit_ranker.outcome(batch[0], probabilities[0], rule) == (True, True, 60)
+    short = fit_ranker.choose_rule(batch, probabilities, fit_ranker.FitSettings(max_median_words=40))
+    assert fit_ranker.outcome(batch[0], probabilities[0], short)[2] == 30
