@@ -152,6 +152,20 @@ def test_enumeration_returns_the_whole_list(paper_assistant, question):
         assert display_text(item) in answer.answer
 
 
+@pytest.mark.parametrize("question, items", [
+    ("What interests does Moscow share with Tehran?",
+     ["Both oppose American influence", "Both fear their internal democratic opponents", "Both fear Sunni jihadists"]),
+    ("What irritants have troubled Russian-Iranian relations in the post-Soviet era?",
+     ["These include their inability to agree on how to divide the Caspian Sea"]),
+])
+def test_announcing_sentence_brings_its_items(paper_assistant, question, items):
+    answer = paper_assistant.ask(question)
+    assert not answer.abstained
+    for item in items:
+        assert item in answer.answer
+    check_citations(paper_assistant, answer)
+
+
 def test_enumeration_of_iran_roles(paper_assistant):
     answer = paper_assistant.ask("In what ways is Iran newly important for Middle Eastern politics?")
     texts = [c.text for c in answer.citations]
