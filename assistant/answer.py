@@ -116,7 +116,7 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     introduces_next = same(best + 1) and _INTRODUCES.match(display_text(doc.sentences[best + 1].text))
     if text.endswith(":") or (announced and (short or introduces_next) and not _REFERS_BACK.match(text)):
         count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else MAX_ANNOUNCED_ITEMS
-        items = []
+        items: list[int] = []
         for sid in range(best + 1, best + 1 + count):
             if not same(sid) or (items and _CONTRAST.match(display_text(doc.sentences[sid].text))):
                 break

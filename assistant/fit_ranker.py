@@ -124,8 +124,8 @@ def squad_gold(squad_file: Path, source: str) -> list[tuple[str, tuple[tuple[int
             for qa in paragraph["qas"]:
                 if qa.get("is_impossible"):
                     continue
-                spans = [locate_answer(source, a["text"], shift + int(a["answer_start"])) for a in qa.get("answers", [])]
-                spans = tuple(s for s in spans if s is not None)
+                located = [locate_answer(source, a["text"], shift + int(a["answer_start"])) for a in qa.get("answers", [])]
+                spans = tuple(s for s in located if s is not None)
                 if spans:
                     out.append((qa["question"], spans))
     return out
@@ -263,8 +263,10 @@ def cross_validate(batch: Sequence[Example], settings: FitSettings) -> dict:
 
 
 def _predict(x: np.ndarray, fitted) -> np.ndarray:
+    from assistant.abstain import sigmoid
+
     mean, scale, coef, intercept = fitted
-    return 1.0 / (1.0 + np.exp(-(((x - mean) / scale) @ coef + intercept)))
+    return sigmoid(((x - mean) / scale) @ coef + intercept)
 
 
 def fit(batch: Sequence[Example], settings: FitSettings = FitSettings()) -> dict:
@@ -303,6 +305,34 @@ def _span(doc, sid: int) -> tuple[int, int]:
 
 def _rounded(values: np.ndarray) -> list[float]:
     return [round(float(v), 6) for v in values]
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Examples saved as JSON lines by ``save_examples`` (features computed once, e.g. by an earlier index format)."""
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        out.append(Example(
+            row["document"], row["question"], np.asarray(row["ids"], np.int64),
+            np.asarray(row["x"], np.float64).reshape(len(row["ids"]), -1), np.asarray(row["positive"], bool),
+            tuple(tuple(s) for s in row["spans"]), np.asarray(row["words"], np.float64),
+            np.asarray(row["paragraphs"], np.int64),
+            tuple((bool(c[0]), tuple(tuple(s) for s in c[1]), tuple(c[2])) for c in row["companions"]),
+            tuple(tuple(g) for g in row["gold"]), bool(row["baseline_hit"]), int(row["baseline_words"]),
+            bool(row["baseline_top"]),
+        ))
+    return out
+
+
+def save_examples(batch: Sequence[Example], path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for e in batch:
+            out.write(json.dumps({
+                "document": e.document, "question": e.question, "ids": e.ids.tolist(), "x": np.round(e.x, 6).tolist(),
+                "positive": e.positive.tolist(), "spans": e.spans, "words": e.words.tolist(),
+                "paragraphs": e.paragraphs.tolist(), "companions": e.companions, "gold": e.gold,
+                "baseline_hit": bool(e.baseline_hit), "baseline_words": int(e.baseline_words),
+                "baseline_top": bool(e.baseline_top)}) + "\n")
 
 
 def collect(cache: Path, *, gold_file: Path, covid_file: Path = COVID_TRAIN, covid_limit: int | None = None,
@@ -346,14 +376,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--covid", type=Path, default=COVID_TRAIN, help="COVID-QA training file (SQuAD schema).")
     parser.add_argument("--limit", type=int, default=None, help="Use at most the first N COVID-QA papers.")
     parser.add_argument("--build", action="store_true", help="Index COVID-QA papers missing from the cache (slow).")
+    parser.add_argument("--examples", type=Path, default=None,
+                        help="Fit on the examples saved in this JSONL file instead of the cached COVID-QA indexes.")
+    parser.add_argument("--save-examples", type=Path, default=None, help="Also save the examples collected here.")
     args = parser.parse_args(argv)
     gold = args.gold or paths.default_gold()
     if gold.resolve().name in ("gold_heldout.jsonl", "gold_reader.jsonl"):
         print(f"error: {gold.name} is a held-out set; it is reported on, never fitted on", file=sys.stderr)
         return 2
     try:
-        batch = collect(args.cache, gold_file=gold, covid_file=args.covid, covid_limit=args.limit, build=args.build,
+        batch = collect(args.cache, gold_file=gold, covid_file=args.covid,
+                        covid_limit=0 if args.examples else args.limit, build=args.build,
                         progress=lambda m: print(m, file=sys.stderr))
+        if args.examples:
+            batch += load_examples(args.examples)
+        if args.save_examples:
+            save_examples(batch, args.save_examples)
         model = fit(batch)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -20,6 +20,7 @@ import numpy as np
 
 from assistant import abstain
 from assistant.errors import AssistantError
+from assistant.retrieval import Retrieval, UnitScores
 
 SIGNALS = ("sentence_dense", "sentence_lexical", "window_dense", "chunk_dense", "chunk_lexical",
            "paragraph_dense", "paragraph_lexical", "neighbour_dense", "neighbour_lexical", "chunk_fused")
@@ -105,8 +106,7 @@ class Model:
     rule: Rule
 
     def probability(self, x: np.ndarray) -> np.ndarray:
-        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return abstain.sigmoid(((x - self.mean) / self.scale) @ self.coef + self.intercept)
 
 
 def neighbour_max(values: np.ndarray, paragraph: np.ndarray) -> np.ndarray:
@@ -243,5 +243,5 @@ class Candidates:
 
     ids: np.ndarray
     x: np.ndarray
-    sentences: object  # retrieval.UnitScores of the sentences
-    fused: object  # retrieval.Retrieval: the fused passage (chunk) scores
+    sentences: UnitScores  # of the sentences
+    fused: Retrieval  # the fused passage (chunk) scores
