@@ -57,27 +57,6 @@ def select_sentences(
     return Selection(tuple(sorted(chosen)), False)
 
 
-def select_ranked(doc: Document, ids: np.ndarray, probabilities: np.ndarray, rule) -> Selection:
-    """The ranker's best sentence with its list or discourse neighbours, then the others the
-    learned ``rule`` (a ranker.Rule) keeps."""
-    from assistant.ranker import pick
-
-    if len(ids) == 0:
-        return Selection((0,), False) if doc.sentences else Selection((), False)
-    paragraphs = np.array([doc.sentences[int(i)].paragraph for i in ids])
-    picked = [int(ids[j]) for j in pick(ids, paragraphs, probabilities, rule)]
-    listing, companions = companions_of(doc, picked[0])
-    if listing:
-        return Selection(tuple(companions), True)
-    chosen = [picked[0]] + companions
-    for sid in picked[1:]:
-        if len(chosen) >= rule.max_sentences:
-            break
-        if sid not in chosen and not _duplicate(doc, sid, chosen):
-            chosen.append(sid)
-    return Selection(tuple(sorted(chosen)), False)
-
-
 def companions_of(doc: Document, best: int) -> tuple[bool, list[int]]:
     """What the best sentence brings: (True, the whole list) when it introduces or belongs to a
     list, else (False, the discourse neighbours it cannot stand without)."""

@@ -54,6 +54,13 @@ class Assistant:
         return self.index.document
 
     @cached_property
+    def _sentence_chunk(self) -> np.ndarray:
+        out = np.zeros(len(self.document.sentences), dtype=np.int64)
+        for i, chunk in enumerate(self.index.chunks):
+            out[list(chunk.sentences)] = i
+        return out
+
+    @cached_property
     def _ranker_layout(self) -> ranker.Layout:
         return ranker.layout(self.document, self.index.chunks)
 
@@ -75,7 +82,8 @@ class Assistant:
         )
 
     def candidates(self, question: str, query: Query) -> ranker.Candidates:
-        """The ranker's candidate sentences for a question, with their features and the unit scores."""
+        """The learned ranker's candidate sentences for a question, with their features and the unit
+        scores (used by ``python -m assistant.fit_ranker``; answering does not use the ranker yet)."""
         lay = self._ranker_layout
         sentences = self.unit_scores("sentences", query)
         chunks = self.unit_scores("chunks", query)
@@ -114,14 +122,14 @@ class Assistant:
 
     def _rank(self, question: str, query: Query):
         """Fused scores for the question and the sentences selected to answer it."""
-        found = self.candidates(question, query)
-        paper = overview.select(self._layout, self.document, question, found.fused.sentence_fused)  # None unless about the whole paper
-        if paper is not None:
-            return found.sentences, found.fused, paper
-        model = ranker.load_model()
-        probabilities = model.probability(found.x)
-        selection = extract.select_ranked(self.document, found.ids, probabilities, model.rule)
-        return found.sentences, found.fused, selection
+        sentence_scores = self.unit_scores("sentences", query)
+        windows = dense_scores(self.index.dense["windows"], query.vector)
+        fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk)
+        mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
+        paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
+        selection: extract.Selection | overview.PaperSelection = (
+            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask))
+        return sentence_scores, fused, selection
 
     def _hybrid(self, question: str, query: Query, k: int) -> dict:
         doc = self.document
@@ -134,7 +142,7 @@ class Assistant:
         chunk_scores = fused.chunk_fused
         if paper_level:
             probability = overview.confidence(selection, probability)
-            chunk_scores = overview.promote(chunk_scores, list(self._ranker_layout.chunk[list(selection.sentence_ids)]))
+            chunk_scores = overview.promote(chunk_scores, list(self._sentence_chunk[list(selection.sentence_ids)]))
         return {
             "answer": "" if abstained else text,
             "abstained": abstained,
@@ -154,7 +162,7 @@ class Assistant:
         names = [abstain.name_in(name, self._lower_source) for name in abstain.question_names(question)]
         top_dense = int(np.argmax(sentence_scores.dense))
         top_lexical = int(np.argmax(sentence_scores.lexical))
-        agreement = float(self._ranker_layout.chunk[top_dense] == self._ranker_layout.chunk[top_lexical])
+        agreement = float(self._sentence_chunk[top_dense] == self._sentence_chunk[top_lexical])
         return abstain.signals(
             dense_sorted, lexical_sorted, dfs, idfs, names, question, text, agreement,
             answer_terms=set(terms(text)), query_terms=list(query.terms),
