@@ -3,9 +3,12 @@
     python -m assistant.fit_ranker --out assistant/ranker.json --cache /work/cache/ranker
 
 Training documents: the 81 COVID-QA papers of ``covidqa_train.json`` (each indexed once with
-the real model into ``--cache``, outside the repository) and the embedded paper with the dev
-gold ``source/gold.jsonl``. Never fitted on: the held-out and reader gold files, the two
-COVID-QA report papers and the SQuAD articles.
+the real model into ``--cache``, outside the repository; ``--build`` indexes missing ones) and
+the embedded paper with the dev gold ``source/gold.jsonl``. Never fitted on: the held-out and
+reader gold files, the two COVID-QA report papers and the SQuAD articles. ``--save-examples``
+keeps the computed candidate features as JSON lines and ``--examples`` fits on such a file
+(with the paper's examples computed afresh). The report inside the JSON gives in-sample and
+GroupKFold-by-document figures, beside the hand-set ranking and selection it would replace.
 """
 
 from __future__ import annotations
