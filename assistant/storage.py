@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from assistant.checksum import sha256_file
 from assistant.errors import InputError
 
 CURRENT = "current"
@@ -133,6 +134,19 @@ def flat_listing(folder: Path) -> set[str]:
 def _listed(folder: Path) -> set[str] | None:
     """The files (and their folders) the manifest in ``folder`` lists; None without a manifest
     that has a format field and a valid list of files."""
+    files = _manifest_files(folder)
+    if files is None:
+        return None
+    listed: set[str] = set()
+    for name in files:
+        parts = Path(name).parts
+        listed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return listed
+
+
+def _manifest_files(folder: Path) -> dict[str, str] | None:
+    """The manifest's ``files`` (relative path -> sha256); None without a manifest that has a
+    format field and a list of files inside ``folder``."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -140,13 +154,9 @@ def _listed(folder: Path) -> set[str] | None:
     files = manifest.get("files") if isinstance(manifest, dict) else None
     if not isinstance(files, dict) or "format_version" not in manifest:
         return None
-    listed: set[str] = set()
-    for name in files:
-        parts = Path(name).parts
-        if Path(name).is_absolute() or ".." in parts:
-            return None
-        listed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
-    return listed
+    if any(Path(name).is_absolute() or ".." in Path(name).parts for name in files):
+        return None
+    return files
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -270,10 +280,14 @@ def prune(index_dir: Path, keep: set[str]) -> None:
                 entry.rmdir()
     _remove_flat(index_dir)
     prefixes = (f".{index_dir.name}.tmp-", f".{index_dir.name}.old-")
+    leftovers: list[Path] = []
     with contextlib.suppress(OSError):
-        for entry in index_dir.parent.iterdir():
-            if entry.name.startswith(prefixes) and entry.is_dir() and not entry.is_symlink() and _only_flat(entry):
-                shutil.rmtree(entry, ignore_errors=True)
+        leftovers = [e for e in index_dir.parent.iterdir() if e.name.startswith(prefixes)]
+    for entry in leftovers:
+        if entry.is_dir() and not entry.is_symlink() and _only_flat(entry):
+            _remove_flat(entry)
+            with contextlib.suppress(OSError):
+                entry.rmdir()  # only if empty: a file that no longer matches its checksum stays
 
 
 def _only_flat(folder: Path) -> bool:
@@ -282,13 +296,31 @@ def _only_flat(folder: Path) -> bool:
 
 
 def _remove_flat(index_dir: Path) -> None:
-    """Delete the files a flat-layout manifest in ``index_dir`` lists, then that manifest."""
-    flat = flat_listing(index_dir)
-    # files before their folders, the manifest last: until it goes, what is left is provably the tool's
-    for relative in sorted(flat, key=lambda r: (r == MANIFEST, -r.count("/"))):
+    """Delete the files a flat-layout manifest in ``index_dir`` lists and that still hold what the
+    tool wrote (their sha256 matches the manifest's), then their emptied folders, then the manifest.
+
+    A listed file whose contents changed since the build is not provably the tool's: it stays,
+    and so does the manifest (the next build then refuses the folder instead of guessing).
+    """
+    files = _manifest_files(index_dir) or {}
+    kept = False
+    for relative, digest in files.items():
         path = index_dir / relative
+        if path.is_symlink() or not path.is_file() or _sha256(path) != digest:
+            kept = kept or path.exists() or path.is_symlink()
+            continue
         with contextlib.suppress(OSError):
-            if path.is_symlink() or not path.is_dir():
-                path.unlink()
-            else:
-                path.rmdir()  # only if empty: never anything the manifest does not list
+            path.unlink()
+    for relative in sorted(_listed(index_dir) or (), key=lambda r: -r.count("/")):
+        with contextlib.suppress(OSError):
+            (index_dir / relative).rmdir()  # only if empty: never anything the manifest does not list
+    if not kept:
+        with contextlib.suppress(OSError):
+            (index_dir / MANIFEST).unlink()
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None

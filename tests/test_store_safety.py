@@ -177,6 +177,14 @@ def absent(*names: str) -> Callable[[Path], None]:
     return check
 
 
+def kept(name: str, text: str | None = None) -> Callable[[Path], None]:
+    def check(world: Path) -> None:
+        assert (world / name).is_file()
+        assert text is None or (world / name).read_text(encoding="utf-8") == text
+
+    return check
+
+
 def both(*checks: Callable[[Path], None]) -> Callable[[Path], None]:
     def check(world: Path) -> None:
         for one in checks:
@@ -235,6 +243,10 @@ CASES: dict[str, Case] = {
     "an index of the flat layout is replaced": Case(
         doc_and(lambda w: flat_index(w / "idx")), changes=(*NEW_VERSION, "idx/*"),
         check=both(sound("idx"), absent("idx/source.txt", "idx/manifest.json", "idx/bm25-chunks"))),
+    "a changed file of a flat index is kept, with its manifest": Case(
+        doc_and(lambda w: (flat_index(w / "idx"), put(w / "idx/source.txt", "my own edits"))), changes=(*NEW_VERSION, "idx/*"),
+        check=both(sound("idx"), absent("idx/document.json", "idx/bm25-chunks"), kept("idx/source.txt", "my own edits"),
+                   kept("idx/manifest.json"))),
     "a flat-layout leftover of an old release is removed": Case(
         doc_and(lambda w: flat_index(w / ".idx.old-abc123")), changes=(*NEW_VERSION, ".idx.old-abc123*"),
         check=both(sound("idx"), absent(".idx.old-abc123"))),
