@@ -39,10 +39,14 @@ class IndexedSquad:
 
 def read_squad(path: Path) -> tuple[str, list[SquadQuestion]]:
     """The document text (title first, contexts joined by blank lines) and its questions."""
+    from assistant.ingest import read_input_bytes  # regular files only, size-capped
+
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_input_bytes(path).decode("utf-8"))
         return _document(data)
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read SQuAD file {path}: {exc.__class__.__name__}: {exc}") from None
     except ValueError as exc:

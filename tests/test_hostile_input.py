@@ -439,6 +439,10 @@ CASES = [
               lambda ws, sh: ["--out", str(preexisting("out.json", b"old", 0o640)(ws))], "", 0, ("out.json",), out_written("out.json", 0o640)),
     eval_case("out to a new file", lambda ws, sh: ["--out", str(ws / "new" / "out.json")], "", 0, ("new",), out_written("new/out.json")),
     # eval --gold / --compare inputs
+    eval_case("fit extra /dev/zero", lambda ws, sh: ["--fit-abstention", "--extra", "/dev/zero"], "/dev/zero: is a character device"),
+    eval_case("fit unseen FIFO", lambda ws, sh: ["--fit-abstention", "--unseen", str(fifo("u.json")(ws))], "is a FIFO"),
+    eval_case("fit extra nested JSON", lambda ws, sh: ["--fit-abstention", "--extra", str(write("x.json", DEEP)(ws))],
+              "JSON nested too deeply"),
     eval_case("gold /dev/zero", lambda ws, sh: ["--gold", "/dev/zero"], "/dev/zero: is a character device"),
     eval_case("gold FIFO", lambda ws, sh: ["--gold", str(fifo("g.jsonl")(ws))], "is a FIFO"),
     eval_case("gold nested JSON", lambda ws, sh: ["--gold", str(write("g.jsonl", lines(DEEP))(ws))], "line 1: the JSON is nested too deeply"),
