@@ -580,8 +580,8 @@ def test_hostile_case(case: Case, shared: Path, tmp_path: Path, monkeypatch, fak
     assert snapshot(shared) == shared_before
 
 
-def test_there_are_at_least_sixty_cases():
-    assert len(CASES) >= 60 and len({case.name for case in CASES}) == len(CASES)
+def test_there_are_at_least_eighty_cases():
+    assert len(CASES) >= 80 and len({case.name for case in CASES}) == len(CASES)
 
 
 # -- debug mode shows the traceback ----------------------------------------------------------
