@@ -1,4 +1,4 @@
-"""Command line: ``assistant`` (chat), ``ask``, ``index``, ``eval``. Commands stay thin."""
+"""Command line: ``assistant`` (chat), ``ask``, ``add``, ``list``, ``remove``, ``index``, ``eval``. Commands stay thin."""
 
 from __future__ import annotations
 
@@ -158,19 +158,27 @@ def chat(index_dir: Path | None) -> None:
               help="Plain output: also list the top --k passages with their scores.")
 @click.option("--questions", type=click.Path(path_type=Path, allow_dash=True),
               help="Batch: JSONL of {id, question}; - for stdin.")
+@click.option("--doc", default=None, metavar="ID",
+              help="Ask only this document of the library (ids: assistant list); default: every document.")
 @INDEX_DIR
 def ask(question: str | None, as_json: bool, k: int, show_passages: bool, questions: Path | None,
-        index_dir: Path | None) -> None:
-    """Answer one question.  Example: assistant ask "What are Russia's goals in Syria?" --json"""
+        doc: str | None, index_dir: Path | None) -> None:
+    """Answer one question.  Example: assistant ask "What are Russia's goals in Syria?" --json
+
+    Searches every document of the library (assistant list), or one with --doc ID.
+    """
     if questions is None and question is None:
         fail("give a QUESTION, or --questions FILE for a batch")
     if questions is not None and question is not None:
         fail("give either a QUESTION or --questions FILE, not both")
+    if doc is not None and index_dir is not None:
+        fail("give either --doc ID (a library document) or --index-dir DIR, not both")
     if question is not None:
         from assistant.engine import clean_question
 
         clean_question(question)  # refuse an empty question before opening (or building) an index
-        _print_answer(_open_assistant(index_dir).ask(question, k=k), as_json, k if show_passages else 0)
+        answerer, titles = _open_answerer(index_dir, doc)
+        _print_answer(answerer.ask(question, k=k), as_json, k if show_passages else 0, titles)
         return
     from assistant.batch import read_batch
 
@@ -178,8 +186,27 @@ def ask(question: str | None, as_json: bool, k: int, show_passages: bool, questi
     records, warnings = read_batch(_read_questions(questions))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    if not _ask_batch(_open_assistant(index_dir), records, k, as_json):
+    if not _ask_batch(_open_answerer(index_dir, doc)[0], records, k, as_json):
         sys.exit(1)
+
+
+def _open_answerer(index_dir: Path | None, doc: str | None):
+    """What answers ``ask``: the library (all of it, or ``doc``), or the index at ``index_dir``;
+    with the titles to name documents by in plain output (None when there is one document)."""
+    from assistant import library
+    from assistant.paper import is_default
+    from assistant.render import safe
+
+    if index_dir is not None:
+        doc_id = library.PAPER_ID if is_default(index_dir) else library.slug(Path(index_dir).resolve().name)
+        return library.Single(_open_assistant(index_dir), doc_id), None
+    books = library.Library.open()
+    with _progress() as progress:
+        books.load(doc, progress=progress, notice=lambda m: click.echo(safe(m), err=True))
+    if doc is not None:
+        return library.Single(books.engine(doc), doc), None
+    documents = books.documents()
+    return books, ({e.id: e.title for e in documents} if len(documents) > 1 else None)
 
 
 def _read_questions(source: Path) -> bytes:
@@ -210,10 +237,10 @@ def _open_assistant(index_dir: Path | None):
     return Assistant.open(index)
 
 
-def _print_answer(answer, as_json: bool, passages: int = 0) -> None:
+def _print_answer(answer, as_json: bool, passages: int = 0, titles: dict[str, str] | None = None) -> None:
     from assistant.render import answer_json, answer_renderable, json_text
 
-    _out(json_text(answer_json(answer)) if as_json else answer_renderable(answer, passages=passages))
+    _out(json_text(answer_json(answer)) if as_json else answer_renderable(answer, passages=passages, titles=titles))
 
 
 def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
@@ -274,6 +301,51 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None) -> None:
         ), err=True)
         for chunk_id in manifest["truncated_chunks"]:
             click.echo(f"warning: chunk {chunk_id} is longer than the model window and is cut when embedded", err=True)
+
+
+@cli.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "doc_format", type=click.Choice(["txt", "md", "pdf"]), default=None,
+              help="Read the files as this type, whatever their names end with.")
+def add_command(files: tuple[Path, ...], doc_format: str | None) -> None:
+    """Add documents to the library (each gets its own index).  Example: assistant add notes.md paper.pdf
+
+    Only the new document is embedded; the file itself is never changed or moved.
+    """
+    from assistant.library import Library
+    from assistant.render import safe
+
+    books = Library.open()
+    for path in files:
+        started = time.perf_counter()
+        with _progress() as progress:
+            entry = books.add(path, progress=progress, doc_format=doc_format)
+        _out(safe(f"added {entry.id}: {entry.title} ({path.name}, {time.perf_counter() - started:.1f} s)"))
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the documents as a JSON array.")
+def list_command(as_json: bool) -> None:
+    """List the library's documents.  Example: assistant list --json"""
+    from assistant.library import Library
+    from assistant.render import json_text, library_table
+
+    documents = Library.open().documents()
+    _out(json_text([e.as_json() for e in documents]) if as_json else library_table(documents))
+
+
+@cli.command("remove")
+@click.argument("doc_id", metavar="ID")
+def remove_command(doc_id: str) -> None:
+    """Remove a document from the library.  Example: assistant remove notes
+
+    Deletes only the tool's own index of it, never the document's file.
+    """
+    from assistant.library import Library
+    from assistant.render import safe
+
+    entry = Library.open().remove(doc_id)
+    _out(safe(f"removed {entry.id}: {entry.title} (the file {entry.file} is untouched)"))
 
 
 @cli.command("eval")

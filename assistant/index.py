@@ -62,18 +62,20 @@ def build_index(
     progress: Progress = quiet,
     encoder: enc.Encoder | None = None,
     unless: Callable[[], bool] | None = None,
+    doc_format: str | None = None,
 ) -> dict:
     """Build the index of ``source_path`` into a new version of ``index_dir``; return the manifest.
 
     Readers keep the previous version until the new one is complete (see ``storage``).
     ``unless`` is asked once the build lock is held: when it says the index is already
-    current (another process built it meanwhile), nothing is built.
+    current (another process built it meanwhile), nothing is built. ``doc_format`` forces
+    the file's type (see ``ingest.read_document``).
     """
     started = time.perf_counter()
     shown = Path(index_dir)
     folder = storage.check_target(shown)
     try:
-        raw = read_document(Path(source_path))  # bad input fails before anything is written
+        raw = read_document(Path(source_path), doc_format)  # bad input fails before anything is written
         with storage.locked(folder):
             if unless is not None and unless():
                 return read_manifest(folder)

@@ -33,10 +33,13 @@ class RawDocument:
     pages: tuple[int, ...] = ()  # start offset of each PDF page in ``text``
 
 
-def read_document(path: Path) -> RawDocument:
-    """Read ``path``; raise InputError with a one-line reason when it cannot be used."""
+def read_document(path: Path, doc_format: str | None = None) -> RawDocument:
+    """Read ``path``; raise InputError with a one-line reason when it cannot be used.
+
+    ``doc_format`` ("txt", "md" or "pdf") reads the file as that type whatever its name.
+    """
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = f".{doc_format}" if doc_format else path.suffix.lower()
     if suffix not in PDF_SUFFIXES | TEXT_SUFFIXES and not path.is_dir():
         if not os.path.lexists(path):
             raise InputError(f"{path}: no such file")

@@ -51,6 +51,11 @@ def default_index_dir() -> Path:
     return home() / "index" / "paper"
 
 
+def library_dir() -> Path:
+    """The library of added documents: ``library.json`` and one index folder per document."""
+    return home() / "library"
+
+
 def model_cache_dir() -> Path:
     """Where the ONNX export of the model is kept (``ASSISTANT_MODEL_CACHE`` overrides)."""
     override = os.environ.get("ASSISTANT_MODEL_CACHE")

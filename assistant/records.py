@@ -113,6 +113,8 @@ class Citation:
     end: int
     text: str
     notes: tuple[CitedNote, ...] = ()
+    document: str = ""  # the library document's id (library.annotate fills it)
+    page: int | None = None  # 1-based PDF page of ``start``; None for text and Markdown
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ class Passage:
     end: int
     score: float
     text: str
+    document: str = ""  # the library document's id (library.annotate fills it)
+    page: int | None = None  # 1-based PDF page of ``start``; None for text and Markdown
 
 
 @dataclass(frozen=True)

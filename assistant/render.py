@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict
+from typing import Mapping
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 
-from assistant.records import Answer
+from assistant.records import Answer, Citation, Passage
 from assistant.structure import display_text
 
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -45,9 +47,11 @@ def note_line(number: int, text: str) -> str:
     return f"[{number}] {display_text(text)}"
 
 
-def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0) -> Group:
+def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
+                      titles: Mapping[str, str] | None = None) -> Group:
     """The answer for a terminal; ``passages`` > 0 also lists that many top passages with their scores
-    (an abstention shows them instead of its ``show_passages`` closest ones)."""
+    (an abstention shows them instead of its ``show_passages`` closest ones). ``titles`` (document id
+    -> title, given when the library has several documents) names each source's document."""
     parts: list[RenderableType] = []
     if answer.abstained and passages:
         parts.append(Text("The paper does not seem to answer this question.", style="bold yellow"))
@@ -58,7 +62,7 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0)
         parts.append(Text(f"confidence that it does: {answer.confidence:.2f}. Closest passages:", style="dim"))
         for passage in answer.passages[:show_passages]:
             body = Text(safe(display_text(passage.text)))
-            title = Text(safe(f"{passage.section} · chars {passage.start}-{passage.end}"))
+            title = Text(safe(f"{where(passage, titles)}{page_part(passage)} · chars {passage.start}-{passage.end}"))
             parts.append(Panel(body, title=title, title_align="left", border_style="dim"))
         return Group(*parts)
     body = Text()
@@ -69,23 +73,54 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0)
     for citation in answer.citations:
         line = Text()
         line.append(f"[{citation.n}] ", style="bold cyan")
-        line.append(safe(f"{citation.section}, paragraph {citation.paragraph}, chars {citation.start}-{citation.end}"))
+        line.append(safe(f"{where(citation, titles)}, paragraph {citation.paragraph}{page_part(citation)}, "
+                         f"chars {citation.start}-{citation.end}"))
         parts.append(line)
         for note in citation.notes:
             cited = Text("     the paper cites: ", style="dim")
             cited.append(safe(note_line(note.number, note.text)))
             parts.append(cited)
     parts.append(Text(f"confidence {answer.confidence:.2f} · {answer.timings_ms.get('total', 0):.0f} ms", style="dim"))
-    return Group(*parts, *_passage_panels(answer, passages))
+    return Group(*parts, *_passage_panels(answer, passages, titles))
 
 
-def _passage_panels(answer: Answer, count: int) -> list[RenderableType]:
+def where(source: Citation | Passage, titles: Mapping[str, str] | None = None) -> str:
+    """A source's section, after its document's title when ``titles`` names documents."""
+    if titles and source.document in titles:
+        return f"{titles[source.document]} · {source.section}"
+    return source.section
+
+
+def page_part(source: Citation | Passage) -> str:
+    return "" if source.page is None else f", page {source.page}"
+
+
+def library_table(documents) -> Table:
+    """The library's documents (``library.Entry``) as a table; text shown as is, never as markup."""
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "title", "authors", "file", "size", "added"):
+        table.add_column(column, overflow="fold")
+    for entry in documents:
+        added = "(embedded)" if entry.embedded else (entry.added or "")[:16].replace("T", " ")
+        cells = (entry.id, entry.title, ", ".join(entry.authors), entry.file, _size(entry.size), added)
+        table.add_row(*(Text(safe(cell)) for cell in cells))
+    return table
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"
+
+
+def _passage_panels(answer: Answer, count: int, titles: Mapping[str, str] | None = None) -> list[RenderableType]:
     if count <= 0 or not answer.passages:
         return []
     shown = answer.passages[:count]
     out: list[RenderableType] = [Text(f"Top {len(shown)} passages:", style="bold")]
     for passage in shown:
-        title = Text(safe(f"#{passage.rank} · score {passage.score:.3f} · {passage.section} · "
+        title = Text(safe(f"#{passage.rank} · score {passage.score:.3f} · {where(passage, titles)}{page_part(passage)} · "
                           f"chars {passage.start}-{passage.end}"))
         out.append(Panel(Text(safe(display_text(passage.text))), title=title, title_align="left", border_style="dim"))
     return out

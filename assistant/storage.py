@@ -324,3 +324,31 @@ def _sha256(path: Path) -> str | None:
         return sha256_file(path)
     except OSError:
         return None
+
+
+# -- removing -----------------------------------------------------------------------------
+
+
+def remove_index(index_dir: Path) -> bool:
+    """Delete an index folder the tool wrote: its ``current`` link, its marked version folders and
+    an older flat-layout index, then the folder itself once that leaves it empty.
+
+    Anything else in the folder stays, and so does the folder: False then. Waits for a build
+    of the folder to finish first.
+    """
+    index_dir = Path(index_dir)
+    if index_dir.is_symlink() or not index_dir.is_dir():
+        return not os.path.lexists(index_dir)
+    with locked(index_dir):
+        for entry in os.scandir(index_dir):
+            path = Path(entry.path)
+            if entry.name == CURRENT and entry.is_symlink():
+                path.unlink()
+            elif _own_folder(path) and _version_stranger(path) is None:
+                shutil.rmtree(path)
+        _remove_flat(index_dir)
+    try:
+        index_dir.rmdir()
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,402 @@
+"""A library of documents: the embedded paper plus the files a user adds, each with its own index.
+
+    <data>/library/library.json          the added documents (versioned JSON, replaced atomically)
+    <data>/library/documents/<id>/       each added document's index (``storage``: versions behind ``current``)
+
+The embedded paper is always the first document (id ``paper``; its index stays where it was,
+``<data>/index/paper``, rebuilt when stale) and cannot be removed. ``add`` builds only the new
+document's index, then writes its entry; ``remove`` drops the entry, then deletes the tool's own
+index folder (never the user's file). Both hold an flock on the library folder; a kill -9 at any
+moment leaves the other documents answerable and no half entry (a leftover index folder with no
+entry is the tool's, and the next ``add`` or ``remove`` deletes it).
+
+``Library.ask`` asks one document's engine, or each document's, and merges: the answer of the
+most confident document (an answer before an abstention), the passages of all documents by score.
+With one document the answer is that document's engine's answer, with ``document`` and ``page``
+filled in on its citations and passages.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from assistant import paths, storage
+from assistant.checksum import sha256_file
+from assistant.errors import BrokenIndexError, InputError
+from assistant.progress import Progress, quiet
+from assistant.records import Answer
+
+LIBRARY_FORMAT = 1
+LIBRARY_FILE = "library.json"
+DOCUMENTS = "documents"
+PAPER_ID = "paper"
+FORMATS = ("txt", "md", "pdf")
+_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+Notice = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One document of the library."""
+
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    file: str  # the source file's name when it was added (the file itself is never touched)
+    format: str  # "txt", "md" or "pdf"
+    size: int  # bytes of the source file
+    added: str | None  # ISO 8601 time it was added; None for the embedded paper
+    index: Path  # its index folder
+    sha256: str = ""  # of the source file's bytes: the same file is not added twice
+    embedded: bool = False  # the embedded paper: always present, cannot be removed
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "authors": list(self.authors), "file": self.file,
+                "format": self.format, "size": self.size, "added": self.added, "index": str(self.index),
+                "embedded": self.embedded}
+
+
+# -- pure helpers -------------------------------------------------------------------------
+
+
+def page_at(pages: Sequence[int], offset: int) -> int | None:
+    """The 1-based page holding ``offset``, from each page's start offset; None without pages."""
+    if not pages:
+        return None
+    return max(1, bisect.bisect_right(pages, offset))
+
+
+def slug(text: str) -> str:
+    """A short id from a file name: lower-case ASCII letters, digits and dashes."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:48].strip("-") or "document"
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def annotate(answer: Answer, doc_id: str, pages: Sequence[int]) -> Answer:
+    """``answer`` with its citations and passages naming ``doc_id`` and their page."""
+    return replace(
+        answer,
+        citations=tuple(replace(c, document=doc_id, page=page_at(pages, c.start)) for c in answer.citations),
+        passages=tuple(replace(p, document=doc_id, page=page_at(pages, p.start)) for p in answer.passages),
+    )
+
+
+def merge(answers: Sequence[Answer], k: int) -> Answer:
+    """One answer from several documents' (already annotated) answers: the most confident answer
+    (an answer before an abstention; the earlier document on a tie) and everyone's passages by score
+    (fused scores come from ranks, so equal scores are common: the surer document's passage first)."""
+    ranked = sorted(answers, key=lambda a: (a.abstained, -a.confidence))  # stable: earlier document first
+    pooled = [p for a in ranked for p in a.passages]
+    order = sorted(range(len(pooled)), key=lambda i: (-pooled[i].score, i))[:k]  # ties: the surer document's
+    passages = tuple(replace(pooled[i], rank=rank) for rank, i in enumerate(order, start=1))
+    best = ranked[0]
+    timings = {key: round(sum(a.timings_ms.get(key, 0.0) for a in answers), 2)
+               for key in ("embed", "retrieve_answer", "total")}
+    return replace(best, passages=passages, timings_ms=timings)
+
+
+# -- the library file ---------------------------------------------------------------------
+
+
+def library_file(folder: Path) -> Path:
+    return Path(folder) / LIBRARY_FILE
+
+
+def read_entries(folder: Path) -> tuple[Entry, ...]:
+    """The added documents listed in ``folder``'s library file (none when there is no file)."""
+    path = library_file(folder)
+    if not os.path.lexists(path):
+        return ()
+    if path.is_symlink() or not path.is_file():
+        raise InputError(f"{path} is not a regular file; move it away to start a new library")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != LIBRARY_FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, expected {LIBRARY_FORMAT}")
+        return tuple(_entry(folder, row) for row in data["documents"])
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the library ({storage.reason(exc)})") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise InputError(f"{path} is not a library file this version can read ({reason}); move it away to start a new library") from None
+
+
+def _entry(folder: Path, row: dict) -> Entry:
+    doc_id = row["id"]
+    if not isinstance(doc_id, str) or not _ID.fullmatch(doc_id) or doc_id == PAPER_ID:
+        raise ValueError(f"bad document id {doc_id!r}")
+    return Entry(doc_id, str(row["title"]), tuple(str(a) for a in row.get("authors", ())), str(row["file"]),
+                 str(row["format"]), int(row["size"]), str(row["added"]), _index_folder(folder, doc_id),
+                 str(row.get("sha256", "")))
+
+
+def _index_folder(folder: Path, doc_id: str) -> Path:
+    return Path(folder) / DOCUMENTS / doc_id
+
+
+def write_entries(folder: Path, entries: Sequence[Entry]) -> None:
+    """Replace the library file in one rename (a new file, fsynced, then ``os.replace``)."""
+    rows = [{k: v for k, v in e.as_json().items() if k not in ("index", "embedded")} | {"sha256": e.sha256}
+            for e in entries]
+    text = json.dumps({"format": LIBRARY_FORMAT, "documents": rows}, ensure_ascii=False, indent=1) + "\n"
+    target = library_file(folder)
+    if os.path.lexists(target) and (target.is_symlink() or not target.is_file()):
+        raise InputError(f"{target} is not a regular file; move it away to start a new library")
+    temporary = Path(folder) / f".{LIBRARY_FILE}.tmp-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        if temporary.exists():
+            temporary.unlink()
+        raise
+
+
+# -- the embedded paper -------------------------------------------------------------------
+
+
+def paper_entry() -> Entry:
+    from assistant.paper import default_metadata
+
+    source = paths.default_source()
+    metadata = default_metadata()
+    return Entry(PAPER_ID, metadata.get("title", source.stem), tuple(metadata.get("authors", ())), source.name,
+                 "txt", source.stat().st_size, None, paths.default_index_dir(), embedded=True)
+
+
+def pdf_authors(path: Path) -> tuple[str, ...]:
+    """The authors a PDF's metadata names (``/Author``), when it names any."""
+    import io
+    import logging
+    import warnings
+
+    from pypdf import PdfReader
+
+    from assistant.ingest import read_input_bytes
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(read_input_bytes(path)))
+            if reader.is_encrypted:
+                reader.decrypt("")
+            author = reader.metadata.get("/Author") if reader.metadata else ""
+    except Exception:  # the build reads the file again and reports what is wrong with it
+        return ()
+    names = re.split(r"\s*(?:;|,|\band\b|&)\s*", " ".join(str(author).split()))
+    return tuple(name for name in names if name)
+
+
+# -- the library --------------------------------------------------------------------------
+
+
+class _SharedQuery:
+    """The query encoder shared by every document's engine: a question is encoded once per ask."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._encoder: Any = None
+        self._last: tuple[tuple[str, ...], np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        key = tuple(texts)
+        with self._lock:
+            if self._last is None or self._last[0] != key:
+                if self._encoder is None:
+                    self._encoder = self._make()
+                self._last = (key, self._encoder.encode(list(texts)))
+            return self._last[1]
+
+
+def _onnx_encoder():
+    from assistant.encoder import OnnxEncoder
+
+    return OnnxEncoder()
+
+
+class Library:
+    """The documents a user can ask: ``Library.open()``, ``.documents()``, ``.add(path, progress)``,
+    ``.remove(id)``, ``.ask(question, doc=None)``.
+
+    ``encoder`` (tests: the hashing encoder) embeds both added documents and questions; by default
+    documents are embedded by the build's ONNX export and questions by the ONNX query encoder.
+    """
+
+    def __init__(self, folder: Path, encoder=None) -> None:
+        self.folder = Path(folder)
+        self._build_encoder = encoder
+        self._query = _SharedQuery((lambda: encoder) if encoder is not None else _onnx_encoder)
+        self._engines: dict[tuple[str, Path], object] = {}
+
+    @classmethod
+    def open(cls, encoder=None) -> "Library":
+        """The default library in the user data folder (``ASSISTANT_HOME`` overrides)."""
+        return cls(paths.library_dir(), encoder)
+
+    # -- what is in it --
+
+    def documents(self) -> tuple[Entry, ...]:
+        """The embedded paper first, then the added documents in the order they were added."""
+        return (paper_entry(), *read_entries(self.folder))
+
+    def document(self, doc_id: str) -> Entry:
+        for entry in self.documents():
+            if entry.id == doc_id:
+                return entry
+        raise InputError(f"no document {doc_id!r} in the library; 'assistant list' shows the ids")
+
+    # -- changing it --
+
+    def add(self, path: Path, progress: Progress = quiet, doc_format: str | None = None) -> Entry:
+        """Index ``path`` into its own folder and list it; return its entry. Only this document is
+        embedded. A file already in the library (same bytes) is refused."""
+        path = Path(path)
+        if doc_format is not None and doc_format not in FORMATS:
+            raise InputError(f"unknown format {doc_format!r}; choose one of {', '.join(FORMATS)}")
+        from assistant.ingest import read_input_bytes
+
+        read_input_bytes(path)  # a missing, special or oversized file fails before anything is written
+        digest = sha256_file(path)
+        with storage.locked(self.folder):
+            entries = read_entries(self.folder)
+            self._remove_orphans(entries)
+            for entry in entries:
+                if entry.sha256 == digest:
+                    raise InputError(f"{path} is already in the library as {entry.id}")
+            doc_id = self._new_id(path, entries)
+            manifest = self._build(path, doc_id, progress, doc_format)
+            entry = Entry(doc_id, manifest["title"], self._authors(path, doc_format), path.name,
+                          doc_format or _format_of(path), path.stat().st_size,
+                          datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                          _index_folder(self.folder, doc_id), digest)
+            write_entries(self.folder, (*entries, entry))
+        return entry
+
+    def _new_id(self, path: Path, entries: Sequence[Entry]) -> str:
+        taken = {PAPER_ID, *(e.id for e in entries)}
+        taken |= {child.name for child in (self.folder / DOCUMENTS).glob("*")}  # a folder left there stays
+        return unique_id(slug(path.stem), taken)
+
+    def _build(self, path: Path, doc_id: str, progress: Progress, doc_format: str | None) -> dict:
+        from assistant.index import build_index
+
+        target = _index_folder(self.folder, doc_id)
+        try:
+            return build_index(path, target, progress=progress, encoder=self._build_encoder, doc_format=doc_format)
+        except BaseException:
+            if target.is_dir():
+                storage.remove_index(target)
+            raise
+
+    @staticmethod
+    def _authors(path: Path, doc_format: str | None) -> tuple[str, ...]:
+        return pdf_authors(path) if (doc_format or _format_of(path)) == "pdf" else ()
+
+    def remove(self, doc_id: str) -> Entry:
+        """Drop a document from the library and delete its index folder (never the source file)."""
+        entry = self.document(doc_id)
+        if entry.embedded:
+            raise InputError(f"{doc_id} is the embedded paper and cannot be removed; ask other documents with --doc ID")
+        with storage.locked(self.folder):
+            entries = read_entries(self.folder)
+            if doc_id not in {e.id for e in entries}:
+                raise InputError(f"no document {doc_id!r} in the library; 'assistant list' shows the ids")
+            write_entries(self.folder, [e for e in entries if e.id != doc_id])
+            storage.remove_index(entry.index)
+        self._engines = {key: value for key, value in self._engines.items() if key[0] != doc_id}
+        return entry
+
+    def _remove_orphans(self, entries: Sequence[Entry]) -> None:
+        """Index folders with no entry (an ``add`` killed before it listed its document): only the
+        tool's own files in them are deleted."""
+        listed = {e.id for e in entries}
+        documents = self.folder / DOCUMENTS
+        for child in sorted(documents.iterdir()) if documents.is_dir() else ():
+            if child.name not in listed and child.is_dir() and not child.is_symlink():
+                storage.remove_index(child)
+
+    # -- asking it --
+
+    def engine(self, doc_id: str, progress: Progress = quiet, notice: Notice = lambda message: None):
+        """The question-answering engine of one document (the paper's index is built when missing)."""
+        return self._engine(self.document(doc_id), progress, notice)
+
+    def _engine(self, entry: Entry, progress: Progress = quiet, notice: Notice = lambda message: None):
+        key = (entry.id, entry.index)
+        if key not in self._engines:
+            from assistant.engine import Assistant
+
+            self._engines[key] = Assistant.open(_load(entry, progress, notice), encoder=self._query)
+        return self._engines[key]
+
+    def load(self, doc: str | None = None, progress: Progress = quiet, notice: Notice = lambda message: None) -> None:
+        """Open the engines ``ask(doc=doc)`` needs now (building the paper's index if it is missing)."""
+        for entry in self._targets(doc):
+            self._engine(entry, progress, notice)
+
+    def _targets(self, doc: str | None) -> tuple[Entry, ...]:
+        return (self.document(doc),) if doc is not None else self.documents()
+
+    def ask(self, question: str, k: int = 10, doc: str | None = None, context: str | None = None) -> Answer:
+        """Answer from one document (``doc``, an id) or from the whole library."""
+        answers = []
+        for entry in self._targets(doc):
+            engine = self._engine(entry)
+            answer = engine.ask(question, k=k, context=context)
+            answers.append(annotate(answer, entry.id, engine.document.pages))
+        return answers[0] if len(answers) == 1 else merge(answers, k)
+
+
+class Single:
+    """An index outside the library (``ask --index-dir DIR``), answering like a library of one."""
+
+    def __init__(self, engine, doc_id: str) -> None:
+        self.engine, self.doc_id = engine, doc_id
+
+    def ask(self, question: str, k: int = 10, context: str | None = None) -> Answer:
+        answer = self.engine.ask(question, k=k, context=context)
+        return annotate(answer, self.doc_id, self.engine.document.pages)
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return "pdf" if suffix == ".pdf" else "txt" if suffix == ".txt" else "md"
+
+
+def _load(entry: Entry, progress: Progress, notice: Notice):
+    from assistant import index
+    from assistant.paper import open_index
+
+    if entry.embedded:
+        return open_index(None, progress=progress, notice=notice)
+    try:
+        return index.load_index(entry.index)
+    except BrokenIndexError as exc:
+        raise BrokenIndexError(
+            f"document {entry.id} ({entry.file}) cannot be answered from: {str(exc).split(': ', 1)[-1].split('; rebuild')[0]}; "
+            f"add it again: assistant remove {entry.id}, then assistant add {entry.file}"
+        ) from None
