@@ -8,7 +8,7 @@ between the dense and lexical rankings. Questions that ask for a fact get their 
 and dense slope (``asks_fact``, ``asks_fact_dense``): an on-topic question the paper does not
 answer is most often one whose specific fact the paper leaves out, so the same similarity means
 less for it than for an open "why"/"how" question. The weights live in ``abstain.json``, fitted by
-``assistant eval --fit-abstention`` (see evaluate.py) and reported under cross-validation.
+``assistant eval --fit-abstention`` (see abstain_fit.py) and reported under cross-validation.
 """
 
 from __future__ import annotations

@@ -12,3 +12,9 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def file_sha256(path) -> str | None:
+    """The sha256 of ``path`` when it is a regular file, else None (a gold path given as ``-`` or missing)."""
+    path = Path(path)
+    return sha256_file(path) if path.is_file() else None

@@ -372,34 +372,37 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, ex
     Pooled abstention fit, with SQuAD-schema JSON files of your own:
     assistant eval --fit-abstention --extra one.json --unseen another.json
     """
-    from assistant import evaluate
+    from assistant import abstain_fit, eval_tables, evaluate
+    from assistant import comparison as comparing
+    from assistant import gold as gold_files
+    from assistant import results as results_files
     from assistant import paths as locations
     from assistant.render import json_text
 
     if (extra or unseen) and not fit_abstention:
         fail("--extra and --unseen only go with --fit-abstention")
     if out:
-        evaluate.check_output_path(out)  # refuse a link or a device before the run, not after it
+        results_files.check_output_path(out)  # refuse a link or a device before the run, not after it
     gold = gold or locations.default_gold()
-    items = evaluate.load_gold(gold)
-    old = evaluate.load_results(compare_with) if compare_with else None
-    heldout = evaluate.load_gold(evaluate.default_heldout()) if fit_abstention else ()
+    items = gold_files.load_gold(gold)
+    old = results_files.load_results(compare_with) if compare_with else None
+    heldout = gold_files.load_gold(gold_files.default_heldout()) if fit_abstention else ()
     assistant = _open_assistant(index_dir)
     with _progress() as progress:
         if fit_abstention:
-            results = evaluate.fit_abstention(assistant, items, heldout, gold_path=str(gold), extra=extra,
-                                              unseen=unseen, progress=progress)
+            results = abstain_fit.fit_abstention(assistant, items, heldout, gold_path=str(gold), extra=extra,
+                                                 unseen=unseen, progress=progress)
         else:
             results = evaluate.run(assistant, items, gold_path=str(gold), progress=progress)
     comparison, problem = None, None
     if old is not None and not fit_abstention:
         try:
-            comparison = evaluate.compare(old, results)
+            comparison = comparing.compare(old, results)
             results["comparison"] = comparison.as_dict()
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             problem = f"{compare_with}: cannot compare with this results file ({exc.__class__.__name__}: {exc})"
     if out:
-        evaluate.write_json_atomic(out, results)  # before anything else can fail: the run is kept
+        results_files.write_json_atomic(out, results)  # before anything else can fail: the run is kept
     if problem:
         fail(problem + (f"; this run's results are in {out}" if out else ""))
     for warning in results.get("warnings", []):
@@ -411,7 +414,7 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, ex
     if as_json:
         _out(json_text(results))
     else:
-        _out(evaluate.fit_renderable(results) if fit_abstention else evaluate.results_renderable(results, comparison))
+        _out(eval_tables.fit_renderable(results) if fit_abstention else eval_tables.results_renderable(results, comparison))
         if not fit_abstention:
             _out(EVAL_LEGEND)
 

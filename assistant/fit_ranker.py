@@ -136,7 +136,8 @@ def squad_gold(squad_file: Path, source: str) -> list[tuple[str, tuple[tuple[int
 
 def project_gold(gold_file: Path, source: str) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
     """Answerable questions of a project gold file with their evidence spans in ``source``."""
-    from assistant.evaluate import SourceMap, load_gold
+    from assistant.gold import load_gold
+    from assistant.matching import SourceMap
 
     source_map = SourceMap(source)
     out = []

@@ -52,7 +52,7 @@ def spread(questions: list[Question], limit: int | None) -> list[Question]:
 
 
 def score(assistant, questions: list[Question]) -> list[Outcome]:
-    from assistant.evaluate import contains_answer
+    from assistant.metrics import contains_answer
 
     assistant.ask("What is this document about?")  # warm the encoder
     outcomes = []

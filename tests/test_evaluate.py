@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from assistant import evaluate as ev
+from assistant import abstain_fit, checksum, comparison, evaluate, gold, matching, metrics, results
 from assistant.cli import cli
 from assistant.errors import InputError
 
@@ -106,16 +106,16 @@ def run_cli(*args):
 
 def test_normalise_drops_markers_page_lines_and_unifies_typography():
     text = "The “states”.14 said\n12\n  it’s   a long—term plan.³⁶ Since the invasion. 39 Next"
-    assert ev.normalise(text) == "the \"states\". said it's a long-term plan. since the invasion. next"
+    assert matching.normalise(text) == "the \"states\". said it's a long-term plan. since the invasion. next"
 
 
 def test_normalise_keeps_years_and_numbers_that_are_not_markers():
-    assert ev.normalise("In 2015 there were 12 bases. 2016 saw more.") == "in 2015 there were 12 bases. 2016 saw more."
+    assert matching.normalise("In 2015 there were 12 bases. 2016 saw more.") == "in 2015 there were 12 bases. 2016 saw more."
 
 
 def test_normalise_map_points_back_into_the_source():
     text = "A  “quote”.⁴ End"
-    normalised, offsets = ev.normalise_map(text)
+    normalised, offsets = matching.normalise_map(text)
     assert normalised == 'a "quote". end'
     assert len(offsets) == len(normalised)
     assert [text[o] for o in offsets] == ["A", " ", "“", "q", "u", "o", "t", "e", "”", ".", " ", "E", "n", "d"]
@@ -123,75 +123,75 @@ def test_normalise_map_points_back_into_the_source():
 
 def test_quote_matches_despite_markers_and_line_breaks():
     source = "Intro text. Russia’s policy is\ncautious.¹² More text follows here."
-    evidence = ev.SourceMap(source).locate("Russia's policy is cautious.")
+    evidence = matching.SourceMap(source).locate("Russia's policy is cautious.")
     passage = source[12:]
     assert evidence.occurrences
-    assert ev.contains_evidence(passage, [(12, len(source))], evidence)
-    assert not ev.contains_evidence("Unrelated words.", [(0, 5)], evidence)
+    assert matching.contains_evidence(passage, [(12, len(source))], evidence)
+    assert not matching.contains_evidence("Unrelated words.", [(0, 5)], evidence)
 
 
 def test_quote_cut_by_a_chunk_boundary_counts_at_sixty_percent_coverage():
     source = "aaaa " + "x" * 50 + " bbbb"
-    evidence = ev.SourceMap(source).locate("x" * 50)
+    evidence = matching.SourceMap(source).locate("x" * 50)
     start = source.index("x")
-    assert ev.contains_evidence(source[start : start + 30], [(start, start + 30)], evidence)  # 60%
-    assert not ev.contains_evidence(source[start : start + 29], [(start, start + 29)], evidence)  # 58%
-    assert ev.coverage(evidence.occurrences[0], [(start, start + 10), (start + 40, start + 60)]) == pytest.approx(0.4)
+    assert matching.contains_evidence(source[start : start + 30], [(start, start + 30)], evidence)  # 60%
+    assert not matching.contains_evidence(source[start : start + 29], [(start, start + 29)], evidence)  # 58%
+    assert matching.coverage(evidence.occurrences[0], [(start, start + 10), (start + 40, start + 60)]) == pytest.approx(0.4)
 
 
 def test_first_relevant_rank_recall_and_mrr():
     source = "Alpha beta gamma. Delta epsilon zeta. Eta theta iota."
-    evidence = [ev.SourceMap(source).locate("Delta epsilon zeta."), ev.SourceMap(source).locate("nowhere")]
+    evidence = [matching.SourceMap(source).locate("Delta epsilon zeta."), matching.SourceMap(source).locate("nowhere")]
     passages = [(source[0:17], 0, 17), (source[36:], 36, len(source)), (source[18:36], 18, 36)]
-    assert ev.first_relevant_rank(passages, evidence) == 3
-    assert ev.first_relevant_rank(passages[:2], evidence) is None
+    assert matching.first_relevant_rank(passages, evidence) == 3
+    assert matching.first_relevant_rank(passages[:2], evidence) is None
     ranks = [1, 3, None, 2]
-    assert ev.recall_at(ranks, 1) == 0.25
-    assert ev.recall_at(ranks, 3) == 0.75
-    assert ev.mrr(ranks, 10) == pytest.approx((1 + 1 / 3 + 1 / 2) / 4)
-    assert ev.mrr([11], 10) == 0.0
-    assert ev.recall_at([], 5) is None
+    assert metrics.recall_at(ranks, 1) == 0.25
+    assert metrics.recall_at(ranks, 3) == 0.75
+    assert metrics.mrr(ranks, 10) == pytest.approx((1 + 1 / 3 + 1 / 2) / 4)
+    assert metrics.mrr([11], 10) == 0.0
+    assert metrics.recall_at([], 5) is None
 
 
 # -- answer metrics ---------------------------------------------------------------------
 
 
 def test_token_f1_and_recall_squad_style():
-    assert ev.squad_normalise("The U.S.-led  coalition’s “war”.¹⁴") == "us led coalitions war"
-    assert ev.token_f1("The United States.", "United States") == 1.0
-    assert ev.token_f1("Iran and the United States", "United States") == pytest.approx(2 * 0.5 * 1 / 1.5)
-    assert ev.token_recall("Russia opposes the United States", "United States and Israel") == 0.5
-    assert ev.token_f1("", "Turkey") == 0.0
-    assert ev.token_f1("anything", "") == 0.0
-    assert ev.contains_answer("It was first lit in 1821.", "1821")
-    assert not ev.contains_answer("It was lit in 18210.", "1821")
+    assert metrics.squad_normalise("The U.S.-led  coalition’s “war”.¹⁴") == "us led coalitions war"
+    assert metrics.token_f1("The United States.", "United States") == 1.0
+    assert metrics.token_f1("Iran and the United States", "United States") == pytest.approx(2 * 0.5 * 1 / 1.5)
+    assert metrics.token_recall("Russia opposes the United States", "United States and Israel") == 0.5
+    assert metrics.token_f1("", "Turkey") == 0.0
+    assert metrics.token_f1("anything", "") == 0.0
+    assert metrics.contains_answer("It was first lit in 1821.", "1821")
+    assert not metrics.contains_answer("It was lit in 18210.", "1821")
 
 
 def test_abstention_precision_and_recall():
     abstained = [True, True, False, False, True, False]
     answerable = [False, True, False, True, False, True]
-    scores = ev.abstention_scores(abstained, answerable)
+    scores = metrics.abstention_scores(abstained, answerable)
     assert scores["abstain_on_unanswerable"] == pytest.approx(2 / 3)
     assert scores["abstain_recall"] == pytest.approx(2 / 3)
     assert scores["abstain_precision"] == pytest.approx(2 / 3)
     assert scores["answered_on_answerable"] == pytest.approx(2 / 3)
-    assert ev.abstention_scores([False, False], [True, False])["abstain_precision"] is None
+    assert metrics.abstention_scores([False, False], [True, False])["abstain_precision"] is None
 
 
 def test_threshold_meets_the_abstention_floor_and_answers_the_most():
     p = np.array([0.1, 0.2, 0.3, 0.35, 0.6, 0.7, 0.8, 0.9])
     y = np.array([0, 0, 0, 1, 0, 1, 1, 1])
-    t = ev.choose_threshold(p, y)
+    t = abstain_fit.choose_threshold(p, y)
     assert t == pytest.approx(0.325)  # abstains on 3 of 4 unanswerable, answers 4 of 4 answerable
-    assert ev.choose_threshold(p, y, min_abstain=1.0) == pytest.approx(0.65)
+    assert abstain_fit.choose_threshold(p, y, min_abstain=1.0) == pytest.approx(0.65)
 
 
 def test_stratified_folds_partition_and_balance():
     y = np.array([1] * 12 + [0] * 5)
-    folds = ev.stratified_folds(y, 5, seed=0)
+    folds = abstain_fit.stratified_folds(y, 5, seed=0)
     assert sorted(np.concatenate(folds).tolist()) == list(range(17))
     assert all((y[f] == 0).sum() == 1 for f in folds)
-    assert [f.tolist() for f in folds] == [f.tolist() for f in ev.stratified_folds(y, 5, seed=0)]
+    assert [f.tolist() for f in folds] == [f.tolist() for f in abstain_fit.stratified_folds(y, 5, seed=0)]
 
 
 # -- gold files ---------------------------------------------------------------------------
@@ -201,10 +201,10 @@ def test_malformed_gold_names_the_line(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(GOLD[0]) + "\n\n" + '{"id": "x", "question": "q"}\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"line 3: missing field answer, evidence, type"):
-        ev.load_gold(path)
+        gold.load_gold(path)
     path.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(InputError, match="line 1: not valid JSON"):
-        ev.load_gold(path)
+        gold.load_gold(path)
 
 
 def test_cli_malformed_gold_is_one_line_error(tmp_path):
@@ -238,7 +238,7 @@ def test_cli_eval_json_structure(tiny_index, tiny_gold, tmp_path):
     assert set(record["passages"][0]) == {"rank", "chunk_id", "start", "end", "score"}
     assert record["hits"]["first_relevant_rank"] == 1  # BM25 finds the one paragraph about Gull Rock
     assert data["records"][6]["systems"]["hybrid"]["hits"]["evidence_hit"] is None  # unanswerable
-    for name in ev.SYSTEMS:
+    for name in evaluate.SYSTEMS:
         for key, value in data["systems"][name]["overall"].items():
             if value is not None and not key.endswith("_ms") and key not in ("questions", "answerable",
                                                                             "unanswerable", "median_words"):
@@ -255,17 +255,17 @@ def test_cv_abstention_needs_two_questions_of_each_class(tiny_index, tmp_path):
     from assistant.index import load_index
 
     assistant = Assistant.open(load_index(tiny_index))
-    one_unanswerable = ev.load_gold(write_jsonl(tmp_path / "g.jsonl", GOLD[:7]))
-    assert ev.cv_abstention(assistant, one_unanswerable) == {
+    one_unanswerable = gold.load_gold(write_jsonl(tmp_path / "g.jsonl", GOLD[:7]))
+    assert abstain_fit.cv_abstention(assistant, one_unanswerable) == {
         "cv_abstain_on_unanswerable": None, "cv_answered_on_answerable": None}
 
 
 def test_eval_says_when_abstention_rows_are_in_sample(tiny_index, tiny_gold, tmp_path, monkeypatch, isolated_abstain):
     heldout = write_jsonl(tmp_path / "heldout.jsonl", [GOLD[0], GOLD[7]])
-    monkeypatch.setattr(ev, "default_heldout", lambda: heldout)
+    monkeypatch.setattr(gold, "default_heldout", lambda: heldout)
     fit = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention", "--json")
     assert fit.exit_code == 0, fit.stderr
-    assert json.loads(isolated_abstain.read_text())["fitted_sha256"] == ev.file_sha256(tiny_gold)
+    assert json.loads(isolated_abstain.read_text())["fitted_sha256"] == checksum.file_sha256(tiny_gold)
     same = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index))
     assert same.exit_code == 0, same.stderr
     assert "fitted on this gold file" in " ".join(same.stdout.split())
@@ -288,13 +288,13 @@ def test_cli_eval_table_and_compare(tiny_index, tiny_gold, tmp_path):
 
 
 def test_compare_two_crafted_result_files(tmp_path):
-    def results(hits_by_id):
+    def crafted(hits_by_id):
         records = [{"id": qid, "type": "factoid", "systems": {"hybrid": {"hits": hits}}} for qid, hits in hits_by_id.items()]
         return {"systems": {"hybrid": {"overall": {"evidence_hit": 0.5}}}, "records": records}
 
     base = {"first_relevant_rank": 2, "evidence_hit": False, "f1": 0.3, "recall": 0.5, "abstain_correct": True}
-    old = results({"a": base, "b": base, "c": base, "d": base, "gone": base})
-    new = results({
+    old = crafted({"a": base, "b": base, "c": base, "d": base, "gone": base})
+    new = crafted({
         "a": {**base, "evidence_hit": True, "first_relevant_rank": 1},
         "b": {**base, "abstain_correct": False},
         "c": {**base, "first_relevant_rank": None, "evidence_hit": True},
@@ -304,20 +304,20 @@ def test_compare_two_crafted_result_files(tmp_path):
     old_path, new_path = tmp_path / "old.json", tmp_path / "new.json"
     old_path.write_text(json.dumps(old))
     new_path.write_text(json.dumps(new))
-    comparison = ev.compare(ev.load_results(old_path), ev.load_results(new_path))
-    verdicts = {c.id: c.verdict for c in comparison.changes}
+    changes = comparison.compare(results.load_results(old_path), results.load_results(new_path))
+    verdicts = {c.id: c.verdict for c in changes.changes}
     assert verdicts == {"a": "better", "b": "worse", "c": "mixed"}
-    assert "evidence hit gained" in dict((c.id, c.notes) for c in comparison.changes)["a"]
-    assert comparison.summary() == "hybrid: 1 better, 1 worse, 1 mixed, 1 unchanged (1 only in new, 1 only in old)"
+    assert "evidence hit gained" in dict((c.id, c.notes) for c in changes.changes)["a"]
+    assert changes.summary() == "hybrid: 1 better, 1 worse, 1 mixed, 1 unchanged (1 only in new, 1 only in old)"
     with pytest.raises(InputError, match="not an `assistant eval --out` results file"):
-        ev.load_results(write_jsonl(tmp_path / "x.json", [{"id": 1}]))
+        results.load_results(write_jsonl(tmp_path / "x.json", [{"id": 1}]))
 
 
 def test_fit_abstention_writes_model_and_reports_cv(tiny_index, tiny_gold, tmp_path, monkeypatch, isolated_abstain):
     from assistant import abstain
 
     heldout = write_jsonl(tmp_path / "heldout.jsonl", [GOLD[0], GOLD[7]])
-    monkeypatch.setattr(ev, "default_heldout", lambda: heldout)
+    monkeypatch.setattr(gold, "default_heldout", lambda: heldout)
     result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention", "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
@@ -341,7 +341,7 @@ def test_eval_on_the_real_paper_index(paper_index_dir):
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["meta"]["questions"] == 161 and data["warnings"] == []
-    for name in ev.SYSTEMS:
+    for name in evaluate.SYSTEMS:
         overall = data["systems"][name]["overall"]
         assert overall["citation_exact"] == 1.0
         for key in ("recall@1", "recall@10", "mrr@10", "evidence_hit", "token_f1", "token_recall",
@@ -441,17 +441,17 @@ def test_fit_with_sample_weight_reaches_the_weighted_optimum():
 
 
 def test_document_weights_sum_to_one_per_document():
-    assert ev.document_weights(np.array([0, 0, 1, 1, 1, 2])).tolist() == pytest.approx([0.5, 0.5, 1 / 3, 1 / 3, 1 / 3, 1.0])
+    assert abstain_fit.document_weights(np.array([0, 0, 1, 1, 1, 2])).tolist() == pytest.approx([0.5, 0.5, 1 / 3, 1 / 3, 1 / 3, 1.0])
 
 
 def test_threshold_averages_rates_over_documents():
     p = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.95, 0.9, 0.8])
     y = np.array([0, 0, 0, 0, 1, 1, 0, 1])
     groups = np.array([0, 0, 0, 0, 0, 0, 1, 1])
-    assert ev.choose_threshold(p, y) == pytest.approx(0.45)  # pooled: 4 of 5 unanswerable is enough
+    assert abstain_fit.choose_threshold(p, y) == pytest.approx(0.45)  # pooled: 4 of 5 unanswerable is enough
     # per document: document 1's only unanswerable must be abstained on too (mean of 1.0 and 0.0 < 0.75)
-    assert ev.choose_threshold(p, y, groups=groups) == pytest.approx(0.925)
-    assert ev.macro_rates(p < 0.925, y, groups) == (1.0, 0.25)
+    assert abstain_fit.choose_threshold(p, y, groups=groups) == pytest.approx(0.925)
+    assert abstain_fit.macro_rates(p < 0.925, y, groups) == (1.0, 0.25)
 
 
 def test_fit_pooled_on_one_document_is_the_plain_fit():
@@ -460,17 +460,17 @@ def test_fit_pooled_on_one_document_is_the_plain_fit():
     rng = np.random.default_rng(3)
     x = rng.normal(size=(40, 3))
     y = (x[:, 0] + 0.5 * rng.normal(size=40) > 0.3).astype(float)
-    weights, bias, threshold = ev.fit_pooled([ev.SignalSet("dev", x, y)])
+    weights, bias, threshold = abstain_fit.fit_pooled([abstain_fit.SignalSet("dev", x, y)])
     plain_w, plain_b = abstain.fit(x, y)
     assert np.allclose(weights, plain_w, atol=1e-9) and bias == pytest.approx(plain_b, abs=1e-9)
-    assert threshold == pytest.approx(ev.choose_threshold(ev._probabilities(x, plain_w, plain_b), y), abs=1e-9)
-    other = ev.SignalSet("other", rng.normal(size=(30, 3)), (rng.random(30) > 0.5).astype(float))
-    pooled_w, pooled_b, _ = ev.fit_pooled([ev.SignalSet("dev", x, y), other])
+    assert threshold == pytest.approx(abstain_fit.choose_threshold(abstain_fit._probabilities(x, plain_w, plain_b), y), abs=1e-9)
+    other = abstain_fit.SignalSet("other", rng.normal(size=(30, 3)), (rng.random(30) > 0.5).astype(float))
+    pooled_w, pooled_b, _ = abstain_fit.fit_pooled([abstain_fit.SignalSet("dev", x, y), other])
     both_x, both_y = np.concatenate([x, other.x]), np.concatenate([y, other.y])
     each = abstain.fit(both_x, both_y, sample_weight=np.r_[np.full(40, 1 / 40), np.full(30, 1 / 30)])
     assert np.allclose(pooled_w, each[0], atol=1e-9) and pooled_b == pytest.approx(each[1], abs=1e-9)
     assert not np.allclose(pooled_w, abstain.fit(both_x, both_y)[0], atol=1e-4)  # the documents are reweighted
-    cv = ev.cross_validate(x, y, 5, 0, [other])
+    cv = abstain_fit.cross_validate(x, y, 5, 0, [other])
     assert cv["extra"] == ["other"] and cv["folds"] == 5 and len(cv["thresholds"]) == 5
 
 
@@ -480,7 +480,7 @@ def test_fit_abstention_with_extra_and_unseen_documents(tiny_index, tiny_gold, t
 
     monkeypatch.setattr(encoder, "SentenceTransformerEncoder", lambda: fake_encoder)
     heldout = write_jsonl(tmp_path / "heldout.jsonl", [GOLD[0], GOLD[7]])
-    monkeypatch.setattr(ev, "default_heldout", lambda: heldout)
+    monkeypatch.setattr(gold, "default_heldout", lambda: heldout)
     extra = write_squad(tmp_path / "bees.json")
     unseen = write_squad(tmp_path / "more_bees.json")
     result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention",

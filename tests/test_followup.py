@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.evaluate import GoldItem, follow_up_contexts, run
+from assistant.evaluate import follow_up_contexts, run
+from assistant.gold import GoldItem
 from assistant.followup import contextualize, effective, entities, is_follow_up
 
 IRAN = "What are Iran's goals in the Middle East?"

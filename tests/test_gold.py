@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from assistant import paths
-from assistant.evaluate import default_heldout, load_gold
+from assistant.gold import default_heldout, load_gold
 
 TYPES = {"factoid", "list", "definition", "why", "comparison", "paraphrase", "multi_hop", "notes_reference", "unanswerable"}
 READER_TYPES = TYPES | {"paper_level", "followup", "table"}

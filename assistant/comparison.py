@@ -1,0 +1,94 @@
+"""``assistant eval --compare``: which questions got better or worse between two results files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Change:
+    id: str
+    type: str
+    verdict: str  # "better", "worse" or "mixed"
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    system: str
+    changes: tuple[Change, ...]
+    unchanged: int
+    only_old: tuple[str, ...]
+    only_new: tuple[str, ...]
+    deltas: dict  # metric -> (old, new)
+
+    def count(self, verdict: str) -> int:
+        return sum(c.verdict == verdict for c in self.changes)
+
+    def summary(self) -> str:
+        line = (f"{self.system}: {self.count('better')} better, {self.count('worse')} worse, "
+                f"{self.count('mixed')} mixed, {self.unchanged} unchanged")
+        if self.only_old or self.only_new:
+            line += f" ({len(self.only_new)} only in new, {len(self.only_old)} only in old)"
+        return line
+
+    def as_dict(self) -> dict:
+        return {"system": self.system, "summary": self.summary(), "unchanged": self.unchanged,
+                "only_old": list(self.only_old), "only_new": list(self.only_new),
+                "changes": [{"id": c.id, "type": c.type, "verdict": c.verdict, "notes": list(c.notes)}
+                            for c in self.changes],
+                "deltas": {m: {"old": o, "new": n} for m, (o, n) in self.deltas.items()}}
+
+
+COMPARED_METRICS = ("recall@1", "recall@5", "mrr@10", "evidence_hit", "token_f1",
+                    "abstain_on_unanswerable", "answered_on_answerable",
+                    "cv_abstain_on_unanswerable", "cv_answered_on_answerable")
+
+
+def compare(old: dict, new: dict, system: str = "hybrid") -> Comparison:
+    """Questions that got better or worse in ``system`` between two results files."""
+    old_rows = {r["id"]: r for r in old["records"] if system in r.get("systems", {})}
+    new_rows = {r["id"]: r for r in new["records"] if system in r.get("systems", {})}
+    changes, unchanged = [], 0
+    for qid, row in new_rows.items():
+        if qid not in old_rows:
+            continue
+        better, worse = _hit_changes(old_rows[qid]["systems"][system]["hits"], row["systems"][system]["hits"])
+        if not better and not worse:
+            unchanged += 1
+            continue
+        verdict = "mixed" if better and worse else "better" if better else "worse"
+        changes.append(Change(qid, row.get("type", ""), verdict, tuple(better + worse)))
+    deltas = {m: (_metric(old, system, m), _metric(new, system, m)) for m in COMPARED_METRICS}
+    return Comparison(system, tuple(changes), unchanged, tuple(q for q in old_rows if q not in new_rows),
+                      tuple(q for q in new_rows if q not in old_rows), deltas)
+
+
+def _metric(results: dict, system: str, name: str):
+    return results.get("systems", {}).get(system, {}).get("overall", {}).get(name)
+
+
+def _hit_changes(old: dict, new: dict) -> tuple[list[str], list[str]]:
+    better, worse = [], []
+    for key, gained, lost in (("evidence_hit", "evidence hit gained", "evidence hit lost"),
+                              ("abstain_correct", "abstention decision now right", "abstention decision now wrong")):
+        if old.get(key) is False and new.get(key) is True:
+            better.append(gained)
+        elif old.get(key) is True and new.get(key) is False:
+            worse.append(lost)
+    before, after = old.get("first_relevant_rank"), new.get("first_relevant_rank")
+    if before != after and (before is not None or after is not None):
+        note = f"first relevant rank {_rank(before)} -> {_rank(after)}"
+        (better if _rank_value(after) < _rank_value(before) else worse).append(note)
+    f1_before, f1_after = old.get("f1"), new.get("f1")
+    if f1_before is not None and f1_after is not None and abs(f1_after - f1_before) >= 0.2:
+        (better if f1_after > f1_before else worse).append(f"F1 {f1_before:.2f} -> {f1_after:.2f}")
+    return better, worse
+
+
+def _rank(rank: int | None) -> str:
+    return "none" if rank is None else str(rank)
+
+
+def _rank_value(rank: int | None) -> float:
+    return float("inf") if rank is None else rank

@@ -1,0 +1,147 @@
+"""The tables ``assistant eval`` prints: headline metrics, per type, changes, an abstention fit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.comparison import Comparison
+
+
+_ROWS = (
+    ("Retrieval", (("Recall@1", "recall@1"), ("Recall@3", "recall@3"), ("Recall@5", "recall@5"),
+                   ("Recall@10", "recall@10"), ("MRR@10", "mrr@10"))),
+    ("Answers", (("evidence hit", "evidence_hit"), ("gold-token recall", "token_recall"),
+                 ("token F1", "token_f1"), ("median words", "median_words"))),
+    ("Citations", (("exact source slices", "citation_exact"),)),
+    ("Abstention", (("abstained on unanswerable", "abstain_on_unanswerable"),
+                    ("answered on answerable", "answered_on_answerable"),
+                    ("abstain precision", "abstain_precision"), ("abstain recall", "abstain_recall"),
+                    ("abstained on unanswerable, 5-fold CV", "cv_abstain_on_unanswerable"),
+                    ("answered on answerable, 5-fold CV", "cv_answered_on_answerable"))),
+    ("Latency", (("p50 ms", "latency_p50_ms"), ("p95 ms", "latency_p95_ms"))),
+)
+_TYPE_COLUMNS = (("R@1", "recall@1"), ("R@5", "recall@5"), ("MRR", "mrr@10"), ("hit", "evidence_hit"),
+                 ("rec", "token_recall"), ("F1", "token_f1"))
+
+
+def fmt(value, key: str = "") -> str:
+    if value is None:
+        return "–"
+    if key.endswith("_ms") or key == "median_words":
+        return f"{value:.0f}" if key == "median_words" else f"{value:.1f}"
+    return f"{value:.3f}"
+
+
+def headline_table(results: dict):
+    from rich.table import Table
+
+    systems = list(results["systems"])
+    overall = {name: results["systems"][name]["overall"] for name in systems}
+    first = overall[systems[0]]
+    table = Table(title=f"{first['questions']} questions ({first['answerable']} answerable, "
+                        f"{first['unanswerable']} unanswerable) · {Path(results['meta']['gold']).name}")
+    table.add_column("metric")
+    for name in systems:
+        table.add_column(name, justify="right")
+    for group, rows in _ROWS:
+        table.add_section()
+        for label, key in rows:
+            table.add_row(f"{group}: {label}", *(fmt(overall[name].get(key), key) for name in systems))
+    table.caption = abstention_scope(results)
+    return table
+
+
+def abstention_scope(results: dict) -> str:
+    """Says whether the abstention rows are in-sample (the model was fitted on this gold file)."""
+    if results["meta"].get("abstention_model", {}).get("fitted_on_this_gold"):
+        return ("abstention model fitted on this gold file: its rows above are in-sample; "
+                "the CV rows refit it on 4/5 of the questions and score the other fifth")
+    return ("abstention model not fitted on this gold file: its rows above are out-of-sample; "
+            "the CV rows are a model refitted on this file's own questions, 4/5 at a time")
+
+
+def type_table(results: dict, system: str = "hybrid"):
+    from rich.table import Table
+
+    table = Table(title=f"{system}, by question type (hit = evidence hit, rec = gold-token recall, "
+                        "ok = right answer/abstain decision)")
+    table.add_column("type", no_wrap=True)
+    table.add_column("n", justify="right")
+    for label, _ in _TYPE_COLUMNS:
+        table.add_column(label, justify="right")
+    table.add_column("ok", justify="right")
+    for name, m in results["systems"][system]["by_type"].items():
+        decision = m["answered_on_answerable"] if m["answerable"] else m["abstain_on_unanswerable"]
+        table.add_row(name, str(m["questions"]), *(fmt(m[key], key) for _, key in _TYPE_COLUMNS), fmt(decision))
+    return table
+
+
+def comparison_renderable(comparison: Comparison):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"changes since the previous run ({comparison.system})")
+    for column in ("id", "type", "verdict", "what changed"):
+        table.add_column(column)
+    styles = {"better": "green", "worse": "red", "mixed": "yellow"}
+    for change in sorted(comparison.changes, key=lambda c: (c.verdict, c.id)):
+        table.add_row(change.id, change.type, Text(change.verdict, style=styles[change.verdict]),
+                      "; ".join(change.notes))
+    deltas = "  ".join(f"{m} {fmt(o)} -> {fmt(n)}" for m, (o, n) in comparison.deltas.items())
+    return Group(table, Text(comparison.summary(), style="bold"), Text(deltas, style="dim"))
+
+
+def results_renderable(results: dict, comparison: Comparison | None = None):
+    from rich.console import Group
+
+    parts = [headline_table(results)]
+    if "hybrid" in results["systems"]:
+        parts.append(type_table(results))
+    if comparison is not None:
+        parts.append(comparison_renderable(comparison))
+    return Group(*parts)
+
+
+def fit_renderable(report: dict):
+    from rich.console import Group, RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="abstention model (CV = 5-fold out-of-fold; fit = in-sample; old = model before the fit)")
+    table.add_column("metric")
+    for column in ("CV dev", "held-out", "fit dev", "old dev", "old held-out"):
+        table.add_column(column, justify="right")
+    previous = report["previous_model"]
+    for key in ("abstain_on_unanswerable", "answered_on_answerable", "abstain_precision", "abstain_recall"):
+        table.add_row(key.replace("_", " "), fmt(report["cv"][key]), fmt(report["heldout"][key]),
+                      fmt(report["dev_in_sample"][key]), fmt(previous["dev"].get(key)),
+                      fmt(previous["heldout"].get(key)))
+    weights = ", ".join(f"{k}={v:+.3f}" for k, v in report["weights"].items())
+    parts: list[RenderableType] = [table]
+    if report.get("extra_in_sample") or report.get("external"):
+        parts.append(_documents_table(report))
+    parts += [Text(f"threshold {report['threshold']:.3f}; bias {report['bias']:+.3f}; {weights}"),
+              Text(f"fitted on: {report['fitted_on']}", style="dim"),
+              Text(f"criterion: {report['criterion']}; written to abstain.json", style="dim")]
+    return Group(*parts)
+
+
+def _documents_table(report: dict):
+    from rich.table import Table
+
+    table = Table(title="other documents (q = questions: answerable/unanswerable; abst. = unanswerable "
+                        "abstained on; ans'd = answerable answered; old = model before the fit)")
+    table.add_column("document", overflow="fold")
+    for column in ("used", "q", "abst.", "ans'd", "old abst.", "old ans'd"):
+        table.add_column(column, justify="left" if column == "used" else "right", no_wrap=True)
+    previous = report["previous_model"]
+    rows = [("fitted", report.get("extra_in_sample", {}), previous.get("extra", {})),
+            ("unseen", report.get("external", {}), previous.get("external", {}))]
+    for used, documents, old in rows:
+        for name, row in documents.items():
+            before = old.get(name, {})
+            table.add_row(name, used, f"{row['answerable']}/{row['unanswerable']}",
+                          fmt(row["abstain_on_unanswerable"]), fmt(row["answered_on_answerable"]),
+                          fmt(before.get("abstain_on_unanswerable")), fmt(before.get("answered_on_answerable")))
+    return table
