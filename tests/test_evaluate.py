@@ -399,7 +399,7 @@ def test_read_squad_without_title_and_malformed_files(tmp_path):
         read_squad(tmp_path / "bad.json")
     with pytest.raises(InputError, match="not a SQuAD file"):
         read_squad(write_squad(tmp_path / "list.json", [{"context": "x"}]))
-    with pytest.raises(InputError, match="cannot read SQuAD file"):
+    with pytest.raises(InputError, match="missing.json: no such file"):
         read_squad(tmp_path / "missing.json")
 
 
