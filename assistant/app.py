@@ -27,10 +27,10 @@ from assistant.errors import AssistantError, InputError
 from assistant.followup import contextualize, effective
 from assistant.records import Answer
 from assistant.render import safe
-from assistant.widgets import (
-    BuildPanel, Exchange, HelpScreen, HistoryScreen, QuestionInput, ReaderScreen, Source, SourceCard, SourcesPane,
-    Turn, Welcome, answer_plain, conversation_markdown, escape_markdown, sources_of, suggested_questions,
-)
+from assistant.screens import HelpScreen, HistoryScreen, ReaderScreen
+from assistant.suggestions import suggested_questions
+from assistant.transcript import Source, Turn, answer_plain, conversation_markdown, escape_markdown, sources_of
+from assistant.widgets import BuildPanel, Exchange, QuestionInput, SourceCard, SourcesPane, Welcome
 
 
 class _Cancelled(Exception):

@@ -19,10 +19,12 @@ from assistant.errors import AssistantError
 from assistant.records import Answer, Citation, Document, Paragraph, Passage, Section
 from assistant.render import safe
 from assistant.structure import display_text
-from assistant.widgets import (
-    HIGHLIGHT, Exchange, QuestionInput, ReaderScreen, SourceCard, Turn, Welcome, answer_markdown, answer_plain, card_text,
-    conversation_markdown, escape_markdown, sources_of, suggested_questions,
+from assistant.screens import ReaderScreen
+from assistant.suggestions import suggested_questions
+from assistant.transcript import (
+    HIGHLIGHT, Turn, answer_markdown, answer_plain, card_text, conversation_markdown, escape_markdown, sources_of,
 )
+from assistant.widgets import Exchange, QuestionInput, SourceCard, Welcome
 
 IRAN = "What are Iran's goals in the Middle East?"
 
@@ -886,3 +888,13 @@ async def test_history_is_empty_at_first_and_escape_closes_it(stub):
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "Screen" and len(app.turns) == 1
+
+
+def test_the_transcript_and_suggestions_are_pure_modules_without_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, assistant.transcript, assistant.suggestions; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'assistant')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "textual" not in loaded and "assistant.widgets" not in loaded and "assistant.transcript" in loaded

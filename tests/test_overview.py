@@ -308,7 +308,7 @@ def test_answers_well_wants_a_confident_answer_from_the_right_place(paper_doc, p
 
 
 def test_suggestions_the_index_fails_are_replaced(paper_doc):
-    from assistant.widgets import suggested_questions
+    from assistant.suggestions import suggested_questions
 
     unchecked = suggested_questions(paper_doc)
     assert unchecked == ["What is this paper about?", "What does the paper say about Methods?",
@@ -339,7 +339,7 @@ def test_suggestions_the_index_fails_are_replaced(paper_doc):
 
 
 def test_suggestions_are_answered_well_by_the_real_engine(paper_assistant_small):
-    from assistant.widgets import suggested_questions
+    from assistant.suggestions import suggested_questions
 
     a = paper_assistant_small
     suggestions = suggested_questions(a.document, ask=a.ask)
@@ -349,7 +349,7 @@ def test_suggestions_are_answered_well_by_the_real_engine(paper_assistant_small)
 
 @pytest.mark.slow
 def test_the_paper_suggestions_are_answered_well(paper_assistant):
-    from assistant.widgets import suggested_questions
+    from assistant.suggestions import suggested_questions
 
     a = paper_assistant
     suggestions = suggested_questions(a.document, ask=a.ask)

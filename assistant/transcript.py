@@ -1,0 +1,204 @@
+"""The conversation as text: answers as Markdown with clickable markers, the sources pane's
+entries and cards, and the clipboard and saved-conversation texts (pure functions).
+
+Paper text and questions only ever come out as ``rich.text.Text`` or escaped Markdown: never
+as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from rich.text import Text
+
+from assistant.records import Answer, Citation, CitedNote, Document
+from assistant.render import safe
+from assistant.structure import display_text
+
+HIGHLIGHT = "bold black on #e5c07b"
+CONTEXT_CHARS = 320
+
+
+def escape_markdown(text: str) -> str:
+    """Escape ``text`` (one line) so Markdown shows it literally: ``[Iran's]`` stays as is."""
+    text = re.sub(r"([\\`*_\[\]<>|~&])", r"\\\1", text)
+    text = re.sub(r"^(\s*)([#>+=-])", r"\1\\\2", text)
+    return re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)
+
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of the sources pane: a citation of the answer, or a closest passage."""
+
+    n: int
+    section: str
+    locator: str  # "paragraph 7" or "closest passage"
+    start: int
+    end: int
+    notes: tuple[CitedNote, ...] = ()
+    cited: bool = True  # highlight [start, end) within its paragraph
+
+
+def sources_of(answer: Answer, source: str, closest: int = 3) -> list[Source]:
+    """What the sources pane shows for an answer: its citations, where sentences that follow one
+    another in one paragraph (nothing but whitespace between them in ``source``, the document's
+    text) are one source, numbered in order; or, for an abstention, the closest passages."""
+    if answer.abstained:
+        return [Source(p.rank, p.section, "closest passage", p.start, p.end, (), False) for p in answer.passages[:closest]]
+    runs: list[list[Citation]] = []
+    for citation in answer.citations:
+        last = runs[-1][-1] if runs else None
+        if (last is not None and (last.section, last.paragraph) == (citation.section, citation.paragraph)
+                and last.end <= citation.start and not source[last.end : citation.start].strip()):
+            runs[-1].append(citation)
+        else:
+            runs.append([citation])
+    return [_joined(n, run) for n, run in enumerate(runs, start=1)]
+
+
+def _joined(n: int, run: list[Citation]) -> Source:
+    notes = tuple({note.number: note for c in run for note in c.notes}.values())
+    return Source(n, run[0].section, f"paragraph {run[0].paragraph}", run[0].start, run[-1].end, notes)
+
+
+def answer_markdown(answer: Answer, source: str, closest: int = 3) -> str:
+    """The answer as Markdown: the paper's sentences, each followed by its clickable marker."""
+    if answer.abstained:
+        lines = ["**The paper does not seem to answer this.** The closest passages are:", ""]
+        for passage in answer.passages[:closest]:
+            quote = escape_markdown(_trim_right(safe(display_text(passage.text)), 90))
+            section = escape_markdown(safe(passage.section))
+            lines.append(f"- [\\[{passage.rank}\\] {section}](source:{passage.rank}): “{quote}”")
+        return "\n".join(lines)
+    parts = [f"{escape_markdown(safe(display_text(source[s.start : s.end])))} [\\[{s.n}\\]](source:{s.n})"
+             for s in sources_of(answer, source)]
+    return " ".join(parts) or escape_markdown(safe(answer.answer))
+
+
+def _paragraph_bounds(document: Document, start: int, end: int) -> tuple[int, int]:
+    for paragraph in document.paragraphs:
+        if paragraph.start <= start < paragraph.end:
+            return paragraph.start, max(paragraph.end, end)
+    return start, end
+
+
+def _trim_left(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    return "… " + cut.split(" ", 1)[-1]
+
+
+def _trim_right(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def passage_text(document: Document, source: Source) -> Text:
+    """The paragraph around a citation, the cited span highlighted; a passage is shown plain."""
+    if not source.cited:
+        return Text(_trim_right(safe(display_text(document.source[source.start : source.end])), 2 * CONTEXT_CHARS))
+    p_start, p_end = _paragraph_bounds(document, source.start, source.end)
+    text = Text()
+    before = _trim_left(safe(display_text(document.source[p_start : source.start])), CONTEXT_CHARS)
+    after = _trim_right(safe(display_text(document.source[source.end : p_end])), CONTEXT_CHARS)
+    if before:
+        text.append(before + " ")
+    text.append(safe(display_text(document.source[source.start : source.end])), style=HIGHLIGHT)
+    if after:
+        text.append(" " + after)
+    return text
+
+
+def card_title(source: Source) -> Text:
+    """A source card's first line: number, section and locator (one line, cut with an ellipsis)."""
+    text = Text()
+    text.append(f"[{source.n}] ", style="bold")
+    text.append(safe(source.section), style="bold")
+    text.append(f" · {source.locator}", style="dim")
+    return text
+
+
+def card_text(document: Document, source: Source) -> Text:
+    """A source card's body: the passage in its paragraph, then the notes the paper cites for it."""
+    text = passage_text(document, source)
+    if source.notes:
+        text.append("\nThe paper cites:", style="italic")
+        for note in source.notes:
+            text.append(f"\n  [{note.number}] ", style="bold")
+            text.append(safe(display_text(note.text)), style="dim")
+    return text
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of the conversation, the retrieval context it was read with, and its answer."""
+
+    question: str
+    context: str | None
+    answer: Answer
+
+
+def _locator(section: str, locator: str, start: int, end: int) -> str:
+    return f"{safe(section)}, {locator}, characters {start}–{end}"
+
+
+def answer_plain(turn: Turn, text: str) -> str:
+    """A turn as plain text for the clipboard: question, answer, then each quote with its locator.
+
+    ``text`` is the document's source text."""
+    answer = turn.answer
+    lines = [f"Q: {turn.question}"]
+    sources = sources_of(answer, text)
+    if answer.abstained:
+        lines.append("A: The paper does not seem to answer this. Closest passages:")
+    else:
+        lines.append("A: " + " ".join(f"{display_text(text[s.start : s.end])} [{s.n}]" for s in sources))
+    lines.append("")
+    for source in sources:
+        lines.append(f"[{source.n}] {_locator(source.section, source.locator, source.start, source.end)}")
+        for note in source.notes:
+            lines.append(f"    the paper cites [{note.number}] {display_text(note.text)}")
+    return safe("\n".join(lines))
+
+
+def conversation_markdown(document: Document, turns: Iterable[Turn], saved: datetime) -> str:
+    """The conversation as Markdown: each answer, then its quotes (exact paper text) with locators."""
+    title = document.metadata.get("title") or document.title
+    authors = document.metadata.get("authors") or []
+    byline = ", ".join(authors) if isinstance(authors, list) else str(authors)
+    out = [f"# Questions on: {escape_markdown(safe(title))}", ""]
+    if byline:
+        out += [escape_markdown(safe(byline)), ""]
+    out += [f"Saved {saved:%Y-%m-%d %H:%M} by paper-assistant. Quotes are the paper's text (whitespace "
+            "collapsed); locators are character offsets into it.", ""]
+    for number, turn in enumerate(turns, start=1):
+        out += [f"## {number}. {escape_markdown(turn.question)}", ""]
+        if turn.context:
+            out += [f"*Read as a follow-up; also searched for:* {escape_markdown(turn.context)}", ""]
+        out += _answer_markdown_lines(document, turn.answer)
+    return safe("\n".join(out))
+
+
+def _answer_markdown_lines(document: Document, answer: Answer) -> list[str]:
+    if answer.abstained:
+        out = ["*The paper does not seem to answer this.* Closest passages:", ""]
+    else:
+        out = [" ".join(f"{escape_markdown(display_text(document.source[s.start : s.end]))} \\[{s.n}\\]"
+                        for s in sources_of(answer, document.source)), ""]
+    for source in sources_of(answer, document.source):
+        quote = display_text(document.source[source.start : source.end])
+        out += [f"> {escape_markdown(quote)}", ">",
+                f"> — \\[{source.n}\\] {escape_markdown(_locator(source.section, source.locator, source.start, source.end))}"]
+        for note in source.notes:
+            out += [">", f"> The paper cites \\[{note.number}\\] {escape_markdown(display_text(note.text))}"]
+        out.append("")
+    out.append(f"Confidence {answer.confidence:.2f}.")
+    out.append("")
+    return out
+
