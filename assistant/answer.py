@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
-from assistant.structure import display_text
+from assistant.structure import display_text, table_caption, table_columns
 
-MAX_SENTENCES = 3
 _SOURCE_WORDS = re.compile(r"\b(sources?|cites?|cited|citing|citation|references?|notes?|footnotes?|wrote|written|author of|published|article|journal|report)\b", re.I)
 
 
@@ -31,30 +30,63 @@ def candidate_mask(doc: Document, question: str) -> np.ndarray:
     return np.array([allow_notes or kinds[s.paragraph] != "note" for s in doc.sentences], dtype=bool)
 
 
-def select_sentences(
-    doc: Document, scores: np.ndarray, mask: np.ndarray, ratio: float = 0.85, neighbour_ratio: float = 0.7
-) -> Selection:
-    """The best sentence, then others that score nearly as well, or a whole list.
+@dataclass(frozen=True)
+class ShapeSettings:
+    """How many sentences an answer takes besides the best one (scores are the fused sentence scores)."""
 
-    An adjacent sentence of the same paragraph needs a lower score (``neighbour_ratio``
-    of the best) than a distant one (``ratio``): answers often run over two sentences.
+    far: float = 0.85  # a sentence elsewhere in the document joins at >= far * the best score
+    near: float = 0.7  # a sentence right before or after a chosen one (same paragraph) joins at >= near * the best
+    max_sentences: int = 3  # at most this many scored sentences (a list, a table column, discourse neighbours aside)
+    pool: int = 12  # only the best-scored sentences up to this rank are considered
+
+
+SHAPE = ShapeSettings()
+
+
+def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, question: str = "",
+                     settings: ShapeSettings = SHAPE) -> Selection:
+    """The best sentence, then others that score nearly as well, or a whole list, or a table's column.
+
+    An adjacent sentence of the same paragraph needs a lower score (``settings.near`` of the
+    best) than a distant one (``settings.far``): answers often run over two sentences. When the
+    best sentence is in a table, the answer is the table's caption and the column(s) the
+    ``question`` names (see ``table_answer``).
     """
     masked = np.where(mask, scores, -np.inf)
     best = int(np.argmax(masked))
-    listing = _enumeration(doc, best)
+    listing = _enumeration(doc, best) or table_answer(doc, best, question)
     if listing:
         return Selection(tuple(listing), True)
     top = float(masked[best])
     chosen = [best] + _discourse_neighbours(doc, best)
-    for sid in np.argsort(-masked)[1:12]:
+    for sid in np.argsort(-masked)[1 : settings.pool]:
         sid = int(sid)
         adjacent = any(_adjacent(doc, sid, c) for c in chosen)
-        if len(chosen) >= MAX_SENTENCES or masked[sid] < neighbour_ratio * top:
+        if len(chosen) >= settings.max_sentences or masked[sid] < min(settings.near, settings.far) * top:
             break
-        if sid in chosen or _duplicate(doc, sid, chosen) or (masked[sid] < ratio * top and not adjacent):
+        if sid in chosen or _duplicate(doc, sid, chosen) or masked[sid] < (settings.near if adjacent else settings.far) * top:
             continue
         chosen.append(sid)
     return Selection(tuple(sorted(chosen)), False)
+
+
+def names_column(question: str, column: str) -> bool:
+    """Does ``question`` name a table column's head ("Russia" in "Russia's", "Russian", "russia")?"""
+    return bool(re.search(rf"(?<!\w){re.escape(column)}", question, re.I))
+
+
+def table_answer(doc: Document, best: int, question: str) -> list[int]:
+    """When sentence ``best`` lies in a table: the caption, then the cells of the columns the
+    question names (all columns when it names none, or only the best cell's column when that is
+    a cell); reading order. Empty outside a table."""
+    columns = table_columns(doc, best)
+    if not columns:
+        return []
+    named = [ids for column, ids in columns.items() if names_column(question, column)]
+    own = [ids for ids in columns.values() if best in ids]
+    cells = named or own or list(columns.values())
+    caption = table_caption(doc, best)
+    return sorted({sid for ids in cells for sid in ids} | ({caption} if caption is not None else set()))
 
 
 def companions_of(doc: Document, best: int) -> tuple[bool, list[int]]:
@@ -161,22 +193,36 @@ def cited_notes(doc: Document, sentence: Sentence) -> tuple[CitedNote, ...]:
     return tuple(out)
 
 
+def runs(doc: Document, sentence_ids: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The sentence ids (reading order) grouped into runs of sentences that follow one another in one paragraph."""
+    out: list[list[int]] = []
+    for sid in sentence_ids:
+        if out and _adjacent(doc, out[-1][-1], sid) and sid > out[-1][-1]:
+            out[-1].append(sid)
+        else:
+            out.append([sid])
+    return [tuple(run) for run in out]
+
+
 def citations(doc: Document, chunks: tuple[Chunk, ...], sentence_ids: tuple[int, ...]) -> tuple[Citation, ...]:
+    """One citation per run of adjacent sentences: its text is the exact source slice from the run's
+    first sentence to its last, its notes those of all its sentences, its chunk the first sentence's."""
     chunk_of = {sid: c for c in chunks for sid in c.sentences}
     paragraphs = {p.id: p for p in doc.paragraphs}
     out = []
-    for n, sid in enumerate(sentence_ids, start=1):
-        s = doc.sentences[sid]
+    for n, run in enumerate(runs(doc, sentence_ids), start=1):
+        first, last = doc.sentences[run[0]], doc.sentences[run[-1]]
+        notes = {note.number: note for sid in run for note in cited_notes(doc, doc.sentences[sid])}
         out.append(
             Citation(
                 n=n,
-                chunk_id=chunk_of[sid].id,
-                section=doc.sections[s.section].title,
-                paragraph=paragraphs[s.paragraph].number,
-                start=s.start,
-                end=s.end,
-                text=doc.source[s.start : s.end],
-                notes=cited_notes(doc, s),
+                chunk_id=chunk_of[run[0]].id,
+                section=doc.sections[first.section].title,
+                paragraph=paragraphs[first.paragraph].number,
+                start=first.start,
+                end=last.end,
+                text=doc.source[first.start : last.end],
+                notes=tuple(notes.values()),
             )
         )
     return tuple(out)

@@ -128,7 +128,7 @@ class Assistant:
         mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         selection: extract.Selection | overview.PaperSelection = (
-            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask))
+            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text))
         return sentence_scores, fused, selection
 
     def _hybrid(self, question: str, query: Query, k: int) -> dict:

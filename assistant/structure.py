@@ -653,22 +653,34 @@ def _cap_length(source: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, s + len(source[s:e].rstrip())) for s, e in spans if source[s:e].strip()]
 
 
-def table_columns(doc: Document, sentence_id: int) -> dict[str, tuple[int, ...]]:
-    """The columns of the table that sentence ``sentence_id`` belongs to: head -> cell sentence ids.
-
-    A table is its captioned paragraph and the table paragraphs after it in the same section
-    (a page of prose may lie between them). Empty when the sentence is not in a table.
-    """
+def _table_paragraphs(doc: Document, sentence_id: int) -> list[int]:
+    """The table paragraphs (ids, in order) of the table that sentence ``sentence_id`` belongs to:
+    its captioned paragraph and the table paragraphs after it in the same section (a page of prose
+    may lie between them). Empty when the sentence is not in a table."""
     paragraph = doc.paragraphs[doc.sentences[sentence_id].paragraph]
     if paragraph.kind != "table":
-        return {}
+        return []
     tables = [p for p in doc.paragraphs if p.kind == "table" and p.section == paragraph.section]
     starts = [p.id for p in tables if _TABLE_CAPTION.match(doc.source[p.start : p.end])] or [tables[0].id]
     first = max((i for i in starts if i <= paragraph.id), default=tables[0].id)
     following = [i for i in starts if i > first]
-    members = {p.id for p in tables if first <= p.id < (following[0] if following else len(doc.paragraphs))}
+    return [p.id for p in tables if first <= p.id < (following[0] if following else len(doc.paragraphs))]
+
+
+def table_columns(doc: Document, sentence_id: int) -> dict[str, tuple[int, ...]]:
+    """The columns of the table that sentence ``sentence_id`` belongs to: head -> cell sentence ids
+    (see ``_table_paragraphs``). Empty when the sentence is not in a table."""
+    members = set(_table_paragraphs(doc, sentence_id))
     columns: dict[str, list[int]] = {}
     for s in doc.sentences:
         if s.paragraph in members and s.column:
             columns.setdefault(s.column, []).append(s.id)
     return {column: tuple(ids) for column, ids in columns.items()}
+
+
+def table_caption(doc: Document, sentence_id: int) -> int | None:
+    """The id of the caption sentence ("Table 1. Main goals of ...") of the table that sentence
+    ``sentence_id`` belongs to; None outside a table or for a table without a caption."""
+    members = _table_paragraphs(doc, sentence_id)
+    return next((s.id for s in doc.sentences if members and s.paragraph == members[0] and not s.column
+                 and _TABLE_CAPTION.match(s.text)), None)

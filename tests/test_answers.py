@@ -80,8 +80,8 @@ def check_citations(assistant, answer):
     for n, citation in enumerate(answer.citations, start=1):
         assert citation.n == n
         assert doc.source[citation.start : citation.end] == citation.text
-        chunk = chunks[citation.chunk_id]
-        assert chunk.start <= citation.start and citation.end <= chunk.end
+        chunk = chunks[citation.chunk_id]  # the chunk of the citation's first sentence
+        assert chunk.start <= citation.start < chunk.end
         assert doc.sections[chunk.section].title == citation.section
         owner = next(p for p in doc.paragraphs if p.start <= citation.start < p.end)
         assert owner.number == citation.paragraph and doc.sections[owner.section].title == citation.section
@@ -125,6 +125,46 @@ def test_answer_is_the_cited_sentences(paper_assistant):
     assert 1 <= len(cited) <= 3
     assert answer.answer == " ".join(cited)
     assert 0.5 <= answer.confidence <= 1.0
+
+
+def test_a_run_of_sentences_is_one_citation(paper_assistant):
+    """Sentences that follow one another in a paragraph are cited once, as one exact slice."""
+    answer = paper_assistant.ask("What interests does Moscow share with Tehran?")
+    check_citations(paper_assistant, answer)
+    (run,) = [c for c in answer.citations if "Moscow shares several interests" in c.text]
+    assert "Both oppose American influence" in run.text and "Both fear Sunni jihadists" in run.text
+    doc = paper_assistant.document
+    for a, b in zip(answer.citations, answer.citations[1:]):  # no two citations that could be one
+        assert not (a.paragraph == b.paragraph and a.section == b.section and not doc.source[a.end : b.start].strip())
+
+
+def test_a_sentence_split_by_a_page_break_is_cited_whole(paper_assistant):
+    answer = paper_assistant.ask("Which Saudi king came to Moscow in October 2017?")
+    whole = "In October 2017, there was a remarkable visit of Salman bin Abdul-Aziz Al Saud, King of Saudi Arabia to Moscow."
+    assert any(whole in display_text(c.text) for c in answer.citations), answer.answer
+    check_citations(paper_assistant, answer)
+
+
+RUSSIA_COLUMN = "Becoming a guarantor of peace"
+IRAN_COLUMN = "Support of a chain of Shi'a states"
+
+
+def test_a_table_column_answers_the_entity_it_names(paper_assistant):
+    for question, own, other in [("What are Russia's goals?", RUSSIA_COLUMN, IRAN_COLUMN),
+                                 ("What are Iran's goals?", IRAN_COLUMN, RUSSIA_COLUMN)]:
+        answer = paper_assistant.ask(question)
+        assert not answer.abstained
+        assert answer.citations[0].text == "Table 1. Main goals of Russia and Iran in the Middle East."
+        assert own in answer.answer and other not in answer.answer, question
+        check_citations(paper_assistant, answer)
+
+
+def test_follow_up_on_the_table_swaps_the_column(paper_assistant):
+    from assistant.followup import contextualize
+
+    previous = "What are Iran's goals?"
+    follow = paper_assistant.ask("And what about Russia?", context=contextualize("And what about Russia?", previous))
+    assert RUSSIA_COLUMN in follow.answer and IRAN_COLUMN not in follow.answer
 
 
 ENUMERATION_QUESTIONS = [

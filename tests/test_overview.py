@@ -217,12 +217,13 @@ def test_paper_level_answers_quote_the_part_that_states_them(paper_assistant_sma
     a = paper_assistant_small
     thesis = ("Introduction", "This paper argues that tidal mills were a central part of the coastal grain economy between 1650 and 1900.")
     answer, quotes = cited(a, "What is the main argument?")
-    assert not answer.abstained and quotes[0] == thesis
+    assert not answer.abstained and quotes[0][0] == thesis[0] and quotes[0][1].startswith(thesis[1])  # one citation per run
     assert cited(a, "What does the paper conclude?")[1][0][0] == "Conclusion"
     assert cited(a, "What do the authors recommend?")[1] == [
         ("Conclusion", "Local councils should protect the surviving mill ponds as heritage sites.")]
     assert cited(a, "What method do they use?")[1][0][0] == "Methods"
-    assert cited(a, "What period does it cover?")[1] == [thesis]
+    period = cited(a, "What period does it cover?")[1]
+    assert len(period) == 1 and period[0][0] == thesis[0] and period[0][1].startswith(thesis[1])
     summary = cited(a, "Summarize the paper")[1]
     assert [section for section, _ in summary] == ["Introduction", "Conclusion"]
     answer, quotes = cited(a, "Who wrote this paper?")

@@ -1,0 +1,124 @@
+"""Answer shape on small hand-made documents (hashing encoder, fast): one citation per run of
+adjacent sentences, a table answered as its caption plus the column the question names, and a
+follow-up that swaps the entity getting the other column."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant import answer as extract
+from assistant.followup import contextualize
+from assistant.structure import display_text, parse, table_caption, table_columns
+
+PROSE = """Harbours
+
+The old harbour silted up in the eighteenth century. Ships then moved to the new quay. The quay still stands today.
+
+Trade in grain declined after 1850.
+"""
+
+TABLE_DOC = """Two coastal states
+
+Goals
+
+Both states pursue ambitious aims at sea, and both send diplomats to many capitals.
+
+Table 1. Main goals of Chile and Peru in the Pacific. Compiled by the authors. Chile Copper exports to Asia; Fresh fruit markets; A naval presence in the south Peru Gold mining abroad; Fishmeal markets; Access to Asian ports
+
+The two lists overlap in their search for markets.
+"""
+
+
+def sentence_id(doc, fragment: str) -> int:
+    return next(s.id for s in doc.sentences if fragment in s.text)
+
+
+def chunks_of(doc):
+    from assistant.chunking import chunk_document
+
+    return chunk_document(doc, lambda text: len(text.split())).chunks
+
+
+def test_adjacent_sentences_are_one_citation_covering_them():
+    doc = parse(PROSE)
+    first, second, third = (sentence_id(doc, f) for f in ("old harbour", "new quay", "still stands"))
+    grain = sentence_id(doc, "grain declined")
+    cites = extract.citations(doc, chunks_of(doc), (first, second, grain))
+    assert [c.n for c in cites] == [1, 2]
+    run, alone = cites
+    assert (run.start, run.end) == (doc.sentences[first].start, doc.sentences[second].end)
+    assert run.text == doc.source[run.start : run.end]
+    assert display_text(run.text) == extract.answer_text(doc, (first, second))
+    assert alone.text == doc.sentences[grain].text
+    assert len(extract.citations(doc, chunks_of(doc), (first, third))) == 2  # a gap: two citations
+
+
+def test_a_run_gathers_the_notes_of_its_sentences():
+    source = ("Ports\n\nThe harbour silted up.¹ Ships moved to the quay.² The quay stands.\n\nNotes\n\n"
+              "¹ Smith, Harbours, 1990.\n\n² Jones, Quays, 2001.\n")
+    doc = parse(source)
+    ids = tuple(sentence_id(doc, f) for f in ("silted", "Ships moved", "quay stands"))
+    (citation,) = extract.citations(doc, chunks_of(doc), ids)
+    assert [n.number for n in citation.notes] == [1, 2]
+
+
+def test_table_caption_and_columns():
+    doc = parse(TABLE_DOC)
+    peru = sentence_id(doc, "Peru Gold")
+    caption = table_caption(doc, peru)
+    assert doc.sentences[caption].text == "Table 1. Main goals of Chile and Peru in the Pacific."
+    assert set(table_columns(doc, caption)) == {"Chile", "Peru"}
+    assert table_caption(doc, sentence_id(doc, "overlap")) is None
+
+
+@pytest.mark.parametrize("question, columns", [
+    ("What are Peru's goals?", ["Peru"]),
+    ("Which goals does the Chilean state pursue?", ["Chile"]),
+    ("What are the goals of Chile and Peru?", ["Chile", "Peru"]),
+    ("What are the main goals at sea?", ["Chile", "Peru"]),
+])
+def test_a_table_answers_with_its_caption_and_the_named_column(question, columns):
+    doc = parse(TABLE_DOC)
+    caption = sentence_id(doc, "Table 1.")
+    scores = np.zeros(len(doc.sentences))
+    scores[caption] = 1.0  # the caption scores best
+    mask = np.ones(len(doc.sentences), dtype=bool)
+    selection = extract.select_sentences(doc, scores, mask, question)
+    expected = [caption] + [sid for column in columns for sid in table_columns(doc, caption)[column]]
+    assert list(selection.sentence_ids) == sorted(expected)
+
+
+def test_a_cell_of_the_other_column_gives_way_to_the_named_one():
+    doc = parse(TABLE_DOC)
+    scores = np.zeros(len(doc.sentences))
+    scores[sentence_id(doc, "Chile Copper")] = 1.0
+    mask = np.ones(len(doc.sentences), dtype=bool)
+    chosen = extract.select_sentences(doc, scores, mask, "And Peru?").sentence_ids
+    texts = [doc.sentences[i].text for i in chosen]
+    assert any(t.startswith("Peru Gold") for t in texts) and not any(t.startswith("Chile") for t in texts)
+
+
+@pytest.fixture(scope="module")
+def coastal(tmp_path_factory):
+    from conftest import FakeEncoder
+
+    from assistant.engine import Assistant
+    from assistant.index import build_index, load_index
+
+    root = tmp_path_factory.mktemp("shape")
+    (root / "doc.md").write_text(TABLE_DOC, encoding="utf-8")
+    build_index(root / "doc.md", root / "index", encoder=FakeEncoder())
+    return Assistant.open(load_index(root / "index"), encoder=FakeEncoder())
+
+
+def test_follow_up_swaps_the_table_column(coastal):
+    doc = coastal.document
+    first = coastal.ask("What are Peru's main goals in the Pacific?")
+    texts = [doc.sentences[i].text for i in first.sentence_ids]
+    assert any(t.startswith("Peru Gold") for t in texts) and not any(t.startswith("Chile") for t in texts)
+    question = "And what about Chile?"
+    follow = coastal.ask(question, context=contextualize(question, "What are Peru's main goals in the Pacific?"))
+    texts = [doc.sentences[i].text for i in follow.sentence_ids]
+    assert any(t.startswith("Chile Copper") for t in texts) and not any(t.startswith("Peru") for t in texts)
+    assert texts[0].startswith("Table 1.")
