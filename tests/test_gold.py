@@ -26,13 +26,20 @@ def reader():
     return load_gold(paths.source_dir() / "gold_reader.jsonl")
 
 
-def test_every_evidence_quote_is_an_exact_substring_of_the_source(dev, heldout, reader, paper_source):
-    missing = [(item.id, quote) for item in dev + heldout + reader for quote in item.evidence if quote not in paper_source]
+@pytest.fixture(scope="module")
+def reader_dev():
+    """Reader-worded questions written for tuning (the reader set above stays held out)."""
+    return load_gold(paths.source_dir() / "gold_reader_dev.jsonl")
+
+
+def test_every_evidence_quote_is_an_exact_substring_of_the_source(dev, heldout, reader, reader_dev, paper_source):
+    items = dev + heldout + reader + reader_dev
+    missing = [(item.id, quote) for item in items for quote in item.evidence if quote not in paper_source]
     assert missing == []
 
 
-def test_ids_are_unique_across_all_files(dev, heldout, reader):
-    ids = [item.id for item in dev + heldout + reader]
+def test_ids_are_unique_across_all_files(dev, heldout, reader, reader_dev):
+    ids = [item.id for item in dev + heldout + reader + reader_dev]
     assert len(ids) == len(set(ids))
 
 
@@ -44,8 +51,8 @@ def test_types_and_unanswerable_consistency(dev, heldout):
         assert item.question.strip(), item.id
 
 
-def test_reader_set_types_and_unanswerable_consistency(reader):
-    for item in reader:
+def test_reader_set_types_and_unanswerable_consistency(reader, reader_dev):
+    for item in reader + reader_dev:
         assert item.type in READER_TYPES, item.id
         assert (item.type == "unanswerable") == (item.answer == "" and item.evidence == ()), item.id
 
@@ -60,6 +67,7 @@ def test_reader_follow_ups_name_an_earlier_question(reader):
 @pytest.mark.parametrize("name, total, least", [
     ("dev", 80, {"paraphrase": 10, "multi_hop": 8, "notes_reference": 5, "unanswerable": 12}),
     ("reader", 100, {"paraphrase": 30, "paper_level": 10, "followup": 8, "table": 5, "list": 5, "unanswerable": 20}),
+    ("reader_dev", 60, {"paraphrase": 20, "factoid": 10, "why": 8, "list": 8, "comparison": 3, "unanswerable": 12}),
 ])
 def test_gold_sets_have_the_required_mix(name, total, least, request):
     items = request.getfixturevalue(name)
