@@ -18,7 +18,7 @@ from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
 from assistant.render import safe
-from assistant.retrieval import Query, UnitScores, dense_scores, fuse
+from assistant.retrieval import FUSION, FusionSettings, Query, UnitScores, dense_scores, fuse
 
 MAX_QUESTION_CHARS = 2000
 MODES = ("hybrid", "bm25", "dense")
@@ -40,6 +40,7 @@ def clean_question(question: str) -> str:
 class Assistant:
     index: Index
     encoder: Encoder
+    fusion: FusionSettings = FUSION
 
     @classmethod
     def open(cls, index: Index, encoder: Encoder | None = None) -> "Assistant":
@@ -124,7 +125,11 @@ class Assistant:
         """Fused scores for the question and the sentences selected to answer it."""
         sentence_scores = self.unit_scores("sentences", query)
         windows = dense_scores(self.index.dense["windows"], query.vector)
-        fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk)
+        settings = self.fusion
+        paragraphs = (self.unit_scores("paragraphs", query)
+                      if settings.sentence_paragraph_dense or settings.sentence_paragraph_lexical else None)
+        fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
+                     paragraphs, self._ranker_layout.paragraph, settings)
         mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         selection: extract.Selection | overview.PaperSelection = (

@@ -6,7 +6,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-RRF_K = 60
+
+@dataclass(frozen=True)
+class FusionSettings:
+    """How the per-unit scores are fused; the numbers every answer's ranking depends on.
+
+    Passages (chunks) are ranked by weighted reciprocal rank fusion; sentences by a weighted sum
+    of min-max-normalised scores plus their chunk's fused score. Tuned on ``source/gold.jsonl``
+    and ``source/gold_reader_dev.jsonl`` only (never on the held-out or reader gold).
+    """
+
+    # RRF constant for the chunk ranking: small, so the top few ranks of each signal dominate.
+    rrf_k: int = 20
+    # RRF weights, in order: chunk dense, chunk BM25, best sentence dense, best sentence BM25,
+    # best sentence window dense (a chunk's best sentence stands in for the whole chunk).
+    chunk_weights: tuple[float, ...] = (0.7, 1.5, 0.7, 1.0, 1.0)
+    # Sentence score: its own dense score counts 1; these weigh the other normalised terms.
+    sentence_lexical: float = 0.8  # the sentence's BM25 score
+    sentence_window: float = 0.5  # the dense score of the sentence embedded with its neighbours
+    sentence_chunk: float = 0.6  # its chunk's fused score (the passage context)
+    sentence_paragraph_dense: float = 0.0  # its paragraph's dense score
+    sentence_paragraph_lexical: float = 0.0  # its paragraph's BM25 score
+
+
+FUSION = FusionSettings()
 
 
 @dataclass(frozen=True)
@@ -40,7 +63,7 @@ def ranks(scores: np.ndarray) -> np.ndarray:
     return out
 
 
-def rrf(score_lists: list[np.ndarray], weights: list[float] | None = None, k: int = RRF_K) -> np.ndarray:
+def rrf(score_lists: list[np.ndarray], weights: list[float] | None = None, k: int = FUSION.rrf_k) -> np.ndarray:
     """Reciprocal rank fusion of several score arrays over the same items."""
     weights = weights or [1.0] * len(score_lists)
     fused = np.zeros(len(score_lists[0]), dtype=np.float64)
@@ -61,10 +84,13 @@ def minmax(values: np.ndarray) -> np.ndarray:
     return (values - values.min()) / span if span > 0 else np.zeros_like(values, dtype=np.float64)
 
 
-def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentence_chunk: np.ndarray) -> Retrieval:
+def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentence_chunk: np.ndarray,
+         paragraphs: UnitScores | None = None, sentence_paragraph: np.ndarray | None = None,
+         settings: FusionSettings = FUSION) -> Retrieval:
     """Rank chunks on their own signals and on their best sentence; rank sentences in context.
 
-    ``windows`` is the dense score of each sentence embedded with its neighbours.
+    ``windows`` is the dense score of each sentence embedded with its neighbours; ``paragraphs``
+    (with ``sentence_paragraph``, each sentence's paragraph unit) adds the paragraph's scores.
     """
     n_chunks = len(chunks.dense)
     best_sentence_dense = group_max(sentences.dense, sentence_chunk, n_chunks)
@@ -72,11 +98,16 @@ def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentenc
     best_window = group_max(windows, sentence_chunk, n_chunks)
     chunk_fused = rrf(
         [chunks.dense, chunks.lexical, best_sentence_dense, best_sentence_lexical, best_window],
-        weights=[0.7, 1.5, 0.7, 1.0, 1.0],
-        k=20,
+        weights=list(settings.chunk_weights),
+        k=settings.rrf_k,
     )
-    sentence_own = minmax(sentences.dense) + 0.8 * minmax(sentences.lexical) + 0.5 * minmax(windows)
-    sentence_fused = sentence_own + 0.6 * minmax(chunk_fused)[sentence_chunk]
+    sentence_fused = (minmax(sentences.dense) + settings.sentence_lexical * minmax(sentences.lexical)
+                      + settings.sentence_window * minmax(windows)
+                      + settings.sentence_chunk * minmax(chunk_fused)[sentence_chunk])
+    if paragraphs is not None and sentence_paragraph is not None:
+        sentence_fused = (sentence_fused
+                          + settings.sentence_paragraph_dense * minmax(paragraphs.dense)[sentence_paragraph]
+                          + settings.sentence_paragraph_lexical * minmax(paragraphs.lexical)[sentence_paragraph])
     return Retrieval(chunks, sentences, chunk_fused, sentence_fused)
 
 
