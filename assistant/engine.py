@@ -9,7 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant import abstain, overview
+from assistant import abstain, metonyms, overview
 from assistant import answer as extract
 from assistant import ranker
 from assistant.encoder import Encoder
@@ -74,7 +74,11 @@ class Assistant:
         return self.document.source.lower()
 
     def query(self, text: str) -> Query:
-        return Query(text, self.encoder.encode([text])[0], tuple(terms(text)))
+        """The question's vector and BM25 terms; a capital standing for its state ("Tehran")
+        also brings the state's name as a term (see metonyms.py)."""
+        own = terms(text)
+        extra = [t for t in terms(" ".join(metonyms.states_named(text))) if t not in own]
+        return Query(text, self.encoder.encode([text])[0], (*own, *extra))
 
     def unit_scores(self, unit: str, query: Query) -> UnitScores:
         return UnitScores(
@@ -164,7 +168,9 @@ class Assistant:
         dfs = [lexical.document_frequency(t) for t in query.terms]
         n = self.index.unit_count("sentences")
         idfs = [math.log(1 + (n + 1) / (df + 0.5)) for df in dfs]
-        names = [abstain.name_in(name, self._lower_source) for name in abstain.question_names(question)]
+        names = [abstain.name_in(name, self._lower_source)
+                 or any(abstain.name_in(state, self._lower_source) for state in metonyms.states_named(name))
+                 for name in abstain.question_names(question)]
         top_dense = int(np.argmax(sentence_scores.dense))
         top_lexical = int(np.argmax(sentence_scores.lexical))
         agreement = float(self._sentence_chunk[top_dense] == self._sentence_chunk[top_lexical])

@@ -1,0 +1,101 @@
+"""Capitals and seats of power that stand for their state ("the Kremlin", "Tehran", "Washington").
+
+Readers write "What does Tehran get from Moscow?" where a paper writes "Iran" and "Russia", or the
+other way round; BM25 sees no shared term. A question's lexical terms therefore also get the state
+each such name stands for. Only names that are rarely anything else are listed (no "Victoria",
+"Male" or "Santiago"); nothing here depends on a particular document.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+STATES: dict[str, tuple[str, ...]] = {
+    "Afghanistan": ("Kabul",),
+    "Algeria": ("Algiers",),
+    "Argentina": ("Buenos Aires",),
+    "Armenia": ("Yerevan",),
+    "Australia": ("Canberra",),
+    "Austria": ("Vienna",),
+    "Azerbaijan": ("Baku",),
+    "Bahrain": ("Manama",),
+    "Bangladesh": ("Dhaka",),
+    "Belarus": ("Minsk",),
+    "Belgium": ("Brussels",),
+    "Brazil": ("Brasilia", "Brasília"),
+    "Canada": ("Ottawa",),
+    "China": ("Beijing", "Peking", "Zhongnanhai"),
+    "Cuba": ("Havana",),
+    "Egypt": ("Cairo",),
+    "Ethiopia": ("Addis Ababa",),
+    "European Union": ("Brussels",),
+    "France": ("Paris", "Elysée", "Élysée", "Quai d'Orsay"),
+    "Georgia": ("Tbilisi",),
+    "Germany": ("Berlin",),
+    "Greece": ("Athens",),
+    "India": ("New Delhi", "Delhi"),
+    "Indonesia": ("Jakarta",),
+    "Iran": ("Tehran", "Teheran"),
+    "Iraq": ("Baghdad",),
+    "Israel": ("Jerusalem", "Tel Aviv", "Knesset"),
+    "Italy": ("Rome",),
+    "Japan": ("Tokyo",),
+    "Jordan": ("Amman",),
+    "Kazakhstan": ("Astana", "Nur-Sultan"),
+    "Kuwait": ("Kuwait City",),
+    "Kyrgyzstan": ("Bishkek",),
+    "Lebanon": ("Beirut",),
+    "Libya": ("Tripoli",),
+    "Mexico": ("Mexico City",),
+    "Morocco": ("Rabat",),
+    "Nigeria": ("Abuja",),
+    "North Korea": ("Pyongyang",),
+    "Oman": ("Muscat",),
+    "Pakistan": ("Islamabad",),
+    "Poland": ("Warsaw",),
+    "Qatar": ("Doha",),
+    "Russia": ("Moscow", "Kremlin"),
+    "Saudi Arabia": ("Riyadh",),
+    "South Korea": ("Seoul",),
+    "Soviet Union": ("USSR", "U.S.S.R."),
+    "Spain": ("Madrid",),
+    "Sudan": ("Khartoum",),
+    "Sweden": ("Stockholm",),
+    "Syria": ("Damascus",),
+    "Tajikistan": ("Dushanbe",),
+    "Tunisia": ("Tunis",),
+    "Turkey": ("Ankara",),
+    "Turkmenistan": ("Ashgabat",),
+    "Ukraine": ("Kyiv", "Kiev"),
+    "United Arab Emirates": ("Abu Dhabi",),
+    "United Kingdom": ("London", "Whitehall", "Downing Street"),
+    "United States": ("Washington", "White House", "Pentagon", "America"),
+    "Uzbekistan": ("Tashkent",),
+    "Venezuela": ("Caracas",),
+    "Vietnam": ("Hanoi",),
+    "Yemen": ("Sanaa", "Sana'a"),
+}
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    states: dict[str, list[str]] = {}
+    for state, names in STATES.items():
+        for name in names:
+            states.setdefault(name, []).append(state)
+    names = sorted(states, key=len, reverse=True)  # "New Delhi" before "Delhi"
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)")  # "pro-Moscow" counts
+    return pattern, {name: tuple(found) for name, found in states.items()}
+
+
+def states_named(text: str) -> list[str]:
+    """The states that capitals or seats of power in ``text`` stand for, in order, once each,
+    leaving out a state ``text`` already names ("Moscow and Russia" adds nothing)."""
+    pattern, states = _pattern()
+    found: list[str] = []
+    for match in pattern.finditer(text):
+        for state in states[match.group(1)]:
+            if state not in found and not re.search(r"(?<!\w)" + re.escape(state) + r"(?!\w)", text):
+                found.append(state)
+    return found
