@@ -73,11 +73,11 @@ class Assistant:
     def _lower_source(self) -> str:
         return self.document.source.lower()
 
-    def query(self, text: str) -> Query:
-        """The question's vector and BM25 terms; a capital standing for its state ("Tehran")
-        also brings the state's name as a term (see metonyms.py)."""
+    def query(self, text: str, expand: bool = True) -> Query:
+        """The question's vector and BM25 terms; with ``expand``, a capital standing for its state
+        ("Tehran") also brings the state's name as a term (see metonyms.py). The baselines do not expand."""
         own = terms(text)
-        extra = [t for t in terms(" ".join(metonyms.states_named(text))) if t not in own]
+        extra = [t for t in terms(" ".join(metonyms.states_named(text))) if t not in own] if expand else []
         return Query(text, self.encoder.encode([text])[0], (*own, *extra))
 
     def unit_scores(self, unit: str, query: Query) -> UnitScores:
@@ -112,7 +112,7 @@ class Assistant:
         """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic)."""
         t0 = time.perf_counter()
         question = clean_question(question)
-        query = self.query(f"{context} {question}" if context else question)
+        query = self.query(f"{context} {question}" if context else question, expand=mode == "hybrid")
         t1 = time.perf_counter()
         if mode == "hybrid":
             result = self._hybrid(question, query, k)
