@@ -284,8 +284,8 @@ class Library:
         with storage.locked(self.folder):
             entries = read_entries(self.folder)
             self._remove_orphans(entries)
-            for entry in entries:
-                if entry.sha256 == digest:
+            for entry in (paper_entry(), *entries):
+                if (entry.sha256 or sha256_file(paths.default_source())) == digest:
                     raise InputError(f"{path} is already in the library as {entry.id}")
             doc_id = self._new_id(path, entries)
             manifest = self._build(path, doc_id, progress, doc_format)

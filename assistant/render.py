@@ -97,9 +97,9 @@ def page_part(source: Citation | Passage) -> str:
 
 def library_table(documents) -> Table:
     """The library's documents (``library.Entry``) as a table; text shown as is, never as markup."""
-    table = Table(box=None, header_style="bold")
-    for column in ("id", "title", "authors", "file", "size", "added"):
-        table.add_column(column, overflow="fold")
+    table = Table(box=None, header_style="bold", expand=True)
+    for column, ratio in (("id", None), ("title", 4), ("authors", 2), ("file", 2), ("size", None), ("added", None)):
+        table.add_column(column, ratio=ratio, no_wrap=ratio is None, overflow="fold")
     for entry in documents:
         added = "(embedded)" if entry.embedded else (entry.added or "")[:16].replace("T", " ")
         cells = (entry.id, entry.title, ", ".join(entry.authors), entry.file, _size(entry.size), added)

@@ -295,6 +295,7 @@ def test_bad_ids_and_files_give_one_line(home, files, tmp_path):
     fails_with(("add", str(missing)), f"{missing}: no such file")
     fails_with(("add", str(files)), f"{files}: is a directory, not a file")
     fails_with(("add", str(files / "canals.txt")), f"{files / 'canals.txt'} is already in the library as canals")
+    fails_with(("add", str(paths.default_source())), f"{paths.default_source()} is already in the library as paper")
     empty = write_bytes(tmp_path / "empty.txt", b"")
     fails_with(("add", str(empty)), f"{empty}: is empty")
     assert library_file.read_bytes() == before
