@@ -11,7 +11,7 @@ moment leaves the other documents answerable and no half entry (a leftover index
 entry is the tool's, and the next ``add`` or ``remove`` deletes it).
 
 ``Library.ask`` asks one document's engine, or each document's, and merges: the answer of the
-most confident document (an answer before an abstention), the passages of all documents by score.
+most confident document (an answer before an abstention), the passages of all documents in turns.
 With one document the answer is that document's engine's answer, with ``document`` and ``page``
 filled in on its citations and passages.
 """
@@ -78,10 +78,17 @@ def page_at(pages: Sequence[int], offset: int) -> int | None:
     return max(1, bisect.bisect_right(pages, offset))
 
 
-def slug(text: str) -> str:
-    """A short id from a file name: lower-case ASCII letters, digits and dashes."""
+def slug(text: str, limit: int = 24) -> str:
+    """A short id from a file name: lower-case ASCII letters, digits and dashes, cut after a whole
+    word to at most ``limit`` characters."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:48].strip("-") or "document"
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_text).split() or ["document"]
+    out = words[0][:limit]
+    for word in words[1:]:
+        if len(out) + 1 + len(word) > limit:
+            break
+        out += "-" + word
+    return out
 
 
 def unique_id(base: str, taken: set[str]) -> str:
@@ -101,16 +108,18 @@ def annotate(answer: Answer, doc_id: str, pages: Sequence[int]) -> Answer:
 
 def merge(answers: Sequence[Answer], k: int) -> Answer:
     """One answer from several documents' (already annotated) answers: the most confident answer
-    (an answer before an abstention; the earlier document on a tie) and everyone's passages by score
-    (fused scores come from ranks, so equal scores are common: the surer document's passage first)."""
+    (an answer before an abstention; the earlier document on a tie), and the documents' passages
+    taken in turns, the surest document first: each one's best passage, then each one's second, ...
+
+    (Fused passage scores come from ranks within one document, so they do not say which of two
+    documents' passages is closer: every document's best passage scores about the same.)
+    """
     ranked = sorted(answers, key=lambda a: (a.abstained, -a.confidence))  # stable: earlier document first
-    pooled = [p for a in ranked for p in a.passages]
-    order = sorted(range(len(pooled)), key=lambda i: (-pooled[i].score, i))[:k]  # ties: the surer document's
-    passages = tuple(replace(pooled[i], rank=rank) for rank, i in enumerate(order, start=1))
-    best = ranked[0]
+    turns = sorted((rank, order, p) for order, a in enumerate(ranked) for rank, p in enumerate(a.passages))
+    passages = tuple(replace(p, rank=n) for n, (_, _, p) in enumerate(turns[:k], start=1))
     timings = {key: round(sum(a.timings_ms.get(key, 0.0) for a in answers), 2)
                for key in ("embed", "retrieve_answer", "total")}
-    return replace(best, passages=passages, timings_ms=timings)
+    return replace(ranked[0], passages=passages, timings_ms=timings)
 
 
 # -- the library file ---------------------------------------------------------------------
@@ -230,6 +239,11 @@ class _SharedQuery:
                     self._encoder = self._make()
                 self._last = (key, self._encoder.encode(list(texts)))
             return self._last[1]
+
+    def forget(self) -> None:
+        """Encode the next question afresh (for timing)."""
+        with self._lock:
+            self._last = None
 
 
 def _onnx_encoder():

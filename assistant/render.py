@@ -96,14 +96,19 @@ def page_part(source: Citation | Passage) -> str:
 
 
 def library_table(documents) -> Table:
-    """The library's documents (``library.Entry``) as a table; text shown as is, never as markup."""
+    """The library's documents (``library.Entry``) as a table: id, title (with authors and file name
+    below it), size and when added. Text is shown as is, never as markup."""
     table = Table(box=None, header_style="bold", expand=True)
-    for column, ratio in (("id", None), ("title", 4), ("authors", 2), ("file", 2), ("size", None), ("added", None)):
-        table.add_column(column, ratio=ratio, no_wrap=ratio is None, overflow="fold")
+    table.add_column("id", no_wrap=True, overflow="fold", max_width=32)
+    table.add_column("title", ratio=1, overflow="fold")
+    table.add_column("size", no_wrap=True, justify="right")
+    table.add_column("added", no_wrap=True)
     for entry in documents:
+        described = Text(safe(entry.title))
+        byline = " · ".join(part for part in (", ".join(entry.authors), entry.file) if part)
+        described.append("\n" + safe(byline), style="dim")
         added = "(embedded)" if entry.embedded else (entry.added or "")[:16].replace("T", " ")
-        cells = (entry.id, entry.title, ", ".join(entry.authors), entry.file, _size(entry.size), added)
-        table.add_row(*(Text(safe(cell)) for cell in cells))
+        table.add_row(Text(safe(entry.id)), described, _size(entry.size), added)
     return table
 
 
