@@ -111,10 +111,16 @@ class PaperApp(App[None]):
             self.text = text
 
     class Loaded(Message):
-        def __init__(self, assistant, suggestions: list[str] | None = None) -> None:
+        def __init__(self, assistant) -> None:
             super().__init__()
             self.assistant = assistant
-            self.suggestions = suggestions
+
+    class Suggested(Message):
+        """The start screen's questions, checked against the index (only ones it answers well)."""
+
+        def __init__(self, questions: list[str]) -> None:
+            super().__init__()
+            self.questions = questions
 
     class LoadFailed(Message):
         def __init__(self, error: str, cancelled: bool = False) -> None:
@@ -140,6 +146,7 @@ class PaperApp(App[None]):
         self._early: list[Message] = []
         self._queued: list[Exchange] = []  # asked while the index was being built, or reopened
         self._history: tuple[Path, datetime] | None = None  # this conversation's history file
+        self._asking = threading.Lock()  # one question at a time: the user's, or a suggestion being checked
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -195,9 +202,7 @@ class PaperApp(App[None]):
             if encoder is None and onnx_path().is_file():  # else the build exports the model first
                 encoder = LoadingEncoder()
             index = open_index(self.index_dir, progress=self._progress, notice=lambda m: self.post_message(self.Notice(m)))
-            assistant = Assistant.open(index, encoder=encoder or LoadingEncoder())
-            suggestions = suggested_questions(assistant.document, ask=assistant.ask)  # only ones it answers well
-            self.post_message(self.Loaded(assistant, suggestions))
+            self.post_message(self.Loaded(Assistant.open(index, encoder=encoder or LoadingEncoder())))
         except _Cancelled:
             self.post_message(self.LoadFailed("index build cancelled; nothing was written", cancelled=True))
         except AssistantError as exc:
@@ -227,7 +232,7 @@ class PaperApp(App[None]):
         """Show what the opening worker reported."""
         panel = self.query_one(BuildPanel) if self.query(BuildPanel) else None
         if isinstance(message, self.Loaded):
-            await self._show_paper(message.assistant, message.suggestions)
+            await self._show_paper(message.assistant)
         elif isinstance(message, self.Progress) and panel:
             self.state = "building"
             panel.progress(message.stage, message.done, message.total)
@@ -241,18 +246,34 @@ class PaperApp(App[None]):
             panel.stop(f"{safe(message.error).capitalize()}. {hint}")
             self.notify(safe(message.error), severity="warning" if message.cancelled else "error", markup=False)
 
-    async def _show_paper(self, assistant, suggestions: list[str] | None = None) -> None:
+    async def _show_paper(self, assistant) -> None:
+        """The start screen at once; its suggested questions follow once checked (``_check_suggestions``)."""
         self.assistant = assistant
         document = assistant.document
         self.sub_title = safe(document.metadata.get("title") or document.title)
         await self.query(BuildPanel).remove()
-        await self.query_one("#conversation").mount(Welcome(document, suggestions, id="welcome"), before=0)
+        await self.query_one("#conversation").mount(Welcome(document, id="welcome"), before=0)
+        self._check_suggestions(assistant)
         question = self.query_one(QuestionInput)
         question.placeholder = READY_PLACEHOLDER
         question.disabled = False
         question.focus()
         self.state = "ready"
         self._ask_queued()
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def _check_suggestions(self, assistant) -> None:
+        """Ask each candidate question (between the user's questions) and keep those answered well."""
+
+        def ask(question: str) -> Answer:
+            with self._asking:
+                return assistant.ask(question)
+
+        self.post_message(self.Suggested(suggested_questions(assistant.document, ask=ask)))
+
+    def on_paper_app_suggested(self, message: Suggested) -> None:
+        for welcome in self.query(Welcome):
+            welcome.suggest(message.questions)
 
     # -- asking ---------------------------------------------------------------------------
 
@@ -316,7 +337,8 @@ class PaperApp(App[None]):
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
     def _answer(self, question: str, context: str | None) -> None:
         try:
-            answer = self.assistant.ask(question, context=context)
+            with self._asking:
+                answer = self.assistant.ask(question, context=context)
         except AssistantError as exc:
             self.post_message(self.Answered(question, context, None, str(exc)))
         except Exception as exc:  # never a traceback: the UI says what went wrong

@@ -17,7 +17,6 @@ from textual.widgets import Input, Markdown, OptionList, ProgressBar, Static
 from assistant.progress import StageClock, describe
 from assistant.records import Answer, Document
 from assistant.render import safe
-from assistant.suggestions import suggested_questions
 from assistant.transcript import Source, answer_markdown, card_text, card_title, sources_of
 
 
@@ -97,12 +96,15 @@ class BuildPanel(Vertical):
 
 
 class Welcome(Vertical):
-    """The start screen: which paper is loaded, and questions to start with."""
+    """The start screen: which paper is loaded, and questions to start with once they are checked."""
 
-    def __init__(self, document: Document, suggestions: list[str] | None = None, **kwargs) -> None:
+    CHECKING = "Type a question below. Finding questions the paper answers well… F1: keys · F2: past conversations."
+    PICK = "Type a question below, or pick one (Tab, then Enter). F1: keys · F2: past conversations."
+    NONE = "Type a question below. F1: keys · F2: past conversations."
+
+    def __init__(self, document: Document, **kwargs) -> None:
         super().__init__(**kwargs)
         self.document = document
-        self.suggestions = suggestions  # checked against the index; None: computed from the structure
 
     def compose(self) -> ComposeResult:
         doc = self.document
@@ -113,10 +115,20 @@ class Welcome(Vertical):
             yield Static(Text(safe(names)), id="paper-authors")
         counts = f"{len(doc.sections)} sections · {len(doc.paragraphs)} paragraphs · {len(doc.notes)} notes"
         yield Static(Text(counts, style="dim"), id="paper-counts")
-        yield Static(Text("Type a question below, or pick one (Tab, then Enter). F1: keys · F2: past conversations."),
-                     id="suggest-label")
-        suggestions = self.suggestions if self.suggestions is not None else suggested_questions(doc)
-        yield OptionList(*(Text(q) for q in suggestions), id="suggestions")
+        yield Static(Text(self.CHECKING), id="suggest-label")
+        options = OptionList(id="suggestions")
+        options.display = False  # until checked: nothing to Tab into
+        yield options
+
+    def suggest(self, questions: list[str]) -> None:
+        """Show the questions to start with (checked against the index)."""
+        options = self.query_one("#suggestions", OptionList)
+        options.clear_options()
+        options.add_options([Text(q) for q in questions])
+        options.display = bool(questions)
+        if questions:
+            options.highlighted = 0
+        self.query_one("#suggest-label", Static).update(Text(self.PICK if questions else self.NONE))
 
 
 class Exchange(Vertical):

@@ -279,27 +279,79 @@ def test_conversation_markdown_quotes_with_locators(stub):
 # -- the app over the stub ------------------------------------------------------------------------
 
 
+def shown_suggestions(app) -> list[str]:
+    options = app.query_one("#suggestions")
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def started(pilot, stub) -> None:
+    """Wait until the start screen's suggestions are checked, then forget the stub's checking questions."""
+    await settle(pilot)
+    stub.asked.clear()
+
+
 async def test_start_screen_shows_the_paper_and_suggestions(stub):
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert app.state == "ready"
         welcome = app.query_one(Welcome)
         assert "Comparative analysis" in plain(welcome.query_one("#paper-title"))
         assert plain(welcome.query_one("#paper-authors")) == "Aref Bijan, Anastasia Goncharova"
         assert plain(welcome.query_one("#paper-counts")).startswith(f"{len(stub.document.sections)} sections")
-        options = welcome.query_one("#suggestions")
-        assert [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)] == suggested_questions(stub.document)
+        checked = suggested_questions(stub.document, ask=StubAssistant(stub.document).ask)
+        assert shown_suggestions(app) == checked and checked != suggested_questions(stub.document)
+        assert plain(welcome.query_one("#suggest-label")).startswith("Type a question below, or pick one")
         assert app.focused is app.query_one(QuestionInput)
+
+
+class GatedQueryEncoder:
+    """The fake encoder for questions, held until the test opens the gate."""
+
+    def __init__(self, fake) -> None:
+        self.fake, self.gate, self.waiting = fake, threading.Event(), threading.Event()
+        self.dimension = fake.dimension
+
+    def encode(self, texts, batch_size: int = 32):
+        self.waiting.set()
+        self.gate.wait(10)
+        return self.fake.encode(texts)
+
+
+async def test_the_start_screen_is_ready_before_its_suggestions_are_checked(tmp_path, fake_encoder):
+    from assistant.index import build_index
+
+    source = tmp_path / "small.txt"
+    source.write_text(SMALL, encoding="utf-8")
+    build_index(source, tmp_path / "idx", encoder=fake_encoder)
+    gated = GatedQueryEncoder(fake_encoder)
+    app = make_app(index_dir=tmp_path / "idx", encoder=gated)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            while not gated.waiting.is_set() or app.state != "ready":  # a suggestion is being checked
+                await pilot.pause(0.01)
+            assert not app.query_one("#suggestions").display and app.focused is app.query_one(QuestionInput)
+            assert "Finding questions the paper answers well" in plain(app.query_one("#suggest-label"))
+            app.ask("Where is the naval base of Russia?")  # waits for the check in progress, then is answered
+            await pilot.pause(0.05)
+            gated.gate.set()
+            await settle(pilot)
+            sentences = app.assistant.document.sentences
+            assert len(app.turns) == 1 and any("Tartus" in sentences[i].text for i in app.turns[0].answer.sentence_ids)
+            checked = suggested_questions(app.assistant.document, ask=app.assistant.ask)
+            assert shown_suggestions(app) == checked and app.query_one("#suggestions").display == bool(checked)
+    finally:
+        gated.gate.set()
 
 
 async def test_choosing_a_suggestion_asks_it(stub):
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot, stub)
         await pilot.press("tab")  # focus the suggestions
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert stub.asked == [(suggested_questions(stub.document)[1], None)]
+        assert stub.asked == [(shown_suggestions(app)[1], None)]
         assert len(app.turns) == 1
 
 
@@ -321,6 +373,7 @@ async def test_asking_shows_the_answer_and_its_sources(stub):
 async def test_a_follow_up_is_asked_with_context(stub):
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot, stub)
         await ask(pilot, IRAN)
         await ask(pilot, "And what about Russia?")
         assert stub.asked == [(IRAN, None), ("And what about Russia?", "What are Russia's goals in the Middle East?")]
@@ -354,6 +407,7 @@ async def test_input_history_recalls_earlier_questions(stub):
 async def test_an_empty_question_is_an_error_notification(stub):
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot, stub)
         seen = record_notifications(app)
         await ask(pilot, "   ")
         assert seen and seen[-1][1] == "error" and "empty" in seen[-1][0]
@@ -855,9 +909,9 @@ async def test_past_conversations_are_kept_searched_and_reopened(stub):
     pasts = history.load_all(folder)
     assert sorted(p.questions for p in pasts) == sorted([("What does Russia want?",), (IRAN, "How do I bake bread?")])
 
-    stub.asked.clear()
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot, stub)
         await pilot.press("f2")
         await pilot.pause()
         assert type(app.screen).__name__ == "HistoryScreen"

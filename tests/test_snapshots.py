@@ -25,6 +25,7 @@ def app(paper_document):
 
 async def _steady(pilot) -> None:
     pilot.app.query_one(QuestionInput).cursor_blink = False
+    await pilot.app.workers.wait_for_complete()  # the start screen's suggestions are checked
     await pilot.pause()
 
 
