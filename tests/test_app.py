@@ -214,13 +214,24 @@ async def test_one_card_for_contiguous_sentences(stub):
 
 
 async def test_the_space_after_a_citation_marker_is_kept(stub):
+    """Issue 13 saw "[1]For" on screen: the rendered lines keep the space at every width."""
+    import re
+
+    from textual.widgets._markdown import MarkdownParagraph
+
     app = make_app(assistant=stub)
     async with app.run_test(size=(120, 40)) as pilot:
         await ask(pilot, "What does Iran do in Syria?")
-        from textual.widgets._markdown import MarkdownParagraph
-
         shown = plain(app.query_one(Exchange).query_one(MarkdownParagraph))
-        assert "Yemen\". [1] For the first time" in shown
+        assert 'Yemen". [1] For the first time' in shown
+        for width in (60, 71, 80, 93, 100, 117, 120, 160):
+            await pilot.resize_terminal(width, 40)
+            await pilot.pause()
+            paragraph = app.query_one(Exchange).query_one(MarkdownParagraph)
+            lines = ["".join(s.text for s in paragraph.render_line(y)).rstrip() for y in range(paragraph.region.height)]
+            assert not [line for line in lines if re.search(r"\[\d\]\S", line)], (width, lines)
+            words = " ".join(lines).split()
+            assert " ".join(words[words.index("[1]") - 1 : words.index("[1]") + 2]) == 'Yemen". [1] For', (width, lines)
 
 
 async def test_section_titles_in_cards_are_one_line_and_full_in_the_reader(stub):
