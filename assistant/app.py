@@ -25,11 +25,14 @@ from assistant import paths
 from assistant.encoder import Encoder
 from assistant.errors import AssistantError, InputError
 from assistant.followup import contextualize, effective
-from assistant.records import Answer
+from assistant.progress import StageClock, describe
+from assistant.records import Answer, Document
 from assistant.render import safe
-from assistant.screens import HelpScreen, HistoryScreen, ReaderScreen
+from assistant.screens import HelpScreen, HistoryScreen, LibraryScreen, ReaderScreen
 from assistant.suggestions import suggested_questions
-from assistant.transcript import Source, Turn, answer_plain, conversation_markdown, escape_markdown, sources_of
+from assistant.transcript import (
+    Source, Turn, answer_plain, answer_source, conversation_markdown, escape_markdown, sources_of,
+)
 from assistant.widgets import BuildPanel, Exchange, QuestionInput, SourceCard, SourcesPane, Welcome
 
 
@@ -72,6 +75,32 @@ class LoadingEncoder:
         return self._encoder.encode(texts)
 
 
+class LibraryAssistant:
+    """The library as the app asks it: every document, or the one chosen (``scope``, an id).
+
+    ``document`` and ``home`` are the embedded paper's (the start screen, its suggestions and
+    the history are about it)."""
+
+    def __init__(self, library, entries) -> None:
+        from assistant.library import PAPER_ID
+
+        self.library = library
+        self.scope: str | None = None
+        self.home = library.engine(PAPER_ID)
+        self.document = self.home.document
+        self.refresh(entries)
+
+    def refresh(self, entries) -> None:
+        """The library's documents now (after an add or a remove)."""
+        self.entries = tuple(entries)
+        self.documents = {e.id: self.library.engine(e.id).document for e in self.entries}
+        if self.scope not in self.documents:
+            self.scope = None
+
+    def ask(self, question: str, context: str | None = None) -> Answer:
+        return self.library.ask(question, doc=self.scope, context=context)
+
+
 class PaperApp(App[None]):
     """Ask the paper; answers are its own sentences, with the sources beside them."""
 
@@ -91,6 +120,7 @@ class PaperApp(App[None]):
         Binding("ctrl+s", "save", "Save", tooltip="Save the conversation as Markdown"),
         Binding("ctrl+l", "clear", "Clear", tooltip="Clear the conversation"),
         Binding("f2", "history", "History", show=False, tooltip="Search and reopen past conversations (their questions are asked again)"),
+        Binding("f3", "library", "Library", tooltip="Your documents: choose one or all to ask, add or remove one"),
         Binding("escape", "cancel_build", "Cancel build", tooltip="Stop building the index"),
         Binding("ctrl+r", "build", "Build index", tooltip="Build the paper's index"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -127,6 +157,13 @@ class PaperApp(App[None]):
             super().__init__()
             self.error, self.cancelled = error, cancelled
 
+    class Added(Message):
+        """A document was added to the library (``entry``), or could not be (``error``)."""
+
+        def __init__(self, entry=None, error: str = "") -> None:
+            super().__init__()
+            self.entry, self.error = entry, error
+
     class Answered(Message):
         def __init__(self, question: str, context: str | None, answer: Answer | None, error: str = "") -> None:
             super().__init__()
@@ -147,6 +184,7 @@ class PaperApp(App[None]):
         self._queued: list[Exchange] = []  # asked while the index was being built, or reopened
         self._history: tuple[Path, datetime] | None = None  # this conversation's history file
         self._asking = threading.Lock()  # one question at a time: the user's, or a suggestion being checked
+        self._add_clock = StageClock()  # a document being added to the library
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -166,7 +204,7 @@ class PaperApp(App[None]):
     async def on_mount(self) -> None:
         self.query_one("#conversation").border_title = "Conversation"
         self.query_one("#sources").border_title = "Sources"
-        await self.query_one(SourcesPane).show(None, [])
+        await self.query_one(SourcesPane).show([])
         self._mounted = True
         for report in self._early:  # what the worker reported before the widgets existed
             await self._apply(report)
@@ -201,7 +239,11 @@ class PaperApp(App[None]):
             encoder = self.encoder
             if encoder is None and onnx_path().is_file():  # else the build exports the model first
                 encoder = LoadingEncoder()
-            index = open_index(self.index_dir, progress=self._progress, notice=lambda m: self.post_message(self.Notice(m)))
+            notice = lambda m: self.post_message(self.Notice(m))
+            if self.index_dir is None:  # the library: the embedded paper (built on first run) and the added documents
+                self.post_message(self.Loaded(self._open_library(notice)))
+                return
+            index = open_index(self.index_dir, progress=self._progress, notice=notice)
             self.post_message(self.Loaded(Assistant.open(index, encoder=encoder or LoadingEncoder())))
         except _Cancelled:
             self.post_message(self.LoadFailed("index build cancelled; nothing was written", cancelled=True))
@@ -209,6 +251,13 @@ class PaperApp(App[None]):
             self.post_message(self.LoadFailed(str(exc)))
         except Exception as exc:  # never a traceback: the UI says what went wrong
             self.post_message(self.LoadFailed(f"could not open the paper: {type(exc).__name__}: {exc}"))
+
+    def _open_library(self, notice) -> LibraryAssistant:
+        from assistant.library import Library
+
+        books = Library.open(encoder=self.encoder)
+        books.load(None, progress=self._progress, notice=notice)
+        return LibraryAssistant(books, books.documents())
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         """Build progress callback, called in the worker thread: never touches widgets."""
@@ -265,9 +314,11 @@ class PaperApp(App[None]):
     def _check_suggestions(self, assistant) -> None:
         """Ask each candidate question (between the user's questions) and keep those answered well."""
 
+        home = getattr(assistant, "home", assistant)  # in a library: the paper's own engine
+
         def ask(question: str) -> Answer:
             with self._asking:
-                return assistant.ask(question)
+                return home.ask(question)
 
         self.post_message(self.Suggested(suggested_questions(assistant.document, ask=ask)))
 
@@ -359,7 +410,8 @@ class PaperApp(App[None]):
         self._save_history()
         self._previous = effective(message.question, message.context)
         exchange.remove_class("pending-answer")
-        await exchange.show_answer(message.answer, self.assistant.document.source)
+        origin = answer_source(message.answer)
+        await exchange.show_answer(message.answer, self._document(origin).source, self._title(origin))
         await self.select_turn(len(self.turns) - 1)
         self._set_busy(False)
         conversation = self.query_one("#conversation", VerticalScroll)
@@ -384,7 +436,20 @@ class PaperApp(App[None]):
             exchange.set_class(exchange.turn == turn, "-selected")
         pane = self.query_one(SourcesPane)
         pane.border_title = f"Sources of answer {turn + 1} of {len(self.turns)}"
-        await pane.show(self.assistant.document, sources_of(self.turns[turn].answer, self.assistant.document.source))
+        await pane.show([(self._document(s.document), s, self._title(s.document)) for s in self._sources(turn)])
+
+    def _sources(self, turn: int) -> list[Source]:
+        answer = self.turns[turn].answer
+        return sources_of(answer, self._document(answer_source(answer)).source)
+
+    def _document(self, doc_id: str) -> Document:
+        """A library document by id; outside a library (or for "") the one document."""
+        return getattr(self.assistant, "documents", {}).get(doc_id) or self.assistant.document
+
+    def _title(self, doc_id: str) -> str:
+        """The document's title, to name it beside its citations when the library has several; else ""."""
+        entries = getattr(self.assistant, "entries", ())
+        return next((e.title for e in entries if e.id == doc_id), "") if len(entries) > 1 else ""
 
     async def on_exchange_selected(self, message: Exchange.Selected) -> None:
         if message.turn < len(self.turns) and message.turn != self.selected:
@@ -419,15 +484,14 @@ class PaperApp(App[None]):
         if self.selected is None:
             self.notify("Ask a question first: its sources open here.", severity="warning")
             return
-        sources = sources_of(self.turns[self.selected].answer, self.assistant.document.source)
-        source = next((s for s in sources if s.n == n), None)
+        source = next((s for s in self._sources(self.selected) if s.n == n), None)
         if source is None:
             self.notify(f"This answer has no source [{n}].", severity="warning", markup=False)
             return
         self.open_reader(source)
 
     def open_reader(self, source: Source) -> None:
-        self.push_screen(ReaderScreen(self.assistant.document, source))
+        self.push_screen(ReaderScreen(self._document(source.document), source, self._title(source.document)))
 
     # -- conversation actions -------------------------------------------------------------
 
@@ -436,8 +500,8 @@ class PaperApp(App[None]):
             self.notify("There is no answer to copy yet.", severity="warning")
             return
         turn = self.turns[-1]
-        text = self.assistant.document.source
-        count = len(sources_of(turn.answer, text))
+        count = len(self._sources(len(self.turns) - 1))
+        text = self._document(answer_source(turn.answer)).source
         self._copy(answer_plain(turn, text), f"the last answer with {count} source{'s' * (count != 1)}")
 
     @work(thread=True, exclusive=True, group="copy", exit_on_error=False)
@@ -466,7 +530,7 @@ class PaperApp(App[None]):
             self.notify("There is nothing to save yet.", severity="warning")
             return
         now = datetime.now()
-        text = conversation_markdown(self.assistant.document, self.turns, now)
+        text = conversation_markdown(self.assistant.document, self.turns, now, self._document)
         try:
             path = _write_new(paths.conversations_dir(), "conversation", "md", text, now)
         except OSError as exc:
@@ -492,8 +556,84 @@ class PaperApp(App[None]):
         self._history = None
         pane = self.query_one(SourcesPane)
         pane.border_title = "Sources"
-        await pane.show(None, [])
+        await pane.show([])
         self.refresh_bindings()
+
+    # -- the library ------------------------------------------------------------------------
+
+    def action_library(self) -> None:
+        if not isinstance(self.assistant, LibraryAssistant):
+            self.notify("The library is not open: this chat is on one index (--index-dir).", severity="warning")
+            return
+        if not isinstance(self.screen, LibraryScreen):
+            self.push_screen(LibraryScreen(self.assistant.entries, self.assistant.scope))
+
+    def _scope_changed(self, status: str = "") -> None:
+        """Say in the title bar, and on the library screen if open, which documents are asked."""
+        books = self.assistant
+        title = self._title(books.scope) if books.scope else ""
+        self.sub_title = safe(title or (f"all {len(books.entries)} documents" if len(books.entries) > 1
+                                        else books.document.metadata.get("title") or books.document.title))
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.show(books.entries, books.scope, status)
+
+    @on(LibraryScreen.Chosen)
+    def _choose(self, message: LibraryScreen.Chosen) -> None:
+        self.assistant.scope = message.doc_id
+        self._scope_changed()
+
+    @on(LibraryScreen.Add)
+    def _add(self, message: LibraryScreen.Add) -> None:
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.status(f"Adding {message.path}…")
+        self._add_document(message.path)
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def _add_document(self, path: str) -> None:
+        """Index a document into the library (only it is embedded), then open it for questions."""
+        books = self.assistant
+        try:
+            entry = books.library.add(Path(path).expanduser(), progress=self._add_progress)
+            with self._asking:
+                books.refresh(books.library.documents())
+        except AssistantError as exc:
+            self.post_message(self.Added(error=str(exc)))
+        except Exception as exc:  # never a traceback: the library screen says what went wrong
+            self.post_message(self.Added(error=f"could not add {path}: {type(exc).__name__}: {exc}"))
+        else:
+            self.post_message(self.Added(entry))
+
+    def _add_progress(self, stage: str, done: int, total: int) -> None:
+        self.call_from_thread(self._show_add_progress, stage, done, total)
+
+    def _show_add_progress(self, stage: str, done: int, total: int) -> None:
+        self._add_clock.report(stage, done, total)
+        step = self._add_clock.step()
+        if step is not None and isinstance(self.screen, LibraryScreen):
+            self.screen.status(f"Adding: {describe(step)}.")
+
+    def on_paper_app_added(self, message: Added) -> None:
+        self._add_clock = StageClock()
+        if message.entry is None:
+            self.notify(safe(message.error), title="Not added", severity="error", markup=False)
+            if isinstance(self.screen, LibraryScreen):
+                self.screen.status(safe(message.error))
+            return
+        self.notify(f"Added {safe(message.entry.title)} ({message.entry.id}).", markup=False)
+        self._scope_changed(f"Added {message.entry.title} as {message.entry.id}.")
+
+    @on(LibraryScreen.Remove)
+    def _remove(self, message: LibraryScreen.Remove) -> None:
+        books = self.assistant
+        try:
+            with self._asking:
+                entry = books.library.remove(message.doc_id)
+                books.refresh(books.library.documents())
+        except AssistantError as exc:
+            self.notify(safe(str(exc)), title="Not removed", severity="error", markup=False)
+            return
+        self.notify(f"Removed {safe(entry.title)} from the library (your file {safe(entry.file)} is untouched).", markup=False)
+        self._scope_changed(f"Removed {entry.title}.")
 
     # -- history of conversations -----------------------------------------------------------
 
@@ -575,6 +715,8 @@ class PaperApp(App[None]):
             return self.state in ("cancelled", "failed")
         if action == "history":
             return self.assistant is not None and self.screen is self.screen_stack[0]
+        if action == "library":  # only when the chat is on the library, not on one --index-dir
+            return isinstance(self.assistant, LibraryAssistant) and self.screen is self.screen_stack[0]
         if action in ("open_source", "copy_answer", "save", "clear", "select_answer"):
             if self.assistant is None or self.screen is not self.screen_stack[0]:
                 return False
@@ -590,6 +732,7 @@ class PaperApp(App[None]):
         yield SystemCommand("Open source", "Open the first source of the selected answer in the paper",
                             lambda: self.action_open_source(1))
         yield SystemCommand("History", "Search and reopen past conversations", self.action_history)
+        yield SystemCommand("Library", "Choose the documents to ask, add or remove one", self.action_library)
         yield SystemCommand("Earlier answer", "Show the sources of the earlier answer", lambda: self.action_select_answer(-1))
         yield SystemCommand("Later answer", "Show the sources of the later answer", lambda: self.action_select_answer(1))
         if self.state in ("cancelled", "failed"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rich.text import Text
 
@@ -41,18 +41,27 @@ class Source:
     end: int
     notes: tuple[CitedNote, ...] = ()
     cited: bool = True  # highlight [start, end) within its paragraph
+    document: str = ""  # the library document's id ("" outside a library)
+    page: int | None = None  # the PDF page of ``start``
+
+
+def _on_page(locator: str, page: int | None) -> str:
+    return locator if page is None else f"{locator}, page {page}"
 
 
 def sources_of(answer: Answer, source: str, closest: int = 3) -> list[Source]:
     """What the sources pane shows for an answer: its citations, where sentences that follow one
     another in one paragraph (nothing but whitespace between them in ``source``, the document's
-    text) are one source, numbered in order; or, for an abstention, the closest passages."""
+    text) are one source, numbered in order; or, for an abstention, the closest passages (from
+    any document of a library)."""
     if answer.abstained:
-        return [Source(p.rank, p.section, "closest passage", p.start, p.end, (), False) for p in answer.passages[:closest]]
+        return [Source(p.rank, p.section, _on_page("closest passage", p.page), p.start, p.end, (), False, p.document, p.page)
+                for p in answer.passages[:closest]]
     runs: list[list[Citation]] = []
     for citation in answer.citations:
         last = runs[-1][-1] if runs else None
-        if (last is not None and (last.section, last.paragraph) == (citation.section, citation.paragraph)
+        where = (citation.document, citation.section, citation.paragraph)
+        if (last is not None and (last.document, last.section, last.paragraph) == where
                 and last.end <= citation.start and not source[last.end : citation.start].strip()):
             runs[-1].append(citation)
         else:
@@ -62,7 +71,14 @@ def sources_of(answer: Answer, source: str, closest: int = 3) -> list[Source]:
 
 def _joined(n: int, run: list[Citation]) -> Source:
     notes = tuple({note.number: note for c in run for note in c.notes}.values())
-    return Source(n, run[0].section, f"paragraph {run[0].paragraph}", run[0].start, run[-1].end, notes)
+    first = run[0]
+    locator = _on_page(f"paragraph {first.paragraph}", first.page)
+    return Source(n, first.section, locator, first.start, run[-1].end, notes, True, first.document, first.page)
+
+
+def answer_source(answer: Answer) -> str:
+    """The library document an answer's citations come from ("" outside a library, or none)."""
+    return answer.citations[0].document if answer.citations else ""
 
 
 def answer_markdown(answer: Answer, source: str, closest: int = 3) -> str:
@@ -115,10 +131,13 @@ def passage_text(document: Document, source: Source) -> Text:
     return text
 
 
-def card_title(source: Source) -> Text:
-    """A source card's first line: number, section and locator (one line, cut with an ellipsis)."""
+def card_title(source: Source, document_title: str = "") -> Text:
+    """A source card's first line: number, the document when named, section and locator (one
+    line, cut with an ellipsis)."""
     text = Text()
     text.append(f"[{source.n}] ", style="bold")
+    if document_title:
+        text.append(f"{safe(document_title)} · ", style="italic")
     text.append(safe(source.section), style="bold")
     text.append(f" · {source.locator}", style="dim")
     return text
@@ -167,8 +186,12 @@ def answer_plain(turn: Turn, text: str) -> str:
     return safe("\n".join(lines))
 
 
-def conversation_markdown(document: Document, turns: Iterable[Turn], saved: datetime) -> str:
-    """The conversation as Markdown: each answer, then its quotes (exact paper text) with locators."""
+def conversation_markdown(document: Document, turns: Iterable[Turn], saved: datetime,
+                          documents: Callable[[str], Document] | None = None) -> str:
+    """The conversation as Markdown: each answer, then its quotes (exact paper text) with locators.
+
+    ``documents`` finds a library document by id (quotes of other documents than ``document``)."""
+    find = documents or (lambda doc_id: document)
     title = document.metadata.get("title") or document.title
     authors = document.metadata.get("authors") or []
     byline = ", ".join(authors) if isinstance(authors, list) else str(authors)
@@ -181,18 +204,19 @@ def conversation_markdown(document: Document, turns: Iterable[Turn], saved: date
         out += [f"## {number}. {escape_markdown(turn.question)}", ""]
         if turn.context:
             out += [f"*Read as a follow-up; also searched for:* {escape_markdown(turn.context)}", ""]
-        out += _answer_markdown_lines(document, turn.answer)
+        out += _answer_markdown_lines(find, turn.answer)
     return safe("\n".join(out))
 
 
-def _answer_markdown_lines(document: Document, answer: Answer) -> list[str]:
+def _answer_markdown_lines(find: Callable[[str], Document], answer: Answer) -> list[str]:
+    text = find(answer_source(answer)).source
     if answer.abstained:
         out = ["*The paper does not seem to answer this.* Closest passages:", ""]
     else:
-        out = [" ".join(f"{escape_markdown(display_text(document.source[s.start : s.end]))} \\[{s.n}\\]"
-                        for s in sources_of(answer, document.source)), ""]
-    for source in sources_of(answer, document.source):
-        quote = display_text(document.source[source.start : source.end])
+        out = [" ".join(f"{escape_markdown(display_text(text[s.start : s.end]))} \\[{s.n}\\]"
+                        for s in sources_of(answer, text)), ""]
+    for source in sources_of(answer, text):
+        quote = display_text(find(source.document).source[source.start : source.end])
         out += [f"> {escape_markdown(quote)}", ">",
                 f"> — \\[{source.n}\\] {escape_markdown(_locator(source.section, source.locator, source.start, source.end))}"]
         for note in source.notes:

@@ -7,6 +7,8 @@ Markdown): never as markup. What they show comes from ``transcript``.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -159,12 +161,15 @@ class Exchange(Vertical):
         for pending in self.query(".pending").results(Static):  # none yet when not composed: compose shows it
             pending.update(Text("Searching the paper…", style="dim italic"))
 
-    async def show_answer(self, answer: Answer, source: str) -> None:
-        """Show ``answer``; ``source`` is the document's text its citations point into."""
+    async def show_answer(self, answer: Answer, source: str, origin: str = "") -> None:
+        """Show ``answer``; ``source`` is the document's text its citations point into, ``origin``
+        that document's title when the answer is from a library of several."""
         await self.query(".pending").remove()
         classes = "answer abstained" if answer.abstained else "answer"
         count = len(sources_of(answer, source))
         meta = f"confidence {answer.confidence:.2f}" + ("" if answer.abstained else f" · {count} citation{'s' * (count != 1)}")
+        if origin and not answer.abstained:
+            meta += f" · from {safe(origin)}"
         await self.mount(Markdown(answer_markdown(answer, source), open_links=False, classes=classes),
                          Static(Text(meta, style="dim"), classes="meta"))
 
@@ -182,13 +187,14 @@ class SourceCard(Vertical, can_focus=True):
             super().__init__()
             self.source = source
 
-    def __init__(self, document: Document, source: Source, **kwargs) -> None:
+    def __init__(self, document: Document, source: Source, document_title: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.document = document
         self.source = source
+        self.document_title = document_title  # named on the card when the library has several documents
 
     def compose(self) -> ComposeResult:
-        yield Static(card_title(self.source), classes="card-title")
+        yield Static(card_title(self.source, self.document_title), classes="card-title")
         yield Static(card_text(self.document, self.source), classes="card-text")
 
     def action_open(self) -> None:
@@ -203,10 +209,11 @@ class SourcesPane(VerticalScroll):
 
     BINDINGS = [Binding(str(n), f"open({n})", f"Open source {n}", show=False) for n in range(1, 10)]
 
-    async def show(self, document: Document | None, sources: list[Source]) -> None:
+    async def show(self, cards: Sequence[tuple[Document, Source, str]]) -> None:
+        """Show a card per (document, source, document title or "")."""
         await self.remove_children()
-        if document is not None and sources:
-            await self.mount_all(SourceCard(document, s, classes="card") for s in sources)
+        if cards:
+            await self.mount_all(SourceCard(document, s, title, classes="card") for document, s, title in cards)
         else:
             await self.mount(Static(Text("Sources of the answer appear here.", style="dim"), classes="empty"))
         self.scroll_home(animate=False)
