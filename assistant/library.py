@@ -19,6 +19,7 @@ filled in on its citations and passages.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import os
 import re
@@ -293,8 +294,8 @@ class Library:
             raise InputError(f"unknown format {doc_format!r}; choose one of {', '.join(FORMATS)}")
         from assistant.ingest import read_input_bytes
 
-        read_input_bytes(path)  # a missing, special or oversized file fails before anything is written
-        digest = sha256_file(path)
+        # a missing, special or oversized file fails before anything is written
+        digest = hashlib.sha256(read_input_bytes(path)).hexdigest()
         with storage.locked(self.folder):
             entries = read_entries(self.folder)
             self._remove_orphans(entries)
@@ -340,7 +341,7 @@ class Library:
             if doc_id not in {e.id for e in entries}:
                 raise InputError(f"no document {doc_id!r} in the library; 'assistant list' shows the ids")
             write_entries(self.folder, [e for e in entries if e.id != doc_id])
-            storage.remove_index(entry.index)
+            self._remove_orphans([e for e in entries if e.id != doc_id])
         self._engines = {key: value for key, value in self._engines.items() if key[0] != doc_id}
         return entry
 

@@ -247,6 +247,16 @@ def test_remove_keeps_a_file_someone_put_in_the_index_folder(three):
     assert (folder / "my-notes.txt").read_text(encoding="utf-8") == "mine"
 
 
+def test_an_index_folder_left_without_its_entry_is_removed_by_the_next_change(three, fake_encoder):
+    """What a kill -9 between writing library.json and deleting the index folder leaves behind."""
+    from assistant.index import build_index
+
+    orphan = paths.library_dir() / "documents" / "orphan"
+    build_index(three / "canals.txt", orphan, encoder=fake_encoder)
+    ok("remove", "lighthouses")
+    assert sorted(p.name for p in (paths.library_dir() / "documents").iterdir()) == ["canals", "tidal-mills"]
+
+
 def test_the_embedded_paper_cannot_be_removed(home):
     fails_with(("remove", "paper"), "paper is the embedded paper and cannot be removed; ask other documents with --doc ID")
     assert [d["id"] for d in json.loads(ok("list", "--json").stdout)] == ["paper"]
