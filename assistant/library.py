@@ -265,7 +265,8 @@ class Library:
         self.folder = Path(folder)
         self._build_encoder = encoder
         self._query = _SharedQuery((lambda: encoder) if encoder is not None else _onnx_encoder)
-        self._engines: dict[tuple[str, Path], object] = {}
+        self._engines: dict[tuple[str, Path], Any] = {}
+        self._skipped: set[str] = set()
 
     @classmethod
     def open(cls, encoder=None) -> "Library":
@@ -369,18 +370,33 @@ class Library:
         return self._engines[key]
 
     def load(self, doc: str | None = None, progress: Progress = quiet, notice: Notice = lambda message: None) -> None:
-        """Open the engines ``ask(doc=doc)`` needs now (building the paper's index if it is missing)."""
-        for entry in self._targets(doc):
-            self._engine(entry, progress, notice)
+        """Open the engines ``ask(doc=doc)`` needs now (building the paper's index if it is missing);
+        ``notice`` hears of each added document that cannot be asked (see ``ask``)."""
+        self._answering(doc, progress, notice)
 
-    def _targets(self, doc: str | None) -> tuple[Entry, ...]:
-        return (self.document(doc),) if doc is not None else self.documents()
+    def _answering(self, doc: str | None, progress: Progress = quiet, notice: Notice = lambda message: None):
+        """The documents ``ask`` uses, with their engines. One document (``doc``) must load; asking the
+        whole library skips an added document whose index cannot be used (damaged, or built by an
+        older version), telling ``notice`` once, so one bad index does not silence the others."""
+        if doc is not None:
+            entry = self.document(doc)
+            return [(entry, self._engine(entry, progress, notice))]
+        usable = []
+        for entry in self.documents():
+            try:
+                usable.append((entry, self._engine(entry, progress, notice)))
+            except BrokenIndexError as exc:
+                if entry.embedded:
+                    raise
+                if entry.id not in self._skipped:
+                    self._skipped.add(entry.id)
+                    notice(f"{exc}; asking the other documents")
+        return usable
 
     def ask(self, question: str, k: int = 10, doc: str | None = None, context: str | None = None) -> Answer:
         """Answer from one document (``doc``, an id) or from the whole library."""
         answers = []
-        for entry in self._targets(doc):
-            engine = self._engine(entry)
+        for entry, engine in self._answering(doc):
             answer = engine.ask(question, k=k, context=context)
             answers.append(annotate(answer, entry.id, engine.document.pages))
         return answers[0] if len(answers) == 1 else merge(answers, k)

@@ -257,6 +257,22 @@ def test_an_index_folder_left_without_its_entry_is_removed_by_the_next_change(th
     assert sorted(p.name for p in (paths.library_dir() / "documents").iterdir()) == ["canals", "tidal-mills"]
 
 
+def test_a_damaged_document_is_skipped_when_asking_all_and_refused_alone(three):
+    version = library.Library.open().document("canals").index / "current"
+    (version / "chunks.faiss").write_bytes(b"damaged")
+    question = "When was the first lighthouse on the islands lit?"
+    result = ok("ask", question, "--json")
+    assert {c["document"] for c in json.loads(result.stdout)["citations"]} == {"lighthouses"}
+    notice = result.stderr.splitlines()[-1]
+    assert notice.startswith("document canals (canals.txt) cannot be answered from: damaged file chunks.faiss")
+    assert notice.endswith("assistant add canals.txt; asking the other documents")
+    fails_with(("ask", question, "--doc", "canals"), "document canals (canals.txt) cannot be answered from: damaged file "
+               "chunks.faiss (checksum mismatch); add it again: assistant remove canals, then assistant add canals.txt")
+    ok("remove", "canals")
+    ok("add", str(three / "canals.txt"))
+    assert "canals" in {p["document"] for p in ask_json(question)["passages"]}
+
+
 def test_the_embedded_paper_cannot_be_removed(home):
     fails_with(("remove", "paper"), "paper is the embedded paper and cannot be removed; ask other documents with --doc ID")
     assert [d["id"] for d in json.loads(ok("list", "--json").stdout)] == ["paper"]
