@@ -42,7 +42,7 @@ def spread(items: list, limit: int | None) -> list:
 
 def build(workdir: Path, limit: int) -> tuple[object, dict[str, list[str]], dict[str, float]]:
     from assistant import paths
-    from assistant.evaluate import load_gold
+    from assistant.gold import load_gold
     from assistant.library import PAPER_ID, Library
     from assistant.squad import read_squad
 
