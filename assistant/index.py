@@ -106,7 +106,7 @@ def document_folders(sources: Sequence[Path], index_dir: Path) -> list[tuple[Pat
 def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progress, encoder, started: float) -> dict:
     progress("reading", 0, 1)
     title = (metadata or {}).get("title")
-    document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, progress=progress)
+    document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, headings=raw.headings, progress=progress)
     progress("structure", 1, 1)
     report = chunk_document(document, enc.token_counter(), settings)
     if encoder is None and not enc.onnx_path().is_file():

@@ -1,4 +1,4 @@
-"""Read input files: documents (UTF-8 ``.txt``/``.md``, or ``.pdf`` through pypdf) and data files.
+"""Read input files: documents (UTF-8 ``.txt``/``.md``, or ``.pdf`` through PDFium) and data files.
 
 Every input is read through ``read_input_bytes``: only a regular file (symlinks followed) is
 opened, never a device or a FIFO, and at most ``max_input_bytes()`` are read.
@@ -6,7 +6,7 @@ opened, never a device or a FIFO, and at most ``max_input_bytes()`` are read.
 
 from __future__ import annotations
 
-import io
+import ctypes
 import math
 import os
 import re
@@ -31,6 +31,7 @@ class RawDocument:
     text: str
     markdown: bool
     pages: tuple[int, ...] = ()  # start offset of each PDF page in ``text``
+    headings: tuple[int, ...] | None = None  # start offsets of lines set in a heading font; None: not known
 
 
 def read_document(path: Path, doc_format: str | None = None) -> RawDocument:
@@ -46,8 +47,8 @@ def read_document(path: Path, doc_format: str | None = None) -> RawDocument:
         raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use .txt, .md or .pdf")
     data = read_input_bytes(path)
     if suffix in PDF_SUFFIXES:
-        text, pages = _read_pdf(path, data)
-        return _checked(RawDocument(path, text, markdown=False, pages=pages))
+        text, pages, headings = _read_pdf(path, data)
+        return _checked(RawDocument(path, text, markdown=False, pages=pages, headings=headings))
     return _checked(RawDocument(path, _decode_text(path, data), markdown=suffix != ".txt"))
 
 
@@ -111,40 +112,200 @@ def _decode_text(path: Path, data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...]]:
-    import logging
-    import warnings
+def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int, ...] | None]:
+    """The text of every page (through PDFium), the offset where each page starts, and the
+    offsets of the lines set in a heading font (None when font sizes tell no headings apart)."""
+    import pypdfium2
 
-    from pypdf import PdfReader
-
-    # pypdf logs each robustness fix ("EOF marker not found") as a raw stderr line; a file
-    # it cannot read surfaces as one InputError instead.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    _check_expansion(path, data)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                _decrypt(path, reader)
-            page_texts = [paragraph_breaks(page.extract_text() or "") for page in reader.pages]
-    except InputError:
-        raise
-    except Exception as exc:  # pypdf raises many kinds (and RecursionError, MemoryError) on damaged files
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == _PDFIUM_PASSWORD_ERROR:
+            raise InputError(f"{path}: the PDF is protected by a password; save an unprotected copy and index that") from None
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
-    starts, parts, offset = [], [], 0
-    for page_text in page_texts:
+    try:
+        pages = [_page_lines(pdf, number) for number in range(len(pdf))]
+    except Exception as exc:  # pdfium reports a damaged page as PdfiumError; ctypes and memory errors too
+        raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
+    finally:
+        pdf.close()
+    return _assemble(pages)
+
+
+def _check_expansion(path: Path, data: bytes) -> None:
+    """Refuse a PDF with a compressed stream that expands past 75 MB (pypdf's limit too), or
+    streams that together expand past ``_expansion_limit``: a "zip bomb" that PDFium would
+    inflate in memory. Each stream is inflated in pieces and only counted."""
+    limit, total = _expansion_limit(len(data)), 0
+    for match in _STREAM_START.finditer(data):
+        size = _inflated_size(data, match.end(), MAX_STREAM_BYTES)
+        total += size
+        if size > MAX_STREAM_BYTES or total > limit:
+            raise InputError(f"{path}: cannot read this PDF (its compressed streams expand past "
+                             f"{(MAX_STREAM_BYTES if size > MAX_STREAM_BYTES else limit) // 1_000_000} MB)")
+
+
+def _inflated_size(data: bytes, start: int, limit: int) -> int:
+    """How many bytes the Flate stream at ``start`` inflates to (counting stops past ``limit``;
+    0 when it is not a Flate stream: PDFium judges those)."""
+    import zlib
+
+    inflate, total, position, pending = zlib.decompressobj(), 0, start, b""
+    try:
+        while total <= limit and not inflate.eof:
+            if not pending:
+                if position >= len(data):
+                    break
+                pending, position = data[position : position + 65536], position + 65536
+            out = inflate.decompress(pending, 1 << 20)
+            pending, total = inflate.unconsumed_tail, total + len(out)
+            if not out and pending:
+                break
+    except zlib.error:
+        return 0
+    return total
+
+
+def _expansion_limit(size: int) -> int:
+    return max(500_000_000, 20 * size)
+
+
+MAX_STREAM_BYTES = 75_000_000
+_STREAM_START = re.compile(rb"stream\r?\n")
+_PDFIUM_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
+_LINE_END_HYPHEN = "\x02"  # pdfium's mark for a hyphen that breaks a word at the end of a line
+_SAMPLES = 7  # characters of a line whose font size and weight are read
+
+
+@dataclass(frozen=True)
+class PdfLine:
+    """One line of a PDF page: its text and the effective size (points) and boldness of its font."""
+
+    text: str
+    size: float
+    bold: bool
+    y: float = 0.0  # the baseline's height on the page (points from the bottom)
+
+
+def _page_lines(pdf, number: int) -> list[PdfLine]:
+    import pypdfium2.raw as pdfium_c
+
+    page = pdf[number]
+    textpage = page.get_textpage()
+    try:
+        handle = textpage.raw
+        codes = [pdfium_c.FPDFText_GetUnicode(handle, i) for i in range(textpage.count_chars())]
+        lines: list[list[int]] = []
+        current: list[int] = []
+        for i, code in enumerate(codes):
+            if code == 10:  # pdfium ends each line with a generated CR LF
+                lines.append(current)
+                current = []
+            elif code >= 32 and not 0xFFF0 <= code <= 0xFFFF and code != 0x7F:
+                current.append(i)
+            elif code == 2 and i + 2 < len(codes) and codes[i + 1] == 13 and codes[i + 2] == 10:
+                codes[i + 2] = 0  # a word hyphenated across lines is joined: "distri-" + "bution"
+        lines.append(current)
+        return [_line(pdfium_c, handle, codes, indices) for indices in lines if indices]
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _line(pdfium_c, handle, codes: list[int], indices: list[int]) -> PdfLine:
+    text = "".join(chr(codes[i]) for i in indices).rstrip()
+    ink = [i for i in indices if not chr(codes[i]).isspace()]
+    step = max(1, len(ink) // _SAMPLES)
+    sizes, bold = [], 0
+    matrix = pdfium_c.FS_MATRIX()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if ink:
+        pdfium_c.FPDFText_GetCharOrigin(handle, ink[0], x, y)
+    for i in ink[::step][:_SAMPLES]:
+        scale = 1.0
+        if pdfium_c.FPDFText_GetMatrix(handle, i, matrix):
+            scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
+        sizes.append(pdfium_c.FPDFText_GetFontSize(handle, i) * scale)
+        bold += pdfium_c.FPDFText_GetFontWeight(handle, i) >= 600
+    size = sorted(sizes)[len(sizes) // 2] if sizes else 0.0
+    return PdfLine(text, round(size, 1), bool(sizes) and bold * 2 > len(sizes), round(y.value, 1))
+
+
+Font = tuple  # (size, bold) of a heading font; (size, bold, line) for a heading that does not go on from the line before
+
+
+def heading_lines(pages: list[list[PdfLine]]) -> list[list[Font | None]] | None:
+    """The font of each line set in a heading font, None for the others; None for the whole
+    document when no line stands out (the text's shape then decides).
+
+    A heading font is at least 12% larger than the body text's (the size most text is set in);
+    in a document whose text is all one size, it is bold where the body is not. Captions
+    ("Figure 2: ..."), contents lines with dot leaders, single letters and long lines are never
+    headings.
+    """
+    lines = [line for page in pages for line in page if _may_head(line.text)]
+    weight: dict[tuple[float, bool], int] = {}
+    for line in (line for page in pages for line in page):
+        key = (round(line.size * 2) / 2, line.bold)
+        weight[key] = weight.get(key, 0) + len(line.text)
+    if not weight:
+        return None
+    body_size, body_bold = max(weight, key=weight.__getitem__)
+    bigger = any(line.size >= body_size * HEADING_SIZE_RATIO for line in lines)
+
+    def font(line: PdfLine) -> Font | None:
+        if not _may_head(line.text):
+            return None
+        stands_out = line.size >= body_size * HEADING_SIZE_RATIO if bigger else line.bold and not body_bold
+        return (line.size, line.bold) if stands_out else None
+
+    fonts = [[font(line) for line in page] for page in pages]
+    _title_page(pages[0] if pages else [], fonts[0] if fonts else [])
+    for page, page_fonts in zip(pages, fonts):
+        for i in range(1, len(page)):  # a heading set on two lines: same font, next line close below
+            before, line = page[i - 1], page[i]
+            wrapped = 0 < before.y - line.y <= 1.6 * before.size and not _SECTION_NUMBER.match(line.text)
+            current = page_fonts[i]
+            if current is not None and current == page_fonts[i - 1] and not wrapped:
+                page_fonts[i] = (*current, i)  # same font, but a heading of its own
+    return fonts if any(f for page in fonts for f in page) else None
+
+
+def _title_page(lines: list[PdfLine], fonts: list) -> None:
+    """The first page's large lines before its first section heading ("1 Introduction",
+    "Abstract") are the title, authors and affiliations: not headings."""
+    first = next((i for i, (line, font) in enumerate(zip(lines, fonts)) if font and _SECTION_LIKE.match(line.text.strip())), None)
+    for i in range(len(fonts) if first is None and any(_SECTION_LIKE.match(line.text) for line in lines) else first or 0):
+        fonts[i] = None
+
+
+HEADING_SIZE_RATIO = 1.12
+_SECTION_NUMBER = re.compile(r"\s*(?:\d+|[A-Z])(?:\.\d+)*\.?\s+\S")
+_SECTION_LIKE = re.compile(r"\s*(?:(?:\d+|[A-Z])(?:\.\d+)*\.?\s+\S|[A-Z][A-Za-z]+\.?\s*$)")
+MAX_HEADING_CHARS = 120
+_NOT_A_HEADING = re.compile(r"^(?:fig(?:ure)?\.?|table|listing|algorithm)\s*\d|(?:\.\s?){4,}\s*\d*$", re.I)
+
+
+def _may_head(text: str) -> bool:
+    text = text.strip()
+    return len(text) <= MAX_HEADING_CHARS and sum(c.isalpha() for c in text) >= 2 and not _NOT_A_HEADING.search(text)
+
+
+def _assemble(pages: list[list[PdfLine]]) -> tuple[str, tuple[int, ...], tuple[int, ...] | None]:
+    flags = heading_lines(pages)
+    starts, parts, headings, offset = [], [], [], 0
+    for number, page in enumerate(pages):
+        marked = _break_lines([line.text for line in page], flags[number] if flags else None)
         starts.append(offset)
-        parts.append(page_text)
-        offset += len(page_text) + len(PAGE_SEPARATOR)
-    return PAGE_SEPARATOR.join(parts), tuple(starts)
-
-
-def _decrypt(path: Path, reader) -> None:
-    """Open a PDF encrypted with an empty user password (common: only printing is restricted)."""
-    from pypdf import PasswordType
-
-    if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-        raise InputError(f"{path}: the PDF is protected by a password; save an unprotected copy and index that")
+        position = offset
+        for text, is_heading in marked:
+            if is_heading:
+                headings.append(position)
+            position += len(text) + 1
+        parts.append("\n".join(text for text, _ in marked))
+        offset += len(parts[-1]) + len(PAGE_SEPARATOR)
+    return PAGE_SEPARATOR.join(parts), tuple(starts), tuple(headings) if flags else None
 
 
 def _reason(exc: BaseException) -> str:
@@ -158,33 +319,45 @@ _BULLET_LINE = re.compile(r"^\s*(?:[-•*▪◦–]\s|\(?\d{1,2}[.)]\s|[a-z]\)\s
 
 
 def paragraph_breaks(page: str) -> str:
-    """Mark paragraph ends in one page of PDF text with blank lines.
+    """Mark paragraph ends in one page of PDF text with blank lines (see ``_break_lines``);
+    headings are guessed from the lines' shapes."""
+    return "\n".join(text for text, _ in _break_lines(page.split("\n"), None))
 
-    pypdf's plain extraction puts every line on its own line and drops the gaps between
+
+def _break_lines(lines: list[str], fonts: list | None) -> list[tuple[str, bool]]:
+    """The page's lines with blank lines added at paragraph ends, each with whether a heading starts there.
+
+    PDF text extraction puts every line on its own line and drops the gaps between
     paragraphs. A line that ends a sentence and falls well short of the page's usual line
-    length ends a paragraph; so does a short line with no final punctuation (a heading),
-    and any line before a bullet. Only newlines are added: the text of every line is
-    kept, and the result is the source text that citations point into.
+    length ends a paragraph, and so does any line before a bullet. A heading stands alone:
+    a run of lines set in one heading font when ``fonts`` gives each line's (None for body
+    text), else a short line with no final punctuation. Only newlines are added: the text of
+    every line is kept, and the result is the source text that citations point into.
     """
-    lines = page.split("\n")
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
-    if len(lengths) < 3:
-        return page
-    usual = lengths[int(len(lengths) * 0.75)]
-    out = []
+    if len(lengths) < 3 and fonts is None:
+        return [(line, False) for line in lines]
+    usual = lengths[int(len(lengths) * 0.75)] if lengths else 0
+    if fonts is None:
+        fonts = [("shape", i) if _looks_like_heading(line.strip(), usual) else None for i, line in enumerate(lines)]
+    out: list[tuple[str, bool]] = []
     for i, line in enumerate(lines):
-        out.append(line)
+        font = fonts[i] if line.strip() else None
+        starts = font is not None and (i == 0 or fonts[i - 1] != font)
+        if starts and out and out[-1][0].strip():
+            out.append(("", False))
+        out.append((line, starts))
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         text = line.strip()
         if not text or not nxt.strip():
             continue
         short = len(text) < 0.8 * usual
         ends = bool(_TERMINAL_LINE.search(text))
-        if (short and ends) or _looks_like_heading(text, usual) or _BULLET_LINE.match(nxt):
-            out.append("")
-        elif _looks_like_heading(nxt.strip(), usual) and not _BULLET_LINE.match(nxt):
-            out.append("")
-    return "\n".join(out)
+        if font is not None and fonts[i + 1] == font:
+            continue  # the heading goes on in the next line
+        if (short and ends) or font is not None or _BULLET_LINE.match(nxt):
+            out.append(("", False))
+    return out
 
 
 def _looks_like_heading(text: str, usual: int) -> bool:

@@ -74,14 +74,16 @@ class _Block:
     text: str
 
 
-def parse(source: str, *, title: str | None = None, markdown: bool = False, pages=(), progress=None) -> Document:
+def parse(source: str, *, title: str | None = None, markdown: bool = False, pages=(), headings=None, progress=None) -> Document:
     """Parse ``source`` into a Document; ``title`` overrides the detected title.
 
+    ``headings``, when given, are the start offsets of the lines a PDF sets in a heading font:
+    only those can be headings (else headings are guessed from the lines' shapes).
     ``progress(stage, done, total)``, when given, is told how many paragraphs are segmented.
     """
     blocks = _blocks(source)
     furniture = _furniture(blocks, tuple(pages))
-    heading_flags = _heading_flags(blocks, markdown, furniture)
+    heading_flags = _heading_flags(blocks, markdown, furniture, None if headings is None else frozenset(headings))
     sections, paragraphs, notes = _layout(source, blocks, heading_flags, furniture)
     markers = _body_markers(source, paragraphs, max_note=max((n.number for n in notes), default=0))
     sentences = _sentences(source, paragraphs, markers, progress)
@@ -188,21 +190,31 @@ def _heading_candidate(block: _Block, markdown: bool) -> bool:
     return not _SUPER_MARKER.search(text)
 
 
-def _heading_flags(blocks: list[_Block], markdown: bool, furniture: set[str]) -> list[bool]:
+def _font_heading(block: _Block, starts: frozenset[int]) -> bool:
+    """Lines the PDF sets in a heading font that read as a title: at most three, capital or
+    number first, not a list of names ("Fay Chang, Jeffrey Dean, ...")."""
+    text = block.text
+    return (block.start in starts and text.count("\n") < 3 and text.count(",") < 2 and not _is_page_number(block)
+            and not _BULLET.match(text) and (text[0].isupper() or text[0].isdigit()) and not text.endswith((",", ";", "-")))
+
+
+def _heading_flags(blocks: list[_Block], markdown: bool, furniture: set[str], fonts: frozenset[int] | None = None) -> list[bool]:
     """A candidate is a heading only when body text (not another candidate) follows it."""
-    candidates = [_heading_candidate(b, markdown) and b.text not in furniture for b in blocks]
+    candidates = [(_heading_candidate(b, markdown) if fonts is None else _font_heading(b, fonts)) and b.text not in furniture
+                  for b in blocks]
     flags = []
     for i, is_candidate in enumerate(candidates):
         if markdown and blocks[i].text.startswith("#"):
             flags.append(True)
             continue
         following = next((j for j in range(i + 1, len(blocks)) if not _is_page_number(blocks[j])), None)
-        flags.append(is_candidate and following is not None and not candidates[following])
+        body_follows = following is not None and not candidates[following] and (fonts is None or blocks[following].start not in fonts)
+        flags.append(is_candidate and body_follows)
     return flags
 
 
 def _heading_title(text: str) -> str:
-    return text.lstrip("#").strip()
+    return " ".join(text.lstrip("#").split())  # a heading a PDF set on two lines is one title
 
 
 def _detect_title(blocks: list[_Block], flags: list[bool], markdown: bool) -> str:

@@ -95,3 +95,111 @@ def test_a_header_between_finished_sentences_still_separates_paragraphs():
 )
 def test_display_drops_furniture_only_inside_a_sentence(raw, shown):
     assert display_text(raw) == shown
+
+
+# -- PDFs read through PDFium: page offsets, headings from font size, hyphenation -------------
+
+
+def make_pdf(pages: list[list[tuple[float, str]]]) -> bytes:
+    """A PDF written by hand: each page a list of (font size, line) set top-down in Helvetica."""
+    def content(lines: list[tuple[float, str]]) -> bytes:
+        out, y = [b"BT"], 740.0
+        for size, text in lines:
+            y -= size * 1.25 + (6 if size > 11 else 0)
+            escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
+            out.append(b"/F1 %.1f Tf 1 0 0 1 72 %.1f Tm (%s) Tj" % (size, y, escaped))
+        return b"\n".join(out + [b"ET"])
+
+    count = len(pages)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count)), count),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i, lines in enumerate(pages):
+        stream = content(lines)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R"
+                       b" /Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * i))
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+BODY = 10.0
+LIGHTHOUSE_PDF = [
+    [(20.0, "Keeping the Light"), (BODY, "A report on lighthouses."), (14.0, "1 Introduction"),
+     (BODY, "Lighthouses guided ships along dangerous coasts for centuries, and their keepers"),
+     (BODY, "lived in small rooms at the foot of the tower with their families and their dogs."),
+     (BODY, "Thomas Leonard"),
+     (BODY, "kept the light at Inchcape for thirty years and wrote down every ship that passed the"),
+     (BODY, "rock in a book that the board kept after his death."),
+     (BODY, "Keeping the Light"), (BODY, "1")],
+    [(14.0, "2 Lenses and lamps"),
+     (BODY, "The Fresnel lens gathers the light of a small lamp into a beam that ships could see"),
+     (BODY, "from far away, and it did so with far less glass than a solid lens of the same distri-"),
+     (BODY, "bution of power would need in the towers of the time."),
+     (8.0, "4 CARD32 ICON_NAME_OFFSET"),
+     (BODY, "Keepers trimmed the wicks every night and wound the clockwork that turned the lens."),
+     (BODY, "Keeping the Light"), (BODY, "2")],
+    [(14.0, "3 What became of the keepers?"),
+     (BODY, "Automatic lamps replaced the keepers in the twentieth century, one tower after another,"),
+     (BODY, "until the last of them left the rock and the light went on burning without anyone."),
+     (BODY, "Keeping the Light"), (BODY, "3")],
+]
+
+
+@pytest.fixture
+def lighthouse_pdf(tmp_path):
+    path = tmp_path / "lighthouse.pdf"
+    path.write_bytes(make_pdf(LIGHTHOUSE_PDF))
+    return path
+
+
+def test_every_offset_has_its_page(lighthouse_pdf):
+    from assistant.ingest import read_document
+
+    raw = read_document(lighthouse_pdf)
+    assert len(raw.pages) == 3 and raw.pages[0] == 0
+    for number, first_words in enumerate(["Keeping the Light", "2 Lenses and lamps", "3 What became"]):
+        start = raw.pages[number]
+        end = raw.pages[number + 1] if number + 1 < len(raw.pages) else len(raw.text)
+        assert raw.text[start:].startswith(first_words)
+        assert raw.text[start:end].rstrip().endswith(str(number + 1))  # the page's own number closes it
+    doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
+    import bisect
+
+    lamps = next(s for s in doc.sentences if "Fresnel" in s.text)
+    assert bisect.bisect_right(doc.pages, lamps.start) == 2  # 1-based page of the sentence
+    assert all(doc.source[s.start : s.end] == s.text for s in doc.sentences)
+
+
+def test_headings_come_from_font_size_not_from_short_lines(lighthouse_pdf):
+    from assistant.ingest import read_document
+
+    raw = read_document(lighthouse_pdf)
+    doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
+    titles = [s.title for s in doc.sections]
+    assert "1 Introduction" in titles and "2 Lenses and lamps" in titles
+    assert "3 What became of the keepers?" in titles  # a question is a heading when its font says so
+    assert "Thomas Leonard" not in titles  # a short body-size line is text, not a section
+    assert "4 CARD32 ICON_NAME_OFFSET" not in titles  # smaller than the body: not a heading
+    assert "Keeping the Light" not in titles[1:]  # the running header is furniture
+
+
+def test_a_word_hyphenated_across_lines_is_joined(lighthouse_pdf):
+    from assistant.ingest import read_document
+
+    text = read_document(lighthouse_pdf).text
+    assert "distribution of power" in text and "distri-" not in text
+
+
+def test_without_font_sizes_the_shape_of_lines_decides():
+    from assistant.ingest import PdfLine, heading_lines
+
+    same = [[PdfLine("1 Introduction", BODY, False), PdfLine("Body text of the page goes here.", BODY, False)]]
+    assert heading_lines(same) is None
