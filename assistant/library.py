@@ -198,22 +198,16 @@ def paper_entry() -> Entry:
 
 def pdf_authors(path: Path) -> tuple[str, ...]:
     """The authors a PDF's metadata names (``/Author``), when it names any."""
-    import io
-    import logging
-    import warnings
-
-    from pypdf import PdfReader
+    import pypdfium2
 
     from assistant.ingest import read_input_bytes
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(read_input_bytes(path)))
-            if reader.is_encrypted:
-                reader.decrypt("")
-            author = reader.metadata.get("/Author") if reader.metadata else ""
+        pdf = pypdfium2.PdfDocument(read_input_bytes(path))
+        try:
+            author = pdf.get_metadata_dict().get("Author", "")
+        finally:
+            pdf.close()
     except Exception:  # the build reads the file again and reports what is wrong with it
         return ()
     names = re.split(r"\s*(?:;|,|\band\b|&)\s*", " ".join(str(author).split()))
