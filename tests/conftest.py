@@ -82,3 +82,17 @@ FakeEncoder = HashingEncoder  # deterministic hashing encoder: fast, and exact e
 @pytest.fixture
 def fake_encoder():
     return FakeEncoder()
+
+
+def use_small_paper(tmp_path, monkeypatch, text: str) -> None:
+    """Make ``text`` the embedded paper ("A Small Paper" by A. Tester) and give builds a stand-in ONNX
+    file, for fast tests that build with the hashing encoder."""
+    from assistant import encoder, paper
+
+    source = tmp_path / "small.txt"
+    source.write_text(text, encoding="utf-8")
+    onnx = tmp_path / "fake.onnx"
+    onnx.write_bytes(b"not a model")
+    monkeypatch.setattr(paths, "default_source", lambda: source)
+    monkeypatch.setattr(paper, "default_metadata", lambda: {"title": "A Small Paper", "authors": ["A. Tester"]})
+    monkeypatch.setattr(encoder, "ensure_onnx", lambda: onnx)

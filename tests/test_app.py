@@ -708,16 +708,11 @@ def first_run(tmp_path, monkeypatch, fake_encoder):
     """A data home with no index, a small default paper, and a fast fake encoder for the build."""
     from functools import partial
 
-    from assistant import encoder, index, paper
+    from assistant import index
+    from conftest import use_small_paper
 
-    source = tmp_path / "small.txt"
-    source.write_text(SMALL, encoding="utf-8")
-    onnx = tmp_path / "fake.onnx"
-    onnx.write_bytes(b"not a model")
+    use_small_paper(tmp_path, monkeypatch, SMALL)
     gated = GatedEncoder(fake_encoder)
-    monkeypatch.setattr(paths, "default_source", lambda: source)
-    monkeypatch.setattr(paper, "default_metadata", lambda: {"title": "A Small Paper", "authors": ["A. Tester"]})
-    monkeypatch.setattr(encoder, "ensure_onnx", lambda: onnx)
     monkeypatch.setattr(index, "build_index", partial(index.build_index, encoder=gated))
     assert not paths.default_index_dir().exists()
     yield gated

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from assistant import library, paths
 from assistant.cli import cli
+from conftest import use_small_paper
 from test_app import SMALL
 from test_other_document import LIGHTHOUSES, make_pdf
 
@@ -47,15 +48,9 @@ MILL_PAGES = [
 @pytest.fixture
 def home(tmp_path, monkeypatch, fake_encoder):
     """A data home whose embedded paper is a small one; builds and questions use the hashing encoder."""
-    from assistant import encoder, paper
+    from assistant import encoder
 
-    source = tmp_path / "small.txt"
-    source.write_text(SMALL, encoding="utf-8")
-    onnx = tmp_path / "fake.onnx"
-    onnx.write_bytes(b"not a model")
-    monkeypatch.setattr(paths, "default_source", lambda: source)
-    monkeypatch.setattr(paper, "default_metadata", lambda: {"title": "A Small Paper", "authors": ["A. Tester"]})
-    monkeypatch.setattr(encoder, "ensure_onnx", lambda: onnx)
+    use_small_paper(tmp_path, monkeypatch, SMALL)
     monkeypatch.setattr(encoder, "OnnxEncoder", lambda *args, **kwargs: fake_encoder)
     return tmp_path
 
