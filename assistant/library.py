@@ -249,7 +249,8 @@ def _onnx_encoder():
 
 class Library:
     """The documents a user can ask: ``Library.open()``, ``.documents()``, ``.add(path, progress)``,
-    ``.remove(id)``, ``.ask(question, doc=None)``.
+    ``.remove(id)``, ``.ask(question, doc=None)``; ``.answering(doc)`` lists the documents (with
+    their engines) that an ask uses.
 
     ``encoder`` (tests: the hashing encoder) embeds both added documents and questions; by default
     documents are embedded by the build's ONNX export and questions by the ONNX query encoder.
@@ -366,9 +367,9 @@ class Library:
     def load(self, doc: str | None = None, progress: Progress = quiet, notice: Notice = lambda message: None) -> None:
         """Open the engines ``ask(doc=doc)`` needs now (building the paper's index if it is missing);
         ``notice`` hears of each added document that cannot be asked (see ``ask``)."""
-        self._answering(doc, progress, notice)
+        self.answering(doc, progress, notice)
 
-    def _answering(self, doc: str | None, progress: Progress = quiet, notice: Notice = lambda message: None):
+    def answering(self, doc: str | None = None, progress: Progress = quiet, notice: Notice = lambda message: None):
         """The documents ``ask`` uses, with their engines. One document (``doc``) must load; asking the
         whole library skips an added document whose index cannot be used (damaged, or built by an
         older version), telling ``notice`` once, so one bad index does not silence the others."""
@@ -390,7 +391,7 @@ class Library:
     def ask(self, question: str, k: int = 10, doc: str | None = None, context: str | None = None) -> Answer:
         """Answer from one document (``doc``, an id) or from the whole library."""
         answers = []
-        for entry, engine in self._answering(doc):
+        for entry, engine in self.answering(doc):
             answer = engine.ask(question, k=k, context=context)
             answers.append(annotate(answer, entry.id, engine.document.pages))
         return answers[0] if len(answers) == 1 else merge(answers, k)
