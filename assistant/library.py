@@ -284,7 +284,8 @@ class Library:
 
     def add(self, path: Path, progress: Progress = quiet, doc_format: str | None = None) -> Entry:
         """Index ``path`` into its own folder and list it; return its entry. Only this document is
-        embedded. A file already in the library (same bytes) is refused."""
+        embedded. A file already in the library (same bytes) is refused, unless its index cannot be
+        used (damaged, or built by an older version): then that index is built again, same id."""
         path = Path(path)
         if doc_format is not None and doc_format not in FORMATS:
             raise InputError(f"unknown format {doc_format!r}; choose one of {', '.join(FORMATS)}")
@@ -293,33 +294,48 @@ class Library:
         # a missing, special or oversized file fails before anything is written
         digest = hashlib.sha256(read_input_bytes(path)).hexdigest()
         with storage.locked(self.folder):
-            entries = read_entries(self.folder)
+            entries = list(read_entries(self.folder))
             self._remove_orphans(entries)
-            for entry in (paper_entry(), *entries):
-                if (entry.sha256 or sha256_file(paths.default_source())) == digest:
-                    raise InputError(f"{path} is already in the library as {entry.id}")
-            doc_id = self._new_id(path, entries)
-            manifest = self._build(path, doc_id, progress, doc_format)
+            again = self._already_added(path, digest, entries)
+            doc_id = again.id if again else self._new_id(path, entries)
+            manifest = self._build(path, doc_id, progress, doc_format, new=again is None)
             entry = Entry(doc_id, manifest["title"], self._authors(path, doc_format), path.name,
                           doc_format or _format_of(path), path.stat().st_size,
                           datetime.now(timezone.utc).isoformat(timespec="seconds"),
                           _index_folder(self.folder, doc_id), digest)
-            write_entries(self.folder, (*entries, entry))
+            write_entries(self.folder, [entry if e is again else e for e in entries] + ([] if again else [entry]))
+        self._engines.pop((entry.id, entry.index), None)
+        self._skipped.discard(entry.id)
         return entry
+
+    @staticmethod
+    def _already_added(path: Path, digest: str, entries: Sequence[Entry]) -> Entry | None:
+        """The added document with these bytes whose index cannot be used (to build again), or None
+        when none has these bytes; InputError when one has them and is fine (or is the paper)."""
+        from assistant.index import problems
+
+        if sha256_file(paths.default_source()) == digest:
+            raise InputError(f"{path} is already in the library as {PAPER_ID}")
+        for entry in entries:
+            if entry.sha256 == digest:
+                if problems(entry.index):
+                    return entry
+                raise InputError(f"{path} is already in the library as {entry.id}")
+        return None
 
     def _new_id(self, path: Path, entries: Sequence[Entry]) -> str:
         taken = {PAPER_ID, *(e.id for e in entries)}
         taken |= {child.name for child in (self.folder / DOCUMENTS).glob("*")}  # a folder left there stays
         return unique_id(slug(path.stem), taken)
 
-    def _build(self, path: Path, doc_id: str, progress: Progress, doc_format: str | None) -> dict:
+    def _build(self, path: Path, doc_id: str, progress: Progress, doc_format: str | None, new: bool) -> dict:
         from assistant.index import build_index
 
         target = _index_folder(self.folder, doc_id)
         try:
             return build_index(path, target, progress=progress, encoder=self._build_encoder, doc_format=doc_format)
         except BaseException:
-            if target.is_dir():
+            if new and target.is_dir():
                 storage.remove_index(target)
             raise
 
@@ -424,5 +440,5 @@ def _load(entry: Entry, progress: Progress, notice: Notice):
     except BrokenIndexError as exc:
         raise BrokenIndexError(
             f"document {entry.id} ({entry.file}) cannot be answered from: {str(exc).split(': ', 1)[-1].split('; rebuild')[0]}; "
-            f"add it again: assistant remove {entry.id}, then assistant add {entry.file}"
+            f"add its file again to rebuild it: assistant add {entry.file}"
         ) from None

@@ -260,12 +260,15 @@ def test_a_damaged_document_is_skipped_when_asking_all_and_refused_alone(three):
     assert {c["document"] for c in json.loads(result.stdout)["citations"]} == {"lighthouses"}
     notice = result.stderr.splitlines()[-1]
     assert notice.startswith("document canals (canals.txt) cannot be answered from: damaged file chunks.faiss")
-    assert notice.endswith("assistant add canals.txt; asking the other documents")
+    assert notice.endswith("add its file again to rebuild it: assistant add canals.txt; asking the other documents")
     fails_with(("ask", question, "--doc", "canals"), "document canals (canals.txt) cannot be answered from: damaged file "
-               "chunks.faiss (checksum mismatch); add it again: assistant remove canals, then assistant add canals.txt")
-    ok("remove", "canals")
-    ok("add", str(three / "canals.txt"))
-    assert "canals" in {p["document"] for p in ask_json(question)["passages"]}
+               "chunks.faiss (checksum mismatch); add its file again to rebuild it: assistant add canals.txt")
+    before = [d["id"] for d in json.loads(ok("list", "--json").stdout)]
+    ok("add", str(three / "canals.txt"))  # built again in place: same id, same place in the list
+    assert [d["id"] for d in json.loads(ok("list", "--json").stdout)] == before
+    result = ok("ask", question, "--json")
+    assert "canals" in {p["document"] for p in json.loads(result.stdout)["passages"]}
+    assert "cannot be answered" not in result.stderr
 
 
 def test_the_embedded_paper_cannot_be_removed(home):
