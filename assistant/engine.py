@@ -9,7 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant import abstain, metonyms, overview
+from assistant import abstain, confidence, metonyms, overview
 from assistant import answer as extract
 from assistant import ranker
 from assistant.encoder import Encoder
@@ -18,7 +18,7 @@ from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
 from assistant.render import safe
-from assistant.retrieval import FUSION, FusionSettings, Query, UnitScores, dense_scores, fuse
+from assistant.retrieval import FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse
 
 MAX_QUESTION_CHARS = 2000
 MODES = ("hybrid", "bm25", "dense")
@@ -34,6 +34,23 @@ def clean_question(question: str) -> str:
     if len(text) > MAX_QUESTION_CHARS:
         raise InputError(f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
     return text
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the hybrid system decided for one question (see Assistant.decide)."""
+
+    selection: extract.Selection | overview.PaperSelection
+    text: str  # the answer's text, shown unless it abstains
+    abstained: bool
+    previous: float  # the abstention model's probability (paper-level: overview.confidence), the old confidence
+    features: np.ndarray  # confidence.FEATURES of the answer
+    fused: Retrieval
+
+    @property
+    def confidence(self) -> float:
+        """Calibrated probability that ``text`` holds the answer (confidence.py)."""
+        return float(confidence.load_model().probability(self.features))
 
 
 @dataclass
@@ -89,12 +106,16 @@ class Assistant:
     def candidates(self, question: str, query: Query) -> ranker.Candidates:
         """The learned ranker's candidate sentences for a question, with their features and the unit
         scores (used by ``python -m assistant.fit_ranker``; answering does not use the ranker yet)."""
-        lay = self._ranker_layout
         sentences = self.unit_scores("sentences", query)
-        chunks = self.unit_scores("chunks", query)
-        paragraphs = self.unit_scores("paragraphs", query)
         windows = dense_scores(self.index.dense["windows"], query.vector)
-        fused = fuse(chunks, sentences, windows, lay.chunk)
+        fused = fuse(self.unit_scores("chunks", query), sentences, windows, self._ranker_layout.chunk)
+        return self._candidates(question, query, fused, windows)
+
+    def _candidates(self, question: str, query: Query, fused, windows: np.ndarray, include=()) -> ranker.Candidates:
+        """The ranker's candidates from scores already computed; ``include`` adds sentence ids."""
+        lay = self._ranker_layout
+        sentences, chunks = fused.sentences, fused.chunks
+        paragraphs = self.unit_scores("paragraphs", query)
         scores = ranker.Scores(
             sentences.dense, sentences.lexical, windows, chunks.dense[lay.chunk], chunks.lexical[lay.chunk],
             paragraphs.dense[lay.paragraph], paragraphs.lexical[lay.paragraph],
@@ -102,7 +123,7 @@ class Assistant:
             fused.chunk_fused[lay.chunk],
         )
         mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
-        ids = ranker.candidates(scores, mask)
+        ids = np.union1d(ranker.candidates(scores, mask), np.asarray(include, dtype=np.int64))
         lexical = self.index.lexical["sentences"]
         idf = ranker.idf_weights(list(query.terms), lexical.document_frequency, self.index.unit_count("sentences"))
         x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask)
@@ -140,22 +161,35 @@ class Assistant:
             paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text))
         return sentence_scores, fused, selection
 
-    def _hybrid(self, question: str, query: Query, k: int) -> dict:
+    def decide(self, question: str, query: Query) -> Decision:
+        """Everything the hybrid system decides for a (clean) question: the sentences, whether to
+        abstain, and the confidence that they hold the answer, with the inputs it came from."""
         doc = self.document
         sentence_scores, fused, selection = self._rank(question, query)
         text = extract.answer_text(doc, selection.sentence_ids)
         model = abstain.load_model()
-        probability = model.probability(self._signals(question, query, sentence_scores, text))
+        signals = self._signals(question, query, sentence_scores, text)
+        probability = model.probability(signals)
         paper_level = isinstance(selection, overview.PaperSelection)  # found where the paper states it
-        abstained = probability < model.threshold and not paper_level
-        chunk_scores = fused.chunk_fused
-        if paper_level:
-            probability = overview.confidence(selection, probability)
+        previous = overview.confidence(selection, probability) if paper_level else probability
+        windows = dense_scores(self.index.dense["windows"], query.vector)
+        found = self._candidates(question, query, fused, windows, include=selection.sentence_ids)
+        x = confidence.features(
+            ranker.load_model().probability(found.x), found.ids, selection.sentence_ids, signals, probability,
+            fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)))
+        return Decision(selection, text, probability < model.threshold and not paper_level, previous, x, fused)
+
+    def _hybrid(self, question: str, query: Query, k: int) -> dict:
+        doc = self.document
+        decision = self.decide(question, query)
+        selection, abstained = decision.selection, decision.abstained
+        chunk_scores = decision.fused.chunk_fused
+        if isinstance(selection, overview.PaperSelection):
             chunk_scores = overview.promote(chunk_scores, list(self._sentence_chunk[list(selection.sentence_ids)]))
         return {
-            "answer": "" if abstained else text,
+            "answer": "" if abstained else decision.text,
             "abstained": abstained,
-            "confidence": round(probability, 4),
+            "confidence": round(decision.confidence, 4),
             "citations": () if abstained else extract.citations(doc, self.index.chunks, selection.sentence_ids),
             "passages": extract.passages(doc, self.index.chunks, chunk_scores, k),
             "sentence_ids": selection.sentence_ids,

@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from assistant.confidence import phrase
 from assistant.records import Answer, Citation, Passage
 from assistant.structure import display_text
 
@@ -55,11 +56,11 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
     parts: list[RenderableType] = []
     if answer.abstained and passages:
         parts.append(Text("The paper does not seem to answer this question.", style="bold yellow"))
-        parts.append(Text(f"confidence that it does: {answer.confidence:.2f}.", style="dim"))
+        parts.append(Text(f"closest answer: {phrase(answer.confidence)}.", style="dim"))
         return Group(*parts, *_passage_panels(answer, passages))
     if answer.abstained:
         parts.append(Text("The paper does not seem to answer this question.", style="bold yellow"))
-        parts.append(Text(f"confidence that it does: {answer.confidence:.2f}. Closest passages:", style="dim"))
+        parts.append(Text(f"closest answer: {phrase(answer.confidence)}. Closest passages:", style="dim"))
         for passage in answer.passages[:show_passages]:
             body = Text(safe(display_text(passage.text)))
             title = Text(safe(f"{where(passage, titles)}{page_part(passage)} · chars {passage.start}-{passage.end}"))
@@ -80,7 +81,7 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
             cited = Text("     the paper cites: ", style="dim")
             cited.append(safe(note_line(note.number, note.text)))
             parts.append(cited)
-    parts.append(Text(f"confidence {answer.confidence:.2f} · {answer.timings_ms.get('total', 0):.0f} ms", style="dim"))
+    parts.append(Text(f"confidence: {phrase(answer.confidence)} · {answer.timings_ms.get('total', 0):.0f} ms", style="dim"))
     return Group(*parts, *_passage_panels(answer, passages, titles))
 
 

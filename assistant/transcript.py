@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from rich.text import Text
 
+from assistant.confidence import phrase
 from assistant.records import Answer, Citation, CitedNote, Document
 from assistant.render import safe
 from assistant.structure import display_text
@@ -222,7 +223,7 @@ def _answer_markdown_lines(find: Callable[[str], Document], answer: Answer) -> l
         for note in source.notes:
             out += [">", f"> The paper cites \\[{note.number}\\] {escape_markdown(display_text(note.text))}"]
         out.append("")
-    out.append(f"Confidence {answer.confidence:.2f}.")
+    out.append(f"{'Closest answer' if answer.abstained else 'Confidence'}: {phrase(answer.confidence)}.")
     out.append("")
     return out
 

@@ -16,6 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Markdown, OptionList, ProgressBar, Static
 
+from assistant.confidence import phrase
 from assistant.progress import StageClock, describe
 from assistant.records import Answer, Document
 from assistant.render import safe
@@ -167,7 +168,8 @@ class Exchange(Vertical):
         await self.query(".pending").remove()
         classes = "answer abstained" if answer.abstained else "answer"
         count = len(sources_of(answer, source))
-        meta = f"confidence {answer.confidence:.2f}" + ("" if answer.abstained else f" · {count} citation{'s' * (count != 1)}")
+        meta = (f"closest answer: {phrase(answer.confidence)}" if answer.abstained
+                else f"confidence: {phrase(answer.confidence)} · {count} citation{'s' * (count != 1)}")
         if origin and not answer.abstained:
             meta += f" · from {safe(origin)}"
         await self.mount(Markdown(answer_markdown(answer, source), open_links=False, classes=classes),

@@ -1,0 +1,339 @@
+"""Fit the confidence model (confidence.json) on many documents; report its calibration before and after.
+
+    python -m assistant.fit_confidence --out assistant/confidence.json --cache /work/cache/confidence
+
+Training documents: the embedded paper with the dev gold ``source/gold.jsonl`` (a question is
+right when the answer hits its evidence; an unanswerable one never is) and the COVID-QA papers of
+``covidqa_train.json`` indexed under ``--cache/indexes`` (right when the answer contains a gold
+answer, SQuAD-normalised; see fit_ranker.py for how those indexes are built, ``--build`` builds
+missing ones). Every question counts, whether or not the system abstains on it: the model
+judges the answer the system would show. The logistic model's out-of-fold scores
+(GroupKFold by document) fit the calibration map, Platt or isotonic, whichever has the lower
+cross-validated log loss (each method scored on documents its calibration never saw).
+
+``--report`` adds documents that are only scored, never fitted on: the held-out and reader gold
+files and the two COVID-QA report papers (indexed under ``--cache/report``). The report gives
+ECE, AUROC, Brier and reliability tables for the previous confidence (the abstention model's
+probability) and for the new one, on every set.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from assistant import calibration
+from assistant.confidence import Calibration, Model, model_json
+
+COVID_TRAIN = Path("/work/shared/external/covid_qa/covidqa_train.json")
+COVID_REPORT = tuple(Path(f"/work/shared/external/covid_qa/covidqa_doc{n}.json") for n in (1557, 1595))
+HELD_OUT = ("gold_heldout.jsonl", "gold_reader.jsonl")  # reported on, never fitted on
+
+
+@dataclass(frozen=True)
+class Row:
+    """One question on one document: the confidence features of the answer the system would show."""
+
+    document: str
+    question: str
+    x: np.ndarray
+    hit: bool  # that answer holds the evidence / contains a gold answer
+    previous: float  # the confidence the system gave before this model
+    abstained: bool
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    folds: int = 5  # GroupKFold over documents (outer: report; inner: calibration inside each outer fold)
+    l2_c: float = 0.3  # sklearn LogisticRegression C (inverse L2 strength)
+    paper_weight: float = 2.0  # weight of a paper question relative to a COVID-QA question
+
+
+# -- collecting rows ---------------------------------------------------------------------------
+
+
+def rows_for(assistant, document: str, questions: Sequence[tuple[str, str | None, Callable]]) -> list[Row]:
+    """Ask each (question, follow-up context, judge) and keep the features; ``judge(text, spans)``
+    says whether an answer with that text and those cited spans is right."""
+    from assistant import answer as extract
+    from assistant.engine import clean_question
+
+    doc, out = assistant.document, []
+    for question, context, judge in questions:
+        question = clean_question(question)
+        decision = assistant.decide(question, assistant.query(f"{context} {question}" if context else question))
+        cited = extract.citations(doc, assistant.index.chunks, decision.selection.sentence_ids)
+        spans = [(c.start, c.end) for c in cited] + [(doc.note(n.number).start, doc.note(n.number).end)
+                                                     for c in cited for n in c.notes if doc.note(n.number) is not None]
+        out.append(Row(document, question, decision.features, bool(judge(decision.text, spans)),
+                       float(decision.previous), bool(decision.abstained)))
+    return out
+
+
+def gold_questions(gold_file: Path, source: str) -> list[tuple[str, str | None, Callable]]:
+    """A project gold file's questions with their follow-up contexts; right = evidence hit."""
+    from assistant.evaluate import SourceMap, contains_evidence, follow_up_contexts, load_gold
+
+    gold = load_gold(gold_file)
+    source_map = SourceMap(source)
+    contexts = follow_up_contexts(gold)
+
+    def judge_for(item):
+        evidence = [source_map.locate(q) for q in item.evidence]
+        return lambda text, spans: item.answerable and any(contains_evidence(text, spans, e) for e in evidence)
+
+    return [(item.question, contexts[item.id], judge_for(item)) for item in gold]
+
+
+def squad_questions(squad_file: Path) -> list[tuple[str, str | None, Callable]]:
+    """A SQuAD file's questions; right = the answer contains a gold answer (never, when unanswerable)."""
+    from assistant.evaluate import contains_answer
+    from assistant.squad import read_squad
+
+    _, questions = read_squad(squad_file)
+
+    def judge_for(q):
+        return lambda text, spans: q.answerable and any(contains_answer(text, gold) for gold in q.answers)
+
+    return [(q.question, None, judge_for(q)) for q in questions]
+
+
+def training_rows(cache: Path, gold_file: Path, covid_file: Path = COVID_TRAIN, limit: int | None = None,
+                  build: bool = False, progress=print) -> list[Row]:
+    """Rows of the paper's dev gold and of every COVID-QA training paper indexed under ``cache``."""
+    from assistant.fit_ranker import cached_index, split_covid
+
+    if Path(gold_file).name in HELD_OUT:
+        raise ValueError(f"{Path(gold_file).name} is a held-out set: reported on, never fitted on")
+    paper = _paper()
+    rows = rows_for(paper, "paper", gold_questions(gold_file, paper.document.source))
+    progress(f"paper: {len(rows)} questions")
+    for squad_file in split_covid(covid_file, cache)[:limit]:
+        if build:
+            cached_index(squad_file, cache)
+        found = _document_rows(Path(cache) / "indexes" / squad_file.stem, squad_file, paper.encoder)
+        rows += found
+        if found:
+            progress(f"{squad_file.stem}: {len(found)} questions")
+    return rows
+
+
+def report_rows(cache: Path, build: bool = False, progress=print) -> dict[str, list[Row]]:
+    """Rows of the sets only reported on: the held-out and reader gold, the COVID-QA report papers."""
+    from assistant import paths
+    from assistant.fit_ranker import cached_index
+
+    paper = _paper()
+    out = {}
+    for name in HELD_OUT:
+        gold_file = paths.source_dir() / name
+        if gold_file.is_file():
+            out[name] = rows_for(paper, "paper", gold_questions(gold_file, paper.document.source))
+            progress(f"{name}: {len(out[name])} questions")
+    for squad_file in COVID_REPORT:
+        if build:
+            cached_index(squad_file, Path(cache) / "report")
+        found = _document_rows(Path(cache) / "report" / "indexes" / squad_file.stem, squad_file, paper.encoder)
+        if found:
+            out[squad_file.stem] = found
+            progress(f"{squad_file.stem}: {len(found)} questions")
+    return out
+
+
+def _paper():
+    from assistant.engine import Assistant
+    from assistant.paper import open_index
+
+    return Assistant.open(open_index(None))
+
+
+def _document_rows(index_dir: Path, squad_file: Path, encoder) -> list[Row]:
+    from assistant.engine import Assistant
+    from assistant.index import load_index
+
+    if not (index_dir / "current").exists() and not (index_dir / "manifest.json").is_file():
+        return []
+    assistant = Assistant(load_index(index_dir, verify=False), encoder)
+    return rows_for(assistant, squad_file.stem, squad_questions(squad_file))
+
+
+# -- fitting -----------------------------------------------------------------------------------
+
+
+def _xy(rows: Sequence[Row], settings: FitSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    x = np.vstack([r.x for r in rows])
+    y = np.array([r.hit for r in rows], dtype=int)
+    weight = np.array([settings.paper_weight if r.document == "paper" else 1.0 for r in rows])
+    groups = np.array([r.document for r in rows])
+    return x, y, weight, groups
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, settings: FitSettings):
+    """Standardised L2 logistic regression; returns (mean, scale, coef, intercept)."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    model = LogisticRegression(C=settings.l2_c, max_iter=5000)
+    model.fit((x - mean) / scale, y, sample_weight=weight / weight.mean())
+    return mean, scale, model.coef_[0], float(model.intercept_[0])
+
+
+def fit_calibration(z: np.ndarray, y: np.ndarray, weight: np.ndarray, method: str) -> Calibration:
+    """The map from logistic scores ``z`` to probabilities, fitted on (out-of-fold) scores."""
+    if method == "isotonic":
+        from sklearn.isotonic import IsotonicRegression
+
+        from assistant.abstain import sigmoid
+
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(sigmoid(z), y, sample_weight=weight)
+        return Calibration("isotonic", x=tuple(float(v) for v in iso.X_thresholds_),
+                           y=tuple(float(v) for v in iso.y_thresholds_))
+    from sklearn.linear_model import LogisticRegression
+
+    platt = LogisticRegression(C=1e6, max_iter=5000).fit(z.reshape(-1, 1), y, sample_weight=weight / weight.mean())
+    return Calibration("platt", a=float(platt.coef_[0][0]), b=float(platt.intercept_[0]))
+
+
+def _model(fitted, cal: Calibration) -> Model:
+    mean, scale, coef, intercept = fitted
+    return Model(mean, scale, coef, intercept, cal)
+
+
+def out_of_fold_scores(x, y, weight, groups, settings: FitSettings) -> np.ndarray:
+    """Each row's logistic score from a model fitted on the other documents (GroupKFold)."""
+    from sklearn.model_selection import GroupKFold
+
+    z = np.zeros(len(y))
+    folds = min(settings.folds, len(set(groups.tolist())))
+    for train, test in GroupKFold(n_splits=folds).split(x, y, groups):
+        fitted = fit_logistic(x[train], y[train], weight[train], settings)
+        z[test] = _model(fitted, Calibration("platt")).score(x[test])
+    return z
+
+
+def cross_validated(x, y, weight, groups, settings: FitSettings, method: str) -> np.ndarray:
+    """Each row's calibrated probability from a model and calibration fitted without its document."""
+    from sklearn.model_selection import GroupKFold
+
+    p = np.zeros(len(y))
+    folds = min(settings.folds, len(set(groups.tolist())))
+    for train, test in GroupKFold(n_splits=folds).split(x, y, groups):
+        inner = out_of_fold_scores(x[train], y[train], weight[train], groups[train], settings)
+        cal = fit_calibration(inner, y[train], weight[train], method)
+        p[test] = _model(fit_logistic(x[train], y[train], weight[train], settings), cal).probability(x[test])
+    return p
+
+
+def log_loss(p: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-np.sum(weight * (y * np.log(p) + (1 - y) * np.log(1 - p))) / weight.sum())
+
+
+def fit(rows: Sequence[Row], settings: FitSettings = FitSettings()) -> tuple[Model, dict]:
+    """The model fitted on every row and the cross-validated report (by document) it was chosen with."""
+    x, y, weight, groups = _xy(rows, settings)
+    cv = {method: cross_validated(x, y, weight, groups, settings, method) for method in ("platt", "isotonic")}
+    losses = {method: log_loss(p, y, weight) for method, p in cv.items()}
+    method = min(losses, key=lambda m: losses[m])
+    cal = fit_calibration(out_of_fold_scores(x, y, weight, groups, settings), y, weight, method)
+    model = _model(fit_logistic(x, y, weight, settings), cal)
+    previous = np.array([r.previous for r in rows])
+    paper = groups == "paper"
+    report = {
+        "calibration": method, "cv_log_loss": {m: round(v, 4) for m, v in losses.items()},
+        "cv_by_document": {
+            "all": _before_after(previous, cv[method], y),
+            "paper (dev gold)": _before_after(previous[paper], cv[method][paper], y[paper]),
+            "covid train": _before_after(previous[~paper], cv[method][~paper], y[~paper]),
+        },
+        "in_sample": {"all": _before_after(previous, model.probability(x), y)},
+    }
+    return model, report
+
+
+def _before_after(previous: np.ndarray, new: np.ndarray, y: np.ndarray) -> dict:
+    return {"before": calibration.summary(previous, y), "after": calibration.summary(new, y)}
+
+
+def score_report(model: Model, sets: dict[str, list[Row]]) -> dict:
+    """Before/after figures on sets never fitted on: all questions, and those the system answers."""
+    out = {}
+    for name, rows in sets.items():
+        y = np.array([r.hit for r in rows], dtype=int)
+        previous = np.array([r.previous for r in rows])
+        new = model.probability(np.vstack([r.x for r in rows]))
+        shown = ~np.array([r.abstained for r in rows])
+        out[name] = {"all": _before_after(previous, new, y), "answered": _before_after(previous[shown], new[shown], y[shown])}
+    return out
+
+
+def brief(report: dict) -> str:
+    """One line per set: n, hit rate, ECE and AUROC before -> after."""
+    lines = []
+
+    def walk(prefix: str, node: dict) -> None:
+        if "before" in node and "after" in node:
+            b, a = node["before"], node["after"]
+            lines.append(f"{prefix:<40} n={a['n']:<4} hit={_f(a['hit_rate'])}  ECE {_f(b['ece'])} -> {_f(a['ece'])}  "
+                         f"AUROC {_f(b['auroc'])} -> {_f(a['auroc'])}  Brier {_f(b['brier'])} -> {_f(a['brier'])}")
+            return
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(f"{prefix} {key}".strip(), value)
+
+    walk("", report)
+    return "\n".join(lines)
+
+
+def _f(value) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from assistant import paths
+    from assistant.errors import AssistantError
+
+    parser = argparse.ArgumentParser(prog="python -m assistant.fit_confidence", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="Where to write the model JSON (e.g. assistant/confidence.json).")
+    parser.add_argument("--cache", type=Path, default=Path("/work/cache/confidence"),
+                        help="Folder of the COVID-QA papers' indexes (outside the repository).")
+    parser.add_argument("--gold", type=Path, default=None, help="Project gold file to fit on (default source/gold.jsonl).")
+    parser.add_argument("--covid", type=Path, default=COVID_TRAIN, help="COVID-QA training file (SQuAD schema).")
+    parser.add_argument("--limit", type=int, default=None, help="Use at most the first N COVID-QA papers.")
+    parser.add_argument("--build", action="store_true", help="Index COVID-QA papers missing from the cache (slow).")
+    parser.add_argument("--report", type=Path, default=None,
+                        help="Also score the held-out sets and write the full before/after report here (JSON).")
+    args = parser.parse_args(argv)
+    say = lambda message: print(message, file=sys.stderr)  # noqa: E731
+    try:
+        rows = training_rows(args.cache, args.gold or paths.default_gold(), args.covid, args.limit, args.build, say)
+        model, report = fit(rows)
+        documents = sorted({r.document for r in rows})
+        data = model_json(model, fitted_on={"documents": len(documents), "questions": len(rows),
+                                            "covid_papers": len(documents) - 1, "calibration": report["calibration"]})
+        if args.report:
+            report["held_out"] = score_report(model, report_rows(args.cache, args.build, say))
+    except (AssistantError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    tmp = args.out.with_name(f".{args.out.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(args.out)
+    if args.report:
+        tmp = args.report.with_name(f".{args.report.name}.tmp")
+        tmp.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(args.report)
+    print(brief({k: v for k, v in report.items() if isinstance(v, dict)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
