@@ -10,6 +10,8 @@ that a random right answer gets a higher confidence than a random wrong one (tie
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -95,3 +97,37 @@ def summary(confidence: ArrayLike, hit: ArrayLike, bins: int = BINS) -> dict:
         "brier": brier(p, y),
         "reliability": [asdict(row) for row in reliability(p, y, bins)],
     }
+
+
+def answered(confidence: ArrayLike, abstained: ArrayLike, answerable: ArrayLike,
+             evidence_hit: Sequence[bool | None]) -> tuple[np.ndarray, np.ndarray]:
+    """The confidences and outcomes of the answers shown (not abstained on): right when the answer
+    hits the evidence; an answer to an unanswerable question is wrong; an answerable question whose
+    evidence could not be located (hit None) is left out."""
+    p = np.asarray(confidence, dtype=np.float64)
+    shown = ~np.asarray(abstained, dtype=bool)
+    ok = np.asarray(answerable, dtype=bool)
+    known = np.array([not a or h is not None for a, h in zip(ok, evidence_hit)], dtype=bool)
+    hit = np.array([bool(h) and bool(a) for a, h in zip(ok, evidence_hit)], dtype=bool)
+    keep = shown & known
+    return p[keep], hit[keep]
+
+
+def reliability_renderable(summary_: dict, title: str):
+    """The reliability table of a ``summary`` for the terminal (bins without answers left out)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in ("confidence", "answers", "mean confidence", "right"):
+        table.add_column(column, justify="right")
+    for row in summary_["reliability"]:
+        if row["n"]:
+            table.add_row(f"{row['low']:.1f}-{row['high']:.1f}", str(row["n"]),
+                          f"{row['mean_confidence']:.3f}", f"{row['hit_rate']:.3f}")
+    table.caption = (f"ECE {_fmt(summary_['ece'])} · AUROC {_fmt(summary_['auroc'])} · Brier {_fmt(summary_['brier'])} "
+                     f"over {summary_['n']} answers shown (right = evidence hit; an answer to an unanswerable question is wrong)")
+    return table
+
+
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.3f}"

@@ -9,6 +9,8 @@ them into a score and a one-dimensional calibration map (Platt or isotonic, chos
 cross-validation) into a probability. Both are fitted by ``python -m assistant.fit_confidence``
 on many documents (cross-validated by document) and stored as plain JSON in ``confidence.json``;
 answering needs numpy only. The words shown beside the number come from ``BANDS``, defined here once.
+A paper-level answer (overview.py) shows at least overview's floor (0.8 when it states the aspect
+asked about, 0.6 otherwise): the training data holds only 9 such questions, too few to calibrate them.
 """
 
 from __future__ import annotations

@@ -49,8 +49,14 @@ class Decision:
 
     @property
     def confidence(self) -> float:
-        """Calibrated probability that ``text`` holds the answer (confidence.py)."""
-        return float(confidence.load_model().probability(self.features))
+        """Calibrated probability that ``text`` holds the answer (confidence.py), at least ``floor``."""
+        return max(float(confidence.load_model().probability(self.features)), self.floor)
+
+    @property
+    def floor(self) -> float:
+        """A paper-level answer's confidence floor (overview.confidence): the model is fitted on too
+        few paper-level questions (9) to judge them; 0 for any other answer."""
+        return overview.confidence(self.selection, 0.0) if isinstance(self.selection, overview.PaperSelection) else 0.0
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant import calibration
 from assistant.comparison import Comparison
 
 
@@ -18,6 +19,7 @@ _ROWS = (
                     ("abstain precision", "abstain_precision"), ("abstain recall", "abstain_recall"),
                     ("abstained on unanswerable, 5-fold CV", "cv_abstain_on_unanswerable"),
                     ("answered on answerable, 5-fold CV", "cv_answered_on_answerable"))),
+    ("Confidence", (("ECE, answers shown (10 bins)", "confidence_ece"), ("AUROC vs evidence hit", "confidence_auroc"))),
     ("Latency", (("p50 ms", "latency_p50_ms"), ("p95 ms", "latency_p95_ms"))),
 )
 _TYPE_COLUMNS = (("R@1", "recall@1"), ("R@5", "recall@5"), ("MRR", "mrr@10"), ("hit", "evidence_hit"),
@@ -98,6 +100,9 @@ def results_renderable(results: dict, comparison: Comparison | None = None):
     parts = [headline_table(results)]
     if "hybrid" in results["systems"]:
         parts.append(type_table(results))
+        if "calibration" in results["systems"]["hybrid"]:
+            parts.append(calibration.reliability_renderable(results["systems"]["hybrid"]["calibration"],
+                                                            "hybrid: confidence vs evidence hit (reliability)"))
     if comparison is not None:
         parts.append(comparison_renderable(comparison))
     return Group(*parts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
+from assistant import calibration
 from assistant.abstain_fit import cv_abstention
 from assistant.checksum import file_sha256
 from assistant.gold import GoldItem
@@ -73,6 +74,13 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
         "records": [_record(item, contexts[item.id], {name: outcomes[name][i] for name in systems})
                     for i, item in enumerate(gold)],
     }
+    for name in systems:  # how well the confidence of the answers shown tells right from wrong
+        scored = [s for _, s in outcomes[name]]
+        shown = calibration.answered([a.confidence for a, _ in outcomes[name]], [s.abstained for s in scored],
+                                     [s.answerable for s in scored], [s.evidence_hit for s in scored])
+        results["systems"][name]["calibration"] = calibration.summary(*shown)
+        results["systems"][name]["overall"].update(confidence_ece=calibration.expected_calibration_error(*shown),
+                                                   confidence_auroc=calibration.auroc(*shown))
     if "hybrid" in systems:
         results["systems"]["hybrid"]["overall"].update(cv_abstention(assistant, gold, progress))
     return results

@@ -46,6 +46,7 @@ class Row:
     hit: bool  # that answer holds the evidence / contains a gold answer
     previous: float  # the confidence the system gave before this model
     abstained: bool
+    floor: float = 0.0  # the confidence shown is at least this (a paper-level answer's floor, engine.Decision.floor)
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,15 @@ def rows_for(assistant, document: str, questions: Sequence[tuple[str, str | None
         spans = [(c.start, c.end) for c in cited] + [(doc.note(n.number).start, doc.note(n.number).end)
                                                      for c in cited for n in c.notes if doc.note(n.number) is not None]
         out.append(Row(document, question, decision.features, bool(judge(decision.text, spans)),
-                       float(decision.previous), bool(decision.abstained)))
+                       float(decision.previous), bool(decision.abstained), decision.floor))
     return out
 
 
 def gold_questions(gold_file: Path, source: str) -> list[tuple[str, str | None, Callable]]:
     """A project gold file's questions with their follow-up contexts; right = evidence hit."""
-    from assistant.evaluate import SourceMap, contains_evidence, follow_up_contexts, load_gold
+    from assistant.evaluate import follow_up_contexts
+    from assistant.gold import load_gold
+    from assistant.matching import SourceMap, contains_evidence
 
     gold = load_gold(gold_file)
     source_map = SourceMap(source)
@@ -95,7 +98,7 @@ def gold_questions(gold_file: Path, source: str) -> list[tuple[str, str | None, 
 
 def squad_questions(squad_file: Path) -> list[tuple[str, str | None, Callable]]:
     """A SQuAD file's questions; right = the answer contains a gold answer (never, when unanswerable)."""
-    from assistant.evaluate import contains_answer
+    from assistant.metrics import contains_answer
     from assistant.squad import read_squad
 
     _, questions = read_squad(squad_file)
@@ -250,22 +253,24 @@ def fit(rows: Sequence[Row], settings: FitSettings = FitSettings()) -> tuple[Mod
     losses = {key: log_loss(p, y, weight) for key, p in cv.items()}
     best = min(losses, key=lambda key: losses[key])
     settings, method = replace(settings, l2_c=best[0]), best[1]
-    cv = {method: cv[best]}
+    chosen = cv[best]
     cal = fit_calibration(out_of_fold_scores(x, y, weight, groups, settings), y, weight, method)
     model = _model(fit_logistic(x, y, weight, settings), cal)
     previous = np.array([r.previous for r in rows])
+    floor = np.array([r.floor for r in rows])
     paper = np.array([r.document == "paper" for r in rows])
     unseen = cross_validated(x, y, weight, np.where(paper, "paper", groups), settings, method)  # the paper as one document
+    chosen, unseen = np.maximum(chosen, floor), np.maximum(unseen, floor)
     report = {
         "calibration": method, "l2_c": settings.l2_c,
         "cv_log_loss": {f"C={c} {m}": round(v, 4) for (c, m), v in losses.items()},
         "cv_by_document": {
-            "all": _before_after(previous, cv[method], y),
-            "paper (dev gold, 5 folds)": _before_after(previous[paper], cv[method][paper], y[paper]),
+            "all": _before_after(previous, chosen, y),
+            "paper (dev gold, 5 folds)": _before_after(previous[paper], chosen[paper], y[paper]),
             "paper (dev gold, paper unseen)": _before_after(previous[paper], unseen[paper], y[paper]),
-            "covid train": _before_after(previous[~paper], cv[method][~paper], y[~paper]),
+            "covid train": _before_after(previous[~paper], chosen[~paper], y[~paper]),
         },
-        "in_sample": {"all": _before_after(previous, model.probability(x), y)},
+        "in_sample": {"all": _before_after(previous, np.maximum(model.probability(x), floor), y)},
     }
     return model, report
 
@@ -280,7 +285,7 @@ def score_report(model: Model, sets: dict[str, list[Row]]) -> dict:
     for name, rows in sets.items():
         y = np.array([r.hit for r in rows], dtype=int)
         previous = np.array([r.previous for r in rows])
-        new = model.probability(np.vstack([r.x for r in rows]))
+        new = np.maximum(model.probability(np.vstack([r.x for r in rows])), [r.floor for r in rows])
         shown = ~np.array([r.abstained for r in rows])
         out[name] = {"all": _before_after(previous, new, y), "answered": _before_after(previous[shown], new[shown], y[shown])}
     return out

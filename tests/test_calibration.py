@@ -67,3 +67,24 @@ def test_brier_and_summary():
 def test_mismatched_lengths_are_refused():
     with pytest.raises(ValueError, match="3 confidences but 2 outcomes"):
         calibration.auroc([0.1, 0.2, 0.3], [0, 1])
+
+
+def test_answered_keeps_shown_answers_and_counts_an_answer_to_an_unanswerable_question_as_wrong():
+    p, hit = calibration.answered(
+        confidence=[0.9, 0.8, 0.7, 0.6, 0.5],
+        abstained=[False, True, False, False, False],
+        answerable=[True, True, False, True, True],
+        evidence_hit=[True, False, None, None, False],
+    )
+    assert p.tolist() == [0.9, 0.7, 0.5]  # the abstention and the answerable question without evidence are left out
+    assert hit.tolist() == [True, False, False]
+
+
+def test_reliability_renderable_lists_only_bins_with_answers():
+    from rich.console import Console
+
+    console = Console(width=120, record=True)
+    console.print(calibration.reliability_renderable(calibration.summary([0.15, 0.85, 0.95], [0, 1, 1]), "t"))
+    text = console.export_text()
+    assert "0.1-0.2" in text and "0.8-0.9" in text and "0.9-1.0" in text and "0.5-0.6" not in text
+    assert "ECE" in text and "AUROC 1.000" in text

@@ -176,3 +176,25 @@ def test_rows_are_labelled_by_the_judge_on_the_answer_the_system_would_show(tiny
     ])
     assert [r.hit for r in rows] == [True, False]
     assert all(r.x.shape == (len(FEATURES),) and 0.0 <= r.previous <= 1.0 for r in rows)
+
+
+def test_eval_reports_calibration_of_the_answers_shown(tiny_assistant):
+    from assistant.evaluate import run
+    from assistant.gold import GoldItem
+
+    gold = [
+        GoldItem("q1", "When did the last keepers in Britain leave?", "1998",
+                 ("The last keepers in Britain left their posts in 1998.",), "factoid"),
+        GoldItem("q2", "How tall was the Pharos of Alexandria?", "more than one hundred metres",
+                 ("It stood more than one hundred metres tall.",), "factoid"),
+        GoldItem("q3", "Who painted the lighthouse red?", "", (), "unanswerable"),
+    ]
+    results = run(tiny_assistant, gold, systems=("hybrid", "bm25"))
+    for name in ("hybrid", "bm25"):
+        records = [r["systems"][name] for r in results["records"]]
+        shown = [r for r in records if not r["abstained"]]
+        table = results["systems"][name]["calibration"]
+        assert table["n"] == len(shown) and sum(row["n"] for row in table["reliability"]) == len(shown)
+        assert table["mean_confidence"] == pytest.approx(np.mean([r["confidence"] for r in shown]))
+        assert results["systems"][name]["overall"]["confidence_ece"] == table["ece"]
+    assert results["systems"]["bm25"]["calibration"]["mean_confidence"] == 1.0  # the baselines always say 1.0
