@@ -149,20 +149,26 @@ def _window(document: Document, sentence: Sentence) -> str:
 
 
 def _embed_units(document, chunks, model, progress: Progress, block: int = 256) -> dict[str, np.ndarray]:
-    """Embed every unit's texts, longest first in blocks of similar length (less padding)."""
+    """Embed every unit's texts, each distinct text once, longest first in blocks of similar
+    length (less padding). A sentence alone in its paragraph is also its window and its
+    paragraph; a paragraph of up to three sentences is its middle sentence's window."""
     texts = _unit_texts(document, chunks)
-    total = sum(len(t) for t in texts.values())
-    done, vectors = 0, {}
-    for unit, items in texts.items():
-        order = sorted(range(len(items)), key=lambda i: -len(items[i]))
-        out = np.zeros((len(items), enc.DIMENSION), np.float32)
-        for i in range(0, len(order), block):
-            rows = order[i : i + block]
-            out[rows] = model.encode([items[r] for r in rows])
-            done += len(rows)
-            progress("embedding", done, total)
-        vectors[unit] = out
-    return vectors
+    distinct, rows = _distinct(texts)
+    order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
+    vectors = np.zeros((len(distinct), enc.DIMENSION), np.float32)
+    for i in range(0, len(order), block):
+        picked = order[i : i + block]
+        vectors[picked] = model.encode([distinct[r] for r in picked])
+        progress("embedding", min(i + block, len(order)), len(order))
+    return {unit: vectors[rows[unit]] for unit in texts}
+
+
+def _distinct(texts: dict[str, list[str]]) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The distinct texts of all units, and for each unit the row of each of its texts among them."""
+    position: dict[str, int] = {}
+    rows = {unit: np.array([position.setdefault(t, len(position)) for t in items], dtype=np.int64)
+            for unit, items in texts.items()}
+    return list(position), rows
 
 
 def _write_files(directory: Path, source: str, document, chunks, vectors, metadata: dict) -> None:
