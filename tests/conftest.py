@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -33,13 +34,21 @@ def fast_tests_import_no_torch(request):
         pytest.fail("this test imported torch (real model or ONNX export): give it a fake encoder or mark it slow")
 
 
-def pytest_sessionfinish(session, exitstatus):
-    """The fast tier as a whole (collection included) never imports torch."""
-    if session.config.getoption("markexpr") == "not slow" and "torch" in sys.modules and exitstatus == 0:
-        writer = session.config.get_terminal_writer()
-        writer.line()
-        writer.line("error: the fast tier imported torch outside a test (a test module at import, or a module or session fixture)", red=True)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+@pytest.fixture(scope="session", autouse=True)
+def fast_tier_imports_no_torch(request):
+    """The fast tier as a whole (collection included) never imports torch: checked as the session
+    (or each xdist worker's share of it) ends, and reported as an error of its last test."""
+    yield
+    if request.config.getoption("markexpr") == "not slow" and "torch" in sys.modules:
+        pytest.fail("the fast tier imported torch outside a test (a test module at import, or a module or session fixture)")
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (in addopts): the whole fast tier runs in two processes; the slow tier, a file or a
+    test you name, and ``-m`` runs stay in one (each real build happens once; no start-up cost)."""
+    whole_fast_tier = (config.getoption("markexpr") == "not slow"
+                       and config.args_source == pytest.Config.ArgsSource.TESTPATHS)
+    return min(2, os.cpu_count() or 1) if whole_fast_tier else 0
 
 
 @pytest.fixture(scope="session")
