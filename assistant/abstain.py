@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.lexical import terms
+from assistant.text import YEAR, YEAR_DIGITS
 
 FEATURES = (
     "top_dense",
@@ -34,8 +35,7 @@ FEATURES = (
     "asks_fact",
     "asks_fact_dense",
 )
-_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
-_NUMBER = re.compile(r"(?<![\d.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billion|dozens?)\b", re.I)
+_NUMBER = re.compile(rf"(?<![\d.])(?!{YEAR_DIGITS}\b)\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billion|dozens?)\b", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zA-Z'’-]{2,}|[A-Z]{2,})\b")
 
 
@@ -119,8 +119,8 @@ def finds_quantity(question: str, answer_text: str) -> bool:
 def finds_new(kind: str, question: str, answer_text: str) -> bool:
     """Whether the answer holds a fact of ``kind`` that the question did not already contain."""
     if kind == "date":
-        found = set(_YEAR.findall(answer_text) and re.findall(r"\b(?:1[89]|20)\d\d\b", answer_text)) | set(_MONTH.findall(answer_text))
-        given = set(re.findall(r"\b(?:1[89]|20)\d\d\b", question)) | set(_MONTH.findall(question))
+        found = set(YEAR.findall(answer_text)) | set(_MONTH.findall(answer_text))
+        given = set(YEAR.findall(question)) | set(_MONTH.findall(question))
     elif kind == "number":
         return finds_quantity(question, answer_text)
     else:

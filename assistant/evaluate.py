@@ -13,12 +13,13 @@ from typing import Any, Sequence
 from assistant import calibration
 from assistant.abstain_fit import cv_abstention
 from assistant.checksum import file_sha256
+from assistant.engine import MODES
 from assistant.gold import GoldItem
 from assistant.matching import Evidence, SourceMap, contains_evidence, first_relevant_rank
 from assistant.metrics import K, Scored, summarise, token_f1, token_recall
 from assistant.progress import Progress, quiet
 
-SYSTEMS = ("hybrid", "bm25", "dense")
+SYSTEMS = MODES  # every answer mode is scored: the full system (hybrid) and its two baselines
 
 
 def score_answer(item: GoldItem, evidence: Sequence[Evidence], answer, document) -> Scored:

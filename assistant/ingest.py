@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import InputError
+from assistant.text import LIST_LINE, SENTENCE_END_LINE
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
@@ -314,8 +315,6 @@ def _reason(exc: BaseException) -> str:
     return text or exc.__class__.__name__
 
 
-_TERMINAL_LINE = re.compile(r"[.!?:][\"”’)\]]?[\d⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
-_BULLET_LINE = re.compile(r"^\s*(?:[-•*▪◦–]\s|\(?\d{1,2}[.)]\s|[a-z]\)\s)")
 
 
 def paragraph_breaks(page: str) -> str:
@@ -352,17 +351,17 @@ def _break_lines(lines: list[str], fonts: list | None) -> list[tuple[str, bool]]
         if not text or not nxt.strip():
             continue
         short = len(text) < 0.8 * usual
-        ends = bool(_TERMINAL_LINE.search(text))
+        ends = bool(SENTENCE_END_LINE.search(text))
         if font is not None and fonts[i + 1] == font:
             continue  # the heading goes on in the next line
-        if (short and ends) or font is not None or _BULLET_LINE.match(nxt):
+        if (short and ends) or font is not None or LIST_LINE.match(nxt):
             out.append(("", False))
     return out
 
 
 def _looks_like_heading(text: str, usual: int) -> bool:
     """A short line that starts with a capital or a section number and ends without punctuation."""
-    if not text or len(text) >= 0.6 * usual or _TERMINAL_LINE.search(text) or text.endswith((",", "-", ";")):
+    if not text or len(text) >= 0.6 * usual or SENTENCE_END_LINE.search(text) or text.endswith((",", "-", ";")):
         return False
     return bool(re.match(r"(\d+(\.\d+)*\.?\s+)?[A-Z]", text))
 

@@ -19,7 +19,6 @@ character to its offset in the input, so a quote can be located in the source.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,23 +26,23 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from assistant.text import BARE_MARKER_MATCHING, PAGE_NUMBER_LINE, SUPERSCRIPT_DIGITS
+
 COVERAGE = 0.6
 
 _QUOTES = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
            "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"'}
 _DASHES = dict.fromkeys("‐‑‒–—―−", "-")
 _UNIFY = {**_QUOTES, **_DASHES, "\u00ad": ""}
-_SUPERSCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹")
-_BARE_MARKER = re.compile(r"(?<=[.;:!?\"”’)])[^\S\n]?(\d{1,2})(?=\s|$)")
-_PAGE_LINE = re.compile(r"^[^\S\n]*\d{1,3}[^\S\n]*$", re.M)
+_SUPERSCRIPTS = frozenset(SUPERSCRIPT_DIGITS)
 
 
 def dropped(text: str) -> np.ndarray:
     """Mask of characters normalisation deletes: footnote markers and page-number lines."""
     mask = np.fromiter((ch in _SUPERSCRIPTS for ch in text), dtype=bool, count=len(text))
-    for match in _BARE_MARKER.finditer(text):
+    for match in BARE_MARKER_MATCHING.finditer(text):
         mask[match.start(1) : match.end(1)] = True
-    for match in _PAGE_LINE.finditer(text):
+    for match in PAGE_NUMBER_LINE.finditer(text):
         mask[match.start() : match.end()] = True
     return mask
 

@@ -17,20 +17,22 @@ import re
 from dataclasses import dataclass
 
 from assistant.records import Document, Marker, Note, Paragraph, Section, Sentence
+from assistant.text import BARE_MARKER as _BARE_MARKER
+from assistant.text import CLOSED_END as _CLOSED
+from assistant.text import LIST_ITEM as _BULLET
+from assistant.text import PAGE_NUMBER as _PAGE_NUMBER
+from assistant.text import PUNCTUATED_END as _TERMINAL
+from assistant.text import SUPERSCRIPT_DIGITS
+from assistant.text import SUPERSCRIPT_MARKER as _SUPER_MARKER
+from assistant.text import YEAR
 
-SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPER_TO_INT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
 _BLOCK = re.compile(r"(?:^[^\S\n]*\S[^\n]*(?:\n|\Z))+", re.M)
-_PAGE_NUMBER = re.compile(r"\s*\d{1,3}\s*")
-_BULLET = re.compile(r"^\s*(?:[-•*▪◦]\s+|\(?\d{1,2}\)\s+|[a-z]\)\s+)")
-_SUPER_MARKER = re.compile(rf"[{SUPERSCRIPT_DIGITS}]+")
-_BARE_MARKER = re.compile(r"(?<=[.;:!?\"”’)])[^\S\n]?(\d{1,3})(?=\s|$)")
 _NOTE_START = re.compile(rf"(?:^|(?<=\s))(?:-\s+)?([{SUPERSCRIPT_DIGITS}]+)\s", re.M)
 _FINITE_VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|has|have|had|can|could|will|would|should|must|may|might|do|does|did)\b",
     re.I,
 )
-_TERMINAL = re.compile(rf"[.,;:!?][\"”’)]?[{SUPERSCRIPT_DIGITS}\d]*$")
 _SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=[A-Z])")
 FRONT_MATTER = "Front matter"  # the title of the untitled block before the first heading
 FRONT_MATTER_CHARS = 2000  # longer untitled openings are body text (unless a tenth of the document)
@@ -59,7 +61,6 @@ _SECTION_KIND_TITLES = tuple(
 )
 MAX_SENTENCE_CHARS = 900
 OPEN_PARAGRAPH_CHARS = 200  # a paragraph this long that ends without punctuation was cut by a page break
-_CLOSED = re.compile(rf"[.!?:;\"”’)\]…*][{SUPERSCRIPT_DIGITS}\d]*\s*$")
 _TABLE_CAPTION = re.compile(r"(?:^|(?<=\s))Table\s+\d+[.:]\s+")
 TABLE_CELL_SEPARATORS = 3  # a block with this many ';' right after a table continues it
 SEGMENT_WINDOW = 2000  # pysbd reads at most this many characters at once (it is quadratic)
@@ -437,7 +438,7 @@ def _referent(note: Note, earlier: list[Note]) -> int | None:
     if not short or len(text) > 60:
         return None
     name = short.group(1).split()[0]
-    year = re.search(r"\b(19|20)\d\d\b", text)
+    year = YEAR.search(text)
     for candidate in reversed(earlier):
         if candidate.refers_to is None and name in candidate.text and len(candidate.text) > len(text):
             if year is None or year.group(0) in candidate.text:
