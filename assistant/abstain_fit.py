@@ -33,6 +33,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from assistant.checksum import file_sha256
+from assistant.encoder import Encoder
 from assistant.errors import InputError
 from assistant.gold import GoldItem
 from assistant.metrics import abstention_scores, mean
@@ -145,7 +146,7 @@ def signal_matrix(assistant, gold: Sequence, progress: Progress = quiet, stage: 
 
 def fit_abstention(assistant, gold: Sequence[GoldItem], heldout: Sequence[GoldItem], *, gold_path: str = "",
                    extra: Sequence[Path] = (), unseen: Sequence[Path] = (), progress: Progress = quiet,
-                   seed: int = 0, encoder=None) -> dict:
+                   seed: int = 0, encoder: Encoder | None = None) -> dict:
     """Fit the abstention model on ``gold`` (plus ``extra`` SQuAD files), report CV, held-out and
     ``unseen``-document scores, write abstain.json. ``encoder`` builds the extra indexes (default: the real model)."""
     from assistant import abstain
@@ -188,7 +189,7 @@ def fit_abstention(assistant, gold: Sequence[GoldItem], heldout: Sequence[GoldIt
 
 
 def external_signals(assistant, files: Sequence[Path], *, progress: Progress = quiet,
-                     encoder=None) -> list[SignalSet]:
+                     encoder: Encoder | None = None) -> list[SignalSet]:
     """Index each SQuAD file in a temporary directory (built with ``encoder``, default the real
     model) and compute its questions' signals with ``assistant``'s query encoder, in ``files`` order."""
     from assistant import squad

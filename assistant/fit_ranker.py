@@ -16,11 +16,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from assistant.ranker import Rule, pick
+
+if TYPE_CHECKING:
+    from assistant.encoder import Encoder
 
 COVID_TRAIN = Path("/work/shared/external/covid_qa/covidqa_train.json")
 
@@ -39,7 +42,7 @@ def split_covid(train_file: Path, cache: Path) -> list[Path]:
     return paths
 
 
-def cached_index(squad_file: Path, cache: Path, encoder=None) -> Path:
+def cached_index(squad_file: Path, cache: Path, encoder: Encoder | None = None) -> Path:
     """The index of one SQuAD file under ``cache/indexes``, built with the real model when missing."""
     from assistant.index import problems
     from assistant.squad import index_squad

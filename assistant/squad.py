@@ -12,8 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
 from assistant.errors import InputError
 from assistant.progress import Progress, quiet
+
+if TYPE_CHECKING:
+    from assistant.encoder import Encoder
+
 
 @dataclass(frozen=True)
 class SquadQuestion:
@@ -68,7 +74,8 @@ def _document(data: dict) -> tuple[str, list[SquadQuestion]]:
     return "\n\n".join(parts) + "\n", questions
 
 
-def index_squad(path: Path, workdir: Path, *, progress: Progress = quiet, encoder=None) -> IndexedSquad:
+def index_squad(path: Path, workdir: Path, *, progress: Progress = quiet,
+                encoder: Encoder | None = None) -> IndexedSquad:
     """Write the document text to ``workdir/<stem>.txt`` and index it into ``workdir/<stem>``."""
     from assistant.index import build_index
 
