@@ -655,9 +655,9 @@ class PaperApp(App[None]):
             self.notify(f"could not keep this conversation in the history: {exc}", severity="warning", markup=False)
 
     def _source_sha256(self) -> str:
-        import hashlib
+        from assistant.checksum import sha256_text
 
-        return hashlib.sha256(self.assistant.document.source.encode("utf-8")).hexdigest()
+        return sha256_text(self.assistant.document.source)
 
     def action_history(self) -> None:
         from assistant import history

@@ -1,4 +1,4 @@
-"""The sha256 of a file, read in blocks: model weights, index files, gold files, the paper."""
+"""sha256 digests: of a file, read in blocks (model weights, index files, gold files, the paper), and of a text."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """The sha256 of ``text`` as UTF-8: the indexed source text (manifest, saved conversations)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def file_sha256(path) -> str | None:

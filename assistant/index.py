@@ -9,7 +9,6 @@ Nothing is pickled.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -21,6 +20,7 @@ import numpy as np
 
 from assistant import encoder as enc
 from assistant import paths, storage
+from assistant.checksum import sha256_file, sha256_text
 from assistant.chunking import ChunkSettings, chunk_document
 from assistant.errors import BrokenIndexError, InputError
 from assistant.ingest import read_document
@@ -210,7 +210,7 @@ def _manifest(directory, source_path, source, document, report, settings, onnx_f
         "dimension": enc.DIMENSION,
         "source": {
             "file": Path(source_path).name,
-            "sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(),
+            "sha256": sha256_text(source),
             "chars": len(source),
         },
         "title": document.title,
@@ -232,7 +232,7 @@ def _manifest(directory, source_path, source, document, report, settings, onnx_f
 
 def _file_checksums(directory: Path) -> dict[str, str]:
     return {
-        str(path.relative_to(directory)): enc.sha256_file(path)
+        str(path.relative_to(directory)): sha256_file(path)
         for path in sorted(directory.rglob("*"))
         if path.is_file() and path.name not in (MANIFEST, storage.MARKER)
     }
@@ -338,7 +338,7 @@ def _file_problems(directory: Path, files: dict[str, str]) -> list[str]:
 
 def _checksum_problem(path: Path, name: str, digest: str) -> list[str]:
     try:
-        actual = enc.sha256_file(path)
+        actual = sha256_file(path)
     except OSError as exc:
         return [f"unreadable file {name} ({storage.reason(exc)})"]
     return [] if actual == digest else [f"damaged file {name} (checksum mismatch)"]

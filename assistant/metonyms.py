@@ -84,8 +84,8 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     for state, names in STATES.items():
         for name in names:
             states.setdefault(name, []).append(state)
-    names = sorted(states, key=len, reverse=True)  # "New Delhi" before "Delhi"
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)")  # "pro-Moscow" counts
+    longest_first = sorted(states, key=len, reverse=True)  # "New Delhi" before "Delhi"
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in longest_first) + r")(?!\w)")  # "pro-Moscow" counts
     return pattern, {name: tuple(found) for name, found in states.items()}
 
 
