@@ -21,6 +21,8 @@ class Comparison:
     only_old: tuple[str, ...]
     only_new: tuple[str, ...]
     deltas: dict  # metric -> (old, new)
+    # "fusion.rrf_k: 20 -> 30" for each recorded setting that changed; None when a run recorded none
+    settings: tuple[str, ...] | None = None
 
     def count(self, verdict: str) -> int:
         return sum(c.verdict == verdict for c in self.changes)
@@ -37,7 +39,8 @@ class Comparison:
                 "only_old": list(self.only_old), "only_new": list(self.only_new),
                 "changes": [{"id": c.id, "type": c.type, "verdict": c.verdict, "notes": list(c.notes)}
                             for c in self.changes],
-                "deltas": {m: {"old": o, "new": n} for m, (o, n) in self.deltas.items()}}
+                "deltas": {m: {"old": o, "new": n} for m, (o, n) in self.deltas.items()},
+                "settings": None if self.settings is None else list(self.settings)}
 
 
 COMPARED_METRICS = ("recall@1", "recall@5", "mrr@10", "evidence_hit", "token_f1",
@@ -61,7 +64,22 @@ def compare(old: dict, new: dict, system: str = "hybrid") -> Comparison:
         changes.append(Change(qid, row.get("type", ""), verdict, tuple(better + worse)))
     deltas = {m: (_metric(old, system, m), _metric(new, system, m)) for m in COMPARED_METRICS}
     return Comparison(system, tuple(changes), unchanged, tuple(q for q in old_rows if q not in new_rows),
-                      tuple(q for q in new_rows if q not in old_rows), deltas)
+                      tuple(q for q in new_rows if q not in old_rows), deltas, settings_changes(old, new))
+
+
+def settings_changes(old: dict, new: dict) -> tuple[str, ...] | None:
+    """``name: old -> new`` for each setting the two runs recorded differently; None when either run
+    recorded no settings (a results file from before they were recorded)."""
+    before, after = old.get("meta", {}).get("settings"), new.get("meta", {}).get("settings")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return None
+    names = dict.fromkeys([*after, *before])
+    return tuple(f"{name}: {_shown(before.get(name))} -> {_shown(after.get(name))}"
+                 for name in names if before.get(name) != after.get(name))
+
+
+def _shown(value) -> str:
+    return "none" if value is None else str(value)
 
 
 def _metric(results: dict, system: str, name: str):

@@ -91,7 +91,9 @@ def comparison_renderable(comparison: Comparison):
         table.add_row(change.id, change.type, Text(change.verdict, style=styles[change.verdict]),
                       "; ".join(change.notes))
     deltas = "  ".join(f"{m} {fmt(o)} -> {fmt(n)}" for m, (o, n) in comparison.deltas.items())
-    return Group(table, Text(comparison.summary(), style="bold"), Text(deltas, style="dim"))
+    settings = ("settings: one of the two runs did not record them" if comparison.settings is None
+                else "settings changed: " + "; ".join(comparison.settings) if comparison.settings else "settings unchanged")
+    return Group(table, Text(comparison.summary(), style="bold"), Text(deltas, style="dim"), Text(settings, style="dim"))
 
 
 def results_renderable(results: dict, comparison: Comparison | None = None):

@@ -7,6 +7,7 @@ eval_tables.py, results files and ``--compare`` results.py and comparison.py.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
@@ -112,8 +113,20 @@ def _meta(assistant, gold, gold_path: str, k: int, systems) -> dict:
         "questions": len(gold), "k": k, "systems": list(systems),
         "abstention_model": {"fitted": abstain.model_path().is_file(), "threshold": model.threshold,
                              "fitted_on_this_gold": fitted_on is not None and fitted_on == file_sha256(gold_path)},
+        "settings": settings_record(assistant),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def settings_record(assistant) -> dict:
+    """The tuned numbers this run answered with, flat (``fusion.rrf_k``), so ``--compare`` can list
+    what changed: the fusion and answer-shape settings and the chunker settings the index was built with."""
+    from assistant.answer import SHAPE
+
+    groups = {"fusion": asdict(assistant.fusion), "shape": asdict(SHAPE),
+              "chunking": assistant.index.manifest.get("chunker", {})}
+    return {f"{group}.{name}": list(value) if isinstance(value, tuple) else value
+            for group, values in groups.items() for name, value in values.items()}
 
 
 def _unlocated(gold: Sequence[GoldItem], evidence: dict) -> list[str]:

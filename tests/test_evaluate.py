@@ -10,7 +10,9 @@ from click.testing import CliRunner
 
 from assistant import abstain_fit, checksum, comparison, evaluate, gold, matching, metrics, results
 from assistant.cli import cli
+from assistant.answer import SHAPE
 from assistant.errors import InputError
+from assistant.retrieval import FUSION
 
 DOC = """Lighthouses of the Northern Coast
 
@@ -248,6 +250,9 @@ def test_cli_eval_json_structure(tiny_index, tiny_gold, tmp_path):
     assert all(0.0 <= v <= 1.0 for v in cv.values())
     assert "cv_answered_on_answerable" not in data["systems"]["bm25"]["overall"]
     assert data["meta"]["abstention_model"]["fitted_on_this_gold"] is False
+    settings = data["meta"]["settings"]
+    assert settings["fusion.rrf_k"] == FUSION.rrf_k and settings["fusion.chunk_weights"] == list(FUSION.chunk_weights)
+    assert settings["shape.max_sentences"] == SHAPE.max_sentences and settings["chunking.max_tokens"] == 200
 
 
 def test_cv_abstention_needs_two_questions_of_each_class(tiny_index, tmp_path):
@@ -279,9 +284,11 @@ def test_cli_eval_table_and_compare(tiny_index, tiny_gold, tmp_path):
     old = json.loads(out.read_text())
     first = old["records"][0]["systems"]["hybrid"]["hits"]
     first["first_relevant_rank"] = None if first["first_relevant_rank"] else 1  # crafted: rank changes now
+    old["meta"]["settings"]["fusion.rrf_k"] = 60  # crafted: the older run used another RRF k
     out.write_text(json.dumps(old))
     result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--compare", str(out))
     assert result.exit_code == 0, result.stderr
+    assert f"settings changed: fusion.rrf_k: 60 -> {FUSION.rrf_k}" in " ".join(result.stdout.split())
     assert "Recall@1" in result.stdout and "by question type" in result.stdout
     assert "hybrid: " in result.stdout and "8 unchanged" in result.stdout
     assert "t1" in result.stdout and "first relevant rank" in result.stdout
@@ -309,6 +316,12 @@ def test_compare_two_crafted_result_files(tmp_path):
     assert verdicts == {"a": "better", "b": "worse", "c": "mixed"}
     assert "evidence hit gained" in dict((c.id, c.notes) for c in changes.changes)["a"]
     assert changes.summary() == "hybrid: 1 better, 1 worse, 1 mixed, 1 unchanged (1 only in new, 1 only in old)"
+    assert changes.settings is None  # neither crafted run recorded its settings
+    old["meta"] = {"settings": {"fusion.rrf_k": 60, "shape.near": 0.7, "fusion.chunk_weights": [1, 2]}}
+    new["meta"] = {"settings": {"fusion.rrf_k": 20, "shape.near": 0.7, "shape.pool": 12, "fusion.chunk_weights": [1, 3]}}
+    assert comparison.compare(old, new).settings == (
+        "fusion.rrf_k: 60 -> 20", "shape.pool: none -> 12", "fusion.chunk_weights: [1, 2] -> [1, 3]")
+    assert comparison.compare(new, new).settings == ()
     with pytest.raises(InputError, match="not an `assistant eval --out` results file"):
         results.load_results(write_jsonl(tmp_path / "x.json", [{"id": 1}]))
 
