@@ -43,12 +43,16 @@ def fast_tier_imports_no_torch(request):
         pytest.fail("the fast tier imported torch outside a test (a test module at import, or a module or session fixture)")
 
 
-def pytest_xdist_auto_num_workers(config):
-    """``-n auto`` (in addopts): the whole fast tier runs in two processes; the slow tier, a file or a
-    test you name, and ``-m`` runs stay in one (each real build happens once; no start-up cost)."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """``pytest`` alone runs the whole fast tier in two processes (pytest-xdist, from the test extra).
+    The slow tier, a file or test you name, ``-n N`` and ``--pdb`` runs keep their own setting, so each
+    real build still happens once; without pytest-xdist everything runs in one process."""
     whole_fast_tier = (config.getoption("markexpr") == "not slow"
                        and config.args_source == pytest.Config.ArgsSource.TESTPATHS)
-    return min(2, os.cpu_count() or 1) if whole_fast_tier else 0
+    if (whole_fast_tier and config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
+            and config.getoption("numprocesses") is None and not config.getoption("usepdb")):
+        config.option.numprocesses = min(2, os.cpu_count() or 1)
 
 
 @pytest.fixture(scope="session")
