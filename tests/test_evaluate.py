@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from assistant import abstain_fit, checksum, comparison, evaluate, gold, matching, metrics, results
 from assistant.cli import cli
 from assistant.answer import SHAPE
+from assistant.chunking import ChunkSettings
 from assistant.errors import InputError
 from assistant.retrieval import FUSION
 
@@ -252,7 +253,7 @@ def test_cli_eval_json_structure(tiny_index, tiny_gold, tmp_path):
     assert data["meta"]["abstention_model"]["fitted_on_this_gold"] is False
     settings = data["meta"]["settings"]
     assert settings["fusion.rrf_k"] == FUSION.rrf_k and settings["fusion.chunk_weights"] == list(FUSION.chunk_weights)
-    assert settings["shape.max_sentences"] == SHAPE.max_sentences and settings["chunking.max_tokens"] == 200
+    assert settings["shape.max_sentences"] == SHAPE.max_sentences and settings["chunking.max_tokens"] == ChunkSettings().max_tokens
 
 
 def test_cv_abstention_needs_two_questions_of_each_class(tiny_index, tmp_path):
