@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.lexical import terms
 from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
 from assistant.structure import display_text, table_caption, table_columns
 
@@ -15,7 +17,7 @@ _SOURCE_WORDS = re.compile(r"\b(sources?|cites?|cited|citing|citation|references
 
 @dataclass(frozen=True)
 class Selection:
-    sentence_ids: tuple[int, ...]  # reading order
+    sentence_ids: tuple[int, ...]  # answer order: runs in reading order, the best sentence's run first
     enumeration: bool
 
 
@@ -32,10 +34,16 @@ def candidate_mask(doc: Document, question: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ShapeSettings:
-    """How many sentences an answer takes besides the best one (scores are the fused sentence scores)."""
+    """Which sentences an answer takes besides the best one (scores are the fused sentence scores;
+    "coverage" is the share of the question's idf-weighted terms a sentence adds to those already chosen)."""
 
-    far: float = 0.85  # a sentence elsewhere in the document joins at >= far * the best score
-    near: float = 0.7  # a sentence right before or after a chosen one (same paragraph) joins at >= near * the best
+    far: float = 0.85  # a sentence elsewhere in the document is considered at >= far * the best score
+    near: float = 0.75  # a sentence right before or after a chosen one (same paragraph) at >= near * the best
+    new_terms_far: float = 0.05  # ... and joins only when it adds at least this coverage (far) ...
+    new_terms_near: float = 0.1  # ... or this much (near) ...
+    sure: float = 0.9  # ... unless it scores >= sure * the best (a near tie: the ranking cannot tell them apart)
+    short: int = 15  # a neighbour also joins, whatever it adds, while the answer has fewer words than this
+    leant_on: float = 0.7  # the sentence before a best one that opens with a contrast ("However, ...") joins at this
     max_sentences: int = 3  # at most this many scored sentences (a list, a table column, discourse neighbours aside)
     pool: int = 12  # only the best-scored sentences up to this rank are considered
 
@@ -44,30 +52,73 @@ SHAPE = ShapeSettings()
 
 
 def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, question: str = "",
-                     settings: ShapeSettings = SHAPE) -> Selection:
-    """The best sentence, then others that score nearly as well, or a whole list, or a table's column.
+                     weights: Mapping[str, float] | None = None, settings: ShapeSettings = SHAPE) -> Selection:
+    """The sentence that best answers, then only the sentences it needs: a list it introduces, a
+    table column the question names, what it announces or points back to, and another sentence
+    only when it scores nearly as well and holds question terms the answer lacks.
 
     An adjacent sentence of the same paragraph needs a lower score (``settings.near`` of the
-    best) than a distant one (``settings.far``): answers often run over two sentences. When the
-    best sentence is in a table, the answer is the table's caption and the column(s) the
-    ``question`` names (see ``table_answer``).
+    best) than a distant one (``settings.far``): answers often run over two sentences. ``weights``
+    weighs the question's terms (idf; the terms of ``question`` weigh 1 when None). When the best
+    sentence is in a table, the answer is the table's caption and the column(s) the ``question``
+    names (see ``table_answer``). The answer leads with the best sentence's run (``answer_order``).
     """
     masked = np.where(mask, scores, -np.inf)
     best = int(np.argmax(masked))
     listing = _enumeration(doc, best) or table_answer(doc, best, question)
     if listing:
         return Selection(tuple(listing), True)
+    weights = weights if weights is not None else dict.fromkeys(terms(question), 1.0)
+    total = sum(weights.values()) or 1.0
     top = float(masked[best])
     chosen = [best] + _discourse_neighbours(doc, best)
+    covered = set().union(*(_terms(doc, c) for c in chosen))
+    floor = min(settings.near, settings.far, settings.leant_on) * top
     for sid in np.argsort(-masked)[1 : settings.pool]:
         sid = int(sid)
-        adjacent = any(_adjacent(doc, sid, c) for c in chosen)
-        if len(chosen) >= settings.max_sentences or masked[sid] < min(settings.near, settings.far) * top:
+        if len(chosen) >= settings.max_sentences or masked[sid] < floor:
             break
-        if sid in chosen or _duplicate(doc, sid, chosen) or masked[sid] < (settings.near if adjacent else settings.far) * top:
+        if sid in chosen or _duplicate(doc, sid, chosen):
             continue
-        chosen.append(sid)
-    return Selection(tuple(sorted(chosen)), False)
+        adds = sum(w for t, w in weights.items() if t in _terms(doc, sid) and t not in covered) / total
+        words = len(answer_text(doc, tuple(sorted(chosen))).split())
+        if _joins(doc, sid, best, chosen, float(masked[sid]) / top, adds, words, settings):
+            chosen.append(sid)
+            covered |= _terms(doc, sid)
+    return Selection(answer_order(doc, chosen, masked), False)
+
+
+def _joins(doc: Document, sid: int, best: int, chosen: list[int], ratio: float, adds: float, words: int,
+           settings: ShapeSettings) -> bool:
+    """Does sentence ``sid`` (scoring ``ratio`` of the best, adding ``adds`` of the question's
+    weighted terms to an answer of ``words`` words) join the ``chosen`` ones?"""
+    if sid == best - 1 and _adjacent(doc, sid, best) and _CONTRAST.match(display_text(doc.sentences[best].text)):
+        return ratio >= settings.leant_on  # "However, ...": the best sentence leans on this one
+    adjacent = any(_adjacent(doc, sid, c) for c in chosen)
+    if ratio < (settings.near if adjacent else settings.far):
+        return False
+    if ratio >= settings.sure or _cited_by(doc, sid, chosen) or (adjacent and words < settings.short):
+        return True
+    return adds >= (settings.new_terms_near if adjacent else settings.new_terms_far)
+
+
+def answer_order(doc: Document, chosen: list[int], scores: np.ndarray) -> tuple[int, ...]:
+    """Runs of adjacent sentences in reading order, the run holding the best-scored sentence first,
+    then the others by their best score."""
+    ordered = runs(doc, tuple(sorted(chosen)))
+    ordered.sort(key=lambda run: -max(float(scores[sid]) for sid in run))
+    return tuple(sid for run in ordered for sid in run)
+
+
+def _cited_by(doc: Document, sid: int, chosen: list[int]) -> bool:
+    """Is sentence ``sid`` in a note that one of the ``chosen`` sentences cites (a source question's answer)?"""
+    sentence = doc.sentences[sid]
+    numbers = {n for c in chosen for n in doc.sentences[c].markers}
+    return any(note.start <= sentence.start < note.end for n in numbers if (note := doc.note(n)) is not None)
+
+
+def _terms(doc: Document, sid: int) -> set[str]:
+    return set(terms(display_text(doc.sentences[sid].text)))
 
 
 def names_column(question: str, column: str) -> bool:

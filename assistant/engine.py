@@ -164,8 +164,13 @@ class Assistant:
         mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         selection: extract.Selection | overview.PaperSelection = (
-            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text))
+            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, self._weights(query)))
         return sentence_scores, fused, selection
+
+    def _weights(self, query: Query) -> dict[str, float]:
+        """The idf weight of each query term over the document's sentences."""
+        lexical = self.index.lexical["sentences"]
+        return ranker.idf_weights(list(query.terms), lexical.document_frequency, self.index.unit_count("sentences"))
 
     def decide(self, question: str, query: Query) -> Decision:
         """Everything the hybrid system decides for a (clean) question: the sentences, whether to

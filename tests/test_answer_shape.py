@@ -122,3 +122,74 @@ def test_follow_up_swaps_the_table_column(coastal):
     texts = [doc.sentences[i].text for i in follow.sentence_ids]
     assert any(t.startswith("Chile Copper") for t in texts) and not any(t.startswith("Peru") for t in texts)
     assert texts[0].startswith("Table 1.")
+
+
+# -- which sentences join the best one (hand-set scores, so each rule is exercised alone) ---------
+
+SHAPE_DOC = """Mills
+
+Tidal mills ground grain for the coastal towns of the region in the early modern period. The millers paid their rent in flour to the parish each autumn. Their ponds filled at high tide behind a sluice gate.
+
+Windmills spread inland at the same time.
+"""
+
+
+def shape_scores(doc, values: dict[str, float]):
+    scores = np.zeros(len(doc.sentences))
+    for fragment, value in values.items():
+        scores[sentence_id(doc, fragment)] = value
+    return scores, np.ones(len(doc.sentences), dtype=bool)
+
+
+def chosen_texts(doc, question, values):
+    scores, mask = shape_scores(doc, values)
+    return [doc.sentences[i].text.split()[0] for i in extract.select_sentences(doc, scores, mask, question).sentence_ids]
+
+
+def test_a_neighbour_joins_only_when_it_adds_what_the_question_asks():
+    doc = parse(SHAPE_DOC)
+    values = {"Tidal mills": 1.0, "millers paid": 0.8, "ponds filled": 0.1}
+    assert chosen_texts(doc, "Where did tidal mills grind grain, and how was rent paid?", values) == ["Tidal", "The"]
+    assert chosen_texts(doc, "Where did tidal mills grind grain for coastal towns?", values) == ["Tidal"]
+
+
+def test_a_near_tie_joins_whatever_it_adds():
+    doc = parse(SHAPE_DOC)
+    values = {"Tidal mills": 1.0, "Windmills spread": 0.95}
+    assert chosen_texts(doc, "Where did tidal mills grind grain for coastal towns?", values) == ["Tidal", "Windmills"]
+
+
+def test_the_answer_leads_with_the_best_sentence():
+    doc = parse(SHAPE_DOC)
+    values = {"Tidal mills": 0.9, "Windmills spread": 1.0}
+    assert chosen_texts(doc, "Which mills spread inland, and which ground grain for towns?", values) == ["Windmills", "Tidal"]
+
+
+def test_a_short_answer_takes_its_neighbour():
+    doc = parse("Ponds\n\nPonds filled at high tide. The gate then closed and held the water until the ebb.\n")
+    values = {"Ponds filled": 1.0, "gate then": 0.8}
+    assert chosen_texts(doc, "When did ponds fill?", values) == ["Ponds", "The"]
+
+
+def test_the_settings_bound_what_joins():
+    doc = parse(SHAPE_DOC)
+    scores, mask = shape_scores(doc, {"Tidal mills": 1.0, "millers paid": 0.8})
+    question = "Where did tidal mills grind grain, and how was rent paid?"
+    strict = extract.ShapeSettings(near=0.9)
+    assert len(extract.select_sentences(doc, scores, mask, question, settings=strict).sentence_ids) == 1
+
+
+def test_the_note_a_chosen_sentence_cites_joins_a_source_question():
+    source = ("Ports\n\nThe harbour silted up after the great storm.¹ Ships moved to the new quay.\n\nNotes\n\n"
+              "¹ Smith, J. 1990. A History of Harbours. London.\n\n² Jones, K. 2001. Quays. Leeds.\n")
+    doc = parse(source)
+    values = {"harbour silted": 1.0, "Smith, J.": 0.86, "Jones, K.": 0.86}
+    assert chosen_texts(doc, "Which work is cited about the harbour silting up after the storm?", values) == ["The", "Smith,"]
+
+
+def test_a_sentence_opening_with_a_contrast_brings_the_one_it_leans_on():
+    doc = parse("Mills\n\nTidal mills ground grain for the towns. However, the ponds silted up within a century.\n")
+    values = {"However": 1.0, "Tidal mills": 0.72}
+    assert chosen_texts(doc, "What happened to the ponds?", values) == ["Tidal", "However,"]
+    doc = parse("Mills\n\nTidal mills ground grain for the towns. The ponds silted up within a century.\n")
+    assert chosen_texts(doc, "What happened to the ponds?", {"The ponds": 1.0, "Tidal mills": 0.72}) == ["The"]
