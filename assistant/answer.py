@@ -37,12 +37,11 @@ class ShapeSettings:
     """Which sentences an answer takes besides the best one (scores are the fused sentence scores;
     "coverage" is the share of the question's idf-weighted terms a sentence adds to those already chosen)."""
 
-    far: float = 0.85  # a sentence elsewhere in the document is considered at >= far * the best score
-    near: float = 0.75  # a sentence right before or after a chosen one (same paragraph) at >= near * the best
-    new_terms_far: float = 0.05  # ... and joins only when it adds at least this coverage (far) ...
-    new_terms_near: float = 0.1  # ... or this much (near) ...
-    sure: float = 0.9  # ... unless it scores >= sure * the best (a near tie: the ranking cannot tell them apart)
-    short: int = 15  # a neighbour also joins, whatever it adds, while the answer has fewer words than this
+    far: float = 0.85  # a sentence elsewhere in the document is considered at >= far * the best score ...
+    new_terms_far: float = 0.1  # ... and joins only when it adds at least this coverage ...
+    sure: float = 0.9  # ... or scores >= sure * the best (a near tie: the ranking cannot tell them apart)
+    near: float = 0.75  # a sentence right before or after a chosen one (same paragraph) joins at >= near * the best ...
+    new_terms_near: float = 0.0  # ... when it adds at least this coverage (0: its score is enough; more loses evidence)
     leant_on: float = 0.7  # the sentence before a best one that opens with a contrast ("However, ...") joins at this
     max_sentences: int = 3  # at most this many scored sentences (a list, a table column, discourse neighbours aside)
     pool: int = 12  # only the best-scored sentences up to this rank are considered
@@ -54,8 +53,9 @@ SHAPE = ShapeSettings()
 def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, question: str = "",
                      weights: Mapping[str, float] | None = None, settings: ShapeSettings = SHAPE) -> Selection:
     """The sentence that best answers, then only the sentences it needs: a list it introduces, a
-    table column the question names, what it announces or points back to, and another sentence
-    only when it scores nearly as well and holds question terms the answer lacks.
+    table column the question names, what it announces or points back to, a neighbour that scores
+    nearly as well, and a sentence elsewhere only when it scores nearly as well and holds question
+    terms the answer lacks (or is a near tie).
 
     An adjacent sentence of the same paragraph needs a lower score (``settings.near`` of the
     best) than a distant one (``settings.far``): answers often run over two sentences. ``weights``
@@ -81,23 +81,22 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         if sid in chosen or _duplicate(doc, sid, chosen):
             continue
         adds = sum(w for t, w in weights.items() if t in _terms(doc, sid) and t not in covered) / total
-        words = len(answer_text(doc, tuple(sorted(chosen))).split())
-        if _joins(doc, sid, best, chosen, float(masked[sid]) / top, adds, words, settings):
+        if _joins(doc, sid, best, chosen, float(masked[sid]) / top, adds, settings):
             chosen.append(sid)
             covered |= _terms(doc, sid)
     return Selection(answer_order(doc, chosen, masked), False)
 
 
-def _joins(doc: Document, sid: int, best: int, chosen: list[int], ratio: float, adds: float, words: int,
+def _joins(doc: Document, sid: int, best: int, chosen: list[int], ratio: float, adds: float,
            settings: ShapeSettings) -> bool:
     """Does sentence ``sid`` (scoring ``ratio`` of the best, adding ``adds`` of the question's
-    weighted terms to an answer of ``words`` words) join the ``chosen`` ones?"""
+    weighted terms to the answer) join the ``chosen`` ones?"""
     if sid == best - 1 and _adjacent(doc, sid, best) and _CONTRAST.match(display_text(doc.sentences[best].text)):
         return ratio >= settings.leant_on  # "However, ...": the best sentence leans on this one
     adjacent = any(_adjacent(doc, sid, c) for c in chosen)
     if ratio < (settings.near if adjacent else settings.far):
         return False
-    if ratio >= settings.sure or _cited_by(doc, sid, chosen) or (adjacent and words < settings.short):
+    if ratio >= settings.sure or _cited_by(doc, sid, chosen):
         return True
     return adds >= (settings.new_terms_near if adjacent else settings.new_terms_far)
 
