@@ -55,11 +55,11 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
     -> title, given when the library has several documents) names each source's document."""
     parts: list[RenderableType] = []
     if answer.abstained and passages:
-        parts.append(Text("The paper does not seem to answer this question.", style="bold yellow"))
+        parts.append(Text(_not_answered(titles), style="bold yellow"))
         parts.append(Text(f"closest answer: {phrase(answer.confidence)}.", style="dim"))
-        return Group(*parts, *_passage_panels(answer, passages))
+        return Group(*parts, *_passage_panels(answer, passages, titles))
     if answer.abstained:
-        parts.append(Text("The paper does not seem to answer this question.", style="bold yellow"))
+        parts.append(Text(_not_answered(titles), style="bold yellow"))
         parts.append(Text(f"closest answer: {phrase(answer.confidence)}. Closest passages:", style="dim"))
         for passage in answer.passages[:show_passages]:
             body = Text(safe(display_text(passage.text)))
@@ -83,6 +83,12 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
             parts.append(cited)
     parts.append(Text(f"confidence: {phrase(answer.confidence)} · {answer.timings_ms.get('total', 0):.0f} ms", style="dim"))
     return Group(*parts, *_passage_panels(answer, passages, titles))
+
+
+def _not_answered(titles: Mapping[str, str] | None) -> str:
+    if titles:
+        return "None of the documents seems to answer this question."
+    return "The paper does not seem to answer this question."
 
 
 def where(source: Citation | Passage, titles: Mapping[str, str] | None = None) -> str:

@@ -178,6 +178,9 @@ def test_plain_output_names_the_document_when_the_library_has_several(three):
     assert "[1] Canals of the English Midlands · Canals of the English Midlands, paragraph 1, chars" in out
     alone = " ".join(ok("ask", question, "--doc", "canals").stdout.split())
     assert "[1] Canals of the English Midlands, paragraph 1, chars" in alone
+    off_topic = "Who won the 2018 FIFA World Cup?"
+    assert ok("ask", off_topic).stdout.startswith("None of the documents seems to answer this question.")
+    assert ok("ask", off_topic, "--doc", "canals").stdout.startswith("The paper does not seem to answer this question.")
 
 
 def test_with_one_document_the_answer_is_the_engines_own(home, fake_encoder):
