@@ -30,7 +30,7 @@ def build_once(model_cache: Path, code: Path | None = None) -> tuple[float, floa
         command = [*assistant_command(), "index", "--index-dir", str(work / "index")]
         if code is not None:
             env["PYTHONPATH"] = str(code)
-            command = [sys.executable, "-m", "assistant", "index", "--index-dir", str(work / "index")]
+            command = [sys.executable, "-P", "-m", "assistant", "index", "--index-dir", str(work / "index")]  # -P: not the cwd's package
         run = measure(command, env=env)
         if run.returncode != 0:
             sys.exit(f"assistant index failed: {run.stderr.strip()}")
