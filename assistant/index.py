@@ -152,10 +152,10 @@ def _embed_units(document, chunks, model, progress: Progress, block: int = 256) 
     """Embed every unit's texts, each distinct text once, longest first in blocks of similar
     length (less padding). A sentence alone in its paragraph is also its window and its
     paragraph; a paragraph of up to three sentences is its middle sentence's window.
-    Progress is reported after each block: at least eight times when there are 64 texts or more."""
+    Progress is reported after each block: sixteen times or more when there are 128 texts or more."""
     texts = _unit_texts(document, chunks)
     distinct, rows = _distinct(texts)
-    block = min(block, max(8, -(-len(distinct) // 8)))
+    block = min(block, max(8, -(-len(distinct) // 16)))
     order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
     vectors = np.zeros((len(distinct), enc.DIMENSION), np.float32)
     for i in range(0, len(order), block):
