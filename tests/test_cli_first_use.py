@@ -68,7 +68,7 @@ def test_help_texts_say_only_what_is_true():
     assert "write it over the package's assistant/abstain.json" in eval_help
 
 
-def test_eval_prints_a_legend_of_its_terms(small_index, tmp_path):
+def write_gold(tmp_path):
     gold = tmp_path / "gold.jsonl"
     items = [
         {"id": "a1", "question": "Where does Russia keep a naval base?", "answer": "Tartus",
@@ -78,8 +78,22 @@ def test_eval_prints_a_legend_of_its_terms(small_index, tmp_path):
         {"id": "u1", "question": "How many tanks does Egypt have?", "answer": "", "evidence": [], "type": "unanswerable"},
     ]
     gold.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
-    result = run("eval", "--gold", str(gold), "--index-dir", str(small_index))
+    return gold
+
+
+def test_eval_prints_a_legend_of_its_terms(small_index, tmp_path):
+    result = run("eval", "--gold", str(write_gold(tmp_path)), "--index-dir", str(small_index))
     assert result.exit_code == 0, result.output
     assert one_line(EVAL_LEGEND) in one_line(result.stdout)
     for term in ("hybrid", "MRR@10", "evidence hit"):
         assert term in EVAL_LEGEND
+
+
+def test_eval_from_a_pipe_says_how_far_it_is(small_index, tmp_path, monkeypatch):
+    from assistant.cli import _progress
+
+    monkeypatch.setattr(_progress, "quiet", 0.0)  # these three questions take less than the silent first second
+    result = run("eval", "--gold", str(write_gold(tmp_path)), "--index-dir", str(small_index))
+    assert result.exit_code == 0, result.output
+    for system in ("hybrid", "bm25", "dense"):
+        assert f"asking ({system}): " in result.stderr, system
