@@ -8,6 +8,7 @@ opened (and its index built on first run) in a thread worker; ``PaperApp.state``
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable
@@ -184,6 +185,7 @@ class PaperApp(App[None]):
         self._queued: list[Exchange] = []  # asked while the index was being built, or reopened
         self._history: tuple[Path, datetime] | None = None  # this conversation's history file
         self._asking = threading.Lock()  # one question at a time: the user's, or a suggestion being checked
+        self._user_waits = threading.Event()  # the user's question goes before the next suggestion check
         self._add_clock = StageClock()  # a document being added to the library
 
     # -- layout ---------------------------------------------------------------------------
@@ -317,6 +319,8 @@ class PaperApp(App[None]):
         home = getattr(assistant, "home", assistant)  # in a library: the paper's own engine
 
         def ask(question: str) -> Answer:
+            while self._user_waits.is_set():  # a lock is not fair: let the user's question in first
+                time.sleep(0.005)
             with self._asking:
                 return home.ask(question)
 
@@ -388,7 +392,9 @@ class PaperApp(App[None]):
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
     def _answer(self, question: str, context: str | None) -> None:
         try:
+            self._user_waits.set()
             with self._asking:
+                self._user_waits.clear()
                 answer = self.assistant.ask(question, context=context)
         except AssistantError as exc:
             self.post_message(self.Answered(question, context, None, str(exc)))
