@@ -87,6 +87,7 @@ class LibraryAssistant:
 
         self.library = library
         self.scope: str | None = None
+        self.home_id = PAPER_ID
         self.home = library.engine(PAPER_ID)
         self.document = self.home.document
         self.refresh(entries)
@@ -98,8 +99,9 @@ class LibraryAssistant:
         if self.scope not in self.documents:
             self.scope = None
 
-    def ask(self, question: str, context: str | None = None) -> Answer:
-        return self.library.ask(question, doc=self.scope, context=context)
+    def ask(self, question: str, context: str | None = None, doc: str | None = None) -> Answer:
+        """Ask ``doc`` (an id), else the chosen document, else every document."""
+        return self.library.ask(question, doc=doc or self.scope, context=context)
 
 
 class PaperApp(App[None]):
@@ -340,10 +342,13 @@ class PaperApp(App[None]):
     @on(OptionList.OptionSelected, "#suggestions")
     def _suggestion(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.ask(str(event.option.prompt))
+        self.ask(str(event.option.prompt), home=True)
 
-    def ask(self, text: str) -> None:
-        """Ask a question (from the input or a suggestion); the answer comes from a worker."""
+    def ask(self, text: str, home: bool = False) -> None:
+        """Ask a question (from the input or a suggestion); the answer comes from a worker.
+
+        ``home``: ask the document the start screen shows (a suggestion is about it), not the
+        library's chosen documents."""
         from assistant.engine import clean_question
 
         if self.assistant is None and self.state in ("cancelled", "failed"):
@@ -368,7 +373,7 @@ class PaperApp(App[None]):
         conversation.mount(Exchange(len(self.turns), question, context, classes="exchange pending-answer"))
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
         self._set_busy(True)
-        self._answer(question, context)
+        self._answer(question, context, home)
 
     def _enqueue(self, question: str, context: str | None) -> None:
         """Show a question that is asked in turn, once the paper is open and earlier ones are answered."""
@@ -390,12 +395,15 @@ class PaperApp(App[None]):
         self._answer(exchange.question, exchange.context)
 
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
-    def _answer(self, question: str, context: str | None) -> None:
+    def _answer(self, question: str, context: str | None, home: bool = False) -> None:
         try:
             self._user_waits.set()
             with self._asking:
                 self._user_waits.clear()
-                answer = self.assistant.ask(question, context=context)
+                if home and isinstance(self.assistant, LibraryAssistant):
+                    answer = self.assistant.ask(question, context=context, doc=self.assistant.home_id)
+                else:
+                    answer = self.assistant.ask(question, context=context)
         except AssistantError as exc:
             self.post_message(self.Answered(question, context, None, str(exc)))
         except Exception as exc:  # never a traceback: the UI says what went wrong

@@ -160,3 +160,20 @@ async def test_a_chat_on_one_index_has_no_library_key(home, tmp_path, fake_encod
         await pilot.press("f3")
         await pilot.pause()
         assert not isinstance(app.screen, LibraryScreen) and app.focused is app.query_one(QuestionInput)
+
+
+async def test_a_suggestion_is_asked_of_the_paper_the_start_screen_shows(three):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        options = app.query_one("#suggestions")
+        assert options.option_count and app.assistant.scope is None
+        await pilot.press("tab")  # the suggestions: the first one is highlighted
+        question = str(options.get_option_at_index(options.highlighted).prompt)
+        await pilot.press("enter")
+        await settle(pilot)
+        answer = app.turns[0].answer
+        assert app.turns[0].question == question and from_documents(answer) == {"paper"}
+        assert {p.document for p in answer.passages} == {"paper"}  # not the library's other documents
+        await ask(pilot, COAL)  # typed questions still go to every document
+        assert {p.document for p in app.turns[1].answer.passages} > {"paper"}
