@@ -635,8 +635,11 @@ def test_one_sentence_document_indexes_and_answers(tmp_path, fake_models):
 
 
 def test_large_document_reports_progress_to_the_end(tmp_path, fake_encoder):
-    paragraph = "Russia and Iran discussed naval patrols, oil prices and the future of Syria. " * 6
-    text = "\n\n".join(f"Section {i}\n\n{paragraph}\n\n{paragraph}" for i in range(300))  # ~280 KB
+    def paragraph(i: int, j: int) -> str:  # distinct sentences: identical texts are embedded only once
+        return " ".join(f"Russia and Iran discussed naval patrol {i}-{j}-{k}, oil prices and the future of Syria."
+                        for k in range(6))
+
+    text = "\n\n".join(f"Section {i}\n\n{paragraph(i, 0)}\n\n{paragraph(i, 1)}" for i in range(300))  # ~300 KB
     events: list[tuple[str, int, int]] = []
     manifest = build_index(write(tmp_path / "big.txt", text), tmp_path / "idx", encoder=fake_encoder,
                            progress=lambda *event: events.append(event))
