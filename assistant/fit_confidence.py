@@ -30,8 +30,8 @@ import numpy as np
 
 from assistant import calibration
 from assistant.confidence import Calibration, Model, model_json
+from assistant.fit_ranker import COVID_TRAIN, add_training_options
 
-COVID_TRAIN = Path("/work/shared/external/covid_qa/covidqa_train.json")
 COVID_REPORT = tuple(Path(f"/work/shared/external/covid_qa/covidqa_doc{n}.json") for n in (1557, 1595))
 HELD_OUT = ("gold_heldout.jsonl", "gold_reader.jsonl")  # reported on, never fitted on
 
@@ -320,13 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.errors import AssistantError
 
     parser = argparse.ArgumentParser(prog="python -m assistant.fit_confidence", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="Where to write the model JSON (e.g. assistant/confidence.json).")
-    parser.add_argument("--cache", type=Path, default=Path("/work/cache/confidence"),
-                        help="Folder of the COVID-QA papers' indexes (outside the repository).")
-    parser.add_argument("--gold", type=Path, default=None, help="Project gold file to fit on (default source/gold.jsonl).")
-    parser.add_argument("--covid", type=Path, default=COVID_TRAIN, help="COVID-QA training file (SQuAD schema).")
-    parser.add_argument("--limit", type=int, default=None, help="Use at most the first N COVID-QA papers.")
-    parser.add_argument("--build", action="store_true", help="Index COVID-QA papers missing from the cache (slow).")
+    add_training_options(parser, "confidence.json", Path("/work/cache/confidence"))
     parser.add_argument("--report", type=Path, default=None,
                         help="Also score the held-out sets and write the full before/after report here (JSON).")
     args = parser.parse_args(argv)

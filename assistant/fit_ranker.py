@@ -368,6 +368,16 @@ def collect(cache: Path, *, gold_file: Path, covid_file: Path = COVID_TRAIN, cov
     return batch
 
 
+def add_training_options(parser, model_file: str, cache: Path) -> None:
+    """The options of a command fitted on the dev gold and the COVID-QA papers (also fit_confidence)."""
+    parser.add_argument("--out", type=Path, required=True, help=f"Where to write the model JSON (e.g. assistant/{model_file}).")
+    parser.add_argument("--cache", type=Path, default=cache, help="Folder for the COVID-QA papers' indexes (outside the repository).")
+    parser.add_argument("--gold", type=Path, default=None, help="Project gold file to fit on (default source/gold.jsonl).")
+    parser.add_argument("--covid", type=Path, default=COVID_TRAIN, help="COVID-QA training file (SQuAD schema).")
+    parser.add_argument("--limit", type=int, default=None, help="Use at most the first N COVID-QA papers.")
+    parser.add_argument("--build", action="store_true", help="Index COVID-QA papers missing from the cache (slow).")
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
@@ -376,13 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.errors import AssistantError
 
     parser = argparse.ArgumentParser(prog="python -m assistant.fit_ranker", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="Where to write the model JSON (e.g. assistant/ranker.json).")
-    parser.add_argument("--cache", type=Path, default=Path("/work/cache/ranker"),
-                        help="Folder for the COVID-QA papers' indexes (outside the repository).")
-    parser.add_argument("--gold", type=Path, default=None, help="Project gold file to fit on (default source/gold.jsonl).")
-    parser.add_argument("--covid", type=Path, default=COVID_TRAIN, help="COVID-QA training file (SQuAD schema).")
-    parser.add_argument("--limit", type=int, default=None, help="Use at most the first N COVID-QA papers.")
-    parser.add_argument("--build", action="store_true", help="Index COVID-QA papers missing from the cache (slow).")
+    add_training_options(parser, "ranker.json", Path("/work/cache/ranker"))
     parser.add_argument("--examples", type=Path, default=None,
                         help="Fit on the examples saved in this JSONL file instead of the cached COVID-QA indexes.")
     parser.add_argument("--save-examples", type=Path, default=None, help="Also save the examples collected here.")
