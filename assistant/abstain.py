@@ -18,9 +18,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
+from assistant.errors import AssistantError
 from assistant.lexical import terms
 from assistant.text import YEAR, YEAR_DIGITS
 
@@ -57,7 +59,10 @@ class Model:
     weights: tuple[float, ...]
     bias: float
     threshold: float = 0.5
-    fitted_sha256: str | None = None  # of the gold file it was fitted on, when abstain.json says
+    fitted_sha256: tuple[str, ...] = ()  # of the gold files it was fitted on (eval says when it scores one)
+
+    def fitted_on(self, sha256: str | None) -> bool:
+        return sha256 is not None and sha256 in self.fitted_sha256
 
     def probability(self, signals: Signals) -> float:
         z = self.bias + float(np.dot(self.weights, signals.values))
@@ -194,20 +199,29 @@ def model_path() -> Path:
 
 @lru_cache(maxsize=1)
 def load_model() -> Model:
+    """The shipped model (weights, bias, threshold and the sha256 of the gold files fitted on).
+
+    A missing or unreadable file is an installation error, never a silent fallback."""
     path = model_path()
-    if not path.is_file():
-        return default_model()
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return model_from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise AssistantError(f"the abstention model {path} is missing or broken ({exc.__class__.__name__}); "
+                             "reinstall the package") from exc
+
+
+def model_from_json(data: dict) -> Model:
     weights = tuple(float(data["weights"].get(name, 0.0)) for name in FEATURES)  # older fits lack newer signals
-    return Model(weights, float(data["bias"]), float(data.get("threshold", 0.5)), data.get("fitted_sha256"))
+    fitted = data.get("fitted_sha256") or ()
+    return Model(weights, float(data["bias"]), float(data["threshold"]),
+                 (fitted,) if isinstance(fitted, str) else tuple(fitted))
 
 
-def default_model() -> Model:
-    """Hand-set starting weights, used until a fitted abstain.json exists."""
-    weights = {"top_dense": 8.0, "top_lexical": 0.5, "term_coverage": 3.0,
-               "missing_names": -2.0, "type_mismatch": -2.0, "agreement": 1.0, "answer_coverage": 2.0,
-               "asks_fact": 0.0, "asks_fact_dense": 0.0}
-    return Model(tuple(weights[f] for f in FEATURES), bias=-6.5)
+def model_json(weights, bias: float, threshold: float, fitted_sha256: Sequence[str]) -> dict:
+    """What abstain.json holds: the weights and what they were fitted on, nothing else."""
+    return {"weights": {name: round(float(w), 6) for name, w in zip(FEATURES, weights)},
+            "bias": round(float(bias), 6), "threshold": round(float(threshold), 6),
+            "fitted_sha256": list(fitted_sha256)}
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.05, steps: int = 3000, lr: float = 0.1,

@@ -38,9 +38,8 @@ from assistant.errors import InputError
 from assistant.gold import GoldItem
 from assistant.metrics import abstention_scores, mean
 from assistant.progress import Progress, quiet
-from assistant.results import write_json_atomic
 
-MIN_ABSTAIN_UNANSWERABLE = 0.75
+MIN_ABSTAIN_UNANSWERABLE = 0.85
 
 
 def stratified_folds(y: np.ndarray, n_folds: int, seed: int = 0) -> list[np.ndarray]:
@@ -122,13 +121,17 @@ def _probabilities(x: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarra
 
 
 def cross_validate(x: np.ndarray, y: np.ndarray, n_folds: int = 5, seed: int = 0,
-                   extra: Sequence[SignalSet] = ()) -> dict:
-    """Out-of-fold abstention metrics: fit and threshold on the other folds (plus all ``extra``), score each fold."""
+                   extra: Sequence[SignalSet] = (), groups: np.ndarray | None = None) -> dict:
+    """Out-of-fold abstention metrics: fit and threshold on the other folds (plus all ``extra``), score
+    each fold. ``groups`` (a gold file number per question) stratifies the folds and weighs each
+    file's questions the same, as in the final fit."""
+    groups = np.zeros(len(y), dtype=np.int64) if groups is None else np.asarray(groups)
     abstained = np.zeros(len(y), dtype=bool)
     thresholds = []
-    for test in stratified_folds(y, n_folds, seed):
+    for test in stratified_folds(y + 2 * groups, n_folds, seed):
         train = np.setdiff1d(np.arange(len(y)), test)
-        weights, bias, threshold = fit_pooled([SignalSet("dev", x[train], y[train]), *extra])
+        own = [SignalSet(str(g), x[train][groups[train] == g], y[train][groups[train] == g]) for g in np.unique(groups)]
+        weights, bias, threshold = fit_pooled([*own, *extra])
         abstained[test] = _probabilities(x[test], weights, bias) < threshold
         thresholds.append(round(threshold, 4))
     return {"folds": n_folds, "seed": seed, "thresholds": thresholds, "extra": [s.name for s in extra],
@@ -145,47 +148,54 @@ def signal_matrix(assistant, gold: Sequence, progress: Progress = quiet, stage: 
 
 
 def fit_abstention(assistant, gold: Sequence[GoldItem], heldout: Sequence[GoldItem], *, gold_path: str = "",
+                   more_gold: Sequence[tuple[str, Sequence[GoldItem]]] = (),
                    extra: Sequence[Path] = (), unseen: Sequence[Path] = (), progress: Progress = quiet,
                    seed: int = 0, encoder: Encoder | None = None) -> dict:
-    """Fit the abstention model on ``gold`` (plus ``extra`` SQuAD files), report CV, held-out and
-    ``unseen``-document scores, write abstain.json. ``encoder`` builds the extra indexes (default: the real model)."""
+    """Fit the abstention model on ``gold`` (plus ``more_gold``, other (path, questions) on the same
+    document, and ``extra`` SQuAD files); report CV, held-out and ``unseen``-document scores.
+
+    Returns the report; its ``model`` is what ``abstain.json`` holds. Nothing is written here (the
+    CLI writes the report to ``--out``; shipping a model is copying ``model`` into the package).
+    Each gold file weighs the same in the fit and counts as its own group for the threshold; CV
+    folds are stratified by gold file and label, and every fold's model also sees all ``extra`` data.
+    """
     from assistant import abstain
 
-    _check_files([*extra, *unseen])
-    x, y = signal_matrix(assistant, gold, progress, "signals (dev)"), _labels(gold)
+    check_files([*extra, *unseen])
+    files = [(gold_path or "gold", gold), *more_gold]
+    paper = [SignalSet(Path(path).name, signal_matrix(assistant, items, progress, f"signals ({Path(path).name})"),
+                       _labels(items)) for path, items in files]
+    x, y = np.concatenate([s.x for s in paper]), np.concatenate([s.y for s in paper])
+    groups = np.concatenate([np.full(len(s.y), i, dtype=np.int64) for i, s in enumerate(paper)])
     x_held, y_held = signal_matrix(assistant, heldout, progress, "signals (held-out)"), _labels(heldout)
-    n_folds = fold_count(y)
+    n_folds = min(fold_count(s.y) for s in paper)
     if n_folds < 2:
-        raise InputError("fitting abstention needs at least 2 answerable and 2 unanswerable questions")
+        raise InputError("fitting abstention needs at least 2 answerable and 2 unanswerable questions in each gold file")
     sets = external_signals(assistant, [*extra, *unseen], progress=progress, encoder=encoder)
     extra_sets, unseen_sets = sets[: len(extra)], sets[len(extra) :]
-    before = abstain.load_model()
-    weights, bias, threshold = fit_pooled([SignalSet("dev", x, y), *extra_sets])
+    before = abstain.load_model() if abstain.model_path().is_file() else None  # compared with, when there is one
+    weights, bias, threshold = fit_pooled([*paper, *extra_sets])
 
     def scores(rows: np.ndarray, labels: np.ndarray) -> dict:
         return abstention_scores(list(_probabilities(rows, weights, bias) < threshold), list(labels == 1))
 
-    report = {
-        "weights": {name: round(float(w), 6) for name, w in zip(abstain.FEATURES, weights)},
-        "bias": round(float(bias), 6),
-        "threshold": round(threshold, 6),
-        "fitted_sha256": file_sha256(gold_path) if gold_path else None,
-        "fitted_on": "; ".join([f"{gold_path or 'gold'} ({_counts(y)})",
+    pooled = len(paper) > 1 or bool(extra_sets)
+    return {
+        "model": abstain.model_json(weights, bias, threshold, [sha for p, _ in files if (sha := file_sha256(p)) is not None]),
+        "fitted_on": "; ".join([*(f"{Path(p).name} ({_counts(s.y)})" for (p, _), s in zip(files, paper)),
                                 *(f"{s.name} ({_counts(s.y)})" for s in extra_sets)])
                      + f", {datetime.now(timezone.utc).date().isoformat()}",
-        "weighting": "each document's questions sum to the same weight; classes balanced over the pool",
+        "weighting": "each document's (gold file's) questions sum to the same weight; classes balanced over the pool",
         "criterion": f"max answered-on-answerable s.t. abstain-on-unanswerable >= {MIN_ABSTAIN_UNANSWERABLE}"
-                     + (", both averaged over the training documents" if extra_sets else ""),
-        "cv": cross_validate(x, y, n_folds, seed, extra_sets),
+                     + (", both averaged over the training documents" if pooled else ""),
+        "cv": cross_validate(x, y, n_folds, seed, extra_sets, groups=groups),
         "dev_in_sample": scores(x, y),
+        "gold_in_sample": {s.name: _document_scores(s, scores) for s in paper},
         "extra_in_sample": {s.name: _document_scores(s, scores) for s in extra_sets},
         "heldout": {"questions": len(y_held), **scores(x_held, y_held)},
         "external": {s.name: _document_scores(s, scores) for s in unseen_sets},
-        "previous_model": _model_scores(before, x, y, x_held, y_held, extra_sets, unseen_sets),
+        "previous_model": _model_scores(before, x, y, x_held, y_held, extra_sets, unseen_sets) if before else {},
     }
-    write_json_atomic(abstain.model_path(), report)
-    abstain.load_model.cache_clear()
-    return report
 
 
 def external_signals(assistant, files: Sequence[Path], *, progress: Progress = quiet,
@@ -215,7 +225,7 @@ def external_signals(assistant, files: Sequence[Path], *, progress: Progress = q
     return sets
 
 
-def _check_files(files: Sequence[Path]) -> None:
+def check_files(files: Sequence[Path]) -> None:
     """Fail early: every file must be a readable SQuAD file, and document names must differ."""
     from assistant import squad
 

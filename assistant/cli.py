@@ -358,19 +358,21 @@ def remove_command(doc_id: str) -> None:
 @click.option("--compare", "compare_with", type=click.Path(path_type=Path),
               help="A previous --out file: list the questions that got better or worse.")
 @click.option("--fit-abstention", is_flag=True,
-              help="Fit the abstention model (CV + held-out report) and write it over the package's "
-                   "assistant/abstain.json, the model every answer uses.")
+              help="Fit the abstention model (CV + held-out report) and write it, with the report, to --out "
+                   "(never into the package: its \"model\" object is what assistant/abstain.json holds).")
+@click.option("--with-gold", "with_gold", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="With --fit-abstention: also fit on this gold file of the same document (repeatable).")
 @click.option("--extra", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="With --fit-abstention: also fit on this SQuAD-schema JSON document (repeatable).")
 @click.option("--unseen", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="With --fit-abstention: report on this SQuAD-schema JSON document, never fitted on (repeatable).")
-def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, extra, unseen) -> None:
+def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, with_gold, extra, unseen) -> None:
     """Score the assistant on a gold Q&A set.  Example: assistant eval --out results.json
 
     Runs every question through the full system (hybrid) and the BM25-only and dense-only
     baselines, and prints retrieval, answer, citation, abstention and latency metrics.
     Pooled abstention fit, with SQuAD-schema JSON files of your own:
-    assistant eval --fit-abstention --extra one.json --unseen another.json
+    assistant eval --fit-abstention --out fit.json --extra one.json --unseen another.json
     """
     from assistant import abstain_fit, eval_tables, evaluate
     from assistant import comparison as comparing
@@ -381,16 +383,24 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, ex
 
     if (extra or unseen) and not fit_abstention:
         fail("--extra and --unseen only go with --fit-abstention")
+    if with_gold and not fit_abstention:
+        fail("--with-gold only goes with --fit-abstention")
+    if fit_abstention:
+        abstain_fit.check_files([*extra, *unseen])
+        if not out:
+            fail("--fit-abstention writes the fitted model and its report to --out FILE; give one")
     if out:
         results_files.check_output_path(out)  # refuse a link or a device before the run, not after it
     gold = gold or locations.default_gold()
     items = gold_files.load_gold(gold)
     old = results_files.load_results(compare_with) if compare_with else None
     heldout = gold_files.load_gold(gold_files.default_heldout()) if fit_abstention else ()
+    more_gold = [(str(path), gold_files.load_gold(path)) for path in with_gold]
     assistant = _open_assistant(index_dir)
     with _progress() as progress:
         if fit_abstention:
-            results = abstain_fit.fit_abstention(assistant, items, heldout, gold_path=str(gold), extra=extra,
+            results = abstain_fit.fit_abstention(assistant, items, heldout, gold_path=str(gold), more_gold=more_gold,
+                                                 extra=extra,
                                                  unseen=unseen, progress=progress)
         else:
             results = evaluate.run(assistant, items, gold_path=str(gold), progress=progress)
@@ -408,9 +418,8 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, ex
     for warning in results.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
     if fit_abstention:
-        from assistant.abstain import model_path
-
-        click.echo(f"wrote the abstention model to {model_path()}", err=True)
+        click.echo(f"wrote the abstention model and its report to {out} (to ship it, copy its \"model\" object "
+                   "to assistant/abstain.json)", err=True)
     if as_json:
         _out(json_text(results))
     else:

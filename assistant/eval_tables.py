@@ -122,15 +122,16 @@ def fit_renderable(report: dict):
     previous = report["previous_model"]
     for key in ("abstain_on_unanswerable", "answered_on_answerable", "abstain_precision", "abstain_recall"):
         table.add_row(key.replace("_", " "), fmt(report["cv"][key]), fmt(report["heldout"][key]),
-                      fmt(report["dev_in_sample"][key]), fmt(previous["dev"].get(key)),
-                      fmt(previous["heldout"].get(key)))
-    weights = ", ".join(f"{k}={v:+.3f}" for k, v in report["weights"].items())
+                      fmt(report["dev_in_sample"][key]), fmt(previous.get("dev", {}).get(key)),
+                      fmt(previous.get("heldout", {}).get(key)))
+    model = report["model"]
+    weights = ", ".join(f"{k}={v:+.3f}" for k, v in model["weights"].items())
     parts: list[RenderableType] = [table]
     if report.get("extra_in_sample") or report.get("external"):
         parts.append(_documents_table(report))
-    parts += [Text(f"threshold {report['threshold']:.3f}; bias {report['bias']:+.3f}; {weights}"),
+    parts += [Text(f"threshold {model['threshold']:.3f}; bias {model['bias']:+.3f}; {weights}"),
               Text(f"fitted on: {report['fitted_on']}", style="dim"),
-              Text(f"criterion: {report['criterion']}; written to abstain.json", style="dim")]
+              Text(f"criterion: {report['criterion']}; the \"model\" object of --out is what abstain.json holds", style="dim")]
     return Group(*parts)
 
 

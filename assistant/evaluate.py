@@ -107,12 +107,11 @@ def _meta(assistant, gold, gold_path: str, k: int, systems) -> dict:
     from assistant import abstain
 
     model = abstain.load_model()
-    fitted_on = model.fitted_sha256
     return {
         "gold": str(gold_path), "index": str(assistant.index.directory), "document": assistant.document.title,
         "questions": len(gold), "k": k, "systems": list(systems),
         "abstention_model": {"fitted": abstain.model_path().is_file(), "threshold": model.threshold,
-                             "fitted_on_this_gold": fitted_on is not None and fitted_on == file_sha256(gold_path)},
+                             "fitted_on_this_gold": model.fitted_on(file_sha256(gold_path))},
         "settings": settings_record(assistant),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }

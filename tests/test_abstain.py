@@ -83,6 +83,31 @@ def test_a_model_fitted_before_a_signal_existed_gives_it_no_weight(tmp_path, mon
     try:
         model = abstain.load_model()
         assert dict(zip(abstain.FEATURES, model.weights))["asks_fact"] == 0.0
-        assert model.threshold == 0.4 and model.fitted_sha256 is None
+        assert model.threshold == 0.4 and model.fitted_sha256 == ()
     finally:
         abstain.load_model.cache_clear()
+
+
+@pytest.mark.parametrize("content", [None, "{}", '{"weights": {}, "bias": -1.0}', "not json"])
+def test_a_missing_or_broken_model_file_fails_loudly(tmp_path, monkeypatch, content):
+    from assistant.errors import AssistantError
+
+    path = tmp_path / "abstain.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(abstain, "model_path", lambda: path)
+    abstain.load_model.cache_clear()
+    try:
+        with pytest.raises(AssistantError, match="abstention model .* is missing or broken"):
+            abstain.load_model()
+    finally:
+        abstain.load_model.cache_clear()
+
+
+def test_the_shipped_model_holds_weights_only():
+    data = json.loads(abstain.model_path().read_text(encoding="utf-8"))
+    assert set(data) == {"weights", "bias", "threshold", "fitted_sha256"}
+    assert set(data["weights"]) == set(abstain.FEATURES)
+    assert all(len(sha) == 64 for sha in data["fitted_sha256"])
+    model = abstain.model_from_json(data)
+    assert model.fitted_on(data["fitted_sha256"][0]) and not model.fitted_on(None)

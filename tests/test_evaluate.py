@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -184,7 +185,7 @@ def test_abstention_precision_and_recall():
 def test_threshold_meets_the_abstention_floor_and_answers_the_most():
     p = np.array([0.1, 0.2, 0.3, 0.35, 0.6, 0.7, 0.8, 0.9])
     y = np.array([0, 0, 0, 1, 0, 1, 1, 1])
-    t = abstain_fit.choose_threshold(p, y)
+    t = abstain_fit.choose_threshold(p, y, min_abstain=0.75)
     assert t == pytest.approx(0.325)  # abstains on 3 of 4 unanswerable, answers 4 of 4 answerable
     assert abstain_fit.choose_threshold(p, y, min_abstain=1.0) == pytest.approx(0.65)
 
@@ -269,9 +270,12 @@ def test_cv_abstention_needs_two_questions_of_each_class(tiny_index, tmp_path):
 def test_eval_says_when_abstention_rows_are_in_sample(tiny_index, tiny_gold, tmp_path, monkeypatch, isolated_abstain):
     heldout = write_jsonl(tmp_path / "heldout.jsonl", [GOLD[0], GOLD[7]])
     monkeypatch.setattr(gold, "default_heldout", lambda: heldout)
-    fit = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention", "--json")
+    out = tmp_path / "fit.json"
+    fit = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention", "--out", str(out))
     assert fit.exit_code == 0, fit.stderr
-    assert json.loads(isolated_abstain.read_text())["fitted_sha256"] == checksum.file_sha256(tiny_gold)
+    model = json.loads(out.read_text())["model"]
+    assert model["fitted_sha256"] == [checksum.file_sha256(tiny_gold)]
+    isolated_abstain.write_text(json.dumps(model), encoding="utf-8")  # shipping it: a copy into the package
     same = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index))
     assert same.exit_code == 0, same.stderr
     assert "fitted on this gold file" in " ".join(same.stdout.split())
@@ -332,18 +336,21 @@ def test_fit_abstention_writes_model_and_reports_cv(tiny_index, tiny_gold, tmp_p
 
     heldout = write_jsonl(tmp_path / "heldout.jsonl", [GOLD[0], GOLD[7]])
     monkeypatch.setattr(gold, "default_heldout", lambda: heldout)
-    result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention", "--json")
+    refused = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention")
+    assert refused.exit_code == 1 and "--out FILE" in refused.stderr
+    out = tmp_path / "fit.json"
+    result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention",
+                     "--out", str(out), "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    saved = json.loads(isolated_abstain.read_text())
-    assert set(saved["weights"]) == set(abstain.FEATURES)
-    assert 0.0 <= saved["threshold"] <= 1.0
+    saved = json.loads(out.read_text())
+    assert saved == report and not isolated_abstain.exists()  # never written into the package
+    assert set(saved["model"]) == {"weights", "bias", "threshold", "fitted_sha256"}
+    assert set(saved["model"]["weights"]) == set(abstain.FEATURES)
+    assert 0.0 <= saved["model"]["threshold"] <= 1.0
     assert saved["cv"]["folds"] == 3 and len(saved["cv"]["thresholds"]) == 3
     assert report["heldout"]["questions"] == 2
-    assert saved["dev_in_sample"]["abstain_on_unanswerable"] >= 0.75
-    model = abstain.load_model()  # the cache was cleared: the new weights are in use
-    assert model.threshold == pytest.approx(saved["threshold"])
-    assert model.weights == tuple(saved["weights"][f] for f in abstain.FEATURES)
+    assert saved["dev_in_sample"]["abstain_on_unanswerable"] >= abstain_fit.MIN_ABSTAIN_UNANSWERABLE
 
 
 # -- the real paper ------------------------------------------------------------------------
@@ -462,9 +469,9 @@ def test_threshold_averages_rates_over_documents():
     p = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.95, 0.9, 0.8])
     y = np.array([0, 0, 0, 0, 1, 1, 0, 1])
     groups = np.array([0, 0, 0, 0, 0, 0, 1, 1])
-    assert abstain_fit.choose_threshold(p, y) == pytest.approx(0.45)  # pooled: 4 of 5 unanswerable is enough
+    assert abstain_fit.choose_threshold(p, y, min_abstain=0.75) == pytest.approx(0.45)  # pooled: 4 of 5 unanswerable is enough
     # per document: document 1's only unanswerable must be abstained on too (mean of 1.0 and 0.0 < 0.75)
-    assert abstain_fit.choose_threshold(p, y, groups=groups) == pytest.approx(0.925)
+    assert abstain_fit.choose_threshold(p, y, min_abstain=0.75, groups=groups) == pytest.approx(0.925)
     assert abstain_fit.macro_rates(p < 0.925, y, groups) == (1.0, 0.25)
 
 
@@ -497,10 +504,13 @@ def test_fit_abstention_with_extra_and_unseen_documents(tiny_index, tiny_gold, t
     monkeypatch.setattr(gold, "default_heldout", lambda: heldout)
     extra = write_squad(tmp_path / "bees.json")
     unseen = write_squad(tmp_path / "more_bees.json")
+    shipped = Path(abstain_fit.__file__).with_name("abstain.json")
+    isolated_abstain.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")  # the model it is compared with
+    out = tmp_path / "fit.json"
     result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention",
-                     "--extra", str(extra), "--unseen", str(unseen), "--json")
+                     "--extra", str(extra), "--unseen", str(unseen), "--out", str(out), "--json")
     assert result.exit_code == 0, result.stderr
-    saved = json.loads(isolated_abstain.read_text())
+    saved = json.loads(out.read_text())
     assert saved == json.loads(result.stdout)
     assert saved["cv"]["extra"] == ["bees"]
     assert "bees (4 questions, 2 unanswerable)" in saved["fitted_on"]
