@@ -65,7 +65,7 @@ def test_help_texts_say_only_what_is_true():
     assert "--passages" in ask_help and "listed under the answer with --passages" in ask_help
     eval_help = one_line(run("eval", "--help").stdout)
     assert "Normans" not in eval_help and "squad/" not in eval_help
-    assert "write it over the package's assistant/abstain.json" in eval_help
+    assert "to --out (never into the package" in eval_help
 
 
 def write_gold(tmp_path):
