@@ -94,8 +94,9 @@ class LibraryAssistant:
 
     def refresh(self, entries) -> None:
         """The library's documents now (after an add or a remove)."""
-        self.entries = tuple(entries)
-        self.documents = {e.id: self.library.engine(e.id).document for e in self.entries}
+        self.entries = tuple(entries)  # all of them, so a damaged one can still be removed
+        # only the documents that can be asked: a damaged added index is skipped (ask says so once)
+        self.documents = {e.id: engine.document for e, engine in self.library.answering()}
         if self.scope not in self.documents:
             self.scope = None
 

@@ -177,3 +177,16 @@ async def test_a_suggestion_is_asked_of_the_paper_the_start_screen_shows(three):
         assert {p.document for p in answer.passages} == {"paper"}  # not the library's other documents
         await ask(pilot, COAL)  # typed questions still go to every document
         assert {p.document for p in app.turns[1].answer.passages} > {"paper"}
+
+
+async def test_a_damaged_added_document_does_not_stop_the_ui(three):
+    version = library.Library.open().document("canals").index / "current"
+    (version / "chunks.faiss").write_bytes(b"damaged")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.state == "ready"
+        assert "canals" not in app.assistant.documents and "lighthouses" in app.assistant.documents
+        assert [e.id for e in app.assistant.entries] == ["paper", "lighthouses", "canals", "tidal-mills"]  # still removable
+        await ask(pilot, COAL)
+        assert not ({c.document for c in app.turns[0].answer.citations} & {"canals"})
