@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -35,6 +36,9 @@ from assistant.transcript import (
     Source, Turn, answer_plain, answer_source, conversation_markdown, escape_markdown, sources_of,
 )
 from assistant.widgets import BuildPanel, Exchange, QuestionInput, SourceCard, SourcesPane, Welcome
+
+if TYPE_CHECKING:  # the library module is imported only when the library opens
+    from assistant.library import Entry
 
 
 class _Cancelled(Exception):
@@ -134,44 +138,66 @@ class PaperApp(App[None]):
 
     state: reactive[str] = reactive("starting", bindings=True)
 
+    @dataclass
     class Progress(Message):
-        def __init__(self, stage: str, done: int, total: int) -> None:
-            super().__init__()
-            self.stage, self.done, self.total = stage, done, total
+        """The opening worker's build progress."""
 
+        stage: str
+        done: int
+        total: int
+
+    @dataclass
     class Notice(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
+        """Something the opening worker wants said while the index opens."""
 
+        text: str
+
+    @dataclass
     class Loaded(Message):
-        def __init__(self, assistant) -> None:
-            super().__init__()
-            self.assistant = assistant
+        """The index (or the library) is open: ``assistant`` answers."""
 
+        assistant: object
+
+    @dataclass
     class Suggested(Message):
         """The start screen's questions, checked against the index (only ones it answers well)."""
 
-        def __init__(self, questions: list[str]) -> None:
-            super().__init__()
-            self.questions = questions
+        questions: list[str]
 
+    @dataclass
     class LoadFailed(Message):
-        def __init__(self, error: str, cancelled: bool = False) -> None:
-            super().__init__()
-            self.error, self.cancelled = error, cancelled
+        """The index could not be opened (``cancelled``: the user stopped its build)."""
 
+        error: str
+        cancelled: bool = False
+
+    @dataclass
     class Added(Message):
-        """A document was added to the library (``entry``), or could not be (``error``)."""
+        """A document was added to the library."""
 
-        def __init__(self, entry=None, error: str = "") -> None:
-            super().__init__()
-            self.entry, self.error = entry, error
+        entry: Entry
 
+    @dataclass
+    class AddFailed(Message):
+        """A document could not be added to the library."""
+
+        error: str
+
+    @dataclass
     class Answered(Message):
-        def __init__(self, question: str, context: str | None, answer: Answer | None, error: str = "") -> None:
-            super().__init__()
-            self.question, self.context, self.answer, self.error = question, context, answer, error
+        """The answer to ``question`` (asked with ``context``)."""
+
+        question: str
+        context: str | None
+        answer: Answer
+
+    @dataclass
+    class AnswerFailed(Message):
+        """``question`` could not be answered; ``error`` says why."""
+
+        question: str
+        context: str | None
+        error: str
 
     def __init__(self, index_dir: Path | None = None, assistant=None, encoder=None) -> None:
         super().__init__()
@@ -406,21 +432,21 @@ class PaperApp(App[None]):
                 else:
                     answer = self.assistant.ask(question, context=context)
         except AssistantError as exc:
-            self.post_message(self.Answered(question, context, None, str(exc)))
+            self.post_message(self.AnswerFailed(question, context, str(exc)))
         except Exception as exc:  # never a traceback: the UI says what went wrong
-            self.post_message(self.Answered(question, context, None, f"could not answer: {type(exc).__name__}: {exc}"))
+            self.post_message(self.AnswerFailed(question, context, f"could not answer: {type(exc).__name__}: {exc}"))
         else:
             self.post_message(self.Answered(question, context, answer))
 
+    async def on_paper_app_answer_failed(self, message: AnswerFailed) -> None:
+        await self.query_one(".pending-answer", Exchange).remove()
+        self._set_busy(False)
+        self.query_one(QuestionInput).value = message.question
+        self.notify(safe(message.error), title="No answer", severity="error", markup=False)
+        self._ask_queued()
+
     async def on_paper_app_answered(self, message: Answered) -> None:
         exchange = self.query_one(".pending-answer", Exchange)
-        if message.answer is None:
-            await exchange.remove()
-            self._set_busy(False)
-            self.query_one(QuestionInput).value = message.question
-            self.notify(safe(message.error), title="No answer", severity="error", markup=False)
-            self._ask_queued()
-            return
         self.turns.append(Turn(message.question, message.context, message.answer))
         self._save_history()
         self._previous = effective(message.question, message.context)
@@ -612,9 +638,9 @@ class PaperApp(App[None]):
             with self._asking:
                 books.refresh(books.library.documents())
         except AssistantError as exc:
-            self.post_message(self.Added(error=str(exc)))
+            self.post_message(self.AddFailed(str(exc)))
         except Exception as exc:  # never a traceback: the library screen says what went wrong
-            self.post_message(self.Added(error=f"could not add {path}: {type(exc).__name__}: {exc}"))
+            self.post_message(self.AddFailed(f"could not add {path}: {type(exc).__name__}: {exc}"))
         else:
             self.post_message(self.Added(entry))
 
@@ -627,13 +653,14 @@ class PaperApp(App[None]):
         if step is not None and isinstance(self.screen, LibraryScreen):
             self.screen.status(f"Adding: {describe(step)}.")
 
+    def on_paper_app_add_failed(self, message: AddFailed) -> None:
+        self._add_clock = StageClock()
+        self.notify(safe(message.error), title="Not added", severity="error", markup=False)
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.status(safe(message.error))
+
     def on_paper_app_added(self, message: Added) -> None:
         self._add_clock = StageClock()
-        if message.entry is None:
-            self.notify(safe(message.error), title="Not added", severity="error", markup=False)
-            if isinstance(self.screen, LibraryScreen):
-                self.screen.status(safe(message.error))
-            return
         self.notify(f"Added {safe(message.entry.title)} ({message.entry.id}).", markup=False)
         self._scope_changed(f"Added {message.entry.title} as {message.entry.id}.")
 
