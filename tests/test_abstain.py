@@ -111,3 +111,13 @@ def test_the_shipped_model_holds_weights_only():
     assert all(len(sha) == 64 for sha in data["fitted_sha256"])
     model = abstain.model_from_json(data)
     assert model.fitted_on(data["fitted_sha256"][0]) and not model.fitted_on(None)
+
+
+@pytest.mark.parametrize("answer, found", [
+    ("The first lighthouse on the islands was lit in 1794 on North Ronaldsay.", True),  # before 1800
+    ("The abbey was founded in 1066.", True),
+    ("It was automated in 1998.", True),
+    ("It was lit by the keepers at night.", False),
+])
+def test_a_when_question_finds_any_year_from_1000(answer, found):
+    assert abstain.finds_new("date", "When was the first lighthouse on the islands lit?", answer) is found
