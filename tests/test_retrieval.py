@@ -1,0 +1,66 @@
+"""Fusion and the BM25 wrapper on hand-built inputs (fast: no model, no index)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.lexical import Bm25Index, terms
+from assistant.retrieval import FusionSettings, UnitScores, fuse, group_max, minmax, ranks, rrf
+
+
+def test_ranks_are_descending_and_ties_keep_index_order():
+    assert ranks(np.array([0.2, 0.9, 0.2, 0.5])).tolist() == [2, 0, 3, 1]
+
+
+def test_rrf_sums_weighted_reciprocal_ranks():
+    a, b = np.array([3.0, 2.0, 1.0]), np.array([1.0, 2.0, 3.0])
+    fused = rrf([a, b], weights=[2.0, 1.0], k=10)
+    assert fused == pytest.approx([2 / 11 + 1 / 13, 2 / 12 + 1 / 12, 2 / 13 + 1 / 11])
+    assert int(np.argmax(fused)) == 0  # the heavier list's first item wins
+    assert rrf([a, b], k=10)[0] == pytest.approx(rrf([a, b], k=10)[2])  # equal weights: symmetric
+
+
+def test_group_max_and_minmax():
+    assert group_max(np.array([1.0, 5.0, 2.0]), np.array([0, 0, 2]), 3).tolist() == [5.0, -np.inf, 2.0]
+    assert minmax(np.array([2.0, 4.0, 3.0])).tolist() == [0.0, 1.0, 0.5]
+    assert minmax(np.array([7.0, 7.0])).tolist() == [0.0, 0.0]  # no spread: no signal
+
+
+def test_fuse_ranks_the_chunk_whose_sentence_matches_and_the_sentence_in_its_context():
+    # two chunks of two sentences each; sentence 3 (chunk 1) matches best on every signal
+    chunks = UnitScores(np.array([0.2, 0.6]), np.array([0.0, 3.0]))
+    sentences = UnitScores(np.array([0.1, 0.2, 0.3, 0.9]), np.array([0.0, 0.0, 1.0, 4.0]))
+    windows = np.array([0.1, 0.2, 0.5, 0.8])
+    result = fuse(chunks, sentences, windows, np.array([0, 0, 1, 1]))
+    assert int(np.argmax(result.chunk_fused)) == 1
+    assert int(np.argmax(result.sentence_fused)) == 3
+    # the passage context: with only the chunk term, a sentence takes its chunk's standing
+    context_only = FusionSettings(sentence_lexical=0.0, sentence_window=0.0)
+    flat = UnitScores(np.zeros(4), np.zeros(4))
+    flat_result = fuse(chunks, flat, np.zeros(4), np.array([0, 0, 1, 1]), settings=context_only)
+    ranked, chunk_fused = flat_result.sentence_fused, flat_result.chunk_fused
+    assert ranked[0] == ranked[1] and ranked[2] == ranked[3] and chunk_fused[0] != chunk_fused[1]
+    assert (ranked[2] > ranked[0]) == (chunk_fused[1] > chunk_fused[0])
+
+
+def test_fuse_uses_the_settings_it_is_given():
+    chunks = UnitScores(np.array([0.9, 0.1]), np.array([0.0, 5.0]))  # dense says 0, BM25 says 1
+    sentences = UnitScores(np.array([0.5, 0.5]), np.array([0.0, 0.0]))
+    windows, owner = np.array([0.0, 0.0]), np.array([0, 1])
+    dense_heavy = FusionSettings(chunk_weights=(5.0, 0.1, 0.0, 0.0, 0.0))
+    lexical_heavy = FusionSettings(chunk_weights=(0.1, 5.0, 0.0, 0.0, 0.0))
+    assert int(np.argmax(fuse(chunks, sentences, windows, owner, settings=dense_heavy).chunk_fused)) == 0
+    assert int(np.argmax(fuse(chunks, sentences, windows, owner, settings=lexical_heavy).chunk_fused)) == 1
+
+
+def test_bm25_wrapper_scores_frequencies_and_unknown_terms(tmp_path):
+    texts = ["Sanctions on Iran were imposed in 2018.", "Russia opposed the sanctions.", "The weather was mild."]
+    index = Bm25Index.build(texts)
+    scores = index.scores(terms("Who opposed sanctions?"))
+    assert int(np.argmax(scores)) == 1 and scores[2] == 0.0
+    assert index.document_frequency(terms("sanctions")[0]) == 2
+    assert index.document_frequency("zanzibar") == 0
+    assert index.scores(["zanzibar"]).tolist() == [0.0, 0.0, 0.0]  # unknown terms score nothing
+    index.save(tmp_path)
+    assert Bm25Index.load(tmp_path).scores(terms("Who opposed sanctions?")) == pytest.approx(scores)
