@@ -199,7 +199,7 @@ class PaperApp(App[None]):
         context: str | None
         error: str
 
-    def __init__(self, index_dir: Path | None = None, assistant=None, encoder=None) -> None:
+    def __init__(self, index_dir: Path | None = None, assistant=None, encoder: Encoder | None = None) -> None:
         super().__init__()
         self.index_dir = index_dir
         self.assistant = assistant
@@ -817,6 +817,6 @@ def _write_new(folder: Path, stem: str, suffix: str, text: str, now: datetime | 
     raise FileExistsError(f"{folder}: too many files named {stem}-{now:%Y%m%d-%H%M%S}*")
 
 
-def make_app(index_dir: Path | None = None, assistant=None, encoder=None) -> PaperApp:
+def make_app(index_dir: Path | None = None, assistant=None, encoder: Encoder | None = None) -> PaperApp:
     """The chat app: on ``index_dir`` (default: the embedded paper), or on a prebuilt ``assistant``."""
     return PaperApp(index_dir=index_dir, assistant=assistant, encoder=encoder)

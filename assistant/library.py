@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -38,6 +38,9 @@ from assistant.checksum import sha256_file
 from assistant.errors import BrokenIndexError, InputError
 from assistant.progress import Progress, quiet
 from assistant.records import Answer
+
+if TYPE_CHECKING:
+    from assistant.encoder import Encoder
 
 LIBRARY_FORMAT = 1
 LIBRARY_FILE = "library.json"
@@ -256,7 +259,7 @@ class Library:
     documents are embedded by the build's ONNX export and questions by the ONNX query encoder.
     """
 
-    def __init__(self, folder: Path, encoder=None) -> None:
+    def __init__(self, folder: Path, encoder: Encoder | None = None) -> None:
         self.folder = Path(folder)
         self._build_encoder = encoder
         self._query = _SharedQuery((lambda: encoder) if encoder is not None else _onnx_encoder)
@@ -264,7 +267,7 @@ class Library:
         self._skipped: set[str] = set()
 
     @classmethod
-    def open(cls, encoder=None) -> "Library":
+    def open(cls, encoder: Encoder | None = None) -> "Library":
         """The default library in the user data folder (``ASSISTANT_HOME`` overrides)."""
         return cls(paths.library_dir(), encoder)
 
