@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,6 +56,17 @@ class Decision:
         """A paper-level answer's confidence floor (overview.confidence): the model is fitted on too
         few paper-level questions (9) to judge them; 0 for any other answer."""
         return overview.confidence(self.selection, 0.0) if isinstance(self.selection, overview.PaperSelection) else 0.0
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One question's fused scores, the sentences allowed to answer it, its terms' idf weights over
+    the sentences, and the sentences selected: computed once, read by abstention and confidence."""
+
+    fused: Retrieval
+    mask: np.ndarray
+    idf: dict[str, float]
+    selection: extract.Selection | overview.PaperSelection
 
 
 @dataclass
@@ -115,11 +125,13 @@ class Assistant:
         sentences = self.unit_scores("sentences", query)
         windows = dense_scores(self.index.dense["windows"], query.vector)
         fused = fuse(self.unit_scores("chunks", query), sentences, windows, self._ranker_layout.chunk)
-        return self._candidates(question, query, fused, windows)
+        return self._candidates(question, query, fused, self._mask(question), self._weights(query))
 
-    def _candidates(self, question: str, query: Query, fused, windows: np.ndarray, include=()) -> ranker.Candidates:
+    def _candidates(self, question: str, query: Query, fused: Retrieval, mask: np.ndarray,
+                    idf: dict[str, float], include=()) -> ranker.Candidates:
         """The ranker's candidates from scores already computed; ``include`` adds sentence ids."""
         lay = self._ranker_layout
+        windows = fused.windows
         sentences, chunks = fused.sentences, fused.chunks
         paragraphs = self.unit_scores("paragraphs", query)
         scores = ranker.Scores(
@@ -128,10 +140,7 @@ class Assistant:
             ranker.neighbour_max(sentences.dense, lay.paragraph), ranker.neighbour_max(sentences.lexical, lay.paragraph),
             fused.chunk_fused[lay.chunk],
         )
-        mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
         ids = np.union1d(ranker.candidates(scores, mask), np.asarray(include, dtype=np.int64))
-        lexical = self.index.lexical["sentences"]
-        idf = ranker.idf_weights(list(query.terms), lexical.document_frequency, self.index.unit_count("sentences"))
         x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask)
         return ranker.Candidates(ids, x, sentences, fused)
 
@@ -152,7 +161,11 @@ class Assistant:
                    "total": round((t2 - t0) * 1000, 2)}
         return Answer(**{**result, "question": question, "timings_ms": timings})
 
-    def _rank(self, question: str, query: Query):
+    def _mask(self, question: str) -> np.ndarray:
+        """The sentences that may answer ``question`` (front matter only for questions about it)."""
+        return extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
+
+    def _rank(self, question: str, query: Query) -> Ranked:
         """Fused scores for the question and the sentences selected to answer it."""
         sentence_scores = self.unit_scores("sentences", query)
         windows = dense_scores(self.index.dense["windows"], query.vector)
@@ -161,11 +174,11 @@ class Assistant:
                       if settings.sentence_paragraph_dense or settings.sentence_paragraph_lexical else None)
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
                      paragraphs, self._ranker_layout.paragraph, settings)
-        mask = extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
+        mask, idf = self._mask(question), self._weights(query)
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         selection: extract.Selection | overview.PaperSelection = (
-            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, self._weights(query)))
-        return sentence_scores, fused, selection
+            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf))
+        return Ranked(fused, mask, idf, selection)
 
     def _weights(self, query: Query) -> dict[str, float]:
         """The idf weight of each query term over the document's sentences."""
@@ -176,15 +189,15 @@ class Assistant:
         """Everything the hybrid system decides for a (clean) question: the sentences, whether to
         abstain, and the confidence that they hold the answer, with the inputs it came from."""
         doc = self.document
-        sentence_scores, fused, selection = self._rank(question, query)
+        ranked = self._rank(question, query)
+        fused, selection = ranked.fused, ranked.selection
         text = extract.answer_text(doc, selection.sentence_ids)
         model = abstain.load_model()
-        signals = self._signals(question, query, sentence_scores, text)
+        signals = self._signals(question, query, ranked, text)
         probability = model.probability(signals)
         paper_level = isinstance(selection, overview.PaperSelection)  # found where the paper states it
-        previous = overview.confidence(selection, probability) if paper_level else probability
-        windows = dense_scores(self.index.dense["windows"], query.vector)
-        found = self._candidates(question, query, fused, windows, include=selection.sentence_ids)
+        previous = overview.confidence(selection, probability) if isinstance(selection, overview.PaperSelection) else probability
+        found = self._candidates(question, query, fused, ranked.mask, ranked.idf, include=selection.sentence_ids)
         x = confidence.features(
             ranker.load_model().probability(found.x), found.ids, selection.sentence_ids, signals, probability,
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)))
@@ -206,13 +219,13 @@ class Assistant:
             "sentence_ids": selection.sentence_ids,
         }
 
-    def _signals(self, question, query, sentence_scores, text) -> abstain.Signals:
+    def _signals(self, question: str, query: Query, ranked: Ranked, text: str) -> abstain.Signals:
+        sentence_scores = ranked.fused.sentences
         dense_sorted = np.sort(sentence_scores.dense)[::-1]
         lexical_sorted = np.sort(sentence_scores.lexical)[::-1]
         lexical = self.index.lexical["sentences"]
         dfs = [lexical.document_frequency(t) for t in query.terms]
-        n = self.index.unit_count("sentences")
-        idfs = [math.log(1 + (n + 1) / (df + 0.5)) for df in dfs]
+        idfs = [ranked.idf[t] for t in query.terms]
         names = [abstain.name_in(name, self._lower_source)
                  or any(abstain.name_in(state, self._lower_source) for state in metonyms.states_named(name))
                  for name in abstain.question_names(question)]
@@ -228,9 +241,9 @@ class Assistant:
         """The abstention signals of a question (for fitting the abstention model)."""
         question = clean_question(question)
         query = self.query(question)
-        sentence_scores, _, selection = self._rank(question, query)
-        text = extract.answer_text(self.document, selection.sentence_ids)
-        return self._signals(question, query, sentence_scores, text)
+        ranked = self._rank(question, query)
+        text = extract.answer_text(self.document, ranked.selection.sentence_ids)
+        return self._signals(question, query, ranked, text)
 
     def _baseline(self, question: str, query: Query, k: int, mode: str) -> dict:
         """Single-signal retrieval over paragraphs; the answer is the top paragraph's best sentence."""

@@ -51,6 +51,7 @@ class UnitScores:
 class Retrieval:
     chunks: UnitScores
     sentences: UnitScores
+    windows: np.ndarray  # dense score of each sentence embedded with its neighbours
     chunk_fused: np.ndarray  # fused chunk score, higher is better
     sentence_fused: np.ndarray
 
@@ -108,7 +109,7 @@ def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentenc
         sentence_fused = (sentence_fused
                           + settings.sentence_paragraph_dense * minmax(paragraphs.dense)[sentence_paragraph]
                           + settings.sentence_paragraph_lexical * minmax(paragraphs.lexical)[sentence_paragraph])
-    return Retrieval(chunks, sentences, chunk_fused, sentence_fused)
+    return Retrieval(chunks, sentences, windows, chunk_fused, sentence_fused)
 
 
 def dense_scores(faiss_index, vector: np.ndarray) -> np.ndarray:
