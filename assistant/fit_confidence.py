@@ -1,6 +1,6 @@
 """Fit the confidence model (confidence.json) on many documents; report its calibration before and after.
 
-    python -m assistant.fit_confidence --out assistant/confidence.json --cache /work/cache/confidence
+    python -m assistant.fit_confidence --out assistant/confidence.json [--cache DIR]
 
 Training documents: the embedded paper with the dev gold ``source/gold.jsonl`` (a question is
 right when the answer hits its evidence; an unanswerable one never is) and the COVID-QA papers of
@@ -20,7 +20,6 @@ probability) and for the new one, on every set.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,9 +29,9 @@ import numpy as np
 
 from assistant import calibration
 from assistant.confidence import Calibration, Model, model_json
-from assistant.fit_ranker import COVID_TRAIN, add_training_options
+from assistant.fit_ranker import COVID_TRAIN, EXTERNAL, add_training_options
 
-COVID_REPORT = tuple(Path(f"/work/shared/external/covid_qa/covidqa_doc{n}.json") for n in (1557, 1595))
+COVID_REPORT = tuple(EXTERNAL / "covid_qa" / f"covidqa_doc{n}.json" for n in (1557, 1595))
 HELD_OUT = ("gold_heldout.jsonl", "gold_reader.jsonl")  # reported on, never fitted on
 
 
@@ -318,14 +317,19 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant import paths
     from assistant.errors import AssistantError
+    from assistant.results import check_output_path, write_json_atomic
 
     parser = argparse.ArgumentParser(prog="python -m assistant.fit_confidence", description=__doc__.splitlines()[0])
-    add_training_options(parser, "confidence.json", Path("/work/cache/confidence"))
+    add_training_options(parser, "confidence.json", "confidence")
     parser.add_argument("--report", type=Path, default=None,
                         help="Also score the held-out sets and write the full before/after report here (JSON).")
     args = parser.parse_args(argv)
+    args.cache = args.cache or paths.home() / "fit-cache" / "confidence"
     say = lambda message: print(message, file=sys.stderr)  # noqa: E731
     try:
+        for path in (args.out, args.report):
+            if path is not None:
+                check_output_path(path)  # refused before the fit, not after it
         rows = training_rows(args.cache, args.gold or paths.default_gold(), args.covid, args.limit, args.build, say)
         model, report = fit(rows)
         documents = sorted({r.document for r in rows})
@@ -337,13 +341,13 @@ def main(argv: list[str] | None = None) -> int:
     except (AssistantError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    tmp = args.out.with_name(f".{args.out.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(args.out)
-    if args.report:
-        tmp = args.report.with_name(f".{args.report.name}.tmp")
-        tmp.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(args.report)
+    try:  # a new file or over a regular one, never through a link
+        write_json_atomic(args.out, data)
+        if args.report:
+            write_json_atomic(args.report, report)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(brief({k: v for k, v in report.items() if isinstance(v, dict)}))
     return 0
 

@@ -1,6 +1,6 @@
 """Fit the sentence ranker (ranker.json) on many documents; report cross-validation grouped by document.
 
-    python -m assistant.fit_ranker --out assistant/ranker.json --cache /work/cache/ranker
+    python -m assistant.fit_ranker --out assistant/ranker.json [--cache DIR]
 
 Training documents: the 81 COVID-QA papers of ``covidqa_train.json`` (each indexed once with
 the real model into ``--cache``, outside the repository; ``--build`` indexes missing ones) and
@@ -25,7 +25,9 @@ from assistant.ranker import Rule, pick
 if TYPE_CHECKING:
     from assistant.encoder import Encoder
 
-COVID_TRAIN = Path("/work/shared/external/covid_qa/covidqa_train.json")
+# The shared external data beside the project's checkout (../shared/external; see its README).
+EXTERNAL = Path(__file__).resolve().parent.parent.parent / "shared" / "external"
+COVID_TRAIN = EXTERNAL / "covid_qa" / "covidqa_train.json"
 
 
 def split_covid(train_file: Path, cache: Path) -> list[Path]:
@@ -368,10 +370,12 @@ def collect(cache: Path, *, gold_file: Path, covid_file: Path = COVID_TRAIN, cov
     return batch
 
 
-def add_training_options(parser, model_file: str, cache: Path) -> None:
-    """The options of a command fitted on the dev gold and the COVID-QA papers (also fit_confidence)."""
+def add_training_options(parser, model_file: str, cache: str) -> None:
+    """The options of a command fitted on the dev gold and the COVID-QA papers (also fit_confidence).
+    ``--cache`` defaults to ``<data>/fit-cache/<cache>``, in the tool's own data folder."""
     parser.add_argument("--out", type=Path, required=True, help=f"Where to write the model JSON (e.g. assistant/{model_file}).")
-    parser.add_argument("--cache", type=Path, default=cache, help="Folder for the COVID-QA papers' indexes (outside the repository).")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help=f"Folder for the COVID-QA papers' indexes (default <data>/fit-cache/{cache}).")
     parser.add_argument("--gold", type=Path, default=None, help="Project gold file to fit on (default source/gold.jsonl).")
     parser.add_argument("--covid", type=Path, default=COVID_TRAIN, help="COVID-QA training file (SQuAD schema).")
     parser.add_argument("--limit", type=int, default=None, help="Use at most the first N COVID-QA papers.")
@@ -384,18 +388,21 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant import paths
     from assistant.errors import AssistantError
+    from assistant.results import check_output_path, write_json_atomic
 
     parser = argparse.ArgumentParser(prog="python -m assistant.fit_ranker", description=__doc__.splitlines()[0])
-    add_training_options(parser, "ranker.json", Path("/work/cache/ranker"))
+    add_training_options(parser, "ranker.json", "ranker")
     parser.add_argument("--examples", type=Path, default=None,
                         help="Fit on the examples saved in this JSONL file instead of the cached COVID-QA indexes.")
     parser.add_argument("--save-examples", type=Path, default=None, help="Also save the examples collected here.")
     args = parser.parse_args(argv)
+    args.cache = args.cache or paths.home() / "fit-cache" / "ranker"
     gold = args.gold or paths.default_gold()
     if gold.resolve().name in ("gold_heldout.jsonl", "gold_reader.jsonl"):
         print(f"error: {gold.name} is a held-out set; it is reported on, never fitted on", file=sys.stderr)
         return 2
     try:
+        check_output_path(args.out)  # refused before the fit, not after it
         batch = collect(args.cache, gold_file=gold, covid_file=args.covid,
                         covid_limit=0 if args.examples else args.limit, build=args.build,
                         progress=lambda m: print(m, file=sys.stderr))
@@ -407,9 +414,11 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    tmp = args.out.with_name(f".{args.out.name}.tmp")
-    tmp.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(args.out)
+    try:
+        write_json_atomic(args.out, model)  # a new file or over a regular one, never through a link
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps({"in_sample": model["in_sample"], "cv": model["cv"]}, indent=1))
     return 0
 
