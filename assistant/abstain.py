@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.errors import AssistantError
 from assistant.lexical import terms
-from assistant.text import YEAR_DIGITS
+from assistant.text import ANSWER_YEAR, YEAR_DIGITS
 
 FEATURES = (
     "top_dense",
@@ -71,9 +71,6 @@ class Model:
 
 _CAPITAL = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
 _MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
-# A year that answers "when": any from 1000 to 2099. The shared YEAR starts at 1800 because it also
-# tells years from counts ("1500 soldiers") and note years apart; a date answer may be older.
-_ANSWER_YEAR = re.compile(r"\b(?:1\d|20)\d\d\b")
 
 
 def expected_type(question: str) -> str | None:
@@ -127,8 +124,8 @@ def finds_quantity(question: str, answer_text: str) -> bool:
 def finds_new(kind: str, question: str, answer_text: str) -> bool:
     """Whether the answer holds a fact of ``kind`` that the question did not already contain."""
     if kind == "date":
-        found = set(_ANSWER_YEAR.findall(answer_text)) | set(_MONTH.findall(answer_text))
-        given = set(_ANSWER_YEAR.findall(question)) | set(_MONTH.findall(question))
+        found = set(ANSWER_YEAR.findall(answer_text)) | set(_MONTH.findall(answer_text))
+        given = set(ANSWER_YEAR.findall(question)) | set(_MONTH.findall(question))
     elif kind == "number":
         return finds_quantity(question, answer_text)
     else:

@@ -55,3 +55,6 @@ CLOSED_END = re.compile(rf"[.!?:;{_CLOSERS}\]…*]{_MARKER_DIGITS}\s*$")
 
 YEAR_DIGITS = r"(?:1[89]|20)\d\d"
 YEAR = re.compile(rf"\b{YEAR_DIGITS}\b")
+# A year that answers "when" (abstain.finds_new): any from 1000 to 2099. YEAR starts at 1800 because
+# it also tells years from counts ("1500 soldiers") and note years apart; a date answer may be older.
+ANSWER_YEAR = re.compile(r"\b(?:1\d|20)\d\d\b")
