@@ -10,6 +10,7 @@ joined with blank lines. Used by ``bench/eval_external.py`` and by abstention fi
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,6 +83,10 @@ def index_squad(path: Path, workdir: Path, *, progress: Progress = quiet,
     path, workdir = Path(path), Path(workdir)
     text, questions = read_squad(path)
     source = workdir / f"{path.stem}.txt"
-    source.write_text(text, encoding="utf-8")
+    if os.path.lexists(source):  # written by an earlier run: reused only if it is this text, never replaced
+        if source.is_symlink() or not source.is_file() or source.read_bytes() != text.encode("utf-8"):
+            raise InputError(f"{source} exists and is not {path.name}'s text; choose another folder")
+    else:
+        source.write_text(text, encoding="utf-8")
     build_index(source, workdir / path.stem, progress=progress, encoder=encoder)
     return IndexedSquad(path, workdir / path.stem, text, tuple(questions))

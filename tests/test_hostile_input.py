@@ -654,3 +654,17 @@ def test_ctrl_c_is_one_word_and_status_130(shared, monkeypatch, fake_models):
     raising("assistant.engine.Assistant.ask", KeyboardInterrupt())(monkeypatch)
     result = CliRunner().invoke(cli, ["ask", "What did Russia oppose?", "--index-dir", str(shared / "idx")])
     assert result.exit_code == 130 and result.stderr == "interrupted\n"
+
+
+def test_indexing_a_squad_file_never_replaces_a_text_file_it_did_not_write(tmp_path):
+    from assistant.squad import index_squad
+
+    squad = tmp_path / "article.json"
+    squad.write_text(json.dumps({"data": [{"title": "T", "paragraphs": [{"context": "Iran and Russia met.", "qas": []}]}]}))
+    work = tmp_path / "work"
+    work.mkdir()
+    mine = work / "article.txt"
+    mine.write_text("my own notes\n")
+    with pytest.raises(InputError, match="exists and is not article.json's text"):
+        index_squad(squad, work, encoder=HashingEncoder())
+    assert mine.read_text() == "my own notes\n" and not (work / "article").exists()
