@@ -72,6 +72,9 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     total = sum(weights.values()) or 1.0
     top = float(masked[best])
     chosen = [best] + _discourse_neighbours(doc, best)
+    if _ASKS_EXAMPLE.search(question):
+        chosen += [sid for sid in (_example(doc, masked, best, chosen, min(settings.near, settings.far) * float(masked[best])),)
+                   if sid is not None]
     covered = set().union(*(_terms(doc, c) for c in chosen))
     floor = min(settings.near, settings.far, settings.leant_on) * top
     for sid in np.argsort(-masked)[1 : settings.pool]:
@@ -85,6 +88,21 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
             chosen.append(sid)
             covered |= _terms(doc, sid)
     return Selection(answer_order(doc, chosen, masked), False)
+
+
+_ASKS_EXAMPLE = re.compile(r"\b(?:examples?|instances?|illustrat\w+|such as)\b", re.I)
+_GIVES_EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|as an example|to illustrate|a case in point|including)\b", re.I)
+
+
+def _example(doc: Document, masked: np.ndarray, best: int, chosen: list[int], floor: float) -> int | None:
+    """For a question asking for an example: the sentence giving one ("For example, ...") right after
+    the best one, else the best-scored one scoring at least ``floor``; None if none does."""
+    gives = lambda sid: sid not in chosen and bool(_GIVES_EXAMPLE.search(display_text(doc.sentences[sid].text)))
+    after = best + 1
+    if after < len(doc.sentences) and _adjacent(doc, best, after) and np.isfinite(masked[after]) and gives(after):
+        return after
+    return max((int(sid) for sid in np.flatnonzero(masked >= floor) if gives(int(sid))),
+               key=lambda sid: float(masked[sid]), default=None)
 
 
 def _joins(doc: Document, sid: int, best: int, chosen: list[int], ratio: float, adds: float,

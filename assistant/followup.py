@@ -10,7 +10,10 @@ A question is a follow-up of the previous one when any of these holds:
 * it leans on a pronoun (it, its, they, them, their, this, that, these, those, he, she,
   his, her...) and names no entity of its own ("this paper", "the paper" do not count);
 * it is short (four words or fewer) and has no content word of its own, only names and
-  function words: "Why?", "And Russia?", "In Syria?".
+  function words: "Why?", "And Russia?", "In Syria?";
+* it asks for more of the same (eight words or fewer, none of them a content word beyond a
+  request word such as "example", "instance", "more", "details"): "Give an example.", "Can you
+  give me an example?", "Tell me more."
 
 Entities are names: capitalised words (with a possessive "'s" dropped), consecutive ones
 grouped ("Middle East"), question and function words excluded ("What", "And", "Does").
@@ -34,6 +37,12 @@ The context is the previous question, rewritten so that a new entity *replaces* 
   to Iran?". A name the follow-up repeats in another role swaps places with the name that
   held that role: "And what does Iran get out of it?" after "What does Russia gain from
   working with Iran?" gives "What does Iran gain from working with Russia?".
+
+A follow-up that only asks another question word about the same thing ("Why?", "And when?",
+"Where exactly?") takes the previous question with its question word swapped: "Why?" after
+"When did Russia launch its airstrikes?" gives "Why did Russia launch its airstrikes?", so the
+query asks for a reason, not the date again. A previous question that does not open with a
+question word ("Do Iran and Russia agree?") is kept as it is.
 
 For a chain of follow-ups, pass as ``previous`` the text the previous question was
 answered with (``effective(question, context)``), so the topic carries forward.
@@ -65,6 +74,10 @@ FUNCTION_WORDS = frozenset(
     """.split()
 )
 SHORT_WORDS = 4
+REQUEST_WORDS = frozenset("example examples instance instances more detail details elaborate expand specific specifics concrete case cases illustration".split())
+REQUEST_MAX_WORDS = 8  # "Can you give me a concrete example?": a request for more, not a new question
+QUESTION_WORDS = frozenset("what when where why how who whom whose which".split())
+_ASKS_AGAIN = re.compile(r"^\W*(what|when|where|why|how|who|whom|whose|which)(?:\s+(?:so|exactly|then|come|precisely))?\W*$", re.IGNORECASE)
 
 _WORD = re.compile(r"[A-Za-z][\w-]*(?:['\u2019]s)?")
 
@@ -157,7 +170,10 @@ def is_follow_up(question: str) -> bool:
     words = _lower_words(question)
     name_words = {w.lower() for e in names for w in _WORD.findall(e.text)}
     content = [w for w in words if w not in FUNCTION_WORDS and w not in name_words]
-    return 0 < len(words) <= SHORT_WORDS and not content
+    if 0 < len(words) <= SHORT_WORDS and not content:
+        return True
+    requested = [w for w in content if w in REQUEST_WORDS]
+    return 0 < len(words) <= REQUEST_MAX_WORDS and bool(requested) and len(requested) == len(content) and not names
 
 
 def contextualize(question: str, previous: str | None) -> str | None:
@@ -165,13 +181,25 @@ def contextualize(question: str, previous: str | None) -> str | None:
     if not previous or not previous.strip() or not is_follow_up(question):
         return None
     new = entities(question, after=_opener_end(question))
-    context = previous
+    context = _swap_question_word(question[_opener_end(question):], previous)
     for old, entity in reversed(_replacements(new, entities(previous))):
         name = entity.base + ("'s" if old.possessive else "")
         head = re.sub(r"\b(?:the|a|an)\s+$", "", context[: old.start], flags=re.IGNORECASE)
         context = head + name + context[old.end :]
     context = " ".join(context.split())
     return context if _lower_words(context) else None
+
+
+def _swap_question_word(rest: str, previous: str) -> str:
+    """``previous`` with its opening question word replaced by the one ``rest`` asks ("Why?"), when
+    ``rest`` is only a question word and ``previous`` opens with one; else ``previous``."""
+    asked = _ASKS_AGAIN.match(rest)
+    opening = re.match(r"\W*([A-Za-z]+)", previous)
+    if asked is None or opening is None or opening.group(1).lower() not in QUESTION_WORDS:
+        return previous
+    word = asked.group(1)
+    word = word[0].upper() + word[1:].lower() if opening.group(1)[0].isupper() else word.lower()
+    return previous[: opening.start(1)] + word + previous[opening.end(1) :]
 
 
 def _replacements(new: list[Entity], old: list[Entity]) -> list[tuple[Entity, Entity]]:

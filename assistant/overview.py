@@ -178,17 +178,19 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
     for name, pattern, needs_work in (
         ("authors", r"\bwho (?:wrote|authored|(?:is|are|was|were) the (?:authors?|writers?))\b|\bnames? of the (?:authors?|writers?)\b", False),
         ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
+        ("limitation", r"\b(?:limitations?|limits|shortcomings?|weakness(?:es)?|caveats?|drawbacks? of (?:the|this|its) \w+)\b", False),
+        ("contribution", r"\b(?:contribut\w*|significance|novelty|what is new|gaps?|adds? to (?:the )?(?:literature|field|debate))\b", True),
         ("recommendation", r"\b(?:recommend\w*|policy implications?|implications|advi[cs]e|what should be done)\b", False),
         ("conclusion", r"\b(?:conclu\w+|findings?|results?|take-?aways?|bottom line|lessons?|outcomes?)\b"
          r"|\bwhat (?:does|do|did) (?:the |this |its |their )?(?:\w+ )?(?:\w+ )?(?:show|find|reveal|demonstrate|establish|discover|prove)\b", False),
         ("method", r"\b(?:method\w*|approach(?:es)?|theor(?:y|ies|etical)|framework|lens|perspective|paradigm|research design"
          r"|data|techniques?|built on|based on|grounded in|draws? on)\b|\bhow (?:was|were|did) .*\b(?:conducted|carried out|done|measured|collected)\b", True),
         ("scope", r"\b(?:period|time ?frame|time ?span|timespan|which years|what years|scope|cover(?:s|ed|age)?|span(?:s|ned)?)\b", True),
-        ("argument", r"\b(?:argu\w*|thesis|claims?|contend\w*|contention|main (?:idea|point|message)|central (?:idea|point|message)"
+        ("argument", r"\b(?:argu\w*|thesis|hypothes[ie]s|claims?|contend\w*|contention|main (?:idea|point|message)|central (?:idea|point|message)"
          r"|key (?:idea|point|message)|core (?:idea|point|message)|stance|standpoint)\b", False),
         ("aim", r"\b(?:purpose|aims?|objectives?|goals?|motivation|research questions?|questions? (?:does|do|did) .* (?:address|ask|answer|explore|tackle)"
          r"|trying to|set out to|seek(?:s|ing)? to|intend\w* to)\b", True),
-        ("topic", r"\b(?:about|topics?|subjects?|focus(?:es|ed)? on|focus|themes?|deal(?:s)? with|discuss\w*|concern(?:s|ed)?|examin\w*|investigat\w*|explor\w*|look(?:s)? at)\b", True),
+        ("topic", r"\b(?:about|compar\w*|topics?|subjects?|focus(?:es|ed)? on|focus|themes?|deal(?:s)? with|discuss\w*|concern(?:s|ed)?|examin\w*|investigat\w*|explor\w*|look(?:s)? at)\b", True),
     )
 )
 _SUMMARY_MODIFIER = re.compile(r"\b(?:in (?:a|one) (?:nutshell|sentence|paragraph|few words)|in short|in brief|briefly)\b", re.I)
@@ -209,7 +211,9 @@ _GENERIC = frozenset(terms(
     "briefly short sentence sentences words word tell explain describe give please purpose purposes aim aims objective "
     "objectives goal goals motivation question questions trying try tries set seek seeks want wants understand answer "
     "topic topics subject subjects theme themes about concern concerns concerned take takes taken make makes mean means "
-    "really actually exactly overall written write wrote one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any"
+    "really actually exactly overall written write wrote country countries state states nation nations compare compares "
+    "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
+    "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
 
@@ -261,6 +265,14 @@ _AUTHORS = (
     r"^\s*(?:[Aa]uthors?|AUTHORS?|[Bb]y|BY)\s*:|^(?:by\s+)?[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+(?:,? (?:and|&) |, )[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+"
     r"|^[A-Z][\w'’-]+(?: [A-Z][\w.'’-]+)+ (?:is|was) (?:a|an|the)\b"
 )
+_LIMITS = (  # a sentence stating what the work could not do
+    r"\b(?:limitations?|limited (?:by|to|in)|shortcomings?|caveats?|beyond the scope|(?:further|future|more) research"
+    r"|(?:further|future) (?:work|studies)|(?:could|can|did|does) not (?:be )?(?:address|cover|include|examine|establish|determine|capture|generali[sz]e)\w*)\b"
+)
+_CONTRIBUTES = (  # a sentence stating what the work adds
+    r"\b(?:contribut\w*|fills? (?:a|the|this) gap|gap in (?:the )?(?:literature|research|knowledge)|novel|for the first time"
+    r"|(?:first|only) (?:study|paper|attempt|analysis)|adds? to (?:the )?(?:literature|debate|understanding|knowledge)|significan\w+ of (?:this|the|our))\b"
+)
 _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necessary|important|advisable|essential)|is required|requires)\b"
 
 _AIM = re.compile(_THESIS, re.I)
@@ -278,6 +290,10 @@ ASPECTS: dict[str, Aspect] = {
                      weak_cue=re.compile(_METHOD_WORDS, re.I)),
     "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
                       frozenset({"front", "about_authors", "title"})),
+    "limitation": Aspect({"conclusion": 1.0, "method": 0.8, "abstract": 0.6, "introduction": 0.5}, re.compile(_LIMITS, re.I),
+                         frozenset({"conclusion", "method", "abstract", "introduction"}), (0.0,)),
+    "contribution": Aspect({**OPENING, "conclusion": 0.7}, re.compile(_CONTRIBUTES, re.I), frozenset({"conclusion"}), (0.3, 0.1),
+                           weak_cue=re.compile(_THESIS, re.I)),
     "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),
 }
 CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in the right part
@@ -288,8 +304,9 @@ def aspect_of(question: str, lay: Layout) -> str | None:
     """The aspect of the whole paper a question asks about, or None for any other question."""
     found = None
     names_work = _REFERS_TO_WORK.search(question) is not None
-    if not names_work and _NAME.search(question[1:]):
-        return None  # "What is Russia's stance?" asks about Russia, not about the paper
+    names = {n.lower() for n in _NAME.findall(question[1:])}
+    if not names_work and names and not (len(names) >= 2 and all(set(terms(n)) <= lay.title_terms for n in names)):
+        return None  # "What is Russia's stance?" asks about Russia; "... about Iran and Russia?" names the title's subjects
     for name, pattern, needs_work in _ASPECTS:
         if pattern.search(question) and (not needs_work or names_work):
             found = name
