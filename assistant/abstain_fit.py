@@ -24,6 +24,7 @@ on answer-term coverage; the committed abstain.json stays the paper-only fit.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -282,3 +283,64 @@ def cv_abstention(assistant, gold: Sequence[GoldItem], progress: Progress = quie
 def fold_count(y: np.ndarray) -> int:
     """Cross-validation folds for labels ``y``: 5, or fewer when a class has fewer questions."""
     return min(5, int(y.sum()), int(len(y) - y.sum()))
+
+
+# -- on-topic negatives for documents that have none -------------------------------------------
+#
+# COVID-QA has no unanswerable questions. Two honest kinds are made from its own questions:
+# a question from ANOTHER training paper (on-topic, not answerable here: kept only when none of
+# its gold answers occurs in this paper), and a question of this paper altered the way SQuAD 2.0's
+# writers made theirs (Rajpurkar et al. 2018): a negation inserted, a number changed, or the
+# question's rarest document word swapped for a word this paper never uses. No SQuAD question is
+# read to make them.
+
+_AUXILIARY = re.compile(r"\b(is|are|was|were|does|do|did|can|could|has|have|had|will|would|should|may|might)\b", re.I)
+_NEGATION = re.compile(r"\b(not|never|no)\b|n't\b", re.I)
+_DIGITS = re.compile(r"\b\d+(?:\.\d+)?\b")
+PERTURBATIONS = ("swap", "negate", "number")
+
+
+def negated(question: str) -> str | None:
+    """The question with "not" after its first auxiliary verb ("What is used" -> "What is not used");
+    None when it has no auxiliary or is negated already."""
+    match = None if _NEGATION.search(question) else _AUXILIARY.search(question)
+    return None if match is None else f"{question[:match.end()]} not{question[match.end():]}"
+
+
+def renumbered(question: str, rng: np.random.Generator) -> str | None:
+    """The question with its first number changed (years by a few, other numbers by a factor)."""
+    match = _DIGITS.search(question)
+    if match is None:
+        return None
+    value = float(match.group(0))
+    if 1000 <= value <= 2099 and "." not in match.group(0):
+        new = str(int(value) + int(rng.choice([-7, -3, 3, 7])))
+    else:
+        factor = float(rng.choice([0.5, 2.0, 3.0, 10.0]))
+        new = f"{value * factor:g}"
+    return f"{question[:match.start()]}{new}{question[match.end():]}"
+
+
+def swapped(question: str, document_frequency: Callable[[str], int], donors: Sequence[str],
+            rng: np.random.Generator) -> str | None:
+    """The question with the word of its rarest (but present) document term replaced by a donor
+    word whose term the document never uses; None when there is no such word or donor."""
+    from assistant.lexical import terms
+
+    present = [(document_frequency(t[0]), word) for word in re.findall(r"[A-Za-z][\w-]{3,}", question)
+               if (t := terms(word)) and document_frequency(t[0]) > 0]
+    usable = [d for d in donors if (t := terms(d)) and document_frequency(t[0]) == 0]
+    if not present or not usable:
+        return None
+    word = min(present)[1]
+    return re.sub(rf"\b{re.escape(word)}\b", str(rng.choice(usable)), question, count=1)
+
+
+def perturbed(question: str, kind: str, document_frequency: Callable[[str], int], donors: Sequence[str],
+              rng: np.random.Generator) -> str | None:
+    """One SQuAD-2.0-style unanswerable variant of an answerable ``question`` (``kind`` in PERTURBATIONS)."""
+    if kind == "negate":
+        return negated(question)
+    if kind == "number":
+        return renumbered(question, rng)
+    return swapped(question, document_frequency, donors, rng)

@@ -3,6 +3,7 @@
     python bench/eval_external.py DATA                      # every document under DATA, every question
     python bench/eval_external.py DATA --limit 50           # at most 50 questions per document (evenly spread)
     python bench/eval_external.py DATA squad/Normans.json --json
+    python bench/eval_external.py DATA --cache DIR --details out.jsonl   # reuse indexes; one line per question
 
 (on the project machine DATA is /work/shared/external.)
 
@@ -17,6 +18,12 @@ per document and overall (pooled over questions):
 * answered: share of answerable questions answered (not abstained);
 * abstained: share of unanswerable (``is_impossible``) questions abstained on;
 * words: median answer length in words (containment is easier for longer answers).
+
+A run appends its rows to ``bench/results/eval_external.jsonl``. ``--cache DIR`` keeps each
+document's index in DIR (rebuilt only when unusable) instead of a temporary folder;
+``--details FILE`` writes one JSON line per question (question, gold answers, answer,
+abstained, contains gold, the abstention signals, and whether a gold answer is in the top
+passages: a miss there is retrieval's, one with it there is selection's).
 """
 
 from __future__ import annotations
@@ -30,9 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from common import record
 
 from assistant.squad import SquadQuestion as Question
 from assistant.squad import index_squad
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -41,6 +50,7 @@ class Outcome:
     contains_gold: bool
     words: int
     latency_ms: float
+    detail: dict
 
 
 def spread(questions: list[Question], limit: int | None) -> list[Question]:
@@ -60,8 +70,26 @@ def score(assistant, questions: list[Question]) -> list[Outcome]:
         answer = assistant.ask(q.question)
         hit = not answer.abstained and any(contains_answer(answer.answer, gold) for gold in q.answers)
         words = len(answer.answer.split())
-        outcomes.append(Outcome(q.impossible, answer.abstained, hit, words, float(answer.timings_ms.get("total", 0.0))))
+        outcomes.append(Outcome(q.impossible, answer.abstained, hit, words, float(answer.timings_ms.get("total", 0.0)),
+                                detail(assistant, q, answer, hit)))
     return outcomes
+
+
+def detail(assistant, q: Question, answer, hit: bool) -> dict:
+    """One question's record for ``--details``: what was answered, its signals, where the gold was."""
+    from assistant.metrics import contains_answer
+
+    def holds(texts) -> bool:
+        return any(contains_answer(t, gold) for t in texts for gold in q.answers)
+
+    passages = [p.text for p in answer.passages]
+    text = answer.answer or " ".join(assistant.document.sentences[i].text for i in answer.sentence_ids)
+    return {"id": q.id, "question": q.question, "impossible": q.impossible, "answers": list(q.answers),
+            "abstained": answer.abstained, "contains_gold": hit, "selected_holds_gold": holds([text]),
+            "answer": text, "words": len(text.split()), "confidence": answer.confidence,
+            "gold_in_top1": holds(passages[:1]), "gold_in_top5": holds(passages[:5]),
+            "gold_in_document": holds([assistant.document.source]),
+            "signals": assistant.signals_for(q.question).as_dict()}
 
 
 def summary(outcomes: list[Outcome]) -> dict:
@@ -85,12 +113,20 @@ def summary(outcomes: list[Outcome]) -> dict:
 
 def evaluate_document(path: Path, limit: int | None, workdir: Path, data: Path) -> tuple[dict, list[Outcome]]:
     from assistant.engine import Assistant
-    from assistant.index import load_index
+    from assistant.index import load_index, problems
+    from assistant.squad import IndexedSquad, read_squad
 
     started = time.perf_counter()
-    indexed = index_squad(path, workdir)
+    target = workdir / path.stem
+    if target.is_dir() and not problems(target):
+        text, questions = read_squad(path)
+        indexed = IndexedSquad(path, target, text, tuple(questions))
+    else:
+        indexed = index_squad(path, workdir)
     build_seconds = time.perf_counter() - started
     outcomes = score(Assistant.open(load_index(indexed.index_dir)), spread(list(indexed.questions), limit))
+    for outcome in outcomes:
+        outcome.detail["document"] = path.stem
     return {"document": str(path.relative_to(data)) if path.is_relative_to(data) else str(path),
             "name": path.stem[:16],
             "chars": len(indexed.text), "build_seconds": round(build_seconds, 1), **summary(outcomes)}, outcomes
@@ -127,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path, help="SQuAD JSON files, relative to DATA (default: all under it)")
     parser.add_argument("--limit", type=int, default=None, help="At most N questions per document.")
     parser.add_argument("--json", action="store_true", help="Print the rows as JSON.")
+    parser.add_argument("--cache", type=Path, default=None, help="Keep the documents' indexes in this folder.")
+    parser.add_argument("--details", type=Path, default=None, help="Write one JSON line per question here.")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"{args.data}: not a folder")
@@ -135,13 +173,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.data}: no .json files in it")
     rows, pooled = [], []
     with tempfile.TemporaryDirectory(prefix="eval-external-") as tmp:
+        workdir = Path(tmp) if args.cache is None else args.cache
+        workdir.mkdir(parents=True, exist_ok=True)
         for path in files:
             print(f"indexing and asking {path.name} ...", file=sys.stderr)
-            row, outcomes = evaluate_document(path, args.limit, Path(tmp), args.data)
+            row, outcomes = evaluate_document(path, args.limit, workdir, args.data)
             rows.append(row)
             pooled.extend(outcomes)
     rows.append({"document": "overall (pooled)", "name": "overall", "chars": sum(r["chars"] for r in rows),
                  "build_seconds": round(sum(r["build_seconds"] for r in rows), 1), **summary(pooled)})
+    if args.details is not None:
+        with open(args.details, "w", encoding="utf-8") as out:
+            out.writelines(json.dumps(o.detail) + "\n" for o in pooled)
+    record("eval_external", {"limit": args.limit, "rows": rows})
     if args.json:
         print(json.dumps(rows, indent=1))
     else:

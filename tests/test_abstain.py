@@ -121,3 +121,53 @@ def test_the_shipped_model_holds_weights_only():
 ])
 def test_a_when_question_finds_any_year_from_1000(answer, found):
     assert abstain.finds_new("date", "When was the first lighthouse on the islands lit?", answer) is found
+
+
+# -- SQuAD-2.0-style negatives made from answerable questions (abstain_fit) ---------------------
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What is the incubation period of MERS?", "What is not the incubation period of MERS?"),
+    ("How long did patients stay in hospital?", "How long did not patients stay in hospital?"),
+    ("Which virus was found in bats?", "Which virus was not found in bats?"),
+    ("Why is it not known?", None),  # already negated at its only auxiliary
+    ("Name the receptor of SARS-CoV.", None),  # no auxiliary verb to negate
+])
+def test_negated_inserts_not_after_the_first_auxiliary(question, expected):
+    from assistant.abstain_fit import negated
+
+    assert negated(question) == expected
+
+
+def test_renumbered_changes_a_year_a_little_and_other_numbers_by_a_factor():
+    from assistant.abstain_fit import renumbered
+
+    rng = np.random.default_rng(0)
+    year = renumbered("What happened in 2003 in Hong Kong?", rng)
+    assert year is not None and year != "What happened in 2003 in Hong Kong?"
+    assert 1990 <= int(year.split()[3]) <= 2010
+    count = renumbered("Why did 45 patients die?", rng)
+    assert count is not None and count.split()[2] in {"22.5", "90", "135", "450"}
+    assert renumbered("Why did patients die?", rng) is None
+
+
+def test_swapped_replaces_the_rarest_present_word_with_a_word_the_document_lacks():
+    from assistant.abstain_fit import swapped
+
+    df = {"incub": 3, "period": 20, "mer": 5}.get
+    rng = np.random.default_rng(0)
+    out = swapped("What is the incubation period of MERS?", lambda t: df(t, 0), ["period", "zebrafish"], rng)
+    assert out == "What is the zebrafish period of MERS?"  # "period" is in the document: never a donor
+    assert swapped("What is it?", lambda t: df(t, 0), ["zebrafish"], rng) is None  # nothing present to swap
+    assert swapped("What is the incubation period?", lambda t: df(t, 0), ["period"], rng) is None  # no donor
+
+
+def test_perturbed_dispatches_on_the_kind():
+    from assistant.abstain_fit import PERTURBATIONS, perturbed
+
+    rng = np.random.default_rng(0)
+    outs = {kind: perturbed("What was the rate in 2003?", kind, lambda t: 1 if t == "rate" else 0, ["kidney"], rng)
+            for kind in PERTURBATIONS}
+    assert outs["negate"] == "What was not the rate in 2003?"
+    assert outs["swap"] == "What was the kidney in 2003?"
+    assert outs["number"] is not None and "2003" not in outs["number"]
