@@ -119,10 +119,11 @@ def _meta(assistant, gold, gold_path: str, k: int, systems) -> dict:
 
 def settings_record(assistant) -> dict:
     """The tuned numbers this run answered with, flat (``fusion.rrf_k``), so ``--compare`` can list
-    what changed: the fusion and answer-shape settings and the chunker settings the index was built with."""
+    what changed: the fusion, idf and answer-shape settings and the chunker settings the index was built with."""
     from assistant.answer import SHAPE
+    from assistant.ranker import IDF
 
-    groups = {"fusion": asdict(assistant.fusion), "shape": asdict(SHAPE),
+    groups = {"fusion": asdict(assistant.fusion), "idf": asdict(IDF), "shape": asdict(SHAPE),
               "chunking": assistant.index.manifest.get("chunker", {})}
     return {f"{group}.{name}": list(value) if isinstance(value, tuple) else value
             for group, values in groups.items() for name, value in values.items()}

@@ -208,8 +208,25 @@ def features(question: str, query_terms: list[str], idf: dict[str, float], score
     return np.column_stack(columns) if len(ids) else np.zeros((0, len(FEATURES)))
 
 
-def idf_weights(query_terms: list[str], document_frequency, n_units: int) -> dict[str, float]:
-    return {t: math.log(1 + (n_units + 1) / (document_frequency(t) + 0.5)) for t in query_terms}
+@dataclass(frozen=True)
+class IdfSettings:
+    """How much each question term weighs: ``log(1 + (n + n_shift) / (df + df_shift))`` over the
+    document's ``n`` sentences, ``df`` of them holding the term. The weights feed answer selection
+    (coverage of the question's terms), the ranker's ``term_coverage`` and the abstention signals."""
+
+    n_shift: float = 1.0  # added to the number of sentences: a term in every sentence still weighs > 0
+    df_shift: float = 0.5  # added to the document frequency: a term the document never uses weighs
+    # most (log(1 + 2(n + 1))) instead of dividing by zero
+
+
+IDF = IdfSettings()
+
+
+def idf_weights(query_terms: list[str], document_frequency, n_units: int,
+                settings: IdfSettings = IDF) -> dict[str, float]:
+    """The weight of each query term (``document_frequency(term)`` counts the units holding it)."""
+    return {t: math.log(1 + (n_units + settings.n_shift) / (document_frequency(t) + settings.df_shift))
+            for t in query_terms}
 
 
 def model_path() -> Path:

@@ -148,3 +148,25 @@ def test_choose_rule_keeps_answers_short():
     assert fit_ranker.outcome(batch[0], probabilities[0], rule) == (True, True, 60)
     short = fit_ranker.choose_rule(batch, probabilities, fit_ranker.FitSettings(max_median_words=40))
     assert fit_ranker.outcome(batch[0], probabilities[0], short)[2] == 30
+
+
+def test_idf_weights_follow_the_settings_on_hand_built_frequencies():
+    frequencies = {"rare": 1, "common": 9, "absent": 0}
+    weights = ranker.idf_weights(["rare", "common", "absent"], frequencies.__getitem__, 9)
+    assert weights["rare"] == pytest.approx(np.log(1 + 10 / 1.5))
+    assert weights["common"] == pytest.approx(np.log(1 + 10 / 9.5))
+    assert weights["absent"] > weights["rare"] > weights["common"] > 0  # rarer terms weigh more, none weighs 0
+    plain = ranker.IdfSettings(n_shift=0.0, df_shift=1.0)
+    assert ranker.idf_weights(["rare"], frequencies.__getitem__, 9, plain)["rare"] == pytest.approx(np.log(1 + 9 / 2))
+
+
+def test_eval_records_the_idf_settings():
+    from dataclasses import asdict
+
+    from types import SimpleNamespace
+
+    from assistant.evaluate import settings_record
+    from assistant.retrieval import FUSION
+
+    record = settings_record(SimpleNamespace(fusion=FUSION, index=SimpleNamespace(manifest={})))
+    assert {f"idf.{k}": v for k, v in asdict(ranker.IDF).items()}.items() <= record.items()
