@@ -71,6 +71,10 @@ class Model:
 
 _CAPITAL = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
 _MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+# "when" answered relative to an event or by season ("10 days after onset", "a month later", "in winter")
+_RELATIVE_TIME = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)\s+(hours?|days?|weeks?|"
+                            r"months?|years?|decades?)\s+(after|later|before|earlier|ago|post|since|into)\b"
+                            r"|\b(spring|summer|autumn|winter)\b", re.I)
 
 
 def expected_type(question: str) -> str | None:
@@ -115,8 +119,8 @@ def finds_quantity(question: str, answer_text: str) -> bool:
         return bool(new)
     head = terms(noun)
     tokens = re.findall(r"[\w$%.,'’-]+", answer_text)
-    for i, token in enumerate(tokens):
-        if _NUMBER.fullmatch(token.strip(".,")) and head and head[0] in terms(" ".join(tokens[i + 1 : i + 4])):
+    for i, token in enumerate(tokens):  # the thing counted follows the number, or just precedes it ("cases of 108")
+        if _NUMBER.fullmatch(token.strip(".,")) and head and head[0] in terms(" ".join(tokens[max(0, i - 3) : i + 4])):
             return True
     return False
 
@@ -126,6 +130,9 @@ def finds_new(kind: str, question: str, answer_text: str) -> bool:
     if kind == "date":
         found = set(ANSWER_YEAR.findall(answer_text)) | set(_MONTH.findall(answer_text))
         given = set(ANSWER_YEAR.findall(question)) | set(_MONTH.findall(question))
+        relative = {m.group(0).lower() for m in _RELATIVE_TIME.finditer(answer_text)}
+        if relative - {m.group(0).lower() for m in _RELATIVE_TIME.finditer(question)}:
+            return True
     elif kind == "number":
         return finds_quantity(question, answer_text)
     else:

@@ -171,3 +171,25 @@ def test_perturbed_dispatches_on_the_kind():
     assert outs["negate"] == "What was not the rate in 2003?"
     assert outs["swap"] == "What was the kidney in 2003?"
     assert outs["number"] is not None and "2003" not in outs["number"]
+
+
+@pytest.mark.parametrize("question, answer, found", [
+    # the thing counted may come just before the number ("cases of 108 per 100,000")
+    ("In 2010, how many cases of tuberculosis were estimated?", "a prevalence of all TB cases of 108 per 100,000", True),
+    ("How many deaths were reported?", "Deaths reported: 12 by March.", True),
+    ("How many soldiers died in Syria?", "Only 3 percent of the population are Muslims.", False),
+])
+def test_a_count_may_follow_its_noun(question, answer, found):
+    assert abstain.finds_quantity(question, answer) is found
+
+
+@pytest.mark.parametrize("question, answer, found", [
+    # "when" answered relative to an event, or by a season, is a date of a kind
+    ("When does the infectivity peak?", "infectivity peaked at around 10 days after illness onset", True),
+    ("When did she present with weakness?", "She presented 1 month later with weakness", True),
+    ("When do infections usually happen?", "Infections peak in winter.", True),
+    ("When did it peak 10 days after onset?", "It peaked 10 days after onset.", False),  # the question gave it
+    ("When did the war start?", "The war was long and costly.", False),
+])
+def test_a_relative_time_answers_when(question, answer, found):
+    assert abstain.finds_new("date", question, answer) is found
