@@ -37,7 +37,7 @@ def test_each_distinct_text_is_embedded_once_and_every_unit_keeps_its_own_vector
     chunks = chunk_document(document, lambda text: len(text.split()) + 2, ChunkSettings()).chunks
     texts = _unit_texts(document, chunks)
     encoder, reports = Counting(), []
-    vectors = _embed_units(document, chunks, encoder, lambda stage, done, total: reports.append((done, total)))
+    vectors = _embed_units(texts, encoder, lambda stage, done, total: reports.append((done, total)))
     every = [t for unit in texts.values() for t in unit]
     assert sorted(encoder.seen) == sorted(set(every)) and len(set(every)) < len(every)  # duplicates embedded once
     for unit, items in texts.items():

@@ -365,11 +365,11 @@ def test_default_index_is_rebuilt_when_the_paper_changes(small_default):
 def test_processes_that_find_the_index_missing_at_once_build_it_once(small_default, monkeypatch):
     import threading
 
-    from assistant import index as store
+    from assistant import index_files
 
     writes: list[int] = []
-    real_write = store._write_files
-    monkeypatch.setattr(store, "_write_files", lambda *a, **k: (writes.append(1), real_write(*a, **k)))
+    real_write = index_files.write_files
+    monkeypatch.setattr(index_files, "write_files", lambda *a, **k: (writes.append(1), real_write(*a, **k)))
     threads = [threading.Thread(target=paper.ensure_default_index) for _ in range(3)]
     for thread in threads:
         thread.start()
