@@ -221,20 +221,53 @@ def pdf_authors(path: Path) -> tuple[str, ...]:
 
 
 class _SharedQuery:
-    """The query encoder shared by every document's engine: a question is encoded once per ask."""
+    """The query encoder shared by every document's engine: a question is encoded once per ask.
+
+    ``preload`` makes the encoder in a background thread (the ONNX session takes about half a
+    second), so the first question does not wait for it; ``encode`` waits until it is there and
+    raises the error of a failed load.
+    """
 
     def __init__(self, make: Callable[[], Any]) -> None:
         self._make = make
         self._encoder: Any = None
+        self._error: Exception | None = None
+        self._ready = threading.Event()
+        self._started = False
         self._last: tuple[tuple[str, ...], np.ndarray] | None = None
         self._lock = threading.Lock()
 
+    def preload(self) -> None:
+        """Start making the encoder in a background thread (once)."""
+        if self._start():
+            threading.Thread(target=self._load, name="query-encoder", daemon=True).start()
+
+    def _start(self) -> bool:
+        with self._lock:
+            first, self._started = not self._started, True
+            return first
+
+    def _load(self) -> None:
+        try:
+            self._encoder = self._make()
+        except Exception as exc:  # raised by encode(), in the thread that asks
+            self._error = exc
+        finally:
+            self._ready.set()
+
+    @property
+    def loaded(self) -> bool:
+        return self._ready.is_set()
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self._start():
+            self._load()  # not preloaded: made here, in the asking thread
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
         key = tuple(texts)
         with self._lock:
             if self._last is None or self._last[0] != key:
-                if self._encoder is None:
-                    self._encoder = self._make()
                 self._last = (key, self._encoder.encode(list(texts)))
             return self._last[1]
 
@@ -315,7 +348,7 @@ class Library:
     def _already_added(path: Path, digest: str, entries: Sequence[Entry]) -> Entry | None:
         """The added document with these bytes whose index cannot be used (to build again), or None
         when none has these bytes; InputError when one has them and is fine (or is the paper)."""
-        from assistant.index import problems
+        from assistant.index_files import problems
 
         if sha256_file(paths.default_source()) == digest:
             raise InputError(f"{path} is already in the library as {PAPER_ID}")
@@ -384,9 +417,16 @@ class Library:
         return self._engines[key]
 
     def load(self, doc: str | None = None, progress: Progress = quiet, notice: Notice = lambda message: None) -> None:
-        """Open the engines ``ask(doc=doc)`` needs now (building the paper's index if it is missing);
-        ``notice`` hears of each added document that cannot be asked (see ``ask``)."""
+        """Open the engines ``ask(doc=doc)`` needs now (building the paper's index if it is missing),
+        and the query encoder meanwhile, in a background thread (after that build when the model
+        is still to be exported: the build exports it); ``notice`` hears of each added document that
+        cannot be asked (see ``ask``)."""
+        from assistant.encoder import onnx_path
+
+        if self._build_encoder is not None or onnx_path().is_file():
+            self._query.preload()
         self.answering(doc, progress, notice)
+        self._query.preload()
 
     def answering(self, doc: str | None = None, progress: Progress = quiet, notice: Notice = lambda message: None):
         """The documents ``ask`` uses, with their engines. One document (``doc``) must load; asking the
@@ -433,13 +473,13 @@ def _format_of(path: Path) -> str:
 
 
 def _load(entry: Entry, progress: Progress, notice: Notice):
-    from assistant import index
+    from assistant import index_files
     from assistant.paper import open_index
 
     if entry.embedded:
         return open_index(None, progress=progress, notice=notice)
     try:
-        return index.load_index(entry.index)
+        return index_files.load_index(entry.index)
     except BrokenIndexError as exc:
         raise BrokenIndexError(
             f"document {entry.id} ({entry.file}) cannot be answered from: {str(exc).split(': ', 1)[-1].split('; rebuild')[0]}; "

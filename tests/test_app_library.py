@@ -190,3 +190,28 @@ async def test_a_damaged_added_document_does_not_stop_the_ui(three):
         assert [e.id for e in app.assistant.entries] == ["paper", "lighthouses", "canals", "tidal-mills"]  # still removable
         await ask(pilot, COAL)
         assert not ({c.document for c in app.turns[0].answer.citations} & {"canals"})
+
+
+async def test_the_library_loads_the_query_encoder_before_the_first_question(three, monkeypatch, fake_encoder):
+    """Like the single-document chat, the library's query encoder is made while the app opens (in
+    a background thread), not when the first question arrives; the question reuses it."""
+    import threading
+
+    made: list[str] = []
+
+    def making():
+        made.append(threading.current_thread().name)
+        return fake_encoder
+
+    monkeypatch.setattr(library, "_onnx_encoder", making)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.state == "ready"
+        for _ in range(50):
+            if made:
+                break
+            await pilot.pause(0.05)
+        assert made == ["query-encoder"]  # made once, before any question, off the UI thread
+        await ask(pilot, COAL)
+        assert not app.turns[0].answer.abstained and made == ["query-encoder"]
