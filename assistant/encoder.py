@@ -8,9 +8,11 @@ sentence-transformers is the reference the export is checked against.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import signal
 import tempfile
 from pathlib import Path
 from typing import Any, Protocol, Sequence
@@ -117,8 +119,58 @@ def _quiet_hub() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+# how the export's child process ends (its last stderr line says why)
+_EXPORT_WRITE_FAILED, _EXPORT_MODEL_ERROR, _EXPORT_NO_MEMORY = 2, 3, 4
+
+
 def _export_onnx(source: Path, target: Path) -> None:
-    """Write the ONNX export of the weights at ``source`` to ``target``."""
+    """Write the ONNX export of the weights at ``source`` to ``target``, in a child process.
+
+    torch and transformers take about 400 MB that this process would keep until it exits (a
+    build would peak near 900 MB); in a child they are gone once the file is written. The
+    child's failures come back as this process would have raised them: a failed write as an
+    OSError, a model that cannot load as a ModelError, no memory as a MemoryError.
+    """
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parent.parent)  # this very package, whatever the cwd holds
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from assistant.encoder import _export_child; "
+            "sys.exit(_export_child(sys.argv[2], sys.argv[3]))")
+    done = subprocess.run([sys.executable, "-P", "-c", code, root, str(source), str(target)],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
+    if done.returncode == 0:
+        return
+    said = (done.stderr.strip().splitlines() or [""])[-1]
+    if done.returncode == _EXPORT_WRITE_FAILED:
+        raise OSError(errno.EIO, said)
+    if done.returncode == _EXPORT_MODEL_ERROR:
+        raise ModelError(said)
+    if done.returncode == _EXPORT_NO_MEMORY or done.returncode in (-signal.SIGKILL, -signal.SIGSEGV):
+        raise MemoryError(said)  # the kernel kills a process short of memory with SIGKILL
+    raise ModelError(f"the model export failed (exit status {done.returncode}: {said[:160] or 'no message'})")
+
+
+def _export_child(source: str, target: str) -> int:
+    """The export's child process: export, and say on stderr why not (see ``_export_onnx``)."""
+    import sys
+
+    try:
+        _export_here(Path(source), Path(target))
+    except ModelError as exc:
+        print(exc, file=sys.stderr)
+        return _EXPORT_MODEL_ERROR
+    except MemoryError:
+        print("out of memory", file=sys.stderr)
+        return _EXPORT_NO_MEMORY
+    except (OSError, RuntimeError, ValueError) as exc:  # torch and onnx report a failed write in their own ways
+        print(reason(exc), file=sys.stderr)
+        return _EXPORT_WRITE_FAILED
+    return 0
+
+
+def _export_here(source: Path, target: Path) -> None:
+    """Write the ONNX export of the weights at ``source`` to ``target`` (imports torch)."""
     import warnings
 
     for module in ("torch", "transformers"):  # a clear error when they cannot load; the imports below are then instant
