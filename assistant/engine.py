@@ -17,7 +17,7 @@ from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
 from assistant.render import safe
-from assistant.retrieval import FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse
+from assistant.retrieval import FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse, rerank
 
 MAX_QUESTION_CHARS = 2000
 MODES = ("hybrid", "bm25", "dense")
@@ -63,10 +63,11 @@ class Ranked:
     """One question's fused scores, the sentences allowed to answer it, its terms' idf weights over
     the sentences, and the sentences selected: computed once, read by abstention and confidence."""
 
-    fused: Retrieval
+    fused: Retrieval  # with the learned ranker's signal added (retrieval.rerank)
     mask: np.ndarray
     idf: dict[str, float]
     selection: extract.Selection | overview.PaperSelection
+    prior: Retrieval  # the fused scores before the ranker: the ranker's own features read these
 
 
 @dataclass
@@ -108,9 +109,12 @@ class Assistant:
 
     def query(self, text: str, expand: bool = True) -> Query:
         """The question's vector and BM25 terms; with ``expand``, a capital standing for its state
-        ("Tehran") also brings the state's name as a term (see metonyms.py). The baselines do not expand."""
-        own = terms(text)
-        extra = [t for t in terms(" ".join(metonyms.states_named(text))) if t not in own] if expand else []
+        ("Tehran") is replaced by the state's name among the terms (see metonyms.py). The baselines
+        do not expand."""
+        if not expand:
+            return Query(text, self.encoder.encode([text])[0], tuple(terms(text)))
+        own = terms(metonyms.without_capitals(text))
+        extra = [t for t in terms(" ".join(metonyms.states_named(text))) if t not in own]
         return Query(text, self.encoder.encode([text])[0], (*own, *extra))
 
     def unit_scores(self, unit: str, query: Query) -> UnitScores:
@@ -175,10 +179,14 @@ class Assistant:
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
                      paragraphs, self._ranker_layout.paragraph, settings)
         mask, idf = self._mask(question), self._weights(query)
+        prior = fused
+        if settings.chunk_ranker or settings.sentence_ranker:
+            found = self._candidates(question, query, fused, mask, idf)
+            fused = rerank(fused, ranker.log_odds(ranker.load_model(), found, len(mask)), self._sentence_chunk, settings)
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf))
-        return Ranked(fused, mask, idf, selection)
+        return Ranked(fused, mask, idf, selection, prior)
 
     def _weights(self, query: Query) -> dict[str, float]:
         """The idf weight of each query term over the document's sentences."""
@@ -197,7 +205,7 @@ class Assistant:
         probability = model.probability(signals)
         paper_level = isinstance(selection, overview.PaperSelection)  # found where the paper states it
         previous = overview.confidence(selection, probability) if isinstance(selection, overview.PaperSelection) else probability
-        found = self._candidates(question, query, fused, ranked.mask, ranked.idf, include=selection.sentence_ids)
+        found = self._candidates(question, query, ranked.prior, ranked.mask, ranked.idf, include=selection.sentence_ids)
         x = confidence.features(
             ranker.load_model().probability(found.x), found.ids, selection.sentence_ids, signals, probability,
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)))

@@ -262,3 +262,12 @@ class Candidates:
     x: np.ndarray
     sentences: UnitScores  # of the sentences
     fused: Retrieval  # the fused passage (chunk) scores
+
+
+def log_odds(model: Model, found: Candidates, n_sentences: int, floor: float = -12.0) -> np.ndarray:
+    """Per sentence, the model's log-odds that it holds the answer; ``floor`` for non-candidates."""
+    out = np.full(n_sentences, floor, dtype=np.float64)
+    if len(found.ids):
+        p = np.clip(model.probability(found.x), 1e-9, 1 - 1e-9)
+        out[found.ids] = np.maximum(np.log(p / (1 - p)), floor)
+    return out

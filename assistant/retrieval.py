@@ -27,6 +27,11 @@ class FusionSettings:
     sentence_chunk: float = 0.6  # its chunk's fused score (the passage context)
     sentence_paragraph_dense: float = 0.0  # its paragraph's dense score
     sentence_paragraph_lexical: float = 0.0  # its paragraph's BM25 score
+    # The learned ranker (ranker.py) on top: RRF weight of each chunk's best candidate sentence
+    # by the ranker's probability, added to the chunk ranking above (0 turns it off) ...
+    chunk_ranker: float = 1.0
+    # ... and the weight of a sentence's min-max-normalised ranker log-odds in its score.
+    sentence_ranker: float = 0.0
 
 
 FUSION = FusionSettings()
@@ -110,6 +115,16 @@ def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentenc
                           + settings.sentence_paragraph_dense * minmax(paragraphs.dense)[sentence_paragraph]
                           + settings.sentence_paragraph_lexical * minmax(paragraphs.lexical)[sentence_paragraph])
     return Retrieval(chunks, sentences, windows, chunk_fused, sentence_fused)
+
+
+def rerank(fused: Retrieval, sentence_logit: np.ndarray, sentence_chunk: np.ndarray,
+           settings: FusionSettings = FUSION) -> Retrieval:
+    """``fused`` with the learned ranker's per-sentence log-odds added: each chunk gains an RRF term
+    for the rank of its best sentence, each sentence a weighted min-max-normalised term."""
+    best = group_max(sentence_logit, sentence_chunk, len(fused.chunk_fused))
+    chunk_fused = fused.chunk_fused + settings.chunk_ranker / (settings.rrf_k + 1 + ranks(best))
+    sentence_fused = fused.sentence_fused + settings.sentence_ranker * minmax(sentence_logit)
+    return Retrieval(fused.chunks, fused.sentences, fused.windows, chunk_fused, sentence_fused)
 
 
 def dense_scores(faiss_index, vector: np.ndarray) -> np.ndarray:

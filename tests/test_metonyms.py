@@ -18,3 +18,12 @@ def test_only_whole_names_count():
     assert states_named("the romeo clause") == []
     assert states_named("Tehran-backed and pro-Moscow militias") == ["Iran", "Russia"]
     assert states_named("") == []
+
+
+def test_without_capitals_blanks_only_the_names_that_stand_for_a_state():
+    from assistant.metonyms import without_capitals
+
+    assert without_capitals("What does Tehran get out of its ties with the Kremlin?").split() == \
+        "What does get out of its ties with the ?".split()
+    assert without_capitals("Why did New Delhi and Muscovites disagree?").split() == "Why did and Muscovites disagree?".split()
+    assert without_capitals("no names here") == "no names here"
