@@ -64,3 +64,20 @@ def test_bm25_wrapper_scores_frequencies_and_unknown_terms(tmp_path):
     assert index.scores(["zanzibar"]).tolist() == [0.0, 0.0, 0.0]  # unknown terms score nothing
     index.save(tmp_path)
     assert Bm25Index.load(tmp_path).scores(terms("Who opposed sanctions?")) == pytest.approx(scores)
+
+
+def test_rerank_adds_the_ranker_as_an_rrf_term_for_chunks_and_a_weighted_term_for_sentences():
+    from assistant.retrieval import Retrieval, rerank
+
+    fused = Retrieval(UnitScores(np.zeros(3), np.zeros(3)), UnitScores(np.zeros(4), np.zeros(4)), np.zeros(4),
+                      chunk_fused=np.array([0.10, 0.099, 0.0]), sentence_fused=np.array([1.0, 0.5, 0.4, 0.0]))
+    logit = np.array([-3.0, -2.0, 4.0, -12.0])  # sentence 2 (chunk 1) is the ranker's favourite
+    sentence_chunk = np.array([0, 1, 1, 2])
+    settings = FusionSettings(rrf_k=20, chunk_ranker=1.0, sentence_ranker=0.0)
+    out = rerank(fused, logit, sentence_chunk, settings)
+    assert np.allclose(out.chunk_fused, fused.chunk_fused + np.array([1 / 22, 1 / 21, 1 / 23]))
+    assert int(np.argmax(out.chunk_fused)) == 1  # the ranker lifts chunk 1 above chunk 0
+    assert np.array_equal(out.sentence_fused, fused.sentence_fused)  # weight 0: sentences untouched
+    heavy = rerank(fused, logit, sentence_chunk, FusionSettings(chunk_ranker=0.0, sentence_ranker=2.0))
+    assert np.array_equal(heavy.chunk_fused, fused.chunk_fused)
+    assert int(np.argmax(heavy.sentence_fused)) == 2
