@@ -139,32 +139,37 @@ def squad_gold(squad_file: Path, source: str) -> list[tuple[str, tuple[tuple[int
     return out
 
 
-def project_gold(gold_file: Path, source: str) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
-    """Answerable questions of a project gold file with their evidence spans in ``source``."""
+def project_gold(gold_file: Path, source: str) -> list[tuple[str, tuple[tuple[int, int], ...], str | None]]:
+    """Answerable questions of a project gold file with their evidence spans in ``source`` and their
+    retrieval context (a follow-up's, built as the evaluation builds it; None for the others)."""
+    from assistant.evaluate import follow_up_contexts
     from assistant.gold import load_gold
     from assistant.matching import SourceMap
 
     source_map = SourceMap(source)
+    gold = load_gold(gold_file)
+    contexts = follow_up_contexts(gold)
     out = []
-    for item in load_gold(gold_file):
+    for item in gold:
         if not item.answerable:
             continue
         spans = tuple((occ[0], occ[-1] + 1) for quote in item.evidence for occ in source_map.locate(quote).occurrences if occ)
         if spans:
-            out.append((item.question, spans))
+            out.append((item.question, spans, contexts[item.id]))
     return out
 
 
 def examples(assistant, name: str, questions, settings: FitSettings = FitSettings()) -> list[Example]:
-    """Candidate features and labels of every question (question, gold spans) on one indexed document."""
+    """Candidate features and labels of every question (question, gold spans[, retrieval context]) on
+    one indexed document."""
     from assistant import answer as extract
     from assistant.engine import clean_question
 
     doc = assistant.document
     out = []
-    for question, gold in questions:
+    for question, gold, *context in questions:
         question = clean_question(question)
-        query = assistant.query(question)
+        query = assistant.query(f"{context[0]} {question}" if context and context[0] else question)
         found = assistant.candidates(question, query)
         spans = tuple((doc.sentences[i].start, doc.sentences[i].end) for i in found.ids)
         positive = np.array([is_positive(s, gold, settings.min_overlap) for s in spans], dtype=bool)
@@ -345,25 +350,31 @@ def save_examples(batch: Sequence[Example], path: Path) -> None:
 
 
 def collect(cache: Path, *, gold_file: Path, covid_file: Path = COVID_TRAIN, covid_limit: int | None = None,
-            build: bool = False, progress=print) -> list[Example]:
-    """Examples from the embedded paper (dev gold) and from the cached COVID-QA paper indexes."""
+            build: bool = False, progress=print, with_gold: Sequence[Path] = ()) -> list[Example]:
+    """Examples from the embedded paper (dev gold, plus the ``with_gold`` files) and from the cached
+    COVID-QA paper indexes."""
     from assistant.encoder import OnnxEncoder
     from assistant.engine import Assistant
+    from assistant.errors import AssistantError
     from assistant.index import load_index
     from assistant.paper import open_index
 
     encoder = OnnxEncoder()
     paper = Assistant(open_index(None), encoder)
-    batch = examples(paper, "paper", project_gold(gold_file, paper.document.source))
+    batch = [e for path in (gold_file, *with_gold) for e in examples(paper, "paper", project_gold(path, paper.document.source))]
     progress(f"paper: {len(batch)} questions")
     files = split_covid(covid_file, cache)[:covid_limit]
     for squad_file in files:
         index_dir = Path(cache) / "indexes" / squad_file.stem
         if build:
             cached_index(squad_file, cache)
-        if not (index_dir / "manifest.json").is_file():
+        if not index_dir.is_dir():
             continue
-        assistant = Assistant(load_index(index_dir), encoder)
+        try:
+            assistant = Assistant(load_index(index_dir), encoder)
+        except AssistantError as exc:  # not built, or built by an older format: skipped, said why
+            progress(f"{squad_file.stem}: skipped ({exc})")
+            continue
         found = examples(assistant, squad_file.stem, squad_gold(squad_file, assistant.document.source))
         batch += found
         progress(f"{squad_file.stem}: {len(found)} questions")
@@ -395,17 +406,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=Path, default=None,
                         help="Fit on the examples saved in this JSONL file instead of the cached COVID-QA indexes.")
     parser.add_argument("--save-examples", type=Path, default=None, help="Also save the examples collected here.")
+    parser.add_argument("--with-gold", type=Path, action="append", default=[],
+                        help="Another gold file on the embedded paper to fit on (e.g. source/gold_reader_dev.jsonl).")
     args = parser.parse_args(argv)
     args.cache = args.cache or paths.home() / "fit-cache" / "ranker"
     gold = args.gold or paths.default_gold()
-    if gold.resolve().name in ("gold_heldout.jsonl", "gold_reader.jsonl"):
-        print(f"error: {gold.name} is a held-out set; it is reported on, never fitted on", file=sys.stderr)
-        return 2
+    for path in (gold, *args.with_gold):
+        if path.resolve().name in ("gold_heldout.jsonl", "gold_reader.jsonl"):
+            print(f"error: {path.name} is a held-out set; it is reported on, never fitted on", file=sys.stderr)
+            return 2
     try:
         check_output_path(args.out)  # refused before the fit, not after it
         batch = collect(args.cache, gold_file=gold, covid_file=args.covid,
                         covid_limit=0 if args.examples else args.limit, build=args.build,
-                        progress=lambda m: print(m, file=sys.stderr))
+                        progress=lambda m: print(m, file=sys.stderr), with_gold=args.with_gold)
         if args.examples:
             batch += load_examples(args.examples)
         if args.save_examples:
