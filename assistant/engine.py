@@ -109,20 +109,15 @@ class Assistant:
 
     def query(self, text: str, expand: bool = True) -> Query:
         """The question's vector and BM25 terms; with ``expand``, a capital standing for its state
-        ("Tehran") is replaced by the state's name among the terms BM25 searches (see metonyms.py);
-        selection and abstention still weigh the capital's own term. The baselines do not expand."""
+        ("Tehran") also brings the state's name as a term (see metonyms.py). The baselines do not expand."""
         own = terms(text)
-        if not expand:
-            return Query(text, self.encoder.encode([text])[0], tuple(own))
-        kept = set(terms(metonyms.without_capitals(text)))
-        extra = [t for t in terms(" ".join(metonyms.states_named(text))) if t not in own]
-        stand_ins = tuple(t for t in own if t not in kept)
-        return Query(text, self.encoder.encode([text])[0], (*own, *extra), stand_ins)
+        extra = [t for t in terms(" ".join(metonyms.states_named(text))) if t not in own] if expand else []
+        return Query(text, self.encoder.encode([text])[0], (*own, *extra))
 
     def unit_scores(self, unit: str, query: Query) -> UnitScores:
         return UnitScores(
             dense_scores(self.index.dense[unit], query.vector),
-            self.index.lexical[unit].scores(query.search_terms),
+            self.index.lexical[unit].scores(list(query.terms)),
         )
 
     def candidates(self, question: str, query: Query) -> ranker.Candidates:

@@ -1,10 +1,8 @@
 """Capitals and seats of power that stand for their state ("the Kremlin", "Tehran", "Washington").
 
 Readers write "What does Tehran get from Moscow?" where a paper writes "Iran" and "Russia", or the
-other way round; BM25 sees no shared term. A question's lexical terms therefore get the state each
-such name stands for *instead of* the name itself (``without_capitals``): kept beside the state, the
-capital's own rare term outweighed it, and the few sentences that happen to use "Moscow" and
-"Tehran" together won every such question. Only names that are rarely anything else are listed (no "Victoria",
+other way round; BM25 sees no shared term. A question's lexical terms therefore also get the state
+each such name stands for. Only names that are rarely anything else are listed (no "Victoria",
 "Male" or "Santiago"); nothing here depends on a particular document.
 """
 
@@ -101,10 +99,3 @@ def states_named(text: str) -> list[str]:
             if state not in found and not re.search(r"(?<!\w)" + re.escape(state) + r"(?!\w)", text):
                 found.append(state)
     return found
-
-
-def without_capitals(text: str) -> str:
-    """``text`` with every capital or seat of power that stands for a state blanked out ("What
-    does Tehran want?" -> "What does  want?"); ``states_named`` gives what stands in for them."""
-    pattern, _ = _pattern()
-    return pattern.sub(" ", text)

@@ -41,13 +41,7 @@ FUSION = FusionSettings()
 class Query:
     text: str
     vector: np.ndarray  # (DIMENSION,) unit norm
-    terms: tuple[str, ...]  # the question's terms (weighed by idf for selection and abstention)
-    stand_ins: tuple[str, ...] = ()  # terms of capitals standing for a state: not searched by BM25
-
-    @property
-    def search_terms(self) -> list[str]:
-        """The terms BM25 scores: a capital's state replaces it (see metonyms.py)."""
-        return [t for t in self.terms if t not in self.stand_ins]
+    terms: tuple[str, ...]  # BM25 terms
 
 
 @dataclass(frozen=True)
