@@ -71,10 +71,15 @@ class Model:
 
 _CAPITAL = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
 _MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
-# "when" answered relative to an event or by season ("10 days after onset", "a month later", "in winter")
+# "when" answered relative to an event, by season, century or decade ("10 days after onset", "a month later",
+# "in winter", "in the 10th and 11th centuries", "in the 1050s")
 _RELATIVE_TIME = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)\s+(hours?|days?|weeks?|"
                             r"months?|years?|decades?)\s+(after|later|before|earlier|ago|post|since|into)\b"
-                            r"|\b(spring|summer|autumn|winter)\b", re.I)
+                            r"|\b(spring|summer|autumn|winter)\b"
+                            # a century or a decade ("the 9th century", "the eleventh century", "the 1050s")
+                            r"|\b(\d{1,2}(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                            r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|"
+                            r"twentieth|twenty-first)\s+centur(y|ies)\b|\b\d{2,3}0s\b", re.I)
 
 
 def expected_type(question: str) -> str | None:

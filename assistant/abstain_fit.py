@@ -20,6 +20,14 @@ Measured with ``--extra squad/Normans.json``: better on the paper (CV and held-o
 on the unseen SQuAD article, but it answers far fewer COVID-QA questions, because SQuAD 2.0
 unanswerables are near-paraphrases of answerable ones and teach the model a negative weight
 on answer-term coverage; the committed abstain.json stays the paper-only fit.
+
+``python -m assistant.abstain_fit --report FILE [--cache DIR] [--build]`` compares, on the same
+signals, the shipped model, the gold-files-only fit and fits pooled with the COVID-QA training
+papers (``covid_signal_set``: each paper's own questions, as many on-topic questions of OTHER
+papers that it does not answer, and optionally one SQuAD-2.0-style perturbation of each of its
+questions), under CV grouped by document (``grouped_cv``), and scores each on the files and
+documents never fitted on (held-out and reader gold, the SQuAD articles, the COVID-QA report
+papers). It writes the report (models inside) to ``--report``, never into the package.
 """
 
 from __future__ import annotations
@@ -344,3 +352,156 @@ def perturbed(question: str, kind: str, document_frequency: Callable[[str], int]
     if kind == "number":
         return renumbered(question, rng)
     return swapped(question, document_frequency, donors, rng)
+
+
+def covid_signal_set(assistant, squad_file: Path, others: Sequence, *, perturb: bool, seed: int) -> SignalSet:
+    """One COVID-QA training paper as abstention signals: its own questions (answerable), as many
+    questions of ``others`` (other papers' SquadQuestions) whose gold answers it does not contain,
+    and with ``perturb`` one SQuAD-2.0-style variant of each of its questions (both unanswerable)."""
+    from assistant.metrics import contains_answer
+    from assistant.squad import read_squad
+
+    text, own = read_squad(squad_file)
+    rng = np.random.default_rng(seed)
+    foreign = [q.question for q in (others[i] for i in rng.permutation(len(others)))
+               if not any(contains_answer(text, gold) for gold in q.answers)][: len(own)]
+    made = []
+    if perturb:
+        lexical = assistant.index.lexical["sentences"]
+        donors = sorted({w for q in others for w in re.findall(r"[A-Za-z][\w-]{4,}", q.question)})
+        for n, q in enumerate(own):
+            tries = (perturbed(q.question, PERTURBATIONS[(n + k) % 3], lexical.document_frequency, donors, rng) for k in range(3))
+            made.extend([v for v in tries if v][:1])
+    questions = [q.question for q in own] + foreign + made
+    x = signal_matrix(assistant, [_Asked(q) for q in questions])
+    return SignalSet(squad_file.stem, x, np.array([1.0] * len(own) + [0.0] * (len(foreign) + len(made))))
+
+
+@dataclass(frozen=True)
+class _Asked:
+    question: str
+
+
+def grouped_cv(paper: Sequence[SignalSet], documents: Sequence[SignalSet], n_folds: int = 5, seed: int = 0) -> dict:
+    """Out-of-fold rates with the gold files' questions in stratified folds and every other document
+    whole in one fold (grouped by document); the documents are pooled into one set for fitting,
+    weighing as one gold file. Returns per gold file rates and the documents' pooled rates."""
+    paper_folds = [_fold_of(s.y, n_folds, seed) for s in paper]
+    doc_folds = [np.full(len(s.y), i % n_folds) for i, s in enumerate(documents)]
+    abstained = [np.zeros(len(s.y), dtype=bool) for s in [*paper, *documents]]
+    for fold in range(n_folds):
+        train = [SignalSet(s.name, s.x[f != fold], s.y[f != fold]) for s, f in zip(paper, paper_folds)]
+        kept = [(s.x[f != fold], s.y[f != fold]) for s, f in zip(documents, doc_folds)]
+        if kept:
+            train.append(SignalSet("documents", np.concatenate([k[0] for k in kept]), np.concatenate([k[1] for k in kept])))
+        weights, bias, threshold = fit_pooled(train)
+        for out, s, f in zip(abstained, [*paper, *documents], [*paper_folds, *doc_folds]):
+            out[f == fold] = _probabilities(s.x[f == fold], weights, bias) < threshold
+    report = {s.name: abstention_scores(list(a), list(s.y == 1)) for s, a in zip(paper, abstained)}
+    if documents:
+        report["documents (pooled)"] = abstention_scores(list(np.concatenate(abstained[len(paper):])),
+                                                         list(np.concatenate([s.y for s in documents]) == 1))
+    return report
+
+
+def _fold_of(y: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
+    out = np.zeros(len(y), dtype=np.int64)
+    for fold, test in enumerate(stratified_folds(y, n_folds, seed)):
+        out[test] = fold
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m assistant.abstain_fit``: fit the abstention model on the dev gold files alone and
+    pooled with COVID-QA training papers (cross-paper negatives, optionally perturbed ones), and
+    report grouped CV and the never-fitted documents for each; nothing is written into the package."""
+    import argparse
+    import sys
+
+    from assistant import abstain, paths
+    from assistant.engine import Assistant
+    from assistant.fit_ranker import COVID_TRAIN, EXTERNAL, cached_index, split_covid
+    from assistant.gold import default_heldout, load_gold
+    from assistant.index import load_index
+    from assistant.paper import open_index
+    from assistant.results import write_json_atomic
+    from assistant.squad import read_squad
+
+    parser = argparse.ArgumentParser(prog="python -m assistant.abstain_fit", description=main.__doc__)
+    parser.add_argument("--report", type=Path, required=True, help="Where to write the report JSON (models inside).")
+    parser.add_argument("--cache", type=Path, default=None, help="Folder of the COVID-QA indexes (default <data>/fit-cache/confidence).")
+    parser.add_argument("--build", action="store_true", help="Index documents missing from the cache (slow).")
+    parser.add_argument("--covid", type=Path, default=COVID_TRAIN)
+    parser.add_argument("--limit", type=int, default=None, help="At most N COVID-QA papers.")
+    args = parser.parse_args(argv)
+    cache = args.cache or paths.home() / "fit-cache" / "confidence"
+    say = lambda message: print(message, file=sys.stderr)  # noqa: E731
+    paper = Assistant.open(open_index(None))
+    dev = [(paths.default_gold(), "gold.jsonl"), (paths.default_gold().with_name("gold_reader_dev.jsonl"), "gold_reader_dev.jsonl")]
+    def gold_set(path: Path, name: str) -> SignalSet:
+        items = load_gold(path)
+        return SignalSet(name, signal_matrix(paper, items), _labels(items))
+
+    paper_sets = [gold_set(path, name) for path, name in dev]
+    unseen = {name: (s.x, s.y) for name, s in
+              ((n, gold_set(p, n)) for p, n in [(default_heldout(), "gold_heldout.jsonl"),
+                                               (paths.default_gold().with_name("gold_reader.jsonl"), "gold_reader.jsonl")])}
+    files = split_covid(args.covid, cache)[: args.limit]
+    questions = {f.stem: read_squad(f)[1] for f in files}
+    plain, perturbed_sets = [], []
+    for n, squad_file in enumerate(files):
+        index_dir = cached_index(squad_file, cache) if args.build else cache / "indexes" / squad_file.stem
+        if not index_dir.is_dir():
+            continue
+        other = Assistant(load_index(index_dir, verify=False), paper.encoder)
+        others = [q for stem, qs in questions.items() if stem != squad_file.stem for q in qs]
+        both = covid_signal_set(other, squad_file, others, perturb=True, seed=n)
+        own = int(both.y.sum())
+        plain.append(SignalSet(both.name, both.x[: 2 * own], both.y[: 2 * own]))
+        perturbed_sets.append(both)
+        say(f"{squad_file.stem}: {len(both.y)} questions")
+    external = []
+    for name in ("squad/Normans.json", "squad/Computational_complexity_theory.json",
+                 "covid_qa/covidqa_doc1557.json", "covid_qa/covidqa_doc1595.json"):
+        path = EXTERNAL / name
+        index_dir = cached_index(path, cache / "external") if args.build else cache / "external" / "indexes" / path.stem
+        if index_dir.is_dir():
+            other = Assistant(load_index(index_dir, verify=False), paper.encoder)
+            qs = read_squad(path)[1]
+            external.append(SignalSet(path.stem, signal_matrix(other, qs), np.array([float(q.answerable) for q in qs])))
+    report: dict = {"covid_papers": len(plain), "variants": {}}
+    shipped = abstain.load_model()
+    variants = {"shipped": None, "gold files only": (paper_sets, []), "pooled with COVID-QA": (paper_sets, plain),
+                "pooled with COVID-QA and perturbed negatives": (paper_sets, perturbed_sets)}
+    for label, data in variants.items():
+        if data is None:
+            weights, bias, threshold = np.asarray(shipped.weights), shipped.bias, shipped.threshold
+            cv: dict = {}
+        else:
+            sets = [*data[0], *([SignalSet("COVID-QA", np.concatenate([s.x for s in data[1]]),
+                                           np.concatenate([s.y for s in data[1]]))] if data[1] else [])]
+            weights, bias, threshold = fit_pooled(sets)
+            cv = grouped_cv(data[0], data[1])
+
+        def scores(x, y, w=weights, b=bias, t=threshold):
+            return abstention_scores(list(_probabilities(x, w, b) < t), list(y == 1))
+
+        report["variants"][label] = {
+            "model": abstain.model_json(weights, bias, threshold, []), "grouped_cv": cv,
+            "never_fitted": {**{name: scores(x, y) for name, (x, y) in unseen.items()},
+                             **{s.name: scores(s.x, s.y) for s in external}}}
+    write_json_atomic(args.report, report)
+    for label, body in report["variants"].items():
+        say(label)
+        for part in ("grouped_cv", "never_fitted"):
+            for name, s in body[part].items():
+                say(f"  {part:12s} {name:38s} abstain {_f(s['abstain_on_unanswerable'])} answered {_f(s['answered_on_answerable'])}")
+    return 0
+
+
+def _f(value) -> str:
+    return "   –  " if value is None else f"{value:.3f}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -193,3 +193,33 @@ def test_a_count_may_follow_its_noun(question, answer, found):
 ])
 def test_a_relative_time_answers_when(question, answer, found):
     assert abstain.finds_new("date", question, answer) is found
+
+
+@pytest.mark.parametrize("answer", [
+    "in the first half of the 10th century",
+    "during the 10th and 11th centuries",
+    "in the eleventh century",
+    "served in the 1050s",
+])
+def test_a_century_or_a_decade_answers_when(answer):
+    assert abstain.finds_new("date", "When did the Normans arrive?", answer)
+
+
+def test_grouped_cv_scores_each_document_with_a_model_that_never_saw_it():
+    from assistant.abstain_fit import SignalSet, grouped_cv
+
+    rng = np.random.default_rng(0)
+
+    def document(name, n, flipped=False):
+        y = np.array([1.0, 0.0] * n)
+        signal = (y if not flipped else 1 - y) + rng.normal(0, 0.1, len(y))
+        return SignalSet(name, np.column_stack([signal, rng.normal(0, 1, len(y))]), y)
+
+    paper = [document("gold", 20)]
+    documents = [document(f"d{i}", 6) for i in range(9)]
+    report = grouped_cv(paper, documents, n_folds=5)
+    assert report["gold"]["abstain_on_unanswerable"] == 1.0 and report["gold"]["answered_on_answerable"] == 1.0
+    assert report["documents (pooled)"]["answered_on_answerable"] == 1.0
+    # a document whose signal runs the other way is scored by models that never saw it: all wrong
+    odd = grouped_cv(paper, [*documents, document("odd", 3, flipped=True)], n_folds=5)["documents (pooled)"]
+    assert odd["answered_on_answerable"] <= 54 / 57 and odd["abstain_on_unanswerable"] <= 54 / 57
