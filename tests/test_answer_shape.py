@@ -89,6 +89,20 @@ def test_a_table_answers_with_its_caption_and_the_named_column(question, columns
     assert list(selection.sentence_ids) == sorted(expected)
 
 
+CAPITALS_DOC = TABLE_DOC.replace("Chile", "Russia").replace("Peru", "Iran")
+
+
+@pytest.mark.parametrize("question, column", [("Which aims are listed for Moscow?", "Russia"),
+                                              ("What does Tehran seek?", "Iran"), ("And the Kremlin?", "Russia")])
+def test_a_capital_names_its_states_column(question, column):
+    doc = parse(CAPITALS_DOC)
+    caption = sentence_id(doc, "Table 1.")
+    scores = np.zeros(len(doc.sentences))
+    scores[caption] = 1.0
+    selection = extract.select_sentences(doc, scores, np.ones(len(doc.sentences), dtype=bool), question)
+    assert list(selection.sentence_ids) == sorted([caption, *table_columns(doc, caption)[column]])
+
+
 def test_a_cell_of_the_other_column_gives_way_to_the_named_one():
     doc = parse(TABLE_DOC)
     scores = np.zeros(len(doc.sentences))
@@ -197,3 +211,25 @@ def test_a_sentence_opening_with_a_contrast_brings_the_one_it_leans_on():
     assert chosen_texts(doc, "What happened to the ponds?", values) == ["Tidal", "However,"]
     doc = parse("Mills\n\nTidal mills ground grain for the towns. The ponds silted up within a century.\n")
     assert chosen_texts(doc, "What happened to the ponds?", {"The ponds": 1.0, "Tidal mills": 0.72}) == ["The"]
+
+
+def test_a_neighbour_of_a_sentence_from_elsewhere_needs_the_far_bar():
+    doc = parse(SHAPE_DOC + "\nWindmills needed no pond. They turned whenever the wind blew.\n")
+    question = "Where did tidal mills grind grain, and which mills spread inland?"
+    values = {"Tidal mills": 1.0, "Windmills spread": 0.95, "Windmills needed": 0.8}
+    # the near tie joins; the sentence beside it scores only a neighbour's bar, and it is not the best's neighbour
+    assert chosen_texts(doc, question, values) == ["Tidal", "Windmills"]
+    values["Windmills needed"] = 0.9
+    assert chosen_texts(doc, question, values) == ["Tidal", "Windmills", "Windmills"]
+
+
+@pytest.mark.parametrize("paragraph, items", [
+    ("The two ports share several interests. Both oppose foreign fleets. Both fear unrest.", ["Both", "Both"]),
+    ("Three ports trade with the islands. Fish goes north. Salt goes south. Wool stays.", ["Fish", "Salt", "Wool"]),
+    ("The port grew by trading with many islands. Fish went north. Salt went south.", []),  # a quantity, not a list
+    ("The goal of the two ports is now safety. Fish went north. Salt went south.", []),  # already introduced
+])
+def test_an_announcing_sentence_brings_its_items_only_when_it_announces_them(paragraph, items):
+    doc = parse(f"Partners\n\n{paragraph}\n\nTrade grew slowly.\n")
+    values = {paragraph.split(".")[0]: 1.0}
+    assert chosen_texts(doc, "What do they share?", values)[1:] == items
