@@ -181,14 +181,14 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
         ("limitation", r"\b(?:limitations?|limits|shortcomings?|weakness(?:es)?|caveats?|drawbacks? of (?:the|this|its) \w+)\b", False),
         ("contribution", r"\b(?:contribut\w*|significance|novelty|what is new|gaps?|adds? to (?:the )?(?:literature|field|debate))\b", True),
         ("recommendation", r"\b(?:recommend\w*|policy implications?|implications|advi[cs]e|what should be done)\b", False),
-        ("conclusion", r"\b(?:conclu\w+|findings?|results?|take-?aways?|bottom line|lessons?|outcomes?)\b"
+        ("conclusion", r"\b(?:conclu\w+|findings?|results?|take-?aways?|bottom line|lessons?|outcomes?|verdict|overall (?:assessment|view|judge?ment))\b"
          r"|\bwhat (?:does|do|did) (?:the |this |its |their )?(?:\w+ )?(?:\w+ )?(?:show|find|reveal|demonstrate|establish|discover|prove)\b", False),
         ("method", r"\b(?:method\w*|approach(?:es)?|theor(?:y|ies|etical)|framework|lens|perspective|paradigm|research design"
          r"|data|techniques?|built on|based on|grounded in|draws? on)\b|\bhow (?:was|were|did) .*\b(?:conducted|carried out|done|measured|collected)\b", True),
         ("scope", r"\b(?:period|time ?frame|time ?span|timespan|which years|what years|scope|cover(?:s|ed|age)?|span(?:s|ned)?)\b", True),
         ("argument", r"\b(?:argu\w*|thesis|hypothes[ie]s|claims?|contend\w*|contention|main (?:idea|point|message)|central (?:idea|point|message)"
-         r"|key (?:idea|point|message)|core (?:idea|point|message)|stance|standpoint)\b", False),
-        ("aim", r"\b(?:purpose|aims?|objectives?|goals?|motivation|research questions?|questions? (?:does|do|did) .* (?:address|ask|answer|explore|tackle)"
+         r"|key (?:idea|point|message)|core (?:idea|point|message)|stance|standpoint|characteri[sz]\w*)\b", False),
+        ("aim", r"\b(?:purpose|aims?|objectives?|goals?|motivation|research questions?|(?:central|main|key|core|guiding|overarching) questions?|questions? (?:does|do|did) .* (?:address|ask|answer|explore|tackle)"
          r"|trying to|set out to|seek(?:s|ing)? to|intend\w* to)\b", True),
         ("topic", r"\b(?:about|compar\w*|topics?|subjects?|focus(?:es|ed)? on|focus|themes?|deal(?:s)? with|discuss\w*|concern(?:s|ed)?|examin\w*|investigat\w*|explor\w*|look(?:s)? at)\b", True),
     )
@@ -213,7 +213,7 @@ _GENERIC = frozenset(terms(
     "topic topics subject subjects theme themes about concern concerns concerned take takes taken make makes mean means "
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
-    "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any"
+    "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
 
@@ -234,6 +234,7 @@ _THESIS = (
     r"|analy[sz]|focus|address|show|demonstrat|report|propos|consider|describ|present|assess|evaluat|compar|discuss|stud|review|provid"
     r"|develop|offer|contribut|attempt|tr(?:y|ies)|set(?:s)? out|ask|question)\w*"
     r"|\bwe (?:argue|contend|propose|show|examine|investigate|explore|suggest|analy[sz]e|study|assess|compare|present|report|find|aim|seek)\b"
+    r"|\bhere,? we \w+|\bwe provide (?:\w+ )?evidence\b"
     r"|\b(?:aim|purpose|objective|goal|focus) of (?:this|the present|the current|our) \w+|\b(?:this|the) \w+ (?:aimed|was designed|sought) to"
 )
 _CONCLUDES = (
@@ -242,9 +243,9 @@ _CONCLUDES = (
     r"(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|finds?|found))\b"
 )
 _FINDS = (
-    r"\b(?:we (?:find|found|show|showed|observed)|(?:results?|findings?)(?=\s*:)|generally|in short|(?:this|our|the) (?:\w+ )?"
+    r"\b(?:we (?:find|found|show|showed|observed)|(?:results?|findings?)(?=\s*:)|generally|in short|(?:this|these|our|the) (?:\w+ )?"
     r"(?:results?|findings?|evidence|survey|data) (?:\w+ )?(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?"
-    r"|demonstrated|reveals?|revealed|confirms?)|(?:was|were|is|are|has been|have been) (?:significantly )?"
+    r"|demonstrated|reveals?|revealed|confirms?|highlights?|underscores?|supports?|points? to)|(?:was|were|is|are|has been|have been) (?:significantly )?"
     r"(?:reduced|increased|declined|associated|higher|lower))\b"
 )
 _USES = (  # a sentence saying what the work itself uses
@@ -315,8 +316,30 @@ def aspect_of(question: str, lay: Layout) -> str | None:
         found = "summary"
     if found is None:
         return None
-    topic = [t for t in terms(question) if t not in _GENERIC and t not in lay.title_terms]
-    return found if len(topic) <= MAX_TOPIC_TERMS else None
+    return found if len(topic_terms(question, lay)) <= MAX_TOPIC_TERMS else None
+
+
+def topic_terms(question: str, lay: Layout) -> list[str]:
+    """The question's terms beyond its aspect words and the document's title: what it is about."""
+    return [t for t in terms(question) if t not in _GENERIC and t not in lay.title_terms]
+
+
+TOPICAL = ("conclusion", "argument", "recommendation")  # aspects the authors state about a topic, too
+MAX_TOPICAL_TERMS = 3
+TOPICAL_SHARE = 0.55  # ... answered from the part stating that aspect only when that sentence scores this share of the best
+
+
+def topical_aspect(question: str, lay: Layout) -> str | None:
+    """For "What do the authors conclude about the relationship?": the aspect (conclusion, argument,
+    recommendation) asked of the work about a topic of its own (a few terms), the work or its authors
+    named; None for any other question."""
+    if aspect_of(question, lay) is not None or _REFERS_TO_WORK.search(question) is None:
+        return None
+    for name, pattern, _ in _ASPECTS:
+        if pattern.search(question):
+            topic = topic_terms(question, lay)
+            return name if name in TOPICAL and 0 < len(topic) <= MAX_TOPICAL_TERMS else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -333,7 +356,7 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray) -> Pap
     """The answer to a paper-level question, or None (not one, or the paper has no part stating it)."""
     aspect = aspect_of(question, lay)
     if aspect is None:
-        return None
+        return _topical(lay, doc, question, scores)
     if aspect == "summary":
         return _summary(lay, doc, scores)
     best = _best(lay, doc, ASPECTS[aspect], scores)
@@ -346,6 +369,19 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray) -> Pap
     if aspect in ("argument", "aim", "topic") and opening and follower is not None and _AIM.search(display_text(doc.sentences[sid].text)):
         ids.append(follower)  # an aim statement is followed by its claim
     return PaperSelection(tuple(sorted(ids)), aspect, cued)
+
+
+def _topical(lay: Layout, doc: Document, question: str, scores: np.ndarray) -> PaperSelection | None:
+    """A topical conclusion/argument/recommendation: the best sentence of the part stating it, when it
+    scores nearly as well as the best sentence anywhere (else the paper states it elsewhere: None).
+    None too when the best sentence anywhere already lies in such a part: the usual answer quotes it."""
+    aspect = topical_aspect(question, lay)
+    if aspect is None or lay.zones[int(np.argmax(scores))] in ASPECTS[aspect].zones:
+        return None
+    best = _best(lay, doc, ASPECTS[aspect], scores)
+    if best is None or scores[best[0]] < TOPICAL_SHARE * float(np.max(scores)):
+        return None
+    return PaperSelection((best[0],), aspect or "", best[1])
 
 
 def _summary(lay: Layout, doc: Document, scores: np.ndarray) -> PaperSelection | None:

@@ -123,6 +123,11 @@ def paper_layout(paper_doc):
     ("What do the authors recommend?", "recommendation"),
     ("Who wrote this paper?", "authors"),
     ("What does this article conclude about tidal mills?", "conclusion"),  # the title's own words
+    ("What are the limitations of the study?", "limitation"),
+    ("What does the paper contribute?", "contribution"),
+    ("What is the central question of the paper?", "aim"),
+    ("What is the authors' final verdict?", "conclusion"),
+    ("Which countries does the paper compare?", "topic"),
 ])
 def test_paper_level_shapes(paper_layout, question, aspect):
     assert overview.aspect_of(question, paper_layout) == aspect
@@ -170,6 +175,27 @@ def test_labelled_abstract_and_metadata_lines():
     assert answer("What does the study conclude?") == ["CONCLUSIONS: Supervised hand washing reduced absence from school."]
     assert answer("What was the purpose of this study?")[0].startswith("This study aimed to measure")
     assert answer("Who are the authors?") == [metadata]
+
+
+UNLABELLED = """\
+Cold water and mussels
+
+Abstract: Mussels grow along rocky shores of the north. We previously showed that warm water slows their growth. However, the effect of cold water remains unknown. Here, we provide evidence that cold water speeds shell growth in young mussels. These results highlight the importance of winter temperatures for mussel farms.
+
+Text: Mussels are farmed on ropes in sheltered bays. Farmers harvest them after two years.
+"""
+
+
+def test_an_abstract_without_section_labels_states_the_claim_and_the_conclusion_in_words():
+    doc = parse(UNLABELLED)
+    lay = overview.layout(doc)
+    flat = np.zeros(len(doc.sentences))
+
+    def first(question):
+        return display_text(doc.sentences[overview.select(lay, doc, question, flat).sentence_ids[0]].text)
+
+    assert first("What is the main argument of the paper?").startswith("Here, we provide evidence that cold water")
+    assert first("What does the paper conclude?").startswith("These results highlight the importance")
 
 
 def test_an_article_without_parts_answers_what_it_is_about_from_its_opening():
@@ -252,6 +278,23 @@ def test_a_question_naming_one_subject_is_not_about_the_whole_paper(paper_layout
     assert overview.aspect_of("What did Keller conclude about Kiel?", paper_layout) is None
     assert overview.aspect_of("What is the overall conclusion?", paper_layout) == "conclusion"
     assert overview.aspect_of("What are the limits of steam mills?", paper_layout) is None  # a topic of its own
+
+
+def test_a_topical_conclusion_is_quoted_from_the_conclusion_when_it_scores_nearly_as_well(paper_doc, paper_layout):
+    question = "What do the authors conclude about steam milling?"
+    assert overview.aspect_of(question, paper_layout) is None and overview.topical_aspect(question, paper_layout) == "conclusion"
+    steam = next(s.id for s in paper_doc.sentences if s.text.startswith("Steam mills in the ports"))
+    verdict = next(s.id for s in paper_doc.sentences if s.text.startswith("Overall, the leases show"))
+
+    def chosen(steam_score, verdict_score):
+        scores = np.zeros(len(paper_doc.sentences))
+        scores[steam], scores[verdict] = steam_score, verdict_score
+        return overview.select(paper_layout, paper_doc, question, scores)
+
+    assert chosen(1.0, 0.7).sentence_ids == (verdict,)  # the conclusion states it, nearly as well as the body
+    assert chosen(1.0, 0.3) is None  # the paper states it elsewhere: the usual answer
+    assert chosen(0.5, 1.0) is None  # the best sentence is the conclusion's already: the usual answer quotes it
+    assert overview.topical_aspect("What do the authors conclude about rents, ponds, towns and steam?", paper_layout) is None
 
 
 def test_other_questions_never_quote_the_front_matter(paper_assistant_small):
