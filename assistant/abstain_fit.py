@@ -148,10 +148,15 @@ def cross_validate(x: np.ndarray, y: np.ndarray, n_folds: int = 5, seed: int = 0
 
 
 def signal_matrix(assistant, gold: Sequence, progress: Progress = quiet, stage: str = "signals") -> np.ndarray:
-    """One row of abstention signals per item (anything with a ``.question``)."""
+    """One row of abstention signals per item (anything with a ``.question``); a gold follow-up is
+    asked with its context, as ``assistant eval`` asks it."""
+    from assistant.evaluate import follow_up_contexts
+
+    contexts = follow_up_contexts([item for item in gold if isinstance(item, GoldItem)])
     rows = []
     for i, item in enumerate(gold, start=1):
-        rows.append(assistant.signals_for(item.question).values)
+        context = contexts.get(item.id) if isinstance(item, GoldItem) else None
+        rows.append(assistant.signals_for(item.question, context).values)
         progress(stage, i, len(gold))
     return np.asarray(rows, dtype=np.float64)
 

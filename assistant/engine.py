@@ -242,10 +242,11 @@ class Assistant:
             answer_terms=set(terms(text)), query_terms=list(query.terms),
         )
 
-    def signals_for(self, question: str) -> abstain.Signals:
-        """The abstention signals of a question (for fitting the abstention model)."""
+    def signals_for(self, question: str, context: str | None = None) -> abstain.Signals:
+        """The abstention signals of a question (for fitting the abstention model), asked with the
+        retrieval ``context`` of a follow-up as ``ask`` asks it."""
         question = clean_question(question)
-        query = self.query(question)
+        query = self.query(f"{context} {question}" if context else question)
         ranked = self._rank(question, query)
         text = extract.answer_text(self.document, ranked.selection.sentence_ids)
         return self._signals(question, query, ranked, text)

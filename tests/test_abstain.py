@@ -223,3 +223,47 @@ def test_grouped_cv_scores_each_document_with_a_model_that_never_saw_it():
     # a document whose signal runs the other way is scored by models that never saw it: all wrong
     odd = grouped_cv(paper, [*documents, document("odd", 3, flipped=True)], n_folds=5)["documents (pooled)"]
     assert odd["answered_on_answerable"] <= 54 / 57 and odd["abstain_on_unanswerable"] <= 54 / 57
+
+
+def test_covid_signal_set_keeps_only_foreign_questions_the_paper_does_not_answer(tmp_path, fake_encoder):
+    from assistant.abstain_fit import covid_signal_set
+    from assistant.engine import Assistant
+    from assistant.index import load_index
+    from assistant.squad import SquadQuestion, index_squad
+
+    context = ("Bats carry many coronaviruses. The incubation period of the virus is five days. "
+               "Most patients recovered within two weeks of admission in 2003.")
+    qas = [{"id": "a", "question": "What is the incubation period of the virus?", "answers": [{"text": "five days", "answer_start": 0}]},
+           {"id": "b", "question": "When did most patients recover?", "answers": [{"text": "within two weeks", "answer_start": 0}]}]
+    squad_file = tmp_path / "paper.json"
+    squad_file.write_text(json.dumps({"data": [{"title": "Bats", "paragraphs": [{"context": context, "qas": qas}]}]}))
+    indexed = index_squad(squad_file, tmp_path, encoder=fake_encoder)
+    assistant = Assistant(load_index(indexed.index_dir), fake_encoder)
+    others = [SquadQuestion("x", "Which animals carry coronaviruses?", ("Bats",), False),  # this paper answers it
+              SquadQuestion("y", "What vaccine was tested in mice?", ("mRNA vaccine",), False),
+              SquadQuestion("z", "Which receptor does the spike bind?", ("ACE2",), False)]
+    plain = covid_signal_set(assistant, squad_file, others, perturb=False, seed=0)
+    assert list(plain.y) == [1.0, 1.0, 0.0, 0.0]  # its 2 questions, then 2 foreign ones: never "x"
+    both = covid_signal_set(assistant, squad_file, others, perturb=True, seed=0)
+    assert list(both.y) == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]  # plus one perturbed variant of each of its questions
+    assert both.x.shape == (6, len(abstain.FEATURES))
+
+
+def test_signal_matrix_asks_a_gold_follow_up_with_its_context():
+    from assistant.abstain_fit import signal_matrix
+    from assistant.followup import contextualize
+    from assistant.gold import GoldItem
+
+    class Recording:  # records what the fit asks; the signals themselves are the question's length
+        asked: list = []
+
+        def signals_for(self, question, context=None):
+            self.asked.append((question, context))
+            return abstain.Signals((float(len(question)),) * len(abstain.FEATURES))
+
+    first = GoldItem("q1", "What are Iran's goals in the Middle East?", "", (), "factoid")
+    second = GoldItem("q2", "And what about Russia?", "", (), "followup", context="q1")
+    rows = signal_matrix(Recording(), [first, second])
+    assert rows.shape == (2, len(abstain.FEATURES))
+    assert Recording.asked == [(first.question, None), (second.question, contextualize(second.question, first.question))]
+    assert Recording.asked[1][1]  # a follow-up gets a context
