@@ -43,3 +43,27 @@ def test_each_distinct_text_is_embedded_once_and_every_unit_keeps_its_own_vector
     for unit, items in texts.items():
         np.testing.assert_array_equal(vectors[unit], HashingEncoder().encode(items))
     assert reports[-1][0] == reports[-1][1] == len(set(every))
+
+
+def test_paragraphs_are_pooled_from_their_sentences_and_never_embedded_themselves():
+    from assistant.index import _pooled_parts, pool
+
+    document = parse(DOCUMENT + "\n3 Bells\n\nThe bell rang at noon. It rang at six. It rang for storms. It rang for weddings.\n")
+    chunks = chunk_document(document, lambda text: len(text.split()) + 2, ChunkSettings()).chunks
+    texts, parts = _unit_texts(document, chunks), _pooled_parts(document)
+    encoder = Counting()
+    vectors = _embed_units(texts, encoder, lambda *report: None, pooled=parts)
+    assert set(encoder.seen) == set(texts["sentences"]) | set(texts["windows"]) | set(texts["chunks"])
+    reference = HashingEncoder()
+    for unit in ("chunks", "sentences", "windows", "paragraphs"):
+        assert vectors[unit].shape == (len(texts[unit]), reference.dimension)
+    bells = texts["paragraphs"].index("The bell rang at noon. It rang at six. It rang for storms. It rang for weddings.")
+    assert texts["paragraphs"][bells] not in encoder.seen  # four sentences: no window holds it
+    members = parts["paragraphs"][bells]
+    weights = np.array([len(t.split()) + 2 for t in members], np.float32)
+    expected = (reference.encode(members) * weights[:, None]).sum(axis=0)
+    np.testing.assert_allclose(vectors["paragraphs"][bells], expected / np.linalg.norm(expected), atol=1e-6)
+    for unit in ("chunks", "sentences", "windows"):
+        np.testing.assert_array_equal(vectors[unit], reference.encode(texts[unit]))
+    np.testing.assert_allclose(pool(np.eye(3, dtype=np.float32), [2, 1], np.array([3, 4, 1], np.float32)),
+                               [[0.6, 0.8, 0], [0, 0, 1]], atol=1e-6)
