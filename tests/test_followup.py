@@ -205,6 +205,35 @@ def test_real_follow_up_on_prose_answers_about_the_new_entity(paper_assistant):
     assert concept in policy.passages[0].text and concept in policy.answer
 
 
+@pytest.mark.slow
+def test_real_follow_up_on_the_table_answers_from_the_new_column(paper_assistant):
+    iran_cell, russia_cell = "Support of a chain of Shi'a states", "Reinforcement of its naval base in Syria Tartus"
+    first = ask_after(paper_assistant, None, IRAN)
+    assert iran_cell in first.answer and russia_cell not in first.answer
+    for question in ("And Russia?", "What about Moscow?", "How about the Kremlin's goals?"):
+        follow = ask_after(paper_assistant, IRAN, question)
+        assert russia_cell in follow.answer and iran_cell not in follow.answer, question
+
+
+@pytest.mark.slow
+def test_real_follow_up_swaps_in_a_state_named_only_in_the_follow_up(paper_assistant):
+    follow = ask_after(paper_assistant, "What does Iran want in Syria?", "What about Saudi Arabia?")
+    assert "Saudi Arabia" in selected(paper_assistant, follow)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("previous, question, topic, alone", [
+    ("Why did Russia send troops to Syria?", "When?", "Syria", True),  # a bare "When?" lands on Syria too
+    ("When did Russia launch its first airstrikes in Syria?", "Why?", "Syria", False),
+    ("What irritants have troubled Russian-Iranian relations?", "Give an example.", "Caspian Sea", False),
+    ("How does Russia balance between Iran and Israel?", "Can you give an example?", "Israel", False),
+])
+def test_real_follow_up_asking_about_the_previous_answer_stays_on_its_topic(paper_assistant, previous, question, topic, alone):
+    assert topic in selected(paper_assistant, paper_assistant.ask(previous))
+    assert topic in selected(paper_assistant, ask_after(paper_assistant, previous, question))
+    assert (topic in selected(paper_assistant, paper_assistant.ask(question))) == alone  # asked on its own
+
+
 # -- assistant eval asks a follow-up after its context question -----------------------------------
 
 
