@@ -77,7 +77,6 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         chosen += [sid for sid in (_example(doc, masked, best, chosen, min(settings.near, settings.far) * float(masked[best])),)
                    if sid is not None]
     covered = set().union(*(_terms(doc, c) for c in chosen))
-    lead = list(chosen)  # the best sentence's run: only its neighbours join at the lower ``near`` bar
     floor = min(settings.near, settings.far, settings.leant_on) * top
     for sid in np.argsort(-masked)[1 : settings.pool]:
         sid = int(sid)
@@ -86,11 +85,9 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         if sid in chosen or _duplicate(doc, sid, chosen):
             continue
         adds = sum(w for t, w in weights.items() if t in _terms(doc, sid) and t not in covered) / total
-        if _joins(doc, sid, best, chosen, lead, float(masked[sid]) / top, adds, settings):
+        if _joins(doc, sid, best, chosen, float(masked[sid]) / top, adds, settings):
             chosen.append(sid)
             covered |= _terms(doc, sid)
-            if any(_adjacent(doc, sid, c) for c in lead):
-                lead.append(sid)
     return Selection(answer_order(doc, chosen, masked), False)
 
 
@@ -109,15 +106,13 @@ def _example(doc: Document, masked: np.ndarray, best: int, chosen: list[int], fl
                key=lambda sid: float(masked[sid]), default=None)
 
 
-def _joins(doc: Document, sid: int, best: int, chosen: list[int], lead: list[int], ratio: float, adds: float,
+def _joins(doc: Document, sid: int, best: int, chosen: list[int], ratio: float, adds: float,
            settings: ShapeSettings) -> bool:
     """Does sentence ``sid`` (scoring ``ratio`` of the best, adding ``adds`` of the question's
-    weighted terms to the answer) join the ``chosen`` ones? It counts as a neighbour only next to
-    the ``lead`` run (the best sentence's): a sentence next to one that joined from elsewhere needs
-    the ``far`` bar (on the dev sets such neighbours never held the evidence)."""
+    weighted terms to the answer) join the ``chosen`` ones?"""
     if sid == best - 1 and _adjacent(doc, sid, best) and _CONTRAST.match(display_text(doc.sentences[best].text)):
         return ratio >= settings.leant_on  # "However, ...": the best sentence leans on this one
-    adjacent = any(_adjacent(doc, sid, c) for c in lead)
+    adjacent = any(_adjacent(doc, sid, c) for c in chosen)
     if ratio < (settings.near if adjacent else settings.far):
         return False
     if ratio >= settings.sure or _cited_by(doc, sid, chosen):
@@ -183,21 +178,6 @@ _REFERS_BACK = re.compile(r"^(these|this|such|those|both|all of these|for this r
 _CONTRAST = re.compile(r"^(however|but|yet|nevertheless|nonetheless|still|despite|on the other hand|in contrast)\b", re.I)
 _INTRODUCES = re.compile(r"^(these|they|those)\s+(include|included|are|were|consist|comprise)\b|^(among (them|these)|this includes)\b", re.I)
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_EXACT = frozenset({*_COUNTS, "following"})  # the other announcing words are vague ("several", "some", "main")
-_ITEM = re.compile(r"^(?:first(?:ly)?|the first|one (?:is|was|of)|both|another|second(?:ly)?|further(?:more)?|in addition"
-                   r"|on the one hand|\(?\d+[.)]|[•\-–])", re.I)  # a sentence that opens an item of a list
-_KNOWN = re.compile(r"\b(?:the|these|those|its|their|both|our|his|her)\s+$", re.I)  # "the two countries": already introduced
-
-
-def _announcement(text: str) -> re.Match | None:
-    """The phrase announcing items ("several interests", "two significant challenges"), unless it
-    refers to things already introduced ("the two countries")."""
-    at = 0
-    while (found := _ANNOUNCES.search(text, at)) is not None:  # overlapping: "the two ports share several interests"
-        if found.group(1).lower() == "following" or not _KNOWN.search(text[: found.start()]):
-            return found
-        at = found.start() + 1
-    return None
 MAX_ANNOUNCED_ITEMS = 5  # an announcement of "several"/"many" items brings at most this many sentences
 
 
@@ -214,12 +194,8 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     text = display_text(sentence.text)
     short = len(text.split()) <= 22
     same = lambda sid: 0 <= sid < len(doc.sentences) and doc.sentences[sid].paragraph == sentence.paragraph
-    announced = _announcement(text)
+    announced = _ANNOUNCES.search(text)
     introduces_next = same(best + 1) and _INTRODUCES.match(display_text(doc.sentences[best + 1].text))
-    item_next = same(best + 1) and _ITEM.match(display_text(doc.sentences[best + 1].text))
-    vague = announced is not None and announced.group(1).lower() not in _EXACT
-    if announced and vague and not (introduces_next or item_next):
-        announced = None  # "allows it to develop relations of many countries": a quantity, not a list that follows
     if text.endswith(":") or (announced and (short or introduces_next) and not _REFERS_BACK.match(text)):
         count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else MAX_ANNOUNCED_ITEMS
         items: list[int] = []
