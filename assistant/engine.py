@@ -68,6 +68,7 @@ class Ranked:
     idf: dict[str, float]
     selection: extract.Selection | overview.PaperSelection
     prior: Retrieval  # the fused scores before the ranker: the ranker's own features read these
+    found: ranker.Candidates | None = None  # the ranker's candidates, when the ranking used them
 
 
 @dataclass
@@ -176,14 +177,14 @@ class Assistant:
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
                      paragraphs, self._ranker_layout.paragraph, settings)
         mask, idf = self._mask(question), self._weights(query)
-        prior = fused
+        prior, found = fused, None
         if settings.chunk_ranker or settings.sentence_ranker:
             found = self._candidates(question, query, fused, mask, idf)
             fused = rerank(fused, ranker.log_odds(ranker.load_model(), found, len(mask)), self._sentence_chunk, settings)
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf))
-        return Ranked(fused, mask, idf, selection, prior)
+        return Ranked(fused, mask, idf, selection, prior, found)
 
     def _weights(self, query: Query) -> dict[str, float]:
         """The idf weight of each query term over the document's sentences."""
@@ -202,7 +203,9 @@ class Assistant:
         probability = model.probability(signals)
         paper_level = isinstance(selection, overview.PaperSelection)  # found where the paper states it
         previous = overview.confidence(selection, probability) if isinstance(selection, overview.PaperSelection) else probability
-        found = self._candidates(question, query, ranked.prior, ranked.mask, ranked.idf, include=selection.sentence_ids)
+        found = ranked.found  # a candidate's features do not depend on the other candidates: reused when they hold the selection
+        if found is None or not np.isin(selection.sentence_ids, found.ids).all():
+            found = self._candidates(question, query, ranked.prior, ranked.mask, ranked.idf, include=selection.sentence_ids)
         x = confidence.features(
             ranker.load_model().probability(found.x), found.ids, selection.sentence_ids, signals, probability,
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)))
