@@ -102,6 +102,7 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
     model = encoder or enc.OnnxEncoder(onnx_file)
     texts = _unit_texts(document, report.chunks)
     vectors = _embed_units(texts, model, progress, pooled=_pooled_parts(document))
+    del model  # the session and its memory arena (sized for the largest batch) go before the files are written
     try:
         with storage.new_version(folder) as version:
             progress("writing", 0, 1)
