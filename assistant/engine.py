@@ -76,6 +76,7 @@ class Assistant:
     index: Index
     encoder: Encoder
     fusion: FusionSettings = FUSION
+    shape: extract.ShapeSettings = extract.SHAPE  # which sentences join the best one (bench/answer_shape.py varies it)
 
     @classmethod
     def open(cls, index: Index, encoder: Encoder | None = None) -> "Assistant":
@@ -183,7 +184,7 @@ class Assistant:
             fused = rerank(fused, ranker.log_odds(ranker.load_model(), found, len(mask)), self._sentence_chunk, settings)
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         selection: extract.Selection | overview.PaperSelection = (
-            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf))
+            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape))
         return Ranked(fused, mask, idf, selection, prior, found)
 
     def _weights(self, query: Query) -> dict[str, float]:
