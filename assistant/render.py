@@ -15,6 +15,7 @@ from rich.text import Text
 from assistant.confidence import phrase
 from assistant.records import Answer, Citation, Passage
 from assistant.structure import display_text
+from assistant.text import note_marks
 
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 JSON_KEYS = ("question", "answer", "abstained", "confidence", "citations", "passages", "timings_ms")
@@ -68,7 +69,7 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
         return Group(*parts)
     body = Text()
     for citation in answer.citations:
-        body.append(safe(display_text(citation.text)))
+        body.append(safe(note_marks(display_text(citation.text), (note.number for note in citation.notes))))
         body.append(f" [{citation.n}] ", style="bold cyan")
     parts.append(Panel(body, title=Text(safe(answer.question)), title_align="left", border_style="green"))
     for citation in answer.citations:

@@ -7,6 +7,7 @@ from the same parts, with the reason for the difference beside them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _MARKER_DIGITS = rf"[{SUPERSCRIPT_DIGITS}\d]*"  # the footnote marker a line may end with
@@ -27,6 +28,19 @@ def bare_marker(max_digits: int) -> re.Pattern[str]:
 # metrics were measured with (README, "Matching rule"; the paper has 50 notes).
 BARE_MARKER = bare_marker(3)
 BARE_MARKER_MATCHING = bare_marker(2)
+
+_TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
+
+
+def note_marks(text: str, numbers: Iterable[int]) -> str:
+    """Display only: a bare marker of a note the answer cites becomes superscript digits against its
+    punctuation (``region. 41 Russia's`` -> ``region.⁴¹ Russia's``), so a reader does not take it for
+    part of the sentence. Other digits stay as they are; citations keep the exact source slice."""
+    wanted = {str(n) for n in numbers}
+    if not wanted:
+        return text
+    return BARE_MARKER.sub(lambda m: m[1].translate(_TO_SUPERSCRIPT) if m[1] in wanted else m[0], text)
+
 
 # -- page numbers --------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from assistant.confidence import phrase
 from assistant.records import Answer, Citation, CitedNote, Document
 from assistant.render import safe
 from assistant.structure import display_text
+from assistant.text import note_marks
 
 HIGHLIGHT = "bold black on #e5c07b"
 CONTEXT_CHARS = 320
@@ -91,9 +92,14 @@ def answer_markdown(answer: Answer, source: str, closest: int = 3) -> str:
             section = escape_markdown(safe(passage.section))
             lines.append(f"- [\\[{passage.rank}\\] {section}](source:{passage.rank}): “{quote}”")
         return "\n".join(lines)
-    parts = [f"{escape_markdown(safe(display_text(source[s.start : s.end])))} [\\[{s.n}\\]](source:{s.n})"
+    parts = [f"{escape_markdown(safe(_cited_text(source, s)))} [\\[{s.n}\\]](source:{s.n})"
              for s in sources_of(answer, source)]
     return " ".join(parts) or escape_markdown(safe(answer.answer))
+
+
+def _cited_text(text: str, source: Source) -> str:
+    """A cited span as shown: page furniture dropped, the markers of the notes it cites superscript."""
+    return note_marks(display_text(text[source.start : source.end]), (note.number for note in source.notes))
 
 
 def _paragraph_bounds(document: Document, start: int, end: int) -> tuple[int, int]:
@@ -126,7 +132,7 @@ def passage_text(document: Document, source: Source) -> Text:
     after = _trim_right(safe(display_text(document.source[source.end : p_end])), CONTEXT_CHARS)
     if before:
         text.append(before + " ")
-    text.append(safe(display_text(document.source[source.start : source.end])), style=HIGHLIGHT)
+    text.append(safe(_cited_text(document.source, source)), style=HIGHLIGHT)
     if after:
         text.append(" " + after)
     return text

@@ -1,8 +1,12 @@
 """The shared text rules (text.py), and the differences between two versions of one rule that are meant."""
 
+import os
+
+import pytest
+
 from assistant.text import (
     BARE_MARKER, BARE_MARKER_MATCHING, CLOSED_END, LIST_ITEM, LIST_LINE, PAGE_NUMBER, PAGE_NUMBER_LINE, PUNCTUATED_END,
-    SENTENCE_END_LINE, SUPERSCRIPT_MARKER, YEAR,
+    SENTENCE_END_LINE, SUPERSCRIPT_MARKER, YEAR, note_marks,
 )
 
 
@@ -35,3 +39,33 @@ def test_page_numbers_and_years():
     assert PAGE_NUMBER.fullmatch(" 12 \n") and not PAGE_NUMBER.fullmatch("2019") and not PAGE_NUMBER.fullmatch("p. 12")
     assert [m.group(0).strip() for m in PAGE_NUMBER_LINE.finditer("text\n 12 \nmore 13\n7")] == ["12", "7"]
     assert YEAR.findall("in 1867, 1999 and 2021, not 2150, 1700 or 12019") == ["1867", "1999", "2021"]
+
+
+# -- note markers as shown ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "numbers", "shown"), [
+    ("policy in the region. 41 Russia's role", [41], "policy in the region.⁴¹ Russia's role"),
+    ('the states".14 Later', [14], 'the states".¹⁴ Later'),
+    ("in the region. 41 Russia's role", [7], "in the region. 41 Russia's role"),  # not a note it cites
+    ("It spent 16 billion. 2012 was", [16, 2012], "It spent 16 billion. 2012 was"),  # not after punctuation / 4 digits
+    ("nothing cited. 41 here", [], "nothing cited. 41 here"),
+])
+def test_note_marks_superscript_only_the_cited_notes_markers(text, numbers, shown):
+    assert note_marks(text, numbers) == shown
+
+
+def test_answers_show_a_cited_notes_marker_as_superscript_and_keep_the_exact_slice():
+    from rich.console import Console
+
+    from assistant.records import Answer, Citation, CitedNote
+    from assistant.render import answer_json, answer_renderable
+    from assistant.transcript import answer_markdown
+
+    source = "Syria mattered to Russia's policy in the region. 41 Russia's army came in 2015."
+    citation = Citation(1, "s00-c000", "Russia", 1, 0, len(source), source, (CitedNote(41, "A thesis, p. 32"),))
+    answer = Answer("Why Syria?", source, False, 0.8, (citation,), ())
+    console = Console(no_color=True, width=200, record=True, file=open(os.devnull, "w"))
+    console.print(answer_renderable(answer))
+    assert "region.⁴¹ Russia's army" in console.export_text()
+    assert "region.⁴¹ Russia's army" in answer_markdown(answer, source)
+    assert answer_json(answer)["citations"][0]["text"] == source  # JSON keeps the exact slice
