@@ -171,18 +171,21 @@ def _embed_units(texts: dict[str, list[str]], model, progress: Progress, pooled:
         picked = order[i : i + block]
         vectors[picked] = model.encode([distinct[r] for r in picked])
         progress("embedding", min(i + block, len(order)), len(order))
-    out = {unit: vectors[rows[unit]] for unit in own}
-    for unit, items in parts.items():
-        out[unit] = pool(vectors[rows[f"{unit} parts"]], [len(row) for row in pooled[unit]],
-                         np.array([len(part.split()) + 2 for part in items], np.float32))
+    out = {}
+    for unit, items in parts.items():  # before any unit's copy exists: the parts' copy is the largest temporary
+        weighted = vectors[rows[f"{unit} parts"]]
+        weighted *= np.array([len(part.split()) + 2 for part in items], np.float32)[:, None]
+        out[unit] = pool(weighted, [len(row) for row in pooled[unit]])
+        del weighted
+    out.update({unit: vectors[rows[unit]] for unit in own})
     return {unit: out[unit] for unit in texts}
 
 
-def pool(vectors: np.ndarray, counts: Sequence[int], weights: np.ndarray) -> np.ndarray:
-    """Consecutive groups of ``vectors`` (``counts`` rows each, every count >= 1) summed with
-    ``weights``, each sum normalised to unit length."""
+def pool(vectors: np.ndarray, counts: Sequence[int]) -> np.ndarray:
+    """Consecutive groups of ``vectors`` (``counts`` rows each, every count >= 1) summed, each
+    sum normalised to unit length."""
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    sums = np.add.reduceat(vectors * weights[:, None], starts, axis=0)
+    sums = np.add.reduceat(vectors, starts, axis=0)
     return (sums / np.clip(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
 
 
