@@ -45,39 +45,15 @@ class _Cancelled(Exception):
     """Raised from the build's progress callback to abort it (the build is atomic)."""
 
 
-class LoadingEncoder:
-    """The ONNX query encoder, loaded in a background thread; ``encode`` waits until it is there.
+def loading_encoder():
+    """The ONNX query encoder, made in a background thread from now: loading it (about half a
+    second) overlaps with opening the index and with the user typing the first question. A load
+    error is raised by ``encode``, so it reaches the user as the first answer's error notification."""
+    from assistant import encoder
 
-    Loading it (about half a second) overlaps with opening the index and with the user typing
-    the first question. A load error is raised by ``encode``, so it reaches the user as the
-    first answer's error notification.
-    """
-
-    def __init__(self) -> None:
-        self._done = threading.Event()
-        self._encoder: Encoder | None = None
-        self._error: Exception | None = None
-        threading.Thread(target=self._load, name="query-encoder", daemon=True).start()
-
-    def _load(self) -> None:
-        from assistant.encoder import OnnxEncoder
-
-        try:
-            self._encoder = OnnxEncoder()
-        except Exception as exc:  # kept for encode() to raise in the answering worker
-            self._error = exc
-        finally:
-            self._done.set()
-
-    @property
-    def loaded(self) -> bool:
-        return self._done.is_set()
-
-    def encode(self, texts):
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._encoder.encode(texts)
+    loading = encoder.BackgroundEncoder(lambda: encoder.OnnxEncoder())
+    loading.preload()
+    return loading
 
 
 class LibraryAssistant:
@@ -269,13 +245,13 @@ class PaperApp(App[None]):
         try:
             encoder = self.encoder
             if encoder is None and onnx_path().is_file():  # else the build exports the model first
-                encoder = LoadingEncoder()
+                encoder = loading_encoder()
             notice = lambda m: self.post_message(self.Notice(m))
             if self.index_dir is None:  # the library: the embedded paper (built on first run) and the added documents
                 self.post_message(self.Loaded(self._open_library(notice)))
                 return
             index = open_index(self.index_dir, progress=self._progress, notice=notice)
-            self.post_message(self.Loaded(Assistant.open(index, encoder=encoder or LoadingEncoder())))
+            self.post_message(self.Loaded(Assistant.open(index, encoder=encoder or loading_encoder())))
         except _Cancelled:
             self.post_message(self.LoadFailed("index build cancelled; nothing was written", cancelled=True))
         except AssistantError as exc:

@@ -14,8 +14,9 @@ import os
 import re
 import signal
 import tempfile
+import threading
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -331,3 +332,61 @@ class HashingEncoder:
             else:
                 out[row, 0] = 1.0
         return out
+
+
+class BackgroundEncoder:
+    """A query encoder made once, by ``make``, in a background thread or at the first question; the
+    last question's vectors are kept, so a library that asks every document encodes a question once.
+
+    ``preload`` makes the encoder in a background thread (the ONNX session takes about half a
+    second), so the first question does not wait for it; ``encode`` waits until it is there and
+    raises the error of a failed load.
+    """
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._encoder: Any = None
+        self._error: Exception | None = None
+        self._ready = threading.Event()
+        self._started = False
+        self._last: tuple[tuple[str, ...], np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    def preload(self) -> None:
+        """Start making the encoder in a background thread (once)."""
+        if self._start():
+            threading.Thread(target=self._load, name="query-encoder", daemon=True).start()
+
+    def _start(self) -> bool:
+        with self._lock:
+            first, self._started = not self._started, True
+            return first
+
+    def _load(self) -> None:
+        try:
+            self._encoder = self._make()
+        except Exception as exc:  # raised by encode(), in the thread that asks
+            self._error = exc
+        finally:
+            self._ready.set()
+
+    @property
+    def loaded(self) -> bool:
+        return self._ready.is_set()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self._start():
+            self._load()  # not preloaded: made here, in the asking thread
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
+        key = tuple(texts)
+        with self._lock:
+            if self._last is None or self._last[0] != key:
+                self._last = (key, self._encoder.encode(list(texts)))
+            return self._last[1]
+
+    def forget(self) -> None:
+        """Encode the next question afresh (for timing)."""
+        with self._lock:
+            self._last = None

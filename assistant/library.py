@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import re
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass, replace
@@ -31,7 +30,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import numpy as np
 
 from assistant import paths, storage
 from assistant.checksum import sha256_file
@@ -220,63 +218,6 @@ def pdf_authors(path: Path) -> tuple[str, ...]:
 # -- the library --------------------------------------------------------------------------
 
 
-class _SharedQuery:
-    """The query encoder shared by every document's engine: a question is encoded once per ask.
-
-    ``preload`` makes the encoder in a background thread (the ONNX session takes about half a
-    second), so the first question does not wait for it; ``encode`` waits until it is there and
-    raises the error of a failed load.
-    """
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self._make = make
-        self._encoder: Any = None
-        self._error: Exception | None = None
-        self._ready = threading.Event()
-        self._started = False
-        self._last: tuple[tuple[str, ...], np.ndarray] | None = None
-        self._lock = threading.Lock()
-
-    def preload(self) -> None:
-        """Start making the encoder in a background thread (once)."""
-        if self._start():
-            threading.Thread(target=self._load, name="query-encoder", daemon=True).start()
-
-    def _start(self) -> bool:
-        with self._lock:
-            first, self._started = not self._started, True
-            return first
-
-    def _load(self) -> None:
-        try:
-            self._encoder = self._make()
-        except Exception as exc:  # raised by encode(), in the thread that asks
-            self._error = exc
-        finally:
-            self._ready.set()
-
-    @property
-    def loaded(self) -> bool:
-        return self._ready.is_set()
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if self._start():
-            self._load()  # not preloaded: made here, in the asking thread
-        self._ready.wait()
-        if self._error is not None:
-            raise self._error
-        key = tuple(texts)
-        with self._lock:
-            if self._last is None or self._last[0] != key:
-                self._last = (key, self._encoder.encode(list(texts)))
-            return self._last[1]
-
-    def forget(self) -> None:
-        """Encode the next question afresh (for timing)."""
-        with self._lock:
-            self._last = None
-
-
 def _onnx_encoder():
     from assistant.encoder import OnnxEncoder
 
@@ -295,7 +236,9 @@ class Library:
     def __init__(self, folder: Path, encoder: Encoder | None = None) -> None:
         self.folder = Path(folder)
         self._build_encoder = encoder
-        self._query = _SharedQuery((lambda: encoder) if encoder is not None else _onnx_encoder)
+        from assistant.encoder import BackgroundEncoder
+
+        self._query = BackgroundEncoder((lambda: encoder) if encoder is not None else _onnx_encoder)
         self._engines: dict[tuple[str, Path], Any] = {}
         self._skipped: set[str] = set()
 

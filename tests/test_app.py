@@ -819,7 +819,7 @@ async def test_a_broken_index_dir_is_a_notification(tmp_path):
 
 def test_the_background_encoder_waits_and_reports_its_load_error(monkeypatch, fake_encoder):
     from assistant import encoder
-    from assistant.app import LoadingEncoder
+    from assistant.app import loading_encoder
     from assistant.errors import ModelError
 
     gate = threading.Event()
@@ -829,7 +829,7 @@ def test_the_background_encoder_waits_and_reports_its_load_error(monkeypatch, fa
         return fake_encoder
 
     monkeypatch.setattr(encoder, "OnnxEncoder", slow_fake)
-    loading = LoadingEncoder()
+    loading = loading_encoder()
     assert not loading.loaded
     gate.set()
     assert loading.encode(["Iran"]).tolist() == fake_encoder.encode(["Iran"]).tolist() and loading.loaded
@@ -839,7 +839,7 @@ def test_the_background_encoder_waits_and_reports_its_load_error(monkeypatch, fa
 
     monkeypatch.setattr(encoder, "OnnxEncoder", broken)
     with pytest.raises(ModelError, match="missing"):
-        LoadingEncoder().encode(["Iran"])
+        loading_encoder().encode(["Iran"])
 
 
 # -- the real paper -------------------------------------------------------------------------------
