@@ -177,6 +177,8 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
     (name, re.compile(pattern, re.I), needs_work)
     for name, pattern, needs_work in (
         ("authors", r"\bwho (?:wrote|authored|(?:is|are|was|were) the (?:authors?|writers?))\b|\bnames? of the (?:authors?|writers?)\b", False),
+        ("publisher", r"\bwho (?:published|publishes|issued|released)\b|\bpublisher\b|\bpublished (?:by|in|where)\b"
+         r"|\bwhere (?:was|is) (?:it|this|the \w+) published\b|\b(?:what|which) (?:publication )?series\b", True),
         ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
         ("limitation", r"\b(?:limitations?|limits|shortcomings?|weakness(?:es)?|caveats?|drawbacks? of (?:the|this|its) \w+)\b", False),
         ("contribution", r"\b(?:contribut\w*|significance|novelty|what is new|gaps?|adds? to (?:the )?(?:literature|field|debate))\b", True),
@@ -213,7 +215,8 @@ _GENERIC = frozenset(terms(
     "topic topics subject subjects theme themes about concern concerns concerned take takes taken make makes mean means "
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
-    "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any"
+    "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
+    "publish published publishes publisher publishers issued released series publication"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
 
@@ -276,6 +279,11 @@ _CONTRIBUTES = (  # a sentence stating what the work adds
 )
 _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necessary|important|advisable|essential)|is required|requires)\b"
 
+_PUBLISHES = (  # a line naming who publishes the work: a series, a press, a journal, an institution's papers
+    r"\b(?:publication series|working papers?|(?:paper|report) series|series|press|publish\w*|journal|proceedings"
+    r"|(?:number|no\.|vol\.|volume|issue) \d+)\b"
+)
+
 _AIM = re.compile(_THESIS, re.I)
 OPENING = {"abstract": 1.0, "introduction": 0.8, "lead": 0.8}
 ASPECTS: dict[str, Aspect] = {
@@ -291,6 +299,8 @@ ASPECTS: dict[str, Aspect] = {
                      weak_cue=re.compile(_METHOD_WORDS, re.I)),
     "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
                       frozenset({"front", "about_authors", "title"})),
+    "publisher": Aspect({"front": 1.0, "title": 0.8, "disclaimer": 0.6}, re.compile(_PUBLISHES, re.I),
+                        frozenset({"front", "title", "disclaimer"})),
     "limitation": Aspect({"conclusion": 1.0, "method": 0.8, "abstract": 0.6, "introduction": 0.5}, re.compile(_LIMITS, re.I),
                          frozenset({"conclusion", "method", "abstract", "introduction"}), (0.0,)),
     "contribution": Aspect({**OPENING, "conclusion": 0.7}, re.compile(_CONTRIBUTES, re.I), frozenset({"conclusion"}), (0.3, 0.1),

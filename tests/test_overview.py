@@ -177,6 +177,33 @@ def test_labelled_abstract_and_metadata_lines():
     assert answer("Who are the authors?") == [metadata]
 
 
+SERIES = """\
+Coastal Heritage Working Papers, Number 12
+
+Tidal mills and their ponds
+
+Maria Keller and Tomas Brandt
+
+Introduction
+
+This paper examines how tidal mills shaped coastal towns. The mills were published on maps in 1750 by the navy.
+"""
+
+
+def test_who_published_the_work_is_answered_from_its_series_line():
+    doc = parse(SERIES)
+    lay = overview.layout(doc)
+    flat = np.zeros(len(doc.sentences))
+
+    def answer(question):
+        chosen = overview.select(lay, doc, question, flat)
+        return chosen and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids]
+
+    for question in ("Who published it?", "Who published this paper?", "In which series was the paper published?"):
+        assert answer(question) == ["Coastal Heritage Working Papers, Number 12"], question
+    assert overview.aspect_of("Who published the maps of the coast?", lay) is None  # about a topic, not the work
+
+
 UNLABELLED = """\
 Cold water and mussels
 
@@ -320,10 +347,7 @@ def part_of(doc, lay, citation) -> str:
 
 
 # Paper-level questions the system does not answer today (strict: fixing one makes it fail until removed).
-MISSED = {
-    "m03": "'Who published it?' selects a sentence about a 2013/2016 strategy document, not the front "
-           "matter; the abstention model (refitted in ea2d559) rightly withholds it",
-}
+MISSED: dict[str, str] = {}
 
 
 @pytest.mark.slow
