@@ -177,6 +177,8 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
     (name, re.compile(pattern, re.I), needs_work)
     for name, pattern, needs_work in (
         ("authors", r"\bwho (?:wrote|authored|(?:is|are|was|were) the (?:authors?|writers?))\b|\bnames? of the (?:authors?|writers?)\b", False),
+        ("published", r"\bwhen (?:was|is) (?:it|(?:this|the) \w+) (?:published|written|released|issued|out)\b"
+         r"|\b(?:what|which) (?:is the )?(?:publication )?date\b|\bwhat year was (?:it|(?:this|the) \w+) (?:published|written|released)\b", True),
         ("publisher", r"\bwho (?:published|publishes|issued|released)\b|\bpublisher\b|\bpublished (?:by|in|where)\b"
          r"|\bwhere (?:was|is) (?:it|this|the \w+) published\b|\b(?:what|which) (?:publication )?series\b", True),
         ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
@@ -216,7 +218,7 @@ _GENERIC = frozenset(terms(
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
     "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
-    "publish published publishes publisher publishers issued released series publication"
+    "publish published publishes publisher publishers issued released series publication date dated"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
 
@@ -284,6 +286,12 @@ _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a jou
     r"|(?:number|no\.|vol\.|volume|issue) \d+)\b"
 )
 
+_DATED = (  # a front-matter line dating the work: a month and year, or a year
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?|spring|summer|autumn|fall|winter)\.? (?:\d{1,2},? )?(?:19|20)\d\d\b"
+    r"|\b(?:published|received|accepted|dated?|issued|©|copyright)\b.{0,40}\b(?:19|20)\d\d\b"
+)
+
 _AIM = re.compile(_THESIS, re.I)
 OPENING = {"abstract": 1.0, "introduction": 0.8, "lead": 0.8}
 ASPECTS: dict[str, Aspect] = {
@@ -299,6 +307,8 @@ ASPECTS: dict[str, Aspect] = {
                      weak_cue=re.compile(_METHOD_WORDS, re.I)),
     "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
                       frozenset({"front", "about_authors", "title"})),
+    "published": Aspect({"front": 1.0, "title": 0.8, "disclaimer": 0.6}, re.compile(_DATED, re.I),
+                        frozenset({"front", "title", "disclaimer"})),
     "publisher": Aspect({"front": 1.0, "title": 0.8, "disclaimer": 0.6}, re.compile(_PUBLISHES, re.I),
                         frozenset({"front", "title", "disclaimer"})),
     "limitation": Aspect({"conclusion": 1.0, "method": 0.8, "abstract": 0.6, "introduction": 0.5}, re.compile(_LIMITS, re.I),

@@ -182,7 +182,7 @@ Coastal Heritage Working Papers, Number 12
 
 Tidal mills and their ponds
 
-Maria Keller and Tomas Brandt
+Maria Keller and Tomas Brandt, March 2019
 
 Introduction
 
@@ -190,7 +190,7 @@ This paper examines how tidal mills shaped coastal towns. The mills were publish
 """
 
 
-def test_who_published_the_work_is_answered_from_its_series_line():
+def test_who_published_the_work_and_when_are_answered_from_its_front_matter():
     doc = parse(SERIES)
     lay = overview.layout(doc)
     flat = np.zeros(len(doc.sentences))
@@ -202,6 +202,9 @@ def test_who_published_the_work_is_answered_from_its_series_line():
     for question in ("Who published it?", "Who published this paper?", "In which series was the paper published?"):
         assert answer(question) == ["Coastal Heritage Working Papers, Number 12"], question
     assert overview.aspect_of("Who published the maps of the coast?", lay) is None  # about a topic, not the work
+    for question in ("When was it published?", "When was this paper written?", "What is the publication date?"):
+        assert answer(question) == ["Maria Keller and Tomas Brandt, March 2019"], question
+    assert overview.aspect_of("When was the map of the coast published?", lay) is None
 
 
 UNLABELLED = """\
