@@ -57,7 +57,7 @@ def build_index(
     """
     started = time.perf_counter()
     shown = Path(index_dir)
-    folder = storage.check_target(shown)
+    folder = storage.check_target(shown, settle=True)
     try:
         raw = read_document(Path(source_path), doc_format)  # bad input fails before anything is written
         with storage.locked(folder):

@@ -48,8 +48,12 @@ def reason(exc: BaseException) -> str:
 # -- which files are the tool's ------------------------------------------------------------
 
 
-def check_target(index_dir: Path) -> Path:
-    """The resolved folder to build into; refuse anything but a new, empty or index folder."""
+def check_target(index_dir: Path, settle: bool = False) -> Path:
+    """The resolved folder to build into; refuse anything but a new, empty or index folder.
+
+    ``settle`` (a check made before taking the build lock): a folder that looks foreign is judged
+    again once any build of it has finished, since a concurrent build's version folder can look
+    foreign for a moment while it is being made or pruned. Never pass it while holding the lock."""
     resolved = Path(index_dir).resolve()
     if resolved == resolved.parent:
         raise InputError(f"{index_dir} is a filesystem root, not a place for an index; choose an empty or new folder")
@@ -59,6 +63,9 @@ def check_target(index_dir: Path) -> Path:
         foreign = stranger(resolved) if resolved.is_dir() else None
     except OSError as exc:
         raise InputError(f"{index_dir}: cannot read this folder ({reason(exc)})") from None
+    if foreign is not None and settle:
+        with locked(resolved):
+            foreign = stranger(resolved)
     if foreign is not None:
         raise InputError(f"{index_dir} holds files that are not an index; choose an empty or new folder")
     return resolved
@@ -94,7 +101,9 @@ def _empty_version(path: Path) -> bool:
 def _own_folder(path: Path) -> bool:
     """A version folder, or ``current`` as a real folder: a copy of the index that followed the link."""
     copied = path.name == CURRENT and not path.is_symlink() and (path / MARKER).is_file()
-    return copied or is_version(path) or _empty_version(path)
+    # empty before marked: a version folder is made empty and its marker is the first file written,
+    # so asking in this order never misses one that a concurrent build is making
+    return copied or _empty_version(path) or is_version(path)
 
 
 def _version_stranger(version: Path) -> str | None:

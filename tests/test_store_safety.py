@@ -408,6 +408,26 @@ def test_a_file_is_never_taken_for_an_index_folder(tmp_path):
     assert thesis.read_text() == "precious\n"
 
 
+def test_a_version_a_concurrent_build_is_making_is_judged_again_after_that_build(tmp_path, monkeypatch):
+    """A version folder looks foreign for a moment while another build makes or prunes it: the check
+    made before taking the build lock judges it again once that build is done, instead of refusing."""
+    folder = tmp_path / "index"
+    store.build_index(put(tmp_path / "doc.txt", DOC), folder, encoder=HashingEncoder())
+    real = storage.stranger
+    seen: list[str | None] = []
+
+    def mid_build(path):  # the first look catches a version half made; later looks see it done
+        seen.append(found := "v-20261203T000000-abcdef/chunks.faiss" if not seen else real(path))
+        return found
+
+    monkeypatch.setattr(storage, "stranger", mid_build)
+    store.build_index(tmp_path / "doc.txt", folder, encoder=HashingEncoder())
+    assert len(seen) >= 2 and seen[1] is None and store.problems(folder) == []
+    monkeypatch.setattr(storage, "stranger", lambda path: "notes.txt")  # foreign whenever it is looked at
+    with pytest.raises(InputError, match="holds files that are not an index"):
+        store.build_index(tmp_path / "doc.txt", folder, encoder=HashingEncoder())
+
+
 def test_the_table_is_large_enough():
     assert len(CASES) >= 30
 
