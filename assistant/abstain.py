@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.errors import AssistantError
 from assistant.lexical import terms
-from assistant.text import ANSWER_YEAR, YEAR_DIGITS
+from assistant.text import ANSWER_YEAR, MONTH, SEASON_NAMES, YEAR_DIGITS
 
 FEATURES = (
     "top_dense",
@@ -70,12 +70,11 @@ class Model:
 
 
 _CAPITAL = re.compile(r"\b[A-Z][a-zA-Z'’-]+")
-_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
 # "when" answered relative to an event, by season, century or decade ("10 days after onset", "a month later",
 # "in winter", "in the 10th and 11th centuries", "in the 1050s")
 _RELATIVE_TIME = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)\s+(hours?|days?|weeks?|"
                             r"months?|years?|decades?)\s+(after|later|before|earlier|ago|post|since|into)\b"
-                            r"|\b(spring|summer|autumn|winter)\b"
+                            rf"|\b({SEASON_NAMES})\b"
                             # a century or a decade ("the 9th century", "the eleventh century", "the 1050s")
                             r"|\b(\d{1,2}(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
                             r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|"
@@ -133,8 +132,8 @@ def finds_quantity(question: str, answer_text: str) -> bool:
 def finds_new(kind: str, question: str, answer_text: str) -> bool:
     """Whether the answer holds a fact of ``kind`` that the question did not already contain."""
     if kind == "date":
-        found = set(ANSWER_YEAR.findall(answer_text)) | set(_MONTH.findall(answer_text))
-        given = set(ANSWER_YEAR.findall(question)) | set(_MONTH.findall(question))
+        found = set(ANSWER_YEAR.findall(answer_text)) | set(MONTH.findall(answer_text))
+        given = set(ANSWER_YEAR.findall(question)) | set(MONTH.findall(question))
         relative = {m.group(0).lower() for m in _RELATIVE_TIME.finditer(answer_text)}
         if relative - {m.group(0).lower() for m in _RELATIVE_TIME.finditer(question)}:
             return True

@@ -77,7 +77,7 @@ SHORT_WORDS = 4
 REQUEST_WORDS = frozenset("example examples instance instances more detail details elaborate expand specific specifics concrete case cases illustration".split())
 REQUEST_MAX_WORDS = 8  # "Can you give me a concrete example?": a request for more, not a new question
 QUESTION_WORDS = frozenset("what when where why how who whom whose which".split())
-_ASKS_AGAIN = re.compile(r"^\W*(what|when|where|why|how|who|whom|whose|which)(?:\s+(?:so|exactly|then|come|precisely))?\W*$", re.IGNORECASE)
+_ASKS_AGAIN = re.compile(rf"^\W*({'|'.join(sorted(QUESTION_WORDS))})(?:\s+(?:so|exactly|then|come|precisely))?\W*$", re.IGNORECASE)
 
 _WORD = re.compile(r"[A-Za-z][\w-]*(?:['\u2019]s)?")
 

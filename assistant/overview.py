@@ -30,6 +30,7 @@ from assistant.lexical import terms
 from assistant.records import Document
 from assistant.retrieval import minmax
 from assistant.structure import display_text
+from assistant.text import MONTH_NAMES, SEASON_NAMES, YEAR_DIGITS
 
 # -- what a part of the document is --------------------------------------------------------------
 
@@ -287,9 +288,8 @@ _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a jou
 )
 
 _DATED = (  # a front-matter line dating the work: a month and year, or a year
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
-    r"|nov(?:ember)?|dec(?:ember)?|spring|summer|autumn|fall|winter)\.? (?:\d{1,2},? )?(?:19|20)\d\d\b"
-    r"|\b(?:published|received|accepted|dated?|issued|©|copyright)\b.{0,40}\b(?:19|20)\d\d\b"
+    rf"\b(?:{MONTH_NAMES}|{SEASON_NAMES}|fall) (?:\d{{1,2}},? )?{YEAR_DIGITS}\b"
+    rf"|\b(?:published|received|accepted|dated?|issued|©|copyright)\b.{{0,40}}\b{YEAR_DIGITS}\b"
 )
 
 _AIM = re.compile(_THESIS, re.I)

@@ -65,6 +65,12 @@ PUNCTUATED_END = re.compile(rf"[.,;:!?][{_CLOSERS}]?{_MARKER_DIGITS}$")  # struc
 # closing bracket or a trailing * close it too.
 CLOSED_END = re.compile(rf"[.!?:;{_CLOSERS}\]…*]{_MARKER_DIGITS}\s*$")
 
+# -- dates ---------------------------------------------------------------------------------
+
+MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
+SEASON_NAMES = "spring|summer|autumn|winter"
+MONTH = re.compile(rf"\b({MONTH_NAMES})\b")  # abstain: a month in an answer to "when"
+
 # -- years ---------------------------------------------------------------------------------
 
 YEAR_DIGITS = r"(?:1[89]|20)\d\d"
