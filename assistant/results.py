@@ -27,12 +27,17 @@ def check_output_path(path: Path) -> None:
 
 
 def write_json_atomic(path: Path, data) -> None:
-    """Write JSON to ``path`` through a temporary file in the same directory and a rename.
+    """Write JSON to ``path`` as ``write_text_atomic`` does."""
+    from assistant.render import json_text
+
+    write_text_atomic(path, json_text(data, indent=1) + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory and a rename.
 
     Only a new path or a regular file is written (its permission bits kept); InputError otherwise.
     """
-    from assistant.render import json_text
-
     path = Path(path)
     check_output_path(path)
     try:
@@ -42,7 +47,7 @@ def write_json_atomic(path: Path, data) -> None:
         raise InputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(json_text(data, indent=1) + "\n")
+            out.write(text)
         os.chmod(tmp, _mode_for(path))
         check_output_path(path)  # still a new path or a regular file just before the rename
         os.replace(tmp, path)

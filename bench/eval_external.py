@@ -39,6 +39,8 @@ from pathlib import Path
 import numpy as np
 from common import record
 
+from assistant.errors import InputError
+from assistant.results import check_output_path, write_text_atomic
 from assistant.squad import SquadQuestion as Question
 from assistant.squad import index_squad
 
@@ -166,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None, help="Keep the documents' indexes in this folder.")
     parser.add_argument("--details", type=Path, default=None, help="Write one JSON line per question here.")
     args = parser.parse_args(argv)
+    if args.details is not None:
+        try:
+            check_output_path(args.details)  # a new file or over a regular one, never through a link
+        except InputError as exc:
+            parser.error(str(exc))
     if not args.data.is_dir():
         parser.error(f"{args.data}: not a folder")
     files = [f if f.is_absolute() else args.data / f for f in args.files] or sorted(args.data.rglob("*.json"))
@@ -183,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append({"document": "overall (pooled)", "name": "overall", "chars": sum(r["chars"] for r in rows),
                  "build_seconds": round(sum(r["build_seconds"] for r in rows), 1), **summary(pooled)})
     if args.details is not None:
-        with open(args.details, "w", encoding="utf-8") as out:
-            out.writelines(json.dumps(o.detail) + "\n" for o in pooled)
+        write_text_atomic(args.details, "".join(json.dumps(o.detail) + "\n" for o in pooled))
     record("eval_external", {"limit": args.limit, "rows": rows})
     if args.json:
         print(json.dumps(rows, indent=1))
