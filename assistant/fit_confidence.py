@@ -327,9 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     args.cache = args.cache or paths.home() / "fit-cache" / "confidence"
     say = lambda message: print(message, file=sys.stderr)  # noqa: E731
     try:
-        for path in (args.out, args.report):
+        for path, option in ((args.out, "--out"), (args.report, "--report")):
             if path is not None:
-                check_output_path(path)  # refused before the fit, not after it
+                check_output_path(path, option)  # refused before the fit, not after it
         rows = training_rows(args.cache, args.gold or paths.default_gold(), args.covid, args.limit, args.build, say)
         model, report = fit(rows)
         documents = sorted({r.document for r in rows})

@@ -12,8 +12,9 @@ from assistant.comparison import compare
 from assistant.errors import InputError
 
 
-def check_output_path(path: Path) -> None:
-    """Refuse an output path that is anything but a new path or a regular file (never follow a link)."""
+def check_output_path(path: Path, option: str = "--out") -> None:
+    """Refuse an output path that is anything but a new path or a regular file (never follow a link);
+    ``option`` names the flag the path came from in the message."""
     path = Path(path)
     try:
         info = os.lstat(path)
@@ -23,7 +24,7 @@ def check_output_path(path: Path) -> None:
         raise InputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
         kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "a directory" if stat.S_ISDIR(info.st_mode) else "a special file"
-        raise InputError(f"{path} is {kind}; --out writes only a new file or over a regular file")
+        raise InputError(f"{path} is {kind}; {option} writes only a new file or over a regular file")
 
 
 def write_json_atomic(path: Path, data) -> None:

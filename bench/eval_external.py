@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.details is not None:
         try:
-            check_output_path(args.details)  # a new file or over a regular one, never through a link
+            check_output_path(args.details, "--details")  # a new file or over a regular one, never through a link
         except InputError as exc:
             parser.error(str(exc))
     if not args.data.is_dir():

@@ -668,3 +668,17 @@ def test_indexing_a_squad_file_never_replaces_a_text_file_it_did_not_write(tmp_p
     with pytest.raises(InputError, match="exists and is not article.json's text"):
         index_squad(squad, work, encoder=HashingEncoder())
     assert mine.read_text() == "my own notes\n" and not (work / "article").exists()
+
+
+def test_eval_external_details_refuses_a_link_naming_its_own_flag(tmp_path):
+    # --details of bench/eval_external.py is refused up front, and the message names --details
+    target = tmp_path / "keep.txt"
+    target.write_text("keep me")
+    (tmp_path / "details.jsonl").symlink_to(target)
+    script = Path(__file__).parent.parent / "bench" / "eval_external.py"
+    run = subprocess.run([sys.executable, str(script), str(tmp_path), "--details", str(tmp_path / "details.jsonl")],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "details.jsonl is a symbolic link; --details writes only a new file" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert target.read_text() == "keep me"
