@@ -198,9 +198,10 @@ def paper_entry() -> Entry:
 
 
 def pdf_authors(path: Path) -> tuple[str, ...]:
-    """The authors a PDF's metadata names (``/Author``), when it names any."""
+    """The people a PDF's metadata names (``/Author``), when it names any (not "Administrator")."""
     import pypdfium2
 
+    from assistant.byline import metadata_authors
     from assistant.ingest import read_input_bytes
 
     try:
@@ -211,8 +212,20 @@ def pdf_authors(path: Path) -> tuple[str, ...]:
             pdf.close()
     except Exception:  # the build reads the file again and reports what is wrong with it
         return ()
-    names = re.split(r"\s*(?:;|,|\band\b|&)\s*", " ".join(str(author).split()))
-    return tuple(name for name in names if name)
+    return metadata_authors(author)
+
+
+def document_authors(index: Path, title: str, path: Path, doc_format: str) -> tuple[str, ...]:
+    """Who wrote a just-built document: the byline under its title in its text (byline.py), else
+    the people its PDF metadata names. The text is the index's own copy (a PDF's extracted text)."""
+    from assistant.byline import authors
+
+    try:
+        with open(storage.current(index) / "source.txt", encoding="utf-8", errors="replace") as text:
+            head = text.read(4096)
+    except OSError:
+        head = ""
+    return authors(head, title) or (pdf_authors(path) if doc_format == "pdf" else ())
 
 
 # -- the library --------------------------------------------------------------------------
@@ -278,10 +291,12 @@ class Library:
             again = self._already_added(path, digest, entries)
             doc_id = again.id if again else self._new_id(path, entries)
             manifest = self._build(path, doc_id, progress, doc_format, new=again is None)
-            entry = Entry(doc_id, manifest["title"], self._authors(path, doc_format), path.name,
-                          doc_format or _format_of(path), path.stat().st_size,
+            kind = doc_format or _format_of(path)
+            target = _index_folder(self.folder, doc_id)
+            entry = Entry(doc_id, manifest["title"], document_authors(target, manifest["title"], path, kind), path.name,
+                          kind, path.stat().st_size,
                           datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                          _index_folder(self.folder, doc_id), digest)
+                          target, digest)
             write_entries(self.folder, [entry if e is again else e for e in entries] + ([] if again else [entry]))
         self._engines.pop((entry.id, entry.index), None)
         self._skipped.discard(entry.id)
@@ -317,10 +332,6 @@ class Library:
             if new and target.is_dir():
                 storage.remove_index(target)
             raise
-
-    @staticmethod
-    def _authors(path: Path, doc_format: str | None) -> tuple[str, ...]:
-        return pdf_authors(path) if (doc_format or _format_of(path)) == "pdf" else ()
 
     def remove(self, doc_id: str) -> Entry:
         """Drop a document from the library and delete its index folder (never the source file)."""

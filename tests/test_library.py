@@ -26,6 +26,8 @@ from test_other_document import LIGHTHOUSES, make_pdf
 
 CANALS = """Canals of the English Midlands
 
+Cora Lock¹ and Dev Barge, Waterways Institute
+
 The Bridgewater Canal opened in 1761 to carry coal from the Worsley mines to Manchester.
 
 Narrowboats on the canals were pulled by horses until diesel engines replaced them in the twentieth century.
@@ -131,7 +133,9 @@ def test_add_lists_each_document_with_its_facts(three):
     by_id = {d["id"]: d for d in documents}
     assert by_id["lighthouses"]["title"] == "Lighthouses of the Northern Isles"
     assert by_id["canals"]["title"] == "Canals of the English Midlands"
-    assert by_id["tidal-mills"]["authors"] == ["Ann Miller", "Bo Wheel"]
+    assert by_id["tidal-mills"]["authors"] == ["Ann Miller", "Bo Wheel"]  # the PDF's /Author: no byline in its text
+    assert by_id["canals"]["authors"] == ["Cora Lock", "Dev Barge"]  # the byline under the title
+    assert by_id["lighthouses"]["authors"] == []  # none printed, none made up
     assert [by_id[i]["format"] for i in ("lighthouses", "canals", "tidal-mills")] == ["md", "txt", "pdf"]
     assert by_id["canals"]["size"] == len(CANALS.encode()) and by_id["canals"]["file"] == "canals.txt"
     assert by_id["canals"]["added"].endswith("+00:00")
@@ -175,9 +179,9 @@ def test_doc_asks_one_document_only(three):
 def test_plain_output_names_the_document_when_the_library_has_several(three):
     question = "Which canal carried coal from the Worsley mines to Manchester?"
     out = " ".join(ok("ask", question).stdout.split())
-    assert "[1] Canals of the English Midlands · Canals of the English Midlands, paragraph 1, chars" in out
+    assert "[1] Canals of the English Midlands · Canals of the English Midlands, paragraph 2, chars" in out
     alone = " ".join(ok("ask", question, "--doc", "canals").stdout.split())
-    assert "[1] Canals of the English Midlands, paragraph 1, chars" in alone
+    assert "[1] Canals of the English Midlands, paragraph 2, chars" in alone
     off_topic = "Who won the 2018 FIFA World Cup?"
     assert ok("ask", off_topic).stdout.startswith("None of the documents seems to answer this question.")
     assert ok("ask", off_topic, "--doc", "canals").stdout.startswith("The paper does not seem to answer this question.")

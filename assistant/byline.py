@@ -1,0 +1,126 @@
+"""Who wrote a document: the byline under its title, read from the document's own first lines.
+
+Most papers carry no usable ``/Author`` in their PDF metadata (none, a user name such as
+"Administrator", or one first name), but nearly all print their authors right under the title:
+
+    The Tern Migration Atlas
+    Ana Ruiz, Bo Lindqvist, Chidi Okafor and Dana M. Weiss
+    Institute of Coastal Studies
+    Abstract
+
+``authors(text, title)`` reads that byline: the lines just after the title whose parts
+(split at commas, semicolons, "and", "&") are person names, an affiliation part allowed beside
+them ("Ana Ruiz, Coastal Labs Inc."), a name broken across two lines joined again. It stops at
+the first line that is not a byline (an e-mail, an address, a date, "Abstract"); a document
+without such lines has no authors rather than wrong ones. Pure functions over text.
+"""
+
+from __future__ import annotations
+
+import re
+
+FRONT_LINES = 12  # the title and byline are within a document's first lines
+BYLINE_START = 4  # the byline starts at most this many lines after the title
+
+_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*")
+_MARKERS = re.compile(r"[\d*†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹]+$")  # affiliation and footnote marks after a name
+_TOKEN = re.compile(r"[A-Z][A-Za-z'’\-]*\.?$")
+_PARTICLES = frozenset("van von de da der den del della di du la le bin ibn al el y".split())
+_ORG_WORDS = frozenset(
+    "inc inc. ltd ltd. llc corp corp. corporation university universität université universidad institute "
+    "laboratory laboratories lab labs research department dept dept. school college centre center company group "
+    "foundation entertainment society press academy ministry agency council hospital clinic".split()
+)
+# words that open headings and front-matter lines, never a name: "Executive Summary", "Table of Contents"
+_NOT_NAMES = frozenset(
+    "abstract summary executive introduction contents table figure chapter part section overview background preface "
+    "foreword acknowledgements acknowledgments notes appendix keywords index references bibliography draft version "
+    "report paper working technical series volume number issue edition copyright all rights reserved "
+    "the a an of for in on to with by from".split()
+)
+
+
+def authors(text: str, title: str = "") -> tuple[str, ...]:
+    """The names on the byline under ``title`` in the first lines of ``text`` (empty when none)."""
+    lines = [_plain(line) for line in text.splitlines()[: FRONT_LINES * 3]]
+    lines = [line for line in lines if line][:FRONT_LINES]
+    start = _after_title(lines, title)
+    for first in range(start, min(start + BYLINE_START, len(lines))):
+        names = _byline(lines[first:])
+        if names or _prose(lines[first]):  # a subtitle may come before the byline; the body may not
+            return names
+    return ()
+
+
+def metadata_authors(value: str) -> tuple[str, ...]:
+    """Person names in a PDF's ``/Author`` value: a user name or "Administrator" is not one."""
+    parts = [" ".join(part.split()) for part in _SPLIT.split(" ".join(str(value).split()))]
+    return tuple(part for part in parts if part and _is_name(part))
+
+
+def _prose(line: str) -> bool:
+    words = len(line.split())
+    return words >= 10 or (words >= 5 and line.rstrip().endswith((".", "!", "?")))
+
+
+def _plain(line: str) -> str:
+    """A line without Markdown marks ("# ", "**", "_") and a leading "by"."""
+    line = re.sub(r"^\s*#+\s*|[*_`]", "", line).strip()
+    return re.sub(r"^by\s+", "", line, flags=re.I)
+
+
+def _after_title(lines: list[str], title: str) -> int:
+    """The index of the first line after the title (the title may take several lines); 1 when the
+    title is not found at the top (the first line is taken for it)."""
+    wanted = " ".join(title.split()).lower()
+    seen = ""
+    for i, line in enumerate(lines[:4]):
+        seen = f"{seen} {line}".strip().lower()
+        if wanted and seen == wanted:
+            return i + 1
+        if not wanted.startswith(seen):
+            break
+    return 1 if lines else 0
+
+
+def _byline(lines: list[str]) -> tuple[str, ...]:
+    """The names of the run of byline lines at the start of ``lines``."""
+    names: list[str] = []
+    carry = ""
+    for line in lines:
+        parts = [_MARKERS.sub("", part).strip() for part in _SPLIT.split(f"{carry} {line}".strip())]
+        parts = [part for part in parts if part]
+        carry = ""
+        if parts and not line.rstrip().endswith((",", ";")) and _single_given_name(parts[-1]):
+            carry = parts.pop()  # "..., Avinash" / "Lakshman, ...": a name broken across lines
+        found = [part for part in parts if _is_name(part)]
+        if not found or not all(part in found or _is_affiliation(part) for part in parts):
+            break
+        names.extend(found)
+    return tuple(dict.fromkeys(names))
+
+
+def _is_name(part: str) -> bool:
+    tokens = part.split()
+    if not 2 <= len(tokens) <= 5 or any(c.isdigit() or c in "@/:()" for c in part):
+        return False
+    if any(_stopword(token) or token.lower() in _ORG_WORDS for token in tokens):
+        return False
+    named = [token for token in tokens if token.lower() not in _PARTICLES]
+    if not all(_TOKEN.match(token) for token in named) or tokens[0].lower() in _PARTICLES:
+        return False
+    return any(sum(c.islower() for c in token) >= 2 for token in named)  # a surname, not only initials
+
+
+def _stopword(token: str) -> bool:
+    word = token.lower().rstrip(".")
+    return len(word) > 1 and word in _NOT_NAMES  # an initial ("A.") is not the article "a"
+
+
+def _single_given_name(part: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z][a-z'’\-]+", part)) and part.lower() not in _NOT_NAMES
+
+
+def _is_affiliation(part: str) -> bool:
+    words = {word.lower().strip(",") for word in part.split()}
+    return bool(words & _ORG_WORDS)

@@ -1,0 +1,42 @@
+"""The byline under a document's title (byline.py): names found, nothing made up."""
+
+import pytest
+
+from assistant.byline import authors, metadata_authors
+
+TITLE = "The Tern Migration Atlas"
+
+
+@pytest.mark.parametrize("front, expected", [
+    # one line of names, "and" before the last
+    (f"{TITLE}\nAna Ruiz, Bo Lindqvist, Chidi Okafor and Dana M. Weiss\nInstitute of Coastal Studies\nAbstract",
+     ("Ana Ruiz", "Bo Lindqvist", "Chidi Okafor", "Dana M. Weiss")),
+    # names over two lines, one name broken across them; an e-mail line ends the byline
+    (f"{TITLE}\nAna Ruiz, Bo Lindqvist, Chidi\nOkafor, Dana M. Weiss and Eli van der Berg\n{{ana,bo}}@terns.org\nAbstract",
+     ("Ana Ruiz", "Bo Lindqvist", "Chidi Okafor", "Dana M. Weiss", "Eli van der Berg")),
+    # an affiliation beside the name; affiliation marks after names
+    (f"{TITLE}\nAna Ruiz, Coastal Labs Inc.\n\nAbstract", ("Ana Ruiz",)),
+    (f"{TITLE}\nAna Ruiz¹, Bo Lindqvist²*\n¹ University of Tromsø", ("Ana Ruiz", "Bo Lindqvist")),
+    # a title over two lines; a byline after a subtitle line; Markdown marks and "By"
+    ("The Tern\nMigration Atlas\nJo-Ann O'Neil\n12 May 2020", ("Jo-Ann O'Neil",)),
+    (f"{TITLE}\nA field guide for the North Sea\n\nAna Ruiz\nana@terns.org", ("Ana Ruiz",)),
+    (f"# {TITLE}\n\n*By Ana Ruiz & Bo Lindqvist*\n\n## Introduction", ("Ana Ruiz", "Bo Lindqvist")),
+])
+def test_the_byline_under_the_title_gives_the_authors(front, expected):
+    assert authors(front, TITLE.replace("\n", " ")) == expected
+
+
+@pytest.mark.parametrize("front", [
+    f"{TITLE}\nTerns fly from pole to pole every year, the longest migration known.\nAna Ruiz, Bo Lindqvist",
+    f"{TITLE}\nExecutive Summary\nTable of Contents",  # headings look like two capitalised words
+    f"{TITLE}\nNorth Sea Survey, Working Paper Series\nNumber 12: May 2020",
+    f"{TITLE}\n\nIntroduction\n\nThe Arctic Tern nests in the north.",
+    "",
+])
+def test_a_document_without_a_byline_has_no_authors(front):
+    assert authors(front, TITLE) == ()
+
+
+def test_pdf_metadata_names_people_only():
+    assert metadata_authors("Ana Ruiz; Bo Lindqvist") == ("Ana Ruiz", "Bo Lindqvist")
+    assert metadata_authors("Administrator") == () and metadata_authors("jsmith") == () and metadata_authors("") == ()
