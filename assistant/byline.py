@@ -60,12 +60,12 @@ def metadata_authors(value: str) -> tuple[str, ...]:
 
 def _prose(line: str) -> bool:
     words = len(line.split())
-    return words >= 10 or (words >= 5 and line.rstrip().endswith((".", "!", "?")))
+    return words >= 16 or (words >= 5 and line.rstrip().endswith((".", "!", "?")))
 
 
 def _plain(line: str) -> str:
     """A line without Markdown marks ("# ", "**", "_") and a leading "by"."""
-    line = re.sub(r"^\s*#+\s*|[*_`]", "", line).strip()
+    line = re.sub(r"^\s*#+\s*|[*_`]|[(<][^()<>]*@[^()<>]*[)>]", "", line).strip()  # and "(name@host)"
     return re.sub(r"^by\s+", "", line, flags=re.I)
 
 

@@ -21,6 +21,9 @@ TITLE = "The Tern Migration Atlas"
     ("The Tern\nMigration Atlas\nJo-Ann O'Neil\n12 May 2020", ("Jo-Ann O'Neil",)),
     (f"{TITLE}\nA field guide for the North Sea\n\nAna Ruiz\nana@terns.org", ("Ana Ruiz",)),
     (f"# {TITLE}\n\n*By Ana Ruiz & Bo Lindqvist*\n\n## Introduction", ("Ana Ruiz", "Bo Lindqvist")),
+    # a long subtitle and a version line first; one name a line, an e-mail in brackets beside the last
+    (f"{TITLE}\nA Field Guide to the Seabirds of the North Sea and the Baltic Coasts\nfor edition 4.2, 18 August 2022\n"
+     "Ana Ruiz\nBo Lindqvist\nChidi Okafor (terns@example.org)\n\nThis guide is for", ("Ana Ruiz", "Bo Lindqvist", "Chidi Okafor")),
 ])
 def test_the_byline_under_the_title_gives_the_authors(front, expected):
     assert authors(front, TITLE.replace("\n", " ")) == expected
