@@ -261,6 +261,11 @@ class _Builder:
         self.paragraphs[-1] = Paragraph(last.id, last.section, last.number, last.start, end, last.kind)
 
     @property
+    def untitled(self) -> bool:
+        """No heading yet: still in the block before the first one."""
+        return self._title == FRONT_MATTER and not self.sections
+
+    @property
     def in_notes(self) -> bool:
         return section_kind(self._title) == "notes"
 
@@ -324,7 +329,8 @@ def _furniture(blocks: list[_Block], pages: tuple[int, ...]) -> set[str]:
 def _layout(source: str, blocks: list[_Block], flags: list[bool], furniture: set[str]):
     builder = _Builder(source)
     crossed: list[str] = []  # running headers and footers between the last paragraph and this block
-    for block, is_heading in zip(blocks, flags):
+    last_heading = max((i for i, flag in enumerate(flags) if flag), default=-1)
+    for number, (block, is_heading) in enumerate(zip(blocks, flags)):
         if block.text in furniture:
             crossed.append(block.text)
             continue
@@ -333,6 +339,12 @@ def _layout(source: str, blocks: list[_Block], flags: list[bool], furniture: set
             continue
         if _is_page_number(block):
             continue
+        inline = _INLINE_ABSTRACT.search(block.text) if builder.untitled and number < last_heading else None
+        if inline:  # "Abstract. We propose ...": an abstract whose heading starts its line (a heading follows it)
+            before, block = _split_block(block, inline.start())
+            if before is not None:
+                _add_body(builder, before, barrier=False)
+            builder.open_section("Abstract", block.start)
         if builder.in_notes:
             _add_notes(builder, block)
         elif _BULLET.match(block.text):
@@ -345,6 +357,18 @@ def _layout(source: str, blocks: list[_Block], flags: list[bool], furniture: set
     if sections and sections[0].kind == "front" and not _is_front(sections, len(source)):
         sections[0] = dataclasses.replace(sections[0], kind="body")
     return _renumber(sections, builder.paragraphs, builder.notes)
+
+
+_INLINE_ABSTRACT = re.compile(r"^(?:Abstract|ABSTRACT)(?:\s*[.:]|\s+[—–-])\s*\S", re.M)
+
+
+def _split_block(block: _Block, at: int) -> tuple[_Block | None, _Block]:
+    """``block`` cut before its character ``at`` (a line start): the part before (None when
+    empty) and the rest."""
+    if at == 0:
+        return None, block
+    head = block.text[:at].rstrip()
+    return _Block(block.start, block.start + len(head), head), _Block(block.start + at, block.end, block.text[at:])
 
 
 def _is_front(sections: list[Section], length: int) -> bool:

@@ -474,3 +474,16 @@ def test_text_before_the_first_heading_is_front_matter_only_when_short_and_follo
     assert [s.kind for s in long_opening.sections] == ["body", "introduction"]
     title_page = parse(f"A Study of Bees\n\nJane Doe, 2021\n\nIntroduction\n\n{body}\n")
     assert [s.kind for s in title_page.sections] == ["front", "introduction"]
+
+
+def test_an_abstract_whose_heading_starts_its_line_is_its_own_section():
+    source = ("A Study of Bees\nJane Doe\njane@bees.org\nAbstract. We count the bees of one hive\nover a summer.\n\n"
+              "1. Introduction\n\nBees make honey from nectar.\n")
+    doc = parse(source)
+    assert [(s.title, s.kind) for s in doc.sections] == [("Front matter", "front"), ("Abstract", "abstract"),
+                                                          ("1. Introduction", "introduction")]
+    abstract = next(p for p in doc.paragraphs if doc.sections[p.section].kind == "abstract")
+    assert source[abstract.start : abstract.end] == "Abstract. We count the bees of one hive\nover a summer."
+    # with no heading after it, "Abstract:" opens no section (the text after the abstract is not the abstract)
+    flat = parse("A Study of Bees\n\nAbstract: We count bees.\n\nText: Bees make honey from nectar.\n")
+    assert [s.kind for s in flat.sections] == ["body"]
