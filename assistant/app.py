@@ -463,10 +463,12 @@ class PaperApp(App[None]):
         """A library document by id; outside a library (or for "") the one document."""
         return getattr(self.assistant, "documents", {}).get(doc_id) or self.assistant.document
 
-    def _title(self, doc_id: str) -> str:
-        """The document's title, to name it beside its citations when the library has several; else ""."""
+    def _title(self, doc_id: str, authors: bool = True) -> str:
+        """The document's title (and authors), to name it beside its citations when the library has
+        several; else ""."""
         entries = getattr(self.assistant, "entries", ())
-        return next((e.title for e in entries if e.id == doc_id), "") if len(entries) > 1 else ""
+        named = next((e for e in entries if e.id == doc_id), None) if len(entries) > 1 else None
+        return "" if named is None else named.label if authors else named.title
 
     async def on_exchange_selected(self, message: Exchange.Selected) -> None:
         if message.turn < len(self.turns) and message.turn != self.selected:
@@ -588,7 +590,7 @@ class PaperApp(App[None]):
     def _scope_changed(self, status: str = "") -> None:
         """Say in the title bar, and on the library screen if open, which documents are asked."""
         books = self.assistant
-        title = self._title(books.scope) if books.scope else ""
+        title = self._title(books.scope, authors=False) if books.scope else ""
         self.sub_title = safe(title or (f"all {len(books.entries)} documents" if len(books.entries) > 1
                                         else books.document.metadata.get("title") or books.document.title))
         if isinstance(self.screen, LibraryScreen):

@@ -206,7 +206,7 @@ def _open_answerer(index_dir: Path | None, doc: str | None):
     if doc is not None:
         return library.Single(books.engine(doc), doc), None
     documents = books.documents()
-    return books, ({e.id: e.title for e in documents} if len(documents) > 1 else None)
+    return books, ({e.id: e.label for e in documents} if len(documents) > 1 else None)
 
 
 def _read_questions(source: Path) -> bytes:

@@ -64,6 +64,16 @@ class Entry:
     sha256: str = ""  # of the source file's bytes: the same file is not added twice
     embedded: bool = False  # the embedded paper: always present, cannot be removed
 
+    @property
+    def label(self) -> str:
+        """How a citation names the document: its title, and its authors where known
+        ("Title (Ann Lee)", "(Ann Lee and Bo Wu)", "(Ann Lee et al.)")."""
+        names = self.authors
+        if not names:
+            return self.title
+        who = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
+        return f"{self.title} ({who})"
+
     def as_json(self) -> dict:
         return {"id": self.id, "title": self.title, "authors": list(self.authors), "file": self.file,
                 "format": self.format, "size": self.size, "added": self.added, "index": str(self.index),

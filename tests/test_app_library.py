@@ -16,6 +16,7 @@ from test_app import ask, plain, settle
 from test_library import files, home, three  # noqa: F401 (fixtures)
 
 CANALS_TITLE = "Canals of the English Midlands"
+CANALS_LABEL = f"{CANALS_TITLE} (Cora Lock and Dev Barge)"  # title and byline
 COAL = "Which canal carried coal from the Worsley mines to Manchester?"
 
 
@@ -82,8 +83,8 @@ async def test_the_library_screen_lists_the_documents_and_asks_the_one_chosen(th
         answer = app.turns[1].answer
         assert not answer.abstained and {c.document for c in answer.citations} == {"canals"}
         assert len({p.document for p in answer.passages}) > 1
-        assert plain(app.query(Exchange)[1].query_one(".meta")).endswith(f"· from {CANALS_TITLE}")
-        assert plain(app.query(SourceCard)[0].query_one(".card-title")).startswith(f"[1] {CANALS_TITLE} · ")
+        assert plain(app.query(Exchange)[1].query_one(".meta")).endswith(f"· from {CANALS_LABEL}")
+        assert plain(app.query(SourceCard)[0].query_one(".card-title")).startswith(f"[1] {CANALS_LABEL} · ")
 
 
 async def test_an_answer_names_its_document_and_the_reader_opens_it_at_its_page(three):
@@ -97,7 +98,7 @@ async def test_an_answer_names_its_document_and_the_reader_opens_it_at_its_page(
         first = app.query(SourceCard)[0].source
         assert first.document == "tidal-mills" and first.page == library.page_at(document.pages, first.start)
         assert not answer.abstained and first.page == 3 and first.locator.endswith("page 3")
-        assert plain(app.query_one(Exchange).query_one(".meta")).endswith("· from Tidal mills of the Atlantic coast")
+        assert plain(app.query_one(Exchange).query_one(".meta")).endswith("· from Tidal mills of the Atlantic coast (Ann Miller and Bo Wheel)")
         await pilot.press("alt+1")
         await pilot.pause()
         reader = app.screen

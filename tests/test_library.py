@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -179,7 +180,7 @@ def test_doc_asks_one_document_only(three):
 def test_plain_output_names_the_document_when_the_library_has_several(three):
     question = "Which canal carried coal from the Worsley mines to Manchester?"
     out = " ".join(ok("ask", question).stdout.split())
-    assert "[1] Canals of the English Midlands · Canals of the English Midlands, paragraph 2, chars" in out
+    assert "[1] Canals of the English Midlands (Cora Lock and Dev Barge) · Canals of the English Midlands, paragraph 2, chars" in out
     alone = " ".join(ok("ask", question, "--doc", "canals").stdout.split())
     assert "[1] Canals of the English Midlands, paragraph 2, chars" in alone
     off_topic = "Who won the 2018 FIFA World Cup?"
@@ -375,6 +376,7 @@ def write_bytes(path: Path, data: bytes) -> Path:
 
 ADDER = r'''
 import os, sys, time
+from dataclasses import replace
 from pathlib import Path
 
 from assistant import library
@@ -465,3 +467,11 @@ def test_real_model_library_of_three_answers_from_the_right_document_and_page(tm
         assert_exact(record, texts)
     off_topic = ask_json("Who won the 2018 FIFA World Cup?")
     assert off_topic["abstained"] and off_topic["citations"] == []
+
+
+def test_a_citation_names_its_document_by_title_and_authors():
+    entry = library.Entry("d", "Tides", (), "t.txt", "txt", 1, None, Path("x"))
+    assert entry.label == "Tides"
+    assert replace(entry, authors=("Ann Lee",)).label == "Tides (Ann Lee)"
+    assert replace(entry, authors=("Ann Lee", "Bo Wu")).label == "Tides (Ann Lee and Bo Wu)"
+    assert replace(entry, authors=("Ann Lee", "Bo Wu", "Cy Ng")).label == "Tides (Ann Lee et al.)"
