@@ -219,7 +219,7 @@ _GENERIC = frozenset(terms(
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
     "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
-    "publish published publishes publisher publishers issued released series publication date dated"
+    "publish published publishes publisher publishers issued released series publication date dated part"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
 
@@ -321,6 +321,9 @@ CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in th
 RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled over the candidates
 
 
+ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only ask of the work itself
+
+
 def aspect_of(question: str, lay: Layout) -> str | None:
     """The aspect of the whole paper a question asks about, or None for any other question."""
     found = None
@@ -328,8 +331,9 @@ def aspect_of(question: str, lay: Layout) -> str | None:
     names = {n.lower() for n in _NAME.findall(question[1:])}
     if not names_work and names and not (len(names) >= 2 and all(set(terms(n)) <= lay.title_terms for n in names)):
         return None  # "What is Russia's stance?" asks about Russia; "... about Iran and Russia?" names the title's subjects
+    bare = not topic_terms(question, lay)  # "Who is the publisher?": nothing but the aspect's words
     for name, pattern, needs_work in _ASPECTS:
-        if pattern.search(question) and (not needs_work or names_work):
+        if pattern.search(question) and (not needs_work or names_work or (bare and name in ABOUT_THE_WORK)):
             found = name
             break
     if found is None and _SUMMARY_MODIFIER.search(question) and names_work:

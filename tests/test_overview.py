@@ -199,7 +199,8 @@ def test_who_published_the_work_and_when_are_answered_from_its_front_matter():
         chosen = overview.select(lay, doc, question, flat)
         return chosen and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids]
 
-    for question in ("Who published it?", "Who published this paper?", "In which series was the paper published?"):
+    for question in ("Who published it?", "Who published this paper?", "In which series was the paper published?",
+                     "Who is the publisher?", "Which publisher?", "What series is this paper part of?"):  # bare: the work's
         assert answer(question) == ["Coastal Heritage Working Papers, Number 12"], question
     assert overview.aspect_of("Who published the maps of the coast?", lay) is None  # about a topic, not the work
     for question in ("When was it published?", "When was this paper written?", "What is the publication date?"):
