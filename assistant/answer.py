@@ -22,6 +22,34 @@ class Selection:
     enumeration: bool
 
 
+_ASKS_REASON = re.compile(r"^\s*(?:why\b|how come\b|for what reason\b|what (?:is|are|was|were) the (?:main )?(?:reasons?|causes?|motives?)\b"
+                          r"|what (?:makes?|made|keeps?|kept|drives?|drove|explains?|motivates?|motivated|causes?|caused|led|leads?|prompt(?:s|ed)?)\b)", re.I)
+# "since" as a cause, not a time ("since 2015", "since the collapse of ...")
+_GIVES_CAUSE = re.compile(r"\b(?:because|since(?!\s+(?:\d|then|the\s+\d|the\s+(?:end|beginning|start|collapse|early|late|mid)))|due to|owing to|"
+                          r"explained by|the reasons? (?:for|why|is|was|behind)|as a result|so that|in order to|caused by|"
+                          r"driven by|motivated by|stems? from|for fear|lest|given that|thanks to|on account of|hence)\b", re.I)
+
+
+def asks_reason(question: str) -> bool:
+    """Does the question ask for a cause or a motive ("Why ...?", "What keeps ... from ...?")?"""
+    return bool(_ASKS_REASON.search(question))
+
+
+def states_cause(text: str) -> bool:
+    """Does the sentence state a cause or a purpose ("because", "due to", "explained by", "in order to" ...)?"""
+    return bool(_GIVES_CAUSE.search(display_text(text)))
+
+
+def _reason_after(doc: Document, best: int) -> int | None:
+    """The sentence right after ``best`` in its paragraph when it states a cause and ``best`` does not
+    (a "why" question's best match often restates the question; the next sentence gives the reason)."""
+    after = best + 1
+    if after < len(doc.sentences) and _adjacent(doc, best, after) and states_cause(doc.sentences[after].text) \
+            and not states_cause(doc.sentences[best].text):
+        return after
+    return None
+
+
 def wants_sources(question: str) -> bool:
     return bool(_SOURCE_WORDS.search(question))
 
@@ -46,6 +74,7 @@ class ShapeSettings:
     leant_on: float = 0.7  # the sentence before a best one that opens with a contrast ("However, ...") joins at this
     max_sentences: int = 3  # at most this many scored sentences (a list, a table column, discourse neighbours aside)
     pool: int = 12  # only the best-scored sentences up to this rank are considered
+    reason_follows: bool = True  # a "why" question: the next sentence joins when it gives the cause the best one lacks
 
 
 SHAPE = ShapeSettings()
@@ -54,7 +83,8 @@ SHAPE = ShapeSettings()
 def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, question: str = "",
                      weights: Mapping[str, float] | None = None, settings: ShapeSettings = SHAPE) -> Selection:
     """The sentence that best answers, then only the sentences it needs: a list it introduces, a
-    table column the question names, what it announces or points back to, a neighbour that scores
+    table column the question names, what it announces or points back to, for a question asking
+    why the next sentence when it states the cause the best one lacks, a neighbour that scores
     nearly as well, and a sentence elsewhere only when it scores nearly as well and holds question
     terms the answer lacks (or is a near tie).
 
@@ -73,6 +103,8 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     total = sum(weights.values()) or 1.0
     top = float(masked[best])
     chosen = [best] + _discourse_neighbours(doc, best)
+    if settings.reason_follows and asks_reason(question):
+        chosen += [sid for sid in (_reason_after(doc, best),) if sid is not None and sid not in chosen]
     if _ASKS_EXAMPLE.search(question):
         chosen += [sid for sid in (_example(doc, masked, best, chosen, min(settings.near, settings.far) * float(masked[best])),)
                    if sid is not None]

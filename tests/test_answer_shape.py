@@ -221,3 +221,35 @@ def test_an_announcing_sentence_brings_its_items(paragraph, items):
     doc = parse(f"Partners\n\n{paragraph}\n\nTrade grew slowly.\n")
     values = {paragraph.split(".")[0]: 1.0}
     assert chosen_texts(doc, "What do they share?", values)[1:] == items
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Why did the mills close?", True), ("What kept the millers from paying?", True),
+    ("What is the reason for the rent?", True), ("How come the ponds silted up?", True),
+    ("What did the millers pay?", False), ("When did the mills close?", False),
+])
+def test_a_question_asks_for_a_reason(question, asks):
+    assert extract.asks_reason(question) is asks
+
+
+@pytest.mark.parametrize("sentence, states", [
+    ("The mills closed because the ponds silted up.", True), ("This was due to the tides.", True),
+    ("Since the ponds were shallow, the wheels stopped.", True), ("First, this is explained by the tides.", True),
+    ("Since 1850 grain came by rail.", False), ("Since the collapse of the guild, rents rose.", False),
+    ("The mills stood.", False),
+])
+def test_a_sentence_states_a_cause(sentence, states):
+    assert extract.states_cause(sentence) is states
+
+
+REASON_DOC = "Mills\n\nThe town wanted the mills to close. This is explained by the silting of the ponds. The mills stood empty.\n"
+
+
+def test_a_why_question_takes_the_next_sentence_when_it_gives_the_cause():
+    doc = parse(REASON_DOC)
+    values = {"The town wanted": 1.0}
+    assert chosen_texts(doc, "Why did the town want the mills closed?", values) == ["The", "This"]
+    assert chosen_texts(doc, "What did the town want?", values) == ["The"]
+    off = extract.ShapeSettings(reason_follows=False)
+    scores, mask = shape_scores(doc, values)
+    assert len(extract.select_sentences(doc, scores, mask, "Why did the town want the mills closed?", settings=off).sentence_ids) == 1
