@@ -35,6 +35,12 @@ def clean_question(question: str) -> str:
     return text
 
 
+def aliases(named: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The (capital, state) term pairs of one-term names among ``named`` (metonyms.standing_for)."""
+    pairs = [(terms(name), terms(state)) for name, state in named]
+    return tuple((own[0], other[0]) for own, other in pairs if len(own) == 1 and len(other) == 1 and own != other)
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the hybrid system decided for one question (see Assistant.decide)."""
@@ -111,15 +117,17 @@ class Assistant:
 
     def query(self, text: str, expand: bool = True) -> Query:
         """The question's vector and BM25 terms; with ``expand``, a capital standing for its state
-        ("Tehran") also brings the state's name as a term (see metonyms.py). The baselines do not expand."""
+        ("Tehran") also brings the state's name as a term, and BM25 scores the two as one term at the
+        lower idf (see metonyms.py, lexical.alias_scores). The baselines do not expand."""
         own = terms(text)
-        extra = [t for t in terms(" ".join(metonyms.states_named(text))) if t not in own] if expand else []
-        return Query(text, self.encoder.encode([text])[0], (*own, *extra))
+        named = metonyms.standing_for(text) if expand else []
+        extra = [t for t in terms(" ".join(state for _, state in named)) if t not in own]
+        return Query(text, self.encoder.encode([text])[0], (*own, *extra), aliases(named))
 
     def unit_scores(self, unit: str, query: Query) -> UnitScores:
         return UnitScores(
             dense_scores(self.index.dense[unit], query.vector),
-            self.index.lexical[unit].scores(list(query.terms)),
+            self.index.lexical[unit].scores(list(query.terms), dict(query.aliases)),
         )
 
     def candidates(self, question: str, query: Query) -> ranker.Candidates:

@@ -89,13 +89,20 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     return pattern, {name: tuple(found) for name, found in states.items()}
 
 
+def standing_for(text: str) -> list[tuple[str, str]]:
+    """Each capital or seat of power in ``text`` with the state it stands for, in order, once per
+    state, leaving out a state ``text`` already names ("Moscow and Russia" gives nothing)."""
+    pattern, states = _pattern()
+    found: list[tuple[str, str]] = []
+    for match in pattern.finditer(text):
+        for state in states[match.group(1)]:
+            if (all(state != seen for _, seen in found)
+                    and not re.search(r"(?<!\w)" + re.escape(state) + r"(?!\w)", text)):
+                found.append((match.group(1), state))
+    return found
+
+
 def states_named(text: str) -> list[str]:
     """The states that capitals or seats of power in ``text`` stand for, in order, once each,
     leaving out a state ``text`` already names ("Moscow and Russia" adds nothing)."""
-    pattern, states = _pattern()
-    found: list[str] = []
-    for match in pattern.finditer(text):
-        for state in states[match.group(1)]:
-            if state not in found and not re.search(r"(?<!\w)" + re.escape(state) + r"(?!\w)", text):
-                found.append(state)
-    return found
+    return [state for _, state in standing_for(text)]

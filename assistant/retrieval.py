@@ -42,6 +42,7 @@ class Query:
     text: str
     vector: np.ndarray  # (DIMENSION,) unit norm
     terms: tuple[str, ...]  # BM25 terms
+    aliases: tuple[tuple[str, str], ...] = ()  # (term, term it stands for): scored as one (lexical.alias_scores)
 
 
 @dataclass(frozen=True)

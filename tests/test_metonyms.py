@@ -18,3 +18,10 @@ def test_only_whole_names_count():
     assert states_named("the romeo clause") == []
     assert states_named("Tehran-backed and pro-Moscow militias") == ["Iran", "Russia"]
     assert states_named("") == []
+
+
+def test_each_name_is_kept_with_the_state_it_stands_for():
+    from assistant.metonyms import standing_for
+
+    assert standing_for("Did the Kremlin or Moscow's allies back Tehran?") == [("Kremlin", "Russia"), ("Tehran", "Iran")]
+    assert standing_for("Moscow and Russia") == []
