@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant import abstain, confidence, metonyms, overview
+from assistant import abstain, confidence, expansion, metonyms, overview
 from assistant import answer as extract
 from assistant import ranker
 from assistant.encoder import Encoder
@@ -118,17 +118,27 @@ class Assistant:
     def query(self, text: str, expand: bool = True) -> Query:
         """The question's vector and BM25 terms; with ``expand``, a capital standing for its state
         ("Tehran") also brings the state's name as a term, and BM25 scores the two as one term at the
-        lower idf (see metonyms.py, lexical.alias_scores). The baselines do not expand."""
+        lower idf (see metonyms.py, lexical.alias_scores); a word the document never uses brings the
+        document words nearest to it, at a lower weight (expansion.py). The baselines do not expand."""
         own = terms(text)
         named = metonyms.standing_for(text) if expand else []
         extra = [t for t in terms(" ".join(state for _, state in named)) if t not in own]
-        return Query(text, self.encoder.encode([text])[0], (*own, *extra), aliases(named))
+        related = expansion.related_terms(text, lambda: self._vocabulary, self._sentence_frequency) if expand else ()
+        return Query(text, self.encoder.encode([text])[0], (*own, *extra), aliases(named), related)
+
+    @cached_property
+    def _vocabulary(self) -> expansion.Vocabulary:
+        return expansion.vocabulary([s.text for s in self.document.sentences])
+
+    def _sentence_frequency(self, term: str) -> int:
+        return self.index.lexical["sentences"].document_frequency(term)
 
     def unit_scores(self, unit: str, query: Query) -> UnitScores:
-        return UnitScores(
-            dense_scores(self.index.dense[unit], query.vector),
-            self.index.lexical[unit].scores(list(query.terms), dict(query.aliases)),
-        )
+        lexical = self.index.lexical[unit]
+        scores = lexical.scores(list(query.terms), dict(query.aliases))
+        if query.related:
+            scores = scores + lexical.weighted_scores(query.related)
+        return UnitScores(dense_scores(self.index.dense[unit], query.vector), scores)
 
     def candidates(self, question: str, query: Query) -> ranker.Candidates:
         """The learned ranker's candidate sentences for a question, with their features and the unit

@@ -88,6 +88,13 @@ class Bm25Index:
                                                      self._term_scores(other), self.idf(other))
         return total.astype(np.float32)
 
+    def weighted_scores(self, weighted_terms: Sequence[tuple[str, float]]) -> np.ndarray:
+        """The sum of each term's BM25 scores times its weight."""
+        total = np.zeros(self.model.scores["num_docs"], np.float64)
+        for term, weight in weighted_terms:
+            total += weight * self._term_scores(term)
+        return total.astype(np.float32)
+
     def _term_scores(self, term: str) -> np.ndarray:
         if term not in self.vocab:
             return np.zeros(self.model.scores["num_docs"], np.float64)

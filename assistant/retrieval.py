@@ -43,6 +43,7 @@ class Query:
     vector: np.ndarray  # (DIMENSION,) unit norm
     terms: tuple[str, ...]  # BM25 terms
     aliases: tuple[tuple[str, str], ...] = ()  # (term, term it stands for): scored as one (lexical.alias_scores)
+    related: tuple[tuple[str, float], ...] = ()  # (term, weight): BM25 terms across a vocabulary gap (expansion.py)
 
 
 @dataclass(frozen=True)
