@@ -79,6 +79,30 @@ def ensure_onnx() -> Path:
     if cache.exists() and not cache.is_dir():
         raise ModelError(f"the model cache {cache} is a file, not a folder; set ASSISTANT_MODEL_CACHE to a folder")
     source = verified_model_dir()
+    return _write_model(target, lambda tmp: _export_onnx(source, tmp))
+
+
+def quantized_path(export: Path) -> Path:
+    """Where the int8 copy of the ONNX export ``export`` is kept: beside it."""
+    return export.with_name(f"{export.stem}-int8.onnx")
+
+
+def ensure_quantized(export: Path) -> Path:
+    """The int8 copy of ``export`` that documents are embedded with, made once (in a child process).
+
+    Dynamic quantization of the MatMul weights, per output channel (onnxruntime.quantization):
+    about half the CPU time of the float export, and the same retrieval on the dev sets and the
+    COVID-QA training papers (see docs/scale.md); questions stay on the float export.
+    """
+    target = quantized_path(export)
+    if target.is_file():
+        return target
+    return _write_model(target, lambda tmp: _in_child("quantize", export, tmp))
+
+
+def _write_model(target: Path, make: Callable[[Path], None]) -> Path:
+    """``make`` a model file into a temporary file beside ``target``, then rename it into place."""
+    cache = target.parent
     try:
         cache.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache, prefix=".export-", suffix=".onnx.tmp")
@@ -87,7 +111,7 @@ def ensure_onnx() -> Path:
                          "set ASSISTANT_MODEL_CACHE to a writable folder") from None
     os.close(fd)
     try:
-        _export_onnx(source, Path(tmp))
+        make(Path(tmp))
         os.replace(tmp, target)
     except (OSError, RuntimeError, ValueError) as exc:  # torch and onnx report a failed write in their own ways
         raise ModelError(f"cannot write the model export to {cache} ({reason(exc)}); "
@@ -125,20 +149,26 @@ _EXPORT_WRITE_FAILED, _EXPORT_MODEL_ERROR, _EXPORT_NO_MEMORY = 2, 3, 4
 
 
 def _export_onnx(source: Path, target: Path) -> None:
-    """Write the ONNX export of the weights at ``source`` to ``target``, in a child process.
+    """Write the ONNX export of the weights at ``source`` to ``target``, in a child process."""
+    _in_child("export", source, target)
 
-    torch and transformers take about 400 MB that this process would keep until it exits (a
-    build would peak near 900 MB); in a child they are gone once the file is written. The
-    child's failures come back as this process would have raised them: a failed write as an
-    OSError, a model that cannot load as a ModelError, no memory as a MemoryError.
+
+def _in_child(job: str, source: Path, target: Path) -> None:
+    """Run ``job`` (``export`` or ``quantize``) from ``source`` to ``target`` in a child process.
+
+    torch and transformers take about 400 MB (quantizing, onnx about 400 MB) that this process
+    would keep until it exits (a build would peak near 900 MB); in a child they are gone once
+    the file is written. The child's failures come back as this process would have raised them:
+    a failed write as an OSError, a model that cannot load as a ModelError, no memory as a
+    MemoryError.
     """
     import subprocess
     import sys
 
     root = str(Path(__file__).resolve().parent.parent)  # this very package, whatever the cwd holds
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from assistant.encoder import _export_child; "
-            "sys.exit(_export_child(sys.argv[2], sys.argv[3]))")
-    done = subprocess.run([sys.executable, "-P", "-c", code, root, str(source), str(target)],
+            "sys.exit(_export_child(sys.argv[2], sys.argv[3], sys.argv[4]))")
+    done = subprocess.run([sys.executable, "-P", "-c", code, root, str(source), str(target), job],
                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
     if done.returncode == 0:
         return
@@ -149,15 +179,15 @@ def _export_onnx(source: Path, target: Path) -> None:
         raise ModelError(said)
     if done.returncode == _EXPORT_NO_MEMORY or done.returncode in (-signal.SIGKILL, -signal.SIGSEGV):
         raise MemoryError(said)  # the kernel kills a process short of memory with SIGKILL
-    raise ModelError(f"the model export failed (exit status {done.returncode}: {said[:160] or 'no message'})")
+    raise ModelError(f"the model {job} failed (exit status {done.returncode}: {said[:160] or 'no message'})")
 
 
-def _export_child(source: str, target: str) -> int:
-    """The export's child process: export, and say on stderr why not (see ``_export_onnx``)."""
+def _export_child(source: str, target: str, job: str = "export") -> int:
+    """The child process: export or quantize, and say on stderr why not (see ``_in_child``)."""
     import sys
 
     try:
-        _export_here(Path(source), Path(target))
+        (_quantize_here if job == "quantize" else _export_here)(Path(source), Path(target))
     except ModelError as exc:
         print(exc, file=sys.stderr)
         return _EXPORT_MODEL_ERROR
@@ -168,6 +198,16 @@ def _export_child(source: str, target: str) -> int:
         print(reason(exc), file=sys.stderr)
         return _EXPORT_WRITE_FAILED
     return 0
+
+
+def _quantize_here(source: Path, target: Path) -> None:
+    """Write the int8 copy of the ONNX export ``source`` to ``target`` (see ``ensure_quantized``)."""
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    logging.disable(logging.WARNING)  # the quantizer advises pre-processing on every run
+    quantize_dynamic(source, target, op_types_to_quantize=["MatMul"], per_channel=True, weight_type=QuantType.QInt8)
 
 
 def _export_here(source: Path, target: Path) -> None:
@@ -236,14 +276,16 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 class OnnxEncoder:
     """all-MiniLM-L6-v2 through onnxruntime: fast to load, no torch."""
 
-    def __init__(self, model_file: Path | None = None, threads: int = 2) -> None:
+    def __init__(self, model_file: Path | None = None, threads: int = 2, quantized: bool = False) -> None:
+        """``model_file`` (default: the cached export, made when missing); ``quantized``: its int8
+        copy instead (``ensure_quantized``), as documents are embedded."""
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.log_severity_level = 3
         self.tokenizer = load_tokenizer()
-        self.session = _session(onnxruntime, model_file, options)
+        self.session = _session(onnxruntime, model_file, options, quantized)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, max_tokens: int = 4096) -> np.ndarray:
         """Unit vectors of ``texts``, in order. A batch holds at most ``batch_size`` texts and
@@ -281,16 +323,17 @@ def _batches(encodings, batch_size: int, max_tokens: int) -> list[tuple[int, int
     return ranges
 
 
-def _session(onnxruntime, model_file: Path | None, options):
-    """An inference session; a damaged cached export is exported again once."""
-    path = model_file or ensure_onnx()
+def _session(onnxruntime, model_file: Path | None, options, quantized: bool = False, again: bool = True):
+    """An inference session; a damaged cached export (or int8 copy) is made again once."""
+    export = model_file or ensure_onnx()
+    path = ensure_quantized(export) if quantized else export
     try:
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped errors for a bad file
-        if model_file is not None:
+        if path == model_file or not again:
             raise ModelError(f"cannot load the ONNX model {path} ({' '.join(str(exc).split())[:120]})") from None
     path.unlink(missing_ok=True)
-    return _session(onnxruntime, ensure_onnx(), options)
+    return _session(onnxruntime, model_file, options, quantized, again=False)
 
 
 class SentenceTransformerEncoder:

@@ -37,6 +37,13 @@ from assistant.records import Chunk, Document, Sentence
 from assistant.structure import display_text, parse
 
 
+# Documents this long or longer are embedded with the int8 copy of the model export (about half the
+# CPU time). On the COVID-QA training papers int8 document vectors answered as the float ones did,
+# but on the paper they lost one evidence hit on each dev set; a document under this size builds in
+# under 10 s with the float export anyway (docs/scale.md, "int8 document vectors").
+INT8_FROM_CHARS = 100_000
+
+
 def build_index(
     source_path: Path,
     index_dir: Path,
@@ -93,13 +100,14 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
     document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, headings=raw.headings, progress=progress)
     progress("structure", 1, 1)
     report = chunk_document(document, enc.token_counter(), settings)
-    if encoder is None and not enc.onnx_path().is_file():
+    quantized = len(raw.text) >= INT8_FROM_CHARS
+    if encoder is None and not (enc.quantized_path(enc.onnx_path()) if quantized else enc.onnx_path()).is_file():
         progress("exporting model", 0, 1)
     onnx_file = enc.ensure_onnx() if encoder is None else None
     progress("loading model", 0, 1)
-    # documents are embedded from the same ONNX export as questions: no torch import, about half
-    # the CPU time of sentence-transformers (tests/test_encoder.py checks their parity)
-    model = encoder or enc.OnnxEncoder(onnx_file)
+    # documents are embedded from the ONNX export questions use (a long one from its int8 copy): no
+    # torch import, half the CPU time of sentence-transformers (tests/test_encoder.py checks parity)
+    model = encoder or enc.OnnxEncoder(onnx_file, quantized=quantized)
     texts = _unit_texts(document, report.chunks)
     vectors = _embed_units(texts, model, progress, pooled=_pooled_parts(document))
     del model  # the session and its memory arena (sized for the largest batch) go before the files are written
@@ -108,7 +116,8 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
             progress("writing", 0, 1)
             lexical = {unit: Bm25Index.build(texts[unit]) for unit in LEXICAL_UNITS}
             index_files.write_files(version, raw.text, document, report.chunks, vectors, lexical, metadata or {})
-            manifest = index_files.manifest(version, raw.path, raw.text, document, report, settings, onnx_file, metadata)
+            manifest = index_files.manifest(version, raw.path, raw.text, document, report, settings, onnx_file, metadata,
+                                            documents="int8" if quantized else "float32")
             manifest["build_seconds"] = round(time.perf_counter() - started, 2)
             index_files.write_json(version / MANIFEST, manifest)
             previous = storage.publish(folder, version)

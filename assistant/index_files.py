@@ -81,14 +81,15 @@ def _document_json(document: Document, metadata: dict) -> dict:
     }
 
 
-def manifest(directory, source_path, source, document, report, settings, onnx_file, metadata) -> dict:
-    """The manifest of the files written in ``directory`` (call it last: it lists their checksums)."""
+def manifest(directory, source_path, source, document, report, settings, onnx_file, metadata, documents: str = "float32") -> dict:
+    """The manifest of the files written in ``directory`` (call it last: it lists their checksums);
+    ``documents``: the export's precision the document's vectors were made with (float32 or int8)."""
     return {
         "format_version": FORMAT_VERSION,
         "model": {
             "name": enc.MODEL_NAME,
             "weights_sha256": enc.WEIGHTS_SHA256,
-            **({"onnx_file": onnx_file.name, "onnx_bytes": onnx_file.stat().st_size} if onnx_file else {}),
+            **({"onnx_file": onnx_file.name, "onnx_bytes": onnx_file.stat().st_size, "documents": documents} if onnx_file else {}),
         },
         "dimension": enc.DIMENSION,
         "source": {

@@ -183,3 +183,25 @@ def test_real_index_offsets_and_model(paper_index_dir):
     for unit in (*index.document.sentences, *index.chunks, *index.document.notes):
         assert source[unit.start : unit.end] == unit.text
     assert index.dense["sentences"].d == 384
+
+
+@pytest.mark.parametrize("chars, expected", [(99_999, "float32"), (100_000, "int8")])
+def test_documents_from_100000_characters_are_embedded_with_the_int8_copy(tmp_path, monkeypatch, chars, expected):
+    """The float export below the size, its int8 copy from it on (encoder.ensure_quantized), and the
+    manifest says which."""
+    from assistant import encoder as enc
+    from assistant import index as store
+
+    asked = []
+    export = tmp_path / "fake.onnx"
+    export.write_bytes(b"a stand-in: the hashing encoder embeds")
+    monkeypatch.setattr(enc, "ensure_onnx", lambda: export)
+    monkeypatch.setattr(enc, "OnnxEncoder", lambda *a, **k: asked.append((a, k)) or FakeEncoder())
+    line = "Iran and Russia cooperate in Syria for reasons of their own security.\n\n"
+    text = ("A Long Report\n\n" + line * chars)[:chars]
+    source = tmp_path / "long.txt"
+    source.write_text(text, encoding="utf-8")
+    assert store.INT8_FROM_CHARS == 100_000
+    manifest = build_index(source, tmp_path / "index")
+    assert asked == [((export,), {"quantized": expected == "int8"})]
+    assert manifest["model"]["documents"] == expected
