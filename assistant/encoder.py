@@ -204,7 +204,7 @@ def _quantize_here(source: Path, target: Path) -> None:
     """Write the int8 copy of the ONNX export ``source`` to ``target`` (see ``ensure_quantized``)."""
     import logging
 
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization import QuantType, quantize_dynamic  # type: ignore[import-untyped]
 
     logging.disable(logging.WARNING)  # the quantizer advises pre-processing on every run
     quantize_dynamic(source, target, op_types_to_quantize=["MatMul"], per_channel=True, weight_type=QuantType.QInt8)
