@@ -22,6 +22,7 @@ import numpy as np
 from assistant.lexical import stopwords, terms
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
+MODALS = frozenset({"can", "could", "may", "might", "must", "shall", "should", "will", "would"})  # not in bm25s's list
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,10 @@ class Vocabulary:
 
 @lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
-    """Function words never expanded nor added: BM25's stopwords and bm25s's longer English list."""
+    """Function words never expanded nor added: BM25's stopwords, bm25s's longer English list, modal verbs."""
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    return stopwords() | frozenset(STOPWORDS_EN_PLUS)
+    return stopwords() | frozenset(STOPWORDS_EN_PLUS) | MODALS
 
 
 @lru_cache(maxsize=1)

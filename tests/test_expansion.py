@@ -24,6 +24,7 @@ def test_names_function_words_and_words_the_document_has_are_not_expanded():
     index = Bm25Index.build(TEXTS)
     assert missing_words("Did Ocean Physician buy the car?", _frequency(index)) == []  # names, or in the document
     assert missing_words("Where is the ocean, and what about it?", _frequency(index)) == ["ocean"]
+    assert missing_words("What might it cost, and who would pay?", _frequency(index)) == ["cost", "pay"]  # not modals
     def unused():
         raise AssertionError("the vocabulary is built only for a question with a gap")
 
