@@ -12,16 +12,14 @@ document holds are added, only for question words the document lacks, and only l
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.lexical import stopwords, terms
+from assistant.lexical import WORD, stopwords, terms
 
-_WORD = re.compile(r"(?u)\b\w\w+\b")
 MODALS = frozenset({"can", "could", "may", "might", "must", "shall", "should", "will", "would"})  # not in bm25s's list
 
 
@@ -85,7 +83,7 @@ def eligible(word: str, ids: dict[str, int]) -> bool:
 def vocabulary(texts: Sequence[str]) -> Vocabulary:
     """The words of ``texts`` that can be added to a question (lower-cased, whole model tokens, not function words)."""
     ids = token_ids()
-    found = sorted({w for text in texts for w in _WORD.findall(text.lower()) if eligible(w, ids)})
+    found = sorted({w for text in texts for w in WORD.findall(text.lower()) if eligible(w, ids)})
     stems = tuple(terms(" ".join(found)))  # one stem per word: none of them is a stopword
     vectors = token_vectors([ids[w] for w in found]) if found else np.zeros((0, 1), np.float32)
     return Vocabulary(tuple(found), stems, vectors)
@@ -95,7 +93,7 @@ def missing_words(text: str, document_frequency: Callable[[str], int]) -> list[s
     """The lower-case words of ``text`` (not names) the document never uses, once each, in order."""
     ids = token_ids()
     out: list[str] = []
-    for word in _WORD.findall(text):
+    for word in WORD.findall(text):
         if word.islower() and eligible(word, ids) and word not in out:
             stem = terms(word)
             if stem and document_frequency(stem[0]) == 0:

@@ -10,7 +10,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-_WORD = re.compile(r"(?u)\b\w\w+\b")
+WORD = re.compile(r"(?u)\b\w\w+\b")  # a word token: two or more word characters
 EXTRA_STOPWORDS = {
     "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "did", "do",
     "paper", "authors", "according", "say", "says", "said", "mention", "mentioned", "describe",
@@ -34,7 +34,7 @@ def stopwords() -> frozenset[str]:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (two or more characters), digits included."""
-    return _WORD.findall(text.lower())
+    return WORD.findall(text.lower())
 
 
 def terms(text: str) -> list[str]:
