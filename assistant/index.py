@@ -99,6 +99,8 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
     title = (metadata or {}).get("title")
     document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, headings=raw.headings, progress=progress)
     progress("structure", 1, 1)
+    if not document.sentences:  # headings, notes or references only: nothing an answer could quote
+        raise InputError(f"{raw.path}: has no body text to answer from, only headings or notes")
     report = chunk_document(document, enc.token_counter(), settings)
     quantized = len(raw.text) >= INT8_FROM_CHARS
     if encoder is None and not (enc.quantized_path(enc.onnx_path()) if quantized else enc.onnx_path()).is_file():

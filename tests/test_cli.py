@@ -81,6 +81,8 @@ def test_damaged_index(tmp_path):
         ("README", b"no extension", "unsupported file type"),
         ("empty.md", b"", "is empty"),
         ("blank.txt", b"  \n\n\t\n", "is empty"),
+        ("notes-only.md", b"# Notes\n\nText.\n", "has no body text to answer from"),
+        ("references-only.md", b"# Title\n\n## Notes\n\n1 Smith 2020.\n", "has no body text to answer from"),
         ("broken.pdf", b"%PDF-1.4\nthis is not really a pdf", "cannot read this PDF"),
         ("garbage.pdf", b"garbage", "cannot read this PDF"),
     ],
