@@ -242,10 +242,12 @@ class _Builder:
         self._section_start = 0
         self._title = FRONT_MATTER
         self._count = 0
+        self._body_before = False  # body paragraphs before the current section began
 
     def open_section(self, title: str, start: int) -> None:
         self.close_section(start)
         self._title, self._section_start, self._count = title, start, 0
+        self._body_before = any(p.kind == "body" for p in self.paragraphs)
 
     def close_section(self, end: int) -> None:
         kind = section_kind(self._title)
@@ -267,7 +269,9 @@ class _Builder:
 
     @property
     def in_notes(self) -> bool:
-        return section_kind(self._title) == "notes"
+        """In a notes section that follows body text: a document that opens with "# Notes" is
+        someone's notes, not the footnotes of a text before them."""
+        return section_kind(self._title) == "notes" and self._body_before
 
     def last_ends_open(self) -> bool:
         last = self.paragraphs[-1] if self.paragraphs else None

@@ -487,3 +487,8 @@ def test_an_abstract_whose_heading_starts_its_line_is_its_own_section():
     # with no heading after it, "Abstract:" opens no section (the text after the abstract is not the abstract)
     flat = parse("A Study of Bees\n\nAbstract: We count bees.\n\nText: Bees make honey from nectar.\n")
     assert [s.kind for s in flat.sections] == ["body"]
+
+
+def test_a_document_that_opens_with_notes_is_body_text_not_footnotes():
+    mine = parse("# Notes\n\nThe harbour was rebuilt in 1850.\n\nThe council paid for it.\n", markdown=True)
+    assert [s.text for s in mine.sentences] == ["The harbour was rebuilt in 1850.", "The council paid for it."]
