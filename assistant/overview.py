@@ -153,7 +153,7 @@ def about_front_matter(question: str, lay: Layout) -> bool:
     """
     if _ABOUT_FRONT.search(question):
         return True
-    names = {w.lower() for w in _NAME.findall(question[1:]) if len(w) > 2}
+    names = {re.sub(r"['’]s?$", "", w.lower()) for w in _NAME.findall(question[1:]) if len(w) > 2}  # "Bijan's": bijan
     front = names & lay.front_only_names
     return len(front) > len(names & lay.names) - len(front)
 

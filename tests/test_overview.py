@@ -246,7 +246,8 @@ def test_front_matter_is_allowed_only_for_questions_about_it(paper_doc, paper_la
     for question in BODY_QUESTIONS + ("What did the authors find about rents?", "Which institute is mentioned?"):
         assert not overview.allowed(paper_layout, question)[restricted].any(), question
     for question in ("Who wrote this?", "Where does Maria Keller work?", "What is the authors' background?",
-                     "Whose views does the paper express?", "Who funded the research?", "Is there a disclaimer?"):
+                     "Whose views does the paper express?", "Who funded the research?", "Is there a disclaimer?",
+                     "What is Keller's field?"):  # a possessive name is the name
         assert overview.allowed(paper_layout, question).all(), question
 
 
