@@ -32,14 +32,20 @@ def reader_dev():
     return load_gold(paths.source_dir() / "gold_reader_dev.jsonl")
 
 
-def test_every_evidence_quote_is_an_exact_substring_of_the_source(dev, heldout, reader, reader_dev, paper_source):
-    items = dev + heldout + reader + reader_dev
+@pytest.fixture(scope="module")
+def reader_val():
+    """The lead's validation questions: a check that dev gains carry over (never tuned on)."""
+    return load_gold(paths.source_dir() / "gold_reader_val.jsonl")
+
+
+def test_every_evidence_quote_is_an_exact_substring_of_the_source(dev, heldout, reader, reader_dev, reader_val, paper_source):
+    items = dev + heldout + reader + reader_dev + reader_val
     missing = [(item.id, quote) for item in items for quote in item.evidence if quote not in paper_source]
     assert missing == []
 
 
-def test_ids_are_unique_across_all_files(dev, heldout, reader, reader_dev):
-    ids = [item.id for item in dev + heldout + reader + reader_dev]
+def test_ids_are_unique_across_all_files(dev, heldout, reader, reader_dev, reader_val):
+    ids = [item.id for item in dev + heldout + reader + reader_dev + reader_val]
     assert len(ids) == len(set(ids))
 
 
@@ -51,17 +57,19 @@ def test_types_and_unanswerable_consistency(dev, heldout):
         assert item.question.strip(), item.id
 
 
-def test_reader_set_types_and_unanswerable_consistency(reader, reader_dev):
-    for item in reader + reader_dev:
+def test_reader_set_types_and_unanswerable_consistency(reader, reader_dev, reader_val):
+    for item in reader + reader_dev + reader_val:
         assert item.type in READER_TYPES, item.id
         assert (item.type == "unanswerable") == (item.answer == "" and item.evidence == ()), item.id
 
 
-def test_reader_follow_ups_name_an_earlier_question(reader):
-    position = {item.id: i for i, item in enumerate(reader)}
-    follow_ups = [item for item in reader if item.context is not None]
+@pytest.mark.parametrize("name", ["reader", "reader_val"])
+def test_reader_follow_ups_name_an_earlier_question(name, request):
+    items = request.getfixturevalue(name)
+    position = {item.id: i for i, item in enumerate(items)}
+    follow_ups = [item for item in items if item.context is not None]
     assert all(position[item.context] < position[item.id] for item in follow_ups)
-    assert {item.id for item in follow_ups} == {item.id for item in reader if item.type == "followup"}
+    assert {item.id for item in follow_ups} == {item.id for item in items if item.type == "followup"}
 
 
 @pytest.mark.parametrize("name, total, least", [
