@@ -3,6 +3,7 @@
     python bench/bench_large_doc.py            # ~5 MB, real model (takes minutes on 2 cores)
     python bench/bench_large_doc.py --mb 0.5   # a smaller run
     python bench/bench_large_doc.py --fake     # structure, chunking and writing only (hashing encoder)
+    python bench/bench_large_doc.py --mb 1 --float   # the float export whatever the size (A/B against int8)
 
 The text is synthetic but varied: headings, body paragraphs, bullet lists, footnote
 markers, digits and some non-ASCII words, shuffled so no two sections are identical.
@@ -86,9 +87,15 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=5.0, help="document size in MB (default 5)")
     parser.add_argument("--fake", action="store_true", help="use a hashing encoder instead of the model")
     parser.add_argument("--keep", type=Path, help="build the index here instead of a temporary directory")
+    parser.add_argument("--float", action="store_true",
+                        help="embed with the float export even at sizes that use its int8 copy (index.INT8_FROM_CHARS)")
     args = parser.parse_args()
 
     import assistant
+    import assistant.index
+
+    if args.float:
+        assistant.index.INT8_FROM_CHARS = sys.maxsize
     from assistant.encoder import HashingEncoder
     from assistant.index import build_index, load_index
 
@@ -118,10 +125,11 @@ def main() -> None:
         counts = manifest["counts"]
         print(f"document: {source.stat().st_size / 1e6:.2f} MB, {counts['sections']} sections, "
               f"{counts['paragraphs']} paragraphs, {counts['sentences']} sentences, {counts['chunks']} chunks")
-        print(f"encoder: {'hashing (fake)' if args.fake else 'all-MiniLM-L6-v2 (ONNX export, onnxruntime)'}")
+        documents = manifest["model"].get("documents", "float32")
+        print(f"encoder: {'hashing (fake)' if args.fake else f'all-MiniLM-L6-v2 (ONNX export, onnxruntime), {documents} document vectors'}")
         print(f"build: {elapsed:.1f} s ({cpu:.1f} s CPU); load: {load_seconds:.1f} s; peak RSS: {peak_rss_mb():.0f} MB")
         print("stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
-    record("large_doc", {"mb": args.mb, "code": str(Path(assistant.__file__).parent), "encoder": "hashing" if args.fake else "model", "build_s": round(elapsed, 1), "build_cpu_s": round(cpu, 1),
+    record("large_doc", {"mb": args.mb, "code": str(Path(assistant.__file__).parent), "encoder": "hashing" if args.fake else "model", "documents": documents, "build_s": round(elapsed, 1), "build_cpu_s": round(cpu, 1),
                          "load_s": round(load_seconds, 1), "peak_rss_mb": round(peak_rss_mb()), "counts": counts,
                          "stages_s": {k: round(v, 1) for k, v in stages.items()}})
 
