@@ -100,14 +100,17 @@ def test_quantizing_a_damaged_export_is_a_model_error_and_leaves_nothing(tmp_pat
 
 @pytest.mark.slow
 def test_int8_document_vectors_stay_close_to_sentence_transformers(parity_texts):
-    """Documents are embedded with the int8 copy of the export: close to the reference, not equal
-    (docs/scale.md has the retrieval figures fp32 against int8)."""
-    int8 = enc.OnnxEncoder(quantized=True).encode(parity_texts)
-    reference = enc.SentenceTransformerEncoder().encode(parity_texts)
+    """Long documents are embedded with the int8 copy of the export: close to the reference, not
+    equal (docs/scale.md has the retrieval figures float32 against int8). Its activations are
+    scaled per batch, so texts go longest first, as a build sends them. Only document texts: the
+    question "ok" (three word pieces) came out at cosine 0.970, batched with long texts at 0.960."""
+    texts = sorted(parity_texts[: -len(QUESTIONS)], key=len, reverse=True)
+    int8 = enc.OnnxEncoder(quantized=True).encode(texts)
+    reference = enc.SentenceTransformerEncoder().encode(texts)
     np.testing.assert_allclose(np.linalg.norm(int8, axis=1), 1.0, atol=1e-5)
     cosines = np.sum(int8 * reference, axis=1)
     worst = int(np.argmin(cosines))
-    assert cosines.mean() >= 0.99 and cosines.min() >= 0.97, f"cosine {cosines.min():.5f} on {parity_texts[worst][:80]!r}"
+    assert cosines.mean() >= 0.99 and cosines.min() >= 0.97, f"cosine {cosines.min():.5f} on {texts[worst][:80]!r}"
     assert cosines.min() < 0.9999  # it is the int8 copy, not the float export
 
 
