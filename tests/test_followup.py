@@ -1,12 +1,12 @@
 """Follow-ups: the rewrite rule, retrieval of the new entity's content, and follow-ups in `assistant eval`."""
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from assistant.evaluate import follow_up_contexts, run
 from assistant.gold import GoldItem
-from assistant.followup import contextualize, effective, entities, is_follow_up
+from assistant.followup import QUESTION_WORDS, contextualize, effective, entities, is_follow_up
 
 IRAN = "What are Iran's goals in the Middle East?"
 
@@ -97,11 +97,15 @@ WORDS = st.sampled_from(["And", "and", "what", "about", "Iran's", "Russia", "in"
 
 
 @given(st.lists(WORDS, max_size=12).map(" ".join), st.lists(WORDS, max_size=12).map(" ".join))
+@example("what", "? Why")  # found by hypothesis: the question word after a stray "?" is the one swapped
 def test_any_text_gives_a_context_with_words_or_none(question, previous):
     context = contextualize(question, previous)
     assert context is None or (context.strip() and context == " ".join(context.split()))
     if context is not None and not entities(question):  # the previous question, its question word maybe swapped
-        assert context.split()[1:] == previous.split()[1:]
+        before, after = previous.split(), context.split()
+        changed = [(b, a) for b, a in zip(before, after) if b != a]
+        assert len(after) == len(before) and len(changed) <= 1  # "? Why" -> "? What": the word after a stray "?"
+        assert all(b.lower() in QUESTION_WORDS and a.lower() in QUESTION_WORDS for b, a in changed)
 
 
 def test_entities_group_names_and_read_their_preposition():
