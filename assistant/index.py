@@ -103,8 +103,10 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
         raise InputError(f"{raw.path}: has no body text to answer from, only headings or notes")
     report = chunk_document(document, enc.token_counter(), settings)
     quantized = len(raw.text) >= INT8_FROM_CHARS
-    if encoder is None and not (enc.quantized_path(enc.onnx_path()) if quantized else enc.onnx_path()).is_file():
+    if encoder is None and not enc.onnx_path().is_file():
         progress("exporting model", 0, 1)
+    elif encoder is None and quantized and not enc.quantized_path(enc.onnx_path()).is_file():
+        progress("quantizing model", 0, 1)  # the first long document makes the int8 copy, once
     onnx_file = enc.ensure_onnx() if encoder is None else None
     progress("loading model", 0, 1)
     # documents are embedded from the ONNX export questions use (a long one from its int8 copy): no

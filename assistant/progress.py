@@ -25,6 +25,7 @@ STAGES = {
     "structure": "finding sections and paragraphs",
     "loading model": "loading the embedding model",
     "exporting model": "exporting the question encoder (first run only)",
+    "quantizing model": "making the int8 model for long documents (first long document only)",
     "embedding": "embedding passages",
     "writing": "writing the index",
     "done": "done",
