@@ -331,16 +331,16 @@ def aspect_of(question: str, lay: Layout) -> str | None:
     names = {n.lower() for n in _NAME.findall(question[1:])}
     if not names_work and names and not (len(names) >= 2 and all(set(terms(n)) <= lay.title_terms for n in names)):
         return None  # "What is Russia's stance?" asks about Russia; "... about Iran and Russia?" names the title's subjects
-    bare = not topic_terms(question, lay)  # "Who is the publisher?": nothing but the aspect's words
+    topic = topic_terms(question, lay)  # none: "Who is the publisher?" holds nothing but the aspect's words
     for name, pattern, needs_work in _ASPECTS:
-        if pattern.search(question) and (not needs_work or names_work or (bare and name in ABOUT_THE_WORK)):
+        if pattern.search(question) and (not needs_work or names_work or (not topic and name in ABOUT_THE_WORK)):
             found = name
             break
     if found is None and _SUMMARY_MODIFIER.search(question) and names_work:
         found = "summary"
     if found is None:
         return None
-    return found if len(topic_terms(question, lay)) <= MAX_TOPIC_TERMS else None
+    return found if len(topic) <= MAX_TOPIC_TERMS else None
 
 
 def topic_terms(question: str, lay: Layout) -> list[str]:

@@ -242,12 +242,13 @@ class _Builder:
         self._section_start = 0
         self._title = FRONT_MATTER
         self._count = 0
-        self._body_before = False  # body paragraphs before the current section began
+        self._has_body = False  # a body paragraph has been added
+        self._body_before = False  # ... before the current section began
 
     def open_section(self, title: str, start: int) -> None:
         self.close_section(start)
         self._title, self._section_start, self._count = title, start, 0
-        self._body_before = any(p.kind == "body" for p in self.paragraphs)
+        self._body_before = self._has_body
 
     def close_section(self, end: int) -> None:
         kind = section_kind(self._title)
@@ -257,6 +258,7 @@ class _Builder:
         self._count += 1
         section = len(self.sections)
         self.paragraphs.append(Paragraph(len(self.paragraphs), section, self._count, start, end, kind))
+        self._has_body = self._has_body or kind == "body"
 
     def extend_last(self, end: int) -> None:
         last = self.paragraphs[-1]
@@ -388,9 +390,9 @@ def _add_body(builder: _Builder, block: _Block, barrier: bool) -> None:
     if caption and block.text.count(";", caption.start()) < TABLE_CELL_SEPARATORS and caption.start() > 0:
         caption = None  # "as Table 1. shows" in prose, not a table that the page put here
     if caption and caption.start() > 0:  # prose runs into a table caption: "... a deal at a Table 1. Main goals"
-        head = block.text[: caption.start()].rstrip()
-        _add_body(builder, _Block(block.start, block.start + len(head), head), barrier)
-        block = _Block(block.start + caption.start(), block.end, block.text[caption.start() :])
+        head, block = _split_block(block, caption.start())
+        if head is not None:
+            _add_body(builder, head, barrier)
         barrier = False
     if caption or (builder.near_table() and block.text.count(";") >= TABLE_CELL_SEPARATORS):
         builder.add(block.start, block.end, "table")
