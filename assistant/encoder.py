@@ -300,7 +300,23 @@ class OnnxEncoder:
         out = [self._run(encodings[start:end]) for start, end in _batches(encodings, batch_size, max_tokens)]
         return np.vstack(out) if out else np.zeros((0, DIMENSION), np.float32)
 
-    def _run(self, encodings) -> np.ndarray:
+    def token_vectors(self, texts: Sequence[str], batch_size: int = 32) -> list:
+        """Each text's word pieces with their contextual vectors (unit rows), as interaction.Tokens."""
+        return self.encode_with_tokens(texts, [True] * len(texts), batch_size)[1]
+
+    def encode_with_tokens(self, texts: Sequence[str], keep: Sequence[bool], batch_size: int = 32,
+                           max_tokens: int | None = None) -> tuple[np.ndarray, list]:
+        """``encode(texts)``, and from the same model run the interaction.Tokens of each text whose
+        ``keep`` is true (in order): one run gives both the pooled vector and the token vectors."""
+        encodings = self.tokenizer.encode_batch(list(texts))
+        vectors, tokens = [], []
+        for start, end in _batches(encodings, batch_size, max_tokens or self.max_tokens):
+            hidden, mask = self._hidden(encodings[start:end])
+            vectors.append(mean_pool(hidden, mask))
+            tokens += [_tokens(e, hidden[row]) for row, e in enumerate(encodings[start:end]) if keep[start + row]]
+        return (np.vstack(vectors) if vectors else np.zeros((0, DIMENSION), np.float32)), tokens
+
+    def _hidden(self, encodings) -> tuple[np.ndarray, np.ndarray]:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), np.int64)
         mask = np.zeros((len(encodings), width), np.int64)
@@ -308,8 +324,19 @@ class OnnxEncoder:
             ids[row, : len(enc.ids)] = enc.ids
             mask[row, : len(enc.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self.session.run(None, feeds)[0]
-        return mean_pool(hidden, mask)
+        return self.session.run(None, feeds)[0], mask
+
+    def _run(self, encodings) -> np.ndarray:
+        return mean_pool(*self._hidden(encodings))
+
+
+def _tokens(encoding, hidden: np.ndarray):
+    """The interaction.Tokens of one tokenizer ``encoding`` from its rows of ``hidden`` (padding dropped)."""
+    from assistant.interaction import Tokens
+
+    vectors = hidden[: len(encoding.ids)]
+    vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+    return Tokens(tuple(encoding.tokens), np.asarray(encoding.ids, np.int64), vectors.astype(np.float32))
 
 
 def _batches(encodings, batch_size: int, max_tokens: int) -> list[tuple[int, int]]:
@@ -360,6 +387,21 @@ class SentenceTransformerEncoder:
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSION)
 
+    def token_vectors(self, texts: Sequence[str], batch_size: int = 32) -> list:
+        """Each text's word pieces with their contextual vectors (unit rows), as interaction.Tokens."""
+        from assistant.interaction import Tokens
+
+        hidden = self.model.encode(list(texts), batch_size=batch_size, output_value="token_embeddings",
+                                   convert_to_numpy=False, show_progress_bar=False)
+        out = []
+        for text, rows in zip(texts, hidden):
+            ids = self.model.tokenizer(text, truncation=True, max_length=MAX_LENGTH)["input_ids"]
+            vectors = rows.detach().cpu().numpy()[: len(ids)]
+            vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+            out.append(Tokens(tuple(self.model.tokenizer.convert_ids_to_tokens(ids)), np.asarray(ids, np.int64),
+                              vectors.astype(np.float32)))
+        return out
+
 
 class HashingEncoder:
     """A deterministic bag-of-hashed-words stand-in for the model, for tests and benchmarks.
@@ -381,6 +423,21 @@ class HashingEncoder:
                 out[row, 0] = 1.0
         return out
 
+    def token_vectors(self, texts: Sequence[str], batch_size: int = 32) -> list:
+        """Each lower-cased word as a piece, its vector the hashed one-hot of ``encode`` (no context):
+        MaxSim is then the (idf-weighted) share of the question's words the sentence holds."""
+        from assistant.interaction import Tokens
+
+        out = []
+        for text in texts:
+            words = re.findall(r"\w+", text.lower())
+            slots = [int(hashlib.md5(w.encode()).hexdigest(), 16) % DIMENSION for w in words]
+            vectors = np.zeros((len(words) + 2, DIMENSION), np.float32)
+            vectors[0, 0] = vectors[-1, 1] = 1.0
+            vectors[np.arange(1, len(words) + 1), slots] = 1.0
+            out.append(Tokens(("[CLS]", *words, "[SEP]"), np.array([101, *slots, 102], np.int64), vectors))
+        return out
+
 
 class BackgroundEncoder:
     """A query encoder made once, by ``make``, in a background thread or at the first question; the
@@ -397,7 +454,7 @@ class BackgroundEncoder:
         self._error: Exception | None = None
         self._ready = threading.Event()
         self._started = False
-        self._last: tuple[tuple[str, ...], np.ndarray] | None = None
+        self._last: tuple[tuple[str, ...], np.ndarray, list] | None = None
         self._lock = threading.Lock()
 
     def preload(self) -> None:
@@ -423,6 +480,14 @@ class BackgroundEncoder:
         return self._ready.is_set()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self._both(texts)[0]
+
+    def encode_with_tokens(self, texts: Sequence[str], keep: Sequence[bool]) -> tuple[np.ndarray, list]:
+        """As the module's ``encode_with_tokens``; the last question's vectors and tokens are kept."""
+        vectors, tokens = self._both(texts)
+        return vectors, [t for t, k in zip(tokens, keep) if k]
+
+    def _both(self, texts: Sequence[str]) -> tuple[np.ndarray, list]:
         if self._start():
             self._load()  # not preloaded: made here, in the asking thread
         self._ready.wait()
@@ -431,10 +496,26 @@ class BackgroundEncoder:
         key = tuple(texts)
         with self._lock:
             if self._last is None or self._last[0] != key:
-                self._last = (key, self._encoder.encode(list(texts)))
-            return self._last[1]
+                self._last = (key, *encode_with_tokens(self._encoder, texts, [True] * len(texts)))
+            return self._last[1], self._last[2]
 
     def forget(self) -> None:
         """Encode the next question afresh (for timing)."""
         with self._lock:
             self._last = None
+
+
+def token_vectors(encoder, texts: Sequence[str]) -> list:
+    """``encoder``'s interaction.Tokens of ``texts``; an encoder without token vectors of its own
+    (a test's stand-in) gets HashingEncoder's."""
+    own = getattr(encoder, "token_vectors", None)
+    return (own or HashingEncoder().token_vectors)(list(texts))
+
+
+def encode_with_tokens(encoder, texts: Sequence[str], keep: Sequence[bool]) -> tuple[np.ndarray, list]:
+    """``encoder.encode(texts)`` and the interaction.Tokens of the texts ``keep`` marks, in one model
+    run when the encoder can (OnnxEncoder), else in two."""
+    own = getattr(encoder, "encode_with_tokens", None)
+    if own is not None:
+        return own(texts, keep)
+    return encoder.encode(list(texts)), token_vectors(encoder, [t for t, k in zip(texts, keep) if k])

@@ -8,10 +8,10 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant import abstain, confidence, expansion, metonyms, overview
+from assistant import abstain, confidence, expansion, interaction, metonyms, overview
 from assistant import answer as extract
 from assistant import ranker
-from assistant.encoder import Encoder
+from assistant.encoder import Encoder, encode_with_tokens
 from assistant.errors import InputError
 from assistant.index import Index
 from assistant.lexical import terms
@@ -124,7 +124,8 @@ class Assistant:
         named = metonyms.standing_for(text) if expand else []
         extra = [t for t in terms(" ".join(state for _, state in named)) if t not in own]
         related = expansion.related_terms(text, lambda: self._vocabulary, self._sentence_frequency) if expand else ()
-        return Query(text, self.encoder.encode([text])[0], (*own, *extra), aliases(named), related)
+        vectors, tokens = encode_with_tokens(self.encoder, [text], [True])  # one model run gives both
+        return Query(text, vectors[0], (*own, *extra), aliases(named), related, tokens[0])
 
     @cached_property
     def _vocabulary(self) -> expansion.Vocabulary:
@@ -163,7 +164,9 @@ class Assistant:
         )
         ids = np.union1d(ranker.candidates(scores, mask), np.asarray(include, dtype=np.int64))
         x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask)
-        return ranker.Candidates(ids, x, sentences, fused)
+        late = (interaction.question_maxsim(query.tokens, self.index.tokens, ids)  # for the candidates only
+                if self.fusion.sentence_maxsim else np.zeros(len(ids)))
+        return ranker.Candidates(ids, x, sentences, fused, late)
 
     def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None) -> Answer:
         """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic)."""
@@ -197,9 +200,10 @@ class Assistant:
                      paragraphs, self._ranker_layout.paragraph, settings)
         mask, idf = self._mask(question), self._weights(query)
         prior, found = fused, None
-        if settings.chunk_ranker or settings.sentence_ranker:
+        if settings.chunk_ranker or settings.sentence_ranker or settings.sentence_maxsim:
             found = self._candidates(question, query, fused, mask, idf)
-            fused = rerank(fused, ranker.log_odds(ranker.load_model(), found, len(mask)), self._sentence_chunk, settings)
+            fused = rerank(fused, ranker.log_odds(ranker.load_model(), found, len(mask)), self._sentence_chunk, settings,
+                           ranker.scaled_late(found, len(mask)))
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape))

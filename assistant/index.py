@@ -16,13 +16,14 @@ from typing import Callable, Sequence
 import numpy as np
 
 from assistant import encoder as enc
-from assistant import index_files, storage
+from assistant import index_files, interaction, storage
 from assistant.chunking import ChunkSettings, chunk_document
 from assistant.errors import InputError
 from assistant.index_files import (  # noqa: F401  (re-exported: the index's public names)
     FORMAT_VERSION,
     LEXICAL_UNITS,
     MANIFEST,
+    TOKENS,
     UNITS,
     Index,
     fix_command,
@@ -165,13 +166,16 @@ def _pooled_parts(document: Document) -> dict[str, list[list[str]]]:
 
 
 def _embed_units(texts: dict[str, list[str]], model, progress: Progress, pooled: dict[str, list[list[str]]] | None = None,
-                 block: int = 256) -> dict[str, np.ndarray]:
+                 block: int = 256, tokens_of: str = "sentences") -> dict:
     """Embed every unit's texts, each distinct text once, longest first in blocks of similar
     length (less padding). A sentence alone in its paragraph is also its window and its
     paragraph; a paragraph of up to three sentences is its middle sentence's window.
     A unit in ``pooled`` is not embedded: each of its vectors is the normalised sum of its parts'
     vectors, each weighted by its length (words + 2, for [CLS] and [SEP]), the parts embedded
     with everything else.
+    The token vectors of the ``tokens_of`` unit's texts come from the same model run, under
+    ``TOKENS`` (interaction.SentenceTokens, int8 as they are made: a 1 MB document's float rows
+    would take hundreds of MB).
     Progress is reported after each block: sixteen times or more when there are 128 texts or more."""
     pooled = pooled or {}
     own = {unit: items for unit, items in texts.items() if unit not in pooled}
@@ -180,18 +184,24 @@ def _embed_units(texts: dict[str, list[str]], model, progress: Progress, pooled:
     block = min(block, max(8, -(-len(distinct) // 16)))
     order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
     vectors = np.zeros((len(distinct), enc.DIMENSION), np.float32)
+    wanted = set(rows[tokens_of].tolist()) if tokens_of in rows else set()
+    kept: dict[int, tuple] = {}  # distinct row -> its token vectors, compacted (interaction.compact) at once
     for i in range(0, len(order), block):
         picked = order[i : i + block]
-        vectors[picked] = model.encode([distinct[r] for r in picked])
+        keep = [r in wanted for r in picked]
+        vectors[picked], tokens = enc.encode_with_tokens(model, [distinct[r] for r in picked], keep)
+        kept.update(zip([r for r, k in zip(picked, keep) if k], map(interaction.compact, tokens)))
         progress("embedding", min(i + block, len(order)), len(order))
-    out = {}
+    out: dict = {}
     for unit, items in parts.items():  # before any unit's copy exists: the parts' copy is the largest temporary
         weighted = vectors[rows[f"{unit} parts"]]
         weighted *= np.array([len(part.split()) + 2 for part in items], np.float32)[:, None]
         out[unit] = pool(weighted, [len(row) for row in pooled[unit]])
         del weighted
     out.update({unit: vectors[rows[unit]] for unit in own})
-    return {unit: out[unit] for unit in texts}
+    if tokens_of in rows:
+        out[TOKENS] = interaction.SentenceTokens.join(kept, rows[tokens_of].tolist(), enc.DIMENSION)
+    return {unit: out[unit] for unit in (*texts, *([TOKENS] if tokens_of in rows else []))}
 
 
 def pool(vectors: np.ndarray, counts: Sequence[int]) -> np.ndarray:

@@ -19,18 +19,20 @@ from typing import Callable
 import numpy as np
 
 from assistant import encoder as enc
-from assistant import paths, storage
+from assistant import interaction, paths, storage
 from assistant.checksum import sha256_file, sha256_text
 from assistant.chunking import ChunkSettings
 from assistant.errors import BrokenIndexError
 from assistant.lexical import Bm25Index
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 
-FORMAT_VERSION = 9  # bump when parsing, chunking, the vectors or the files change (9: paragraphs pooled)
+FORMAT_VERSION = 10  # bump when parsing, chunking, the vectors or the files change (10: sentence token vectors)
 MANIFEST = storage.MANIFEST
 RETRIES = 4  # reads of a version that a concurrent build replaced, before giving up
 UNITS = ("chunks", "sentences", "windows", "paragraphs")  # dense vectors of each
 LEXICAL_UNITS = ("chunks", "sentences", "paragraphs")  # BM25 of each (a window adds no new words)
+TOKENS = "sentence tokens"  # the sentences' token vectors (interaction.SentenceTokens), beside the units' vectors
+TOKEN_FILES = ("vectors", "scales", "ids", "offsets")  # its arrays, each as tokens-<name>.npy
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Index:
     chunks: tuple[Chunk, ...]
     dense: dict  # unit -> faiss index
     lexical: dict  # unit -> Bm25Index
+    tokens: interaction.SentenceTokens  # each sentence's contextual token vectors (late interaction)
 
     def unit_count(self, unit: str) -> int:
         return self.dense[unit].ntotal
@@ -54,7 +57,8 @@ class Index:
 def write_files(directory: Path, source: str, document: Document, chunks, vectors: dict[str, np.ndarray],
                 lexical: dict[str, Bm25Index], metadata: dict) -> None:
     """Write one version's files (all but the manifest) into ``directory``: the source, the
-    structure, each unit's vectors (``UNITS``) as an exact FAISS index and its BM25 (``LEXICAL_UNITS``)."""
+    structure, each unit's vectors (``UNITS``) as an exact FAISS index and its BM25 (``LEXICAL_UNITS``),
+    and the sentences' token vectors (``vectors[TOKENS]``) as plain .npy arrays."""
     import faiss
 
     (directory / "source.txt").write_text(source, encoding="utf-8", newline="")
@@ -67,6 +71,8 @@ def write_files(directory: Path, source: str, document: Document, chunks, vector
         faiss.write_index(dense, str(directory / f"{unit}.faiss"))
     for unit in LEXICAL_UNITS:
         lexical[unit].save(directory / f"bm25-{unit}")
+    for name in TOKEN_FILES:
+        np.save(directory / f"tokens-{name}.npy", getattr(vectors[TOKENS], name), allow_pickle=False)
 
 
 def _document_json(document: Document, metadata: dict) -> dict:
@@ -202,7 +208,8 @@ def _version_problems(index_dir: Path, version: Path, source_sha256: str | None,
 
 
 def _required_files() -> tuple[str, ...]:
-    return ("source.txt", "document.json", "sentences.jsonl", "chunks.jsonl", *(f"{u}.faiss" for u in UNITS))
+    return ("source.txt", "document.json", "sentences.jsonl", "chunks.jsonl", *(f"{u}.faiss" for u in UNITS),
+            *(f"tokens-{name}.npy" for name in TOKEN_FILES))
 
 
 def _file_problems(directory: Path, files: dict[str, str]) -> list[str]:
@@ -263,11 +270,17 @@ def _load_version(index_dir: Path, version: Path, verify: bool) -> Index:
         chunks = tuple(Chunk(**{**row, "sentences": tuple(row["sentences"])}) for row in _read_jsonl(version / "chunks.jsonl"))
         dense = {unit: faiss.read_index(str(version / f"{unit}.faiss")) for unit in UNITS}
         lexical = {unit: Bm25Index.load(version / f"bm25-{unit}") for unit in LEXICAL_UNITS}
+        tokens = interaction.SentenceTokens(**{name: np.load(version / f"tokens-{name}.npy", allow_pickle=False,
+                                                             mmap_mode="r" if name == "vectors" else None)
+                                               for name in TOKEN_FILES})
         _check_sizes(document, chunks, dense, lexical)
+        problem = tokens.check(len(document.sentences), enc.DIMENSION)
+        if problem:
+            raise BrokenIndexError(problem)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, MemoryError, BrokenIndexError) as exc:
         reason = " ".join(str(exc).split())[:200]
         raise BrokenIndexError(f"{index_dir}: cannot load the index ({reason}); rebuild it with: {fix_command(index_dir)}") from None
-    return Index(index_dir, manifest, document, chunks, dense, lexical)
+    return Index(index_dir, manifest, document, chunks, dense, lexical, tokens)
 
 
 def fix_command(index_dir: Path) -> str:

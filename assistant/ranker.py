@@ -262,6 +262,7 @@ class Candidates:
     x: np.ndarray
     sentences: UnitScores  # of the sentences
     fused: Retrieval  # the fused passage (chunk) scores
+    late: np.ndarray  # each candidate's late-interaction score (interaction.question_maxsim)
 
 
 def log_odds(model: Model, found: Candidates, n_sentences: int, floor: float = -12.0) -> np.ndarray:
@@ -270,4 +271,14 @@ def log_odds(model: Model, found: Candidates, n_sentences: int, floor: float = -
     if len(found.ids):
         p = np.clip(model.probability(found.x), 1e-9, 1 - 1e-9)
         out[found.ids] = np.maximum(np.log(p / (1 - p)), floor)
+    return out
+
+
+def scaled_late(found: Candidates, n_sentences: int) -> np.ndarray:
+    """Per sentence, its late-interaction score (``found.late``) min-max scaled among the candidates
+    (0 for the other sentences)."""
+    out = np.zeros(n_sentences, dtype=np.float64)
+    if len(found.ids):
+        low, high = float(found.late.min()), float(found.late.max())
+        out[found.ids] = (found.late - low) / (high - low) if high > low else 0.0
     return out

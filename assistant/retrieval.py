@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,14 @@ class FusionSettings:
     chunk_ranker: float = 1.0
     # ... and the weight of a sentence's min-max-normalised ranker log-odds in its score.
     sentence_ranker: float = 0.0
+    # The weight of a candidate sentence's late-interaction score (interaction.py: MaxSim of the
+    # question's and the sentence's token vectors), min-max scaled among the ranker's candidates
+    # (0: not computed). On the dev files (evidence hit, gold.jsonl / gold_reader_dev.jsonl) 0 ->
+    # 0.905 / 0.679, 0.5 -> 0.905 / 0.692, 0.8 -> 0.905 / 0.705, 1.0 -> 0.897 / 0.718; but the
+    # confidence and abstention models were fitted on the answers chosen without it: at 0.5 or 0.8
+    # the dev confidence AUROC falls (0.883 -> 0.861 / 0.858) and the CV abstention with it, under
+    # their CI floors. Off until confidence.json and abstain.json are refitted with it on.
+    sentence_maxsim: float = 0.0
 
 
 FUSION = FusionSettings()
@@ -44,6 +53,7 @@ class Query:
     terms: tuple[str, ...]  # BM25 terms
     aliases: tuple[tuple[str, str], ...] = ()  # (term, term it stands for): scored as one (lexical.alias_scores)
     related: tuple[tuple[str, float], ...] = ()  # (term, weight): BM25 terms across a vocabulary gap (expansion.py)
+    tokens: Any = None  # the text's interaction.Tokens (contextual token vectors), for late interaction
 
 
 @dataclass(frozen=True)
@@ -120,12 +130,15 @@ def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentenc
 
 
 def rerank(fused: Retrieval, sentence_logit: np.ndarray, sentence_chunk: np.ndarray,
-           settings: FusionSettings = FUSION) -> Retrieval:
+           settings: FusionSettings = FUSION, sentence_late: np.ndarray | None = None) -> Retrieval:
     """``fused`` with the learned ranker's per-sentence log-odds added: each chunk gains an RRF term
-    for the rank of its best sentence, each sentence a weighted min-max-normalised term."""
+    for the rank of its best sentence, each sentence a weighted min-max-normalised term; and
+    ``sentence_late`` (per sentence, 0..1: the candidates' scaled MaxSim, 0 for the others) weighted."""
     best = group_max(sentence_logit, sentence_chunk, len(fused.chunk_fused))
     chunk_fused = fused.chunk_fused + settings.chunk_ranker / (settings.rrf_k + 1 + ranks(best))
     sentence_fused = fused.sentence_fused + settings.sentence_ranker * minmax(sentence_logit)
+    if sentence_late is not None:
+        sentence_fused = sentence_fused + settings.sentence_maxsim * sentence_late
     return Retrieval(fused.chunks, fused.sentences, fused.windows, chunk_fused, sentence_fused)
 
 

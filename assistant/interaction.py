@@ -1,0 +1,162 @@
+"""Token-level (late-interaction) relevance: ColBERT-style MaxSim over contextual token vectors.
+
+A question and a sentence are each a bag of contextual token vectors (MiniLM's last hidden
+state, one unit row per word piece). MaxSim matches every content piece of the question with
+its most similar piece of the sentence and averages those best cosines, each weighted by the
+piece's idf over the document's sentences: a paraphrase ("main tool" / "primary strategy")
+scores on the pieces it shares in meaning, where one pooled vector per sentence blurs it.
+
+The sentences' vectors are made at build time, in the same model run as their pooled vectors,
+and stored as int8 rows with a float32 scale each (``SentenceTokens``; index_files names the
+files). Scoring is pure numpy over arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Sequence
+
+import numpy as np
+
+SPECIAL = frozenset({"[CLS]", "[SEP]", "[PAD]", "[MASK]"})
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """One text's word pieces, their vocabulary ids and contextual vectors (unit rows), [CLS]/[SEP] included."""
+
+    pieces: tuple[str, ...]
+    ids: np.ndarray  # (n,) int
+    vectors: np.ndarray  # (n, d) float32
+
+
+def is_content(piece: str) -> bool:
+    """A word piece that carries meaning: not a special token, not punctuation or a symbol alone."""
+    if piece in SPECIAL:
+        return False
+    bare = piece[2:] if piece.startswith("##") else piece
+    return any(not unicodedata.category(ch).startswith(("P", "S")) for ch in bare)
+
+
+def content_rows(tokens: Tokens) -> np.ndarray:
+    """Rows of ``tokens``' content pieces (all non-special ones when none is content)."""
+    rows = [i for i, p in enumerate(tokens.pieces) if is_content(p)]
+    if not rows:
+        rows = [i for i, p in enumerate(tokens.pieces) if p not in SPECIAL]
+    return np.asarray(rows, dtype=np.int64)
+
+
+def kept_rows(tokens: Tokens) -> list[int]:
+    """The rows a sentence keeps on disk: all but the special tokens ([CLS] alone when nothing else)."""
+    return [i for i, p in enumerate(tokens.pieces) if p not in SPECIAL] or [0]
+
+
+def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 rows and a float32 scale per row (``row ~= int8 * scale``)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    scale = np.abs(vectors).max(axis=1) / 127.0 if len(vectors) else np.zeros(0, np.float32)
+    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+    return np.clip(np.rint(vectors / scale[:, None]), -127, 127).astype(np.int8), scale
+
+
+def compact(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A sentence's rows as stored: the kept rows (``kept_rows``) in int8, their scales, their ids."""
+    rows = kept_rows(tokens)
+    q, scales = quantize(tokens.vectors[rows])
+    return q, scales, np.asarray(tokens.ids)[rows].astype(np.int32)
+
+
+@dataclass(frozen=True)
+class SentenceTokens:
+    """Every sentence's kept token vectors, as stored: sentence ``j`` owns rows ``offsets[j]:offsets[j+1]``."""
+
+    vectors: np.ndarray  # (N, d) int8
+    scales: np.ndarray  # (N,) float32
+    ids: np.ndarray  # (N,) int32 vocabulary id of each row
+    offsets: np.ndarray  # (n_sentences + 1,) int64
+
+    @classmethod
+    def join(cls, parts: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], order: Sequence[int],
+             dimension: int) -> "SentenceTokens":
+        """The stored arrays of sentences whose ``compact`` rows are ``parts[order[j]]``. ``parts`` is
+        emptied as it is copied (a 1 MB document's rows are about 100 MB: never held twice)."""
+        lengths = np.array([len(parts[r][0]) for r in order], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        total = int(offsets[-1])
+        out = cls(np.zeros((total, dimension), np.int8), np.zeros(total, np.float32), np.zeros(total, np.int32), offsets)
+        last = {r: j for j, r in enumerate(order)}
+        for j, r in enumerate(order):
+            vectors, scales, ids = parts.pop(r) if last[r] == j else parts[r]
+            out.vectors[offsets[j] : offsets[j + 1]] = vectors
+            out.scales[offsets[j] : offsets[j + 1]] = scales
+            out.ids[offsets[j] : offsets[j + 1]] = ids
+        return out
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def check(self, sentences: int, dimension: int) -> str | None:
+        """Why these arrays do not fit a document of ``sentences`` sentences (None when they do)."""
+        n = len(self.vectors)
+        if (len(self.offsets) != sentences + 1 or self.vectors.ndim != 2 or self.vectors.shape[1] != dimension
+                or len(self.scales) != n or len(self.ids) != n or self.offsets[0] != 0 or self.offsets[-1] != n
+                or (len(self.offsets) > 1 and np.any(np.diff(self.offsets) < 1))):
+            return "the sentence token vectors do not match the document"
+        return None
+
+    def rows(self, sentence_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The float32 rows of ``sentence_ids`` stacked in that order, and their offsets (total last)."""
+        starts, ends = self.offsets[sentence_ids], self.offsets[np.asarray(sentence_ids) + 1]
+        lengths = ends - starts
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        index = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        return self.vectors[index].astype(np.float32) * self.scales[index, None], offsets
+
+    @cached_property
+    def frequency(self) -> dict[int, int]:
+        """How many sentences hold each vocabulary id."""
+        owner = np.repeat(np.arange(len(self)), np.diff(self.offsets))
+        pairs = np.unique(owner.astype(np.int64) * (1 << 32) + self.ids.astype(np.int64))
+        ids, counts = np.unique(pairs & ((1 << 32) - 1), return_counts=True)
+        return dict(zip(ids.tolist(), counts.tolist()))
+
+
+def piece_idf(ids: Sequence[int], frequency: dict[int, int], n_units: int) -> np.ndarray:
+    """``log(1 + (n + 1) / (df + 0.5))`` of each piece over ``n_units`` sentences (as ranker.idf_weights)."""
+    return np.array([math.log(1 + (n_units + 1) / (frequency.get(int(i), 0) + 0.5)) for i in ids], dtype=np.float64)
+
+
+def maxsim(query: np.ndarray, weights: np.ndarray, tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per sentence, the ``weights``-weighted mean over ``query`` rows of their best cosine with the
+    sentence's rows (``tokens[offsets[j]:offsets[j+1]]``, at least one each); rows are unit vectors."""
+    n = len(offsets) - 1
+    if n <= 0 or len(query) == 0:
+        return np.zeros(max(n, 0))
+    sims = query @ tokens.T  # (m, N)
+    best = np.maximum.reduceat(sims, offsets[:-1], axis=1)  # (m, n)
+    w = np.asarray(weights, dtype=np.float64)
+    return (w @ best) / max(float(w.sum()), 1e-12)
+
+
+def coverage(query: np.ndarray, tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per sentence, the mean over its rows of their best cosine with a ``query`` row: how much of
+    the sentence is about the question (the converse of ``maxsim``)."""
+    n = len(offsets) - 1
+    if n <= 0 or len(query) == 0:
+        return np.zeros(max(n, 0))
+    best = (tokens @ query.T).max(axis=1)  # (N,)
+    return np.add.reduceat(best, offsets[:-1]) / np.diff(offsets)
+
+
+def question_maxsim(question: Tokens, stored: SentenceTokens, sentence_ids: np.ndarray) -> np.ndarray:
+    """The idf-weighted MaxSim of ``question`` with each of ``sentence_ids`` (idf over the document's sentences)."""
+    sentence_ids = np.asarray(sentence_ids, dtype=np.int64)
+    if len(sentence_ids) == 0:
+        return np.zeros(0)
+    rows = content_rows(question)
+    weights = piece_idf(np.asarray(question.ids)[rows], stored.frequency, len(stored))
+    tokens, offsets = stored.rows(sentence_ids)
+    return maxsim(question.vectors[rows], weights, tokens, offsets)
