@@ -185,12 +185,12 @@ def _embed_units(texts: dict[str, list[str]], model, progress: Progress, pooled:
     order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
     vectors = np.zeros((len(distinct), enc.DIMENSION), np.float32)
     wanted = set(rows[tokens_of].tolist()) if tokens_of in rows else set()
-    kept: dict[int, tuple] = {}  # distinct row -> its token vectors, compacted (interaction.compact) at once
+    kept: list = []  # each block's token vectors, compacted (interaction.block) at once
     for i in range(0, len(order), block):
         picked = order[i : i + block]
         keep = [r in wanted for r in picked]
         vectors[picked], tokens = enc.encode_with_tokens(model, [distinct[r] for r in picked], keep)
-        kept.update(zip([r for r, k in zip(picked, keep) if k], map(interaction.compact, tokens)))
+        kept.append(interaction.block([r for r, k in zip(picked, keep) if k], tokens))
         progress("embedding", min(i + block, len(order)), len(order))
     out: dict = {}
     for unit, items in parts.items():  # before any unit's copy exists: the parts' copy is the largest temporary

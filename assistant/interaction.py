@@ -50,8 +50,10 @@ def content_rows(tokens: Tokens) -> np.ndarray:
 
 
 def kept_rows(tokens: Tokens) -> list[int]:
-    """The rows a sentence keeps on disk: all but the special tokens ([CLS] alone when nothing else)."""
-    return [i for i, p in enumerate(tokens.pieces) if p not in SPECIAL] or [0]
+    """The rows a sentence keeps on disk: its content pieces (``is_content``; [CLS] alone when it has
+    none). Punctuation is about an eighth of a document's pieces, and its vectors match nothing a
+    question asks."""
+    return [i for i, p in enumerate(tokens.pieces) if is_content(p)] or [0]
 
 
 def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +71,16 @@ def compact(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return q, scales, np.asarray(tokens.ids)[rows].astype(np.int32)
 
 
+def block(texts: Sequence[int], tokens: Sequence[Tokens]) -> tuple:
+    """Texts numbered ``texts`` with their ``tokens``, compacted into one set of arrays:
+    (texts, rows of each, int8 rows, scales, ids), as ``SentenceTokens.join`` takes them."""
+    parts = [compact(t) for t in tokens]
+    if not parts:
+        return list(texts), np.zeros(0, np.int64), np.zeros((0, 0), np.int8), np.zeros(0, np.float32), np.zeros(0, np.int32)
+    return (list(texts), np.array([len(p[0]) for p in parts], np.int64), np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]))
+
+
 @dataclass(frozen=True)
 class SentenceTokens:
     """Every sentence's kept token vectors, as stored: sentence ``j`` owns rows ``offsets[j]:offsets[j+1]``."""
@@ -79,20 +91,28 @@ class SentenceTokens:
     offsets: np.ndarray  # (n_sentences + 1,) int64
 
     @classmethod
-    def join(cls, parts: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], order: Sequence[int],
-             dimension: int) -> "SentenceTokens":
-        """The stored arrays of sentences whose ``compact`` rows are ``parts[order[j]]``. ``parts`` is
-        emptied as it is copied (a 1 MB document's rows are about 100 MB: never held twice)."""
-        lengths = np.array([len(parts[r][0]) for r in order], dtype=np.int64)
-        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    def join(cls, blocks: list, order: Sequence[int], dimension: int) -> "SentenceTokens":
+        """The stored arrays of sentences whose texts are ``order`` (text numbers), from ``blocks``:
+        each a ``block`` of texts' ``compact`` rows. Each block is dropped from the list once copied, so
+        a 1 MB document's rows (about 160 MB) are never held twice."""
+        where: dict[int, tuple[int, int, int]] = {}  # text -> (block, first row, rows)
+        for b, (texts, lengths, *_) in enumerate(blocks):
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+            where.update((r, (b, int(s), int(n))) for r, s, n in zip(texts, starts, lengths))
+        offsets = np.concatenate([[0], np.cumsum([where[r][2] for r in order])]).astype(np.int64)
         total = int(offsets[-1])
-        out = cls(np.zeros((total, dimension), np.int8), np.zeros(total, np.float32), np.zeros(total, np.int32), offsets)
-        last = {r: j for j, r in enumerate(order)}
+        out = cls(np.empty((total, dimension), np.int8), np.empty(total, np.float32), np.empty(total, np.int32), offsets)
+        sentences_of: dict[int, list[int]] = {}
         for j, r in enumerate(order):
-            vectors, scales, ids = parts.pop(r) if last[r] == j else parts[r]
-            out.vectors[offsets[j] : offsets[j + 1]] = vectors
-            out.scales[offsets[j] : offsets[j + 1]] = scales
-            out.ids[offsets[j] : offsets[j + 1]] = ids
+            sentences_of.setdefault(where[r][0], []).append(j)
+        for b in range(len(blocks)):
+            _, _, vectors, scales, ids = blocks[b]
+            for j in sentences_of.get(b, ()):
+                _, s, n = where[order[j]]
+                out.vectors[offsets[j] : offsets[j] + n] = vectors[s : s + n]
+                out.scales[offsets[j] : offsets[j] + n] = scales[s : s + n]
+                out.ids[offsets[j] : offsets[j] + n] = ids[s : s + n]
+            blocks[b] = None
         return out
 
     def __len__(self) -> int:
@@ -113,7 +133,7 @@ class SentenceTokens:
         lengths = ends - starts
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         index = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
-        return self.vectors[index].astype(np.float32) * self.scales[index, None], offsets
+        return np.asarray(self.vectors)[index].astype(np.float32) * self.scales[index, None], offsets
 
     @cached_property
     def frequency(self) -> dict[int, int]:
@@ -135,10 +155,10 @@ def maxsim(query: np.ndarray, weights: np.ndarray, tokens: np.ndarray, offsets: 
     n = len(offsets) - 1
     if n <= 0 or len(query) == 0:
         return np.zeros(max(n, 0))
-    sims = query @ tokens.T  # (m, N)
-    best = np.maximum.reduceat(sims, offsets[:-1], axis=1)  # (m, n)
+    sims = tokens @ query.T  # (N, m): a sentence's rows are consecutive, reduced along the first axis
+    best = np.maximum.reduceat(sims, offsets[:-1], axis=0)  # (n, m)
     w = np.asarray(weights, dtype=np.float64)
-    return (w @ best) / max(float(w.sum()), 1e-12)
+    return (best @ w) / max(float(w.sum()), 1e-12)
 
 
 def coverage(query: np.ndarray, tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:

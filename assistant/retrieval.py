@@ -35,11 +35,11 @@ class FusionSettings:
     sentence_ranker: float = 0.0
     # The weight of a candidate sentence's late-interaction score (interaction.py: MaxSim of the
     # question's and the sentence's token vectors), min-max scaled among the ranker's candidates
-    # (0: not computed). On the dev files (evidence hit, gold.jsonl / gold_reader_dev.jsonl) 0 ->
-    # 0.905 / 0.679, 0.5 -> 0.905 / 0.692, 0.8 -> 0.905 / 0.705, 1.0 -> 0.897 / 0.718; but the
-    # confidence and abstention models were fitted on the answers chosen without it: at 0.5 or 0.8
-    # the dev confidence AUROC falls (0.883 -> 0.861 / 0.858) and the CV abstention with it, under
-    # their CI floors. Off until confidence.json and abstain.json are refitted with it on.
+    # (0: not computed). Evidence hit on the dev files (gold.jsonl / gold_reader_dev.jsonl): 0 ->
+    # 0.905 / 0.679, 0.5 -> 0.905 / 0.692, 0.8 -> 0.897 / 0.705. But confidence.json and abstain.json
+    # were fitted on the answers chosen without it: at 0.5 the dev confidence AUROC falls 0.883 ->
+    # 0.860 and the CV abstention 0.886 -> 0.857, under their CI floors. Off until both are refitted
+    # with it on.
     sentence_maxsim: float = 0.0
 
 

@@ -5,7 +5,8 @@
 For each of bench_ask's questions on a loaded index (default: the paper's): the query encoding
 with the pooled vector only and with the token vectors too (one model run either way), the
 MaxSim of the question with the ranker's candidate sentences, and the whole warm answer; then
-the index's token-vector files on disk. Medians and p95 in ms. The one-shot cold ask is
+the index's token-vector files on disk; the whole answer is timed with the shipped settings and
+with ``--weight`` as FusionSettings.sentence_maxsim (MaxSim computed and used). Medians and p95 in ms. The one-shot cold ask is
 bench_ask.py's (its figure includes all of this).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,21 +26,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="passes over the question set (default 3)")
     parser.add_argument("--index-dir", type=Path, default=None)
+    parser.add_argument("--weight", type=float, default=0.5, help="FusionSettings.sentence_maxsim to time beside the shipped one")
     args = parser.parse_args()
 
     from assistant import interaction, storage
     from assistant.encoder import OnnxEncoder
     from assistant.engine import Assistant
     from assistant.index import load_index
+    from assistant.retrieval import FUSION
 
     print(machine_line())
     index_dir = prepare_index(args.index_dir)
     index = load_index(index_dir)
     encoder = OnnxEncoder()
-    assistant = Assistant(index, encoder)
+    assistant = Assistant(index, encoder)  # the shipped settings
+    weighed = Assistant(index, encoder, fusion=replace(FUSION, sentence_maxsim=args.weight))
     assistant.ask("warm up the caches")
     timings: dict[str, list[float]] = {"encode (pooled only)": [], "encode (pooled + tokens)": [],
-                                       "maxsim over the candidates": [], "whole answer": []}
+                                       "maxsim over the candidates": [], f"whole answer, maxsim at {FUSION.sentence_maxsim}": [],
+                                       f"whole answer, maxsim at {args.weight}": []}
     candidates = []
     for _ in range(args.rounds):
         for question in QUESTIONS:
@@ -53,14 +59,15 @@ def main() -> None:
             interaction.question_maxsim(tokens[0], index.tokens, found.ids)
             timings["maxsim over the candidates"].append(time.perf_counter() - t)
             candidates.append(len(found.ids))
-            t = time.perf_counter()
-            assistant.ask(question)
-            timings["whole answer"].append(time.perf_counter() - t)
+            for engine, weight in ((assistant, FUSION.sentence_maxsim), (weighed, args.weight)):
+                t = time.perf_counter()
+                engine.ask(question)
+                timings[f"whole answer, maxsim at {weight}"].append(time.perf_counter() - t)
     print(f"index: {index_dir}; {len(QUESTIONS)} questions x {args.rounds}; "
           f"candidates per question median {median(candidates):.0f}, max {max(candidates)}")
     for name, values in timings.items():
         ms = [v * 1000 for v in values]
-        print(f"{name:28s} median {median(ms):6.2f} ms   p95 {percentile(ms, 0.95):6.2f} ms")
+        print(f"{name:34s} median {median(ms):6.2f} ms   p95 {percentile(ms, 0.95):6.2f} ms")
     tokens = index.tokens
     files = sorted(storage.current(index_dir).glob("tokens-*.npy"))
     size = sum(f.stat().st_size for f in files)

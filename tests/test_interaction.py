@@ -37,6 +37,7 @@ def test_content_pieces_leave_out_specials_and_punctuation():
     assert interaction.content_rows(tokens).tolist() == [1, 3]
     only_marks = Tokens(("[CLS]", "?", "[SEP]"), np.arange(3), np.eye(3, dtype=np.float32))
     assert interaction.content_rows(only_marks).tolist() == [1]
+    assert interaction.kept_rows(tokens) == [1, 3] and interaction.kept_rows(only_marks) == [0]  # what the index keeps
 
 
 def test_int8_rows_keep_cosines_within_a_hundredth():
@@ -49,8 +50,8 @@ def test_int8_rows_keep_cosines_within_a_hundredth():
 
 
 def _stored(texts):
-    parts = dict(enumerate(interaction.compact(t) for t in HashingEncoder().token_vectors(texts)))
-    return SentenceTokens.join(parts, list(range(len(texts))), 384)
+    blocks = [interaction.block(range(len(texts)), HashingEncoder().token_vectors(texts))]
+    return SentenceTokens.join(blocks, list(range(len(texts))), 384)
 
 
 def test_sentence_tokens_rows_frequency_and_check():
@@ -184,13 +185,16 @@ def test_the_scaled_maxsim_moves_a_candidate_up_the_sentence_score():
     assert int(np.argmax(off.sentence_fused)) == 1 and int(np.argmax(on.sentence_fused)) == 3
 
 
-def test_join_shares_one_texts_rows_between_sentences_and_empties_the_parts():
-    tokens = HashingEncoder().token_vectors(["same words", "other"])
-    parts = {7: interaction.compact(tokens[0]), 9: interaction.compact(tokens[1])}
-    stored = SentenceTokens.join(parts, [7, 9, 7], 384)  # a sentence text repeated in the document
-    assert parts == {} and stored.offsets.tolist() == [0, 2, 3, 5]
+def test_join_shares_one_texts_rows_between_sentences_and_drops_each_block():
+    encoder = HashingEncoder()
+    blocks = [interaction.block([9], encoder.token_vectors(["other"])),
+              interaction.block([7, 8], encoder.token_vectors(["same words", "three more words"]))]
+    stored = SentenceTokens.join(blocks, [7, 9, 7, 8], 384)  # a sentence text repeated in the document
+    assert blocks == [None, None] and stored.offsets.tolist() == [0, 2, 3, 5, 8]
     np.testing.assert_array_equal(stored.vectors[0:2], stored.vectors[3:5])
-    assert stored.check(3, 384) is None
+    expected = [interaction.compact(t)[0] for t in encoder.token_vectors(["same words", "other", "same words", "three more words"])]
+    np.testing.assert_array_equal(stored.vectors, np.vstack(expected))
+    assert stored.check(4, 384) is None
 
 
 def test_the_engine_scores_candidates_by_maxsim_only_when_it_weighs(tmp_path):
