@@ -150,8 +150,9 @@ class Assistant:
         return self._candidates(question, query, fused, self._mask(question), self._weights(query))
 
     def _candidates(self, question: str, query: Query, fused: Retrieval, mask: np.ndarray,
-                    idf: dict[str, float], include=()) -> ranker.Candidates:
-        """The ranker's candidates from scores already computed; ``include`` adds sentence ids."""
+                    idf: dict[str, float], include=(), late: bool = True) -> ranker.Candidates:
+        """The ranker's candidates from scores already computed; ``include`` adds sentence ids;
+        ``late``: their MaxSim too (when FusionSettings.sentence_maxsim weighs it; else zeros)."""
         lay = self._ranker_layout
         windows = fused.windows
         sentences, chunks = fused.sentences, fused.chunks
@@ -164,9 +165,9 @@ class Assistant:
         )
         ids = np.union1d(ranker.candidates(scores, mask), np.asarray(include, dtype=np.int64))
         x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask)
-        late = (interaction.question_maxsim(query.tokens, self.index.tokens, ids)  # for the candidates only
-                if self.fusion.sentence_maxsim else np.zeros(len(ids)))
-        return ranker.Candidates(ids, x, sentences, fused, late)
+        maxsim = (interaction.question_maxsim(query.tokens, self.index.tokens, ids)  # for the candidates only
+                  if late and self.fusion.sentence_maxsim else np.zeros(len(ids)))
+        return ranker.Candidates(ids, x, sentences, fused, maxsim)
 
     def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None) -> Answer:
         """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic)."""
@@ -228,7 +229,8 @@ class Assistant:
         previous = overview.confidence(selection, probability) if isinstance(selection, overview.PaperSelection) else probability
         found = ranked.found  # a candidate's features do not depend on the other candidates: reused when they hold the selection
         if found is None or not np.isin(selection.sentence_ids, found.ids).all():
-            found = self._candidates(question, query, ranked.prior, ranked.mask, ranked.idf, include=selection.sentence_ids)
+            found = self._candidates(question, query, ranked.prior, ranked.mask, ranked.idf,
+                                     include=selection.sentence_ids, late=False)  # for the ranker's features only
         x = confidence.features(
             ranker.load_model().probability(found.x), found.ids, selection.sentence_ids, signals, probability,
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)))

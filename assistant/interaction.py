@@ -133,7 +133,9 @@ class SentenceTokens:
         lengths = ends - starts
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         index = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
-        return np.asarray(self.vectors)[index].astype(np.float32) * self.scales[index, None], offsets
+        rows = np.asarray(self.vectors)[index].astype(np.float32)
+        rows *= self.scales[index, None]
+        return rows, offsets
 
     @cached_property
     def frequency(self) -> dict[int, int]:
@@ -155,7 +157,9 @@ def maxsim(query: np.ndarray, weights: np.ndarray, tokens: np.ndarray, offsets: 
     n = len(offsets) - 1
     if n <= 0 or len(query) == 0:
         return np.zeros(max(n, 0))
-    sims = tokens @ query.T  # (N, m): a sentence's rows are consecutive, reduced along the first axis
+    # (N, m), each sentence's rows consecutive; computed as query @ tokens.T, the product numpy's BLAS
+    # does fastest for these shapes (the other order took 5x as long on a busy two-core machine)
+    sims = np.ascontiguousarray((query @ tokens.T).T)
     best = np.maximum.reduceat(sims, offsets[:-1], axis=0)  # (n, m)
     w = np.asarray(weights, dtype=np.float64)
     return (best @ w) / max(float(w.sum()), 1e-12)
