@@ -54,6 +54,18 @@ def pytest_configure(config):
     gc.set_threshold(10_000, 10, 10)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_pilot_waits():
+    """Textual's Pilot waits after every key press (twice) and every pause() until the process looks
+    idle, judged in windows of 20 ms: at least 20-40 ms of sleep each, ~10 s of the app tests' wall
+    time in one process. Windows of 5 ms with the same 5% CPU bound mean the same "idle"; every
+    app test still waits for its workers and screen messages explicitly (settle, pause)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("textual._wait.SLEEP_GRANULARITY", 0.005)  # raises if a Textual release renames it
+        patch.setattr("textual._wait.SLEEP_IDLE", 0.005 / 20)
+        yield
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
     """``pytest`` alone runs the whole fast tier in two processes (pytest-xdist, from the test extra).
