@@ -157,9 +157,10 @@ def maxsim(query: np.ndarray, weights: np.ndarray, tokens: np.ndarray, offsets: 
     n = len(offsets) - 1
     if n <= 0 or len(query) == 0:
         return np.zeros(max(n, 0))
-    # (N, m), each sentence's rows consecutive; computed as query @ tokens.T, the product numpy's BLAS
-    # does fastest for these shapes (the other order took 5x as long on a busy two-core machine)
-    sims = np.ascontiguousarray((query @ tokens.T).T)
+    # (N, m), each sentence's rows consecutive. einsum's own loop, not BLAS: the product is small (about
+    # 2,000 x 400 x 10), and OpenBLAS's threads, woken right after the ONNX run whose threads still spin,
+    # took 13-19 ms for it on the shared two-core machine against 0.5 ms here (bench/bench_interaction.py)
+    sims = np.einsum("nd,md->nm", tokens, query, optimize=False)
     best = np.maximum.reduceat(sims, offsets[:-1], axis=0)  # (n, m)
     w = np.asarray(weights, dtype=np.float64)
     return (best @ w) / max(float(w.sum()), 1e-12)
@@ -171,7 +172,7 @@ def coverage(query: np.ndarray, tokens: np.ndarray, offsets: np.ndarray) -> np.n
     n = len(offsets) - 1
     if n <= 0 or len(query) == 0:
         return np.zeros(max(n, 0))
-    best = (tokens @ query.T).max(axis=1)  # (N,)
+    best = np.einsum("nd,md->nm", tokens, query, optimize=False).max(axis=1)  # (N,); einsum: see maxsim
     return np.add.reduceat(best, offsets[:-1]) / np.diff(offsets)
 
 
