@@ -116,6 +116,7 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
     texts = _unit_texts(document, report.chunks)
     vectors = _embed_units(texts, model, progress, pooled=_pooled_parts(document))
     del model  # the session and its memory arena (sized for the largest batch) go before the files are written
+    vectors = join_tokens(vectors)
     try:
         with storage.new_version(folder) as version:
             progress("writing", 0, 1)
@@ -199,9 +200,19 @@ def _embed_units(texts: dict[str, list[str]], model, progress: Progress, pooled:
         out[unit] = pool(weighted, [len(row) for row in pooled[unit]])
         del weighted
     out.update({unit: vectors[rows[unit]] for unit in own})
-    if tokens_of in rows:
-        out[TOKENS] = interaction.SentenceTokens.join(kept, rows[tokens_of].tolist(), enc.DIMENSION)
+    if tokens_of in rows:  # joined by the caller once the model is gone (join_tokens)
+        out[TOKENS] = (kept, rows[tokens_of].tolist())
     return {unit: out[unit] for unit in (*texts, *([TOKENS] if tokens_of in rows else []))}
+
+
+def join_tokens(vectors: dict) -> dict:
+    """``vectors`` with its ``TOKENS`` entry (the blocks ``_embed_units`` kept) joined into one
+    interaction.SentenceTokens: done after the model is released, so the joined rows and the model's
+    memory arena are never held at once."""
+    if TOKENS in vectors:
+        kept, order = vectors[TOKENS]
+        vectors[TOKENS] = interaction.SentenceTokens.join(kept, order, enc.DIMENSION)
+    return vectors
 
 
 def pool(vectors: np.ndarray, counts: Sequence[int]) -> np.ndarray:
