@@ -13,7 +13,6 @@ files). Scoring is pure numpy over arrays.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
@@ -147,8 +146,13 @@ class SentenceTokens:
 
 
 def piece_idf(ids: Sequence[int], frequency: dict[int, int], n_units: int) -> np.ndarray:
-    """``log(1 + (n + 1) / (df + 0.5))`` of each piece over ``n_units`` sentences (as ranker.idf_weights)."""
-    return np.array([math.log(1 + (n_units + 1) / (frequency.get(int(i), 0) + 0.5)) for i in ids], dtype=np.float64)
+    """The idf weight of each piece over ``n_units`` sentences, by the one idf the question's terms
+    get (ranker.idf_weights, its IdfSettings)."""
+    from assistant.ranker import idf_weights
+
+    pieces = [int(i) for i in ids]
+    weights = idf_weights(pieces, lambda piece: frequency.get(piece, 0), n_units)
+    return np.array([weights[piece] for piece in pieces], dtype=np.float64)
 
 
 def maxsim(query: np.ndarray, weights: np.ndarray, tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:

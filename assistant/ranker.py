@@ -15,12 +15,13 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence, TypeVar
 
 import numpy as np
 
 from assistant import abstain
 from assistant.errors import AssistantError
-from assistant.retrieval import Retrieval, UnitScores
+from assistant.retrieval import Retrieval, UnitScores, minmax
 
 SIGNALS = ("sentence_dense", "sentence_lexical", "window_dense", "chunk_dense", "chunk_lexical",
            "paragraph_dense", "paragraph_lexical", "neighbour_dense", "neighbour_lexical", "chunk_fused")
@@ -220,11 +221,13 @@ class IdfSettings:
 
 
 IDF = IdfSettings()
+Term = TypeVar("Term", str, int)
 
 
-def idf_weights(query_terms: list[str], document_frequency, n_units: int,
-                settings: IdfSettings = IDF) -> dict[str, float]:
-    """The weight of each query term (``document_frequency(term)`` counts the units holding it)."""
+def idf_weights(query_terms: Sequence[Term], document_frequency, n_units: int,
+                settings: IdfSettings = IDF) -> dict[Term, float]:
+    """The weight of each query term (``document_frequency(term)`` counts the units holding it); a
+    term is a BM25 term, or a word piece's vocabulary id (interaction.piece_idf)."""
     return {t: math.log(1 + (n_units + settings.n_shift) / (document_frequency(t) + settings.df_shift))
             for t in query_terms}
 
@@ -279,6 +282,5 @@ def scaled_late(found: Candidates, n_sentences: int) -> np.ndarray:
     (0 for the other sentences)."""
     out = np.zeros(n_sentences, dtype=np.float64)
     if len(found.ids):
-        low, high = float(found.late.min()), float(found.late.max())
-        out[found.ids] = (found.late - low) / (high - low) if high > low else 0.0
+        out[found.ids] = minmax(found.late)
     return out
