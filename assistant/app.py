@@ -21,7 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, OptionList
+from textual.widgets import Header, Markdown, OptionList
 
 from assistant import paths
 from assistant.encoder import Encoder
@@ -35,7 +35,7 @@ from assistant.suggestions import suggested_questions
 from assistant.transcript import (
     Source, Turn, answer_plain, answer_source, conversation_markdown, escape_markdown, sources_of,
 )
-from assistant.widgets import BuildPanel, Exchange, QuestionInput, SourceCard, SourcesPane, Welcome
+from assistant.widgets import BuildPanel, Exchange, KeysFooter, QuestionInput, SourceCard, SourcesPane, Welcome
 
 if TYPE_CHECKING:  # the library module is imported only when the library opens
     from assistant.library import Entry
@@ -202,7 +202,7 @@ class PaperApp(App[None]):
                 yield BuildPanel(id="build")
             yield SourcesPane(id="sources")
         yield QuestionInput(placeholder=WAITING_PLACEHOLDER, id="question")
-        yield Footer()
+        yield KeysFooter()
 
     def on_load(self) -> None:
         if self.assistant is None:  # start opening the paper while the screen is being built

@@ -14,12 +14,13 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Markdown, OptionList, Static, TextArea
+from textual.widgets import Input, Markdown, OptionList, Static, TextArea
 
 from assistant.history import Past, search
 from assistant.records import Document
 from assistant.render import safe
 from assistant.transcript import Source
+from assistant.widgets import KeysFooter
 
 if TYPE_CHECKING:  # the library module imports numpy: not at start-up
     from assistant.library import Entry
@@ -49,7 +50,7 @@ class ReaderScreen(Screen[None]):
         yield Static(label, id="reader-title")
         yield TextArea(safe(self.document.source), read_only=True, soft_wrap=True, show_line_numbers=False,
                        highlight_cursor_line=False, id="reader")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         reader = self.query_one("#reader", TextArea)

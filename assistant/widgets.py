@@ -14,13 +14,35 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Markdown, OptionList, ProgressBar, Static
+from textual.widgets import Footer, Input, Markdown, OptionList, ProgressBar, Static
 
 from assistant.confidence import phrase
 from assistant.progress import StageClock, describe
 from assistant.records import Answer, Document
 from assistant.render import safe
 from assistant.transcript import Source, answer_markdown, card_text, card_title, sources_of
+
+
+class KeysFooter(Footer):
+    """Textual's footer, rebuilt only when the keys it shows change.
+
+    The stock footer recomposes (rebuilds every key widget) on each ``bindings_updated_signal``;
+    one answer publishes it several times (the input disabled and enabled, focus moving,
+    ``refresh_bindings``) while the keys shown mostly stay the same.
+    """
+
+    _shown: tuple | None = None
+
+    def _keys(self) -> tuple:
+        return tuple((key, binding.action, binding.description, binding.show, self.app.get_key_display(binding),
+                      enabled, tooltip) for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items())
+
+    async def recompose(self) -> None:
+        keys = self._keys()
+        if keys == self._shown:
+            return
+        self._shown = keys
+        await super().recompose()
 
 
 class QuestionInput(Input):

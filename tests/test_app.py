@@ -381,6 +381,24 @@ async def test_asking_shows_the_answer_and_its_sources(stub):
         assert not box.disabled and box.value == "" and app.focused is box
 
 
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(stub):
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, stub)
+        await settle(pilot)
+        keys = {key.action: key for key in app.query(FooterKey)}
+        assert keys["copy_answer"].has_class("-disabled")  # nothing to copy yet
+        for _ in range(3):
+            app.refresh_bindings()
+            await settle(pilot)
+        assert all(a is b for a, b in zip(app.query(FooterKey), keys.values()))  # same keys: not rebuilt
+        await ask(pilot, IRAN)
+        await settle(pilot)
+        assert not {key.action: key for key in app.query(FooterKey)}["copy_answer"].has_class("-disabled")
+
+
 async def test_a_follow_up_is_asked_with_context(stub):
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
