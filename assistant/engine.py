@@ -150,9 +150,10 @@ class Assistant:
         return self._candidates(question, query, fused, self._mask(question), self._weights(query))
 
     def _candidates(self, question: str, query: Query, fused: Retrieval, mask: np.ndarray,
-                    idf: dict[str, float], include=(), late: bool = True) -> ranker.Candidates:
-        """The ranker's candidates from scores already computed; ``include`` adds sentence ids;
-        ``late``: their MaxSim too (when FusionSettings.sentence_maxsim weighs it; else zeros)."""
+                    idf: dict[str, float], include=()) -> ranker.Candidates:
+        """The ranker's candidates from scores already computed, with their MaxSim (four of the ranker's
+        features, and the sentence score when FusionSettings.sentence_maxsim weighs it); ``include``
+        adds sentence ids."""
         lay = self._ranker_layout
         windows = fused.windows
         sentences, chunks = fused.sentences, fused.chunks
@@ -163,11 +164,12 @@ class Assistant:
             ranker.neighbour_max(sentences.dense, lay.paragraph), ranker.neighbour_max(sentences.lexical, lay.paragraph),
             fused.chunk_fused[lay.chunk],
         )
-        ids = np.union1d(ranker.candidates(scores, mask), np.asarray(include, dtype=np.int64))
-        x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask)
-        maxsim = (interaction.question_maxsim(query.tokens, self.index.tokens, ids)  # for the candidates only
-                  if late and self.fusion.sentence_maxsim else np.zeros(len(ids)))
-        return ranker.Candidates(ids, x, sentences, fused, maxsim)
+        base = ranker.candidates(scores, mask)
+        ids = np.union1d(base, np.asarray(include, dtype=np.int64))
+        late = np.zeros(len(mask))  # MaxSim is computed for the candidates only
+        late[ids] = interaction.question_maxsim(query.tokens, self.index.tokens, ids)
+        x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask, late, base)
+        return ranker.Candidates(ids, x, sentences, fused, late[ids])
 
     def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None) -> Answer:
         """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic)."""
@@ -230,7 +232,7 @@ class Assistant:
         found = ranked.found  # a candidate's features do not depend on the other candidates: reused when they hold the selection
         if found is None or not np.isin(selection.sentence_ids, found.ids).all():
             found = self._candidates(question, query, ranked.prior, ranked.mask, ranked.idf,
-                                     include=selection.sentence_ids, late=False)  # for the ranker's features only
+                                     include=selection.sentence_ids)
         x = confidence.features(
             ranker.load_model().probability(found.x), found.ids, selection.sentence_ids, signals, probability,
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)))

@@ -302,8 +302,32 @@ def fit(batch: Sequence[Example], settings: FitSettings = FitSettings()) -> dict
                       "names": documents},
         "in_sample": metrics(batch, probabilities, [rule] * len(batch)),
         "cv": cross_validate(batch, settings),
+        "cv_without": {prefix: _summary(cross_validate(without(batch, prefix), settings)) for prefix in ABLATIONS},
         "settings": asdict(settings),
     }
+
+
+ABLATIONS = ("maxsim",)  # feature groups whose worth the report shows: the same CV with their columns held at 0
+
+
+def without(batch: Sequence[Example], prefix: str) -> list[Example]:
+    """``batch`` with the features named ``prefix...`` held at 0 (a constant column the fit ignores)."""
+    from dataclasses import replace
+
+    from assistant.ranker import FEATURES
+
+    columns = [i for i, name in enumerate(FEATURES) if name.startswith(prefix)]
+    out = []
+    for e in batch:
+        x = e.x.copy()
+        x[:, columns] = 0.0
+        out.append(replace(e, x=x))
+    return out
+
+
+def _summary(report: dict) -> dict:
+    keys = ("top1_positive", "selection_hit", "median_words")
+    return {part: {k: report[part][k] for k in keys} for part in ("all", "paper") if part in report}
 
 
 def _companions(doc, lay, sid: int) -> tuple[bool, tuple[tuple[int, int], ...], tuple[int, ...]]:

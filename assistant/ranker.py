@@ -29,6 +29,7 @@ FEATURES = (
     *(f"{s}{suffix}" for s in SIGNALS for suffix in ("", "_gap", "_rank", "_norm")),
     "first_in_paragraph", "paragraph_position", "section_position", "list_item", "heading",
     "log_words", "short", "term_coverage", "fact_found", "fact_missing",
+    *(f"maxsim{suffix}" for suffix in ("", "_gap", "_rank", "_norm")),
 )
 
 
@@ -185,8 +186,13 @@ def _signal_features(values: np.ndarray, ids: np.ndarray, allowed: np.ndarray, l
 
 
 def features(question: str, query_terms: list[str], idf: dict[str, float], scores: Scores, layout_: Layout,
-             ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """The feature matrix (len(ids), len(FEATURES)) of candidate sentences ``ids``; ``idf`` weighs query terms."""
+             ids: np.ndarray, mask: np.ndarray, late: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """The feature matrix (len(ids), len(FEATURES)) of candidate sentences ``ids``; ``idf`` weighs query terms.
+
+    ``late`` (per sentence, read at ``ids`` and ``base``) is the late-interaction score
+    (interaction.question_maxsim), known for the candidates only: its gap, rank and scaled value are
+    taken among the ``base`` candidates (``candidates``), so a sentence's row does not change when
+    ``ids`` adds others."""
     allowed = np.flatnonzero(mask)
     columns: list[np.ndarray] = []
     for name, values in zip(SIGNALS, scores.arrays()):
@@ -205,6 +211,7 @@ def features(question: str, query_terms: list[str], idf: dict[str, float], score
         layout_.first_in_paragraph[ids], layout_.paragraph_position[ids], layout_.section_position[ids],
         layout_.list_item[ids], layout_.heading[ids], np.log1p(words), (words < 6).astype(np.float64),
         coverage, found, missing,
+        *_signal_features(late, ids, np.asarray(base, dtype=np.int64), lexical=False),
     ]
     return np.column_stack(columns) if len(ids) else np.zeros((0, len(FEATURES)))
 

@@ -197,9 +197,10 @@ def test_join_shares_one_texts_rows_between_sentences_and_drops_each_block():
     assert stored.check(4, 384) is None
 
 
-def test_the_engine_scores_candidates_by_maxsim_only_when_it_weighs(tmp_path):
+def test_the_engine_scores_candidates_by_maxsim_and_the_ranker_reads_it(tmp_path):
     from dataclasses import replace
 
+    from assistant import ranker
     from assistant.engine import Assistant
     from assistant.index import build_index, load_index
     from assistant.retrieval import FUSION
@@ -216,6 +217,7 @@ def test_the_engine_scores_candidates_by_maxsim_only_when_it_weighs(tmp_path):
     found = on.candidates(question, query)
     assert found.late.max() > 0 and int(found.ids[np.argmax(found.late)]) == 0
     np.testing.assert_allclose(found.late, interaction.question_maxsim(query.tokens, index.tokens, found.ids))
+    np.testing.assert_allclose(found.x[:, ranker.FEATURES.index("maxsim")], found.late)  # a ranker feature
     off = Assistant(index, HashingEncoder(), fusion=replace(FUSION, sentence_maxsim=0.0))
-    assert not off.candidates(question, query).late.any()
+    np.testing.assert_allclose(off.candidates(question, query).late, found.late)  # computed at weight 0 too
     assert on.ask(question).sentence_ids[0] == 0 and off.ask(question).sentence_ids[0] == 0

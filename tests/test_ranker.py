@@ -25,6 +25,25 @@ def test_shipped_model_says_what_it_was_fitted_on():
     assert "heldout" not in names and "1557" not in names and "1595" not in names
 
 
+def test_shipped_model_weighs_maxsim_and_reports_its_worth():
+    model = ranker.load_model()
+    late = [i for i, name in enumerate(ranker.FEATURES) if name.startswith("maxsim")]
+    assert len(late) == 4 and np.abs(model.coef[late]).min() > 0
+    data = json.loads(ranker.model_path().read_text(encoding="utf-8"))
+    without = data["cv_without"]["maxsim"]["all"]
+    assert without["top1_positive"] < data["cv"]["all"]["top1_positive"]
+
+
+def test_without_holds_a_feature_group_at_zero():
+    n = len(ranker.FEATURES)
+    example = fit_ranker.Example("d", "q", np.array([3, 5]), np.ones((2, n)), np.array([True, False]), ((0, 1), (2, 3)),
+                                 np.array([4, 4]), np.array([0, 0]), ((False, (), ()), (False, (), ())), ((0, 1),),
+                                 True, 4, True)
+    x = fit_ranker.without([example], "maxsim")[0].x
+    names = np.array([name.startswith("maxsim") for name in ranker.FEATURES])
+    assert (x[:, names] == 0).all() and (x[:, ~names] == 1).all() and (example.x == 1).all()
+
+
 def test_missing_model_fails_loudly(tmp_path):
     with pytest.raises(AssistantError, match="cannot read the ranker model"):
         ranker.load_model(tmp_path / "absent.json")
@@ -92,12 +111,38 @@ def test_features_on_the_paper(paper_document):
     ids = ranker.candidates(scores, mask)
     question = "When did Russia launch its first airstrikes in Syria?"
     x = ranker.features(question, ["russia", "airstrik", "syria"], {"russia": 1.0, "airstrik": 3.0, "syria": 1.0},
-                        scores, lay, ids, mask)
+                        scores, lay, ids, mask, rng.random(n), ids)
     assert x.shape == (len(ids), len(ranker.FEATURES)) and np.isfinite(x).all()
     column = dict(zip(ranker.FEATURES, x.T))
     assert set(np.unique(column["fact_found"] + column["fact_missing"])) == {1.0}  # a "when" question asks a fact
     best = int(np.argmax(scores.sentence_dense[ids]))
     assert column["sentence_dense_gap"][best] == pytest.approx(0.0) and column["sentence_dense_rank"][best] == 0.0
+
+
+def test_maxsim_features_are_taken_among_the_base_candidates(paper_document):
+    from assistant.chunking import ChunkSettings, chunk_document
+
+    chunks = chunk_document(paper_document, lambda t: len(t.split()), ChunkSettings()).chunks
+    lay = ranker.layout(paper_document, chunks)
+    n = len(paper_document.sentences)
+    rng = np.random.default_rng(2)
+    scores = ranker.Scores(*[rng.random(n) for _ in ranker.SIGNALS])
+    mask = np.ones(n, dtype=bool)
+    base = ranker.candidates(scores, mask)
+    late = np.zeros(n)
+    late[base] = rng.random(len(base))
+    extra = int(np.setdiff1d(np.arange(n), base)[0])
+    late[extra] = 2.0  # a sentence added to the candidates (a shown one) scores above every base candidate
+    args = ("Why?", ["russia"], {"russia": 1.0}, scores, lay)
+    alone = ranker.features(*args, base, mask, late, base)
+    ids = np.union1d(base, [extra])
+    joined = ranker.features(*args, ids, mask, late, base)
+    np.testing.assert_array_equal(joined[np.isin(ids, base)], alone)  # base rows do not move
+    column = dict(zip(ranker.FEATURES, alone.T))
+    best = int(np.argmax(late[base]))
+    np.testing.assert_allclose(column["maxsim"], late[base])
+    assert column["maxsim_gap"][best] == 0.0 and column["maxsim_rank"][best] == 0.0 and column["maxsim_norm"][best] == 1.0
+    assert dict(zip(ranker.FEATURES, joined.T))["maxsim_gap"][int(np.flatnonzero(ids == extra)[0])] > 0
 
 
 def test_locate_answer_takes_the_occurrence_nearest_the_offset():
