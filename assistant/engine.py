@@ -17,7 +17,8 @@ from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
 from assistant.render import safe
-from assistant.retrieval import FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse, rerank
+from assistant.retrieval import (FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse, pool_ids, rerank,
+                                 top_ids)
 
 MAX_QUESTION_CHARS = 2000
 MODES = ("hybrid", "bm25", "dense")
@@ -146,8 +147,19 @@ class Assistant:
         scores (used by ``python -m assistant.fit_ranker``; answering does not use the ranker yet)."""
         sentences = self.unit_scores("sentences", query)
         windows = dense_scores(self.index.dense["windows"], query.vector)
-        fused = fuse(self.unit_scores("chunks", query), sentences, windows, self._ranker_layout.chunk)
+        fused = fuse(self.unit_scores("chunks", query), sentences, windows, self._ranker_layout.chunk,
+                     settings=self.fusion, late=self.late_scores(query, sentences, windows))
         return self._candidates(question, query, fused, self._mask(question), self._weights(query))
+
+    def late_scores(self, query: Query, sentences: UnitScores, windows: np.ndarray) -> np.ndarray | None:
+        """The question's MaxSim with the ``maxsim_pool`` best sentences by dense, BM25 and window
+        score, as a retrieval channel (interaction.document_maxsim: NaN for the other sentences);
+        None when the settings do not use it."""
+        settings = self.fusion
+        if not settings.document_maxsim or query.tokens is None:
+            return None
+        pool = pool_ids([sentences.dense, sentences.lexical, windows], settings.maxsim_pool)
+        return interaction.document_maxsim(query.tokens, self.index.tokens, pool)
 
     def _candidates(self, question: str, query: Query, fused: Retrieval, mask: np.ndarray,
                     idf: dict[str, float], include=()) -> ranker.Candidates:
@@ -166,10 +178,22 @@ class Assistant:
         )
         base = ranker.candidates(scores, mask)
         ids = np.union1d(base, np.asarray(include, dtype=np.int64))
+        if fused.late is not None:  # the best sentences by MaxSim over the document join them
+            ids = np.union1d(ids, top_ids(fused.late, mask, self.fusion.candidate_maxsim))
         late = np.zeros(len(mask))  # MaxSim is computed for the candidates only
-        late[ids] = interaction.question_maxsim(query.tokens, self.index.tokens, ids)
+        late[ids] = self._candidate_maxsim(query, fused, ids)
         x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask, late, base)
         return ranker.Candidates(ids, x, sentences, fused, late[ids])
+
+    def _candidate_maxsim(self, query: Query, fused: Retrieval, ids: np.ndarray) -> np.ndarray:
+        """The candidates' MaxSim: read from the document's scores where fusion computed them."""
+        if fused.late is None:
+            return interaction.question_maxsim(query.tokens, self.index.tokens, ids)
+        out = fused.late[ids]
+        missing = np.isnan(out)
+        if missing.any():
+            out[missing] = interaction.question_maxsim(query.tokens, self.index.tokens, ids[missing])
+        return out
 
     def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None) -> Answer:
         """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic)."""
@@ -200,10 +224,10 @@ class Assistant:
         paragraphs = (self.unit_scores("paragraphs", query)
                       if settings.sentence_paragraph_dense or settings.sentence_paragraph_lexical else None)
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
-                     paragraphs, self._ranker_layout.paragraph, settings)
+                     paragraphs, self._ranker_layout.paragraph, settings, self.late_scores(query, sentence_scores, windows))
         mask, idf = self._mask(question), self._weights(query)
         prior, found = fused, None
-        if settings.chunk_ranker or settings.sentence_ranker or settings.sentence_maxsim:
+        if settings.chunk_ranker or settings.sentence_ranker or settings.sentence_maxsim or settings.document_maxsim:
             found = self._candidates(question, query, fused, mask, idf)
             fused = rerank(fused, ranker.log_odds(ranker.load_model(), found, len(mask)), self._sentence_chunk, settings,
                            ranker.scaled_late(found, len(mask)))

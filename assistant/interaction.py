@@ -185,7 +185,21 @@ def question_maxsim(question: Tokens, stored: SentenceTokens, sentence_ids: np.n
     sentence_ids = np.asarray(sentence_ids, dtype=np.int64)
     if len(sentence_ids) == 0:
         return np.zeros(0)
-    rows = content_rows(question)
-    weights = piece_idf(np.asarray(question.ids)[rows], stored.frequency, len(stored))
+    query, weights = question_weights(question, stored)
     tokens, offsets = stored.rows(sentence_ids)
-    return maxsim(question.vectors[rows], weights, tokens, offsets)
+    return maxsim(query, weights, tokens, offsets)
+
+
+def question_weights(question: Tokens, stored: SentenceTokens) -> tuple[np.ndarray, np.ndarray]:
+    """The question's content rows (unit vectors) and their idf weights over the document's sentences."""
+    rows = content_rows(question)
+    return question.vectors[rows], piece_idf(np.asarray(question.ids)[rows], stored.frequency, len(stored))
+
+
+def document_maxsim(question: Tokens, stored: SentenceTokens, pool: np.ndarray | None = None) -> np.ndarray:
+    """Per sentence of the document, in sentence order, the idf-weighted MaxSim of ``question`` with
+    it (as ``question_maxsim`` scores it) for the sentences of ``pool`` (default: all), NaN for the others."""
+    out = np.full(len(stored), np.nan)
+    pool = np.arange(len(stored)) if pool is None else np.asarray(pool, dtype=np.int64)
+    out[pool] = question_maxsim(question, stored, pool)
+    return out

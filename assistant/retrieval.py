@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,19 @@ class FusionSettings:
     # unanswerable question or answers one fewer (0.886/0.96 -> 0.857/0.96 or 0.886/0.952) and the
     # refitted confidence's dev AUROC falls to 0.860-0.867 (floor 0.87), for +0/+1 evidence hits.
     sentence_maxsim: float = 0.0
+    # Late interaction as a retrieval channel: the question's MaxSim with the ``maxsim_pool`` best
+    # sentences by each of dense, BM25 and window score (their union; the rest are not scored).
+    # A chunk's best sentence by MaxSim is one more RRF term of its passage score at this weight, added
+    # with the ranker's (``rerank``; 0: off) ...
+    chunk_maxsim: float = 3.0
+    # ... and the ``candidate_maxsim`` best sentences by MaxSim join the learned ranker's candidates.
+    candidate_maxsim: int = 15
+    maxsim_pool: int = 40
+
+    @property
+    def document_maxsim(self) -> bool:
+        """Whether the question's MaxSim with the document's sentences is computed before fusion."""
+        return bool(self.chunk_maxsim or self.candidate_maxsim)
 
 
 FUSION = FusionSettings()
@@ -70,6 +84,7 @@ class Retrieval:
     windows: np.ndarray  # dense score of each sentence embedded with its neighbours
     chunk_fused: np.ndarray  # fused chunk score, higher is better
     sentence_fused: np.ndarray
+    late: np.ndarray | None = None  # each sentence's MaxSim with the question (NaN: not scored; None: none)
 
 
 def ranks(scores: np.ndarray) -> np.ndarray:
@@ -103,11 +118,12 @@ def minmax(values: np.ndarray) -> np.ndarray:
 
 def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentence_chunk: np.ndarray,
          paragraphs: UnitScores | None = None, sentence_paragraph: np.ndarray | None = None,
-         settings: FusionSettings = FUSION) -> Retrieval:
+         settings: FusionSettings = FUSION, late: np.ndarray | None = None) -> Retrieval:
     """Rank chunks on their own signals and on their best sentence; rank sentences in context.
 
     ``windows`` is the dense score of each sentence embedded with its neighbours; ``paragraphs``
-    (with ``sentence_paragraph``, each sentence's paragraph unit) adds the paragraph's scores.
+    (with ``sentence_paragraph``, each sentence's paragraph unit) adds the paragraph's scores;
+    ``late`` (each sentence's MaxSim, NaN where not scored) is kept for ``rerank`` and the candidates.
     """
     n_chunks = len(chunks.dense)
     best_sentence_dense = group_max(sentences.dense, sentence_chunk, n_chunks)
@@ -125,20 +141,43 @@ def fuse(chunks: UnitScores, sentences: UnitScores, windows: np.ndarray, sentenc
         sentence_fused = (sentence_fused
                           + settings.sentence_paragraph_dense * minmax(paragraphs.dense)[sentence_paragraph]
                           + settings.sentence_paragraph_lexical * minmax(paragraphs.lexical)[sentence_paragraph])
-    return Retrieval(chunks, sentences, windows, chunk_fused, sentence_fused)
+    return Retrieval(chunks, sentences, windows, chunk_fused, sentence_fused, late)
 
 
 def rerank(fused: Retrieval, sentence_logit: np.ndarray, sentence_chunk: np.ndarray,
            settings: FusionSettings = FUSION, sentence_late: np.ndarray | None = None) -> Retrieval:
     """``fused`` with the learned ranker's per-sentence log-odds added: each chunk gains an RRF term
     for the rank of its best sentence, each sentence a weighted min-max-normalised term; and
-    ``sentence_late`` (per sentence, 0..1: the candidates' scaled MaxSim, 0 for the others) weighted."""
-    best = group_max(sentence_logit, sentence_chunk, len(fused.chunk_fused))
+    ``sentence_late`` (per sentence, 0..1: the candidates' scaled MaxSim, 0 for the others) weighted.
+    With ``fused.late`` (each sentence's MaxSim, NaN where not scored) each chunk also gains an RRF
+    term for the rank of its best sentence by MaxSim (``chunk_maxsim``): passages only, as the
+    ranker's term, so the sentences the answer is made of are chosen as before."""
+    n_chunks = len(fused.chunk_fused)
+    best = group_max(sentence_logit, sentence_chunk, n_chunks)
     chunk_fused = fused.chunk_fused + settings.chunk_ranker / (settings.rrf_k + 1 + ranks(best))
+    if fused.late is not None and settings.chunk_maxsim:
+        best_late = group_max(np.nan_to_num(fused.late, nan=-np.inf), sentence_chunk, n_chunks)
+        chunk_fused = chunk_fused + settings.chunk_maxsim / (settings.rrf_k + 1 + ranks(best_late))
     sentence_fused = fused.sentence_fused + settings.sentence_ranker * minmax(sentence_logit)
     if sentence_late is not None:
         sentence_fused = sentence_fused + settings.sentence_maxsim * sentence_late
-    return Retrieval(fused.chunks, fused.sentences, fused.windows, chunk_fused, sentence_fused)
+    return Retrieval(fused.chunks, fused.sentences, fused.windows, chunk_fused, sentence_fused, fused.late)
+
+
+def top_ids(values: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
+    """The ids of the ``k`` highest ``values`` among those ``mask`` allows (NaN never), sorted by id."""
+    allowed = np.flatnonzero(mask & ~np.isnan(values))
+    if k <= 0 or len(allowed) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if k < len(allowed):
+        allowed = allowed[np.argpartition(-values[allowed], k - 1)[:k]]
+    return np.sort(allowed)
+
+
+def pool_ids(score_lists: list[np.ndarray], k: int) -> np.ndarray:
+    """The union of the ``k`` best items by each of several score arrays over the same items (sorted ids)."""
+    everything = np.ones(len(score_lists[0]), dtype=bool)
+    return reduce(np.union1d, [top_ids(np.asarray(scores, np.float64), everything, k) for scores in score_lists])
 
 
 def dense_scores(faiss_index, vector: np.ndarray) -> np.ndarray:

@@ -1,0 +1,115 @@
+"""Late interaction as a retrieval channel: the MaxSim pool, its chunk term and its candidates (fast)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from assistant import interaction
+from assistant.encoder import HashingEncoder
+from assistant.retrieval import FUSION, FusionSettings, UnitScores, fuse, pool_ids, rerank, top_ids
+
+OFF = replace(FUSION, chunk_maxsim=0.0, candidate_maxsim=0)  # no MaxSim channel
+
+
+def test_top_ids_keeps_the_best_allowed_scored_items():
+    values = np.array([0.9, np.nan, 0.5, 0.7, 0.1])
+    mask = np.array([False, True, True, True, True])
+    assert top_ids(values, mask, 2).tolist() == [2, 3]  # 0 is masked out, 1 is not scored
+    assert top_ids(values, mask, 10).tolist() == [2, 3, 4]
+    assert top_ids(values, mask, 0).tolist() == []
+
+
+def test_the_pool_is_the_union_of_each_signals_best():
+    dense = np.array([0.9, 0.8, 0.1, 0.0, 0.2])
+    lexical = np.array([0.0, 0.0, 0.0, 5.0, 1.0])
+    assert pool_ids([dense, lexical], 1).tolist() == [0, 3]
+    assert pool_ids([dense, lexical], 2).tolist() == [0, 1, 3, 4]
+
+
+def test_document_maxsim_scores_the_pool_only():
+    texts = ["the mill grinds corn in winter", "the mill is old", "the river is wide", "wind turns the sails"]
+    blocks = [interaction.block(range(len(texts)), HashingEncoder().token_vectors(texts))]
+    stored = interaction.SentenceTokens.join(blocks, list(range(len(texts))), 384)
+    question = HashingEncoder().token_vectors(["When does the mill grind corn?"])[0]
+    everything = interaction.document_maxsim(question, stored)
+    np.testing.assert_allclose(everything, interaction.question_maxsim(question, stored, np.arange(4)))
+    pooled = interaction.document_maxsim(question, stored, np.array([3, 0]))
+    assert np.isnan(pooled[[1, 2]]).all() and pooled[[0, 3]] == pytest.approx(everything[[0, 3]])
+
+
+def test_the_maxsim_channel_lifts_the_passage_of_the_sentence_it_ranks_first_not_the_sentence_score():
+    # chunk 0 leads on every other signal; chunk 1's sentence 3 is MaxSim's best by far
+    chunks = UnitScores(np.array([0.6, 0.5]), np.array([3.0, 2.0]))
+    sentences = UnitScores(np.array([0.5, 0.1, 0.1, 0.4]), np.array([3.0, 0.0, 0.0, 2.0]))
+    windows = np.array([0.5, 0.1, 0.1, 0.4])
+    late = np.array([0.2, np.nan, 0.1, 0.9])
+    chunk = np.array([0, 0, 1, 1])
+    settings = FusionSettings(rrf_k=1, chunk_ranker=0.0, chunk_maxsim=0.0)
+    fused = fuse(chunks, sentences, windows, chunk, settings=settings, late=late)
+    assert fused.late is late and int(np.argmax(fused.chunk_fused)) == 0
+    flat = np.zeros(4)
+    assert int(np.argmax(rerank(fused, flat, chunk, settings).chunk_fused)) == 0  # chunk_maxsim 0: off
+    on = rerank(fused, flat, chunk, replace(settings, chunk_maxsim=20.0))
+    assert int(np.argmax(on.chunk_fused)) == 1 and on.late is late
+    np.testing.assert_array_equal(on.sentence_fused, fused.sentence_fused)  # the answer's sentences are chosen as before
+    assert int(np.argmax(rerank(replace(fused, late=None), flat, chunk, replace(settings, chunk_maxsim=20.0)).chunk_fused)) == 0
+
+
+def _mills(tmp_path):
+    from assistant.index import build_index, load_index
+
+    source = tmp_path / "mills.md"
+    filler = " ".join(f"Report {n} on the weather in the valley number {n}." for n in range(200))
+    source.write_text(f"# Mills\n\n{filler}\n\nThe miller grinds corn in winter.\n", encoding="utf-8")
+    build_index(source, tmp_path / "idx", encoder=HashingEncoder())
+    return load_index(tmp_path / "idx")
+
+
+def test_maxsims_best_sentences_join_the_rankers_candidates(tmp_path):
+    from assistant.engine import Assistant
+
+    index = _mills(tmp_path)
+    question = "When does the miller grind corn?"
+    plain = Assistant(index, HashingEncoder(), fusion=OFF)
+    query = plain.query(question)
+    before = plain.candidates(question, query)
+    outside = int(np.setdiff1d(np.arange(len(index.tokens)), before.ids)[0])  # no other signal picks it
+    late = Assistant(index, HashingEncoder(), fusion=replace(OFF, candidate_maxsim=2))
+    fused = before.fused
+    scores = np.full(len(index.tokens), np.nan)
+    scores[[outside, 5, 7]] = [0.9, 0.8, 0.1]
+    mask = np.ones(len(scores), dtype=bool)
+    found = late._candidates(question, query, replace(fused, late=scores), mask, late._weights(query))
+    assert {outside, 5} <= set(found.ids.tolist()) and found.x.shape == (len(found.ids), before.x.shape[1])
+    assert outside not in plain._candidates(question, query, replace(fused, late=scores), mask, plain._weights(query)).ids
+
+
+def test_the_channel_scores_the_pool_of_each_signals_best_sentences(tmp_path):
+    from assistant.engine import Assistant
+
+    index = _mills(tmp_path)
+    question = "When does the miller grind corn?"
+    late = Assistant(index, HashingEncoder(), fusion=replace(FUSION, chunk_maxsim=1.0, candidate_maxsim=3, maxsim_pool=5))
+    query = late.query(question)
+    found = late.candidates(question, query)
+    scores = found.fused.late
+    assert scores is not None and 5 <= np.count_nonzero(~np.isnan(scores)) <= 15  # 5 best of dense, BM25, window
+    target = len(index.tokens) - 1  # the miller's sentence
+    assert int(np.nanargmax(scores)) == target and target in found.ids
+    assert late.ask(question).sentence_ids[0] == target
+    assert Assistant(index, HashingEncoder(), fusion=OFF).candidates(question, query).fused.late is None  # off: not computed
+
+
+def test_the_candidates_maxsim_is_read_from_the_channel_where_it_was_computed(tmp_path):
+    from assistant.engine import Assistant
+
+    index = _mills(tmp_path)
+    question = "When does the miller grind corn?"
+    both = Assistant(index, HashingEncoder(), fusion=replace(FUSION, chunk_maxsim=1.0, sentence_maxsim=0.5, maxsim_pool=2))
+    query = both.query(question)
+    found = both.candidates(question, query)
+    assert np.isnan(found.fused.late).any() and not np.isnan(found.late).any()
+    np.testing.assert_allclose(found.late, interaction.question_maxsim(query.tokens, index.tokens, found.ids))
