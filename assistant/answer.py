@@ -75,13 +75,18 @@ class ShapeSettings:
     max_sentences: int = 3  # at most this many scored sentences (a list, a table column, discourse neighbours aside)
     pool: int = 12  # only the best-scored sentences up to this rank are considered
     reason_follows: bool = True  # a "why" question: the next sentence joins when it gives the cause the best one lacks
+    learned: bool = True  # with the ranker's probabilities: joining.py's fitted model decides who joins, not the bars above
+    word_cost: float = 0.025  # ... a sentence joins when the chance of the answer it adds is >= this per 20 of its words
+    least_words: int = 10  # ... counting a shorter sentence as this long (a stub such as "Table 1." is no cheaper)
+    least_probability: float = 0.0  # ... and never below this probability of holding the answer
 
 
 SHAPE = ShapeSettings()
 
 
 def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, question: str = "",
-                     weights: Mapping[str, float] | None = None, settings: ShapeSettings = SHAPE) -> Selection:
+                     weights: Mapping[str, float] | None = None, settings: ShapeSettings = SHAPE,
+                     evidence: Mapping[int, float] | None = None) -> Selection:
     """The sentence that best answers, then only the sentences it needs: a list it introduces, a
     table column the question names, what it announces or points back to, for a question asking
     why the next sentence when it states the cause the best one lacks, a neighbour that scores
@@ -93,6 +98,10 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     weighs the question's terms (idf; the terms of ``question`` weigh 1 when None). When the best
     sentence is in a table, the answer is the table's caption and the column(s) the ``question``
     names (see ``table_answer``). The answer leads with the best sentence's run (``answer_order``).
+
+    Given ``evidence``, the ranker's probability that each candidate sentence holds the answer (and
+    ``settings.learned``), the other sentences join by joining.py's fitted model instead of the score
+    bars, and the answer leads with the run of the sentence the model finds likeliest to hold it.
     """
     masked = np.where(mask, scores, -np.inf)
     best = int(np.argmax(masked))
@@ -105,9 +114,13 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     chosen = [best] + _discourse_neighbours(doc, best)
     if settings.reason_follows and asks_reason(question):
         chosen += [sid for sid in (_reason_after(doc, best),) if sid is not None and sid not in chosen]
-    if _ASKS_EXAMPLE.search(question):
-        chosen += [sid for sid in (_example(doc, masked, best, chosen, min(settings.near, settings.far) * float(masked[best])),)
-                   if sid is not None]
+    example = _example(doc, masked, best, chosen, min(settings.near, settings.far) * float(masked[best])) \
+        if _ASKS_EXAMPLE.search(question) else None
+    chosen += [example] if example is not None else []
+    if settings.learned and evidence is not None:  # an example asked for and given completes the answer
+        given = example is not None or (_ASKS_EXAMPLE.search(question) and _gives_example(doc, best))
+        room = 0 if given else settings.max_sentences - 1
+        return _learned_selection(doc, masked, best, chosen, weights, evidence, settings, room)
     covered = set().union(*(_terms(doc, c) for c in chosen))
     floor = min(settings.near, settings.far, settings.leant_on) * top
     for sid in np.argsort(-masked)[1 : settings.pool]:
@@ -123,6 +136,33 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     return Selection(answer_order(doc, chosen, masked), False)
 
 
+def _learned_selection(doc: Document, masked: np.ndarray, best: int, chosen: list[int], weights: Mapping[str, float],
+                       evidence: Mapping[int, float], settings: ShapeSettings, room: int) -> Selection:
+    """The ``chosen`` sentences (the best one and what it brings) and at most ``room`` of the
+    best-scored ``settings.pool`` that joining.py's model lets join;
+    the sentence before a best one opening with a contrast and a note a chosen sentence cites join
+    as with the score bars. Runs ordered by the model's probability, the likeliest first."""
+    from assistant import joining
+
+    top = float(masked[best])
+    pool = np.array([int(sid) for sid in np.argsort(-masked, kind="stable")[: settings.pool] if np.isfinite(masked[sid])])
+    probability = joining.load_model().probability(joining.features(doc, pool, best, masked, evidence, weights))
+    order = np.full(len(doc.sentences), -1.0)
+    order[pool] = probability
+    missed = float(np.prod([1.0 - p for sid, p in zip(pool, probability) if sid in chosen]))  # all chosen miss the answer
+    free = [j for j, sid in enumerate(pool) if sid not in chosen and not _duplicate(doc, int(sid), chosen)]
+    lengths = np.array([max(joining.words(doc, int(pool[j])), settings.least_words) for j in free])
+    picked = joining.pick(probability[free], lengths, missed, settings.word_cost, room, settings.least_probability)
+    chosen = chosen + [int(pool[free[j]]) for j in picked]
+    for sid in (int(s) for s in pool[free]):
+        ratio = float(masked[sid]) / top if top else 0.0
+        if sid not in chosen and ((sid == best - 1 and _adjacent(doc, sid, best) and ratio >= settings.leant_on
+                                   and _CONTRAST.match(display_text(doc.sentences[best].text)))
+                                  or (ratio >= settings.far and _cited_by(doc, sid, chosen))):
+            chosen.append(sid)
+    return Selection(answer_order(doc, chosen, order), False)
+
+
 _ASKS_EXAMPLE = re.compile(r"\b(?:examples?|instances?|illustrat\w+|such as)\b", re.I)
 _GIVES_EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|as an example|to illustrate|a case in point|including)\b", re.I)
 
@@ -130,12 +170,16 @@ _GIVES_EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|as an
 def _example(doc: Document, masked: np.ndarray, best: int, chosen: list[int], floor: float) -> int | None:
     """For a question asking for an example: the sentence giving one ("For example, ...") right after
     the best one, else the best-scored one scoring at least ``floor``; None if none does."""
-    gives = lambda sid: sid not in chosen and bool(_GIVES_EXAMPLE.search(display_text(doc.sentences[sid].text)))
+    gives = lambda sid: sid not in chosen and _gives_example(doc, sid)
     after = best + 1
     if after < len(doc.sentences) and _adjacent(doc, best, after) and np.isfinite(masked[after]) and gives(after):
         return after
     return max((int(sid) for sid in np.flatnonzero(masked >= floor) if gives(int(sid))),
                key=lambda sid: float(masked[sid]), default=None)
+
+
+def _gives_example(doc: Document, sid: int) -> bool:
+    return bool(_GIVES_EXAMPLE.search(display_text(doc.sentences[sid].text)))
 
 
 def _joins(doc: Document, sid: int, best: int, chosen: list[int], ratio: float, adds: float,

@@ -232,8 +232,10 @@ class Assistant:
             fused = rerank(fused, ranker.log_odds(ranker.load_model(), found, len(mask)), self._sentence_chunk, settings,
                            ranker.scaled_late(found, len(mask)))
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
+        evidence = None if found is None else dict(zip(found.ids.tolist(), ranker.load_model().probability(found.x).tolist()))
         selection: extract.Selection | overview.PaperSelection = (
-            paper if paper is not None else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape))
+            paper if paper is not None
+            else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, evidence))
         return Ranked(fused, mask, idf, selection, prior, found)
 
     def _weights(self, query: Query) -> dict[str, float]:
