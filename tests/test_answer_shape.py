@@ -4,6 +4,9 @@ follow-up that swaps the entity getting the other column."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import pytest
 
@@ -253,3 +256,82 @@ def test_a_why_question_takes_the_next_sentence_when_it_gives_the_cause():
     off = extract.ShapeSettings(reason_follows=False)
     scores, mask = shape_scores(doc, values)
     assert len(extract.select_sentences(doc, scores, mask, "Why did the town want the mills closed?", settings=off).sentence_ids) == 1
+
+
+# -- the fitted joining model (joining.py): given the ranker's probabilities, who joins the lead ----
+
+
+def learned_texts(doc, question, values, evidence, settings=extract.SHAPE):
+    scores, mask = shape_scores(doc, values)
+    ids = {sentence_id(doc, fragment): p for fragment, p in evidence.items()}
+    chosen = extract.select_sentences(doc, scores, mask, question, settings=settings, evidence=ids).sentence_ids
+    return [doc.sentences[i].text.split()[0] for i in chosen]
+
+
+def test_a_neighbour_the_ranker_finds_unlikely_does_not_pad_a_lead_it_is_sure_of():
+    doc = parse(SHAPE_DOC)
+    question = "Where did tidal mills grind grain for coastal towns?"
+    values = {"Tidal mills": 1.0, "millers paid": 0.8}  # the score bars take the neighbour (test_a_neighbour_joins_on_its_score)
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.9, "millers paid": 0.02}) == ["Tidal"]
+    assert chosen_texts(doc, question, values) == ["Tidal", "The"]  # without the ranker's probabilities: the score bars
+
+
+def test_a_sentence_likelier_to_hold_the_answer_joins_an_unsure_lead_and_leads_the_answer():
+    doc = parse(SHAPE_DOC)
+    question = "Which mills spread inland, and which ground grain for towns?"
+    values = {"Tidal mills": 1.0, "Windmills spread": 0.6}  # far below the score bars' 0.85
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}) == ["Windmills", "Tidal"]
+    off = dataclasses.replace(extract.SHAPE, learned=False)
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}, off) == ["Tidal"]
+
+
+def test_a_sentence_joins_only_when_what_it_adds_pays_for_its_words():
+    from assistant import joining
+
+    probabilities, lengths = np.array([0.3, 0.05]), np.array([20, 20])
+    assert joining.pick(probabilities, lengths, missed=0.5, cost=0.025, room=2) == [0]  # 0.15 joins; 0.05 * 0.35 does not
+    assert joining.pick(probabilities, lengths, missed=0.05, cost=0.025, room=2) == []  # the lead is all but sure
+    assert joining.pick(probabilities, lengths, missed=1.0, cost=0.025, room=2) == [0, 1]
+    assert joining.pick(probabilities, lengths, missed=1.0, cost=0.025, room=1) == [0]
+    assert joining.pick(probabilities, np.array([20, 400]), missed=1.0, cost=0.025, room=2) == [0]  # too long for its chance
+    assert joining.pick(probabilities, lengths, missed=1.0, cost=0.025, room=2, floor=0.1) == [0]
+
+
+def test_a_stub_sentence_costs_as_much_as_a_short_one():
+    doc = parse("Mills\n\nTidal mills ground grain for the coastal towns. Table 1.\n\nWindmills spread inland.\n")
+    question = "Where did tidal mills grind grain?"
+    values, evidence = {"Tidal mills": 1.0, "Table 1.": 0.9}, {"Tidal mills": 0.5, "Table 1.": 0.02}
+    assert learned_texts(doc, question, values, evidence) == ["Tidal"]
+    assert learned_texts(doc, question, values, evidence, dataclasses.replace(extract.SHAPE, least_words=0)) == ["Tidal", "Table"]
+
+
+def test_an_example_asked_for_and_given_completes_the_answer():
+    doc = parse("Mills\n\nTidal mills ground grain for the towns. For example, the mill at Eling still works.\n\n"
+                "Windmills spread inland. For instance, one stands at Cley.\n")
+    values = {"Tidal mills": 1.0, "For example": 0.9, "For instance": 0.85, "Windmills": 0.8}
+    evidence = {"Tidal mills": 0.3, "For example": 0.3, "For instance": 0.6, "Windmills": 0.3}
+    assert learned_texts(doc, "Give an example of a tidal mill.", values, evidence) == ["Tidal", "For"]
+    assert "Cley" in " ".join(doc.sentences[i].text for i in extract.select_sentences(
+        doc, *shape_scores(doc, values), "Where did tidal mills grind grain?",
+        evidence={sentence_id(doc, f): p for f, p in evidence.items()}).sentence_ids)  # not asked for an example: it joins
+
+
+def test_the_joining_model_ships_with_its_features_and_refuses_others(tmp_path):
+    from assistant import joining
+    from assistant.errors import AssistantError
+
+    model = joining.load_model()
+    assert model.names == joining.FEATURES and model.coef.shape == (len(joining.FEATURES),)
+    other = tmp_path / "joining.json"
+    other.write_text(json.dumps({"features": ["ratio"], "coef": [1.0], "intercept": 0.0}), encoding="utf-8")
+    with pytest.raises(AssistantError, match="other features"):
+        joining.load_model(other)
+
+
+@pytest.mark.parametrize("gold", ["gold_heldout.jsonl", "gold_reader.jsonl", "gold_reader_val.jsonl"])
+def test_the_joining_fit_refuses_the_held_out_and_validation_sets(gold, tmp_path, capsys):
+    from assistant import fit_joining, paths
+
+    out = tmp_path / "joining.json"
+    assert fit_joining.main(["--out", str(out), "--gold", str(paths.default_gold().parent / gold)]) == 2
+    assert "never fitted on" in capsys.readouterr().err and not out.exists()
