@@ -232,7 +232,8 @@ class Assistant:
             fused = rerank(fused, ranker.log_odds(ranker.load_model(), found, len(mask)), self._sentence_chunk, settings,
                            ranker.scaled_late(found, len(mask)))
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
-        evidence = None if found is None else dict(zip(found.ids.tolist(), ranker.load_model().probability(found.x).tolist()))
+        evidence = (dict(zip(found.ids.tolist(), ranker.load_model().probability(found.x).tolist()))
+                    if found is not None and self.shape.learned else None)  # for answer.ShapeSettings.learned
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None
             else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, evidence))

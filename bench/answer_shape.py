@@ -4,7 +4,8 @@
     python bench/answer_shape.py --cache DIR                      # also COVID-QA training papers indexed under DIR
     python bench/answer_shape.py --variants '[{"near": 0.8}, {"sure": 0.95, "far": 0.9}]'
 
-Each variant is ``answer.ShapeSettings`` with the given fields replaced. It is scored with the full
+Each variant is ``answer.ShapeSettings`` with the given fields replaced (``"learned": true``:
+joining.py's fitted model decides who joins the lead instead of the hand-set score bars). It is scored with the full
 system on the dev gold files only (``source/gold.jsonl``, ``source/gold_reader_dev.jsonl``: evidence
 hit as ``assistant eval`` counts it, follow-ups asked with their context) and, with ``--cache``, on the
 COVID-QA training papers whose indexes are in ``DIR/indexes/covidNNN`` beside their SQuAD files in
@@ -26,7 +27,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 DEV = ("source/gold.jsonl", "source/gold_reader_dev.jsonl")
-VARIANTS = ({}, {"near": 0.8}, {"near": 0.85}, {"sure": 0.95}, {"far": 0.8}, {"max_sentences": 2})
+# the shipped settings (the score bars), two of their knobs, and joining.py's fitted model at three word costs
+VARIANTS = ({}, {"near": 0.85}, {"max_sentences": 2}, {"learned": True}, {"learned": True, "word_cost": 0.02},
+            {"learned": True, "word_cost": 0.03})
 
 
 def paper_rows(assistant, gold_file: Path, settings) -> tuple[list[bool], list[int]]:

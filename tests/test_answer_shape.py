@@ -261,7 +261,10 @@ def test_a_why_question_takes_the_next_sentence_when_it_gives_the_cause():
 # -- the fitted joining model (joining.py): given the ranker's probabilities, who joins the lead ----
 
 
-def learned_texts(doc, question, values, evidence, settings=extract.SHAPE):
+LEARNED = dataclasses.replace(extract.SHAPE, learned=True)
+
+
+def learned_texts(doc, question, values, evidence, settings=LEARNED):
     scores, mask = shape_scores(doc, values)
     ids = {sentence_id(doc, fragment): p for fragment, p in evidence.items()}
     chosen = extract.select_sentences(doc, scores, mask, question, settings=settings, evidence=ids).sentence_ids
@@ -281,8 +284,7 @@ def test_a_sentence_likelier_to_hold_the_answer_joins_an_unsure_lead_and_leads_t
     question = "Which mills spread inland, and which ground grain for towns?"
     values = {"Tidal mills": 1.0, "Windmills spread": 0.6}  # far below the score bars' 0.85
     assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}) == ["Windmills", "Tidal"]
-    off = dataclasses.replace(extract.SHAPE, learned=False)
-    assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}, off) == ["Tidal"]
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}, extract.SHAPE) == ["Tidal"]
 
 
 def test_a_sentence_joins_only_when_what_it_adds_pays_for_its_words():
@@ -302,7 +304,7 @@ def test_a_stub_sentence_costs_as_much_as_a_short_one():
     question = "Where did tidal mills grind grain?"
     values, evidence = {"Tidal mills": 1.0, "Table 1.": 0.9}, {"Tidal mills": 0.5, "Table 1.": 0.02}
     assert learned_texts(doc, question, values, evidence) == ["Tidal"]
-    assert learned_texts(doc, question, values, evidence, dataclasses.replace(extract.SHAPE, least_words=0)) == ["Tidal", "Table"]
+    assert learned_texts(doc, question, values, evidence, dataclasses.replace(LEARNED, least_words=0)) == ["Tidal", "Table"]
 
 
 def test_an_example_asked_for_and_given_completes_the_answer():
@@ -312,7 +314,7 @@ def test_an_example_asked_for_and_given_completes_the_answer():
     evidence = {"Tidal mills": 0.3, "For example": 0.3, "For instance": 0.6, "Windmills": 0.3}
     assert learned_texts(doc, "Give an example of a tidal mill.", values, evidence) == ["Tidal", "For"]
     assert "Cley" in " ".join(doc.sentences[i].text for i in extract.select_sentences(
-        doc, *shape_scores(doc, values), "Where did tidal mills grind grain?",
+        doc, *shape_scores(doc, values), "Where did tidal mills grind grain?", settings=LEARNED,
         evidence={sentence_id(doc, f): p for f, p in evidence.items()}).sentence_ids)  # not asked for an example: it joins
 
 
