@@ -5,8 +5,9 @@
 For each of bench_ask's questions on a loaded index (default: the paper's): the query encoding
 with the pooled vector only and with the token vectors too (one model run either way), the
 MaxSim of the question with the ranker's candidate sentences, and the whole warm answer; then
-the index's token-vector files on disk; the whole answer is timed with the shipped settings and
-with ``--weight`` as FusionSettings.sentence_maxsim (MaxSim computed and used). Medians and p95 in ms. The one-shot cold ask is
+the index's token-vector files on disk; the whole answer is timed with the shipped settings (MaxSim
+computed for the ranker's features, FusionSettings.sentence_maxsim 0) and with ``--weight`` as
+sentence_maxsim (MaxSim also added to the sentence score). Medians and p95 in ms. The one-shot cold ask is
 bench_ask.py's (its figure includes all of this).
 """
 
@@ -43,8 +44,8 @@ def main() -> None:
     weighed = Assistant(index, encoder, fusion=replace(FUSION, sentence_maxsim=args.weight))
     assistant.ask("warm up the caches")
     timings: dict[str, list[float]] = {"encode (pooled only)": [], "encode (pooled + tokens)": [],
-                                       "maxsim over the candidates": [], f"whole answer, maxsim at {FUSION.sentence_maxsim}": [],
-                                       f"whole answer, maxsim at {args.weight}": []}
+                                       "maxsim over the candidates": [], f"whole answer, sentence_maxsim {FUSION.sentence_maxsim}": [],
+                                       f"whole answer, sentence_maxsim {args.weight}": []}
     candidates = []
     for _ in range(args.rounds):
         for question in QUESTIONS:
@@ -62,7 +63,7 @@ def main() -> None:
             for engine, weight in ((assistant, FUSION.sentence_maxsim), (weighed, args.weight)):
                 t = time.perf_counter()
                 engine.ask(question)
-                timings[f"whole answer, maxsim at {weight}"].append(time.perf_counter() - t)
+                timings[f"whole answer, sentence_maxsim {weight}"].append(time.perf_counter() - t)
     print(f"index: {index_dir}; {len(QUESTIONS)} questions x {args.rounds}; "
           f"candidates per question median {median(candidates):.0f}, max {max(candidates)}")
     for name, values in timings.items():
