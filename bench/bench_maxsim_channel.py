@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from bench_ask import QUESTIONS, prepare_index
-from common import machine_line, median, percentile
+from common import machine_line, median, percentile, record
 
 
 def main() -> None:
@@ -58,9 +58,13 @@ def main() -> None:
     print(f"document: {len(index.tokens):,} sentences, {len(index.tokens.vectors):,} token rows; "
           f"the channel scores {median(pooled):.0f} sentences ({median(rows):,.0f} rows) a question (median), "
           f"pool {FUSION.maxsim_pool} per signal")
+    figures: dict = {"index": str(args.index_dir or "paper"), "sentences": len(index.tokens),
+                     "token_rows": len(index.tokens.vectors), "pooled_sentences_median": median(pooled)}
     for name, values in timings.items():
         ms = [v * 1000 for v in values]
         print(f"{name:32s} median {median(ms):6.2f} ms   p95 {percentile(ms, 0.95):6.2f} ms   ({len(ms)} questions)")
+        figures[name] = {"median_ms": round(median(ms), 2), "p95_ms": round(percentile(ms, 0.95), 2)}
+    record("maxsim_channel", figures)
 
 
 if __name__ == "__main__":
