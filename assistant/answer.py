@@ -83,6 +83,7 @@ class ShapeSettings:
     # CV answered rate on gold.jsonl is 0.952 (floor 0.96) and the validation set's evidence hit falls
     # 0.738 -> 0.714; at word cost 0.015 the floors hold but validation gains no hit for 10 more words.
     learned: bool = False
+    lead_by_evidence: bool = True  # with the ranker's probabilities: the run likeliest to hold the answer leads
     word_cost: float = 0.02  # ... a sentence joins when the chance of the answer it adds is >= this per 20 of its words
     least_words: int = 10  # ... counting a shorter sentence as this long (a stub such as "Table 1." is no cheaper)
     least_probability: float = 0.0  # ... and never below this probability of holding the answer
@@ -104,11 +105,13 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     best) than a distant one (``settings.far``): answers often run over two sentences. ``weights``
     weighs the question's terms (idf; the terms of ``question`` weigh 1 when None). When the best
     sentence is in a table, the answer is the table's caption and the column(s) the ``question``
-    names (see ``table_answer``). The answer leads with the best sentence's run (``answer_order``).
+    names (see ``table_answer``). The answer leads with the best sentence's run (``answer_order``),
+    unless the ranker says otherwise (below).
 
-    Given ``evidence``, the ranker's probability that each candidate sentence holds the answer (and
-    ``settings.learned``), the other sentences join by joining.py's fitted model instead of the score
-    bars, and the answer leads with the run of the sentence the model finds likeliest to hold it.
+    Given ``evidence``, the ranker's probability that each candidate sentence holds the answer, the
+    answer leads with the run of the sentence likeliest to hold it (``settings.lead_by_evidence``),
+    and with ``settings.learned`` the other sentences join by joining.py's fitted model instead of
+    the score bars.
     """
     masked = np.where(mask, scores, -np.inf)
     best = int(np.argmax(masked))
@@ -140,7 +143,15 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         if _joins(doc, sid, best, chosen, float(masked[sid]) / top, adds, settings):
             chosen.append(sid)
             covered |= _terms(doc, sid)
-    return Selection(answer_order(doc, chosen, masked), False)
+    lead = likelihood(len(doc.sentences), evidence) if evidence is not None and settings.lead_by_evidence else masked
+    return Selection(answer_order(doc, chosen, lead), False)
+
+
+def likelihood(n: int, evidence: Mapping[int, float]) -> np.ndarray:
+    """Per sentence, the ranker's probability that it holds the answer (-1 where it has none)."""
+    out = np.full(n, -1.0)
+    out[list(evidence)] = list(evidence.values())
+    return out
 
 
 def _learned_selection(doc: Document, masked: np.ndarray, best: int, chosen: list[int], weights: Mapping[str, float],
@@ -148,14 +159,13 @@ def _learned_selection(doc: Document, masked: np.ndarray, best: int, chosen: lis
     """The ``chosen`` sentences (the best one and what it brings) and at most ``room`` of the
     best-scored ``settings.pool`` that joining.py's model lets join;
     the sentence before a best one opening with a contrast and a note a chosen sentence cites join
-    as with the score bars. Runs ordered by the model's probability, the likeliest first."""
+    as with the score bars. Runs ordered by the ranker's probability, the likeliest first."""
     from assistant import joining
 
     top = float(masked[best])
     pool = np.array([int(sid) for sid in np.argsort(-masked, kind="stable")[: settings.pool] if np.isfinite(masked[sid])])
     probability = joining.load_model().probability(joining.features(doc, pool, best, masked, evidence, weights))
-    order = np.full(len(doc.sentences), -1.0)
-    order[pool] = probability
+    order = likelihood(len(doc.sentences), evidence)
     missed = float(np.prod([1.0 - p for sid, p in zip(pool, probability) if sid in chosen]))  # all chosen miss the answer
     free = [j for j, sid in enumerate(pool) if sid not in chosen and not _duplicate(doc, int(sid), chosen)]
     lengths = np.array([max(joining.words(doc, int(pool[j])), settings.least_words) for j in free])

@@ -233,7 +233,7 @@ class Assistant:
                            ranker.scaled_late(found, len(mask)))
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         evidence = (dict(zip(found.ids.tolist(), ranker.load_model().probability(found.x).tolist()))
-                    if found is not None and self.shape.learned else None)  # for answer.ShapeSettings.learned
+                    if found is not None else None)  # which run leads, and who joins (answer.ShapeSettings)
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None
             else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, evidence))

@@ -337,3 +337,18 @@ def test_the_joining_fit_refuses_the_held_out_and_validation_sets(gold, tmp_path
     out = tmp_path / "joining.json"
     assert fit_joining.main(["--out", str(out), "--gold", str(paths.default_gold().parent / gold)]) == 2
     assert "never fitted on" in capsys.readouterr().err and not out.exists()
+
+
+def test_the_run_the_ranker_finds_likeliest_to_hold_the_answer_leads():
+    doc = parse(SHAPE_DOC)
+    question = "Where did tidal mills grind grain for coastal towns?"
+    values = {"Tidal mills": 1.0, "Windmills spread": 0.95}  # a near tie: both join (test_a_near_tie_joins_whatever_it_adds)
+    scores, mask = shape_scores(doc, values)
+    evidence = {sentence_id(doc, "Tidal mills"): 0.2, sentence_id(doc, "Windmills spread"): 0.7}
+    chosen = extract.select_sentences(doc, scores, mask, question, evidence=evidence).sentence_ids
+    assert [doc.sentences[i].text.split()[0] for i in chosen] == ["Windmills", "Tidal"]
+    (first, _) = extract.citations(doc, chunks_of(doc), chosen)
+    assert first.text.startswith("Windmills")  # the first citation is the lead's
+    by_score = dataclasses.replace(extract.SHAPE, lead_by_evidence=False)
+    assert extract.select_sentences(doc, scores, mask, question, settings=by_score, evidence=evidence).sentence_ids == chosen[::-1]
+    assert extract.select_sentences(doc, scores, mask, question).sentence_ids == chosen[::-1]  # no probabilities: the best score
