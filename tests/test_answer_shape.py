@@ -352,3 +352,17 @@ def test_the_run_the_ranker_finds_likeliest_to_hold_the_answer_leads():
     by_score = dataclasses.replace(extract.SHAPE, lead_by_evidence=False)
     assert extract.select_sentences(doc, scores, mask, question, settings=by_score, evidence=evidence).sentence_ids == chosen[::-1]
     assert extract.select_sentences(doc, scores, mask, question).sentence_ids == chosen[::-1]  # no probabilities: the best score
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_one_citation_per_contiguous_span_whichever_run_leads(seed):
+    doc = parse(SHAPE_DOC + "\nMills\n\nSome mills ground bark. Others sawed timber. A few pumped water.\n")
+    rng = np.random.default_rng(seed)
+    scores, mask = rng.random(len(doc.sentences)), np.ones(len(doc.sentences), dtype=bool)
+    evidence = {i: float(p) for i, p in enumerate(rng.random(len(doc.sentences)))}
+    settings = extract.ShapeSettings(far=0.0, near=0.0, sure=0.0, max_sentences=4)  # several sentences join
+    chosen = extract.select_sentences(doc, scores, mask, "Which mills ground grain?", settings=settings, evidence=evidence).sentence_ids
+    cites = extract.citations(doc, chunks_of(doc), chosen)
+    assert len(cites) == len(extract.runs(doc, tuple(sorted(chosen))))  # adjacent sentences always share a citation
+    assert all(c.text == doc.source[c.start : c.end] for c in cites)
+    assert max(evidence[i] for i in chosen) == max(evidence[i] for i in extract.runs(doc, chosen)[0])  # the likeliest run leads
