@@ -68,14 +68,24 @@ def _mills(tmp_path):
     return load_index(tmp_path / "idx")
 
 
-def test_maxsims_best_sentences_join_the_rankers_candidates(tmp_path):
+MILLER = "When does the miller grind corn?"
+
+
+def _asked(tmp_path, **settings):
+    """The mills index, an Assistant with ``settings`` replaced in FusionSettings, MILLER's query and its candidates."""
     from assistant.engine import Assistant
 
     index = _mills(tmp_path)
-    question = "When does the miller grind corn?"
-    plain = Assistant(index, HashingEncoder(), fusion=OFF)
-    query = plain.query(question)
-    before = plain.candidates(question, query)
+    assistant = Assistant(index, HashingEncoder(), fusion=replace(FUSION, **settings))
+    query = assistant.query(MILLER)
+    return index, assistant, query, assistant.candidates(MILLER, query)
+
+
+def test_maxsims_best_sentences_join_the_rankers_candidates(tmp_path):
+    from assistant.engine import Assistant
+
+    index, plain, query, before = _asked(tmp_path, chunk_maxsim=0.0, candidate_maxsim=0)
+    question = MILLER
     outside = int(np.setdiff1d(np.arange(len(index.tokens)), before.ids)[0])  # no other signal picks it
     late = Assistant(index, HashingEncoder(), fusion=replace(OFF, candidate_maxsim=2))
     fused = before.fused
@@ -90,27 +100,17 @@ def test_maxsims_best_sentences_join_the_rankers_candidates(tmp_path):
 def test_the_channel_scores_the_pool_of_each_signals_best_sentences(tmp_path):
     from assistant.engine import Assistant
 
-    index = _mills(tmp_path)
-    question = "When does the miller grind corn?"
-    late = Assistant(index, HashingEncoder(), fusion=replace(FUSION, chunk_maxsim=1.0, candidate_maxsim=3, maxsim_pool=5))
-    query = late.query(question)
-    found = late.candidates(question, query)
+    index, late, query, found = _asked(tmp_path, chunk_maxsim=1.0, candidate_maxsim=3, maxsim_pool=5)
     scores = found.fused.late
     assert scores is not None and 5 <= np.count_nonzero(~np.isnan(scores)) <= 15  # 5 best of dense, BM25, window
     target = len(index.tokens) - 1  # the miller's sentence
     assert int(np.nanargmax(scores)) == target and target in found.ids
-    assert late.ask(question).sentence_ids[0] == target
-    assert Assistant(index, HashingEncoder(), fusion=OFF).candidates(question, query).fused.late is None  # off: not computed
+    assert late.ask(MILLER).sentence_ids[0] == target
+    assert Assistant(index, HashingEncoder(), fusion=OFF).candidates(MILLER, query).fused.late is None  # off: not computed
 
 
 def test_the_candidates_maxsim_is_read_from_the_channel_where_it_was_computed(tmp_path):
-    from assistant.engine import Assistant
-
-    index = _mills(tmp_path)
-    question = "When does the miller grind corn?"
-    both = Assistant(index, HashingEncoder(), fusion=replace(FUSION, chunk_maxsim=1.0, sentence_maxsim=0.5, maxsim_pool=2))
-    query = both.query(question)
-    found = both.candidates(question, query)
+    index, _, query, found = _asked(tmp_path, chunk_maxsim=1.0, sentence_maxsim=0.5, maxsim_pool=2)
     assert np.isnan(found.fused.late).any() and not np.isnan(found.late).any()
     np.testing.assert_allclose(found.late, interaction.question_maxsim(query.tokens, index.tokens, found.ids))
 
