@@ -14,8 +14,9 @@ settings and with each ``--variant`` (FusionSettings fields replaced), it prints
 - ``sR@5``: an evidence sentence among the top 5 sentences of the final sentence score;
 - ``hit``: the sentences selected to answer cover an evidence span (the evaluation's evidence hit,
   paper-level answers aside);
-- ``dense@30 bm25@30 maxsim@30``: an evidence sentence among the top 30 of each single channel over
-  the whole document (MaxSim: interaction.document_maxsim).
+- ``ncand``: the median number of the ranker's candidates;
+- ``dense@30 bm25@30 window@30 maxsim@30``: an evidence sentence among the top 30 of each single
+  sentence signal over the whole document (MaxSim: interaction.document_maxsim over every sentence).
 
 A sentence is evidence when it overlaps half of the shorter of it and an evidence span
 (fit_ranker.is_positive). Nothing is fitted here.
