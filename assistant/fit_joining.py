@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.results import check_output_path, write_json_atomic
 
     parser = argparse.ArgumentParser(prog="python -m assistant.fit_joining", description=__doc__.splitlines()[0])
-    add_training_options(parser, "joining.json", "ranker")
+    add_training_options(parser, "joining.json", "ranker", " and ".join(f"source/{name}" for name in DEV_GOLD))
     args = parser.parse_args(argv)
     args.cache = args.cache or paths.home() / "fit-cache" / "ranker"
     root = paths.default_gold().parent

@@ -405,13 +405,14 @@ def collect(cache: Path, *, gold_file: Path, covid_file: Path = COVID_TRAIN, cov
     return batch
 
 
-def add_training_options(parser, model_file: str, cache: str) -> None:
-    """The options of a command fitted on the dev gold and the COVID-QA papers (also fit_confidence).
-    ``--cache`` defaults to ``<data>/fit-cache/<cache>``, in the tool's own data folder."""
+def add_training_options(parser, model_file: str, cache: str, gold: str = "source/gold.jsonl") -> None:
+    """The options of a command fitted on the dev gold and the COVID-QA papers (also fit_confidence,
+    fit_joining). ``--cache`` defaults to ``<data>/fit-cache/<cache>``, in the tool's own data folder;
+    ``gold`` names the default of ``--gold`` in its help."""
     parser.add_argument("--out", type=Path, required=True, help=f"Where to write the model JSON (e.g. assistant/{model_file}).")
     parser.add_argument("--cache", type=Path, default=None,
                         help=f"Folder for the COVID-QA papers' indexes (default <data>/fit-cache/{cache}).")
-    parser.add_argument("--gold", type=Path, default=None, help="Project gold file to fit on (default source/gold.jsonl).")
+    parser.add_argument("--gold", type=Path, default=None, help=f"Project gold file to fit on (default {gold}).")
     parser.add_argument("--covid", type=Path, default=COVID_TRAIN, help="COVID-QA training file (SQuAD schema).")
     parser.add_argument("--limit", type=int, default=None, help="Use at most the first N COVID-QA papers.")
     parser.add_argument("--build", action="store_true", help="Index COVID-QA papers missing from the cache (slow).")
