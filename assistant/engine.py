@@ -144,7 +144,7 @@ class Assistant:
 
     def candidates(self, question: str, query: Query) -> ranker.Candidates:
         """The learned ranker's candidate sentences for a question, with their features and the unit
-        scores (used by ``python -m assistant.fit_ranker``; answering does not use the ranker yet)."""
+        scores, as answering computes them (used by ``python -m assistant.fit_ranker`` and fit_joining)."""
         sentences = self.unit_scores("sentences", query)
         windows = dense_scores(self.index.dense["windows"], query.vector)
         fused = fuse(self.unit_scores("chunks", query), sentences, windows, self._ranker_layout.chunk,
