@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.lexical import Bm25Index, terms
-from assistant.retrieval import FusionSettings, UnitScores, fuse, group_max, minmax, ranks, rrf
+from assistant.retrieval import FusionSettings, UnitScores, dense_scores, fuse, group_max, minmax, ranks, rrf
 
 
 def test_ranks_are_descending_and_ties_keep_index_order():
@@ -25,6 +25,33 @@ def test_group_max_and_minmax():
     assert group_max(np.array([1.0, 5.0, 2.0]), np.array([0, 0, 2]), 3).tolist() == [5.0, -np.inf, 2.0]
     assert minmax(np.array([2.0, 4.0, 3.0])).tolist() == [0.0, 1.0, 0.5]
     assert minmax(np.array([7.0, 7.0])).tolist() == [0.0, 0.0]  # no spread: no signal
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3000, 12000])
+def test_dense_scores_are_faiss_search_scores_bit_for_bit_in_stored_order(rows):
+    """Below 10,000 vectors search scores each row with the kernel dense_scores runs; from 10,000
+    on it does so on one thread (on more, it splits the rows between threads and BLAS)."""
+    import faiss
+
+    rng = np.random.default_rng(rows)
+    vectors = rng.standard_normal((rows, 384)).astype(np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-6)
+    index = faiss.IndexFlatIP(384)
+    index.add(vectors)
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        for query in (vectors[rows // 2] if rows else rng.standard_normal(384), rng.standard_normal(384)):
+            got = dense_scores(index, query.astype(np.float64))  # any float dtype: scored as float32
+            assert got.dtype == np.float32 and got.shape == (rows,)
+            if rows:
+                scores, ids = index.search(query.reshape(1, -1).astype(np.float32), rows)
+                assert np.array_equal(got[ids[0]], scores[0])
+                assert np.allclose(got, vectors @ query.astype(np.float32), atol=1e-5)
+    finally:
+        faiss.omp_set_num_threads(threads)
+    with pytest.raises(ValueError, match="383-dimensional"):
+        dense_scores(index, np.zeros(383))
 
 
 def test_fuse_ranks_the_chunk_whose_sentence_matches_and_the_sentence_in_its_context():
