@@ -23,6 +23,13 @@ def test_rrf_sums_weighted_reciprocal_ranks():
 
 def test_group_max_and_minmax():
     assert group_max(np.array([1.0, 5.0, 2.0]), np.array([0, 0, 2]), 3).tolist() == [5.0, -np.inf, 2.0]
+    assert group_max(np.array([1.0, 5.0, 2.0, 4.0]), np.array([2, 0, 2, 0]), 4).tolist() == [5.0, -np.inf, 2.0, -np.inf]
+    assert group_max(np.array([1.0, np.nan, 3.0]), np.array([0, 0, 1]), 2)[1] == 3.0  # NaN stays in its group
+    assert np.isnan(group_max(np.array([1.0, np.nan, 3.0]), np.array([0, 0, 1]), 2)[0])
+    assert group_max(np.zeros(0, np.float32), np.zeros(0, np.int64), 2).tolist() == [-np.inf, -np.inf]
+    rng = np.random.default_rng(0)
+    values, groups = rng.standard_normal(500).astype(np.float32), rng.integers(0, 40, 500)
+    assert group_max(values, groups, 41).tolist() == [max(values[groups == g], default=-np.inf) for g in range(41)]
     assert minmax(np.array([2.0, 4.0, 3.0])).tolist() == [0.0, 1.0, 0.5]
     assert minmax(np.array([7.0, 7.0])).tolist() == [0.0, 0.0]  # no spread: no signal
 
