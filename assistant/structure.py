@@ -714,6 +714,8 @@ def table_columns(doc: Document, sentence_id: int) -> dict[str, tuple[int, ...]]
     """The columns of the table that sentence ``sentence_id`` belongs to: head -> cell sentence ids
     (see ``_table_paragraphs``). Empty when the sentence is not in a table."""
     members = set(_table_paragraphs(doc, sentence_id))
+    if not members:  # not in a table: no pass over the document's sentences
+        return {}
     columns: dict[str, list[int]] = {}
     for s in doc.sentences:
         if s.paragraph in members and s.column:
@@ -725,5 +727,7 @@ def table_caption(doc: Document, sentence_id: int) -> int | None:
     """The id of the caption sentence ("Table 1. Main goals of ...") of the table that sentence
     ``sentence_id`` belongs to; None outside a table or for a table without a caption."""
     members = _table_paragraphs(doc, sentence_id)
-    return next((s.id for s in doc.sentences if members and s.paragraph == members[0] and not s.column
+    if not members:
+        return None
+    return next((s.id for s in doc.sentences if s.paragraph == members[0] and not s.column
                  and _TABLE_CAPTION.match(s.text)), None)
