@@ -193,8 +193,9 @@ def dense_scores(faiss_index, vector: np.ndarray) -> np.ndarray:
     FAISS's own kernel (``fvec_inner_products_ny``) over the stored rows: the one ``IndexFlat.search``
     runs below 10,000 vectors or on one thread, so the scores are those search returned there, bit
     for bit (tests/test_retrieval.py). Search itself, asked for every vector, keeps them in a heap of
-    n, and from 10,000 vectors on 2+ threads splits the rows between threads into a heap each: 22 ms
-    a unit on a 1 MB document's 12,135 sentences against 0.6 ms here (bench/bench_warm_large.py)."""
+    n, and from 10,000 vectors on 2+ threads splits the rows between OpenMP threads, a heap each,
+    which wait on each other when the machine is busy: on a 1 MB document's 12,135 sentences 2.5 ms
+    idle and 3.4-11.8 ms with the other core busy, against 0.4-0.6 ms here (bench/bench_warm_large.py)."""
     import faiss
 
     n, d = faiss_index.ntotal, faiss_index.d
