@@ -204,5 +204,6 @@ def dense_scores(faiss_index, vector: np.ndarray) -> np.ndarray:
         raise ValueError(f"a {len(query)}-dimensional query against {d}-dimensional vectors")
     out = np.empty(n, np.float32)
     if n:
-        faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(query), faiss_index.get_xb(), d, n)
+        kernel = faiss.fvec_inner_products_ny  # type: ignore[attr-defined]  # SWIG-exported, absent from faiss's stubs
+        kernel(faiss.swig_ptr(out), faiss.swig_ptr(query), faiss_index.get_xb(), d, n)
     return out
