@@ -58,6 +58,13 @@ def phrase(probability: float) -> str:
     return f"{describe(probability)} ({probability:.2f})"
 
 
+def closest_phrase(probability: float) -> str:
+    """An abstention's closest answer: the number without the band words, e.g. ``0.71 chance it
+    would be right``. "likely right" beside "the paper does not seem to answer this" would read as a
+    verdict on an answer that was not given: the abstention model decided otherwise."""
+    return f"{probability:.2f} chance it would be right"
+
+
 def logit(p: float) -> float:
     p = min(max(float(p), 1e-6), 1 - 1e-6)
     return max(-_CLIP, min(_CLIP, math.log(p / (1 - p))))

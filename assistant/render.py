@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from assistant.confidence import phrase
+from assistant.confidence import closest_phrase, phrase
 from assistant.records import Answer, Citation, Passage
 from assistant.structure import display_text
 from assistant.text import note_marks
@@ -57,11 +57,11 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
     parts: list[RenderableType] = []
     if answer.abstained and passages:
         parts.append(Text(_not_answered(titles), style="bold yellow"))
-        parts.append(Text(f"closest answer: {phrase(answer.confidence)}.", style="dim"))
+        parts.append(Text(f"closest answer: {closest_phrase(answer.confidence)}.", style="dim"))
         return Group(*parts, *_passage_panels(answer, passages, titles))
     if answer.abstained:
         parts.append(Text(_not_answered(titles), style="bold yellow"))
-        parts.append(Text(f"closest answer: {phrase(answer.confidence)}. Closest passages:", style="dim"))
+        parts.append(Text(f"closest answer: {closest_phrase(answer.confidence)}. Closest passages:", style="dim"))
         for passage in answer.passages[:show_passages]:
             body = Text(safe(display_text(passage.text)))
             title = Text(safe(f"{where(passage, titles)}{page_part(passage)} · chars {passage.start}-{passage.end}"))

@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Input, Markdown, OptionList, ProgressBar, Static
 
-from assistant.confidence import phrase
+from assistant.confidence import closest_phrase, phrase
 from assistant.progress import StageClock, describe
 from assistant.records import Answer, Document
 from assistant.render import safe
@@ -190,7 +190,7 @@ class Exchange(Vertical):
         await self.query(".pending").remove()
         classes = "answer abstained" if answer.abstained else "answer"
         count = len(sources_of(answer, source))
-        meta = (f"closest answer: {phrase(answer.confidence)}" if answer.abstained
+        meta = (f"closest answer: {closest_phrase(answer.confidence)}" if answer.abstained
                 else f"confidence: {phrase(answer.confidence)} · {count} citation{'s' * (count != 1)}")
         if origin and not answer.abstained:
             meta += f" · from {safe(origin)}"

@@ -463,6 +463,7 @@ async def test_abstention_offers_the_closest_passages(stub):
         assert "The paper does not seem to answer this." in markdown.source
         cards = list(app.query(SourceCard))
         assert len(cards) == 3 and all(card.source.locator == "closest passage" for card in cards)
+        assert plain(app.query_one(Exchange).query_one(".meta")) == "closest answer: 0.02 chance it would be right"
 
 
 async def test_opening_a_source_shows_the_paper_and_escape_returns(stub):

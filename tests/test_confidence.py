@@ -198,3 +198,23 @@ def test_eval_reports_calibration_of_the_answers_shown(tiny_assistant):
         assert table["mean_confidence"] == pytest.approx(np.mean([r["confidence"] for r in shown]))
         assert results["systems"][name]["overall"]["confidence_ece"] == table["ece"]
     assert results["systems"]["bm25"]["calibration"]["mean_confidence"] == 1.0  # the baselines always say 1.0
+
+
+@pytest.mark.parametrize("abstained", [True, False])
+def test_an_abstention_gives_its_closest_answers_chance_without_a_verdict(abstained, tmp_path):
+    from rich.console import Console
+
+    from assistant.records import Answer, Citation, Passage
+    from assistant.render import answer_renderable
+
+    text = "Some sentence of the paper."
+    passage = Passage(1, "s00-c000", "Section", 0, len(text), 0.5, text)
+    citations = () if abstained else (Citation(1, "s00-c000", "Section", 1, 0, len(text), text, ()),)
+    answer = Answer("Why?", "" if abstained else text, abstained, 0.81, citations, (passage,))
+    console = Console(no_color=True, record=True, width=200, file=(tmp_path / "out").open("w"))
+    console.print(answer_renderable(answer))
+    shown = console.export_text()
+    if abstained:  # "likely right" beside "does not seem to answer" would be a verdict on no answer
+        assert "closest answer: 0.81 chance it would be right" in shown and "likely right" not in shown
+    else:
+        assert "confidence: likely right (0.81)" in shown
