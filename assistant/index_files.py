@@ -26,7 +26,7 @@ from assistant.errors import BrokenIndexError
 from assistant.lexical import Bm25Index
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 
-FORMAT_VERSION = 11  # bump when parsing, chunking, the vectors or the files change (10: sentence token vectors; 11: no sentence starts lower-case)
+FORMAT_VERSION = 10  # bump when parsing, chunking, the vectors or the files change (10: sentence token vectors)
 MANIFEST = storage.MANIFEST
 RETRIES = 4  # reads of a version that a concurrent build replaced, before giving up
 UNITS = ("chunks", "sentences", "windows", "paragraphs")  # dense vectors of each

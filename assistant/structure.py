@@ -622,9 +622,6 @@ def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter
             start = marker_end + (len(rest) - len(rest.lstrip()))
             if start >= end:
                 continue
-        if merged and view[start].islower():  # "... over defeats. interventions, and ...": a stray stop, not a sentence end
-            merged[-1][1] = end
-            continue
         merged.append([start, end])
     return [(p.start + s, p.start + e) for s, e in merged]
 

@@ -59,22 +59,3 @@ def test_progress_follows_characters():
     done = [d for _, d, _ in seen]
     assert done == sorted(done) and len(done) >= 3
     assert seen[-1][1] == seen[-1][2] == sum(p.end - p.start for p in doc.paragraphs)
-
-
-def test_a_stray_full_stop_does_not_start_a_lower_case_sentence():
-    source = ("Relations\n\nThe two states cooperate in Syria. In addition to continued resentment over defeats. "
-              "interventions, and support for its adversaries, there have been several irritants. They persist.\n")
-    doc = parse(source)
-    texts = [s.text for s in doc.sentences if s.text != "Relations"]
-    assert texts == ["The two states cooperate in Syria.",
-                     "In addition to continued resentment over defeats. interventions, and support for its adversaries, "
-                     "there have been several irritants.",
-                     "They persist."]
-    assert all(source[s.start : s.end] == s.text for s in doc.sentences)
-
-
-def test_no_sentence_of_the_paper_starts_lower_case_inside_its_paragraph(paper_document):
-    first = {}
-    for s in paper_document.sentences:
-        first.setdefault(s.paragraph, s.id)
-    assert [s.text[:40] for s in paper_document.sentences if s.text[:1].islower() and first[s.paragraph] != s.id] == []
