@@ -76,6 +76,7 @@ class Ranked:
     selection: extract.Selection | overview.PaperSelection
     prior: Retrieval  # the fused scores before the ranker: the ranker's own features read these
     found: ranker.Candidates | None = None  # the ranker's candidates, when the ranking used them
+    evidence: np.ndarray | None = None  # the ranker's probability for each of ``found``'s candidates
 
 
 @dataclass
@@ -226,18 +227,18 @@ class Assistant:
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
                      paragraphs, self._ranker_layout.paragraph, settings, self.late_scores(query, sentence_scores, windows))
         mask, idf = self._mask(question), self._weights(query)
-        prior, found = fused, None
+        prior, found, evidence, by_id = fused, None, None, None
         if settings.chunk_ranker or settings.sentence_ranker or settings.sentence_maxsim or settings.document_maxsim:
             found = self._candidates(question, query, fused, mask, idf)
-            fused = rerank(fused, ranker.log_odds(ranker.load_model(), found, len(mask)), self._sentence_chunk, settings,
+            evidence = ranker.load_model().probability(found.x)  # once: the reranking, the answer's shape, the confidence
+            by_id = dict(zip(found.ids.tolist(), evidence.tolist()))  # which run leads, and who joins (answer.ShapeSettings)
+            fused = rerank(fused, ranker.log_odds(evidence, found.ids, len(mask)), self._sentence_chunk, settings,
                            ranker.scaled_late(found, len(mask)))
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
-        evidence = (dict(zip(found.ids.tolist(), ranker.load_model().probability(found.x).tolist()))
-                    if found is not None else None)  # which run leads, and who joins (answer.ShapeSettings)
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None
-            else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, evidence))
-        return Ranked(fused, mask, idf, selection, prior, found)
+            else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id))
+        return Ranked(fused, mask, idf, selection, prior, found, evidence)
 
     def _weights(self, query: Query) -> dict[str, float]:
         """The idf weight of each query term over the document's sentences."""
@@ -256,12 +257,13 @@ class Assistant:
         probability = model.probability(signals)
         paper_level = isinstance(selection, overview.PaperSelection)  # found where the paper states it
         previous = overview.confidence(selection, probability) if isinstance(selection, overview.PaperSelection) else probability
-        found = ranked.found  # a candidate's features do not depend on the other candidates: reused when they hold the selection
-        if found is None or not np.isin(selection.sentence_ids, found.ids).all():
+        found, evidence = ranked.found, ranked.evidence  # a candidate's features do not depend on the other candidates:
+        if found is None or evidence is None or not np.isin(selection.sentence_ids, found.ids).all():  # reused when they hold the selection
             found = self._candidates(question, query, ranked.prior, ranked.mask, ranked.idf,
                                      include=selection.sentence_ids)
+            evidence = ranker.load_model().probability(found.x)
         x = confidence.features(
-            ranker.load_model().probability(found.x), found.ids, selection.sentence_ids, signals, probability,
+            evidence, found.ids, selection.sentence_ids, signals, probability,
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)))
         return Decision(selection, text, probability < model.threshold and not paper_level, previous, x, fused)
 

@@ -275,12 +275,13 @@ class Candidates:
     late: np.ndarray  # each candidate's late-interaction score (interaction.question_maxsim)
 
 
-def log_odds(model: Model, found: Candidates, n_sentences: int, floor: float = -12.0) -> np.ndarray:
-    """Per sentence, the model's log-odds that it holds the answer; ``floor`` for non-candidates."""
+def log_odds(probability: np.ndarray, ids: np.ndarray, n_sentences: int, floor: float = -12.0) -> np.ndarray:
+    """Per sentence, the log-odds of the candidates' ``probability`` (the model's, of sentences ``ids``)
+    that it holds the answer; ``floor`` for non-candidates."""
     out = np.full(n_sentences, floor, dtype=np.float64)
-    if len(found.ids):
-        p = np.clip(model.probability(found.x), 1e-9, 1 - 1e-9)
-        out[found.ids] = np.maximum(np.log(p / (1 - p)), floor)
+    if len(ids):
+        p = np.clip(probability, 1e-9, 1 - 1e-9)
+        out[ids] = np.maximum(np.log(p / (1 - p)), floor)
     return out
 
 

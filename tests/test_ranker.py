@@ -220,6 +220,6 @@ def test_eval_records_the_idf_settings():
 def test_log_odds_of_candidates_and_a_floor_for_the_rest():
     model = ranker.Model(("a",), np.zeros(1), np.ones(1), np.array([1.0]), 0.0, ranker.Rule(0.5, 0.5, 1))
     found = ranker.Candidates(np.array([1, 3]), np.array([[2.0], [-1.0]]), None, None, np.zeros(2))  # type: ignore[arg-type]
-    out = ranker.log_odds(model, found, 5)
+    out = ranker.log_odds(model.probability(found.x), found.ids, 5)
     assert out[1] == pytest.approx(2.0) and out[3] == pytest.approx(-1.0)
     assert out[0] == out[2] == out[4] == -12.0
