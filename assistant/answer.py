@@ -144,7 +144,7 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
             chosen.append(sid)
             covered |= _terms(doc, sid)
     lead = likelihood(len(doc.sentences), evidence) if evidence is not None and settings.lead_by_evidence else masked
-    return Selection(answer_order(doc, chosen, lead), False)
+    return Selection(answer_order(doc, whole_sentences(doc, chosen), lead), False)
 
 
 def likelihood(n: int, evidence: Mapping[int, float]) -> np.ndarray:
@@ -177,7 +177,7 @@ def _learned_selection(doc: Document, masked: np.ndarray, best: int, chosen: lis
                                    and _CONTRAST.match(display_text(doc.sentences[best].text)))
                                   or (ratio >= settings.far and _cited_by(doc, sid, chosen))):
             chosen.append(sid)
-    return Selection(answer_order(doc, chosen, order), False)
+    return Selection(answer_order(doc, whole_sentences(doc, chosen), order), False)
 
 
 _ASKS_EXAMPLE = re.compile(r"\b(?:examples?|instances?|illustrat\w+|such as)\b", re.I)
@@ -300,6 +300,31 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     if short and _REFERS_BACK.match(text):
         return [sid for sid in (best - 1,) if same(sid)]
     return []
+
+
+def _fragment(doc: Document, sid: int) -> bool:
+    """Does sentence ``sid`` start lower-case, so that it goes on from the sentence before it?
+
+    The segmenter ends a sentence at a stray full stop of the extracted text ("... resentment
+    over defeats. interventions, and support for ..."); what follows it is not a sentence.
+    """
+    return display_text(doc.sentences[sid].text)[:1].islower()
+
+
+def whole_sentences(doc: Document, chosen: list[int]) -> list[int]:
+    """``chosen`` with what completes each of its sentences: the sentences of the same paragraph
+    before one that starts lower-case, and the lower-case ones after it, so that no answer quotes
+    half a sentence."""
+    whole = list(chosen)
+    for sid in chosen:
+        before = sid
+        while before > 0 and _fragment(doc, before) and _adjacent(doc, before - 1, before):
+            before -= 1
+        after = sid
+        while after + 1 < len(doc.sentences) and _adjacent(doc, after, after + 1) and _fragment(doc, after + 1):
+            after += 1
+        whole += [s for s in range(before, after + 1) if s not in whole]
+    return whole
 
 
 def _adjacent(doc: Document, a: int, b: int) -> bool:

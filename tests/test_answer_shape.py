@@ -366,3 +366,12 @@ def test_one_citation_per_contiguous_span_whichever_run_leads(seed):
     assert len(cites) == len(extract.runs(doc, tuple(sorted(chosen))))  # adjacent sentences always share a citation
     assert all(c.text == doc.source[c.start : c.end] for c in cites)
     assert max(evidence[i] for i in chosen) == max(evidence[i] for i in extract.runs(doc, chosen)[0])  # the likeliest run leads
+
+
+def test_a_fragment_after_a_stray_full_stop_comes_with_the_sentence_it_finishes():
+    doc = parse("Rivals\n\nThe towns kept their resentment over defeats. raids, and support for rival guilds in both "
+                "centuries. Trade went on regardless.\n")
+    assert [display_text(s.text)[:5] for s in doc.sentences[-3:]] == ["The t", "raids", "Trade"]
+    assert chosen_texts(doc, "What did the towns resent?", {"raids": 1.0}) == ["The", "raids,"]
+    assert chosen_texts(doc, "What did the towns resent?", {"resentment": 1.0}) == ["The", "raids,"]
+    assert chosen_texts(doc, "What went on?", {"Trade": 1.0}) == ["Trade"]
