@@ -183,7 +183,8 @@ class Assistant:
             ids = np.union1d(ids, top_ids(fused.late, mask, self.fusion.candidate_maxsim))
         late = np.zeros(len(mask))  # MaxSim is computed for the candidates only
         late[ids] = self._candidate_maxsim(query, fused, ids)
-        x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask, late, base)
+        x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask, late, base,
+                            ranker.passage(fused.sentence_fused, fused.late, lay.chunk))
         return ranker.Candidates(ids, x, sentences, fused, late[ids])
 
     def _candidate_maxsim(self, query: Query, fused: Retrieval, ids: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from assistant.ranker import Rule, pick
+from assistant.ranker import BASE_FEATURES, FEATURES, PASSAGE_FEATURES, Rule, pick
 
 if TYPE_CHECKING:
     from assistant.encoder import Encoder
@@ -283,10 +283,10 @@ def _predict(x: np.ndarray, fitted) -> np.ndarray:
     return sigmoid(((x - mean) / scale) @ coef + intercept)
 
 
-def fit(batch: Sequence[Example], settings: FitSettings = FitSettings()) -> dict:
-    """The model JSON: coefficients fitted on every example, keep_ratio chosen on them, CV report."""
-    from assistant.ranker import FEATURES
-
+def fit(batch: Sequence[Example], settings: FitSettings = FitSettings(), names: tuple[str, ...] = BASE_FEATURES) -> dict:
+    """The model JSON: coefficients over the features ``names`` (a ranker.FEATURE_SETS set) fitted on
+    every example, the rule chosen on them, CV report."""
+    batch = select(batch, names)
     fitted = fit_logistic(batch, settings)
     probabilities = [_predict(e.x, fitted) for e in batch]
     rule = choose_rule(batch, probabilities, settings)
@@ -295,28 +295,39 @@ def fit(batch: Sequence[Example], settings: FitSettings = FitSettings()) -> dict
     return {
         "format": 1,
         "model": "logistic regression (scikit-learn), standardised features",
-        "features": list(FEATURES),
+        "features": list(names),
         "mean": _rounded(mean), "scale": _rounded(scale), "coef": _rounded(coef), "intercept": round(intercept, 6),
         "rule": asdict(rule),
         "fitted_on": {"documents": len(documents), "questions": len(batch),
                       "names": documents},
         "in_sample": metrics(batch, probabilities, [rule] * len(batch)),
         "cv": cross_validate(batch, settings),
-        "cv_without": {prefix: _summary(cross_validate(without(batch, prefix), settings)) for prefix in ABLATIONS},
+        "cv_without": {name: _summary(cross_validate(without(batch, prefixes, names), settings))
+                       for name, prefixes in ABLATIONS.items() if any(n.startswith(prefixes) for n in names)},
         "settings": asdict(settings),
     }
 
 
-ABLATIONS = ("maxsim",)  # feature groups whose worth the report shows: the same CV with their columns held at 0
+# Feature groups whose worth the report shows (the same CV with their columns held at 0): name -> name prefixes.
+ABLATIONS: dict[str, tuple[str, ...]] = {"maxsim": ("maxsim",), "passage": PASSAGE_FEATURES}
 
 
-def without(batch: Sequence[Example], prefix: str) -> list[Example]:
-    """``batch`` with the features named ``prefix...`` held at 0 (a constant column the fit ignores)."""
+def select(batch: Sequence[Example], names: tuple[str, ...]) -> list[Example]:
+    """``batch`` with only the columns of the features ``names`` (examples hold every column of FEATURES)."""
     from dataclasses import replace
 
-    from assistant.ranker import FEATURES
+    if tuple(names) == FEATURES:
+        return list(batch)
+    columns = [FEATURES.index(name) for name in names]
+    return [replace(e, x=e.x[:, columns]) for e in batch]
 
-    columns = [i for i, name in enumerate(FEATURES) if name.startswith(prefix)]
+
+def without(batch: Sequence[Example], prefix: str | tuple[str, ...], names: tuple[str, ...] = FEATURES) -> list[Example]:
+    """``batch`` (columns ``names``) with the features named ``prefix...`` (any of them) held at 0 (a
+    constant column the fit ignores)."""
+    from dataclasses import replace
+
+    columns = [i for i, name in enumerate(names) if name.startswith(prefix)]
     out = []
     for e in batch:
         x = e.x.copy()
@@ -431,6 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=Path, default=None,
                         help="Fit on the examples saved in this JSONL file instead of the cached COVID-QA indexes.")
     parser.add_argument("--save-examples", type=Path, default=None, help="Also save the examples collected here.")
+    parser.add_argument("--passage-features", action="store_true",
+                        help="Also fit on ranker.PASSAGE_FEATURES (the fused sentence score, passage MaxSim rank, "
+                             "rare/common and window term coverage); the shipped model does not use them.")
     parser.add_argument("--with-gold", type=Path, action="append", default=[],
                         help="Another gold file on the embedded paper to fit on (e.g. source/gold_reader_dev.jsonl).")
     args = parser.parse_args(argv)
@@ -449,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
             batch += load_examples(args.examples)
         if args.save_examples:
             save_examples(batch, args.save_examples)
-        model = fit(batch)
+        model = fit(batch, names=FEATURES if args.passage_features else BASE_FEATURES)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

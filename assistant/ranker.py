@@ -25,12 +25,24 @@ from assistant.retrieval import Retrieval, UnitScores, minmax
 
 SIGNALS = ("sentence_dense", "sentence_lexical", "window_dense", "chunk_dense", "chunk_lexical",
            "paragraph_dense", "paragraph_lexical", "neighbour_dense", "neighbour_lexical", "chunk_fused")
-FEATURES = (
+BASE_FEATURES = (
     *(f"{s}{suffix}" for s in SIGNALS for suffix in ("", "_gap", "_rank", "_norm")),
     "first_in_paragraph", "paragraph_position", "section_position", "list_item", "heading",
     "log_words", "short", "term_coverage", "fact_found", "fact_missing",
     *(f"maxsim{suffix}" for suffix in ("", "_gap", "_rank", "_norm")),
 )
+# Read from signals the ranker had not used: the hand-set fused sentence score the answer is chosen by,
+# the passage's rank by its best MaxSim, the sentence's rank within its passage, the coverage of the
+# question's rare and common terms (idf at least their median, or below), of the sentence with its neighbours,
+# and against the best candidate's, and a sentence lexically high but dense low.
+PASSAGE_FEATURES = (
+    *(f"sentence_fused{suffix}" for suffix in ("", "_gap", "_rank", "_norm")),
+    "chunk_late_rank", "rank_in_chunk", "rare_coverage", "common_coverage", "window_coverage", "coverage_gap",
+    "lexical_not_dense",
+)
+FEATURES = (*BASE_FEATURES, *PASSAGE_FEATURES)  # every column ``features`` computes
+# The feature sets a model may be fitted on (``fit_ranker --passage-features``); ranker.json names its own.
+FEATURE_SETS = (BASE_FEATURES, FEATURES)
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,23 @@ class Scores:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """Per-sentence scores of the hand-set fusion that the ranker reads besides ``Scores``."""
+
+    sentence_fused: np.ndarray  # the fused sentence score (retrieval.fuse) the answer is chosen by
+    chunk_late: np.ndarray  # the best MaxSim among the scored sentences of the sentence's chunk (-inf: none)
+
+
+def passage(sentence_fused: np.ndarray, late: np.ndarray | None, chunk: np.ndarray) -> Passage:
+    """``Passage`` from the fused sentence scores and the document's MaxSim (NaN where not scored; None: off)."""
+    n_chunks = int(chunk.max()) + 1 if len(chunk) else 0
+    best = np.full(n_chunks, -np.inf)
+    if late is not None:
+        np.maximum.at(best, chunk, np.nan_to_num(np.asarray(late, np.float64), nan=-np.inf))
+    return Passage(np.asarray(sentence_fused, np.float64), best[chunk])
+
+
+@dataclass(frozen=True)
 class Rule:
     """How many sentences an answer takes, learned with the model (see fit_ranker.choose_rule)."""
 
@@ -108,6 +137,10 @@ class Model:
     rule: Rule
 
     def probability(self, x: np.ndarray) -> np.ndarray:
+        """Per row of ``x`` (the model's own columns, or every column of FEATURES), the probability that
+        the sentence holds the answer."""
+        if x.shape[1] != len(self.names):
+            x = x[:, [FEATURES.index(name) for name in self.names]]
         return abstain.sigmoid(((x - self.mean) / self.scale) @ self.coef + self.intercept)
 
 
@@ -186,24 +219,28 @@ def _signal_features(values: np.ndarray, ids: np.ndarray, allowed: np.ndarray, l
 
 
 def features(question: str, query_terms: list[str], idf: dict[str, float], scores: Scores, layout_: Layout,
-             ids: np.ndarray, mask: np.ndarray, late: np.ndarray, base: np.ndarray) -> np.ndarray:
+             ids: np.ndarray, mask: np.ndarray, late: np.ndarray, base: np.ndarray,
+             passage_: Passage | None = None) -> np.ndarray:
     """The feature matrix (len(ids), len(FEATURES)) of candidate sentences ``ids``; ``idf`` weighs query terms.
 
     ``late`` (per sentence, read at ``ids`` and ``base``) is the late-interaction score
     (interaction.question_maxsim), known for the candidates only: its gap, rank and scaled value are
     taken among the ``base`` candidates (``candidates``), so a sentence's row does not change when
-    ``ids`` adds others."""
+    ``ids`` adds others. ``passage_`` (None: zeros) gives the hand-set fused sentence score and the
+    passage MaxSim; the question's terms split at their median idf into rare and common ones."""
     allowed = np.flatnonzero(mask)
     columns: list[np.ndarray] = []
     for name, values in zip(SIGNALS, scores.arrays()):
         columns += _signal_features(values, ids, allowed, lexical=name.endswith("lexical"))
     words = layout_.words[ids]
     weights = np.array([idf.get(t, 0.0) for t in query_terms])
-    total = float(weights.sum())
-    coverage = np.array([
-        float(sum(w for t, w in zip(query_terms, weights) if t in layout_.terms[i])) / total if total > 0 else 0.0
-        for i in ids
-    ])
+    coverage = _coverage(layout_, ids, weights, query_terms)
+    rare = weights >= np.median(weights) if len(weights) else np.zeros(0, bool)  # the rarer half (ties: rare)
+    rare_coverage = _coverage(layout_, ids, np.where(rare, weights, 0.0), query_terms)
+    common_coverage = _coverage(layout_, ids, np.where(rare, 0.0, weights), query_terms)
+    window_coverage = _coverage(layout_, ids, weights, query_terms, window=True)
+    base_ids = np.asarray(base, dtype=np.int64)
+    base_best = float(_coverage(layout_, base_ids, weights, query_terms).max()) if len(base_ids) else 0.0
     kind = abstain.expected_type(question)
     found = np.array([float(kind is not None and abstain.finds_new(kind, question, t)) for t in (layout_.texts[i] for i in ids)])
     missing = np.full(len(ids), float(kind is not None)) - found
@@ -212,8 +249,50 @@ def features(question: str, query_terms: list[str], idf: dict[str, float], score
         layout_.list_item[ids], layout_.heading[ids], np.log1p(words), (words < 6).astype(np.float64),
         coverage, found, missing,
         *_signal_features(late, ids, np.asarray(base, dtype=np.int64), lexical=False),
+        *_passage_features(passage_, layout_, ids, allowed),
+        rare_coverage, common_coverage, window_coverage, coverage - base_best,
+        _norm(scores.sentence_lexical, ids, allowed) * (1.0 - _norm(scores.sentence_dense, ids, allowed)),
     ]
     return np.column_stack(columns) if len(ids) else np.zeros((0, len(FEATURES)))
+
+
+def _coverage(layout_: Layout, ids: np.ndarray, weights: np.ndarray, query_terms: list[str],
+              window: bool = False) -> np.ndarray:
+    """The share of the question's weighted terms each sentence holds (with ``window``: the sentence
+    or its neighbours in the same paragraph)."""
+    total = float(np.sum(weights))
+    if total <= 0:
+        return np.zeros(len(ids))
+    out = np.zeros(len(ids))
+    n = len(layout_.terms)
+    for row, i in enumerate(int(i) for i in ids):
+        held = layout_.terms[i]
+        if window:
+            near = [j for j in (i - 1, i + 1) if 0 <= j < n and layout_.paragraph[j] == layout_.paragraph[i]]
+            held = held.union(*(layout_.terms[j] for j in near))
+        out[row] = sum(w for t, w in zip(query_terms, weights) if t in held) / total
+    return out
+
+
+def _norm(values: np.ndarray, ids: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """``values`` of ``ids`` min-max scaled among the ``allowed`` sentences."""
+    return _signal_features(values, ids, allowed, lexical=False)[3]
+
+
+def _passage_features(passage_: Passage | None, layout_: Layout, ids: np.ndarray, allowed: np.ndarray) -> list[np.ndarray]:
+    """The fused sentence score (raw, gap, log rank, scaled among the allowed sentences), the log rank
+    of the sentence's passage by its best MaxSim, and the log rank of the sentence within its passage
+    by the fused score."""
+    if passage_ is None:
+        return [np.zeros(len(ids)) for _ in range(6)]
+    fused = passage_.sentence_fused
+    columns = _signal_features(fused, ids, allowed, lexical=False)
+    per_chunk = np.full(int(layout_.chunk.max()) + 1, -np.inf)
+    per_chunk[layout_.chunk] = passage_.chunk_late  # the same value for every sentence of a chunk
+    late_rank = np.array([np.sum(per_chunk > passage_.chunk_late[i]) for i in ids], dtype=np.float64)
+    masked = np.where(np.isin(np.arange(len(fused)), allowed), fused, -np.inf)
+    in_chunk = np.array([np.sum((layout_.chunk == layout_.chunk[i]) & (masked > fused[i])) for i in ids], dtype=np.float64)
+    return [*columns, np.log1p(late_rank), np.log1p(in_chunk)]
 
 
 @dataclass(frozen=True)
@@ -257,7 +336,7 @@ def load_model(path: Path | None = None) -> Model:
 
 def model_from_json(data: dict, where: Path | str = "ranker.json") -> Model:
     names = tuple(data.get("features", ()))
-    if names != FEATURES:
+    if names not in FEATURE_SETS:
         raise AssistantError(f"{where} was fitted on other features; refit it with `python -m assistant.fit_ranker`")
     return Model(names, np.asarray(data["mean"], float), np.asarray(data["scale"], float),
                  np.asarray(data["coef"], float), float(data["intercept"]),

@@ -284,7 +284,30 @@ def test_a_sentence_likelier_to_hold_the_answer_joins_an_unsure_lead_and_leads_t
     question = "Which mills spread inland, and which ground grain for towns?"
     values = {"Tidal mills": 1.0, "Windmills spread": 0.6}  # far below the score bars' 0.85
     assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}) == ["Windmills", "Tidal"]
-    assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}, extract.SHAPE) == ["Tidal"]
+    bars = dataclasses.replace(extract.SHAPE, ranker_joins=0.0)  # the score bars alone
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}, bars) == ["Tidal"]
+
+
+def test_the_sentence_the_ranker_finds_far_likelier_joins_the_score_bars_answer_and_leads():
+    doc = parse(SHAPE_DOC)
+    question = "Which mills spread inland?"
+    values = {"Tidal mills": 1.0, "Windmills spread": 0.6}  # far below the score bars' 0.85
+    settings = dataclasses.replace(extract.SHAPE, ranker_joins=2.0)
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.2, "Windmills spread": 0.5}, settings) == ["Windmills", "Tidal"]
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.3, "Windmills spread": 0.5}, settings) == ["Tidal"]  # < 2x
+    off = dataclasses.replace(settings, ranker_joins=0.0)
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.2, "Windmills spread": 0.5}, off) == ["Tidal"]
+    assert chosen_texts(doc, question, values) == ["Tidal"]  # without the ranker's probabilities: the score bars
+
+
+def test_the_sentence_the_ranker_finds_far_likelier_takes_the_last_place_of_a_full_answer():
+    doc = parse(SHAPE_DOC)
+    question = "Which mills spread inland?"
+    values = {"Tidal mills": 1.0, "millers paid": 0.9, "Their ponds": 0.8, "Windmills spread": 0.5}  # the bars take three
+    full = dataclasses.replace(extract.SHAPE, ranker_joins=2.0, max_sentences=3)
+    assert chosen_texts(doc, question, values) == ["Tidal", "The", "Their"]
+    evidence = {"Tidal mills": 0.1, "millers paid": 0.1, "Their ponds": 0.1, "Windmills spread": 0.6}
+    assert learned_texts(doc, question, values, evidence, full) == ["Windmills", "Tidal", "The"]
 
 
 def test_a_sentence_joins_only_when_what_it_adds_pays_for_its_words():

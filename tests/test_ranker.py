@@ -13,8 +13,8 @@ from assistant.errors import AssistantError
 
 def test_shipped_model_matches_the_features():
     model = ranker.load_model()
-    assert model.names == ranker.FEATURES
-    assert model.coef.shape == model.mean.shape == model.scale.shape == (len(ranker.FEATURES),)
+    assert model.names in ranker.FEATURE_SETS
+    assert model.coef.shape == model.mean.shape == model.scale.shape == (len(model.names),)
     assert 0 < model.rule.near <= 1.01 and 0 < model.rule.far <= 1.01 and model.rule.max_sentences >= 1
 
 
@@ -223,3 +223,70 @@ def test_log_odds_of_candidates_and_a_floor_for_the_rest():
     out = ranker.log_odds(model.probability(found.x), found.ids, 5)
     assert out[1] == pytest.approx(2.0) and out[3] == pytest.approx(-1.0)
     assert out[0] == out[2] == out[4] == -12.0
+
+
+def test_passage_features_read_the_fused_score_the_passage_maxsim_and_the_rare_terms(paper_document):
+    from assistant.chunking import ChunkSettings, chunk_document
+
+    chunks = chunk_document(paper_document, lambda t: len(t.split()), ChunkSettings()).chunks
+    lay = ranker.layout(paper_document, chunks)
+    n = len(paper_document.sentences)
+    rng = np.random.default_rng(3)
+    scores = ranker.Scores(*[rng.random(n) for _ in ranker.SIGNALS])
+    mask = np.ones(n, dtype=bool)
+    fused = rng.random(n)
+    late = np.full(n, np.nan)  # MaxSim scored for a few sentences only
+    scored = rng.choice(n, 40, replace=False)
+    late[scored] = rng.random(40)
+    top_late = int(scored[np.argmax(late[scored])])
+    ids = np.union1d(ranker.candidates(scores, mask), [int(np.argmax(fused)), top_late])
+    terms = ["russia", "airstrik", "syria"]
+    idf = {"russia": 1.0, "airstrik": 3.0, "syria": 2.0}
+    x = ranker.features("When did Russia launch airstrikes in Syria?", terms, idf, scores, lay, ids, mask, rng.random(n), ids,
+                        ranker.passage(fused, late, lay.chunk))
+    column = dict(zip(ranker.FEATURES, x.T))
+    best = int(np.flatnonzero(ids == np.argmax(fused))[0])
+    assert column["sentence_fused_rank"][best] == 0.0 and column["sentence_fused_gap"][best] == 0.0
+    assert column["rank_in_chunk"][best] == 0.0  # the best sentence of the document is the best of its passage
+    in_chunk = [int(np.sum((lay.chunk == lay.chunk[i]) & (fused > fused[i]))) for i in ids]
+    np.testing.assert_allclose(column["rank_in_chunk"], np.log1p(in_chunk))
+    same_passage = lay.chunk[ids] == lay.chunk[top_late]
+    assert (column["chunk_late_rank"][same_passage] == 0.0).all() and (column["chunk_late_rank"][~same_passage] > 0).all()
+    # "airstrik" and "syria" are the rare terms (idf >= the median): coverage is the weighted mix
+    np.testing.assert_allclose(6.0 * column["term_coverage"], 5.0 * column["rare_coverage"] + 1.0 * column["common_coverage"])
+    assert (column["window_coverage"] >= column["term_coverage"]).all()
+    assert column["coverage_gap"].max() == 0.0 and (column["coverage_gap"] <= 0).all()
+    assert ((column["lexical_not_dense"] >= 0) & (column["lexical_not_dense"] <= 1)).all()
+    without = ranker.features("When?", terms, idf, scores, lay, ids, mask, rng.random(n), ids)
+    assert (without[:, [ranker.FEATURES.index(f) for f in ranker.PASSAGE_FEATURES[:6]]] == 0).all()  # no passage: zeros
+
+
+def synthetic_examples(n_documents=4, n_questions=12, n_candidates=6, seed=0):
+    """Examples whose positive candidate is the one with the best fused sentence score (a passage feature)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    column = ranker.FEATURES.index("sentence_fused")
+    for d in range(n_documents):
+        for q in range(n_questions):
+            x = rng.normal(size=(n_candidates, len(ranker.FEATURES)))
+            positive = np.arange(n_candidates) == int(np.argmax(x[:, column]))
+            spans = tuple((10 * i, 10 * i + 9) for i in range(n_candidates))
+            out.append(fit_ranker.Example(
+                f"doc{d}", f"q{q}", np.arange(n_candidates), x, positive, spans, np.full(n_candidates, 5.0),
+                np.arange(n_candidates), tuple((False, (), ()) for _ in spans), (spans[int(np.argmax(positive))],),
+                False, 5, False))
+    return out
+
+
+def test_the_fit_takes_the_passage_features_only_when_asked_and_reports_their_worth():
+    batch = synthetic_examples()
+    base = fit_ranker.fit(batch)
+    assert tuple(base["features"]) == ranker.BASE_FEATURES and "passage" not in base["cv_without"]
+    full = fit_ranker.fit(batch, names=ranker.FEATURES)
+    assert tuple(full["features"]) == ranker.FEATURES
+    assert full["cv"]["all"]["top1_positive"] > full["cv_without"]["passage"]["all"]["top1_positive"]
+    assert full["cv"]["all"]["top1_positive"] > base["cv"]["all"]["top1_positive"]
+    model = ranker.model_from_json(full)
+    x = batch[0].x
+    assert int(np.argmax(model.probability(x))) == int(np.argmax(batch[0].positive))
+    assert ranker.model_from_json(base).probability(x).shape == (len(x),)  # reads its own columns of every feature
