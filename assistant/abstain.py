@@ -9,6 +9,16 @@ and dense slope (``asks_fact``, ``asks_fact_dense``): an on-topic question the p
 answer is most often one whose specific fact the paper leaves out, so the same similarity means
 less for it than for an open "why"/"how" question. The weights live in ``abstain.json``, fitted by
 ``assistant eval --fit-abstention`` (see abstain_fit.py) and reported under cross-validation.
+
+A second, optional model (``Veto``, the ``"veto"`` object of ``abstain.json``) abstains on questions
+the first would answer when they look like an answerable question with one thing changed (SQuAD
+2.0's unanswerable questions are written that way): it reads the first model's signals and how
+well each content word piece of the question finds its match among the answer's contextual token
+vectors (``alignment``), a word piece with no good match being the trace of the change. It is
+fitted on many documents (COVID-QA training papers: their own questions against SQuAD-2.0-style
+variants of them, ``python -m assistant.abstain_fit --veto``), and its threshold is set so that it
+abstains on no answerable dev question the first model answers: on the fitted paper it changes
+nothing, on other documents it abstains on more questions that name something they do not hold.
 """
 
 from __future__ import annotations
@@ -37,6 +47,17 @@ FEATURES = (
     "asks_fact",
     "asks_fact_dense",
 )
+ALIGNMENT = (
+    "weakest_piece",  # the lowest best cosine of a content word piece of the question with the answer's pieces
+    "weakest_rare_piece",  # the same over the question's three rarest pieces (idf over the document's sentences)
+    "second_weakest_piece",
+    "unmatched_05",  # idf-weighted share of the question's pieces whose best cosine is < 0.5
+    "unmatched_06",  # ... < 0.6
+    "matched_mean",  # idf-weighted mean best cosine (the answer's MaxSim with the question)
+)
+VETO_FEATURES = ("top_dense", "top_lexical", "term_coverage", "answer_coverage", "missing_names", "type_mismatch",
+                 "agreement", "asks_fact", *ALIGNMENT)
+_NEGATIONS = frozenset({"not", "no", "never", "nor"})
 _NUMBER = re.compile(rf"(?<![\d.])(?!{YEAR_DIGITS}\b)\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billion|dozens?)\b", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zA-Z'’-]{2,}|[A-Z]{2,})\b")
 
@@ -55,11 +76,32 @@ def sigmoid(z):
 
 
 @dataclass(frozen=True)
+class Veto:
+    """A logistic model over VETO_FEATURES: abstain when its probability (that the question is an
+    answerable one altered) exceeds ``threshold``."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, features: np.ndarray) -> float:
+        return float(sigmoid(self.bias + float(np.dot(self.weights, features))))
+
+    def vetoes(self, features: np.ndarray | None) -> bool:
+        return features is not None and self.probability(features) > self.threshold
+
+
+@dataclass(frozen=True)
 class Model:
     weights: tuple[float, ...]
     bias: float
     threshold: float = 0.5
     fitted_sha256: tuple[str, ...] = ()  # of the gold files it was fitted on (eval says when it scores one)
+    veto: Veto | None = None
+
+    def abstains(self, signals: Signals, veto_features: np.ndarray | None) -> bool:
+        """The decision: the answer model's probability under its threshold, or the veto's over its own."""
+        return self.probability(signals) < self.threshold or (self.veto is not None and self.veto.vetoes(veto_features))
 
     def fitted_on(self, sha256: str | None) -> bool:
         return sha256 is not None and sha256 in self.fitted_sha256
@@ -204,6 +246,30 @@ def signals(
     return Signals((top, lexical, coverage, missing, mismatch, agreement, answered, fact, fact * top))
 
 
+def alignment(pieces: Sequence[str], idf: np.ndarray, best: np.ndarray) -> tuple[float, ...]:
+    """ALIGNMENT of a question: ``pieces`` its content word pieces, ``idf`` their idf weights over the
+    document's sentences, ``best`` each one's best cosine with the answer's token vectors. Stopword
+    pieces ("what", "the") are left out, negations kept; a question with none left is fully matched."""
+    from assistant.lexical import stopwords
+
+    stop = stopwords() - _NEGATIONS
+    keep = np.array([p.removeprefix("##") not in stop for p in pieces], dtype=bool)
+    idf, best = np.asarray(idf, dtype=np.float64)[keep], np.asarray(best, dtype=np.float64)[keep]
+    if len(best) == 0 or idf.sum() <= 0:
+        return (1.0, 1.0, 1.0, 0.0, 0.0, 1.0)
+    rarest = best[np.argsort(-idf, kind="stable")[:3]]
+    ordered = np.sort(best)
+    return (float(ordered[0]), float(rarest.min()), float(ordered[min(1, len(ordered) - 1)]),
+            float(idf[best < 0.5].sum() / idf.sum()), float(idf[best < 0.6].sum() / idf.sum()),
+            float((idf * best).sum() / idf.sum()))
+
+
+def veto_features(signals: Signals, aligned: tuple[float, ...]) -> np.ndarray:
+    """One row in VETO_FEATURES order."""
+    named = {**signals.as_dict(), **dict(zip(ALIGNMENT, aligned))}
+    return np.array([named[name] for name in VETO_FEATURES], dtype=np.float64)
+
+
 def model_path() -> Path:
     return Path(__file__).with_name("abstain.json")
 
@@ -224,8 +290,11 @@ def load_model() -> Model:
 def model_from_json(data: dict) -> Model:
     weights = tuple(float(data["weights"].get(name, 0.0)) for name in FEATURES)  # older fits lack newer signals
     fitted = data.get("fitted_sha256") or ()
+    veto = data.get("veto")
     return Model(weights, float(data["bias"]), float(data["threshold"]),
-                 (fitted,) if isinstance(fitted, str) else tuple(fitted))
+                 (fitted,) if isinstance(fitted, str) else tuple(fitted),
+                 None if veto is None else Veto(tuple(float(veto["weights"][name]) for name in VETO_FEATURES),
+                                                float(veto["bias"]), float(veto["threshold"])))
 
 
 def model_json(weights, bias: float, threshold: float, fitted_sha256: Sequence[str]) -> dict:
@@ -233,6 +302,12 @@ def model_json(weights, bias: float, threshold: float, fitted_sha256: Sequence[s
     return {"weights": {name: round(float(w), 6) for name, w in zip(FEATURES, weights)},
             "bias": round(float(bias), 6), "threshold": round(float(threshold), 6),
             "fitted_sha256": list(fitted_sha256)}
+
+
+def veto_json(weights, bias: float, threshold: float) -> dict:
+    """The ``"veto"`` object of abstain.json."""
+    return {"weights": {name: round(float(w), 6) for name, w in zip(VETO_FEATURES, weights)},
+            "bias": round(float(bias), 6), "threshold": round(float(threshold), 6)}
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.05, steps: int = 3000, lr: float = 0.1,

@@ -416,6 +416,150 @@ def _fold_of(y: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
     return out
 
 
+# -- the veto: answerable questions against altered copies of them, on many documents ------------
+
+
+@dataclass(frozen=True)
+class VetoSet:
+    """One document's questions for the veto: ``x`` rows in VETO_FEATURES order, ``altered`` 1 for an
+    altered (unanswerable) copy, ``kind`` "own" or the PERTURBATIONS kind, ``answered`` whether the
+    answer model answers it (abstain.Model.probability >= threshold)."""
+
+    name: str
+    x: np.ndarray
+    altered: np.ndarray
+    kind: tuple[str, ...]
+    answered: np.ndarray
+
+
+def abstention_rows(assistant, asked: Sequence[tuple[str, str | None]], model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(veto rows, whether the answer model answers each, which rows exist) for (question, context)
+    pairs; a question about the whole paper, or one without token vectors, has no row."""
+    rows, answered, kept = [], [], []
+    for question, context in asked:
+        signals, features, paper_level = assistant.abstention_inputs_for(question, context)
+        kept.append(features is not None and not paper_level)
+        if kept[-1]:
+            rows.append(features)
+            answered.append(model.probability(signals) >= model.threshold)
+    from assistant.abstain import VETO_FEATURES
+
+    x = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(VETO_FEATURES))
+    return x, np.asarray(answered, dtype=bool), np.asarray(kept, dtype=bool)
+
+
+def veto_set(assistant, squad_file: Path, others: Sequence[str], model, seed: int) -> VetoSet:
+    """A COVID-QA training paper's own questions and one SQuAD-2.0-style altered copy of each
+    (``perturbed``: the first of swap / negate / number, in turn, that applies)."""
+    from assistant.squad import read_squad
+
+    _, own = read_squad(squad_file)
+    rng = np.random.default_rng(seed)
+    frequency = assistant.index.lexical["sentences"].document_frequency
+    donors = sorted({w for q in others for w in re.findall(r"[A-Za-z][\w-]{4,}", q)})
+    made: list[tuple[str, str]] = []
+    for n, q in enumerate(own):
+        for k in range(3):
+            kind = PERTURBATIONS[(n + k) % 3]
+            variant = perturbed(q.question, kind, frequency, donors, rng)
+            if variant:
+                made.append((variant, kind))
+                break
+    asked = [(q.question, "own") for q in own] + made
+    x, answered, kept = abstention_rows(assistant, [(q, None) for q, _ in asked], model)
+    kinds = tuple(kind for (_, kind), k in zip(asked, kept) if k)
+    return VetoSet(squad_file.stem, x, np.array([float(kind != "own") for kind in kinds]), kinds, answered)
+
+
+def guard_threshold(p_guard: np.ndarray) -> float:
+    """The veto's threshold: the lowest (to 1e-6, rounded up) at which no guarded question is vetoed."""
+    return float(np.ceil(float(np.max(p_guard, initial=0.0)) * 1e6) / 1e6)
+
+
+def fit_veto(documents: Sequence[VetoSet], guard: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(weights, bias, threshold): class-balanced logistic regression of altered vs own questions,
+    each document weighing the same; the threshold vetoes none of the ``guard`` rows (the dev
+    gold's answerable questions the answer model answers)."""
+    from assistant import abstain
+
+    x = np.concatenate([d.x for d in documents])
+    y = np.concatenate([d.altered for d in documents])
+    groups = np.concatenate([np.full(len(d.altered), i, dtype=np.int64) for i, d in enumerate(documents)])
+    weights, bias = abstain.fit(x, y, sample_weight=document_weights(groups))
+    return weights, bias, guard_threshold(_probabilities(guard, weights, bias))
+
+
+def veto_grouped_cv(documents: Sequence[VetoSet], guard: np.ndarray, n_folds: int = 5) -> dict:
+    """Out-of-fold rates with each document whole in one fold (document i in fold i mod n_folds): per
+    kind, the share abstained on by the answer model alone and with the veto; per document, the
+    share of its own questions answered."""
+    vetoed = [np.zeros(len(d.altered), dtype=bool) for d in documents]
+    for fold in range(n_folds):
+        train = [d for i, d in enumerate(documents) if i % n_folds != fold]
+        if not train:
+            continue
+        weights, bias, threshold = fit_veto(train, guard)
+        for i, d in enumerate(documents):
+            if i % n_folds == fold:
+                vetoed[i] = _probabilities(d.x, weights, bias) > threshold
+    kinds = np.concatenate([np.asarray(d.kind) for d in documents]) if documents else np.zeros(0, dtype=str)
+    answered = np.concatenate([d.answered for d in documents]) if documents else np.zeros(0, dtype=bool)
+    veto = np.concatenate(vetoed) if documents else np.zeros(0, dtype=bool)
+    by_kind = {}
+    for kind in ("own", *PERTURBATIONS):
+        inside = kinds == kind
+        if inside.any():
+            by_kind[kind] = {"questions": int(inside.sum()), "abstained_before": round(float(np.mean(~answered[inside])), 4),
+                             "abstained_with_veto": round(float(np.mean(~answered[inside] | veto[inside])), 4)}
+    per_document = {d.name: round(float(np.mean((d.answered & ~v)[d.altered == 0])), 4)
+                    for d, v in zip(documents, vetoed) if np.any(d.altered == 0)}
+    return {"folds": n_folds, "by_kind": by_kind, "answered_own_per_document": per_document}
+
+
+def veto_report(paper, files: Sequence[Path], cache: Path, say: Callable[[str], None]) -> dict:
+    """Fit the veto on the cached COVID-QA papers ``files`` (guarded by the dev gold) and report it."""
+    from assistant import abstain, paths
+    from assistant.engine import Assistant
+    from assistant.evaluate import follow_up_contexts
+    from assistant.gold import load_gold
+    from assistant.index import load_index
+    from assistant.squad import read_squad
+
+    model = abstain.load_model()
+    paper_rows = {}
+    for name in ("gold.jsonl", "gold_reader_dev.jsonl", "gold_reader_val.jsonl"):
+        items = load_gold(paths.default_gold().with_name(name))
+        contexts = follow_up_contexts(items)
+        x, answered, kept = abstention_rows(paper, [(i.question, contexts.get(i.id)) for i in items], model)
+        paper_rows[name] = (x, answered, _labels(items)[kept] == 1)
+    guard = np.concatenate([x[answered & answerable] for name, (x, answered, answerable) in paper_rows.items()
+                            if name != "gold_reader_val.jsonl"])
+    questions = {f.stem: [q.question for q in read_squad(f)[1]] for f in files}
+    documents = []
+    for n, squad_file in enumerate(files):
+        index_dir = cache / "indexes" / squad_file.stem
+        if not index_dir.is_dir():
+            continue
+        other = Assistant(load_index(index_dir, verify=False), paper.encoder)
+        others = [q for stem, qs in questions.items() if stem != squad_file.stem for q in qs]
+        documents.append(veto_set(other, squad_file, others, model, seed=n))
+        say(f"{squad_file.stem}: {len(documents[-1].kind)} questions")
+    if not documents:
+        raise InputError(f"no cached COVID-QA index under {cache / 'indexes'}")
+    weights, bias, threshold = fit_veto(documents, guard)
+
+    def vetoed(x: np.ndarray) -> np.ndarray:
+        return _probabilities(x, weights, bias) > threshold
+
+    return {"model": abstain.veto_json(weights, bias, threshold),
+            "documents": len(documents), "guard_questions": len(guard),
+            "grouped_cv": veto_grouped_cv(documents, guard),
+            # questions the answer model answers that the veto abstains on, answerable / unanswerable
+            "paper": {name: {"answerable_vetoed": int(np.sum(vetoed(x) & answered & answerable)),
+                             "unanswerable_vetoed": int(np.sum(vetoed(x) & answered & ~answerable))}
+                      for name, (x, answered, answerable) in paper_rows.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m assistant.abstain_fit``: fit the abstention model on the dev gold files alone and
     pooled with COVID-QA training papers (cross-paper negatives, optionally perturbed ones), and
@@ -438,10 +582,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build", action="store_true", help="Index documents missing from the cache (slow).")
     parser.add_argument("--covid", type=Path, default=COVID_TRAIN)
     parser.add_argument("--limit", type=int, default=None, help="At most N COVID-QA papers.")
+    parser.add_argument("--veto", action="store_true",
+                        help="Fit only the veto (COVID-QA questions against altered copies, CV grouped by paper); "
+                             "its \"model\" is abstain.json's \"veto\" object.")
     args = parser.parse_args(argv)
     cache = args.cache or paths.home() / "fit-cache" / "confidence"
     say = lambda message: print(message, file=sys.stderr)  # noqa: E731
     paper = Assistant.open(open_index(None))
+    if args.veto:
+        fitted = veto_report(paper, split_covid(args.covid, cache)[: args.limit], cache, say)
+        write_json_atomic(args.report, fitted)
+        for kind, rates in fitted["grouped_cv"]["by_kind"].items():
+            say(f"  {kind:8s} abstained {rates['abstained_before']:.3f} -> {rates['abstained_with_veto']:.3f}")
+        say(f"  dev and validation: {fitted['paper']}")
+        return 0
     dev = [(paths.default_gold(), "gold.jsonl"), (paths.default_gold().with_name("gold_reader_dev.jsonl"), "gold_reader_dev.jsonl")]
     def gold_set(path: Path, name: str) -> SignalSet:
         items = load_gold(path)

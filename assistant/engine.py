@@ -266,7 +266,8 @@ class Assistant:
         x = confidence.features(
             evidence, found.ids, selection.sentence_ids, signals, probability,
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)))
-        return Decision(selection, text, probability < model.threshold and not paper_level, previous, x, fused)
+        veto = self._veto_features(query, selection.sentence_ids, signals) if model.veto is not None else None
+        return Decision(selection, text, model.abstains(signals, veto) and not paper_level, previous, x, fused)
 
     def _hybrid(self, question: str, query: Query, k: int) -> dict:
         doc = self.document
@@ -301,6 +302,30 @@ class Assistant:
             dense_sorted, lexical_sorted, dfs, idfs, names, question, text, agreement,
             answer_terms=set(terms(text)), query_terms=list(query.terms),
         )
+
+    def _veto_features(self, query: Query, sentence_ids, signals: abstain.Signals) -> np.ndarray | None:
+        """abstain.VETO_FEATURES of an answer: the signals and how well the question's word pieces find
+        their match among the answer sentences' token vectors (None without the question's token vectors)."""
+        ids = np.asarray(sentence_ids, dtype=np.int64)
+        if query.tokens is None or len(ids) == 0:
+            return None
+        rows, weights = interaction.question_weights(query.tokens, self.index.tokens)
+        tokens, _ = self.index.tokens.rows(ids)
+        best = (tokens @ rows.T).max(axis=0)
+        pieces = [query.tokens.pieces[i] for i in interaction.content_rows(query.tokens)]
+        return abstain.veto_features(signals, abstain.alignment(pieces, weights, best))
+
+    def abstention_inputs_for(self, question: str, context: str | None = None
+                              ) -> tuple[abstain.Signals, np.ndarray | None, bool]:
+        """The abstention signals, the veto's features and whether the question is about the paper as a
+        whole (never abstained on), asked as ``ask`` asks it (for fitting the veto)."""
+        question = clean_question(question)
+        query = self.query(f"{context} {question}" if context else question)
+        ranked = self._rank(question, query)
+        text = extract.answer_text(self.document, ranked.selection.sentence_ids)
+        signals = self._signals(question, query, ranked, text)
+        return (signals, self._veto_features(query, ranked.selection.sentence_ids, signals),
+                isinstance(ranked.selection, overview.PaperSelection))
 
     def signals_for(self, question: str, context: str | None = None) -> abstain.Signals:
         """The abstention signals of a question (for fitting the abstention model), asked with the
