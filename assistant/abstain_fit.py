@@ -28,6 +28,12 @@ papers that it does not answer, and optionally one SQuAD-2.0-style perturbation 
 questions), under CV grouped by document (``grouped_cv``), and scores each on the files and
 documents never fitted on (held-out and reader gold, the SQuAD articles, the COVID-QA report
 papers). It writes the report (models inside) to ``--report``, never into the package.
+
+``python -m assistant.abstain_fit --veto --report FILE --cache DIR`` fits only the veto (abstain.Veto):
+each cached COVID-QA training paper's own questions against one SQuAD-2.0-style altered copy of each
+(``veto_set``), every paper weighing the same, reported under CV grouped by paper (``veto_grouped_cv``);
+its threshold vetoes none of the dev gold's answerable questions that the answer model answers
+(``guard_threshold``). The report's ``model`` is what abstain.json holds under ``"veto"``.
 """
 
 from __future__ import annotations

@@ -106,8 +106,11 @@ def test_a_missing_or_broken_model_file_fails_loudly(tmp_path, monkeypatch, cont
 
 def test_the_shipped_model_holds_weights_only():
     data = json.loads(abstain.model_path().read_text(encoding="utf-8"))
-    assert set(data) == {"weights", "bias", "threshold", "fitted_sha256"}
+    assert set(data) <= {"weights", "bias", "threshold", "fitted_sha256", "veto"}
     assert set(data["weights"]) == set(abstain.FEATURES)
+    if "veto" in data:
+        assert set(data["veto"]) == {"weights", "bias", "threshold"}
+        assert set(data["veto"]["weights"]) == set(abstain.VETO_FEATURES)
     assert all(len(sha) == 64 for sha in data["fitted_sha256"])
     model = abstain.model_from_json(data)
     assert model.fitted_on(data["fitted_sha256"][0]) and not model.fitted_on(None)
@@ -267,3 +270,74 @@ def test_signal_matrix_asks_a_gold_follow_up_with_its_context():
     assert rows.shape == (2, len(abstain.FEATURES))
     assert Recording.asked == [(first.question, None), (second.question, contextualize(second.question, first.question))]
     assert Recording.asked[1][1]  # a follow-up gets a context
+
+
+def test_alignment_leaves_out_stopword_pieces_keeps_negations_and_weighs_by_idf():
+    pieces = ["what", "is", "not", "stated", "big", "##o"]
+    idf = np.array([5.0, 4.0, 2.0, 1.0, 1.0, 2.0])
+    best = np.array([0.1, 0.1, 0.3, 0.9, 0.8, 0.7])  # "what" and "is" never count, however weak
+    weakest, rare, second, under5, under6, mean = abstain.alignment(pieces, idf, best)
+    assert weakest == pytest.approx(0.3) and second == pytest.approx(0.7)
+    assert rare == pytest.approx(0.3)  # the three rarest kept pieces: "not", "##o", then "stated" (stable order)
+    assert under5 == pytest.approx(2 / 6) and under6 == pytest.approx(2 / 6)
+    assert mean == pytest.approx((0.6 + 0.9 + 0.8 + 1.4) / 6)
+    assert abstain.alignment(["what", "the"], np.ones(2), np.zeros(2)) == (1.0, 1.0, 1.0, 0.0, 0.0, 1.0)
+
+
+def test_a_veto_abstains_on_a_question_the_answer_model_would_answer():
+    signals = abstain.Signals((0.9, 0.5, 1.0, 0.0, 0.0, 1.0, 0.8, 0.0, 0.0))
+    answering = dict(weights=(10.0,) + (0.0,) * (len(abstain.FEATURES) - 1), bias=0.0, threshold=0.5)
+    veto = abstain.Veto((0.0,) * len(abstain.VETO_FEATURES), bias=0.0, threshold=0.4)  # probability 0.5 > 0.4
+    aligned = abstain.veto_features(signals, (0.2, 0.2, 0.5, 0.3, 0.4, 0.7))
+    assert list(aligned[:3]) == [0.9, 0.5, 1.0] and list(aligned[-6:]) == [0.2, 0.2, 0.5, 0.3, 0.4, 0.7]
+    assert not abstain.Model(**answering).abstains(signals, aligned)
+    assert abstain.Model(**answering, veto=veto).abstains(signals, aligned)
+    assert not abstain.Model(**answering, veto=veto).abstains(signals, None)  # no token vectors: no veto
+    data = {**abstain.model_json(answering["weights"], 0.0, 0.5, []), "veto": abstain.veto_json(veto.weights, 0.0, 0.4)}
+    assert abstain.model_from_json(data).veto == veto
+    assert abstain.model_from_json(abstain.model_json(answering["weights"], 0.0, 0.5, [])).veto is None
+
+
+def test_the_veto_threshold_vetoes_no_guarded_question_and_the_fit_separates_altered_copies():
+    from assistant.abstain_fit import VetoSet, fit_veto, guard_threshold, veto_grouped_cv
+
+    assert guard_threshold(np.array([0.2, 0.8765431])) == pytest.approx(0.876544)  # rounded up, never down
+    rng = np.random.default_rng(0)
+    width = len(abstain.VETO_FEATURES)
+
+    def document(name: str) -> VetoSet:  # own questions match well (weakest piece high), altered ones do not
+        own = rng.normal(0.0, 0.1, (8, width)) + np.eye(width)[8] * 0.9
+        altered = rng.normal(0.0, 0.1, (8, width)) + np.eye(width)[8] * 0.2
+        return VetoSet(name, np.vstack([own, altered]), np.array([0.0] * 8 + [1.0] * 8),
+                       ("own",) * 8 + ("swap",) * 8, np.ones(16, dtype=bool))
+
+    documents = [document(f"d{i}") for i in range(5)]
+    guard = np.vstack([d.x[d.altered == 0] for d in documents])
+    weights, bias, threshold = fit_veto(documents, guard)
+    p = 1 / (1 + np.exp(-(guard @ weights + bias)))
+    assert np.all(p <= threshold)
+    altered = np.vstack([d.x[d.altered == 1] for d in documents])
+    assert np.mean(1 / (1 + np.exp(-(altered @ weights + bias))) > threshold) > 0.5
+    report = veto_grouped_cv(documents, guard)
+    assert report["by_kind"]["own"]["abstained_with_veto"] == 0.0  # the guard holds every document's own questions
+    assert report["by_kind"]["swap"]["abstained_with_veto"] > report["by_kind"]["swap"]["abstained_before"]
+    assert set(report["answered_own_per_document"]) == {f"d{i}" for i in range(5)}
+
+
+def test_abstention_inputs_give_the_veto_a_row_from_the_answers_token_vectors(tmp_path, fake_encoder):
+    from assistant.engine import Assistant
+    from assistant.index import load_index
+    from assistant.squad import index_squad
+
+    context = ("Bats carry many coronaviruses. The incubation period of the virus is five days. "
+               "Most patients recovered within two weeks of admission in 2003.")
+    qas = [{"id": "a", "question": "What is the incubation period of the virus?", "answers": [{"text": "five days", "answer_start": 0}]}]
+    squad_file = tmp_path / "paper.json"
+    squad_file.write_text(json.dumps({"data": [{"title": "Bats", "paragraphs": [{"context": context, "qas": qas}]}]}))
+    assistant = Assistant(load_index(index_squad(squad_file, tmp_path, encoder=fake_encoder).index_dir), fake_encoder)
+    signals, features, paper_level = assistant.abstention_inputs_for("What is the incubation period of the virus?")
+    assert features is not None and features.shape == (len(abstain.VETO_FEATURES),) and not paper_level
+    assert signals == assistant.signals_for("What is the incubation period of the virus?")
+    named = dict(zip(abstain.VETO_FEATURES, features))
+    assert named["weakest_piece"] == pytest.approx(1.0, abs=1e-5)  # every word piece is in the answer sentence
+    assert named["unmatched_05"] == 0.0
