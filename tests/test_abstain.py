@@ -341,3 +341,24 @@ def test_abstention_inputs_give_the_veto_a_row_from_the_answers_token_vectors(tm
     named = dict(zip(abstain.VETO_FEATURES, features))
     assert named["weakest_piece"] == pytest.approx(1.0, abs=1e-5)  # every word piece is in the answer sentence
     assert named["unmatched_05"] == 0.0
+
+
+@pytest.mark.slow
+def test_the_shipped_veto_abstains_on_no_dev_question_the_answer_model_answers(paper_assistant):
+    """The veto's guard (abstain_fit.guard_threshold) holds for the shipped models: refit the veto
+    after the answer model or the ranker changes (python -m assistant.abstain_fit --veto)."""
+    from assistant import paths
+    from assistant.abstain_fit import _labels, abstention_rows
+    from assistant.evaluate import follow_up_contexts
+    from assistant.gold import load_gold
+
+    model = abstain.load_model()
+    assert model.veto is not None
+    for name in ("gold.jsonl", "gold_reader_dev.jsonl"):
+        items = load_gold(paths.default_gold().with_name(name))
+        contexts = follow_up_contexts(items)
+        x, answered, kept = abstention_rows(paper_assistant, [(i.question, contexts.get(i.id)) for i in items], model)
+        answerable = _labels(items)[kept] == 1
+        assert answered.sum() > 100 if name == "gold.jsonl" else answered.sum() > 60
+        vetoed = np.array([model.veto.vetoes(row) for row in x])
+        assert not np.any(vetoed & answered & answerable), name
