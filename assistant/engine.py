@@ -150,7 +150,7 @@ class Assistant:
         windows = dense_scores(self.index.dense["windows"], query.vector)
         fused = fuse(self.unit_scores("chunks", query), sentences, windows, self._ranker_layout.chunk,
                      settings=self.fusion, late=self.late_scores(query, sentences, windows))
-        return self._candidates(question, query, fused, self._mask(question), self._weights(query))
+        return self._candidates(question, query, fused, self._mask(question), self._weights(query), every_feature=True)
 
     def late_scores(self, query: Query, sentences: UnitScores, windows: np.ndarray) -> np.ndarray | None:
         """The question's MaxSim with the ``maxsim_pool`` best sentences by dense, BM25 and window
@@ -163,10 +163,11 @@ class Assistant:
         return interaction.document_maxsim(query.tokens, self.index.tokens, pool)
 
     def _candidates(self, question: str, query: Query, fused: Retrieval, mask: np.ndarray,
-                    idf: dict[str, float], include=()) -> ranker.Candidates:
+                    idf: dict[str, float], include=(), every_feature: bool = False) -> ranker.Candidates:
         """The ranker's candidates from scores already computed, with their MaxSim (four of the ranker's
         features, and the sentence score when FusionSettings.sentence_maxsim weighs it); ``include``
-        adds sentence ids."""
+        adds sentence ids. ranker.PASSAGE_FEATURES are computed only when the shipped ranker reads them
+        or ``every_feature`` asks (the fit commands: their examples hold every column)."""
         lay = self._ranker_layout
         windows = fused.windows
         sentences, chunks = fused.sentences, fused.chunks
@@ -183,8 +184,9 @@ class Assistant:
             ids = np.union1d(ids, top_ids(fused.late, mask, self.fusion.candidate_maxsim))
         late = np.zeros(len(mask))  # MaxSim is computed for the candidates only
         late[ids] = self._candidate_maxsim(query, fused, ids)
+        wanted = every_feature or ranker.load_model().reads_passage
         x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask, late, base,
-                            ranker.passage(fused.sentence_fused, fused.late, lay.chunk))
+                            ranker.passage(fused.sentence_fused, fused.late, lay.chunk) if wanted else None)
         return ranker.Candidates(ids, x, sentences, fused, late[ids])
 
     def _candidate_maxsim(self, query: Query, fused: Retrieval, ids: np.ndarray) -> np.ndarray:

@@ -136,6 +136,11 @@ class Model:
     intercept: float
     rule: Rule
 
+    @property
+    def reads_passage(self) -> bool:
+        """Was the model fitted on PASSAGE_FEATURES (so answering must compute them)?"""
+        return any(name in PASSAGE_FEATURES for name in self.names)
+
     def probability(self, x: np.ndarray) -> np.ndarray:
         """Per row of ``x`` (the model's own columns, or every column of FEATURES), the probability that
         the sentence holds the answer."""
@@ -226,8 +231,9 @@ def features(question: str, query_terms: list[str], idf: dict[str, float], score
     ``late`` (per sentence, read at ``ids`` and ``base``) is the late-interaction score
     (interaction.question_maxsim), known for the candidates only: its gap, rank and scaled value are
     taken among the ``base`` candidates (``candidates``), so a sentence's row does not change when
-    ``ids`` adds others. ``passage_`` (None: zeros) gives the hand-set fused sentence score and the
-    passage MaxSim; the question's terms split at their median idf into rare and common ones."""
+    ``ids`` adds others. ``passage_`` gives the hand-set fused sentence score and the passage MaxSim for
+    PASSAGE_FEATURES (the question's terms split at their median idf into rare and common ones); None:
+    those columns are zeros and not computed."""
     allowed = np.flatnonzero(mask)
     columns: list[np.ndarray] = []
     for name, values in zip(SIGNALS, scores.arrays()):
@@ -235,12 +241,6 @@ def features(question: str, query_terms: list[str], idf: dict[str, float], score
     words = layout_.words[ids]
     weights = np.array([idf.get(t, 0.0) for t in query_terms])
     coverage = _coverage(layout_, ids, weights, query_terms)
-    rare = weights >= np.median(weights) if len(weights) else np.zeros(0, bool)  # the rarer half (ties: rare)
-    rare_coverage = _coverage(layout_, ids, np.where(rare, weights, 0.0), query_terms)
-    common_coverage = _coverage(layout_, ids, np.where(rare, 0.0, weights), query_terms)
-    window_coverage = _coverage(layout_, ids, weights, query_terms, window=True)
-    base_ids = np.asarray(base, dtype=np.int64)
-    base_best = float(_coverage(layout_, base_ids, weights, query_terms).max()) if len(base_ids) else 0.0
     kind = abstain.expected_type(question)
     found = np.array([float(kind is not None and abstain.finds_new(kind, question, t)) for t in (layout_.texts[i] for i in ids)])
     missing = np.full(len(ids), float(kind is not None)) - found
@@ -249,10 +249,20 @@ def features(question: str, query_terms: list[str], idf: dict[str, float], score
         layout_.list_item[ids], layout_.heading[ids], np.log1p(words), (words < 6).astype(np.float64),
         coverage, found, missing,
         *_signal_features(late, ids, np.asarray(base, dtype=np.int64), lexical=False),
-        *_passage_features(passage_, layout_, ids, allowed),
-        rare_coverage, common_coverage, window_coverage, coverage - base_best,
-        _norm(scores.sentence_lexical, ids, allowed) * (1.0 - _norm(scores.sentence_dense, ids, allowed)),
     ]
+    if passage_ is None:  # a model of BASE_FEATURES reads none of these: not computed on the answering path
+        columns += [np.zeros(len(ids)) for _ in PASSAGE_FEATURES]
+    else:
+        rare = weights >= np.median(weights) if len(weights) else np.zeros(0, bool)  # the rarer half (ties: rare)
+        base_ids = np.asarray(base, dtype=np.int64)
+        base_best = float(_coverage(layout_, base_ids, weights, query_terms).max()) if len(base_ids) else 0.0
+        columns += [
+            *_passage_features(passage_, layout_, ids, allowed),
+            _coverage(layout_, ids, np.where(rare, weights, 0.0), query_terms),
+            _coverage(layout_, ids, np.where(rare, 0.0, weights), query_terms),
+            _coverage(layout_, ids, weights, query_terms, window=True), coverage - base_best,
+            _norm(scores.sentence_lexical, ids, allowed) * (1.0 - _norm(scores.sentence_dense, ids, allowed)),
+        ]
     return np.column_stack(columns) if len(ids) else np.zeros((0, len(FEATURES)))
 
 

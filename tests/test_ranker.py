@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -290,3 +291,32 @@ def test_the_fit_takes_the_passage_features_only_when_asked_and_reports_their_wo
     x = batch[0].x
     assert int(np.argmax(model.probability(x))) == int(np.argmax(batch[0].positive))
     assert ranker.model_from_json(base).probability(x).shape == (len(x),)  # reads its own columns of every feature
+
+
+def test_answering_computes_the_passage_features_only_for_a_ranker_that_reads_them(tmp_path, monkeypatch):
+    """The shipped ranker (BASE_FEATURES) is not fed columns it ignores on every question; the fit
+    commands' candidates (Assistant.candidates) hold every column, and a passage model gets them."""
+    from assistant.encoder import HashingEncoder
+    from assistant.engine import Assistant
+    from assistant.index import build_index, load_index
+
+    source = tmp_path / "mills.md"
+    source.write_text("# Mills\n\nThe miller grinds corn in winter. Wheat is ground in spring by the same mill. "
+                      "The river turns the wheel.\n\nThe baker buys flour from the miller.\n", encoding="utf-8")
+    build_index(source, tmp_path / "idx", encoder=HashingEncoder())
+    assistant = Assistant(load_index(tmp_path / "idx"), HashingEncoder())
+    question = "When does the miller grind corn?"
+    query = assistant.query(question)
+    columns = [ranker.FEATURES.index(name) for name in ranker.PASSAGE_FEATURES]
+    fitting = assistant.candidates(question, query)
+    assert np.any(fitting.x[:, columns] != 0)
+    ranked = assistant._rank(question, query)
+    assert ranked.found is not None and not ranker.load_model().reads_passage
+    assert np.all(ranked.found.x[:, columns] == 0)
+    np.testing.assert_array_equal(np.delete(ranked.found.x, columns, axis=1), np.delete(fitting.x, columns, axis=1))
+    base = ranker.load_model()
+    extra = len(ranker.PASSAGE_FEATURES)
+    passage_model = dataclasses.replace(base, names=ranker.FEATURES, mean=np.r_[base.mean, np.zeros(extra)],
+                                        scale=np.r_[base.scale, np.ones(extra)], coef=np.r_[base.coef, np.zeros(extra)])
+    monkeypatch.setattr(ranker, "load_model", lambda path=None: passage_model)
+    assert np.any(assistant._rank(question, query).found.x[:, columns] != 0)
