@@ -12,14 +12,12 @@ whether both ways gave the same answers (the shipped ranker.json reads none of t
 from __future__ import annotations
 
 import argparse
-import time
 from contextlib import contextmanager
-from functools import partialmethod
+from functools import partial, partialmethod
 from pathlib import Path
 
 from bench_ask import QUESTIONS, prepare_index
-from bench_warm_large import same_answer
-from common import machine_line, median, percentile, record
+from common import alternate_ways, machine_line, median, percentile, record
 
 
 @contextmanager
@@ -42,21 +40,8 @@ def measure(name: str, index_dir: Path, encoder, rounds: int) -> dict:
 
     index = load_index(index_dir)
     assistant = Assistant(index, encoder)
-    ways = {"shipped": False, "reference": True}
-    for on in ways.values():
-        with every_feature(on):
-            assistant.ask("warm up the caches")
-    answers: dict[str, list[float]] = {way: [] for way in ways}
-    differ = 0
-    for _ in range(rounds):
-        for question in QUESTIONS:
-            got = {}
-            for way, on in ways.items():
-                with every_feature(on):
-                    t = time.perf_counter()
-                    got[way] = assistant.ask(question)
-                    answers[way].append((time.perf_counter() - t) * 1000)
-            differ += not same_answer(got["shipped"], got["reference"])
+    answers, differ = alternate_ways(assistant, {"shipped": partial(every_feature, False),
+                                                 "reference": partial(every_feature, True)}, QUESTIONS, rounds)
     print(f"{name}: {len(index.document.sentences):,} sentences")
     figures: dict = {"sentences": len(index.document.sentences), "answers_differing": differ,
                      "questions": len(answers["shipped"])}

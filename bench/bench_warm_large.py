@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from bench_ask import QUESTIONS, prepare_index
-from common import machine_line, median, percentile, record
+from common import alternate_ways, machine_line, median, percentile, record
 
 
 def search_scores(faiss_index, vector: np.ndarray) -> np.ndarray:
@@ -45,11 +46,6 @@ def scoring(function):
         engine.dense_scores = shipped
 
 
-def same_answer(a, b) -> bool:
-    return (a.answer, a.abstained, a.confidence, a.citations, a.passages, a.sentence_ids) == (
-        b.answer, b.abstained, b.confidence, b.citations, b.passages, b.sentence_ids)
-
-
 def measure(name: str, index_dir: Path, encoder, rounds: int) -> dict:
     from assistant.engine import Assistant
     from assistant.index import load_index
@@ -58,20 +54,8 @@ def measure(name: str, index_dir: Path, encoder, rounds: int) -> dict:
     index = load_index(index_dir)
     assistant = Assistant(index, encoder)
     ways = {"shipped": dense_scores, "reference": search_scores}
-    for function in ways.values():
-        with scoring(function):
-            assistant.ask("warm up the caches")
-    answers: dict[str, list[float]] = {way: [] for way in ways}
-    differ = 0
-    for _ in range(rounds):
-        for question in QUESTIONS:
-            got = {}
-            for way, function in ways.items():
-                with scoring(function):
-                    t = time.perf_counter()
-                    got[way] = assistant.ask(question)
-                    answers[way].append((time.perf_counter() - t) * 1000)
-            differ += not same_answer(got["shipped"], got["reference"])
+    answers, differ = alternate_ways(assistant, {way: partial(scoring, function) for way, function in ways.items()},
+                                     QUESTIONS, rounds)
     vector = assistant.query(QUESTIONS[0]).vector
     units: dict[str, dict[str, float]] = {}
     for unit, faiss_index in index.dense.items():

@@ -153,3 +153,32 @@ def fresh_dir(prefix: str) -> Path:
 
 def remove(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def same_answer(a, b) -> bool:
+    """Two ``Answer`` records say the same thing (text, decision, confidence, citations, passages)."""
+    return (a.answer, a.abstained, a.confidence, a.citations, a.passages, a.sentence_ids) == (
+        b.answer, b.abstained, b.confidence, b.citations, b.passages, b.sentence_ids)
+
+
+def alternate_ways(assistant, ways: dict, questions, rounds: int) -> tuple[dict[str, list[float]], int]:
+    """Warm answers to ``questions`` (``rounds`` passes), question by question under each of ``ways``
+    (name -> a context manager factory taking no argument) in turn, so load on the shared machine falls
+    on every way alike. Returns each way's answer times in ms and how many questions' answers differed
+    between the first way and any other."""
+    for way in ways.values():
+        with way():
+            assistant.ask("warm up the caches")
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    differ = 0
+    for _ in range(rounds):
+        for question in questions:
+            got = {}
+            for name, way in ways.items():
+                with way():
+                    t = time.perf_counter()
+                    got[name] = assistant.ask(question)
+                    times[name].append((time.perf_counter() - t) * 1000)
+            first, *others = got.values()
+            differ += any(not same_answer(first, other) for other in others)
+    return times, differ
