@@ -56,9 +56,13 @@ def wants_sources(question: str) -> bool:
 
 def candidate_mask(doc: Document, question: str) -> np.ndarray:
     """Notes are answers only to questions about sources; everything else is body text."""
+    return np.ones(len(doc.sentences), dtype=bool) if wants_sources(question) else body_sentences(doc)
+
+
+def body_sentences(doc: Document) -> np.ndarray:
+    """Per sentence: is it outside the notes? (What ``candidate_mask`` allows a question not about sources.)"""
     kinds = {p.id: p.kind for p in doc.paragraphs}
-    allow_notes = wants_sources(question)
-    return np.array([allow_notes or kinds[s.paragraph] != "note" for s in doc.sentences], dtype=bool)
+    return np.array([kinds[s.paragraph] != "note" for s in doc.sentences], dtype=bool)
 
 
 @dataclass(frozen=True)

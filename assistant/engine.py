@@ -217,8 +217,21 @@ class Assistant:
         return Answer(**{**result, "question": question, "timings_ms": timings})
 
     def _mask(self, question: str) -> np.ndarray:
-        """The sentences that may answer ``question`` (front matter only for questions about it)."""
-        return extract.candidate_mask(self.document, question) & overview.allowed(self._layout, question)
+        """The sentences that may answer ``question`` (notes only for questions about sources, front
+        matter only for questions about it): ``answer.candidate_mask & overview.allowed``, from arrays
+        computed once per document."""
+        everything = np.ones(len(self.document.sentences), dtype=bool)
+        body = everything if extract.wants_sources(question) else self._body
+        zones = everything if overview.about_front_matter(question, self._layout) else self._unrestricted
+        return body & zones
+
+    @cached_property
+    def _body(self) -> np.ndarray:
+        return extract.body_sentences(self.document)
+
+    @cached_property
+    def _unrestricted(self) -> np.ndarray:
+        return overview.unrestricted(self._layout)
 
     def _rank(self, question: str, query: Query) -> Ranked:
         """Fused scores for the question and the sentences selected to answer it."""

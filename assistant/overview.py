@@ -162,6 +162,11 @@ def allowed(lay: Layout, question: str) -> np.ndarray:
     """Per sentence: may it answer ``question``? The front matter only when the question is about it."""
     if about_front_matter(question, lay):
         return np.ones(len(lay.zones), dtype=bool)
+    return unrestricted(lay)
+
+
+def unrestricted(lay: Layout) -> np.ndarray:
+    """Per sentence: is it outside the front matter, disclaimer and "About the authors"?"""
     return np.array([zone not in RESTRICTED for zone in lay.zones], dtype=bool)
 
 

@@ -472,3 +472,24 @@ def test_metadata_lines_running_on_into_the_abstract():
     assert lay.zones == ("front", "abstract", "abstract")
     chosen = overview.select(lay, doc, "What do the authors conclude?", np.zeros(3))
     assert chosen.sentence_ids == (2,)
+
+
+def test_the_engines_mask_is_the_answer_and_overview_masks_from_arrays_kept_per_document(tmp_path):
+    """Assistant._mask reads arrays computed once per document; it allows exactly what
+    answer.candidate_mask & overview.allowed allow, for body, source and front-matter questions."""
+    from assistant import answer, paths
+    from assistant.encoder import HashingEncoder
+    from assistant.engine import Assistant
+    from assistant.index import build_index, load_index
+    from assistant.paper import default_metadata
+
+    build_index(paths.default_source(), tmp_path / "idx", encoder=HashingEncoder(), metadata=default_metadata())
+    assistant = Assistant(load_index(tmp_path / "idx"), HashingEncoder())
+    doc, lay = assistant.document, assistant._layout
+    questions = ["What are Russia's goals in Syria?", "Which source is cited for the Caspian dispute?",
+                 "Who are the authors?", "When was it published?", "What does the disclaimer say?"]
+    masks = [assistant._mask(q) for q in questions]
+    for question, mask in zip(questions, masks):
+        np.testing.assert_array_equal(mask, answer.candidate_mask(doc, question) & overview.allowed(lay, question))
+    assert len({m.tobytes() for m in masks}) >= 3  # body only, notes too, front matter too
+    assert assistant._mask(questions[0]) is not assistant._body  # the cached arrays are never handed out to be changed
