@@ -324,10 +324,7 @@ class Assistant:
         ids = np.asarray(sentence_ids, dtype=np.int64)
         if query.tokens is None or len(ids) == 0:
             return None
-        rows, weights = interaction.question_weights(query.tokens, self.index.tokens)
-        tokens, _ = self.index.tokens.rows(ids)
-        best = (tokens @ rows.T).max(axis=0)
-        pieces = [query.tokens.pieces[i] for i in interaction.content_rows(query.tokens)]
+        pieces, weights, best = interaction.piece_alignment(query.tokens, self.index.tokens, ids)
         return abstain.veto_features(signals, abstain.alignment(pieces, weights, best))
 
     def abstention_inputs_for(self, question: str, context: str | None = None

@@ -196,6 +196,17 @@ def question_weights(question: Tokens, stored: SentenceTokens) -> tuple[np.ndarr
     return question.vectors[rows], piece_idf(np.asarray(question.ids)[rows], stored.frequency, len(stored))
 
 
+def piece_alignment(question: Tokens, stored: SentenceTokens, sentence_ids: np.ndarray
+                    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each content word piece of ``question``, its idf weight over the document's sentences, and its
+    best cosine with any row of ``sentence_ids`` taken together (an answer's sentences; einsum: see maxsim)."""
+    rows = content_rows(question)
+    query, weights = question_weights(question, stored)
+    tokens, _ = stored.rows(np.asarray(sentence_ids, dtype=np.int64))
+    best = np.einsum("nd,md->nm", tokens, query, optimize=False).max(axis=0)
+    return [question.pieces[i] for i in rows], weights, best
+
+
 def document_maxsim(question: Tokens, stored: SentenceTokens, pool: np.ndarray | None = None) -> np.ndarray:
     """Per sentence of the document, in sentence order, the idf-weighted MaxSim of ``question`` with
     it (as ``question_maxsim`` scores it) for the sentences of ``pool`` (default: all), NaN for the others."""
