@@ -53,8 +53,10 @@ from assistant.errors import InputError
 from assistant.gold import GoldItem
 from assistant.metrics import abstention_scores, mean
 from assistant.progress import Progress, quiet
+from assistant.results import Output
 
 MIN_ABSTAIN_UNANSWERABLE = 0.85
+REPORT_OUTPUT = Output("a report written by abstain_fit", (frozenset({"model", "grouped_cv"}), frozenset({"variants"})))
 
 
 def stratified_folds(y: np.ndarray, n_folds: int, seed: int = 0) -> list[np.ndarray]:
@@ -579,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.gold import default_heldout, load_gold
     from assistant.index import load_index
     from assistant.paper import open_index
-    from assistant.results import write_json_atomic
+    from assistant.results import check_output_path, write_json_atomic
     from assistant.squad import read_squad
 
     parser = argparse.ArgumentParser(prog="python -m assistant.abstain_fit", description=main.__doc__)
@@ -592,12 +594,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="Fit only the veto (COVID-QA questions against altered copies, CV grouped by paper); "
                              "its \"model\" is abstain.json's \"veto\" object.")
     args = parser.parse_args(argv)
+    try:
+        check_output_path(args.report, REPORT_OUTPUT, "--report")  # refused before the fit, not after it
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     cache = args.cache or paths.home() / "fit-cache" / "confidence"
     say = lambda message: print(message, file=sys.stderr)  # noqa: E731
     paper = Assistant.open(open_index(None))
     if args.veto:
         fitted = veto_report(paper, split_covid(args.covid, cache)[: args.limit], cache, say)
-        write_json_atomic(args.report, fitted)
+        write_json_atomic(args.report, fitted, REPORT_OUTPUT, "--report")
         for kind, rates in fitted["grouped_cv"]["by_kind"].items():
             say(f"  {kind:8s} abstained {rates['abstained_before']:.3f} -> {rates['abstained_with_veto']:.3f}")
         say(f"  dev and validation: {fitted['paper']}")
@@ -655,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
             "model": abstain.model_json(weights, bias, threshold, []), "grouped_cv": cv,
             "never_fitted": {**{name: scores(x, y) for name, (x, y) in unseen.items()},
                              **{s.name: scores(s.x, s.y) for s in external}}}
-    write_json_atomic(args.report, report)
+    write_json_atomic(args.report, report, REPORT_OUTPUT, "--report")
     for label, body in report["variants"].items():
         say(label)
         for part in ("grouped_cv", "never_fitted"):

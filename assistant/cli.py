@@ -354,7 +354,7 @@ def remove_command(doc_id: str) -> None:
 @INDEX_DIR
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics and per-question records as JSON.")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Also write the JSON results to FILE (a new file, or over a regular file).")
+              help="Also write the JSON results to FILE (a new file, or over an earlier --out file; never over any other file).")
 @click.option("--compare", "compare_with", type=click.Path(path_type=Path),
               help="A previous --out file: list the questions that got better or worse.")
 @click.option("--fit-abstention", is_flag=True,
@@ -390,7 +390,7 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, wi
         if not out:
             fail("--fit-abstention writes the fitted model and its report to --out FILE; give one")
     if out:
-        results_files.check_output_path(out)  # refuse a link or a device before the run, not after it
+        results_files.check_output_path(out, results_files.EVAL_RESULTS)  # refuse a link or a device before the run, not after it
     gold = gold or locations.default_gold()
     items = gold_files.load_gold(gold)
     old = results_files.load_results(compare_with) if compare_with else None
@@ -412,7 +412,7 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, wi
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             problem = f"{compare_with}: cannot compare with this results file ({exc.__class__.__name__}: {exc})"
     if out:
-        results_files.write_json_atomic(out, results)  # before anything else can fail: the run is kept
+        results_files.write_json_atomic(out, results, results_files.EVAL_RESULTS)  # before anything else can fail: the run is kept
     if problem:
         fail(problem + (f"; this run's results are in {out}" if out else ""))
     for warning in results.get("warnings", []):

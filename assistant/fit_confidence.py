@@ -30,9 +30,12 @@ import numpy as np
 from assistant import calibration
 from assistant.confidence import Calibration, Model, model_json
 from assistant.fit_ranker import COVID_TRAIN, EXTERNAL, add_training_options
+from assistant.results import Output
 
 COVID_REPORT = tuple(EXTERNAL / "covid_qa" / f"covidqa_doc{n}.json" for n in (1557, 1595))
 HELD_OUT = ("gold_heldout.jsonl", "gold_reader.jsonl")  # reported on, never fitted on
+CONFIDENCE_OUTPUT = Output("a confidence model written by fit_confidence", (frozenset({"format", "features", "coef", "calibration"}),))
+REPORT_OUTPUT = Output("a report written by fit_confidence", (frozenset({"calibration", "l2_c", "cv_by_document"}),))
 
 
 @dataclass(frozen=True)
@@ -327,9 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     args.cache = args.cache or paths.home() / "fit-cache" / "confidence"
     say = lambda message: print(message, file=sys.stderr)  # noqa: E731
     try:
-        for path, option in ((args.out, "--out"), (args.report, "--report")):
+        for path, kind, option in ((args.out, CONFIDENCE_OUTPUT, "--out"), (args.report, REPORT_OUTPUT, "--report")):
             if path is not None:
-                check_output_path(path, option)  # refused before the fit, not after it
+                check_output_path(path, kind, option)  # refused before the fit, not after it
         rows = training_rows(args.cache, args.gold or paths.default_gold(), args.covid, args.limit, args.build, say)
         model, report = fit(rows)
         documents = sorted({r.document for r in rows})
@@ -342,9 +345,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:  # a new file or over a regular one, never through a link
-        write_json_atomic(args.out, data)
+        write_json_atomic(args.out, data, CONFIDENCE_OUTPUT)
         if args.report:
-            write_json_atomic(args.report, report)
+            write_json_atomic(args.report, report, REPORT_OUTPUT, "--report")
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -24,10 +24,12 @@ from typing import Sequence
 import numpy as np
 
 from assistant.fit_ranker import COVID_TRAIN, add_training_options, cached_index, is_positive, project_gold, split_covid, squad_gold
+from assistant.results import Output
 
 NOT_FITTED_ON = ("gold_heldout.jsonl", "gold_reader.jsonl", "gold_reader_val.jsonl")
 DEV_GOLD = ("gold.jsonl", "gold_reader_dev.jsonl")
 FOLDS = 5
+JOINING_OUTPUT = Output("a joining model written by fit_joining", (frozenset({"features", "coef", "intercept", "report"}),))
 L2_C = 1.0
 
 
@@ -132,10 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {path.name} is a held-out or validation set; it is reported on, never fitted on", file=sys.stderr)
             return 2
     try:
-        check_output_path(args.out)  # refused before the fit, not after it
+        check_output_path(args.out, JOINING_OUTPUT)  # refused before the fit, not after it
         model = fit(collect(args.cache, gold_files, args.covid, args.limit, args.build,
                             progress=lambda m: print(m, file=sys.stderr)))
-        write_json_atomic(args.out, model)  # a new file or over a regular one, never through a link
+        write_json_atomic(args.out, model, JOINING_OUTPUT)  # a new file or over a model it wrote, never through a link
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

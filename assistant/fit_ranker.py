@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from assistant.ranker import BASE_FEATURES, FEATURES, PASSAGE_FEATURES, Rule, pick
+from assistant.results import Output
 
 if TYPE_CHECKING:
     from assistant.encoder import Encoder
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 # The shared external data beside the project's checkout (../shared/external; see its README).
 EXTERNAL = Path(__file__).resolve().parent.parent.parent / "shared" / "external"
 COVID_TRAIN = EXTERNAL / "covid_qa" / "covidqa_train.json"
+# what --out and --save-examples replace: their own earlier output, nothing else (results.Output)
+RANKER_OUTPUT = Output("a ranker model written by fit_ranker", (frozenset({"format", "features", "coef", "rule"}),))
+EXAMPLES_OUTPUT = Output("examples saved by fit_ranker", (frozenset({"document", "question", "x", "positive"}),), lines=True)
 
 
 def split_covid(train_file: Path, cache: Path) -> list[Path]:
@@ -374,14 +378,15 @@ def load_examples(path: Path) -> list[Example]:
 
 
 def save_examples(batch: Sequence[Example], path: Path) -> None:
-    with open(path, "w", encoding="utf-8") as out:
-        for e in batch:
-            out.write(json.dumps({
-                "document": e.document, "question": e.question, "ids": e.ids.tolist(), "x": np.round(e.x, 6).tolist(),
-                "positive": e.positive.tolist(), "spans": e.spans, "words": e.words.tolist(),
-                "paragraphs": e.paragraphs.tolist(), "companions": e.companions, "gold": e.gold,
-                "baseline_hit": bool(e.baseline_hit), "baseline_words": int(e.baseline_words),
-                "baseline_top": bool(e.baseline_top)}) + "\n")
+    """One JSON line per example, written atomically (a new file or over examples saved before)."""
+    from assistant.results import write_text_atomic
+
+    write_text_atomic(path, "".join(json.dumps({
+        "document": e.document, "question": e.question, "ids": e.ids.tolist(), "x": np.round(e.x, 6).tolist(),
+        "positive": e.positive.tolist(), "spans": e.spans, "words": e.words.tolist(),
+        "paragraphs": e.paragraphs.tolist(), "companions": e.companions, "gold": e.gold,
+        "baseline_hit": bool(e.baseline_hit), "baseline_words": int(e.baseline_words),
+        "baseline_top": bool(e.baseline_top)}) + "\n" for e in batch), EXAMPLES_OUTPUT, "--save-examples")
 
 
 def collect(cache: Path, *, gold_file: Path, covid_file: Path = COVID_TRAIN, covid_limit: int | None = None,
@@ -455,7 +460,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {path.name} is a held-out set; it is reported on, never fitted on", file=sys.stderr)
             return 2
     try:
-        check_output_path(args.out)  # refused before the fit, not after it
+        check_output_path(args.out, RANKER_OUTPUT)  # refused before the fit, not after it
+        if args.save_examples:
+            check_output_path(args.save_examples, EXAMPLES_OUTPUT, "--save-examples")
         batch = collect(args.cache, gold_file=gold, covid_file=args.covid,
                         covid_limit=0 if args.examples else args.limit, build=args.build,
                         progress=lambda m: print(m, file=sys.stderr), with_gold=args.with_gold)
@@ -468,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:
-        write_json_atomic(args.out, model)  # a new file or over a regular one, never through a link
+        write_json_atomic(args.out, model, RANKER_OUTPUT)  # a new file or over a model it wrote, never through a link
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

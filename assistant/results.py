@@ -6,15 +6,52 @@ import json
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.comparison import compare
 from assistant.errors import InputError
 
 
-def check_output_path(path: Path, option: str = "--out") -> None:
-    """Refuse an output path that is anything but a new path or a regular file (never follow a link);
-    ``option`` names the flag the path came from in the message."""
+@dataclass(frozen=True)
+class Output:
+    """What a command writes, so that it replaces only a file it could have written itself.
+
+    An existing file is replaced only when it is a JSON object (a JSON-lines file: its first line is
+    one) holding every key of one of ``shapes``: the previous output of the same command. Anything
+    else (a user's notes, another tool's JSON) is refused, never overwritten.
+    """
+
+    what: str  # named in the refusal, e.g. "an `assistant eval --out` results file"
+    shapes: tuple[frozenset[str], ...]
+    lines: bool = False
+
+    def written_by_us(self, path: Path) -> bool:
+        """Whether the regular file ``path`` holds this kind of output (read at most MAX_OWN_BYTES)."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.readline(MAX_OWN_BYTES + 1) if self.lines else handle.read(MAX_OWN_BYTES + 1)
+        except OSError:
+            return False
+        if len(data) > MAX_OWN_BYTES:
+            return False
+        try:
+            value = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return False
+        return isinstance(value, dict) and any(shape <= value.keys() for shape in self.shapes)
+
+
+MAX_OWN_BYTES = 256 * 2**20  # a bigger file is nothing this project writes: never read further, never replaced
+
+EVAL_RESULTS = Output("an `assistant eval --out` results file",
+                      (frozenset({"meta", "systems", "records"}), frozenset({"model", "fitted_on", "cv"})))
+
+
+def check_output_path(path: Path, kind: Output, option: str = "--out") -> None:
+    """Refuse an output path that is anything but a new path or a regular file holding ``kind`` (never
+    follow a link, never replace a file the command did not write); ``option`` names the flag the path
+    came from in the message."""
     path = Path(path)
     try:
         info = os.lstat(path)
@@ -23,24 +60,28 @@ def check_output_path(path: Path, option: str = "--out") -> None:
     except OSError as exc:
         raise InputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
-        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "a directory" if stat.S_ISDIR(info.st_mode) else "a special file"
-        raise InputError(f"{path} is {kind}; {option} writes only a new file or over a regular file")
+        what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "a directory" if stat.S_ISDIR(info.st_mode) else "a special file"
+        raise InputError(f"{path} is {what}; {option} writes only a new file or over a regular file")
+    if not kind.written_by_us(path):
+        raise InputError(f"{path} exists and is not {kind.what}; {option} replaces only such a file "
+                         "(choose a new path, or move that file away)")
 
 
-def write_json_atomic(path: Path, data) -> None:
+def write_json_atomic(path: Path, data, kind: Output, option: str = "--out") -> None:
     """Write JSON to ``path`` as ``write_text_atomic`` does."""
     from assistant.render import json_text
 
-    write_text_atomic(path, json_text(data, indent=1) + "\n")
+    write_text_atomic(path, json_text(data, indent=1) + "\n", kind, option)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, kind: Output, option: str = "--out") -> None:
     """Write ``text`` to ``path`` through a temporary file in the same directory and a rename.
 
-    Only a new path or a regular file is written (its permission bits kept); InputError otherwise.
+    Only a new path or a regular file holding ``kind`` is written (its permission bits kept);
+    InputError otherwise.
     """
     path = Path(path)
-    check_output_path(path)
+    check_output_path(path, kind, option)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -50,7 +91,7 @@ def write_text_atomic(path: Path, text: str) -> None:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.chmod(tmp, _mode_for(path))
-        check_output_path(path)  # still a new path or a regular file just before the rename
+        check_output_path(path, kind, option)  # still a new path or that kind of file just before the rename
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -155,13 +155,22 @@ def main() -> None:
 
     from assistant.encoder import OnnxEncoder
     from assistant.engine import Assistant, clean_question
+    from assistant.errors import InputError
+    from assistant.results import Output, check_output_path, write_text_atomic
     from assistant.retrieval import FUSION
+
+    details_kind = Output("a --details file written by bench_recall", (frozenset({"set", "variant", "question"}),), lines=True)
+    if args.details:
+        try:
+            check_output_path(args.details, details_kind, "--details")  # before the run, not after it
+        except InputError as exc:
+            raise SystemExit(f"error: {exc}") from None
 
     print(machine_line())
     variants = [("shipped", FUSION)] + [parse_variant(v, FUSION) for v in args.variant]
     encoder = OnnxEncoder()
     rows: dict[tuple[str, str], list[dict]] = {}
-    details = open(args.details, "w", encoding="utf-8") if args.details else None
+    details: list[str] = []
     started = time.perf_counter()
     for name, index, questions in documents(args):
         assistants = [(v, Assistant(index, encoder, fusion=settings)) for v, settings in variants]
@@ -171,10 +180,9 @@ def main() -> None:
             for v, assistant in assistants:
                 row = measure(assistant, question, gold, evidence, query)
                 rows.setdefault((name, v), []).append(row)
-                if details:
-                    details.write(json.dumps({"set": name, "variant": v, "question": question, **row}) + "\n")
-    if details:
-        details.close()
+                details.append(json.dumps({"set": name, "variant": v, "question": question, **row}) + "\n")
+    if args.details:
+        write_text_atomic(args.details, "".join(details), details_kind, "--details")
     for (name, v), found in rows.items():
         print(f"{name:20s} {v:12s} {summary(found)}")
     print(f"({time.perf_counter() - started:.0f} s)")

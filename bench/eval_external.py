@@ -40,10 +40,12 @@ import numpy as np
 from common import record
 
 from assistant.errors import InputError
-from assistant.results import check_output_path, write_text_atomic
+from assistant.results import Output, check_output_path, write_text_atomic
 from assistant.squad import SquadQuestion as Question
 from assistant.squad import index_squad
 
+
+DETAILS_OUTPUT = Output("a --details file written by this script", (frozenset({"id", "question", "answers", "contains_gold"}),), lines=True)
 
 @dataclass(frozen=True)
 class Outcome:
@@ -170,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.details is not None:
         try:
-            check_output_path(args.details, "--details")  # a new file or over a regular one, never through a link
+            check_output_path(args.details, DETAILS_OUTPUT, "--details")  # a new file or over a regular one, never through a link
         except InputError as exc:
             parser.error(str(exc))
     if not args.data.is_dir():
@@ -190,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append({"document": "overall (pooled)", "name": "overall", "chars": sum(r["chars"] for r in rows),
                  "build_seconds": round(sum(r["build_seconds"] for r in rows), 1), **summary(pooled)})
     if args.details is not None:
-        write_text_atomic(args.details, "".join(json.dumps(o.detail) + "\n" for o in pooled))
+        write_text_atomic(args.details, "".join(json.dumps(o.detail) + "\n" for o in pooled), DETAILS_OUTPUT, "--details")
     record("eval_external", {"limit": args.limit, "rows": rows})
     if args.json:
         print(json.dumps(rows, indent=1))

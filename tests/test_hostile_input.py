@@ -431,8 +431,14 @@ CASES = [
     eval_case("out in an unwritable folder", lambda ws, sh: ["--out", "/proc/hostile-results.json"], "cannot write here"),
     eval_case("out under a regular file", lambda ws, sh: ["--out", str(write("file.txt", "x")(ws) / "out.json")],
               "cannot write here (Not a directory)"),
-    eval_case("out over a regular file keeps its mode",
-              lambda ws, sh: ["--out", str(preexisting("out.json", b"old", 0o640)(ws))], "", 0, ("out.json",), out_written("out.json", 0o640)),
+    eval_case("out over earlier results keeps its mode",
+              lambda ws, sh: ["--out", str(preexisting("out.json", (sh / "results.json").read_bytes(), 0o640)(ws))], "", 0,
+              ("out.json",), out_written("out.json", 0o640)),
+    # ...and never over a file eval did not write: the harness checks it is left byte for byte
+    eval_case("out over a user's notes", lambda ws, sh: ["--out", str(preexisting("notes.txt", b"my notes", 0o644)(ws))],
+              "notes.txt exists and is not an `assistant eval --out` results file"),
+    eval_case("out over another JSON file", lambda ws, sh: ["--out", str(preexisting("config.json", b'{"records": []}', 0o644)(ws))],
+              "config.json exists and is not an `assistant eval --out` results file"),
     eval_case("out to a new file", lambda ws, sh: ["--out", str(ws / "new" / "out.json")], "", 0, ("new",), out_written("new/out.json")),
     # eval --gold / --compare inputs
     eval_case("fit extra /dev/zero", lambda ws, sh: ["--fit-abstention", "--extra", "/dev/zero"], "/dev/zero: is a character device"),
