@@ -45,7 +45,8 @@ class Comparison:
 
 COMPARED_METRICS = ("recall@1", "recall@5", "mrr@10", "evidence_hit", "token_f1",
                     "abstain_on_unanswerable", "answered_on_answerable",
-                    "cv_abstain_on_unanswerable", "cv_answered_on_answerable", "confidence_ece", "confidence_auroc")
+                    "cv_abstain_on_unanswerable", "cv_answered_on_answerable", "confidence_ece", "confidence_auroc",
+                    "confidence_brier")
 
 
 def compare(old: dict, new: dict, system: str = "hybrid") -> Comparison:

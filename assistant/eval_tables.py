@@ -19,7 +19,8 @@ _ROWS = (
                     ("abstain precision", "abstain_precision"), ("abstain recall", "abstain_recall"),
                     ("abstained on unanswerable, 5-fold CV", "cv_abstain_on_unanswerable"),
                     ("answered on answerable, 5-fold CV", "cv_answered_on_answerable"))),
-    ("Confidence", (("ECE, answers shown (10 bins)", "confidence_ece"), ("AUROC vs evidence hit", "confidence_auroc"))),
+    ("Confidence", (("ECE, answers shown (10 bins)", "confidence_ece"), ("AUROC vs evidence hit", "confidence_auroc"),
+                    ("Brier score (lower is better)", "confidence_brier"))),
     ("Latency", (("p50 ms", "latency_p50_ms"), ("p95 ms", "latency_p95_ms"))),
 )
 _TYPE_COLUMNS = (("R@1", "recall@1"), ("R@5", "recall@5"), ("MRR", "mrr@10"), ("hit", "evidence_hit"),

@@ -82,7 +82,8 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
                                      [s.answerable for s in scored], [s.evidence_hit for s in scored])
         results["systems"][name]["calibration"] = calibration.summary(*shown)
         results["systems"][name]["overall"].update(confidence_ece=calibration.expected_calibration_error(*shown),
-                                                   confidence_auroc=calibration.auroc(*shown))
+                                                   confidence_auroc=calibration.auroc(*shown),
+                                                   confidence_brier=calibration.brier(*shown))
     if "hybrid" in systems:
         results["systems"]["hybrid"]["overall"].update(cv_abstention(assistant, gold, progress))
     return results
