@@ -19,7 +19,7 @@ from functools import partial, partialmethod
 from pathlib import Path
 
 from bench_ask import QUESTIONS, prepare_index
-from common import alternate_ways, machine_line, median, percentile, record
+from common import alternate_ways, machine_line, record, way_figures
 
 
 @contextmanager
@@ -66,9 +66,7 @@ def measure(name: str, index_dir: Path, encoder, rounds: int) -> dict:
     print(f"{name}: {len(index.document.sentences):,} sentences")
     figures: dict = {"sentences": len(index.document.sentences), "answers_differing": differ,
                      "questions": len(answers["shipped"])}
-    for way, ms in answers.items():
-        figures[way] = {"median_ms": round(median(ms), 2), "p95_ms": round(percentile(ms, 0.95), 2)}
-        print(f"  warm answer, {way:9s}  median {median(ms):7.2f} ms   p95 {percentile(ms, 0.95):7.2f} ms")
+    figures.update(way_figures(answers))
     for reference in ("features", "mask"):
         ratio = figures["shipped"]["median_ms"] / figures[reference]["median_ms"]
         figures[f"shipped_over_{reference}_median"] = round(ratio, 3)

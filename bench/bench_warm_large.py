@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from bench_ask import QUESTIONS, prepare_index
-from common import alternate_ways, machine_line, median, percentile, record
+from common import alternate_ways, machine_line, median, record, way_figures
 
 
 def search_scores(faiss_index, vector: np.ndarray) -> np.ndarray:
@@ -70,9 +70,7 @@ def measure(name: str, index_dir: Path, encoder, rounds: int) -> dict:
     print(f"{name}: {len(index.document.sentences):,} sentences, {len(index.document.source):,} characters")
     figures: dict = {"sentences": len(index.document.sentences), "chars": len(index.document.source),
                      "answers_differing": differ, "questions": len(answers["shipped"])}
-    for way, ms in answers.items():
-        figures[way] = {"median_ms": round(median(ms), 2), "p95_ms": round(percentile(ms, 0.95), 2)}
-        print(f"  warm answer, {way:9s}  median {median(ms):7.2f} ms   p95 {percentile(ms, 0.95):7.2f} ms")
+    figures.update(way_figures(answers))
     figures["shipped_over_reference_median"] = round(figures["shipped"]["median_ms"] / figures["reference"]["median_ms"], 3)
     print(f"  shipped / reference (median): {figures['shipped_over_reference_median']:.2f}; "
           f"answers differing: {differ} of {figures['questions']}")
