@@ -362,11 +362,14 @@ def remove_command(doc_id: str) -> None:
                    "(never into the package: its \"model\" object is what assistant/abstain.json holds).")
 @click.option("--with-gold", "with_gold", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="With --fit-abstention: also fit on this gold file of the same document (repeatable).")
+@click.option("--fit-only", "fit_only", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="With --fit-abstention: also fit on this gold file of the same document, at a quarter of a gold file's "
+                   "weight, never reported on (repeatable; source/gold_abstain_fit.jsonl).")
 @click.option("--extra", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="With --fit-abstention: also fit on this SQuAD-schema JSON document (repeatable).")
 @click.option("--unseen", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="With --fit-abstention: report on this SQuAD-schema JSON document, never fitted on (repeatable).")
-def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, with_gold, extra, unseen) -> None:
+def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, with_gold, fit_only, extra, unseen) -> None:
     """Score the assistant on a gold Q&A set.  Example: assistant eval --out results.json
 
     Runs every question through the full system (hybrid) and the BM25-only and dense-only
@@ -383,8 +386,8 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, wi
 
     if (extra or unseen) and not fit_abstention:
         fail("--extra and --unseen only go with --fit-abstention")
-    if with_gold and not fit_abstention:
-        fail("--with-gold only goes with --fit-abstention")
+    if (with_gold or fit_only) and not fit_abstention:
+        fail("--with-gold and --fit-only only go with --fit-abstention")
     if fit_abstention:
         abstain_fit.check_files([*extra, *unseen])
         if not out:
@@ -396,11 +399,12 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, wi
     old = results_files.load_results(compare_with) if compare_with else None
     heldout = gold_files.load_gold(gold_files.default_heldout()) if fit_abstention else ()
     more_gold = [(str(path), gold_files.load_gold(path)) for path in with_gold]
+    only_gold = [(str(path), gold_files.load_gold(path)) for path in fit_only]
     assistant = _open_assistant(index_dir)
     with _progress() as progress:
         if fit_abstention:
             results = abstain_fit.fit_abstention(assistant, items, heldout, gold_path=str(gold), more_gold=more_gold,
-                                                 extra=extra,
+                                                 fit_only=only_gold, extra=extra,
                                                  unseen=unseen, progress=progress)
         else:
             results = evaluate.run(assistant, items, gold_path=str(gold), progress=progress)

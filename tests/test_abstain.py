@@ -362,3 +362,76 @@ def test_the_shipped_veto_abstains_on_no_dev_question_the_answer_model_answers(p
         assert answered.sum() > 100 if name == "gold.jsonl" else answered.sum() > 60
         vetoed = np.array([model.veto.vetoes(row) for row in x])
         assert not np.any(vetoed & answered & answerable), name
+
+
+def test_fit_pooled_weighs_each_set_by_its_weight_and_places_the_threshold_on_every_set():
+    from assistant.abstain_fit import SignalSet, _probabilities, choose_threshold, document_weights, fit_pooled
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(60, 3))
+    y = (x[:, 0] + 0.7 * rng.normal(size=60) > 0.0).astype(float)
+    gold, only = SignalSet("gold", x[:40], y[:40]), SignalSet("only", x[40:], y[40:], weight=0.25)
+    weights, bias, threshold = fit_pooled([gold, only], 0.8)
+    groups = np.r_[np.zeros(40, dtype=np.int64), np.ones(20, dtype=np.int64)]
+    expected = abstain.fit(x, y, sample_weight=document_weights(groups) * np.where(groups == 1, 0.25, 1.0))
+    assert np.allclose(weights, expected[0], atol=1e-12) and bias == pytest.approx(expected[1], abs=1e-12)
+    assert threshold == choose_threshold(_probabilities(x, weights, bias), y, 0.8, groups=groups)
+    full = fit_pooled([gold, SignalSet("only", x[40:], y[40:])], 0.8)
+    assert not np.allclose(weights, full[0], atol=1e-4)  # the weight matters
+
+
+def test_decided_signals_leave_out_questions_answered_from_the_overview():
+    from assistant.abstain_fit import decided_signals
+    from assistant.gold import GoldItem
+
+    class Overview:  # a question with "paper" in it is answered from the overview, as the engine does
+        def abstention_inputs_for(self, question, context=None):
+            values = (float(len(question)),) * len(abstain.FEATURES)
+            return abstain.Signals(values), None, "paper" in question
+
+    items = [GoldItem("a", "What does the paper conclude?", "x", ("x",), "paper_level"),
+             GoldItem("b", "Who signed the treaty?", "", (), "unanswerable"),
+             GoldItem("c", "When was it signed?", "1998", ("1998",), "factoid")]
+    x, y = decided_signals(Overview(), items)
+    assert x.shape == (2, len(abstain.FEATURES)) and list(y) == [0.0, 1.0]
+    assert x[:, 0].tolist() == [float(len(items[1].question)), float(len(items[2].question))]
+    empty_x, empty_y = decided_signals(Overview(), items[:1])
+    assert empty_x.shape == (0, len(abstain.FEATURES)) and len(empty_y) == 0
+
+
+def test_the_fit_only_questions_are_on_the_paper_and_checked():
+    """source/gold_abstain_fit.jsonl: fit-only questions, none of them a dev or validation question,
+    the answerable ones quoting the paper exactly."""
+    from assistant import paths
+    from assistant.gold import load_gold
+
+    folder = paths.default_gold().parent
+    only = load_gold(folder / "gold_abstain_fit.jsonl")
+    text = paths.default_source().read_text(encoding="utf-8")
+    assert sum(not item.answerable for item in only) >= 60
+    for item in only:
+        assert all(quote in text for quote in item.evidence), item.id
+        assert bool(item.evidence) == item.answerable, item.id
+    others = {item.question.lower() for name in ("gold.jsonl", "gold_reader_dev.jsonl", "gold_reader_val.jsonl")
+              for item in load_gold(folder / name)}
+    assert not others & {item.question.lower() for item in only}
+
+
+@pytest.mark.slow
+def test_the_shipped_answer_model_is_its_documented_refit(paper_assistant):
+    """abstain.json's answer model is what its refit command gives on the code as it is (abstain_fit's
+    docstring, CONTRIBUTING): refit it after any change to answers (ranker, shape, signals)."""
+    from assistant import paths
+    from assistant.abstain_fit import fit_abstention
+    from assistant.gold import load_gold
+
+    folder = paths.default_gold().parent
+    report = fit_abstention(paper_assistant, load_gold(folder / "gold.jsonl"), (), gold_path=str(folder / "gold.jsonl"),
+                            more_gold=[(str(folder / "gold_reader_dev.jsonl"), load_gold(folder / "gold_reader_dev.jsonl"))],
+                            fit_only=[(str(folder / "gold_abstain_fit.jsonl"), load_gold(folder / "gold_abstain_fit.jsonl"))])
+    shipped = json.loads(abstain.model_path().read_text(encoding="utf-8"))
+    refit = report["model"]
+    assert refit["threshold"] == pytest.approx(shipped["threshold"], abs=1e-4)
+    assert refit["bias"] == pytest.approx(shipped["bias"], abs=1e-4)
+    for name, value in refit["weights"].items():
+        assert value == pytest.approx(shipped["weights"][name], abs=1e-4), name

@@ -350,7 +350,33 @@ def test_fit_abstention_writes_model_and_reports_cv(tiny_index, tiny_gold, tmp_p
     assert 0.0 <= saved["model"]["threshold"] <= 1.0
     assert saved["cv"]["folds"] == 3 and len(saved["cv"]["thresholds"]) == 3
     assert report["heldout"]["questions"] == 2
-    assert saved["dev_in_sample"]["abstain_on_unanswerable"] >= abstain_fit.MIN_ABSTAIN_UNANSWERABLE
+    assert saved["dev_in_sample"]["abstain_on_unanswerable"] >= abstain_fit.FIT_MIN_ABSTAIN
+
+
+def test_a_fit_only_file_joins_the_fit_at_its_weight_but_not_the_reported_cv(tiny_index, tiny_gold, tmp_path,
+                                                                              monkeypatch, isolated_abstain):
+    heldout = write_jsonl(tmp_path / "heldout.jsonl", [GOLD[0], GOLD[7]])
+    monkeypatch.setattr(gold, "default_heldout", lambda: heldout)
+    only = write_jsonl(tmp_path / "only.jsonl", [
+        {"id": "o1", "question": "How tall is the Gull Rock lighthouse?", "answer": "", "evidence": [], "type": "unanswerable"},
+        {"id": "o2", "question": "Who painted the lighthouse red?", "answer": "", "evidence": [], "type": "unanswerable"},
+        {"id": "o3", "question": "What did the lamps burn before 1870?", "answer": "Whale oil.",
+         "evidence": ["The lamps burned whale oil until 1870"], "type": "paraphrase"}])
+    fits = {}
+    for name, extra in (("plain", []), ("with", ["--fit-only", str(only)])):
+        out = tmp_path / f"{name}.json"
+        result = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-abstention",
+                         *extra, "--out", str(out))
+        assert result.exit_code == 0, result.stderr
+        fits[name] = json.loads(out.read_text())
+    assert "only.jsonl (3 questions, 2 unanswerable, fit only, weight 0.25)" in fits["with"]["fitted_on"]
+    assert fits["with"]["cv"]["extra"] == ["only.jsonl"] and fits["plain"]["cv"]["extra"] == []
+    assert set(fits["with"]["gold_in_sample"]) == {"gold.jsonl", "only.jsonl"}
+    assert fits["with"]["model"]["weights"] != fits["plain"]["model"]["weights"]  # its questions are fitted on
+    assert fits["with"]["model"]["fitted_sha256"] == fits["plain"]["model"]["fitted_sha256"]  # never scored as fitted
+    refused = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-only", str(only))
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == "error: --with-gold and --fit-only only go with --fit-abstention"
 
 
 # -- the real paper ------------------------------------------------------------------------
