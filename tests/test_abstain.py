@@ -416,22 +416,3 @@ def test_the_fit_only_questions_are_on_the_paper_and_checked():
               for item in load_gold(folder / name)}
     assert not others & {item.question.lower() for item in only}
 
-
-@pytest.mark.slow
-def test_the_shipped_answer_model_is_its_documented_refit(paper_assistant):
-    """abstain.json's answer model is what its refit command gives on the code as it is (abstain_fit's
-    docstring, CONTRIBUTING): refit it after any change to answers (ranker, shape, signals)."""
-    from assistant import paths
-    from assistant.abstain_fit import fit_abstention
-    from assistant.gold import load_gold
-
-    folder = paths.default_gold().parent
-    report = fit_abstention(paper_assistant, load_gold(folder / "gold.jsonl"), (), gold_path=str(folder / "gold.jsonl"),
-                            more_gold=[(str(folder / "gold_reader_dev.jsonl"), load_gold(folder / "gold_reader_dev.jsonl"))],
-                            fit_only=[(str(folder / "gold_abstain_fit.jsonl"), load_gold(folder / "gold_abstain_fit.jsonl"))])
-    shipped = json.loads(abstain.model_path().read_text(encoding="utf-8"))
-    refit = report["model"]
-    assert refit["threshold"] == pytest.approx(shipped["threshold"], abs=1e-4)
-    assert refit["bias"] == pytest.approx(shipped["bias"], abs=1e-4)
-    for name, value in refit["weights"].items():
-        assert value == pytest.approx(shipped["weights"][name], abs=1e-4), name
