@@ -186,7 +186,7 @@ class Assistant:
         late[ids] = self._candidate_maxsim(query, fused, ids)
         wanted = every_feature or ranker.load_model().reads_passage
         x = ranker.features(question, list(query.terms), idf, scores, lay, ids, mask, late, base,
-                            ranker.passage(fused.sentence_fused, fused.late, lay.chunk) if wanted else None)
+                            ranker.passage(fused.sentence_fused, fused.late, lay.chunk) if wanted else None, query.text)
         return ranker.Candidates(ids, x, sentences, fused, late[ids])
 
     def _candidate_maxsim(self, query: Query, fused: Retrieval, ids: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from assistant.ranker import BASE_FEATURES, FEATURES, PASSAGE_FEATURES, Rule, pick
+from assistant.ranker import BASE_FEATURES, ENTITY_FEATURES, FEATURES, PASSAGE_FEATURES, Rule, pick
 from assistant.results import Output
 
 if TYPE_CHECKING:
@@ -313,7 +313,13 @@ def fit(batch: Sequence[Example], settings: FitSettings = FitSettings(), names: 
 
 
 # Feature groups whose worth the report shows (the same CV with their columns held at 0): name -> name prefixes.
-ABLATIONS: dict[str, tuple[str, ...]] = {"maxsim": ("maxsim",), "passage": PASSAGE_FEATURES}
+ABLATIONS: dict[str, tuple[str, ...]] = {"maxsim": ("maxsim",), "passage": PASSAGE_FEATURES,
+                                         "entity": ENTITY_FEATURES}
+
+
+def feature_set(passage: bool, entity: bool) -> tuple[str, ...]:
+    """The ranker.FEATURE_SETS member with or without PASSAGE_FEATURES and ENTITY_FEATURES."""
+    return (*BASE_FEATURES, *(PASSAGE_FEATURES if passage else ()), *(ENTITY_FEATURES if entity else ()))
 
 
 def select(batch: Sequence[Example], names: tuple[str, ...]) -> list[Example]:
@@ -450,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passage-features", action="store_true",
                         help="Also fit on ranker.PASSAGE_FEATURES (the fused sentence score, passage MaxSim rank, "
                              "rare/common and window term coverage); the shipped model does not use them.")
+    parser.add_argument("--no-entity-features", action="store_true",
+                        help="Leave out ranker.ENTITY_FEATURES (whether the sentence names what the question names).")
     parser.add_argument("--with-gold", type=Path, action="append", default=[],
                         help="Another gold file on the embedded paper to fit on (e.g. source/gold_reader_dev.jsonl).")
     args = parser.parse_args(argv)
@@ -470,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
             batch += load_examples(args.examples)
         if args.save_examples:
             save_examples(batch, args.save_examples)
-        model = fit(batch, names=FEATURES if args.passage_features else BASE_FEATURES)
+        model = fit(batch, names=feature_set(args.passage_features, not args.no_entity_features))
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

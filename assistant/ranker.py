@@ -19,8 +19,9 @@ from typing import Sequence, TypeVar
 
 import numpy as np
 
-from assistant import abstain
+from assistant import abstain, entities
 from assistant.errors import AssistantError
+from assistant.lexical import terms
 from assistant.retrieval import Retrieval, UnitScores, minmax
 
 SIGNALS = ("sentence_dense", "sentence_lexical", "window_dense", "chunk_dense", "chunk_lexical",
@@ -40,9 +41,14 @@ PASSAGE_FEATURES = (
     "chunk_late_rank", "rank_in_chunk", "rare_coverage", "common_coverage", "window_coverage", "coverage_gap",
     "lexical_not_dense",
 )
-FEATURES = (*BASE_FEATURES, *PASSAGE_FEATURES)  # every column ``features`` computes
-# The feature sets a model may be fitted on (``fit_ranker --passage-features``); ranker.json names its own.
-FEATURE_SETS = (BASE_FEATURES, FEATURES)
+# Whether the sentence names what the question names (entities.agreement): the share of the question's
+# names missing from the sentence, its window and its paragraph; and the idf-weighted coverage of the
+# question's other terms (term_coverage counts the names too).
+ENTITY_FEATURES = ("names_missing", "names_missing_window", "names_missing_paragraph", "content_coverage")
+FEATURES = (*BASE_FEATURES, *PASSAGE_FEATURES, *ENTITY_FEATURES)  # every column ``features`` computes
+# The feature sets a model may be fitted on (``fit_ranker --passage-features``, ``--no-entity-features``);
+# ranker.json names its own.
+FEATURE_SETS = (BASE_FEATURES, (*BASE_FEATURES, *PASSAGE_FEATURES), (*BASE_FEATURES, *ENTITY_FEATURES), FEATURES)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Layout:
     words: np.ndarray  # word count
     terms: tuple[frozenset[str], ...]  # BM25 terms of each sentence
     texts: tuple[str, ...]  # display text of each sentence
+    names: entities.Names  # which sentences name what (entity agreement)
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,6 @@ def neighbour_max(values: np.ndarray, paragraph: np.ndarray) -> np.ndarray:
 
 def layout(document, chunks) -> Layout:
     """The question-independent facts of every sentence of ``document``."""
-    from assistant.lexical import terms
     from assistant.structure import display_text
 
     n = len(document.sentences)
@@ -180,7 +186,7 @@ def layout(document, chunks) -> Layout:
         first[i] = float(index_in == 0)
         position[i] = index_in / max(sizes[paragraph[i]] - 1, 1)
     n_sections = max(len(document.sections) - 1, 1)
-    texts = [display_text(s.text) for s in document.sentences]
+    texts = tuple(display_text(s.text) for s in document.sentences)
     return Layout(
         chunk=chunk,
         paragraph=paragraph,
@@ -191,7 +197,8 @@ def layout(document, chunks) -> Layout:
         heading=np.array([float(kinds[p] == "title") for p in paragraph]),
         words=np.array([len(t.split()) for t in texts], dtype=np.float64),
         terms=tuple(frozenset(terms(t)) for t in texts),
-        texts=tuple(texts),
+        texts=texts,
+        names=entities.document_names(texts, paragraph),
     )
 
 
@@ -225,7 +232,7 @@ def _signal_features(values: np.ndarray, ids: np.ndarray, allowed: np.ndarray, l
 
 def features(question: str, query_terms: list[str], idf: dict[str, float], scores: Scores, layout_: Layout,
              ids: np.ndarray, mask: np.ndarray, late: np.ndarray, base: np.ndarray,
-             passage_: Passage | None = None) -> np.ndarray:
+             passage_: Passage | None = None, asked: str | None = None) -> np.ndarray:
     """The feature matrix (len(ids), len(FEATURES)) of candidate sentences ``ids``; ``idf`` weighs query terms.
 
     ``late`` (per sentence, read at ``ids`` and ``base``) is the late-interaction score
@@ -233,7 +240,8 @@ def features(question: str, query_terms: list[str], idf: dict[str, float], score
     taken among the ``base`` candidates (``candidates``), so a sentence's row does not change when
     ``ids`` adds others. ``passage_`` gives the hand-set fused sentence score and the passage MaxSim for
     PASSAGE_FEATURES (the question's terms split at their median idf into rare and common ones); None:
-    those columns are zeros and not computed."""
+    those columns are zeros and not computed. ENTITY_FEATURES read the names of ``asked`` (the text
+    retrieval used, a follow-up's context included; default ``question``)."""
     allowed = np.flatnonzero(mask)
     columns: list[np.ndarray] = []
     for name, values in zip(SIGNALS, scores.arrays()):
@@ -263,6 +271,10 @@ def features(question: str, query_terms: list[str], idf: dict[str, float], score
             _coverage(layout_, ids, weights, query_terms, window=True), coverage - base_best,
             _norm(scores.sentence_lexical, ids, allowed) * (1.0 - _norm(scores.sentence_dense, ids, allowed)),
         ]
+    asked = question if asked is None else asked
+    named = set(terms(" ".join(abstain.question_names(asked)))) | set(query_terms[len(terms(asked)):])  # + metonyms' states
+    columns += [*entities.agreement(entities.names(asked), layout_.names, ids),
+                _coverage(layout_, ids, np.where([t in named for t in query_terms], 0.0, weights), query_terms)]
     return np.column_stack(columns) if len(ids) else np.zeros((0, len(FEATURES)))
 
 

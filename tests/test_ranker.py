@@ -35,6 +35,37 @@ def test_shipped_model_weighs_maxsim_and_reports_its_worth():
     assert without["top1_positive"] < data["cv"]["all"]["top1_positive"]
 
 
+def test_shipped_model_reads_entity_agreement_and_reports_its_worth():
+    model = ranker.load_model()
+    assert set(ranker.ENTITY_FEATURES) <= set(model.names)
+    data = json.loads(ranker.model_path().read_text(encoding="utf-8"))
+    assert set(data["cv_without"]["entity"]["all"]) == {"top1_positive", "selection_hit", "median_words"}
+
+
+def test_entity_features_on_the_paper(paper_document):
+    """A sentence naming both actors the question asks about misses none; one about the other actor
+    misses Russia; the question's own terms other than names are the content coverage."""
+    from assistant.chunking import ChunkSettings, chunk_document
+
+    lay = ranker.layout(paper_document, chunk_document(paper_document, lambda t: len(t.split()), ChunkSettings()).chunks)
+    both = next(i for i, t in enumerate(lay.texts) if "Russian weapons sold to Iran do not end up with Hezbollah" in t)
+    other = next(i for i, t in enumerate(lay.texts) if t.startswith("For Iran, as a senior adviser"))
+    n = len(lay.texts)
+    scores = ranker.Scores(*[np.zeros(n) for _ in ranker.SIGNALS])
+    ids = np.array(sorted((both, other)))
+    question = "What is Russia's position on Hezbollah?"
+    query_terms = ["russia", "posit", "hezbollah"]
+    x = ranker.features(question, query_terms, {t: 1.0 for t in query_terms}, scores, lay, ids, np.ones(n, bool),
+                        np.zeros(n), ids)
+    column = {name: dict(zip(ids.tolist(), values)) for name, values in zip(ranker.FEATURES, x.T)}
+    assert column["names_missing"][both] == 0.0 and column["names_missing"][other] == 0.5  # "Russian": Russia
+    assert column["names_missing_paragraph"][other] <= column["names_missing_window"][other] <= 0.5
+    assert column["content_coverage"][both] == column["content_coverage"][other] == 0.0  # "position" in neither
+    alone = ranker.features("Where?", query_terms, {t: 1.0 for t in query_terms}, scores, lay, ids, np.ones(n, bool),
+                            np.zeros(n), ids, asked="And what about Russia and Hezbollah?")  # a follow-up's context
+    assert dict(zip(ranker.FEATURES, alone.T))["names_missing"].tolist() == x[:, ranker.FEATURES.index("names_missing")].tolist()
+
+
 def test_without_holds_a_feature_group_at_zero():
     n = len(ranker.FEATURES)
     example = fit_ranker.Example("d", "q", np.array([3, 5]), np.ones((2, n)), np.array([True, False]), ((0, 1), (2, 3)),
@@ -315,8 +346,10 @@ def test_answering_computes_the_passage_features_only_for_a_ranker_that_reads_th
     assert np.all(ranked.found.x[:, columns] == 0)
     np.testing.assert_array_equal(np.delete(ranked.found.x, columns, axis=1), np.delete(fitting.x, columns, axis=1))
     base = ranker.load_model()
-    extra = len(ranker.PASSAGE_FEATURES)
-    passage_model = dataclasses.replace(base, names=ranker.FEATURES, mean=np.r_[base.mean, np.zeros(extra)],
-                                        scale=np.r_[base.scale, np.ones(extra)], coef=np.r_[base.coef, np.zeros(extra)])
+    own = {name: i for i, name in enumerate(base.names)}  # the shipped coefficients, 0 for the passage columns
+    passage_model = dataclasses.replace(
+        base, names=ranker.FEATURES, mean=np.array([base.mean[own[n]] if n in own else 0.0 for n in ranker.FEATURES]),
+        scale=np.array([base.scale[own[n]] if n in own else 1.0 for n in ranker.FEATURES]),
+        coef=np.array([base.coef[own[n]] if n in own else 0.0 for n in ranker.FEATURES]))
     monkeypatch.setattr(ranker, "load_model", lambda path=None: passage_model)
     assert np.any(assistant._rank(question, query).found.x[:, columns] != 0)

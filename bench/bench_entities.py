@@ -1,0 +1,106 @@
+"""Entity agreement (entities.py, ranker.ENTITY_FEATURES): what it costs and what it changes.
+
+    python bench/bench_entities.py [--large DIR] [--rounds 2] [--answers]
+
+Prints, for the paper (and a large document's index with ``--large``): the time to find every
+sentence's names once per document (``entities.document_names``), and warm answers as shipped A/B
+against the same answers with the entity columns left at zero (``no_entities``: no per-question
+agreement computed; with a ranker fitted on them its answers may differ), question by question in
+turn (bench_ask's questions). With ``--answers``, the answers to bench/entity_questions.txt (one
+actor named where the paper discusses several): lead sentence and confidence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench_ask import QUESTIONS, prepare_index
+from common import alternate_ways, machine_line, median, percentile, record
+
+ENTITY_QUESTIONS = Path(__file__).with_name("entity_questions.txt")
+
+
+@contextmanager
+def shipped():
+    yield
+
+
+@contextmanager
+def no_entities():
+    """The entity columns left at zero: no names found for the question."""
+    from assistant import entities
+
+    kept = entities.names
+    entities.names = lambda text: ()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        entities.names = kept  # type: ignore[assignment]
+
+
+def names_build_ms(assistant) -> float:
+    from assistant import entities
+
+    lay = assistant._ranker_layout
+    t = time.perf_counter()
+    entities.document_names(lay.texts, lay.paragraph)
+    return (time.perf_counter() - t) * 1000
+
+
+def measure(name: str, index_dir: Path, encoder, rounds: int) -> dict:
+    from assistant.engine import Assistant
+    from assistant.index import load_index
+
+    assistant = Assistant(load_index(index_dir), encoder)
+    assistant.ask("warm up")
+    build = names_build_ms(assistant)
+    answers, differ = alternate_ways(assistant, {"shipped": shipped, "no_entities": no_entities}, QUESTIONS, rounds)
+    sentences = len(assistant.document.sentences)
+    print(f"{name}: {sentences:,} sentences; names of every sentence found once: {build:.1f} ms")
+    figures: dict = {"sentences": sentences, "names_build_ms": round(build, 1), "answers_differing": differ,
+                     "questions": len(answers["shipped"])}
+    for way, ms in answers.items():
+        figures[way] = {"median_ms": round(median(ms), 2), "p95_ms": round(percentile(ms, 0.95), 2)}
+        print(f"  warm answer, {way:11s}  median {median(ms):7.2f} ms   p95 {percentile(ms, 0.95):7.2f} ms")
+    print(f"  answers differing: {differ} of {figures['questions']}")
+    return figures
+
+
+def show_answers(index_dir: Path, encoder) -> None:
+    from assistant.engine import Assistant
+    from assistant.index import load_index
+
+    assistant = Assistant(load_index(index_dir), encoder)
+    questions = [q for q in ENTITY_QUESTIONS.read_text(encoding="utf-8").splitlines() if q and not q.startswith("#")]
+    for question in questions:
+        got = assistant.ask(question)
+        lead = "(abstains)" if got.abstained else " ".join(got.answer.split())[:160]
+        print(f"{question}\n  [{got.confidence:.2f}] {lead}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", type=Path, default=None, help="also the index of a ~1 MB document")
+    parser.add_argument("--paper", type=Path, default=None, help="the paper's index (default: the default index)")
+    parser.add_argument("--rounds", type=int, default=2, help="passes over the question set (default 2)")
+    parser.add_argument("--answers", action="store_true", help="only print the answers to entity_questions.txt")
+    args = parser.parse_args()
+
+    from assistant.encoder import OnnxEncoder
+
+    encoder = OnnxEncoder()
+    if args.answers:
+        show_answers(prepare_index(args.paper), encoder)
+        return
+    print(machine_line())
+    figures = {"paper": measure("paper", prepare_index(args.paper), encoder, args.rounds)}
+    if args.large is not None:
+        figures["large"] = measure(str(args.large), args.large, encoder, args.rounds)
+    record("entities", figures)
+
+
+if __name__ == "__main__":
+    main()
