@@ -61,7 +61,8 @@ def _states() -> tuple[re.Pattern[str], dict[str, str]]:
     forms.update(DEMONYMS)
     forms.update(ABBREVIATIONS)
     longest_first = sorted(forms, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(f) for f in longest_first) + r")(?:s|['’]s?)?(?![\w])")
+    # every form opens with a capital: the look-ahead spares trying each form at every other position
+    pattern = re.compile(r"(?<![\w.])(?=[A-Z])(" + "|".join(re.escape(f) for f in longest_first) + r")(?:s|['’]s?)?(?![\w])")
     return pattern, forms
 
 
