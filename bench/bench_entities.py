@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench_ask import QUESTIONS, prepare_index
-from common import alternate_ways, machine_line, median, percentile, record
+from common import alternate_ways, machine_line, record, way_figures
 
 ENTITY_QUESTIONS = Path(__file__).with_name("entity_questions.txt")
 
@@ -62,9 +62,7 @@ def measure(name: str, index_dir: Path, encoder, rounds: int) -> dict:
     print(f"{name}: {sentences:,} sentences; names of every sentence found once: {build:.1f} ms")
     figures: dict = {"sentences": sentences, "names_build_ms": round(build, 1), "answers_differing": differ,
                      "questions": len(answers["shipped"])}
-    for way, ms in answers.items():
-        figures[way] = {"median_ms": round(median(ms), 2), "p95_ms": round(percentile(ms, 0.95), 2)}
-        print(f"  warm answer, {way:11s}  median {median(ms):7.2f} ms   p95 {percentile(ms, 0.95):7.2f} ms")
+    figures.update(way_figures(answers))
     print(f"  answers differing: {differ} of {figures['questions']}")
     return figures
 
@@ -92,14 +90,14 @@ def main() -> None:
     from assistant.encoder import OnnxEncoder
 
     encoder = OnnxEncoder()
+    paper = prepare_index(args.paper)
     if args.answers:
-        show_answers(prepare_index(args.paper), encoder)
+        show_answers(paper, encoder)
         return
     print(machine_line())
-    figures = {"paper": measure("paper", prepare_index(args.paper), encoder, args.rounds)}
-    if args.large is not None:
-        figures["large"] = measure(str(args.large), args.large, encoder, args.rounds)
-    record("entities", figures)
+    targets = {"paper": paper, **({"large": args.large} if args.large is not None else {})}
+    record("entities", {name: measure(str(path) if name == "large" else name, path, encoder, args.rounds)
+                        for name, path in targets.items()})
 
 
 if __name__ == "__main__":
