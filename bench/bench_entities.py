@@ -5,8 +5,8 @@
 Prints, for the paper (and a large document's index with ``--large``): the time to find every
 sentence's names once per document (``entities.document_names``), and warm answers as shipped A/B
 against the same answers with the entity columns left at zero (``no_entities``: no per-question
-agreement computed; with a ranker fitted on them its answers may differ), question by question in
-turn (bench_ask's questions). With ``--answers``, the answers to bench/entity_questions.txt (one
+agreement computed; with a ranker fitted on them its answers differ, mostly in confidence: common.same_answer
+compares text, decision, confidence, citations and passages), question by question in turn (bench_ask's questions). With ``--answers``, the answers to bench/entity_questions.txt (one
 actor named where the paper discusses several): lead sentence and confidence.
 """
 
