@@ -27,6 +27,26 @@ class Comparison:
     def count(self, verdict: str) -> int:
         return sum(c.verdict == verdict for c in self.changes)
 
+    def sign_test(self) -> float | None:
+        """Two-sided exact sign test over the questions that got better or worse (scipy's binomtest
+        at 0.5; mixed ones left out): the chance of a split at least this uneven if the change made
+        no difference. None when no question got better or worse."""
+        better, worse = self.count("better"), self.count("worse")
+        if better + worse == 0:
+            return None
+        from scipy.stats import binomtest
+
+        return round(float(binomtest(better, better + worse, 0.5).pvalue), 4)
+
+    def chance(self) -> str:
+        """The sign test in words."""
+        p = self.sign_test()
+        if p is None:
+            return "no question got better or worse"
+        verdict = "could well be chance" if p >= 0.05 else "unlikely to be chance"
+        return (f"sign test over the {self.count('better')} better and {self.count('worse')} worse questions: "
+                f"p = {p:.2f} ({verdict})")
+
     def summary(self) -> str:
         line = (f"{self.system}: {self.count('better')} better, {self.count('worse')} worse, "
                 f"{self.count('mixed')} mixed, {self.unchanged} unchanged")
@@ -35,7 +55,7 @@ class Comparison:
         return line
 
     def as_dict(self) -> dict:
-        return {"system": self.system, "summary": self.summary(), "unchanged": self.unchanged,
+        return {"system": self.system, "summary": self.summary(), "sign_test_p": self.sign_test(), "unchanged": self.unchanged,
                 "only_old": list(self.only_old), "only_new": list(self.only_new),
                 "changes": [{"id": c.id, "type": c.type, "verdict": c.verdict, "notes": list(c.notes)}
                             for c in self.changes],

@@ -94,7 +94,28 @@ def comparison_renderable(comparison: Comparison):
     deltas = "  ".join(f"{m} {fmt(o)} -> {fmt(n)}" for m, (o, n) in comparison.deltas.items())
     settings = ("settings: one of the two runs did not record them" if comparison.settings is None
                 else "settings changed: " + "; ".join(comparison.settings) if comparison.settings else "settings unchanged")
-    return Group(table, Text(comparison.summary(), style="bold"), Text(deltas, style="dim"), Text(settings, style="dim"))
+    return Group(table, Text(comparison.summary(), style="bold"), Text(comparison.chance()), Text(deltas, style="dim"),
+                 Text(settings, style="dim"))
+
+
+def interval_table(results: dict, system: str = "hybrid"):
+    """The rates that count questions, each with its 95% Wilson interval; None for a results file
+    written before intervals were recorded."""
+    from rich.table import Table
+
+    spans = results["systems"][system].get("intervals")
+    if not spans:
+        return None
+    labels = {key: f"{group}: {label}" for group, rows in _ROWS for label, key in rows}
+    table = Table(title=f"{system}: how sure each rate is (95% Wilson interval; the same system on as many "
+                        "new questions like these would most likely land inside it)")
+    for column in ("metric", "rate", "questions", "95% interval"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for key, span in spans.items():
+        if span:
+            table.add_row(labels.get(key, key), f"{span['count'] / span['n']:.3f}", f"{span['count']} of {span['n']}",
+                          f"{span['low']:.2f}-{span['high']:.2f}")
+    return table
 
 
 def results_renderable(results: dict, comparison: Comparison | None = None):
@@ -102,6 +123,8 @@ def results_renderable(results: dict, comparison: Comparison | None = None):
 
     parts = [headline_table(results)]
     if "hybrid" in results["systems"]:
+        if (spans := interval_table(results)) is not None:
+            parts.append(spans)
         parts.append(type_table(results))
         if "calibration" in results["systems"]["hybrid"]:
             parts.append(calibration.reliability_renderable(results["systems"]["hybrid"]["calibration"],

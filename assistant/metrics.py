@@ -153,4 +153,32 @@ def aggregate(scored: Sequence[Scored]) -> dict:
 
 def summarise(scored: Sequence[Scored]) -> dict:
     types = list(dict.fromkeys(s.type for s in scored))
-    return {"overall": aggregate(scored), "by_type": {t: aggregate([s for s in scored if s.type == t]) for t in types}}
+    return {"overall": aggregate(scored), "by_type": {t: aggregate([s for s in scored if s.type == t]) for t in types},
+            "intervals": intervals(scored)}
+
+
+def wilson(successes: int, n: int) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of the rate ``successes / n`` (scipy); None when n is 0."""
+    if n == 0:
+        return None
+    from scipy.stats import binomtest
+
+    ci = binomtest(successes, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return round(float(ci.low), 4), round(float(ci.high), 4)
+
+
+def intervals(scored: Sequence[Scored]) -> dict[str, dict | None]:
+    """95% intervals of the rates in ``aggregate`` that count questions: how far a rate measured on
+    this many questions may be from the rate on many more like them (60 questions: about +-0.1)."""
+    answerable = [s for s in scored if s.answerable]
+    with_evidence = [s for s in answerable if s.has_evidence]
+    unanswerable = [s for s in scored if not s.answerable]
+    counts = {
+        "recall@1": (sum(s.first_rank == 1 for s in with_evidence), len(with_evidence)),
+        "recall@5": (sum(s.first_rank is not None and s.first_rank <= 5 for s in with_evidence), len(with_evidence)),
+        "evidence_hit": (sum(bool(s.evidence_hit) for s in with_evidence), len(with_evidence)),
+        "abstain_on_unanswerable": (sum(s.abstained for s in unanswerable), len(unanswerable)),
+        "answered_on_answerable": (sum(not s.abstained for s in answerable), len(answerable)),
+    }
+    return {name: {"count": k, "n": n, "low": ci[0], "high": ci[1]} if (ci := wilson(k, n)) is not None else None
+            for name, (k, n) in counts.items()}
