@@ -253,7 +253,7 @@ def fit_abstention(assistant, gold: Sequence[GoldItem], heldout: Sequence[GoldIt
 
     pooled = len(paper) + len(only) > 1 or bool(extra_sets)
     return {
-        "model": abstain.model_json(weights, bias, threshold, [sha for p, _ in files if (sha := file_sha256(p)) is not None]),
+        "model": abstain.model_json(weights, bias, threshold, [sha for p, _ in [*files, *fit_only] if (sha := file_sha256(p)) is not None]),
         "fitted_on": "; ".join([*(f"{Path(p).name} ({_counts(s.y)})" for (p, _), s in zip(files, paper)),
                                 *(f"{s.name} ({_counts(s.y)}, fit only, weight {s.weight:g})" for s in only),
                                 *(f"{s.name} ({_counts(s.y)})" for s in extra_sets)])

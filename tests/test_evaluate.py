@@ -373,7 +373,10 @@ def test_a_fit_only_file_joins_the_fit_at_its_weight_but_not_the_reported_cv(tin
     assert fits["with"]["cv"]["extra"] == ["only.jsonl"] and fits["plain"]["cv"]["extra"] == []
     assert set(fits["with"]["gold_in_sample"]) == {"gold.jsonl", "only.jsonl"}
     assert fits["with"]["model"]["weights"] != fits["plain"]["model"]["weights"]  # its questions are fitted on
-    assert fits["with"]["model"]["fitted_sha256"] == fits["plain"]["model"]["fitted_sha256"]  # never scored as fitted
+    # eval on the fit-only file itself says the model was fitted on it (its rows would be in-sample)
+    from assistant.checksum import file_sha256
+
+    assert fits["with"]["model"]["fitted_sha256"] == [*fits["plain"]["model"]["fitted_sha256"], file_sha256(only)]
     refused = run_cli("eval", "--gold", str(tiny_gold), "--index-dir", str(tiny_index), "--fit-only", str(only))
     assert refused.exit_code == 1
     assert refused.stderr.strip() == "error: --with-gold and --fit-only only go with --fit-abstention"
