@@ -9,11 +9,13 @@ A name is a capitalised word that does not open a sentence or an acronym (``abst
 the extractor abstention uses), normalised to one key: possessive and plural dropped ("Iran's",
 "Sunnis"), a state's capital or seat of power, its demonym and its abbreviation become the state
 ("the Kremlin", "Moscow", "Russian", "Russians" -> russia; "U.S." -> united states; see
-``metonyms.STATES`` and ``DEMONYMS``). A sentence's opening word counts as a name when the document
-uses it as one elsewhere.
+``metonyms.STATES``, ``metonyms.DEMONYMS`` and ``metonyms.ABBREVIATIONS``). A sentence's opening
+word counts as a name when the document uses it as one elsewhere.
 
 The per-sentence keys are computed once per document (``document_names``, postings as arrays);
-per question, ``agreement`` reads them for the candidates only. Nothing here names a document.
+per question, ``agreement`` marks each asked name's sentences in a boolean mask over the document
+and reads the candidates from it (on 12,135 sentences with 3 names and 70 candidates: 45 us; looking
+the candidates up in the postings with ``np.isin`` instead took 500 us). Nothing here names a document.
 """
 
 from __future__ import annotations
@@ -27,39 +29,14 @@ import numpy as np
 
 from assistant import abstain, metonyms
 
-# A state's adjective or people, for the states metonyms.STATES lists (plural "s" is allowed).
-DEMONYMS: dict[str, str] = {
-    "Afghan": "Afghanistan", "Algerian": "Algeria", "Argentine": "Argentina", "Argentinian": "Argentina",
-    "Armenian": "Armenia", "Australian": "Australia", "Austrian": "Austria", "Azerbaijani": "Azerbaijan",
-    "Azeri": "Azerbaijan", "Bahraini": "Bahrain", "Bangladeshi": "Bangladesh", "Belarusian": "Belarus",
-    "Belgian": "Belgium", "Brazilian": "Brazil", "Canadian": "Canada", "Chinese": "China", "Cuban": "Cuba",
-    "Egyptian": "Egypt", "Ethiopian": "Ethiopia", "French": "France", "Georgian": "Georgia", "German": "Germany",
-    "Greek": "Greece", "Indian": "India", "Indonesian": "Indonesia", "Iranian": "Iran", "Iraqi": "Iraq",
-    "Israeli": "Israel", "Italian": "Italy", "Japanese": "Japan", "Jordanian": "Jordan", "Kazakh": "Kazakhstan",
-    "Kuwaiti": "Kuwait", "Kyrgyz": "Kyrgyzstan", "Lebanese": "Lebanon", "Libyan": "Libya", "Mexican": "Mexico",
-    "Moroccan": "Morocco", "Nigerian": "Nigeria", "North Korean": "North Korea", "Omani": "Oman",
-    "Pakistani": "Pakistan", "Polish": "Poland", "Qatari": "Qatar", "Russian": "Russia", "Saudi": "Saudi Arabia",
-    "South Korean": "South Korea", "Soviet": "Soviet Union", "Spanish": "Spain", "Sudanese": "Sudan",
-    "Swedish": "Sweden", "Syrian": "Syria", "Tajik": "Tajikistan", "Tunisian": "Tunisia", "Turkish": "Turkey",
-    "Turkmen": "Turkmenistan", "Ukrainian": "Ukraine", "Emirati": "United Arab Emirates", "British": "United Kingdom",
-    "American": "United States", "Uzbek": "Uzbekistan", "Venezuelan": "Venezuela", "Vietnamese": "Vietnam",
-    "Yemeni": "Yemen", "European": "European Union",
-}
-ABBREVIATIONS: dict[str, str] = {
-    "US": "United States", "U.S.": "United States", "USA": "United States", "U.S.A.": "United States",
-    "UK": "United Kingdom", "U.K.": "United Kingdom", "EU": "European Union", "UAE": "United Arab Emirates",
-    "KSA": "Saudi Arabia", "DPRK": "North Korea",
-}
-
-
 @lru_cache(maxsize=1)
 def _states() -> tuple[re.Pattern[str], dict[str, str]]:
     """A pattern of every written form of a state (name, capital or seat, demonym, abbreviation) and
     each form's state."""
     forms = {state: state for state in metonyms.STATES}
     forms.update({name: state for state, names in metonyms.STATES.items() for name in names})
-    forms.update(DEMONYMS)
-    forms.update(ABBREVIATIONS)
+    forms.update(metonyms.DEMONYMS)
+    forms.update(metonyms.ABBREVIATIONS)
     longest_first = sorted(forms, key=len, reverse=True)
     # every form opens with a capital: the look-ahead spares trying each form at every other position
     pattern = re.compile(r"(?<![\w.])(?=[A-Z])(" + "|".join(re.escape(f) for f in longest_first) + r")(?:s|['’]s?)?(?![\w])")

@@ -3,7 +3,9 @@
 Readers write "What does Tehran get from Moscow?" where a paper writes "Iran" and "Russia", or the
 other way round; BM25 sees no shared term. A question's lexical terms therefore also get the state
 each such name stands for. Only names that are rarely anything else are listed (no "Victoria",
-"Male" or "Santiago"); nothing here depends on a particular document.
+"Male" or "Santiago"); nothing here depends on a particular document. ``DEMONYMS`` and
+``ABBREVIATIONS`` are the other written forms of the same states ("Russian", "U.S."), which
+entities.py reads for the names a question asks about; BM25 aliasing uses only the capitals.
 """
 
 from __future__ import annotations
@@ -75,6 +77,31 @@ STATES: dict[str, tuple[str, ...]] = {
     "Venezuela": ("Caracas",),
     "Vietnam": ("Hanoi",),
     "Yemen": ("Sanaa", "Sana'a"),
+}
+
+
+# A state's adjective or people, for the states metonyms.STATES lists (plural "s" is allowed).
+DEMONYMS: dict[str, str] = {
+    "Afghan": "Afghanistan", "Algerian": "Algeria", "Argentine": "Argentina", "Argentinian": "Argentina",
+    "Armenian": "Armenia", "Australian": "Australia", "Austrian": "Austria", "Azerbaijani": "Azerbaijan",
+    "Azeri": "Azerbaijan", "Bahraini": "Bahrain", "Bangladeshi": "Bangladesh", "Belarusian": "Belarus",
+    "Belgian": "Belgium", "Brazilian": "Brazil", "Canadian": "Canada", "Chinese": "China", "Cuban": "Cuba",
+    "Egyptian": "Egypt", "Ethiopian": "Ethiopia", "French": "France", "Georgian": "Georgia", "German": "Germany",
+    "Greek": "Greece", "Indian": "India", "Indonesian": "Indonesia", "Iranian": "Iran", "Iraqi": "Iraq",
+    "Israeli": "Israel", "Italian": "Italy", "Japanese": "Japan", "Jordanian": "Jordan", "Kazakh": "Kazakhstan",
+    "Kuwaiti": "Kuwait", "Kyrgyz": "Kyrgyzstan", "Lebanese": "Lebanon", "Libyan": "Libya", "Mexican": "Mexico",
+    "Moroccan": "Morocco", "Nigerian": "Nigeria", "North Korean": "North Korea", "Omani": "Oman",
+    "Pakistani": "Pakistan", "Polish": "Poland", "Qatari": "Qatar", "Russian": "Russia", "Saudi": "Saudi Arabia",
+    "South Korean": "South Korea", "Soviet": "Soviet Union", "Spanish": "Spain", "Sudanese": "Sudan",
+    "Swedish": "Sweden", "Syrian": "Syria", "Tajik": "Tajikistan", "Tunisian": "Tunisia", "Turkish": "Turkey",
+    "Turkmen": "Turkmenistan", "Ukrainian": "Ukraine", "Emirati": "United Arab Emirates", "British": "United Kingdom",
+    "American": "United States", "Uzbek": "Uzbekistan", "Venezuelan": "Venezuela", "Vietnamese": "Vietnam",
+    "Yemeni": "Yemen", "European": "European Union",
+}
+ABBREVIATIONS: dict[str, str] = {
+    "US": "United States", "U.S.": "United States", "USA": "United States", "U.S.A.": "United States",
+    "UK": "United Kingdom", "U.K.": "United Kingdom", "EU": "European Union", "UAE": "United Arab Emirates",
+    "KSA": "Saudi Arabia", "DPRK": "North Korea",
 }
 
 

@@ -13,13 +13,12 @@ whether every way gave the same answers.
 
 from __future__ import annotations
 
-import argparse
 from contextlib import contextmanager
 from functools import partial, partialmethod
 from pathlib import Path
 
 from bench_ask import QUESTIONS, prepare_index
-from common import alternate_ways, machine_line, record, way_figures
+from common import alternate_ways, machine_line, record, warm_answer_parser, way_figures
 
 
 @contextmanager
@@ -76,11 +75,7 @@ def measure(name: str, index_dir: Path, encoder, rounds: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", type=Path, default=None, help="also the index of a ~1 MB document")
-    parser.add_argument("--paper", type=Path, default=None, help="the paper's index (default: the default index)")
-    parser.add_argument("--rounds", type=int, default=2, help="passes over the question set (default 2)")
-    args = parser.parse_args()
+    args = warm_answer_parser(__doc__.splitlines()[0]).parse_args()
 
     from assistant.encoder import OnnxEncoder
 

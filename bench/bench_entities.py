@@ -12,13 +12,12 @@ actor named where the paper discusses several): lead sentence and confidence.
 
 from __future__ import annotations
 
-import argparse
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench_ask import QUESTIONS, prepare_index
-from common import alternate_ways, machine_line, record, way_figures
+from common import alternate_ways, machine_line, record, warm_answer_parser, way_figures
 
 ENTITY_QUESTIONS = Path(__file__).with_name("entity_questions.txt")
 
@@ -80,10 +79,7 @@ def show_answers(index_dir: Path, encoder) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", type=Path, default=None, help="also the index of a ~1 MB document")
-    parser.add_argument("--paper", type=Path, default=None, help="the paper's index (default: the default index)")
-    parser.add_argument("--rounds", type=int, default=2, help="passes over the question set (default 2)")
+    parser = warm_answer_parser(__doc__.splitlines()[0])
     parser.add_argument("--answers", action="store_true", help="only print the answers to entity_questions.txt")
     args = parser.parse_args()
 

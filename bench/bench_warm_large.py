@@ -13,7 +13,6 @@ shipped/reference ratio, the 1 MB/paper ratio, and whether both ways gave the sa
 
 from __future__ import annotations
 
-import argparse
 import time
 from contextlib import contextmanager
 from functools import partial
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from bench_ask import QUESTIONS, prepare_index
-from common import alternate_ways, machine_line, median, record, way_figures
+from common import alternate_ways, machine_line, median, record, warm_answer_parser, way_figures
 
 
 def search_scores(faiss_index, vector: np.ndarray) -> np.ndarray:
@@ -81,11 +80,8 @@ def measure(name: str, index_dir: Path, encoder, rounds: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", type=Path, required=True, help="the index of a ~1 MB document (bench_large_doc.py --mb 1 --keep DIR)")
-    parser.add_argument("--paper", type=Path, default=None, help="the paper's index (default: the default index)")
-    parser.add_argument("--rounds", type=int, default=2, help="passes over the question set (default 2)")
-    args = parser.parse_args()
+    args = warm_answer_parser(__doc__.splitlines()[0], "the index of a ~1 MB document (bench_large_doc.py --mb 1 --keep DIR)",
+                              large_required=True).parse_args()
 
     from assistant.encoder import OnnxEncoder
 

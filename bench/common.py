@@ -184,6 +184,19 @@ def alternate_ways(assistant, ways: dict, questions, rounds: int) -> tuple[dict[
     return times, differ
 
 
+def warm_answer_parser(description: str, large_help: str = "also the index of a ~1 MB document",
+                       large_required: bool = False):
+    """The options the warm-answer A/B benches share: ``--large`` (an index of a ~1 MB document),
+    ``--paper`` (the paper's index) and ``--rounds``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--large", type=Path, default=None, required=large_required, help=large_help)
+    parser.add_argument("--paper", type=Path, default=None, help="the paper's index (default: the default index)")
+    parser.add_argument("--rounds", type=int, default=2, help="passes over the question set (default 2)")
+    return parser
+
+
 def way_figures(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     """Each way's median and p95 warm answer in ms (of ``alternate_ways``' times), printed as well."""
     figures = {}

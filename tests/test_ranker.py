@@ -12,6 +12,20 @@ from assistant import fit_ranker, ranker
 from assistant.errors import AssistantError
 
 
+@pytest.fixture(scope="module")
+def paper_layout(paper_document) -> ranker.Layout:
+    """The question-independent facts of the paper's sentences, built once for this module."""
+    from assistant.chunking import ChunkSettings, chunk_document
+
+    return ranker.layout(paper_document, chunk_document(paper_document, lambda t: len(t.split()), ChunkSettings()).chunks)
+
+
+def random_scores(n: int, seed: int) -> tuple[np.random.Generator, ranker.Scores]:
+    """A generator and every per-sentence signal drawn from it, for ``n`` sentences."""
+    rng = np.random.default_rng(seed)
+    return rng, ranker.Scores(*[rng.random(n) for _ in ranker.SIGNALS])
+
+
 def test_shipped_model_matches_the_features():
     model = ranker.load_model()
     assert model.names in ranker.FEATURE_SETS
@@ -42,12 +56,10 @@ def test_shipped_model_reads_entity_agreement_and_reports_its_worth():
     assert set(data["cv_without"]["entity"]["all"]) == {"top1_positive", "selection_hit", "median_words"}
 
 
-def test_entity_features_on_the_paper(paper_document):
+def test_entity_features_on_the_paper(paper_layout):
     """A sentence naming both actors the question asks about misses none; one about the other actor
     misses Russia; the question's own terms other than names are the content coverage."""
-    from assistant.chunking import ChunkSettings, chunk_document
-
-    lay = ranker.layout(paper_document, chunk_document(paper_document, lambda t: len(t.split()), ChunkSettings()).chunks)
+    lay = paper_layout
     both = next(i for i, t in enumerate(lay.texts) if "Russian weapons sold to Iran do not end up with Hezbollah" in t)
     other = next(i for i, t in enumerate(lay.texts) if t.startswith("For Iran, as a senior adviser"))
     n = len(lay.texts)
@@ -130,15 +142,11 @@ def test_candidates_respect_the_mask_and_take_each_signals_top():
     assert best_dense in found
 
 
-def test_features_on_the_paper(paper_document):
-    from assistant.chunking import ChunkSettings, chunk_document
-
-    chunks = chunk_document(paper_document, lambda t: len(t.split()), ChunkSettings()).chunks
-    lay = ranker.layout(paper_document, chunks)
+def test_features_on_the_paper(paper_document, paper_layout):
+    lay = paper_layout
     n = len(paper_document.sentences)
     assert lay.chunk.shape == (n,) and lay.first_in_paragraph[0] == 1.0
-    rng = np.random.default_rng(1)
-    scores = ranker.Scores(*[rng.random(n) for _ in ranker.SIGNALS])
+    rng, scores = random_scores(n, 1)
     mask = np.ones(n, dtype=bool)
     ids = ranker.candidates(scores, mask)
     question = "When did Russia launch its first airstrikes in Syria?"
@@ -151,14 +159,10 @@ def test_features_on_the_paper(paper_document):
     assert column["sentence_dense_gap"][best] == pytest.approx(0.0) and column["sentence_dense_rank"][best] == 0.0
 
 
-def test_maxsim_features_are_taken_among_the_base_candidates(paper_document):
-    from assistant.chunking import ChunkSettings, chunk_document
-
-    chunks = chunk_document(paper_document, lambda t: len(t.split()), ChunkSettings()).chunks
-    lay = ranker.layout(paper_document, chunks)
+def test_maxsim_features_are_taken_among_the_base_candidates(paper_document, paper_layout):
+    lay = paper_layout
     n = len(paper_document.sentences)
-    rng = np.random.default_rng(2)
-    scores = ranker.Scores(*[rng.random(n) for _ in ranker.SIGNALS])
+    rng, scores = random_scores(n, 2)
     mask = np.ones(n, dtype=bool)
     base = ranker.candidates(scores, mask)
     late = np.zeros(n)
@@ -257,14 +261,10 @@ def test_log_odds_of_candidates_and_a_floor_for_the_rest():
     assert out[0] == out[2] == out[4] == -12.0
 
 
-def test_passage_features_read_the_fused_score_the_passage_maxsim_and_the_rare_terms(paper_document):
-    from assistant.chunking import ChunkSettings, chunk_document
-
-    chunks = chunk_document(paper_document, lambda t: len(t.split()), ChunkSettings()).chunks
-    lay = ranker.layout(paper_document, chunks)
+def test_passage_features_read_the_fused_score_the_passage_maxsim_and_the_rare_terms(paper_document, paper_layout):
+    lay = paper_layout
     n = len(paper_document.sentences)
-    rng = np.random.default_rng(3)
-    scores = ranker.Scores(*[rng.random(n) for _ in ranker.SIGNALS])
+    rng, scores = random_scores(n, 3)
     mask = np.ones(n, dtype=bool)
     fused = rng.random(n)
     late = np.full(n, np.nan)  # MaxSim scored for a few sentences only
