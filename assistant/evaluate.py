@@ -85,7 +85,11 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
                                                    confidence_auroc=calibration.auroc(*shown),
                                                    confidence_brier=calibration.brier(*shown))
     if "hybrid" in systems:
-        results["systems"]["hybrid"]["overall"].update(cv_abstention(assistant, gold, progress))
+        cv = cv_abstention(assistant, gold, progress)
+        spread = cv.pop("cv_spread", None)
+        results["systems"]["hybrid"]["overall"].update(cv)
+        if spread is not None:  # each seed-averaged cv_ rate's min and max over the fold seeds
+            results["systems"]["hybrid"]["cv_spread"] = spread
     return results
 
 

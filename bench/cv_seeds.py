@@ -2,10 +2,11 @@
 
     python bench/cv_seeds.py [--gold source/gold.jsonl] [--seeds 20] [--index-dir DIR]
 
-`eval` reports the abstention decision refitted under 5-fold CV with seed 0 (``cv_abstain_on_unanswerable``,
-``cv_answered_on_answerable``; CI floors them on gold.jsonl). This refits it the same way with seeds
-0..N-1, on the same questions answered the same way, and prints each rate's minimum, median and
-maximum over the seeds and how many seeds fall under the CI floors. Nothing is fitted on held-out
+`eval` reports the abstention decision refitted under 5-fold CV, averaged over fold seeds 0-9
+(``cv_abstain_on_unanswerable``, ``cv_answered_on_answerable``; CI floors them on gold.jsonl). This
+refits it the same way with seeds 0..N-1, on the same questions answered the same way, and prints
+each rate's seed 0, minimum, median and maximum over the seeds and how many single seeds fall under
+the CI floors (the floors bound the mean, so a seed under them is expected). Nothing is fitted on held-out
 files; the shipped model is not changed. Appends to bench/results/cv_seeds.jsonl.
 """
 

@@ -50,7 +50,9 @@ def dev_figures(assistant, root: Path) -> dict:
                                 "answered_on_answerable": round(len(words) / len(hits), 3),
                                 "abstain_on_unanswerable": round(float(np.mean(abstained)), 3)}
     gold = load_gold(root / DEV[0])
-    out["gold"].update({k: round(v, 4) for k, v in cv_abstention(assistant, gold).items()})
+    cv = cv_abstention(assistant, gold)
+    cv.pop("cv_spread", None)
+    out["gold"].update({k: round(v, 4) for k, v in cv.items()})
     return out
 
 

@@ -40,3 +40,67 @@ def test_every_ci_floor_file_bounds_the_confidence_brier_score():
     for path in sorted(GUARD.parent.glob("eval_floors*.json")):
         ceilings = json.loads(path.read_text(encoding="utf-8"))["_ceilings"]["hybrid"]
         assert 0 < ceilings["confidence_brier"] < 0.25, path  # 0.25: a constant 0.5 confidence
+
+
+def run_records(hits: dict[str, bool | None], abstained: set[str] = frozenset()) -> dict:
+    """Results whose records answer ``hits`` (None: an unanswerable question), abstaining on ``abstained``."""
+    records = [{"id": q, "type": "unanswerable" if hit is None else "factoid",
+                "systems": {"hybrid": {"hits": {"evidence_hit": None if hit is None else bool(hit and q not in abstained),
+                                                "abstain_correct": (q in abstained) == (hit is None)}}}}
+               for q, hit in hits.items()]
+    return {"meta": {"gold": "/x/g.jsonl"}, "records": records, **results(0.9, 0.1)}
+
+
+def guard(tmp_path, current: dict, baseline: dict | None, *extra: str):
+    floors = {"hybrid": {"evidence_hit": 0.1}, "_baseline": "baseline/g.json"}
+    (tmp_path / "f.json").write_text(json.dumps(floors), encoding="utf-8")
+    if baseline is not None:
+        (tmp_path / "base.json").write_text(json.dumps(baseline), encoding="utf-8")
+        subprocess.run([sys.executable, str(GUARD), str(tmp_path / "base.json"), str(tmp_path / "f.json"), "--write-baseline"],
+                       check=True, capture_output=True)
+    (tmp_path / "r.json").write_text(json.dumps(current), encoding="utf-8")
+    return subprocess.run([sys.executable, str(GUARD), str(tmp_path / "r.json"), str(tmp_path / "f.json"), *extra],
+                          capture_output=True, text=True)
+
+
+ANSWERABLE = {f"q{i}": True for i in range(10)}
+
+
+@pytest.mark.parametrize("lost, won, code", [
+    (1, 0, 0),   # one question at a threshold edge: p = 0.5
+    (4, 0, 0),   # p = 0.0625
+    (5, 0, 1),   # p = 0.031: a pattern of losses
+    (6, 2, 0),   # p = 0.145: a change that trades
+])
+def test_paired_check_fails_only_on_a_pattern_of_losses(tmp_path, lost, won, code):
+    before = dict(ANSWERABLE, **{f"w{i}": False for i in range(won)})
+    after = dict(before, **{f"q{i}": False for i in range(lost)}, **{f"w{i}": True for i in range(won)})
+    run = guard(tmp_path, run_records(after), run_records(before))
+    assert run.returncode == code, run.stdout
+    line = next(out for out in run.stdout.splitlines() if "paired  evidence_hit" in out)
+    assert f"worse {lost}, better {won}" in line and line.startswith("FAIL" if code else "ok")
+
+
+def test_paired_check_counts_abstention_decisions_both_ways(tmp_path):
+    before = dict(ANSWERABLE, **{f"u{i}": None for i in range(6)})
+    # five unanswerable questions now answered (none got right) fails; the hits are unchanged
+    run = guard(tmp_path, run_records(before), run_records(before, abstained={f"u{i}" for i in range(6)}))
+    assert run.returncode == 1
+    assert any(out.startswith("FAIL paired  abstain_correct") and "worse 6, better 0" in out for out in run.stdout.splitlines())
+    assert any(out.startswith("ok   paired  evidence_hit") for out in run.stdout.splitlines())
+
+
+def test_a_missing_baseline_fails_and_the_written_one_is_the_runs_outcomes(tmp_path):
+    assert guard(tmp_path, run_records(ANSWERABLE), None).returncode == 1
+    guard(tmp_path, run_records(ANSWERABLE), run_records(ANSWERABLE))
+    written = json.loads((tmp_path / "baseline" / "g.json").read_text(encoding="utf-8"))
+    assert written["gold"] == "g.jsonl" and written["questions"]["q0"] == {"evidence_hit": True, "abstain_correct": True}
+
+
+def test_every_ci_floor_file_has_its_committed_baseline():
+    for path in sorted(GUARD.parent.glob("eval_floors*.json")):
+        name = json.loads(path.read_text(encoding="utf-8"))["_baseline"]
+        baseline = json.loads((GUARD.parent / name).read_text(encoding="utf-8"))
+        gold = GUARD.parent.parent / "source" / baseline["gold"]
+        ids = [json.loads(line)["id"] for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+        assert sorted(baseline["questions"]) == sorted(ids), path  # one outcome per question of its gold file

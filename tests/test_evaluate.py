@@ -250,6 +250,9 @@ def test_cli_eval_json_structure(tiny_index, tiny_gold, tmp_path):
     cv = {k: v for k, v in overall.items() if k.startswith("cv_")}
     assert set(cv) == {"cv_abstain_on_unanswerable", "cv_answered_on_answerable"}  # 3 folds: 3 unanswerable
     assert all(0.0 <= v <= 1.0 for v in cv.values())
+    spread = data["systems"]["hybrid"]["cv_spread"]  # the rates are means over fold seeds
+    assert spread["seeds"] == abstain_fit.CV_SEEDS
+    assert all(spread[k]["min"] <= v <= spread[k]["max"] for k, v in cv.items())
     assert "cv_answered_on_answerable" not in data["systems"]["bm25"]["overall"]
     assert data["meta"]["abstention_model"]["fitted_on_this_gold"] is False
     settings = data["meta"]["settings"]
