@@ -23,7 +23,6 @@ nothing, on other documents it abstains on more questions that name something th
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,7 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
-from assistant.errors import AssistantError
+from assistant import fitted
 from assistant.lexical import terms
 from assistant.text import ANSWER_YEAR, MONTH, SEASON_NAMES, YEAR_DIGITS
 
@@ -279,12 +278,8 @@ def load_model() -> Model:
     """The shipped model (weights, bias, threshold and the sha256 of the gold files fitted on).
 
     A missing or unreadable file is an installation error, never a silent fallback."""
-    path = model_path()
-    try:
-        return model_from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise AssistantError(f"the abstention model {path} is missing or broken ({exc.__class__.__name__}); "
-                             "reinstall the package") from exc
+    return fitted.read_model(model_path(), "abstention model", "it is missing or broken: reinstall the package",
+                             model_from_json)
 
 
 def model_from_json(data: dict) -> Model:

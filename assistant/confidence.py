@@ -15,7 +15,6 @@ asked about, 0.6 otherwise): the training data holds only 9 such questions, too 
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,8 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from assistant import abstain
-from assistant.errors import AssistantError
+from assistant import abstain, fitted
 
 FEATURES = (
     "ranker_top",  # logit of the ranker's best candidate probability
@@ -146,12 +144,8 @@ def model_path() -> Path:
 def load_model(path: Path | None = None) -> Model:
     """The fitted confidence model; a missing or malformed file is an error naming the fix."""
     path = Path(path or model_path())
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return model_from_json(data)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise AssistantError(f"cannot read the confidence model {path} ({exc}); refit it with "
-                             f"`python -m assistant.fit_confidence --out {path}`") from None
+    return fitted.read_model(path, "confidence model", f"refit it with `python -m assistant.fit_confidence --out {path}`",
+                             model_from_json)
 
 
 def model_from_json(data: dict) -> Model:

@@ -12,7 +12,6 @@ validated by document). Scoring is pure numpy; the model file is plain JSON, rea
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.abstain import sigmoid
+from assistant import fitted
 from assistant.errors import AssistantError
 from assistant.lexical import terms
 from assistant.records import Document
@@ -58,14 +58,9 @@ def model_path() -> Path:
 def load_model(path: Path | None = None) -> Model:
     """The fitted model; a missing or malformed file is an error."""
     path = Path(path or model_path())
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        names = tuple(data["features"])
-        model = Model(names, np.asarray(data["coef"], float), float(data["intercept"]))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise AssistantError(f"cannot read the joining model {path} ({exc}); refit it with "
-                             f"`python -m assistant.fit_joining --out {path}`") from None
-    if names != FEATURES or model.coef.shape != (len(FEATURES),):
+    model = fitted.read_model(path, "joining model", f"refit it with `python -m assistant.fit_joining --out {path}`",
+                              lambda data: Model(tuple(data["features"]), np.asarray(data["coef"], float), float(data["intercept"])))
+    if model.names != FEATURES or model.coef.shape != (len(FEATURES),):
         raise AssistantError(f"{path} was fitted on other features; refit it with `python -m assistant.fit_joining`")
     return model
 

@@ -10,7 +10,6 @@ holds the answer. Scoring is pure numpy; the model file is plain JSON, read once
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +18,7 @@ from typing import Sequence, TypeVar
 
 import numpy as np
 
-from assistant import abstain, entities
+from assistant import abstain, entities, fitted
 from assistant.errors import AssistantError
 from assistant.lexical import terms
 from assistant.retrieval import Retrieval, UnitScores, minmax
@@ -348,12 +347,8 @@ def model_path() -> Path:
 def load_model(path: Path | None = None) -> Model:
     """The fitted ranker; a missing or malformed file is an error (there is no hand-set fallback)."""
     path = Path(path or model_path())
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise AssistantError(f"cannot read the ranker model {path} ({exc}); refit it with "
-                             f"`python -m assistant.fit_ranker --out {path}`") from None
-    return model_from_json(data, path)
+    return fitted.read_model(path, "ranker model", f"refit it with `python -m assistant.fit_ranker --out {path}`",
+                             lambda data: model_from_json(data, path))
 
 
 def model_from_json(data: dict, where: Path | str = "ranker.json") -> Model:
