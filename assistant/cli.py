@@ -392,6 +392,9 @@ def eval_command(gold, index_dir, as_json, out, compare_with, fit_abstention, wi
         abstain_fit.check_files([*extra, *unseen])
         if not out:
             fail("--fit-abstention writes the fitted model and its report to --out FILE; give one")
+        for path in (gold or locations.default_gold(), *with_gold, *fit_only):
+            if gold_files.report_only(path):
+                fail(f"{Path(path).name} is a report-only set; it is reported on, never fitted on")
     if out:
         results_files.check_output_path(out, results_files.EVAL_RESULTS)  # refuse a link or a device before the run, not after it
     gold = gold or locations.default_gold()

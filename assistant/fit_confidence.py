@@ -28,12 +28,13 @@ from typing import Callable, Sequence
 import numpy as np
 
 from assistant import calibration
+from assistant.gold import report_only
 from assistant.confidence import Calibration, Model, model_json
 from assistant.fit_ranker import COVID_TRAIN, EXTERNAL, add_training_options
 from assistant.results import Output
 
 COVID_REPORT = tuple(EXTERNAL / "covid_qa" / f"covidqa_doc{n}.json" for n in (1557, 1595))
-HELD_OUT = ("gold_heldout.jsonl", "gold_reader.jsonl")  # reported on, never fitted on
+HELD_OUT = ("gold_heldout.jsonl", "gold_reader.jsonl")  # the held-out sets its report scores (the blind set too is never fitted on)
 CONFIDENCE_OUTPUT = Output("a confidence model written by fit_confidence", (frozenset({"format", "features", "coef", "calibration"}),))
 REPORT_OUTPUT = Output("a report written by fit_confidence", (frozenset({"calibration", "l2_c", "cv_by_document"}),))
 
@@ -116,7 +117,7 @@ def training_rows(cache: Path, gold_file: Path, covid_file: Path = COVID_TRAIN, 
     """Rows of the paper's dev gold and of every COVID-QA training paper indexed under ``cache``."""
     from assistant.fit_ranker import cached_index, split_covid
 
-    if Path(gold_file).name in HELD_OUT:
+    if report_only(gold_file):
         raise ValueError(f"{Path(gold_file).name} is a held-out set: reported on, never fitted on")
     paper = _paper()
     rows = rows_for(paper, "paper", gold_questions(gold_file, paper.document.source))

@@ -25,8 +25,9 @@ import numpy as np
 
 from assistant.fit_ranker import COVID_TRAIN, add_training_options, cached_index, is_positive, project_gold, split_covid, squad_gold
 from assistant.results import Output
+from assistant.gold import REPORT_ONLY, VALIDATION
 
-NOT_FITTED_ON = ("gold_heldout.jsonl", "gold_reader.jsonl", "gold_reader_val.jsonl")
+NOT_FITTED_ON = (*REPORT_ONLY, *VALIDATION)
 DEV_GOLD = ("gold.jsonl", "gold_reader_dev.jsonl")
 FOLDS = 5
 JOINING_OUTPUT = Output("a joining model written by fit_joining", (frozenset({"features", "coef", "intercept", "report"}),))

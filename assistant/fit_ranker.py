@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from assistant.gold import report_only
 from assistant.ranker import BASE_FEATURES, ENTITY_FEATURES, FEATURES, PASSAGE_FEATURES, Rule, pick
 from assistant.results import Output
 
@@ -464,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     args.cache = args.cache or paths.home() / "fit-cache" / "ranker"
     gold = args.gold or paths.default_gold()
     for path in (gold, *args.with_gold):
-        if path.resolve().name in ("gold_heldout.jsonl", "gold_reader.jsonl"):
+        if report_only(path):
             print(f"error: {path.name} is a held-out set; it is reported on, never fitted on", file=sys.stderr)
             return 2
     try:

@@ -30,6 +30,19 @@ class GoldItem:
         return self.type != UNANSWERABLE
 
 
+# Gold files that are reported on and never fitted or tuned on: every fit command and tuning bench
+# refuses them (tests/test_gold.py checks that each file under source/ is classed here or in FITTED_ON
+# / VALIDATION, so a new file cannot slip into a fit unclassed).
+REPORT_ONLY = ("gold_heldout.jsonl", "gold_reader.jsonl", "gold_reader_blind.jsonl")
+VALIDATION = ("gold_reader_val.jsonl",)  # checks that a dev-tuned change carries over; never fitted on
+FITTED_ON = ("gold.jsonl", "gold_reader_dev.jsonl", "gold_abstain_fit.jsonl")
+
+
+def report_only(path: Path | str) -> bool:
+    """Whether ``path`` is one of the report-only gold files (``REPORT_ONLY``), by name."""
+    return Path(path).resolve().name in REPORT_ONLY
+
+
 def default_heldout() -> Path:
     from assistant import paths
 

@@ -147,8 +147,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.gold is None:
         args.gold = [Path("source/gold.jsonl"), Path("source/gold_reader_dev.jsonl")]
+    from assistant.gold import report_only
+
     for path in args.gold:
-        if path.name in ("gold_heldout.jsonl", "gold_reader.jsonl"):
+        if report_only(path):
             raise SystemExit(f"error: {path.name} is held out: report it with `assistant eval`, never tune on it")
     if args.covid and args.cache is None:
         raise SystemExit("error: --covid needs --cache")

@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--index-dir", type=Path, default=None, help="default: the paper's index")
     args = parser.parse_args(argv)
-    if args.gold.name in ("gold_heldout.jsonl", "gold_reader.jsonl"):
+    from assistant.gold import report_only
+
+    if report_only(args.gold):
         raise SystemExit(f"error: {args.gold.name} is held out")
 
     from assistant.abstain_fit import _labels, cross_validate, fold_count, signal_matrix
