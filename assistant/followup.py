@@ -8,7 +8,8 @@ A question is a follow-up of the previous one when any of these holds:
 * it opens with a follow-up phrase: "and", "but", "also", "so", "then", "what about",
   "how about", "what of", "same for";
 * it leans on a pronoun (it, its, they, them, their, this, that, these, those, he, she,
-  his, her...) and names no entity of its own ("this paper", "the paper" do not count);
+  his, her...) and names no entity of its own ("this paper", "their study" do not count; "Where
+  do they work?" and "What did she study?" do);
 * it is short (four words or fewer) and has no content word of its own, only names and
   function words: "Why?", "And Russia?", "In Syria?";
 * it asks for more of the same (eight words or fewer, none of them a content word beyond a
@@ -58,6 +59,9 @@ PRONOUNS = frozenset(
     "it its they them their theirs this that these those he she his her him hers itself themselves".split()
 )
 NOT_PRONOUN_BEFORE = frozenset("paper article study report work author authors text document".split())
+# ... but only after a word that can stand before a noun: "this paper" names the document, while in
+# "Where do they work?" or "What did he study?" the pronoun leans on the previous answer.
+DETERMINERS = frozenset("this that these those its their his her".split())
 PLACE_PREPOSITIONS = frozenset("in at within across into inside throughout near around toward towards".split())
 PREPOSITIONS = PLACE_PREPOSITIONS | frozenset(
     "to for from with by on of over under between among against about towards versus vs".split()
@@ -156,7 +160,8 @@ def _lower_words(text: str) -> list[str]:
 
 def _uses_pronoun(question: str) -> bool:
     words = _lower_words(question)
-    return any(w in PRONOUNS and (i + 1 == len(words) or words[i + 1] not in NOT_PRONOUN_BEFORE) for i, w in enumerate(words))
+    return any(w in PRONOUNS and (w not in DETERMINERS or i + 1 == len(words) or words[i + 1] not in NOT_PRONOUN_BEFORE)
+               for i, w in enumerate(words))
 
 
 def is_follow_up(question: str) -> bool:

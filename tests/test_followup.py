@@ -81,6 +81,12 @@ def test_standalone_questions_are_not_follow_ups(question):
     assert contextualize(question, IRAN) is None
 
 
+@pytest.mark.parametrize("question", ["Where do they work?", "What did she study?", "Where does he work now?"])
+def test_a_pronoun_before_a_verb_like_work_still_leans_on_the_previous_question(question):
+    assert is_follow_up(question)  # "work" and "study" name the document only after "this", "their"...
+    assert contextualize(question, "Who wrote this paper?") is not None
+
+
 def test_no_previous_question_no_context():
     assert contextualize("And what about Russia?", None) is None
     assert contextualize("And what about Russia?", "  ") is None
