@@ -51,13 +51,13 @@ def split_covid(train_file: Path, cache: Path) -> list[Path]:
 
 def cached_index(squad_file: Path, cache: Path, encoder: Encoder | None = None) -> Path:
     """The index of one SQuAD file under ``cache/indexes``, built with the real model when missing."""
-    from assistant.index import problems
+    from assistant.index import problems, upgrade
     from assistant.squad import index_squad
 
     workdir = Path(cache) / "indexes"
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / squad_file.stem
-    if not target.is_dir() or problems(target):
+    if not target.is_dir() or (not upgrade(target) and problems(target)):
         index_squad(squad_file, workdir, encoder=encoder)
     return target
 

@@ -18,7 +18,7 @@ import numpy as np
 from assistant import encoder as enc
 from assistant import index_files, interaction, storage
 from assistant.chunking import ChunkSettings, chunk_document
-from assistant.errors import InputError
+from assistant.errors import BrokenIndexError, InputError
 from assistant.index_files import (  # noqa: F401  (re-exported: the index's public names)
     FORMAT_VERSION,
     LEXICAL_UNITS,
@@ -27,7 +27,6 @@ from assistant.index_files import (  # noqa: F401  (re-exported: the index's pub
     UNITS,
     Index,
     fix_command,
-    load_index,
     problems,
     read_manifest,
 )
@@ -79,6 +78,43 @@ def build_index(
         raise InputError(f"{shown}: cannot write the index ({storage.reason(exc)})") from None
     progress("done", 1, 1)
     return manifest
+
+
+def upgrade(index_dir: Path) -> bool:
+    """Bring an index of an older format that differs from this one only in its BM25 files
+    (``index_files.LEXICAL_UPGRADES``) up to date, with no user action: its BM25 is built again from
+    the index's own stored text, into a new version beside it that carries over every other file
+    (the embedded vectors) unchanged, published in one rename under the build lock (``storage``).
+    Readers keep the old version until then; a failed or killed upgrade leaves it current and
+    usable (the next build or upgrade removes the unfinished version). Only the tool's own files
+    are ever removed (``storage.prune``): anything else in the folder stays as it is. True when it
+    upgraded; False when there was nothing to upgrade or it could not be written (loading then
+    reports the old format, as before)."""
+    if index_files.upgradable(index_dir) is None:
+        return False
+    folder = Path(index_dir).resolve()
+    try:
+        with storage.locked(folder):
+            old = index_files.upgradable(folder)
+            if old is None:  # another process upgraded or rebuilt it while we waited
+                return False
+            loaded = index_files.load_version(folder, old)
+            texts = _unit_texts(loaded.document, loaded.chunks)
+            lexical = {unit: Bm25Index.build(texts[unit]) for unit in LEXICAL_UNITS}
+            with storage.new_version(folder) as version:
+                index_files.carry_over(old, version, lexical)
+                previous = storage.publish(folder, version)
+            storage.prune(folder, keep={version.name, previous or version.name})
+    except (InputError, BrokenIndexError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def load_index(index_dir: Path, *, verify: bool = True) -> Index:
+    """The index at ``index_dir`` (``index_files.load_index``), upgraded first when only its BM25
+    is of an older format (``upgrade``)."""
+    upgrade(index_dir)
+    return index_files.load_index(index_dir, verify=verify)
 
 
 def document_folders(sources: Sequence[Path], index_dir: Path) -> list[tuple[Path, Path]]:

@@ -11,6 +11,8 @@ that knows their names and layout.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +28,12 @@ from assistant.errors import BrokenIndexError
 from assistant.lexical import Bm25Index
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 
-FORMAT_VERSION = 10  # bump when parsing, chunking, the vectors or the files change (10: sentence token vectors)
+FORMAT_VERSION = 10  # bump when parsing, chunking, the vectors, the files or the BM25 terms change (10: sentence token vectors)
+# Older formats whose indexes differ from this one only in their BM25 files (the terms ``lexical.terms``
+# makes): such an index is brought up to date where it is, with no user action, by rebuilding only its
+# BM25 from its own stored text (``index.upgrade``); its embedded vectors are kept. A change of the
+# BM25 terms alone bumps the format and lists the one it replaces here; none has yet.
+LEXICAL_UPGRADES: frozenset[int] = frozenset()
 MANIFEST = storage.MANIFEST
 RETRIES = 4  # reads of a version that a concurrent build replaced, before giving up
 UNITS = ("chunks", "sentences", "windows", "paragraphs")  # dense vectors of each
@@ -128,6 +135,28 @@ def _file_checksums(directory: Path) -> dict[str, str]:
     }
 
 
+def carry_over(old: Path, new: Path, lexical: dict[str, Bm25Index]) -> dict:
+    """Write version ``new`` as version ``old`` at this format with the BM25 in ``lexical``: every
+    other file ``old``'s manifest lists is carried over unchanged (a hard link, since a version never
+    changes once published; a copy where links are refused), then the manifest, last. Return it."""
+    manifest = json.loads((old / MANIFEST).read_text(encoding="utf-8"))
+    kept = {name: digest for name, digest in manifest["files"].items() if not name.startswith("bm25-")}
+    for name in kept:
+        (new / name).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(old / name, new / name)
+        except OSError:
+            shutil.copyfile(old / name, new / name)
+    for unit in LEXICAL_UNITS:
+        lexical[unit].save(new / f"bm25-{unit}")
+    written = {name: digest for name, digest in _file_checksums(new).items() if name.startswith("bm25-")}
+    upgraded = {"from_format": manifest.get("format_version"), "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    manifest = {**manifest, "format_version": FORMAT_VERSION, "files": dict(sorted({**kept, **written}.items())),
+                "upgraded": [*manifest.get("upgraded", []), upgraded]}
+    write_json(new / MANIFEST, manifest)
+    return manifest
+
+
 def write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
@@ -181,7 +210,22 @@ def _on_current(index_dir: Path, check: Callable[[Path], list[str]]) -> list[str
     return check(version)
 
 
-def _version_problems(index_dir: Path, version: Path, source_sha256: str | None, settings: ChunkSettings | None) -> list[str]:
+def upgradable(index_dir: Path) -> Path | None:
+    """The current version of ``index_dir`` when it is sound but of an older format that differs from
+    this one only in its BM25 files (``LEXICAL_UPGRADES``); None otherwise."""
+    index_dir = Path(index_dir)
+    version = storage.current(index_dir)
+    try:
+        manifest = _read_manifest(index_dir, version)
+    except BrokenIndexError:
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format_version") not in LEXICAL_UPGRADES:
+        return None  # read first: a current index is not checked file by file here
+    return None if _version_problems(index_dir, version, None, None, formats=LEXICAL_UPGRADES) else version
+
+
+def _version_problems(index_dir: Path, version: Path, source_sha256: str | None, settings: ChunkSettings | None,
+                      formats: frozenset[int] = frozenset({FORMAT_VERSION})) -> list[str]:
     try:
         manifest = _read_manifest(index_dir, version)
     except BrokenIndexError as exc:
@@ -189,7 +233,7 @@ def _version_problems(index_dir: Path, version: Path, source_sha256: str | None,
     if not isinstance(manifest, dict) or not all(isinstance(manifest.get(k, {}), dict) for k in ("model", "source", "files")):
         return [f"{MANIFEST} is not a valid manifest"]
     found = []
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in formats:
         found.append(f"format version {manifest.get('format_version')} (expected {FORMAT_VERSION})")
     model = manifest.get("model", {})
     if model.get("name") != enc.MODEL_NAME or model.get("weights_sha256") != enc.WEIGHTS_SHA256:
@@ -255,6 +299,11 @@ def load_index(index_dir: Path, *, verify: bool = True) -> Index:
                 raise
             version = newer
     return _load_version(index_dir, version, verify)
+
+
+def load_version(index_dir: Path, version: Path) -> Index:
+    """Version ``version`` of ``index_dir`` as it is, unchecked (``upgradable`` has checked it)."""
+    return _load_version(Path(index_dir), version, verify=False)
 
 
 def _load_version(index_dir: Path, version: Path, verify: bool) -> Index:

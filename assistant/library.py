@@ -437,13 +437,13 @@ def _format_of(path: Path) -> str:
 
 
 def _load(entry: Entry, progress: Progress, notice: Notice):
-    from assistant import index_files
+    from assistant import index
     from assistant.paper import open_index
 
     if entry.embedded:
         return open_index(None, progress=progress, notice=notice)
     try:
-        return index_files.load_index(entry.index)
+        return index.load_index(entry.index)  # upgraded first when only its BM25 is of an older format
     except BrokenIndexError as exc:
         raise BrokenIndexError(
             f"document {entry.id} ({entry.file}) cannot be answered from: {str(exc).split(': ', 1)[-1].split('; rebuild')[0]}; "

@@ -28,6 +28,7 @@ def stale_reasons(index_dir: Path) -> list[str]:
 def ensure_default_index(progress: Progress = quiet, notice=lambda message: None) -> Path:
     """Build or rebuild the default paper's index when it is missing, damaged or out of date."""
     index_dir = paths.default_index_dir()
+    store.upgrade(index_dir)  # an older format that differs only in its BM25: that part is rebuilt
     reasons = stale_reasons(index_dir)
     if reasons:
         if index_dir.exists():
