@@ -14,7 +14,9 @@ accepted run: whether the answer held the evidence, and whether the abstention d
 (abstain on unanswerable, answer on answerable). The paired check fails when, for either outcome, the
 questions that got worse outnumber those that got better with a one-sided exact sign test p < 0.05.
 The floors alone sit one question under rates counted over a few dozen questions; the paired check
-is what stops a change from losing one such question on every set at once. ``--write-baseline``
+is what stops a change from losing one such question on every set at once. The confidence's AUROC
+is compared the same way, on the answers whose outcome did not change (``paired_auroc``), rather
+than floored over all answers, where fixing a low-confidence wrong answer lowers it. ``--write-baseline``
 writes RESULTS' outcomes to that file (a change that alters answers commits it: its diff shows
 every question that flipped).
 """
@@ -27,12 +29,46 @@ from pathlib import Path
 
 SIGNIFICANCE = 0.05
 OUTCOMES = ("evidence_hit", "abstain_correct")
+AUROC_TOLERANCE = 0.01  # the paired confidence AUROC may fall this much, no more
 
 
 def outcomes(results: dict) -> dict[str, dict[str, bool | None]]:
     """Each question's paired outcomes for the full system (evidence_hit is None when unanswerable)."""
-    return {record["id"]: {name: record["systems"]["hybrid"]["hits"][name] for name in OUTCOMES}
+    return {record["id"]: {**{name: record["systems"]["hybrid"]["hits"][name] for name in OUTCOMES},
+                           "shown": not record["systems"]["hybrid"]["abstained"],
+                           "confidence": round(float(record["systems"]["hybrid"]["confidence"]), 4)}
             for record in results["records"]}
+
+
+def auroc(confidence: list[float], right: list[bool]) -> float | None:
+    """Mann-Whitney AUROC of confidence against right (ties half); None without both kinds."""
+    pos = [c for c, r in zip(confidence, right) if r]
+    neg = [c for c, r in zip(confidence, right) if not r]
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def paired_auroc(current: dict, baseline: dict) -> tuple[bool, str]:
+    """The confidence's AUROC on the answers both runs showed with the same outcome, before and after.
+
+    An AUROC over all answers shown punishes fixing an answer: a wrong answer shown at low confidence
+    that becomes right leaves the negatives, and the easiest negative gone lowers the AUROC although
+    no confidence moved. On the questions whose outcome did not change the comparison is fair: it
+    fails only when the confidence itself ranks those answers worse (by more than AUROC_TOLERANCE).
+    Questions that changed are judged by the paired hit check and the Brier ceiling."""
+    same = [q for q in sorted(set(current) & set(baseline))
+            if current[q]["shown"] and baseline[q].get("shown") and current[q]["evidence_hit"] == baseline[q]["evidence_hit"]
+            and "confidence" in baseline[q]]
+    right = [bool(current[q]["evidence_hit"]) for q in same]
+    before = auroc([baseline[q]["confidence"] for q in same], right)
+    after = auroc([current[q]["confidence"] for q in same], right)
+    if before is None or after is None:
+        return False, f"ok   paired  confidence_auroc           not measurable on {len(same)} unchanged answers"
+    ok = after >= before - AUROC_TOLERANCE
+    return not ok, (f"{'ok  ' if ok else 'FAIL'} paired  confidence_auroc           {after:.4f} vs {before:.4f} before, on the "
+                    f"{len(same)} answers shown with the same outcome (may fall {AUROC_TOLERANCE})")
 
 
 def sign_test_worse(worse: int, better: int) -> float:
@@ -79,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.floors} names no _baseline file", file=sys.stderr)
             return 2
         baseline_path.parent.mkdir(parents=True, exist_ok=True)
-        baseline_path.write_text(json.dumps({"gold": results["meta"]["gold"].rsplit("/", 1)[-1], "questions": outcomes(results)},
-                                            indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        rows = ",\n".join(f" {json.dumps(q)}: {json.dumps(o, sort_keys=True)}" for q, o in sorted(outcomes(results).items()))
+        gold_name = json.dumps(Path(results["meta"]["gold"]).name)
+        baseline_path.write_text(f'{{"gold": {gold_name}, "questions": {{\n{rows}\n}}}}\n', encoding="utf-8")  # a line per question
         print(f"wrote {baseline_path}")
         return 0
     failed = False
@@ -107,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         worse, lines = paired(outcomes(results), json.loads(baseline_path.read_text(encoding="utf-8"))["questions"])
         failed |= worse
         print("\n".join(lines))
+        worse_auroc, line = paired_auroc(outcomes(results), json.loads(baseline_path.read_text(encoding="utf-8"))["questions"])
+        failed |= worse_auroc
+        print(line)
     return 1 if failed else 0
 
 

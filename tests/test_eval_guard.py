@@ -42,11 +42,15 @@ def test_every_ci_floor_file_bounds_the_confidence_brier_score():
         assert 0 < ceilings["confidence_brier"] < 0.25, path  # 0.25: a constant 0.5 confidence
 
 
-def run_records(hits: dict[str, bool | None], abstained: set[str] = frozenset()) -> dict:
-    """Results whose records answer ``hits`` (None: an unanswerable question), abstaining on ``abstained``."""
+def run_records(hits: dict[str, bool | None], abstained: set[str] = frozenset(),
+                confidence: dict[str, float] | None = None) -> dict:
+    """Results whose records answer ``hits`` (None: an unanswerable question), abstaining on ``abstained``;
+    confidence 0.8 for a hit, 0.3 otherwise, unless ``confidence`` says."""
+    confidence = confidence or {}
     records = [{"id": q, "type": "unanswerable" if hit is None else "factoid",
                 "systems": {"hybrid": {"hits": {"evidence_hit": None if hit is None else bool(hit and q not in abstained),
-                                                "abstain_correct": (q in abstained) == (hit is None)}}}}
+                                                "abstain_correct": (q in abstained) == (hit is None)},
+                                       "abstained": q in abstained, "confidence": confidence.get(q, 0.8 if hit else 0.3)}}}
                for q, hit in hits.items()]
     return {"meta": {"gold": "/x/g.jsonl"}, "records": records, **results(0.9, 0.1)}
 
@@ -94,7 +98,35 @@ def test_a_missing_baseline_fails_and_the_written_one_is_the_runs_outcomes(tmp_p
     assert guard(tmp_path, run_records(ANSWERABLE), None).returncode == 1
     guard(tmp_path, run_records(ANSWERABLE), run_records(ANSWERABLE))
     written = json.loads((tmp_path / "baseline" / "g.json").read_text(encoding="utf-8"))
-    assert written["gold"] == "g.jsonl" and written["questions"]["q0"] == {"evidence_hit": True, "abstain_correct": True}
+    assert written["gold"] == "g.jsonl"
+    assert written["questions"]["q0"] == {"evidence_hit": True, "abstain_correct": True, "shown": True, "confidence": 0.8}
+
+
+MIXED = {**{f"q{i}": True for i in range(6)}, **{f"m{i}": False for i in range(4)}}
+SPREAD = {**{f"q{i}": 0.5 + 0.08 * i for i in range(6)}, "m0": 0.1, "m1": 0.55, "m2": 0.65, "m3": 0.75}
+
+
+def test_fixing_a_low_confidence_wrong_answer_does_not_fail_the_confidence_check(tmp_path):
+    # m0, the easiest wrong answer to tell (confidence 0.1), becomes right at the same confidence: the AUROC over
+    # all answers shown falls (its easiest negative is gone), though no confidence moved
+    from importlib import util
+    spec = util.spec_from_file_location("guard", GUARD)
+    guard_module = util.module_from_spec(spec)
+    spec.loader.exec_module(guard_module)
+    after = dict(MIXED, m0=True)
+    full_before = guard_module.auroc([SPREAD[q] for q in MIXED], [MIXED[q] for q in MIXED])
+    full_after = guard_module.auroc([SPREAD[q] for q in after], [after[q] for q in after])
+    assert full_after < full_before
+    run = guard(tmp_path, run_records(after, confidence=SPREAD), run_records(MIXED, confidence=SPREAD))
+    assert run.returncode == 0, run.stdout
+    assert any(out.startswith("ok   paired  confidence_auroc") for out in run.stdout.splitlines())
+
+
+def test_a_confidence_that_ranks_the_same_answers_worse_fails(tmp_path):
+    worse = {q: 1.0 - c for q, c in SPREAD.items()}  # same answers, same outcomes, confidence turned around
+    run = guard(tmp_path, run_records(MIXED, confidence=worse), run_records(MIXED, confidence=SPREAD))
+    assert run.returncode == 1
+    assert any(out.startswith("FAIL paired  confidence_auroc") for out in run.stdout.splitlines())
 
 
 def test_every_ci_floor_file_has_its_committed_baseline():
