@@ -225,7 +225,8 @@ def upgradable(index_dir: Path) -> Path | None:
 
 
 def _version_problems(index_dir: Path, version: Path, source_sha256: str | None, settings: ChunkSettings | None,
-                      formats: frozenset[int] = frozenset({FORMAT_VERSION})) -> list[str]:
+                      formats: frozenset[int] | None = None) -> list[str]:
+    """``formats``: the format versions accepted (by default this one)."""
     try:
         manifest = _read_manifest(index_dir, version)
     except BrokenIndexError as exc:
@@ -233,7 +234,7 @@ def _version_problems(index_dir: Path, version: Path, source_sha256: str | None,
     if not isinstance(manifest, dict) or not all(isinstance(manifest.get(k, {}), dict) for k in ("model", "source", "files")):
         return [f"{MANIFEST} is not a valid manifest"]
     found = []
-    if manifest.get("format_version") not in formats:
+    if manifest.get("format_version") not in ({FORMAT_VERSION} if formats is None else formats):
         found.append(f"format version {manifest.get('format_version')} (expected {FORMAT_VERSION})")
     model = manifest.get("model", {})
     if model.get("name") != enc.MODEL_NAME or model.get("weights_sha256") != enc.WEIGHTS_SHA256:
