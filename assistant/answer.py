@@ -101,6 +101,10 @@ class ShapeSettings:
     # gained confidence once the ranker's sentence was shown. With the 15-paper ranker it gains no
     # reader-dev hit (gold.jsonl 0.913, AUROC 0.858).
     ranker_joins: float = 0.0
+    # With the ranker's probabilities: a run of sentences that joined the lead by the score bars alone
+    # (not the best sentence's, nor what it brings: a list, a cause, an example) stays only when the
+    # ranker finds it at least this share as likely to hold the answer as the likeliest run (0: off).
+    run_share: float = 0.0
 
 
 SHAPE = ShapeSettings()
@@ -145,6 +149,7 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         given = example is not None or (_ASKS_EXAMPLE.search(question) and _gives_example(doc, best))
         room = 0 if given else settings.max_sentences - 1
         return _learned_selection(doc, masked, best, chosen, weights, evidence, settings, room)
+    kept = list(chosen)  # what the best sentence brings, before any sentence joins by its score
     covered = set().union(*(_terms(doc, c) for c in chosen))
     floor = min(settings.near, settings.far, settings.leant_on) * top
     for sid in np.argsort(-masked)[1 : settings.pool]:
@@ -159,8 +164,22 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
             covered |= _terms(doc, sid)
     if evidence is not None and settings.ranker_joins:
         chosen = _with_ranker_top(doc, chosen, mask, evidence, settings)
+    whole = whole_sentences(doc, chosen)
+    if evidence is not None and settings.run_share and not wants_sources(question):
+        whole = likely_runs(doc, whole, kept, evidence, settings.run_share)
     lead = likelihood(len(doc.sentences), evidence) if evidence is not None and settings.lead_by_evidence else masked
-    return Selection(answer_order(doc, whole_sentences(doc, chosen), lead), False)
+    return Selection(answer_order(doc, whole, lead), False)
+
+
+def likely_runs(doc: Document, chosen: list[int], kept: list[int], evidence: Mapping[int, float],
+                share: float) -> list[int]:
+    """``chosen`` without the runs (adjacent sentences of one paragraph) that hold none of ``kept``
+    and that the ranker finds less than ``share`` as likely to hold the answer as the likeliest run
+    (a run's probability is its likeliest sentence's; a sentence it did not score counts 0)."""
+    grouped = runs(doc, tuple(sorted(chosen)))
+    chance = [max(evidence.get(sid, 0.0) for sid in run) for run in grouped]
+    bar = share * max(chance)
+    return [sid for run, p in zip(grouped, chance) if p >= bar or any(sid in kept for sid in run) for sid in run]
 
 
 def _with_ranker_top(doc: Document, chosen: list[int], mask: np.ndarray, evidence: Mapping[int, float],

@@ -398,3 +398,25 @@ def test_a_fragment_after_a_stray_full_stop_comes_with_the_sentence_it_finishes(
     assert chosen_texts(doc, "What did the towns resent?", {"raids": 1.0}) == ["The", "raids,"]
     assert chosen_texts(doc, "What did the towns resent?", {"resentment": 1.0}) == ["The", "raids,"]
     assert chosen_texts(doc, "What went on?", {"Trade": 1.0}) == ["Trade"]
+
+
+TRIMMED = dataclasses.replace(extract.SHAPE, run_share=0.3)
+
+
+def test_a_run_elsewhere_the_ranker_finds_unlikely_does_not_pad_the_answer():
+    doc = parse(SHAPE_DOC)
+    question = "Where did tidal mills grind grain for coastal towns?"
+    values = {"Tidal mills": 1.0, "Windmills spread": 0.95}  # a near tie: both join (test_a_near_tie_joins_whatever_it_adds)
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.6, "Windmills spread": 0.1}, TRIMMED) == ["Tidal"]
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.6, "Windmills spread": 0.2}, TRIMMED) == ["Tidal", "Windmills"]
+    off = dataclasses.replace(TRIMMED, run_share=0.0)
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.6, "Windmills spread": 0.1}, off) == ["Tidal", "Windmills"]
+
+
+def test_the_best_sentences_run_stays_whatever_the_ranker_finds():
+    doc = parse(SHAPE_DOC)
+    question = "Where did tidal mills grind grain for coastal towns?"
+    values = {"Tidal mills": 1.0, "Windmills spread": 0.95}
+    assert learned_texts(doc, question, values, {"Tidal mills": 0.05, "Windmills spread": 0.9}, TRIMMED) == ["Windmills", "Tidal"]
+    neighbour = {"Tidal mills": 1.0, "millers paid": 0.8}  # one run with the best sentence: never trimmed here
+    assert learned_texts(doc, question, neighbour, {"Tidal mills": 0.9, "millers paid": 0.01}, TRIMMED) == ["Tidal", "The"]
