@@ -112,7 +112,7 @@ SHAPE = ShapeSettings()
 
 def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, question: str = "",
                      weights: Mapping[str, float] | None = None, settings: ShapeSettings = SHAPE,
-                     evidence: Mapping[int, float] | None = None) -> Selection:
+                     evidence: Mapping[int, float] | None = None, lead: np.ndarray | None = None) -> Selection:
     """The sentence that best answers, then only the sentences it needs: a list it introduces, a
     table column the question names, what it announces or points back to, for a question asking
     why the next sentence when it states the cause the best one lacks, a neighbour that scores
@@ -129,10 +129,14 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     Given ``evidence``, the ranker's probability that each candidate sentence holds the answer, the
     answer leads with the run of the sentence likeliest to hold it (``settings.lead_by_evidence``),
     and with ``settings.learned`` the other sentences join by joining.py's fitted model instead of
-    the score bars.
+    the score bars; with ``settings.run_share`` a run elsewhere that joined on its score alone stays
+    only when the ranker finds it nearly as likely as the likeliest (``likely_runs``).
+
+    ``lead``, when given, scores which sentence is the best (retrieval.lead_scores: the passage ranked
+    first); the others join on ``scores``, measured against the best's.
     """
     masked = np.where(mask, scores, -np.inf)
-    best = int(np.argmax(masked))
+    best = int(np.argmax(masked if lead is None else np.where(mask, lead, -np.inf)))
     listing = _enumeration(doc, best) or table_answer(doc, best, question)
     if listing:
         return Selection(tuple(listing), True)
@@ -152,7 +156,8 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     kept = list(chosen)  # what the best sentence brings, before any sentence joins by its score
     covered = set().union(*(_terms(doc, c) for c in chosen))
     floor = min(settings.near, settings.far, settings.leant_on) * top
-    for sid in np.argsort(-masked)[1 : settings.pool]:
+    by_score = np.argsort(-masked)
+    for sid in by_score[by_score != best][: settings.pool - 1]:  # the best-scored after the best (``lead`` may pick another)
         sid = int(sid)
         if len(chosen) >= settings.max_sentences or masked[sid] < floor:
             break
@@ -167,8 +172,11 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     whole = whole_sentences(doc, chosen)
     if evidence is not None and settings.run_share and not wants_sources(question):
         whole = likely_runs(doc, whole, kept, evidence, settings.run_share)
-    lead = likelihood(len(doc.sentences), evidence) if evidence is not None and settings.lead_by_evidence else masked
-    return Selection(answer_order(doc, whole, lead), False)
+    if evidence is not None and settings.lead_by_evidence:
+        order = likelihood(len(doc.sentences), evidence)
+    else:
+        order = masked if lead is None else np.where(mask, lead, -np.inf)
+    return Selection(answer_order(doc, whole, order), False)
 
 
 def likely_runs(doc: Document, chosen: list[int], kept: list[int], evidence: Mapping[int, float],

@@ -17,7 +17,7 @@ from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
 from assistant.render import safe
-from assistant.retrieval import (FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse, pool_ids, rerank,
+from assistant.retrieval import (FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse, lead_scores, pool_ids, rerank,
                                  top_ids)
 
 MAX_QUESTION_CHARS = 2000
@@ -253,7 +253,8 @@ class Assistant:
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None
-            else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id))
+            else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id,
+                                          lead_scores(fused, self._sentence_chunk, settings)))
         return Ranked(fused, mask, idf, selection, prior, found, evidence)
 
     def _weights(self, query: Query) -> dict[str, float]:

@@ -34,6 +34,10 @@ class FusionSettings:
     chunk_ranker: float = 1.0
     # ... and the weight of a sentence's min-max-normalised ranker log-odds in its score.
     sentence_ranker: float = 0.0
+    # Which sentence leads the answer: the best by its score, plus this much in the passage ranked
+    # first (the ranking above, with the ranker's and MaxSim's terms; 0: off).
+    # The other sentences still join on the sentence scores alone (answer.select_sentences).
+    lead_passage: float = 0.0
     # The weight of a candidate sentence's late-interaction score (interaction.py: MaxSim of the
     # question's and the sentence's token vectors), min-max scaled among the ranker's candidates.
     # MaxSim is on as four of the learned ranker's features (ranker.FEATURES "maxsim*"); this
@@ -169,6 +173,15 @@ def rerank(fused: Retrieval, sentence_logit: np.ndarray, sentence_chunk: np.ndar
     if sentence_late is not None:
         sentence_fused = sentence_fused + settings.sentence_maxsim * sentence_late
     return Retrieval(fused.chunks, fused.sentences, fused.windows, chunk_fused, sentence_fused, fused.late)
+
+
+def lead_scores(fused: Retrieval, sentence_chunk: np.ndarray, settings: FusionSettings = FUSION) -> np.ndarray | None:
+    """Per sentence, the score that picks the answer's best sentence: its fused score plus
+    ``settings.lead_passage`` in the passage ranked first (None when that weight is 0)."""
+    if not settings.lead_passage:
+        return None
+    first = ranks(fused.chunk_fused) == 0
+    return fused.sentence_fused + settings.lead_passage * first[sentence_chunk]
 
 
 def top_ids(values: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:

@@ -420,3 +420,15 @@ def test_the_best_sentences_run_stays_whatever_the_ranker_finds():
     assert learned_texts(doc, question, values, {"Tidal mills": 0.05, "Windmills spread": 0.9}, TRIMMED) == ["Windmills", "Tidal"]
     neighbour = {"Tidal mills": 1.0, "millers paid": 0.8}  # one run with the best sentence: never trimmed here
     assert learned_texts(doc, question, neighbour, {"Tidal mills": 0.9, "millers paid": 0.01}, TRIMMED) == ["Tidal", "The"]
+
+
+def test_a_lead_score_picks_the_best_sentence_and_the_sentence_scores_pick_who_joins():
+    doc = parse(SHAPE_DOC)
+    question = "Where did tidal mills grind grain for coastal towns?"
+    scores, mask = shape_scores(doc, {"Tidal mills": 1.0, "millers paid": 0.3, "Windmills spread": 0.5})
+    lead = scores.copy()
+    lead[sentence_id(doc, "Windmills spread")] += 0.6  # e.g. it is in the passage ranked first
+    chosen = extract.select_sentences(doc, scores, mask, question, lead=lead).sentence_ids
+    assert [doc.sentences[i].text.split()[0] for i in chosen] == ["Windmills", "Tidal"]  # the best score still joins
+    alone = extract.select_sentences(doc, scores, mask, question).sentence_ids
+    assert [doc.sentences[i].text.split()[0] for i in alone] == ["Tidal"]

@@ -115,3 +115,15 @@ def test_rerank_adds_the_ranker_as_an_rrf_term_for_chunks_and_a_weighted_term_fo
     heavy = rerank(fused, logit, sentence_chunk, FusionSettings(chunk_ranker=0.0, sentence_ranker=2.0))
     assert np.array_equal(heavy.chunk_fused, fused.chunk_fused)
     assert int(np.argmax(heavy.sentence_fused)) == 2
+
+
+def test_the_lead_comes_from_the_passage_ranked_first_when_its_best_sentence_is_near_enough():
+    from assistant.retrieval import Retrieval, lead_scores
+
+    fused = Retrieval(UnitScores(np.zeros(3), np.zeros(3)), UnitScores(np.zeros(4), np.zeros(4)), np.zeros(4),
+                      chunk_fused=np.array([0.05, 0.2, 0.1]), sentence_fused=np.array([1.0, 0.5, 0.8, 0.2]))
+    sentence_chunk = np.array([0, 1, 1, 2])  # sentences 1 and 2 are in the passage ranked first
+    assert lead_scores(fused, sentence_chunk, FusionSettings(lead_passage=0.0)) is None  # off: the best score leads
+    near = lead_scores(fused, sentence_chunk, FusionSettings(lead_passage=0.3))
+    assert int(np.argmax(near)) == 2 and np.allclose(near, [1.0, 0.8, 1.1, 0.2])
+    assert int(np.argmax(lead_scores(fused, sentence_chunk, FusionSettings(lead_passage=0.1)))) == 0  # 0.8 + 0.1 < 1.0
