@@ -1,4 +1,4 @@
-"""Every fitted model file (ranker, joining, confidence, abstention) fails the same way when broken:
+"""Every fitted model file (ranker, joining, confidence, abstention, query adapter) fails the same way when broken:
 one AssistantError line naming the file and the fix, never a traceback or a silent fallback."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from assistant.errors import AssistantError
 
-MODELS = {"ranker": "refit it with", "joining": "refit it with", "confidence": "refit it with",
+MODELS = {"ranker": "refit it with", "joining": "refit it with", "confidence": "refit it with", "adapter": "refit it with",
           "abstain": "reinstall the package"}
 BROKEN = {"not json": "{not json", "wrong shape": "[1, 2]", "missing keys": "{}"}
 
