@@ -75,6 +75,7 @@ class Query:
     aliases: tuple[tuple[str, str], ...] = ()  # (term, term it stands for): scored as one (lexical.alias_scores)
     related: tuple[tuple[str, float], ...] = ()  # (term, weight): BM25 terms across a vocabulary gap (expansion.py)
     tokens: Any = None  # the text's interaction.Tokens (contextual token vectors), for late interaction
+    plain: np.ndarray | None = None  # the embedding before the query adapter moved it (adapter.py), when it did
 
 
 @dataclass(frozen=True)
