@@ -87,8 +87,9 @@ class Assistant:
     shape: extract.ShapeSettings = extract.SHAPE  # which sentences join the best one (bench/answer_shape.py varies it)
     # Move the question's vector by the fitted query adapter (adapter.py; hybrid mode only). Off: out of
     # sample it lifts the dense rank of the answering sentence (gold.jsonl R@5 0.778 -> 0.841, reader dev
-    # 0.615 -> 0.718), but the whole system's answers do not gain (net -1 evidence hits, -3 abstention
-    # decisions over the three dev files, validation Brier +0.006, with ranker and confidence refitted).
+    # 0.615 -> 0.718), but the whole system's answers do not gain: with ranker, joining and confidence
+    # refitted, evidence hits gold.jsonl 113 -> 114, reader dev 54 -> 51, validation 31 = (answered
+    # 123 -> 122, 74 -> 73), reader dev 52 -> 48 words. Dense recall with and without: bench/bench_adapter.py.
     adapt: bool = False
 
     @classmethod
