@@ -23,7 +23,6 @@ every question that flipped).
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -40,16 +39,6 @@ def outcomes(results: dict) -> dict[str, dict[str, bool | None]]:
             for record in results["records"]}
 
 
-def auroc(confidence: list[float], right: list[bool]) -> float | None:
-    """Mann-Whitney AUROC of confidence against right (ties half); None without both kinds."""
-    pos = [c for c, r in zip(confidence, right) if r]
-    neg = [c for c, r in zip(confidence, right) if not r]
-    if not pos or not neg:
-        return None
-    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
-    return wins / (len(pos) * len(neg))
-
-
 def paired_auroc(current: dict, baseline: dict) -> tuple[bool, str]:
     """The confidence's AUROC on the answers both runs showed with the same outcome, before and after.
 
@@ -61,6 +50,8 @@ def paired_auroc(current: dict, baseline: dict) -> tuple[bool, str]:
     same = [q for q in sorted(set(current) & set(baseline))
             if current[q]["shown"] and baseline[q].get("shown") and current[q]["evidence_hit"] == baseline[q]["evidence_hit"]
             and "confidence" in baseline[q]]
+    from assistant.calibration import auroc
+
     right = [bool(current[q]["evidence_hit"]) for q in same]
     before = auroc([baseline[q]["confidence"] for q in same], right)
     after = auroc([current[q]["confidence"] for q in same], right)
@@ -72,10 +63,13 @@ def paired_auroc(current: dict, baseline: dict) -> tuple[bool, str]:
 
 
 def sign_test_worse(worse: int, better: int) -> float:
-    """One-sided exact sign test: the chance of at least ``worse`` losses among ``worse + better``
-    changed questions if a change were as likely to help as to hurt."""
+    """One-sided exact sign test (scipy's binomtest, as ``eval --compare``'s two-sided one): the chance
+    of at least ``worse`` losses among ``worse + better`` changed questions if a change were as likely
+    to help as to hurt."""
+    from scipy.stats import binomtest
+
     n = worse + better
-    return sum(math.comb(n, k) for k in range(worse, n + 1)) / 2 ** n if n else 1.0
+    return float(binomtest(worse, n, 0.5, alternative="greater").pvalue) if n else 1.0
 
 
 def paired(current: dict, baseline: dict) -> tuple[bool, list[str]]:
@@ -141,12 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         if not baseline_path.is_file():
             print(f"FAIL paired  baseline {baseline_path} is missing")
             return 1
-        worse, lines = paired(outcomes(results), json.loads(baseline_path.read_text(encoding="utf-8"))["questions"])
-        failed |= worse
-        print("\n".join(lines))
-        worse_auroc, line = paired_auroc(outcomes(results), json.loads(baseline_path.read_text(encoding="utf-8"))["questions"])
-        failed |= worse_auroc
-        print(line)
+        current, baseline = outcomes(results), json.loads(baseline_path.read_text(encoding="utf-8"))["questions"]
+        worse, lines = paired(current, baseline)
+        worse_auroc, line = paired_auroc(current, baseline)
+        failed |= worse or worse_auroc
+        print("\n".join([*lines, line]))
     return 1 if failed else 0
 
 

@@ -140,7 +140,8 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     first); the others join on ``scores``, measured against the best's.
     """
     masked = np.where(mask, scores, -np.inf)
-    best = int(np.argmax(masked if lead is None else np.where(mask, lead, -np.inf)))
+    leading = masked if lead is None else np.where(mask, lead, -np.inf)  # what picks the best sentence
+    best = int(np.argmax(leading))
     listing = _enumeration(doc, best) or table_answer(doc, best, question)
     if listing:
         return Selection(tuple(listing), True)
@@ -179,7 +180,7 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     if evidence is not None and settings.lead_by_evidence:
         order = likelihood(len(doc.sentences), evidence)
     else:
-        order = masked if lead is None else np.where(mask, lead, -np.inf)
+        order = leading
     return Selection(answer_order(doc, whole, order), False)
 
 

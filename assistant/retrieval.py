@@ -185,8 +185,8 @@ def lead_scores(fused: Retrieval, sentence_chunk: np.ndarray, settings: FusionSe
     ``settings.lead_passage`` in the passage ranked first (None when that weight is 0)."""
     if not settings.lead_passage:
         return None
-    first = ranks(fused.chunk_fused) == 0
-    return fused.sentence_fused + settings.lead_passage * first[sentence_chunk]
+    first = int(np.argmax(fused.chunk_fused))  # rank 0 (ties: the lower index, as ``ranks``)
+    return fused.sentence_fused + settings.lead_passage * (sentence_chunk == first)
 
 
 def top_ids(values: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:

@@ -109,13 +109,10 @@ SPREAD = {**{f"q{i}": 0.5 + 0.08 * i for i in range(6)}, "m0": 0.1, "m1": 0.55, 
 def test_fixing_a_low_confidence_wrong_answer_does_not_fail_the_confidence_check(tmp_path):
     # m0, the easiest wrong answer to tell (confidence 0.1), becomes right at the same confidence: the AUROC over
     # all answers shown falls (its easiest negative is gone), though no confidence moved
-    from importlib import util
-    spec = util.spec_from_file_location("guard", GUARD)
-    guard_module = util.module_from_spec(spec)
-    spec.loader.exec_module(guard_module)
+    from assistant.calibration import auroc
     after = dict(MIXED, m0=True)
-    full_before = guard_module.auroc([SPREAD[q] for q in MIXED], [MIXED[q] for q in MIXED])
-    full_after = guard_module.auroc([SPREAD[q] for q in after], [after[q] for q in after])
+    full_before = auroc([SPREAD[q] for q in MIXED], [MIXED[q] for q in MIXED])
+    full_after = auroc([SPREAD[q] for q in after], [after[q] for q in after])
     assert full_after < full_before
     run = guard(tmp_path, run_records(after, confidence=SPREAD), run_records(MIXED, confidence=SPREAD))
     assert run.returncode == 0, run.stdout
