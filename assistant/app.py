@@ -26,7 +26,7 @@ from textual.widgets import Header, Markdown, OptionList
 from assistant import paths
 from assistant.encoder import Encoder
 from assistant.errors import AssistantError, InputError
-from assistant.followup import contextualize, effective
+from assistant.followup import answered_with, contextualize, effective
 from assistant.progress import StageClock, describe
 from assistant.records import Answer, Document
 from assistant.render import safe
@@ -425,7 +425,8 @@ class PaperApp(App[None]):
         exchange = self.query_one(".pending-answer", Exchange)
         self.turns.append(Turn(message.question, message.context, message.answer))
         self._save_history()
-        self._previous = effective(message.question, message.context)
+        answer = message.answer
+        self._previous = answered_with(message.question, message.context, None if answer.abstained else answer.answer)
         exchange.remove_class("pending-answer")
         origin = answer_source(message.answer)
         await exchange.show_answer(message.answer, self._document(origin).source, self._title(origin))

@@ -160,7 +160,7 @@ class Assistant:
         windows = dense_scores(self.index.dense["windows"], query.vector)
         fused = fuse(self.unit_scores("chunks", query), sentences, windows, self._ranker_layout.chunk,
                      settings=self.fusion, late=self.late_scores(query, sentences, windows))
-        return self._candidates(question, query, fused, self._mask(question), self._weights(query), every_feature=True)
+        return self._candidates(question, query, fused, self._mask(question, query.text), self._weights(query), every_feature=True)
 
     def late_scores(self, query: Query, sentences: UnitScores, windows: np.ndarray) -> np.ndarray | None:
         """The question's MaxSim with the ``maxsim_pool`` best sentences by dense, BM25 and window
@@ -226,14 +226,22 @@ class Assistant:
                    "total": round((t2 - t0) * 1000, 2)}
         return Answer(**{**result, "question": question, "timings_ms": timings})
 
-    def _mask(self, question: str) -> np.ndarray:
-        """The sentences that may answer ``question`` (notes only for questions about sources, front
-        matter only for questions about it): ``answer.candidate_mask & overview.allowed``, from arrays
-        computed once per document."""
+    def _mask(self, question: str, text: str | None = None) -> np.ndarray:
+        """The sentences that may answer ``question``, asked with ``text`` (a follow-up's context,
+        then the question; default the question): notes only for questions about sources, front matter
+        only for questions about it, and only the note on the authors for a question about them as
+        people (overview.about_the_authors); from arrays computed once per document."""
+        text = question if text is None else text
         everything = np.ones(len(self.document.sentences), dtype=bool)
         body = everything if extract.wants_sources(question) else self._body
-        zones = everything if overview.about_front_matter(question, self._layout) else self._unrestricted
+        if overview.about_the_authors(question, text, self._layout):
+            return body & self._authors
+        zones = everything if overview.about_front_matter(text, self._layout) else self._unrestricted
         return body & zones
+
+    @cached_property
+    def _authors(self) -> np.ndarray:
+        return overview.authors_only(self._layout)
 
     @cached_property
     def _body(self) -> np.ndarray:
@@ -252,7 +260,7 @@ class Assistant:
                       if settings.sentence_paragraph_dense or settings.sentence_paragraph_lexical else None)
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
                      paragraphs, self._ranker_layout.paragraph, settings, self.late_scores(query, sentence_scores, windows))
-        mask, idf = self._mask(question), self._weights(query)
+        mask, idf = self._mask(question, query.text), self._weights(query)
         prior, found, evidence, by_id = fused, None, None, None
         if settings.chunk_ranker or settings.sentence_ranker or settings.sentence_maxsim or settings.document_maxsim:
             found = self._candidates(question, query, fused, mask, idf)

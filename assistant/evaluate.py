@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from assistant import calibration
 from assistant.abstain_fit import cv_abstention
@@ -59,7 +59,7 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
     document = assistant.document
     source_map = SourceMap(document.source)
     evidence = {item.id: tuple(source_map.locate(q) for q in item.evidence) for item in gold}
-    contexts = follow_up_contexts(gold)
+    contexts = follow_up_contexts(gold, lambda question, context: _answer_text(assistant.ask(question, k=k, context=context)))
     assistant.ask("What is this document about?", k=k)  # warm the encoder before timing
     total, done = len(gold) * len(systems), 0
     outcomes: dict[str, list] = {name: [] for name in systems}
@@ -93,19 +93,29 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
     return results
 
 
-def follow_up_contexts(gold: Sequence[GoldItem]) -> dict[str, str | None]:
+def follow_up_contexts(gold: Sequence[GoldItem], answer: Callable[[str, str | None], str | None] | None = None
+                       ) -> dict[str, str | None]:
     """Each question's retrieval context, as the chat UI builds it: a question whose ``context``
     names an earlier one is asked as its follow-up (``followup.contextualize`` of the text that
-    earlier question was answered with, so a chain carries its topic); any other gets None."""
-    from assistant.followup import contextualize, effective
+    earlier question was answered with, so a chain carries its topic); any other gets None.
+    ``answer(question, context)`` gives the text the system answers with (None when it abstains):
+    after a "who" question the next follow-up also carries the names its answer gives
+    (``followup.answered_with``); it is asked only of such questions, and without it they carry none."""
+    from assistant.followup import answered_with, asks_who, contextualize
 
+    followed = {item.context for item in gold if item.context}
     asked: dict[str, str] = {}
     contexts: dict[str, str | None] = {}
     for item in gold:
         context = contextualize(item.question, asked.get(item.context)) if item.context else None
         contexts[item.id] = context
-        asked[item.id] = effective(item.question, context)
+        given = answer(item.question, context) if answer is not None and item.id in followed and asks_who(item.question) else None
+        asked[item.id] = answered_with(item.question, context, given)
     return contexts
+
+
+def _answer_text(answer) -> str | None:
+    return None if answer.abstained else answer.answer
 
 
 def _meta(assistant, gold, gold_path: str, k: int, systems) -> dict:

@@ -46,7 +46,11 @@ query asks for a reason, not the date again. A previous question that does not o
 question word ("Do Iran and Russia agree?") is kept as it is.
 
 For a chain of follow-ups, pass as ``previous`` the text the previous question was
-answered with (``effective(question, context)``), so the topic carries forward.
+answered with (``effective(question, context)``), so the topic carries forward. After a "who"
+question, what a pronoun points at is in the answer, not the question: "Where do they work?"
+after "Who wrote this paper?" is about the names the answer gave. So ``answered_with`` adds the
+names of a "who" question's answer (at most four, not those the question already has) to that
+text; an abstention adds none.
 """
 
 from __future__ import annotations
@@ -84,6 +88,8 @@ QUESTION_WORDS = frozenset("what when where why how who whom whose which".split(
 _ASKS_AGAIN = re.compile(rf"^\W*({'|'.join(sorted(QUESTION_WORDS))})(?:\s+(?:so|exactly|then|come|precisely))?\W*$", re.IGNORECASE)
 
 _WORD = re.compile(r"[A-Za-z][\w-]*(?:['\u2019]s)?")
+_ASKS_WHO = re.compile(r"^\W*(?:(?:and|but|so|then)\W+)?(?:who|whom|whose)\b", re.IGNORECASE)
+CARRIED_NAMES = 4  # names of a "who" answer carried to the next follow-up
 
 
 @dataclass(frozen=True)
@@ -227,6 +233,26 @@ def _replacements(new: list[Entity], old: list[Entity]) -> list[tuple[Entity, En
         if pick is not None:
             chosen[pick.base.lower()] = entity
     return [(e, chosen[e.base.lower()]) for e in old if e.base.lower() in chosen]
+
+
+def asks_who(question: str) -> bool:
+    """Does ``question`` ask who ("Who wrote this paper?", "And whose idea was it?")?"""
+    return _ASKS_WHO.match(question) is not None
+
+
+def answered_with(question: str, context: str | None, answer: str | None) -> str:
+    """The text a question was answered with, for the next follow-up: ``effective(question,
+    context)``, and after a "who" question the names its ``answer`` gives that the question lacks
+    (``answer`` None or empty for an abstention: nothing added)."""
+    asked = effective(question, context)
+    if not answer or not asks_who(question):
+        return asked
+    known = {_base(w).lower() for e in entities(asked) for w in _WORD.findall(e.text)}
+    names: list[str] = []
+    for entity in entities(answer):
+        if not {_base(w).lower() for w in _WORD.findall(entity.text)} <= known and entity.base not in names:
+            names.append(entity.base)
+    return " ".join([asked, *names[:CARRIED_NAMES]])
 
 
 def effective(question: str, context: str | None) -> str:

@@ -158,6 +158,35 @@ def about_front_matter(question: str, lay: Layout) -> bool:
     return len(front) > len(names & lay.names) - len(front)
 
 
+_AUTHOR_REFERENCE = re.compile(r"\b(?:authors?|writers?|co-?authors?)\b", re.I)
+_PERSON_ATTRIBUTE = re.compile(  # what a reader asks about a person, which only a note on the authors states
+    r"\bwhere\b[\w\s'’]{0,40}?\b(?:work|working|based|stud(?:y|ied|ying)|teach|teaching|from)\b|\bwork(?:s|ed)? (?:at|for)\b"
+    r"|\b(?:research|academic|scholarly) (?:interests?|areas?|fields?|focus)\b|\binterested in\b|\baffiliat\w*|\buniversit\w*"
+    r"|\bdegrees?\b|\bph\.?d\b|\bdoctora\w*|\beducat\w*|\bqualifications?\b|\bbiograph\w*|\bcareers?\b|\bnationalit\w*"
+    r"|\bwritten (?:before|elsewhere)\b|\bother (?:articles|papers|publications)\b",
+    re.I,
+)
+_ASKS_AUTHORSHIP = re.compile(r"\bwho (?:wrote|writes|authored|are|is|were|was)\b|\bhow many authors\b", re.I)
+
+
+def about_the_authors(question: str, text: str, lay: Layout) -> bool:
+    """Whether ``question`` asks about the authors as people (where they work, what they study),
+    which the document's "About the authors" section answers, when it has one. ``text`` is what the
+    question is asked with (a follow-up's context, then the question): "Where do they work?" after
+    "Who wrote this paper?" refers to the authors through the names that answer gave."""
+    if "about_authors" not in lay.zones or _ASKS_AUTHORSHIP.search(question) or not _PERSON_ATTRIBUTE.search(question):
+        return False
+    if _AUTHOR_REFERENCE.search(text):
+        return True
+    names = {re.sub(r"['’]s?$", "", w.lower()) for w in _NAME.findall(text) if len(w) > 2}
+    return bool(names) and len(names & lay.front_only_names) * 2 >= len(names)
+
+
+def authors_only(lay: Layout) -> np.ndarray:
+    """Per sentence: is it in the "About the authors" section?"""
+    return np.array([zone == "about_authors" for zone in lay.zones], dtype=bool)
+
+
 def allowed(lay: Layout, question: str) -> np.ndarray:
     """Per sentence: may it answer ``question``? The front matter only when the question is about it."""
     if about_front_matter(question, lay):

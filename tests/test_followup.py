@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from assistant.evaluate import follow_up_contexts, run
 from assistant.gold import GoldItem
-from assistant.followup import QUESTION_WORDS, contextualize, effective, entities, is_follow_up
+from assistant.followup import QUESTION_WORDS, answered_with, contextualize, effective, entities, is_follow_up
 
 IRAN = "What are Iran's goals in the Middle East?"
 
@@ -261,6 +261,33 @@ def test_eval_contexts_follow_the_chat_rule_and_chain():
         "c": "What are Turkey's goals in the Middle East? And what about Turkey?",
         "d": None,  # no context id: asked on its own, as a first question would be
     }
+
+
+def test_after_a_who_question_the_next_follow_up_carries_the_names_of_its_answer():
+    answered = answered_with("Who wrote this paper?", None, "Aref Bijan and Anastasia Goncharova, October 2021")
+    assert answered == "Who wrote this paper? Aref Bijan Anastasia Goncharova October"
+    assert contextualize("Where do they work?", answered) == answered
+    assert answered_with("Who wrote this paper?", None, None) == "Who wrote this paper?"  # abstained: nothing to carry
+    # only a "who" question's answer says whom a pronoun means; names the question has are not repeated
+    assert answered_with("What does Russia want?", None, "Putin wants Syria.") == "What does Russia want?"
+    assert answered_with("And who leads Iran's Quds Force?", None, "Qasem Soleimani led the Quds Force of Iran.") == (
+        "And who leads Iran's Quds Force? Qasem Soleimani")
+    many = answered_with("Who met?", None, "Ann Lee, Bo Chan, Cy Dunn, Di Eng and Ed Fox met.")
+    assert many == "Who met? Ann Lee Bo Chan Cy Dunn Di Eng"  # at most four names
+
+
+def test_eval_carries_a_who_answers_names_and_asks_only_what_it_needs():
+    asked = []
+
+    def answer(question, context):
+        asked.append(question)
+        return "Maria Keller and Tomas Brandt"
+
+    items = [gold("a", "Who wrote this paper?"), gold("b", "Where do they work?", "a"), gold("c", "Who funded it?")]
+    contexts = follow_up_contexts(items, answer)
+    assert contexts["b"] == "Who wrote this paper? Maria Keller Tomas Brandt"
+    assert asked == ["Who wrote this paper?"]  # "c" is followed by nothing; "b" asks no "who"
+    assert follow_up_contexts(items)["b"] == "Who wrote this paper?"  # no answers given: the question alone
 
 
 def test_eval_asks_a_follow_up_with_its_context(two_powers):

@@ -493,3 +493,32 @@ def test_the_engines_mask_is_the_answer_and_overview_masks_from_arrays_kept_per_
         np.testing.assert_array_equal(mask, answer.candidate_mask(doc, question) & overview.allowed(lay, question))
     assert len({m.tobytes() for m in masks}) >= 3  # body only, notes too, front matter too
     assert assistant._mask(questions[0]) is not assistant._body  # the cached arrays are never handed out to be changed
+
+
+@pytest.mark.parametrize("question, text", [
+    ("Where do the authors work?", None),
+    ("What are the authors' research interests?", None),
+    ("Which universities are the authors affiliated with?", None),
+    ("Where did Tomas Brandt study?", None),
+    ("Where do they work?", "Who wrote this? Maria Keller Tomas Brandt Where do they work?"),  # a "who" answer's names
+])
+def test_questions_about_the_authors_as_people_are_answered_from_the_note_on_them(paper_layout, question, text):
+    assert overview.about_the_authors(question, text or question, paper_layout), question
+    only = overview.authors_only(paper_layout)
+    assert only.sum() == 2 and {paper_layout.zones[i] for i in np.flatnonzero(only)} == {"about_authors"}
+
+
+@pytest.mark.parametrize("question, text", [
+    ("Who wrote this?", None),  # authorship: the byline (a paper-level answer)
+    ("What do the authors conclude from the leases?", None),  # the authors' findings
+    ("What is the authors' argument based on?", None),
+    ("Where were the mills built?", None),  # "where ... built" asks about the topic, not a person
+    ("Where do they work?", "Where were tidal mills used? Where do they work?"),  # "they" are the mills
+])
+def test_other_questions_are_not_about_the_authors_as_people(paper_layout, question, text):
+    assert not overview.about_the_authors(question, text or question, paper_layout), question
+
+
+def test_a_document_without_a_note_on_its_authors_restricts_nothing():
+    doc = parse("# A Study\n\n## Introduction\n\nThe authors work on mills. They study rents.\n", markdown=True)
+    assert not overview.about_the_authors("Where do the authors work?", "Where do the authors work?", overview.layout(doc))
