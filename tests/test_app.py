@@ -409,6 +409,20 @@ async def test_a_follow_up_is_asked_with_context(stub):
         assert "What are Russia's goals in the Middle East?" in plain(app.query(Exchange)[1].query_one(".context"))
 
 
+async def test_a_follow_up_after_a_who_question_carries_the_names_of_its_answer(stub):
+    from assistant.followup import answered_with
+
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot, stub)
+        await ask(pilot, "Who backs Tehran's partners?")
+        await ask(pilot, "Where do they work?")
+        answer = app.turns[0].answer.answer
+        carried = answered_with("Who backs Tehran's partners?", None, answer)
+        assert carried != "Who backs Tehran's partners?"  # the answer's names came along
+        assert stub.asked[-1] == ("Where do they work?", carried)
+
+
 async def test_markup_in_a_question_is_shown_literally(stub):
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
