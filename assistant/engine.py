@@ -158,19 +158,27 @@ class Assistant:
         scores, as answering computes them (used by ``python -m assistant.fit_ranker`` and fit_joining)."""
         sentences = self.unit_scores("sentences", query)
         windows = dense_scores(self.index.dense["windows"], query.vector)
+        late, chunk_late = self._late(query, sentences, windows)
         fused = fuse(self.unit_scores("chunks", query), sentences, windows, self._ranker_layout.chunk,
-                     settings=self.fusion, late=self.late_scores(query, sentences, windows))
+                     settings=self.fusion, late=late, chunk_late=chunk_late)
         return self._candidates(question, query, fused, self._mask(question, query.text), self._weights(query), every_feature=True)
 
     def late_scores(self, query: Query, sentences: UnitScores, windows: np.ndarray) -> np.ndarray | None:
         """The question's MaxSim with the ``maxsim_pool`` best sentences by dense, BM25 and window
         score, as a retrieval channel (interaction.document_maxsim: NaN for the other sentences);
         None when the settings do not use it."""
+        return self._late(query, sentences, windows)[0]
+
+    def _late(self, query: Query, sentences: UnitScores, windows: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """``late_scores`` and, from the same cosines, each chunk's passage MaxSim over its pooled
+        sentences (interaction.document_late; None when ``FusionSettings.passage_maxsim`` is 0)."""
         settings = self.fusion
         if not settings.document_maxsim or query.tokens is None:
-            return None
+            return None, None
         pool = pool_ids([sentences.dense, sentences.lexical, windows], settings.maxsim_pool)
-        return interaction.document_maxsim(query.tokens, self.index.tokens, pool)
+        late, chunk_late = interaction.document_late(query.tokens, self.index.tokens, pool, self._sentence_chunk,
+                                                     len(self.index.chunks))
+        return late, (chunk_late if settings.passage_maxsim else None)
 
     def _candidates(self, question: str, query: Query, fused: Retrieval, mask: np.ndarray,
                     idf: dict[str, float], include=(), every_feature: bool = False) -> ranker.Candidates:
@@ -258,8 +266,9 @@ class Assistant:
         settings = self.fusion
         paragraphs = (self.unit_scores("paragraphs", query)
                       if settings.sentence_paragraph_dense or settings.sentence_paragraph_lexical else None)
+        late, chunk_late = self._late(query, sentence_scores, windows)
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
-                     paragraphs, self._ranker_layout.paragraph, settings, self.late_scores(query, sentence_scores, windows))
+                     paragraphs, self._ranker_layout.paragraph, settings, late, chunk_late)
         mask, idf = self._mask(question, query.text), self._weights(query)
         prior, found, evidence, by_id = fused, None, None, None
         if settings.chunk_ranker or settings.sentence_ranker or settings.sentence_maxsim or settings.document_maxsim:

@@ -161,13 +161,38 @@ def maxsim(query: np.ndarray, weights: np.ndarray, tokens: np.ndarray, offsets: 
     n = len(offsets) - 1
     if n <= 0 or len(query) == 0:
         return np.zeros(max(n, 0))
+    return weighted_mean(best_cosines(query, tokens, offsets), weights)
+
+
+def best_cosines(query: np.ndarray, tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(sentences, query rows): each ``query`` row's best cosine with each sentence's rows
+    (``tokens[offsets[j]:offsets[j+1]]``, at least one each)."""
     # (N, m), each sentence's rows consecutive. einsum's own loop, not BLAS: the product is small (about
     # 2,000 x 400 x 10), and OpenBLAS's threads, woken right after the ONNX run whose threads still spin,
     # took 13-19 ms for it on the shared two-core machine against 0.5 ms here (bench/bench_interaction.py)
     sims = np.einsum("nd,md->nm", tokens, query, optimize=False)
-    best = np.maximum.reduceat(sims, offsets[:-1], axis=0)  # (n, m)
+    return np.maximum.reduceat(sims, offsets[:-1], axis=0)
+
+
+def weighted_mean(best: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per row of ``best`` (one best cosine per query piece), the ``weights``-weighted mean."""
     w = np.asarray(weights, dtype=np.float64)
     return (best @ w) / max(float(w.sum()), 1e-12)
+
+
+def passage_maxsim(best: np.ndarray, weights: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group (a passage), MaxSim over all its sentences' pieces at once: each question piece's best
+    cosine among the rows of ``best`` (per sentence, as ``best_cosines``) in the group, ``weights``-weighted;
+    -inf for a group with no row. A passage that answers with two sentences matches the question's
+    pieces across both, where a sentence's MaxSim matches only its own."""
+    out = np.full(n_groups, -np.inf)
+    if len(best) == 0:
+        return out
+    order = np.argsort(groups, kind="stable")
+    ordered = np.asarray(groups)[order]
+    starts = np.flatnonzero(np.diff(ordered, prepend=ordered[0] - 1))
+    out[ordered[starts]] = weighted_mean(np.maximum.reduceat(best[order], starts, axis=0), weights)
+    return out
 
 
 def coverage(query: np.ndarray, tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -214,3 +239,19 @@ def document_maxsim(question: Tokens, stored: SentenceTokens, pool: np.ndarray |
     pool = np.arange(len(stored)) if pool is None else np.asarray(pool, dtype=np.int64)
     out[pool] = question_maxsim(question, stored, pool)
     return out
+
+
+def document_late(question: Tokens, stored: SentenceTokens, pool: np.ndarray, groups: np.ndarray,
+                  n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """``document_maxsim`` of the ``pool`` (NaN for the other sentences) and, from the same cosines,
+    each passage's ``passage_maxsim`` over its pooled sentences (``groups``: each sentence's passage;
+    -inf for a passage with none in the pool)."""
+    pool = np.asarray(pool, dtype=np.int64)
+    sentences = np.full(len(stored), np.nan)
+    if len(pool) == 0:
+        return sentences, np.full(n_groups, -np.inf)
+    query, weights = question_weights(question, stored)
+    tokens, offsets = stored.rows(pool)
+    best = best_cosines(query, tokens, offsets) if len(query) else np.zeros((len(pool), 0))
+    sentences[pool] = weighted_mean(best, weights) if len(query) else 0.0
+    return sentences, passage_maxsim(best, weights, np.asarray(groups)[pool], n_groups)

@@ -9,9 +9,9 @@ import pytest
 
 from assistant import interaction
 from assistant.encoder import HashingEncoder
-from assistant.retrieval import FUSION, FusionSettings, UnitScores, fuse, pool_ids, rerank, top_ids
+from assistant.retrieval import FUSION, FusionSettings, UnitScores, fuse, lead_scores, pool_ids, rerank, top_ids
 
-OFF = replace(FUSION, chunk_maxsim=0.0, candidate_maxsim=0)  # no MaxSim channel
+OFF = replace(FUSION, chunk_maxsim=0.0, candidate_maxsim=0, passage_maxsim=0.0)  # no MaxSim channel
 
 
 def test_top_ids_keeps_the_best_allowed_scored_items():
@@ -38,6 +38,45 @@ def test_document_maxsim_scores_the_pool_only():
     np.testing.assert_allclose(everything, interaction.question_maxsim(question, stored, np.arange(4)))
     pooled = interaction.document_maxsim(question, stored, np.array([3, 0]))
     assert np.isnan(pooled[[1, 2]]).all() and pooled[[0, 3]] == pytest.approx(everything[[0, 3]])
+
+
+def test_passage_maxsim_matches_the_questions_pieces_across_the_passages_sentences():
+    # sentences 0 and 1 (passage 0) each hold half of what the question asks; sentence 2 (passage 1) holds
+    # the most of it alone; sentence 3 (passage 2) is left out of the pool
+    texts = ["the mill grinds corn", "it does so in winter", "the mill grinds corn daily in spring", "winter corn mill"]
+    blocks = [interaction.block(range(len(texts)), HashingEncoder().token_vectors(texts))]
+    stored = interaction.SentenceTokens.join(blocks, list(range(len(texts))), 384)
+    question = HashingEncoder().token_vectors(["When does the mill grind corn in winter?"])[0]
+    pool, passages = np.array([0, 1, 2]), np.array([0, 0, 1, 2])
+    sentences, chunk_late = interaction.document_late(question, stored, pool, passages, 3)
+    np.testing.assert_array_equal(sentences, interaction.document_maxsim(question, stored, pool))  # the same cosines
+    assert chunk_late[2] == -np.inf  # no pooled sentence
+    # passage 0 scores as one text made of both its sentences, above either sentence and above passage 1
+    query, weights = interaction.question_weights(question, stored)
+    tokens, offsets = stored.rows(np.array([0, 1]))
+    assert chunk_late[0] == pytest.approx(interaction.maxsim(query, weights, tokens, np.array([0, offsets[-1]]))[0])
+    assert chunk_late[0] > max(sentences[0], sentences[1]) and chunk_late[0] > chunk_late[1] == pytest.approx(sentences[2])
+    assert sentences[2] > max(sentences[0], sentences[1])  # by one sentence's MaxSim, passage 1 would lead
+
+
+def test_the_passage_maxsim_term_lifts_its_passage_and_leaves_the_sentence_scores():
+    chunks = UnitScores(np.array([0.6, 0.5]), np.array([3.0, 2.0]))
+    sentences = UnitScores(np.array([0.5, 0.1, 0.1, 0.4]), np.array([3.0, 0.0, 0.0, 2.0]))
+    windows = np.array([0.5, 0.1, 0.1, 0.4])
+    chunk = np.array([0, 0, 1, 1])
+    settings = FusionSettings(rrf_k=1, chunk_ranker=0.0, chunk_maxsim=0.0, passage_maxsim=0.0)
+    fused = fuse(chunks, sentences, windows, chunk, settings=settings, chunk_late=np.array([0.2, 0.7]))
+    flat = np.zeros(4)
+    assert int(np.argmax(rerank(fused, flat, chunk, settings).chunk_fused)) == 0  # passage_maxsim 0: off
+    on = rerank(fused, flat, chunk, replace(settings, passage_maxsim=20.0))
+    assert int(np.argmax(on.chunk_fused)) == 1 and on.chunk_late is fused.chunk_late
+    np.testing.assert_array_equal(on.sentence_fused, fused.sentence_fused)
+    assert int(np.argmax(rerank(replace(fused, chunk_late=None), flat, chunk, replace(settings, passage_maxsim=20.0)).chunk_fused)) == 0
+    # the lead comes from the passage ranked first without the term, unless passage_maxsim_leads
+    assert on.chunk_lead is not None and int(np.argmax(on.chunk_lead)) == 0
+    assert int(np.argmax(lead_scores(on, chunk, replace(settings, lead_passage=10.0)))) in (0, 1)
+    leads = rerank(fused, flat, chunk, replace(settings, passage_maxsim=20.0, passage_maxsim_leads=True))
+    assert leads.chunk_lead is None and int(np.argmax(lead_scores(leads, chunk, replace(settings, lead_passage=10.0)))) in (2, 3)
 
 
 def test_the_maxsim_channel_lifts_the_passage_of_the_sentence_it_ranks_first_not_the_sentence_score():
@@ -106,7 +145,10 @@ def test_the_channel_scores_the_pool_of_each_signals_best_sentences(tmp_path):
     target = len(index.tokens) - 1  # the miller's sentence
     assert int(np.nanargmax(scores)) == target and target in found.ids
     assert late.ask(MILLER).sentence_ids[0] == target
-    assert Assistant(index, HashingEncoder(), fusion=OFF).candidates(MILLER, query).fused.late is None  # off: not computed
+    chunk_late = found.fused.chunk_late  # the passage MaxSim, from the same pool
+    assert chunk_late is not None and int(np.argmax(chunk_late)) == late._sentence_chunk[target]
+    off = Assistant(index, HashingEncoder(), fusion=OFF).candidates(MILLER, query).fused
+    assert off.late is None and off.chunk_late is None  # off: not computed
 
 
 def test_the_candidates_maxsim_is_read_from_the_channel_where_it_was_computed(tmp_path):
