@@ -278,8 +278,11 @@ class Assistant:
             fused = rerank(fused, ranker.log_odds(evidence, found.ids, len(mask)), self._sentence_chunk, settings,
                            ranker.scaled_late(found, len(mask)))
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
+        authors = (overview.each_author(self.document, self._layout, query.text, fused.sentence_fused)
+                   if paper is None and overview.about_the_authors(question, query.text, self._layout) else ())
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None
+            else extract.Selection(authors, False) if authors
             else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id,
                                           lead_scores(fused, self._sentence_chunk, settings)))
         return Ranked(fused, mask, idf, selection, prior, found, evidence)

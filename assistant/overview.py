@@ -187,6 +187,24 @@ def authors_only(lay: Layout) -> np.ndarray:
     return np.array([zone == "about_authors" for zone in lay.zones], dtype=bool)
 
 
+def each_author(doc: Document, lay: Layout, text: str, scores: np.ndarray) -> tuple[int, ...]:
+    """For a question about the authors as people (``about_the_authors``), the best-scoring sentence
+    of each paragraph of "About the authors" (one paragraph an author, as such notes are written),
+    in reading order: "Where do the authors work?" is answered for every author, not for the one whose
+    note scores best. Only the paragraphs naming someone ``text`` names (a follow-up's context
+    included), when it names anyone they mention; empty when the section has no paragraph."""
+    ids = [i for i, zone in enumerate(lay.zones) if zone == "about_authors"]
+    by_paragraph: dict[int, list[int]] = {}
+    for i in ids:
+        by_paragraph.setdefault(doc.sentences[i].paragraph, []).append(i)
+    asked = {re.sub(r"['’]s?$", "", w.lower()) for w in _NAME.findall(text) if len(w) > 2} & lay.front_only_names
+    words = {p: {w.lower() for i in members for w in _NAME.findall(display_text(doc.sentences[i].text))}
+             for p, members in by_paragraph.items()}
+    named = [p for p in by_paragraph if asked & words[p]]
+    chosen = named or list(by_paragraph)
+    return tuple(sorted(max(by_paragraph[p], key=lambda i: scores[i]) for p in chosen))
+
+
 def allowed(lay: Layout, question: str) -> np.ndarray:
     """Per sentence: may it answer ``question``? The front matter only when the question is about it."""
     if about_front_matter(question, lay):

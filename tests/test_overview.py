@@ -522,3 +522,51 @@ def test_other_questions_are_not_about_the_authors_as_people(paper_layout, quest
 def test_a_document_without_a_note_on_its_authors_restricts_nothing():
     doc = parse("# A Study\n\n## Introduction\n\nThe authors work on mills. They study rents.\n", markdown=True)
     assert not overview.about_the_authors("Where do the authors work?", "Where do the authors work?", overview.layout(doc))
+
+
+TWO_AUTHORS = """\
+# Salt Roads of the Baltic
+
+Ida Lund and Piotr Nowak
+
+## About the Authors
+
+Ida Lund is a lecturer in maritime history at the University of Turku. She previously worked at the Åbo Museum. Her research interests are salt prices and shipping.
+
+Piotr Nowak is a research fellow at the Gdańsk Institute of Trade. He studied economics in Warsaw. His research interests are guilds and ports.
+
+## Introduction
+
+Salt moved along the Baltic coast for centuries. This paper argues that salt roads shaped the region's towns.
+"""
+
+
+@pytest.fixture(scope="module")
+def two_authors(tmp_path_factory):
+    from assistant.encoder import HashingEncoder
+
+    root = tmp_path_factory.mktemp("authors")
+    (root / "salt.md").write_text(TWO_AUTHORS, encoding="utf-8")
+    build_index(root / "salt.md", root / "idx", encoder=HashingEncoder())
+    return Assistant.open(load_index(root / "idx"), HashingEncoder())
+
+
+def test_a_question_about_the_authors_is_answered_for_each_author(two_authors):
+    answer, quoted = cited(two_authors, "What are the authors' research interests?")
+    assert [section for section, _ in quoted] == ["About the Authors"] * 2
+    assert quoted[0][1].startswith("Her research interests") and quoted[1][1].startswith("His research interests")
+
+
+def test_a_question_naming_one_author_is_answered_from_that_authors_note(two_authors):
+    _, quoted = cited(two_authors, "What are Piotr Nowak's research interests?")
+    assert quoted and all(section == "About the Authors" for section, _ in quoted)
+    assert all("Lund" not in text and not text.startswith(("She", "Her")) for _, text in quoted)
+
+
+def test_each_author_reads_the_names_a_follow_up_carries(two_authors):
+    doc = two_authors.document
+    lay = overview.layout(doc)
+    scores = np.zeros(len(doc.sentences))
+    both = overview.each_author(doc, lay, "Where do they work?", scores)
+    one = overview.each_author(doc, lay, "Who is Ida Lund? Where does she work?", scores)
+    assert len(both) == 2 and len(one) == 1 and "Ida Lund" in doc.sentences[one[0]].text
