@@ -23,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from assistant import abstain, fitted
+from assistant import abstain, fitted, joining
 
 FEATURES = (
     "ranker_top",  # logit of the ranker's best candidate probability
@@ -39,7 +39,9 @@ FEATURES = (
     "log_words",  # log(1 + words shown)
     "paper_level",  # 1.0 for an answer about the paper as a whole (overview.py)
     "paper_cued",  # 1.0 when that answer states the aspect asked about in words
+    *joining.SET_FEATURES,  # the joining model on the answer shown (joining.answer_set; 0 for a paper-level answer)
 )
+BASE_FEATURES = FEATURES[: -len(joining.SET_FEATURES)]  # a model may be fitted on these alone (fit_confidence --without-set)
 
 # The words shown with a confidence, from the highest band down: (lowest probability, words).
 BANDS: tuple[tuple[float, str], ...] = ((0.7, "likely right"), (0.4, "uncertain"), (0.0, "unlikely"))
@@ -78,9 +80,11 @@ def features(
     words: int,
     paper_level: bool = False,
     paper_cued: bool = False,
+    joined: Sequence[float] = joining.NO_SET,
 ) -> np.ndarray:
     """The feature vector (in FEATURES order) of one answer. ``ranker_probabilities`` are those of
-    ``candidate_ids``, which must include every shown sentence; ``sentence_fused`` covers all sentences."""
+    ``candidate_ids``, which must include every shown sentence; ``sentence_fused`` covers all sentences;
+    ``joined`` is joining.answer_set of the answer (joining.SET_FEATURES)."""
     p = np.asarray(ranker_probabilities, dtype=np.float64)
     shown = np.isin(np.asarray(candidate_ids), np.asarray(list(shown_ids), dtype=np.int64))
     ordered = np.sort(p)[::-1]
@@ -97,7 +101,7 @@ def features(
         logit(top), top - second, logit(shown_best), top - shown_best, top_shown,
         logit(abstain_probability), *signals.values[: len(abstain.FEATURES) - 1],
         fused_top - fused_second, fused_top - fused_shown,
-        float(len(shown_ids)), math.log1p(words), float(paper_level), float(paper_cued),
+        float(len(shown_ids)), math.log1p(words), float(paper_level), float(paper_cued), *joined,
     ], dtype=np.float64)
 
 
@@ -128,8 +132,10 @@ class Model:
     calibration: Calibration
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        """The uncalibrated logistic score (logit) of feature rows ``x``."""
-        return ((np.asarray(x, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
+        """The uncalibrated logistic score (logit) of feature rows ``x`` (a model fitted on the first
+        BASE_FEATURES reads only those columns)."""
+        x = np.asarray(x, dtype=np.float64)[..., : len(self.coef)]
+        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """Calibrated probabilities of feature rows ``x`` (one row gives a 0-d array)."""
@@ -149,7 +155,7 @@ def load_model(path: Path | None = None) -> Model:
 
 
 def model_from_json(data: dict) -> Model:
-    if tuple(data.get("features", ())) != FEATURES:
+    if tuple(data.get("features", ())) not in (FEATURES, BASE_FEATURES):
         raise ValueError("it was fitted on other features")
     cal = data["calibration"]
     calibration = Calibration(str(cal["method"]), float(cal.get("a", 1.0)), float(cal.get("b", 0.0)),
@@ -158,7 +164,7 @@ def model_from_json(data: dict) -> Model:
         raise ValueError(f"unknown calibration {calibration.method!r}")
     model = Model(np.asarray(data["mean"], float), np.asarray(data["scale"], float), np.asarray(data["coef"], float),
                   float(data["intercept"]), calibration)
-    if not len(model.mean) == len(model.scale) == len(model.coef) == len(FEATURES):
+    if not len(model.mean) == len(model.scale) == len(model.coef) == len(data["features"]):
         raise ValueError("its arrays do not match the features")
     return model
 
@@ -170,7 +176,7 @@ def model_json(model: Model, **extra) -> dict:
     calibration.update({"a": round(cal.a, 6), "b": round(cal.b, 6)} if cal.method == "platt"
                        else {"x": [round(v, 6) for v in cal.x], "y": [round(v, 6) for v in cal.y]})
     return {
-        "format": 1, "features": list(FEATURES),
+        "format": 1, "features": list(FEATURES[: len(model.coef)]),
         "mean": _rounded(model.mean), "scale": _rounded(model.scale), "coef": _rounded(model.coef),
         "intercept": round(float(model.intercept), 6), "calibration": calibration, **extra,
     }

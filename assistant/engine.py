@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant import abstain, adapter, confidence, expansion, interaction, metonyms, overview
+from assistant import abstain, adapter, confidence, expansion, interaction, joining, metonyms, overview
 from assistant import answer as extract
 from assistant import ranker
 from assistant.encoder import Encoder, encode_with_tokens
@@ -309,11 +309,23 @@ class Assistant:
             found = self._candidates(question, query, ranked.prior, ranked.mask, ranked.idf,
                                      include=selection.sentence_ids)
             evidence = ranker.load_model().probability(found.x)
+        joined = joining.NO_SET if paper_level else self._joined(ranked, selection.sentence_ids, found, evidence)
         x = confidence.features(
             evidence, found.ids, selection.sentence_ids, signals, probability,
-            fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)))
+            fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)),
+            joined)
         veto = self._veto_features(query, selection.sentence_ids, signals) if model.veto is not None else None
         return Decision(selection, text, model.abstains(signals, veto) and not paper_level, previous, x, fused)
+
+    def _joined(self, ranked: Ranked, shown: tuple[int, ...], found: ranker.Candidates, evidence: np.ndarray) -> tuple[float, ...]:
+        """joining.SET_FEATURES of the ``shown`` sentences (the confidence reads them), the lead picked
+        as select_sentences picks it."""
+        masked = np.where(ranked.mask, ranked.fused.sentence_fused, -np.inf)
+        lead = lead_scores(ranked.fused, self._sentence_chunk, self.fusion)
+        best = int(np.argmax(masked if lead is None else np.where(ranked.mask, lead, -np.inf)))
+        by_id = dict(zip(found.ids.tolist(), evidence.tolist()))
+        return joining.answer_set(self.document, masked, best, shown, by_id, ranked.idf, self.shape.pool,
+                                  len(extract.runs(self.document, tuple(sorted(shown)))))
 
     def _hybrid(self, question: str, query: Query, k: int) -> dict:
         doc = self.document

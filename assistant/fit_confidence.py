@@ -28,8 +28,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from assistant import calibration
-from assistant.gold import report_only
-from assistant.confidence import Calibration, Model, model_json
+from assistant.gold import VALIDATION, report_only
+from assistant.confidence import BASE_FEATURES, Calibration, Model, model_json
 from assistant.fit_ranker import COVID_TRAIN, EXTERNAL, add_training_options
 from assistant.results import Output
 
@@ -59,6 +59,7 @@ class FitSettings:
     l2_grid: tuple[float, ...] = (0.03, 0.1, 0.3, 1.0)  # tried with each calibration; lowest CV log loss wins
     paper_weight: float = 2.0  # weight of a paper question relative to a COVID-QA question
     paper_folds: int = 5  # the paper's questions are split into this many CV groups (by position in the gold file)
+    columns: int | None = None  # fit on the first this many of confidence.FEATURES (None: all; --without-set: BASE_FEATURES)
 
 
 # -- collecting rows ---------------------------------------------------------------------------
@@ -113,14 +114,16 @@ def squad_questions(squad_file: Path) -> list[tuple[str, str | None, Callable]]:
 
 
 def training_rows(cache: Path, gold_file: Path, covid_file: Path = COVID_TRAIN, limit: int | None = None,
-                  build: bool = False, progress=print) -> list[Row]:
-    """Rows of the paper's dev gold and of every COVID-QA training paper indexed under ``cache``."""
+                  build: bool = False, progress=print, with_gold: Sequence[Path] = ()) -> list[Row]:
+    """Rows of the paper's dev gold (and the ``with_gold`` files) and of every COVID-QA training paper
+    indexed under ``cache``."""
     from assistant.fit_ranker import cached_index, split_covid
 
-    if report_only(gold_file):
-        raise ValueError(f"{Path(gold_file).name} is a held-out set: reported on, never fitted on")
+    for path in (gold_file, *with_gold):
+        if report_only(path) or Path(path).name in VALIDATION:
+            raise ValueError(f"{Path(path).name} is a held-out or validation set: reported on, never fitted on")
     paper = _paper()
-    rows = rows_for(paper, "paper", gold_questions(gold_file, paper.document.source))
+    rows = [row for path in (gold_file, *with_gold) for row in rows_for(paper, "paper", gold_questions(path, paper.document.source))]
     progress(f"paper: {len(rows)} questions")
     for squad_file in split_covid(covid_file, cache)[:limit]:
         if build:
@@ -178,7 +181,7 @@ def _xy(rows: Sequence[Row], settings: FitSettings) -> tuple[np.ndarray, np.ndar
     """Features, labels, weights and CV groups: one group per document, except that the paper's
     questions form ``paper_folds`` groups (so the paper's CV figures come from models that saw
     other questions on the paper, as the shipped model has for its held-out sets)."""
-    x = np.vstack([r.x for r in rows])
+    x = np.vstack([r.x for r in rows])[:, : settings.columns]
     y = np.array([r.hit for r in rows], dtype=int)
     weight = np.array([settings.paper_weight if r.document == "paper" else 1.0 for r in rows])
     groups = np.array([f"paper:{i % settings.paper_folds}" if r.document == "paper" else r.document
@@ -325,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m assistant.fit_confidence", description=__doc__.splitlines()[0])
     add_training_options(parser, "confidence.json", "confidence")
+    parser.add_argument("--with-gold", type=Path, action="append", default=[],
+                        help="Also fit on this dev gold file of the paper (repeatable; source/gold_reader_dev.jsonl).")
+    parser.add_argument("--without-set", action="store_true",
+                        help="Fit on confidence.BASE_FEATURES alone, without the joining model's view of the answer set.")
     parser.add_argument("--report", type=Path, default=None,
                         help="Also score the held-out sets and write the full before/after report here (JSON).")
     args = parser.parse_args(argv)
@@ -334,8 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         for path, kind, option in ((args.out, CONFIDENCE_OUTPUT, "--out"), (args.report, REPORT_OUTPUT, "--report")):
             if path is not None:
                 check_output_path(path, kind, option)  # refused before the fit, not after it
-        rows = training_rows(args.cache, args.gold or paths.default_gold(), args.covid, args.limit, args.build, say)
-        model, report = fit(rows)
+        rows = training_rows(args.cache, args.gold or paths.default_gold(), args.covid, args.limit, args.build, say,
+                             args.with_gold)
+        model, report = fit(rows, FitSettings(columns=len(BASE_FEATURES) if args.without_set else None))
         documents = sorted({r.document for r in rows})
         data = model_json(model, fitted_on={"documents": len(documents), "questions": len(rows),
                                             "covid_papers": len(documents) - 1, "calibration": report["calibration"],

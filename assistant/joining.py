@@ -12,7 +12,7 @@ validated by document). Scoring is pure numpy; the model file is plain JSON, rea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -114,3 +114,39 @@ def pick(probabilities: np.ndarray, lengths: np.ndarray, missed: float, cost: fl
             chosen.append(int(j))
             missed *= 1.0 - p
     return chosen
+
+
+# What confidence.py reads of the joining model about the answer shown (``answer_set``), in this order.
+SET_FEATURES = (
+    "join_set",  # logit of the chance that some shown sentence holds the answer: 1 - prod(1 - p_i)
+    "join_lead",  # logit of the lead's probability
+    "join_left",  # the likeliest left-out sentence's probability (of the pool)
+    "runs",  # how many runs of adjacent sentences are shown
+    "lead_agrees",  # 1.0 when the lead is also the best-scored sentence (the passage lead did not move it)
+)
+NO_SET = (0.0, 0.0, 0.0, 0.0, 0.0)  # a paper-level answer, or one without the ranker's probabilities
+_CLIP = 8.0
+
+
+def _logit(p: float) -> float:
+    p = min(max(float(p), 1e-6), 1 - 1e-6)
+    return max(-_CLIP, min(_CLIP, float(np.log(p / (1 - p)))))
+
+
+def answer_set(doc: Document, masked: np.ndarray, best: int, shown: Sequence[int], evidence: Mapping[int, float],
+               weights: Mapping[str, float], pool_size: int, runs: int, model: Model | None = None) -> tuple[float, ...]:
+    """SET_FEATURES of the ``shown`` sentences: the joining model's probabilities over the
+    ``pool_size`` best of ``masked`` (the fused scores, -inf where not allowed) and the shown
+    sentences outside them, with ``best`` as the lead."""
+    model = model or load_model()
+    finite = [int(s) for s in np.argsort(-masked, kind="stable")[:pool_size] if np.isfinite(masked[s])]
+    extra = [int(s) for s in dict.fromkeys([best, *shown]) if int(s) not in finite]
+    pool = np.array(finite + extra, dtype=np.int64)
+    scores = np.where(np.isfinite(masked), masked, 0.0)
+    p = model.probability(features(doc, pool, best, scores, evidence, weights))
+    chance = dict(zip(pool.tolist(), p.tolist()))
+    on = set(int(s) for s in shown)
+    missed = float(np.prod([1.0 - chance[s] for s in on if s in chance]))
+    left = max((chance[s] for s in finite if s not in on), default=0.0)
+    top = int(finite[0]) if finite else best
+    return (_logit(1.0 - missed), _logit(chance.get(best, 0.0)), float(left), float(runs), float(top == best))

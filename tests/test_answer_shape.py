@@ -262,6 +262,7 @@ def test_a_why_question_takes_the_next_sentence_when_it_gives_the_cause():
 
 
 LEARNED = dataclasses.replace(extract.SHAPE, learned=True)
+BARS = dataclasses.replace(extract.SHAPE, learned=False)  # the hand-set score bars decide who joins
 
 
 def learned_texts(doc, question, values, evidence, settings=LEARNED):
@@ -284,7 +285,7 @@ def test_a_sentence_likelier_to_hold_the_answer_joins_an_unsure_lead_and_leads_t
     question = "Which mills spread inland, and which ground grain for towns?"
     values = {"Tidal mills": 1.0, "Windmills spread": 0.6}  # far below the score bars' 0.85
     assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}) == ["Windmills", "Tidal"]
-    bars = dataclasses.replace(extract.SHAPE, ranker_joins=0.0)  # the score bars alone
+    bars = dataclasses.replace(BARS, ranker_joins=0.0)  # the score bars alone
     assert learned_texts(doc, question, values, {"Tidal mills": 0.1, "Windmills spread": 0.9}, bars) == ["Tidal"]
 
 
@@ -292,7 +293,7 @@ def test_the_sentence_the_ranker_finds_far_likelier_joins_the_score_bars_answer_
     doc = parse(SHAPE_DOC)
     question = "Which mills spread inland?"
     values = {"Tidal mills": 1.0, "Windmills spread": 0.6}  # far below the score bars' 0.85
-    settings = dataclasses.replace(extract.SHAPE, ranker_joins=2.0)
+    settings = dataclasses.replace(BARS, ranker_joins=2.0)
     assert learned_texts(doc, question, values, {"Tidal mills": 0.2, "Windmills spread": 0.5}, settings) == ["Windmills", "Tidal"]
     assert learned_texts(doc, question, values, {"Tidal mills": 0.3, "Windmills spread": 0.5}, settings) == ["Tidal"]  # < 2x
     off = dataclasses.replace(settings, ranker_joins=0.0)
@@ -304,7 +305,7 @@ def test_the_sentence_the_ranker_finds_far_likelier_takes_the_last_place_of_a_fu
     doc = parse(SHAPE_DOC)
     question = "Which mills spread inland?"
     values = {"Tidal mills": 1.0, "millers paid": 0.9, "Their ponds": 0.8, "Windmills spread": 0.5}  # the bars take three
-    full = dataclasses.replace(extract.SHAPE, ranker_joins=2.0, max_sentences=3)
+    full = dataclasses.replace(BARS, ranker_joins=2.0, max_sentences=3)
     assert chosen_texts(doc, question, values) == ["Tidal", "The", "Their"]
     evidence = {"Tidal mills": 0.1, "millers paid": 0.1, "Their ponds": 0.1, "Windmills spread": 0.6}
     assert learned_texts(doc, question, values, evidence, full) == ["Windmills", "Tidal", "The"]
@@ -368,11 +369,11 @@ def test_the_run_the_ranker_finds_likeliest_to_hold_the_answer_leads():
     values = {"Tidal mills": 1.0, "Windmills spread": 0.95}  # a near tie: both join (test_a_near_tie_joins_whatever_it_adds)
     scores, mask = shape_scores(doc, values)
     evidence = {sentence_id(doc, "Tidal mills"): 0.2, sentence_id(doc, "Windmills spread"): 0.7}
-    chosen = extract.select_sentences(doc, scores, mask, question, evidence=evidence).sentence_ids
+    chosen = extract.select_sentences(doc, scores, mask, question, settings=BARS, evidence=evidence).sentence_ids
     assert [doc.sentences[i].text.split()[0] for i in chosen] == ["Windmills", "Tidal"]
     (first, _) = extract.citations(doc, chunks_of(doc), chosen)
     assert first.text.startswith("Windmills")  # the first citation is the lead's
-    by_score = dataclasses.replace(extract.SHAPE, lead_by_evidence=False)
+    by_score = dataclasses.replace(BARS, lead_by_evidence=False)
     assert extract.select_sentences(doc, scores, mask, question, settings=by_score, evidence=evidence).sentence_ids == chosen[::-1]
     assert extract.select_sentences(doc, scores, mask, question).sentence_ids == chosen[::-1]  # no probabilities: the best score
 
@@ -400,7 +401,7 @@ def test_a_fragment_after_a_stray_full_stop_comes_with_the_sentence_it_finishes(
     assert chosen_texts(doc, "What went on?", {"Trade": 1.0}) == ["Trade"]
 
 
-TRIMMED = dataclasses.replace(extract.SHAPE, run_share=0.3)
+TRIMMED = dataclasses.replace(BARS, run_share=0.3)
 
 
 def test_a_run_elsewhere_the_ranker_finds_unlikely_does_not_pad_the_answer():
@@ -432,3 +433,22 @@ def test_a_lead_score_picks_the_best_sentence_and_the_sentence_scores_pick_who_j
     assert [doc.sentences[i].text.split()[0] for i in chosen] == ["Windmills", "Tidal"]  # the best score still joins
     alone = extract.select_sentences(doc, scores, mask, question).sentence_ids
     assert [doc.sentences[i].text.split()[0] for i in alone] == ["Tidal"]
+
+
+def test_the_answer_sets_chance_is_that_some_shown_sentence_holds_the_answer():
+    from assistant import joining
+
+    doc = parse(SHAPE_DOC)
+    scores, mask = shape_scores(doc, {"Tidal mills": 1.0, "millers paid": 0.9, "Their ponds": 0.8, "Windmills spread": 0.7})
+    masked = np.where(mask, scores, -np.inf)
+    ids = [sentence_id(doc, f) for f in ("Tidal mills", "millers paid", "Their ponds", "Windmills spread")]
+    flat = joining.Model(joining.FEATURES, np.zeros(len(joining.FEATURES)), float(np.log(0.2 / 0.8)))  # every sentence 0.2
+    shown = (ids[0], ids[1])
+    row = dict(zip(joining.SET_FEATURES, joining.answer_set(doc, masked, ids[0], shown, {}, {"mills": 1.0}, 12, 1, flat)))
+    assert row["join_set"] == pytest.approx(np.log(0.36 / 0.64))  # 1 - 0.8 * 0.8
+    assert row["join_lead"] == pytest.approx(np.log(0.2 / 0.8))
+    assert row["join_left"] == pytest.approx(0.2) and row["runs"] == 1.0 and row["lead_agrees"] == 1.0
+    moved = dict(zip(joining.SET_FEATURES, joining.answer_set(doc, masked, ids[3], (ids[3],), {}, {}, 12, 1, flat)))
+    assert moved["lead_agrees"] == 0.0 and moved["join_set"] == pytest.approx(np.log(0.2 / 0.8))
+    none_left = dict(zip(joining.SET_FEATURES, joining.answer_set(doc, masked, ids[0], tuple(ids), {}, {}, 12, 2, flat)))
+    assert none_left["join_left"] == 0.0 and none_left["runs"] == 2.0

@@ -218,3 +218,16 @@ def test_an_abstention_gives_its_closest_answers_chance_without_a_verdict(abstai
         assert "closest answer: 0.81 chance it would be right" in shown and "likely right" not in shown
     else:
         assert "confidence: likely right (0.81)" in shown
+
+
+def test_a_model_fitted_without_the_answer_sets_features_reads_only_the_others():
+    n = len(confidence.BASE_FEATURES)
+    base = Model(np.zeros(n), np.ones(n), np.eye(n)[0], 0.0, Calibration("platt"))
+    x = np.zeros(len(FEATURES))
+    x[0], x[-1] = 1.0, 5.0  # ranker_top, and the last of the answer set's features
+    assert float(base.probability(x)) == pytest.approx(abstain.sigmoid(1.0))
+    data = confidence.model_json(base)
+    assert data["features"] == list(confidence.BASE_FEATURES)
+    assert float(confidence.model_from_json(data).probability(x)) == pytest.approx(abstain.sigmoid(1.0))
+    with pytest.raises(ValueError, match="other features"):
+        confidence.model_from_json({**data, "features": list(FEATURES[:-1])})
