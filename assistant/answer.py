@@ -86,6 +86,12 @@ class ShapeSettings:
     # (bench/answer_shape.py). Off: with abstain.json and confidence.json refitted on its answers the
     # CV answered rate on gold.jsonl is 0.952 (floor 0.96) and the validation set's evidence hit falls
     # 0.738 -> 0.714; at word cost 0.015 the floors hold but validation gains no hit for 10 more words.
+    # Tenth round (joining.json refitted on 81 COVID-QA papers + dev gold; word cost 0.025 chosen on dev +
+    # COVID-QA): evidence hit / median words gold.jsonl 113 / 45 -> 114 / 42.5, reader dev 54 / 52 -> 55 / 52,
+    # COVID-QA train 0.679 / 48 -> 0.689 / 46, validation 31 / 56 -> 31 / 58. With confidence.json refitted
+    # (joining.SET_FEATURES read, paper questions weighing 6) gold.jsonl's paired AUROC holds (0.868 vs
+    # 0.864), but on the held-out reader set, measured once, Brier 0.175 -> 0.183 (ceiling 0.177), paired
+    # AUROC 0.849 -> 0.819 and median words 54.5 -> 69: off.
     learned: bool = False
     lead_by_evidence: bool = True  # with the ranker's probabilities: the run likeliest to hold the answer leads
     word_cost: float = 0.02  # ... a sentence joins when the chance of the answer it adds is >= this per 20 of its words

@@ -142,6 +142,11 @@ class Model:
         return np.clip(self.calibration.apply(self.score(x)), 0.0, 1.0)
 
 
+def reads_answer_set(model: Model) -> bool:
+    """Whether ``model`` reads joining.SET_FEATURES (a model fitted with ``--without-set`` does not)."""
+    return len(model.coef) > len(BASE_FEATURES)
+
+
 def model_path() -> Path:
     return Path(__file__).with_name("confidence.json")
 

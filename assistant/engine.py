@@ -91,6 +91,9 @@ class Assistant:
     # refitted, evidence hits gold.jsonl 113 -> 114, reader dev 54 -> 51, validation 31 = (answered
     # 123 -> 122, 74 -> 73), reader dev 52 -> 48 words. Dense recall with and without: bench/bench_adapter.py.
     adapt: bool = False
+    # Compute the confidence's answer-set features (joining.SET_FEATURES) for every answer; None: only when the
+    # shipped confidence model reads them (fit_confidence sets True to collect them; the shipped model does not).
+    answer_set: bool | None = None
 
     @classmethod
     def open(cls, index: Index, encoder: Encoder | None = None) -> "Assistant":
@@ -309,7 +312,9 @@ class Assistant:
             found = self._candidates(question, query, ranked.prior, ranked.mask, ranked.idf,
                                      include=selection.sentence_ids)
             evidence = ranker.load_model().probability(found.x)
-        joined = joining.NO_SET if paper_level else self._joined(ranked, selection.sentence_ids, found, evidence)
+        wanted = self.answer_set if self.answer_set is not None else confidence.reads_answer_set(confidence.load_model())
+        joined = (self._joined(question, text, ranked, selection.sentence_ids, found, evidence)
+                  if wanted and not paper_level else joining.NO_SET)
         x = confidence.features(
             evidence, found.ids, selection.sentence_ids, signals, probability,
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)),
@@ -317,15 +322,22 @@ class Assistant:
         veto = self._veto_features(query, selection.sentence_ids, signals) if model.veto is not None else None
         return Decision(selection, text, model.abstains(signals, veto) and not paper_level, previous, x, fused)
 
-    def _joined(self, ranked: Ranked, shown: tuple[int, ...], found: ranker.Candidates, evidence: np.ndarray) -> tuple[float, ...]:
-        """joining.SET_FEATURES of the ``shown`` sentences (the confidence reads them), the lead picked
-        as select_sentences picks it."""
+    def _joined(self, question: str, text: str, ranked: Ranked, shown: tuple[int, ...], found: ranker.Candidates,
+                evidence: np.ndarray) -> tuple[float, ...]:
+        """joining.SET_FEATURES of the ``shown`` sentences and their ``text`` (the confidence reads them),
+        the lead picked as select_sentences picks it; a name counts as held when the text holds it or a
+        state it stands for (metonyms)."""
+        names = abstain.question_names(question)
+        lower = text.lower()
+        held = [abstain.name_in(name, lower) or any(abstain.name_in(state, lower) for state in metonyms.states_named(name))
+                for name in names]
+        missing = 1.0 - sum(held) / len(held) if held else 0.0
         masked = np.where(ranked.mask, ranked.fused.sentence_fused, -np.inf)
         lead = lead_scores(ranked.fused, self._sentence_chunk, self.fusion)
         best = int(np.argmax(masked if lead is None else np.where(ranked.mask, lead, -np.inf)))
         by_id = dict(zip(found.ids.tolist(), evidence.tolist()))
         return joining.answer_set(self.document, masked, best, shown, by_id, ranked.idf, self.shape.pool,
-                                  len(extract.runs(self.document, tuple(sorted(shown)))))
+                                  len(extract.runs(self.document, tuple(sorted(shown)))), names_missing=missing)
 
     def _hybrid(self, question: str, query: Query, k: int) -> dict:
         doc = self.document

@@ -72,6 +72,7 @@ def rows_for(assistant, document: str, questions: Sequence[tuple[str, str | None
     from assistant.engine import clean_question
 
     doc, out = assistant.document, []
+    assistant.answer_set = True  # every feature, whichever model is shipped
     for question, context, judge in questions:
         question = clean_question(question)
         decision = assistant.decide(question, assistant.query(f"{context} {question}" if context else question))
@@ -330,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     add_training_options(parser, "confidence.json", "confidence")
     parser.add_argument("--with-gold", type=Path, action="append", default=[],
                         help="Also fit on this dev gold file of the paper (repeatable; source/gold_reader_dev.jsonl).")
+    parser.add_argument("--paper-weight", type=float, default=FitSettings.paper_weight,
+                        help="Weight of a question on the paper relative to a COVID-QA question (default %(default)s).")
     parser.add_argument("--without-set", action="store_true",
                         help="Fit on confidence.BASE_FEATURES alone, without the joining model's view of the answer set.")
     parser.add_argument("--report", type=Path, default=None,
@@ -343,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                 check_output_path(path, kind, option)  # refused before the fit, not after it
         rows = training_rows(args.cache, args.gold or paths.default_gold(), args.covid, args.limit, args.build, say,
                              args.with_gold)
-        model, report = fit(rows, FitSettings(columns=len(BASE_FEATURES) if args.without_set else None))
+        model, report = fit(rows, FitSettings(paper_weight=args.paper_weight,
+                                            columns=len(BASE_FEATURES) if args.without_set else None))
         documents = sorted({r.document for r in rows})
         data = model_json(model, fitted_on={"documents": len(documents), "questions": len(rows),
                                             "covid_papers": len(documents) - 1, "calibration": report["calibration"],

@@ -123,8 +123,10 @@ SET_FEATURES = (
     "join_left",  # the likeliest left-out sentence's probability (of the pool)
     "runs",  # how many runs of adjacent sentences are shown
     "lead_agrees",  # 1.0 when the lead is also the best-scored sentence (the passage lead did not move it)
+    "names_missing",  # share of the question's names (abstain.question_names) the answer shown does not hold
+    "score_ranker_gap",  # the ranker's best probability minus its probability for the best-scored sentence
 )
-NO_SET = (0.0, 0.0, 0.0, 0.0, 0.0)  # a paper-level answer, or one without the ranker's probabilities
+NO_SET = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # a paper-level answer, or one without the ranker's probabilities
 _CLIP = 8.0
 
 
@@ -134,7 +136,8 @@ def _logit(p: float) -> float:
 
 
 def answer_set(doc: Document, masked: np.ndarray, best: int, shown: Sequence[int], evidence: Mapping[int, float],
-               weights: Mapping[str, float], pool_size: int, runs: int, model: Model | None = None) -> tuple[float, ...]:
+               weights: Mapping[str, float], pool_size: int, runs: int, model: Model | None = None,
+               names_missing: float = 0.0) -> tuple[float, ...]:
     """SET_FEATURES of the ``shown`` sentences: the joining model's probabilities over the
     ``pool_size`` best of ``masked`` (the fused scores, -inf where not allowed) and the shown
     sentences outside them, with ``best`` as the lead."""
@@ -149,4 +152,6 @@ def answer_set(doc: Document, masked: np.ndarray, best: int, shown: Sequence[int
     missed = float(np.prod([1.0 - chance[s] for s in on if s in chance]))
     left = max((chance[s] for s in finite if s not in on), default=0.0)
     top = int(finite[0]) if finite else best
-    return (_logit(1.0 - missed), _logit(chance.get(best, 0.0)), float(left), float(runs), float(top == best))
+    gap = max(evidence.values(), default=0.0) - float(evidence.get(top, 0.0))
+    return (_logit(1.0 - missed), _logit(chance.get(best, 0.0)), float(left), float(runs), float(top == best), names_missing,
+            float(gap))

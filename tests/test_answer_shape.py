@@ -452,3 +452,7 @@ def test_the_answer_sets_chance_is_that_some_shown_sentence_holds_the_answer():
     assert moved["lead_agrees"] == 0.0 and moved["join_set"] == pytest.approx(np.log(0.2 / 0.8))
     none_left = dict(zip(joining.SET_FEATURES, joining.answer_set(doc, masked, ids[0], tuple(ids), {}, {}, 12, 2, flat)))
     assert none_left["join_left"] == 0.0 and none_left["runs"] == 2.0
+    assert none_left["names_missing"] == 0.0 and none_left["score_ranker_gap"] == 0.0
+    ranked = {ids[0]: 0.3, ids[3]: 0.8}  # the ranker prefers a sentence the fused score puts fourth
+    gap = dict(zip(joining.SET_FEATURES, joining.answer_set(doc, masked, ids[0], shown, ranked, {}, 12, 1, flat, 0.5)))
+    assert gap["score_ranker_gap"] == pytest.approx(0.5) and gap["names_missing"] == 0.5

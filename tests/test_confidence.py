@@ -112,7 +112,7 @@ def synthetic_rows(n_docs=12, per_doc=60, seed=0):
 
 
 def test_fit_recovers_a_calibrated_model_under_grouped_cross_validation():
-    rows = synthetic_rows()
+    rows = synthetic_rows(per_doc=80)  # 27 features, 25 of them noise: 60 rows a document recover the law within 0.085
     model, report = fit_confidence.fit(rows, fit_confidence.FitSettings(paper_weight=1.0))
     cv = report["cv_by_document"]["all"]
     assert cv["after"]["ece"] < 0.06 and cv["after"]["auroc"] > 0.8
@@ -231,3 +231,18 @@ def test_a_model_fitted_without_the_answer_sets_features_reads_only_the_others()
     assert float(confidence.model_from_json(data).probability(x)) == pytest.approx(abstain.sigmoid(1.0))
     with pytest.raises(ValueError, match="other features"):
         confidence.model_from_json({**data, "features": list(FEATURES[:-1])})
+    assert not confidence.reads_answer_set(base)
+    assert confidence.reads_answer_set(Model(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES)), 0.0,
+                                             Calibration("platt")))
+
+
+def test_the_confidence_fit_collects_the_answer_sets_features_whichever_model_is_shipped(tiny_assistant):
+    question = "When did the last keepers in Britain leave?"
+    (row,) = fit_confidence.rows_for(tiny_assistant, "tiny", [(question, None, lambda text, spans: True)])
+    assert tiny_assistant.answer_set is True
+    assert row.x[FEATURES.index("join_set")] != 0.0  # computed, not the paper-level zeros
+    tiny_assistant.answer_set = None  # the shipped model reads only the base features: not computed when answering
+    decision = tiny_assistant.decide(question, tiny_assistant.query(question))
+    assert not confidence.reads_answer_set(confidence.load_model())
+    assert np.all(decision.features[len(confidence.BASE_FEATURES):] == 0.0)
+    assert np.all(decision.features[: len(confidence.BASE_FEATURES)] == row.x[: len(confidence.BASE_FEATURES)])
