@@ -254,14 +254,18 @@ def test_front_matter_is_allowed_only_for_questions_about_it(paper_doc, paper_la
 # -- answering, end to end with the hashing encoder -----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def paper_assistant_small(tmp_path_factory):
+def small_assistant(root: Path, text: str) -> Assistant:
+    """``text`` as a Markdown document indexed under ``root`` with the hashing encoder (fast, deterministic)."""
     from assistant.encoder import HashingEncoder
 
-    root = tmp_path_factory.mktemp("overview")
-    (root / "mills.md").write_text(PAPER, encoding="utf-8")
-    build_index(root / "mills.md", root / "idx", encoder=HashingEncoder())
+    (root / "doc.md").write_text(text, encoding="utf-8")
+    build_index(root / "doc.md", root / "idx", encoder=HashingEncoder())
     return Assistant.open(load_index(root / "idx"), HashingEncoder())
+
+
+@pytest.fixture(scope="module")
+def paper_assistant_small(tmp_path_factory):
+    return small_assistant(tmp_path_factory.mktemp("overview"), PAPER)
 
 
 def cited(assistant, question):
@@ -543,12 +547,7 @@ Salt moved along the Baltic coast for centuries. This paper argues that salt roa
 
 @pytest.fixture(scope="module")
 def two_authors(tmp_path_factory):
-    from assistant.encoder import HashingEncoder
-
-    root = tmp_path_factory.mktemp("authors")
-    (root / "salt.md").write_text(TWO_AUTHORS, encoding="utf-8")
-    build_index(root / "salt.md", root / "idx", encoder=HashingEncoder())
-    return Assistant.open(load_index(root / "idx"), HashingEncoder())
+    return small_assistant(tmp_path_factory.mktemp("authors"), TWO_AUTHORS)
 
 
 def test_a_question_about_the_authors_is_answered_for_each_author(two_authors):
