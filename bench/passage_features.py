@@ -11,6 +11,7 @@ For each answerable question and each chunk of its document: the signals the pas
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -102,6 +103,9 @@ def main() -> None:
 
     if any(report_only(p) for p in args.gold):
         raise SystemExit("error: a report-only gold file; never tune on it")
+    out = args.out if args.out.suffix == ".npz" else args.out.with_name(args.out.name + ".npz")  # np.savez adds it
+    if out.exists() or out.is_symlink():  # never replace a file this run did not write
+        raise SystemExit(f"error: {out} exists; choose a new --out")
     from assistant.encoder import OnnxEncoder
     from assistant.engine import Assistant, clean_question
     from assistant.fit_ranker import covers
@@ -133,8 +137,15 @@ def main() -> None:
             sets.append(name)
             groups.append(name if name != "covid" else f"covid{d}")
             q += 1
-    np.savez(args.out, x=np.concatenate(x), relevant=np.concatenate(relevant), qid=np.concatenate(qid),
-             sets=np.array(sets), groups=np.array(groups), signals=np.array(SIGNALS))
+    partial = out.with_name(f".{out.stem}.{os.getpid()}.partial.npz")  # written whole, then linked into place
+    try:
+        np.savez(partial, x=np.concatenate(x), relevant=np.concatenate(relevant), qid=np.concatenate(qid),
+                 sets=np.array(sets), groups=np.array(groups), signals=np.array(SIGNALS))
+        os.link(partial, out)  # fails rather than replace a file that appeared meanwhile
+    except FileExistsError:
+        raise SystemExit(f"error: {out} appeared while this ran; nothing written") from None
+    finally:
+        partial.unlink(missing_ok=True)
     print(f"{q} questions ({time.perf_counter() - started:.0f} s)")
 
 

@@ -93,3 +93,18 @@ def test_fit_commands_refuse_a_users_file_before_fitting(tmp_path, capsys, comma
     assert len(error) == 1 and error[0].startswith(f"error: {user} exists and is not "), error
     assert user.read_text(encoding="utf-8") == "my notes\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing fitted, nothing written
+
+
+@pytest.mark.parametrize("name", ["notes.npz", "notes"])  # np.savez adds ".npz": the file it would write
+def test_the_passage_dump_bench_never_replaces_a_file(tmp_path, name):
+    import os
+    import subprocess
+    import sys
+
+    root = PACKAGE.parent
+    target = tmp_path / "notes.npz"
+    target.write_bytes(b"my notes\n")
+    run = subprocess.run([sys.executable, str(root / "bench" / "passage_features.py"), "--out", str(tmp_path / name)],
+                         capture_output=True, text=True, cwd=root, timeout=60, env={**os.environ, "PYTHONPATH": str(root)})
+    assert run.returncode != 0 and "exists; choose a new --out" in run.stderr
+    assert target.read_bytes() == b"my notes\n" and sorted(p.name for p in tmp_path.iterdir()) == ["notes.npz"]
