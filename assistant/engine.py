@@ -246,13 +246,9 @@ class Assistant:
         everything = np.ones(len(self.document.sentences), dtype=bool)
         body = everything if extract.wants_sources(question) else self._body
         if overview.about_the_authors(question, text, self._layout):
-            return body & self._authors
+            return body & overview.author_mask(self.document, self._layout, text)
         zones = everything if overview.about_front_matter(text, self._layout) else self._unrestricted
         return body & zones
-
-    @cached_property
-    def _authors(self) -> np.ndarray:
-        return overview.authors_only(self._layout)
 
     @cached_property
     def _body(self) -> np.ndarray:

@@ -54,6 +54,7 @@ class Layout:
     title_terms: frozenset[str]  # stemmed terms of the document's title: the whole paper's topic
     front_only_names: frozenset[str]  # lower-cased capitalised words found only in the front matter
     names: frozenset[str]  # every lower-cased capitalised word of the document
+    author_names: frozenset[str] = frozenset()  # words of the authors' names (metadata or byline)
 
 
 def layout(doc: Document) -> Layout:
@@ -74,7 +75,15 @@ def layout(doc: Document) -> Layout:
     for i in range(1, len(zones)):
         order[i] = order[i - 1] + 1 if zones[i] == zones[i - 1] else 0
     front_only, names = _names(doc, tuple(zones))
-    return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names)
+    return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, _author_names(doc))
+
+
+def _author_names(doc: Document) -> frozenset[str]:
+    """The lower-cased words of the authors' names: the document's metadata, else its byline."""
+    from assistant.byline import authors
+
+    listed = doc.metadata.get("authors") or authors(doc.source, doc.title)
+    return frozenset(w.lower() for name in listed if isinstance(name, str) for w in _NAME.findall(name) if len(w) > 2)
 
 
 def _overlaps_title(text: str, title: str) -> bool:
@@ -179,12 +188,7 @@ def about_the_authors(question: str, text: str, lay: Layout) -> bool:
     if _AUTHOR_REFERENCE.search(text):
         return True
     names = {re.sub(r"['’]s?$", "", w.lower()) for w in _NAME.findall(text) if len(w) > 2}
-    return bool(names) and len(names & lay.front_only_names) * 2 >= len(names)
-
-
-def authors_only(lay: Layout) -> np.ndarray:
-    """Per sentence: is it in the "About the authors" section?"""
-    return np.array([zone == "about_authors" for zone in lay.zones], dtype=bool)
+    return bool(names & lay.author_names)  # an author by name ("Durham University" is none)
 
 
 def each_author(doc: Document, lay: Layout, text: str, scores: np.ndarray) -> tuple[int, ...]:
@@ -192,17 +196,34 @@ def each_author(doc: Document, lay: Layout, text: str, scores: np.ndarray) -> tu
     of each paragraph of "About the authors" (one paragraph an author, as such notes are written),
     in reading order: "Where do the authors work?" is answered for every author, not for the one whose
     note scores best. Only the paragraphs naming someone ``text`` names (a follow-up's context
-    included), when it names anyone they mention; empty when the section has no paragraph."""
-    ids = [i for i, zone in enumerate(lay.zones) if zone == "about_authors"]
+    included), when it names anyone they mention; empty when fewer than two paragraphs are left (one
+    author's note is answered as any question is, within it: ``author_mask``)."""
+    chosen = _author_paragraphs(doc, lay, text)
+    if len(chosen) < 2:
+        return ()
+    return tuple(sorted(max(chosen[p], key=lambda i: scores[i]) for p in chosen))
+
+
+def author_mask(doc: Document, lay: Layout, text: str) -> np.ndarray:
+    """Per sentence: is it in a paragraph of "About the authors" that ``each_author`` would read?"""
+    out = np.zeros(len(lay.zones), dtype=bool)
+    for members in _author_paragraphs(doc, lay, text).values():
+        out[members] = True
+    return out
+
+
+def _author_paragraphs(doc: Document, lay: Layout, text: str) -> dict[int, list[int]]:
+    """The paragraphs of "About the authors" (paragraph id -> its sentence ids) naming someone
+    ``text`` names, or all of them when it names none of theirs."""
     by_paragraph: dict[int, list[int]] = {}
-    for i in ids:
-        by_paragraph.setdefault(doc.sentences[i].paragraph, []).append(i)
-    asked = {re.sub(r"['’]s?$", "", w.lower()) for w in _NAME.findall(text) if len(w) > 2} & lay.front_only_names
+    for i, zone in enumerate(lay.zones):
+        if zone == "about_authors":
+            by_paragraph.setdefault(doc.sentences[i].paragraph, []).append(i)
+    asked = {re.sub(r"['’]s?$", "", w.lower()) for w in _NAME.findall(text) if len(w) > 2} & lay.author_names
     words = {p: {w.lower() for i in members for w in _NAME.findall(display_text(doc.sentences[i].text))}
              for p, members in by_paragraph.items()}
-    named = [p for p in by_paragraph if asked & words[p]]
-    chosen = named or list(by_paragraph)
-    return tuple(sorted(max(by_paragraph[p], key=lambda i: scores[i]) for p in chosen))
+    named = {p: members for p, members in by_paragraph.items() if asked & words[p]}
+    return named or by_paragraph
 
 
 def allowed(lay: Layout, question: str) -> np.ndarray:

@@ -508,8 +508,6 @@ def test_the_engines_mask_is_the_answer_and_overview_masks_from_arrays_kept_per_
 ])
 def test_questions_about_the_authors_as_people_are_answered_from_the_note_on_them(paper_layout, question, text):
     assert overview.about_the_authors(question, text or question, paper_layout), question
-    only = overview.authors_only(paper_layout)
-    assert only.sum() == 2 and {paper_layout.zones[i] for i in np.flatnonzero(only)} == {"about_authors"}
 
 
 @pytest.mark.parametrize("question, text", [
@@ -567,5 +565,9 @@ def test_each_author_reads_the_names_a_follow_up_carries(two_authors):
     lay = overview.layout(doc)
     scores = np.zeros(len(doc.sentences))
     both = overview.each_author(doc, lay, "Where do they work?", scores)
-    one = overview.each_author(doc, lay, "Who is Ida Lund? Where does she work?", scores)
-    assert len(both) == 2 and len(one) == 1 and "Ida Lund" in doc.sentences[one[0]].text
+    assert len(both) == 2  # the first sentence of each note, at equal scores
+    # one author named (here by a follow-up's context): no per-author answer; the mask keeps that note only
+    assert overview.each_author(doc, lay, "Who is Ida Lund? Where does she work?", scores) == ()
+    mask = overview.author_mask(doc, lay, "Who is Ida Lund? Where does she work?")
+    assert {doc.sentences[i].paragraph for i in np.flatnonzero(mask)} == {doc.sentences[both[0]].paragraph}
+    assert overview.author_mask(doc, lay, "Where do they work?").sum() == 6
