@@ -183,7 +183,9 @@ def about_the_authors(question: str, text: str, lay: Layout) -> bool:
     which the document's "About the authors" section answers, when it has one. ``text`` is what the
     question is asked with (a follow-up's context, then the question): "Where do they work?" after
     "Who wrote this paper?" refers to the authors through the names that answer gave."""
-    if "about_authors" not in lay.zones or _ASKS_AUTHORSHIP.search(question) or not _PERSON_ATTRIBUTE.search(question):
+    # the question's own words first: scanning every sentence's zone took 0.14 ms a call on a
+    # 12,000-sentence document without a note on its authors, twice a question
+    if _ASKS_AUTHORSHIP.search(question) or not _PERSON_ATTRIBUTE.search(question) or "about_authors" not in lay.zones:
         return False
     if _AUTHOR_REFERENCE.search(text):
         return True
