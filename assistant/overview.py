@@ -294,7 +294,7 @@ _GENERIC = frozenset(terms(
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
     "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
-    "publish published publishes publisher publishers issued released series publication date dated part"
+    "publish published publishes publisher publishers issued released series publication date dated part conduct conducted"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
 
@@ -397,6 +397,9 @@ RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled ov
 
 
 ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only ask of the work itself
+# ... and these when it names nothing either: "What methodology is used?", "What period is covered?"
+# ("What approach do Iran and Russia take?" asks about the two states).
+ABOUT_THE_WORK_UNNAMED = ("method", "scope")
 
 
 def aspect_of(question: str, lay: Layout) -> str | None:
@@ -408,7 +411,8 @@ def aspect_of(question: str, lay: Layout) -> str | None:
         return None  # "What is Russia's stance?" asks about Russia; "... about Iran and Russia?" names the title's subjects
     topic = topic_terms(question, lay)  # none: "Who is the publisher?" holds nothing but the aspect's words
     for name, pattern, needs_work in _ASPECTS:
-        if pattern.search(question) and (not needs_work or names_work or (not topic and name in ABOUT_THE_WORK)):
+        bare = not topic and (name in ABOUT_THE_WORK or (name in ABOUT_THE_WORK_UNNAMED and not names))
+        if pattern.search(question) and (not needs_work or names_work or bare):
             found = name
             break
     if found is None and _SUMMARY_MODIFIER.search(question) and names_work:

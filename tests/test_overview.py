@@ -128,6 +128,10 @@ def paper_layout(paper_doc):
     ("What is the central question of the paper?", "aim"),
     ("What is the authors' final verdict?", "conclusion"),
     ("Which countries does the paper compare?", "topic"),
+    ("What methodology is used?", "method"),  # bare: no topic, no name, so only the work's own
+    ("Which theoretical framework is applied?", "method"),
+    ("How was the research conducted?", "method"),
+    ("What period is covered?", "scope"),
 ])
 def test_paper_level_shapes(paper_layout, question, aspect):
     assert overview.aspect_of(question, paper_layout) == aspect
@@ -141,6 +145,9 @@ def test_paper_level_shapes(paper_layout, question, aspect):
     "What is Keller's stance?",  # a name, and no mention of the work
     "Which period saw rents rise sharply?",
     "What do the leases conclude about rents after 1750?",
+    "What approach did Keller take?",  # bare but for a name: about Keller
+    "What method is used to store sea water?",
+    "Which period is covered by the leases?",
 ])
 def test_questions_about_a_topic_are_not_paper_level(paper_layout, question):
     assert overview.aspect_of(question, paper_layout) is None
