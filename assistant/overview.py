@@ -397,8 +397,9 @@ RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled ov
 
 
 ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only ask of the work itself
-# ... and these when it names nothing either: "What methodology is used?", "What period is covered?"
-# ("What approach do Iran and Russia take?" asks about the two states).
+# ... and these when it names nothing, not even the title's words: "What methodology is used?", "What
+# period is covered?" ("What approach do Iran and Russia take?" asks about the two states, "What is the
+# incubation period?" about incubation, whatever the title).
 ABOUT_THE_WORK_UNNAMED = ("method", "scope")
 
 
@@ -410,8 +411,9 @@ def aspect_of(question: str, lay: Layout) -> str | None:
     if not names_work and names and not (len(names) >= 2 and all(set(terms(n)) <= lay.title_terms for n in names)):
         return None  # "What is Russia's stance?" asks about Russia; "... about Iran and Russia?" names the title's subjects
     topic = topic_terms(question, lay)  # none: "Who is the publisher?" holds nothing but the aspect's words
+    own_words = [t for t in terms(question) if t not in _GENERIC]  # the title's words too ("incubation period")
     for name, pattern, needs_work in _ASPECTS:
-        bare = not topic and (name in ABOUT_THE_WORK or (name in ABOUT_THE_WORK_UNNAMED and not names))
+        bare = not topic and (name in ABOUT_THE_WORK or (name in ABOUT_THE_WORK_UNNAMED and not names and not own_words))
         if pattern.search(question) and (not needs_work or names_work or bare):
             found = name
             break

@@ -148,6 +148,7 @@ def test_paper_level_shapes(paper_layout, question, aspect):
     "What approach did Keller take?",  # bare but for a name: about Keller
     "What method is used to store sea water?",
     "Which period is covered by the leases?",
+    "Which period do the tidal mills cover?",  # the title's own words: about the mills, not the work
 ])
 def test_questions_about_a_topic_are_not_paper_level(paper_layout, question):
     assert overview.aspect_of(question, paper_layout) is None
