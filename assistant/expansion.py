@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.lexical import WORD, stopwords, terms
+from assistant.lexical import WORD, bm25s_stopwords, stopwords, terms
 
 MODALS = frozenset({"can", "could", "may", "might", "must", "shall", "should", "will", "would"})  # not in bm25s's list
 
@@ -47,9 +47,7 @@ class Vocabulary:
 @lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Function words never expanded nor added: BM25's stopwords, bm25s's longer English list, modal verbs."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return stopwords() | frozenset(STOPWORDS_EN_PLUS) | MODALS
+    return stopwords() | frozenset(bm25s_stopwords()[1]) | MODALS
 
 
 @lru_cache(maxsize=1)

@@ -346,7 +346,7 @@ def _check_sizes(document: Document, chunks, dense: dict, lexical: dict) -> None
     expected = {"chunks": len(chunks), "sentences": sentences, "windows": sentences, "paragraphs": len(document.paragraphs)}
     for unit in UNITS:
         rows = dense[unit].ntotal
-        lexical_rows = lexical[unit].model.scores["num_docs"] if unit in lexical else rows
+        lexical_rows = lexical[unit].num_docs if unit in lexical else rows
         if dense[unit].d != enc.DIMENSION or rows != lexical_rows or rows != expected[unit]:
             raise BrokenIndexError(f"the {unit} vectors do not match the document")
 

@@ -44,3 +44,47 @@ def test_only_one_term_names_on_both_sides_are_paired():
     assert aliases(standing_for("What does Tehran want from the Kremlin?")) == (("tehran", "iran"), ("kremlin", "russia"))
     assert aliases(standing_for("Why did Riyadh and Buenos Aires meet?")) == ()  # "Saudi Arabia", "Buenos Aires": two terms
     assert aliases(standing_for("Moscow's view of Russia's role")) == ()  # the state is named already
+
+
+def test_a_saved_index_scores_as_bm25s_does_bit_for_bit(tmp_path):
+    import random
+
+    import bm25s
+
+    texts = [*FILLER, "Moscow backed the plan twice.", "Sanctions were imposed on Iran in 2018 and again in 2019.", ""]
+    Bm25Index.build(texts).save(tmp_path)
+    theirs = bm25s.BM25.load(str(tmp_path), allow_pickle=False, show_progress=False)
+    ours = Bm25Index.load(tmp_path)
+    assert ours._model is None  # read with numpy and json, not through bm25s
+    vocabulary = sorted(t for t in theirs.vocab_dict if t)  # bm25s ends its vocabulary with "", which has no row
+    rng = random.Random(0)
+    for _ in range(100):
+        query = rng.sample(vocabulary, rng.randint(1, 5))
+        query += query[:1]  # a repeated term counts twice, as in bm25s
+        expected = theirs.get_scores(query)
+        got = ours.get_scores([*query, "zanzibar", ""])  # an unknown term adds nothing
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    assert ours.num_docs == len(texts) and ours.document_frequency(terms("Iran")[0]) == 6
+
+
+def test_the_stopword_lists_are_bm25s_own():
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
+
+    from assistant.lexical import bm25s_stopwords
+
+    assert bm25s_stopwords() == (tuple(STOPWORDS_EN), tuple(STOPWORDS_EN_PLUS))
+
+
+def test_answering_from_a_saved_index_does_not_import_bm25s(tmp_path):
+    """bm25s imports scipy.sparse and tqdm (about 0.12 s of a one-shot question): reading and scoring
+    a saved index, and the question's terms, need none of them."""
+    import subprocess
+    import sys
+
+    Bm25Index.build(FILLER).save(tmp_path)
+    code = ("import sys\nfrom assistant.lexical import Bm25Index, terms\nfrom assistant.expansion import common_words\n"
+            f"scores = Bm25Index.load({str(tmp_path)!r}).scores(terms('Which accords did Russia sign?'))\n"
+            "assert scores.argmax() == 0 and 'about' in common_words()\n"
+            "print(sorted(m for m in ('bm25s', 'scipy', 'tqdm') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
