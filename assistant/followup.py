@@ -10,6 +10,13 @@ A question is a follow-up of the previous one when any of these holds:
 * it leans on a pronoun (it, its, they, them, their, this, that, these, those, he, she,
   his, her...) and names no entity of its own ("this paper", "their study" do not count; "Where
   do they work?" and "What did she study?" do);
+* it ends on a pronoun after a preposition or "do", standing for what the previous question was
+  about, whatever it names: "What does Russia do about it?", "How did Tehran respond to that?"
+  (``OBJECT_PRONOUNS``; "Who supports it?" is not one: it names nothing, so the rule above holds);
+  unless it opens with a follow-up phrase ("And what does Iran get out of it?" swaps names as
+  below), its names then join the previous question instead of replacing names in it ("Russia"
+  is a new actor in the previous topic, not Israel's stand-in after "How does Israel view Iran's
+  presence in Syria?");
 * it is short (four words or fewer) and has no content word of its own, only names and
   function words: "Why?", "And Russia?", "In Syria?";
 * it asks for more of the same (eight words or fewer, none of them a content word beyond a
@@ -62,6 +69,7 @@ OPENERS = ("and", "but", "also", "so", "then", "what about", "how about", "what 
 PRONOUNS = frozenset(
     "it its they them their theirs this that these those he she his her him hers itself themselves".split()
 )
+OBJECT_PRONOUNS = frozenset("it them that this these those him her".split())  # last, after a preposition or "do"
 NOT_PRONOUN_BEFORE = frozenset("paper article study report work author authors text document".split())
 # ... but only after a word that can stand before a noun: "this paper" names the document, while in
 # "Where do they work?" or "What did he study?" the pronoun leans on the previous answer.
@@ -176,7 +184,7 @@ def is_follow_up(question: str) -> bool:
     if any(lowered == opener or lowered.startswith(opener + " ") for opener in OPENERS):
         return True
     names = entities(question)
-    if _uses_pronoun(question) and not names:
+    if (_uses_pronoun(question) and not names) or _ends_on_pronoun(question):
         return True
     words = _lower_words(question)
     name_words = {w.lower() for e in names for w in _WORD.findall(e.text)}
@@ -187,10 +195,18 @@ def is_follow_up(question: str) -> bool:
     return 0 < len(words) <= REQUEST_MAX_WORDS and bool(requested) and len(requested) == len(content) and not names
 
 
+def _ends_on_pronoun(question: str) -> bool:
+    """Is the question's last word a pronoun standing for something named before ("... about it?")?"""
+    words = _lower_words(question)
+    return len(words) > 2 and words[-1] in OBJECT_PRONOUNS and (words[-2] in PREPOSITIONS or words[-2] in ("do", "does", "did"))
+
+
 def contextualize(question: str, previous: str | None) -> str | None:
     """Retrieval context for ``question`` asked after ``previous``; ``None`` when it stands alone."""
     if not previous or not previous.strip() or not is_follow_up(question):
         return None
+    if _ends_on_pronoun(question) and entities(question) and not _opener_end(question):  # its names join the topic
+        return " ".join(previous.split())
     new = entities(question, after=_opener_end(question))
     context = _swap_question_word(question[_opener_end(question):], previous)
     for old, entity in reversed(_replacements(new, entities(previous))):

@@ -87,6 +87,19 @@ def test_a_pronoun_before_a_verb_like_work_still_leans_on_the_previous_question(
     assert contextualize(question, "Who wrote this paper?") is not None
 
 
+@pytest.mark.parametrize("question", ["What does Russia do about it?", "How did Tehran respond to that?",
+                                      "What does Moscow think of this?"])
+def test_a_question_ending_on_a_pronoun_adds_its_names_to_the_previous_topic(question):
+    previous = "How does Israel view Iran's presence in Syria?"
+    assert is_follow_up(question)
+    assert contextualize(question, previous) == previous  # Israel stays: Russia is a new actor, not its stand-in
+
+
+@pytest.mark.parametrize("question", ["What is Hezbollah and who supports it?", "Which states does Russia arm?"])
+def test_a_question_naming_its_topic_without_leaning_on_the_previous_stands_alone(question):
+    assert not is_follow_up(question)
+
+
 def test_no_previous_question_no_context():
     assert contextualize("And what about Russia?", None) is None
     assert contextualize("And what about Russia?", "  ") is None
