@@ -26,9 +26,9 @@ from textual.widgets import Header, Markdown, OptionList
 from assistant import paths
 from assistant.encoder import Encoder
 from assistant.errors import AssistantError, InputError
-from assistant.followup import answered_with, contextualize, effective
+from assistant.followup import answered_with, asks_for_more, contextualize, effective
 from assistant.progress import StageClock, describe
-from assistant.records import Answer, Document
+from assistant.records import Answer, Document, Shown
 from assistant.render import safe
 from assistant.screens import HelpScreen, HistoryScreen, LibraryScreen, ReaderScreen
 from assistant.suggestions import suggested_questions
@@ -80,9 +80,9 @@ class LibraryAssistant:
         if self.scope not in self.documents:
             self.scope = None
 
-    def ask(self, question: str, context: str | None = None, doc: str | None = None) -> Answer:
-        """Ask ``doc`` (an id), else the chosen document, else every document."""
-        return self.library.ask(question, doc=doc or self.scope, context=context)
+    def ask(self, question: str, context: str | None = None, doc: str | None = None, shown: Shown | None = None) -> Answer:
+        """Ask ``doc`` (an id), else the chosen document, else every document (``shown``'s sentences left out)."""
+        return self.library.ask(question, doc=doc or self.scope, context=context, shown=shown)
 
 
 class PaperApp(App[None]):
@@ -166,6 +166,7 @@ class PaperApp(App[None]):
         question: str
         context: str | None
         answer: Answer
+        shown: Shown | None = None  # what it was asked to leave out ("Tell me more.")
 
     @dataclass
     class AnswerFailed(Message):
@@ -184,6 +185,7 @@ class PaperApp(App[None]):
         self.selected: int | None = None
         self.busy = False
         self._previous: str | None = None
+        self._shown: Shown | None = None  # the sentences shown on the current topic, for "Tell me more."
         self._cancel = threading.Event()
         self._mounted = False
         self._early: list[Message] = []
@@ -366,6 +368,7 @@ class PaperApp(App[None]):
             self.notify(str(exc), title="Cannot ask that", severity="error", markup=False)
             return
         context = contextualize(question, self._previous)
+        shown = self._shown if context is not None and asks_for_more(question) else None
         box = self.query_one(QuestionInput)
         box.remember(question)
         box.value = ""
@@ -376,7 +379,7 @@ class PaperApp(App[None]):
         conversation.mount(Exchange(len(self.turns), question, context, classes="exchange pending-answer"))
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
         self._set_busy(True)
-        self._answer(question, context, home)
+        self._answer(question, context, home, shown)
 
     def _enqueue(self, question: str, context: str | None) -> None:
         """Show a question that is asked in turn, once the paper is open and earlier ones are answered."""
@@ -398,21 +401,24 @@ class PaperApp(App[None]):
         self._answer(exchange.question, exchange.context)
 
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
-    def _answer(self, question: str, context: str | None, home: bool = False) -> None:
+    def _answer(self, question: str, context: str | None, home: bool = False, shown: Shown | None = None) -> None:
+        library = isinstance(self.assistant, LibraryAssistant)
+        # a library takes the record (it names the document); one engine only the sentence ids
+        leave_out = {} if shown is None else {"shown": shown if library else shown.sentence_ids}
         try:
             self._user_waits.set()
             with self._asking:
                 self._user_waits.clear()
-                if home and isinstance(self.assistant, LibraryAssistant):
-                    answer = self.assistant.ask(question, context=context, doc=self.assistant.home_id)
+                if home and library:
+                    answer = self.assistant.ask(question, context=context, doc=self.assistant.home_id, **leave_out)
                 else:
-                    answer = self.assistant.ask(question, context=context)
+                    answer = self.assistant.ask(question, context=context, **leave_out)
         except AssistantError as exc:
             self.post_message(self.AnswerFailed(question, context, str(exc)))
         except Exception as exc:  # never a traceback: the UI says what went wrong
             self.post_message(self.AnswerFailed(question, context, f"could not answer: {type(exc).__name__}: {exc}"))
         else:
-            self.post_message(self.Answered(question, context, answer))
+            self.post_message(self.Answered(question, context, answer, shown))
 
     async def on_paper_app_answer_failed(self, message: AnswerFailed) -> None:
         await self.query_one(".pending-answer", Exchange).remove()
@@ -427,6 +433,7 @@ class PaperApp(App[None]):
         self._save_history()
         answer = message.answer
         self._previous = answered_with(message.question, message.context, None if answer.abstained else answer.answer)
+        self._shown = (message.shown or Shown(answer_source(answer), ())).plus(answer)
         exchange.remove_class("pending-answer")
         origin = answer_source(message.answer)
         await exchange.show_answer(message.answer, self._document(origin).source, self._title(origin))
@@ -573,6 +580,7 @@ class PaperApp(App[None]):
         self._queued.clear()
         self.selected = None
         self._previous = None
+        self._shown = None
         self._history = None
         pane = self.query_one(SourcesPane)
         pane.border_title = "Sources"

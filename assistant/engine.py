@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Sequence
 
 import numpy as np
 
@@ -220,14 +221,16 @@ class Assistant:
             out[missing] = interaction.question_maxsim(query.tokens, self.index.tokens, ids[missing])
         return out
 
-    def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None) -> Answer:
-        """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic)."""
+    def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None,
+            shown: Sequence[int] = ()) -> Answer:
+        """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic);
+        ``shown``: ids of sentences already shown on it, which this answer leaves out ("Tell me more.")."""
         t0 = time.perf_counter()
         question = clean_question(question)
         query = self.query(f"{context} {question}" if context else question, expand=mode == "hybrid")
         t1 = time.perf_counter()
         if mode == "hybrid":
-            result = self._hybrid(question, query, k)
+            result = self._hybrid(question, query, k, shown)
         elif mode in ("bm25", "dense"):
             result = self._baseline(question, query, k, mode)
         else:
@@ -258,8 +261,8 @@ class Assistant:
     def _unrestricted(self) -> np.ndarray:
         return overview.unrestricted(self._layout)
 
-    def _rank(self, question: str, query: Query) -> Ranked:
-        """Fused scores for the question and the sentences selected to answer it."""
+    def _rank(self, question: str, query: Query, shown: Sequence[int] = ()) -> Ranked:
+        """Fused scores for the question and the sentences selected to answer it (never one of ``shown``)."""
         sentence_scores = self.unit_scores("sentences", query)
         windows = dense_scores(self.index.dense["windows"], query.vector)
         settings = self.fusion
@@ -269,6 +272,9 @@ class Assistant:
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
                      paragraphs, self._ranker_layout.paragraph, settings, late, chunk_late)
         mask, idf = self._mask(question, query.text), self._weights(query)
+        if len(shown):
+            mask = mask.copy()
+            mask[np.asarray(shown, dtype=np.int64)] = False
         prior, found, evidence, by_id = fused, None, None, None
         if settings.chunk_ranker or settings.sentence_ranker or settings.sentence_maxsim or settings.document_maxsim:
             found = self._candidates(question, query, fused, mask, idf)
@@ -291,11 +297,12 @@ class Assistant:
         lexical = self.index.lexical["sentences"]
         return ranker.idf_weights(list(query.terms), lexical.document_frequency, self.index.unit_count("sentences"))
 
-    def decide(self, question: str, query: Query) -> Decision:
+    def decide(self, question: str, query: Query, shown: Sequence[int] = ()) -> Decision:
         """Everything the hybrid system decides for a (clean) question: the sentences, whether to
-        abstain, and the confidence that they hold the answer, with the inputs it came from."""
+        abstain, and the confidence that they hold the answer, with the inputs it came from
+        (``shown``: sentences it may not choose)."""
         doc = self.document
-        ranked = self._rank(question, query)
+        ranked = self._rank(question, query, shown)
         fused, selection = ranked.fused, ranked.selection
         text = extract.answer_text(doc, selection.sentence_ids)
         model = abstain.load_model()
@@ -335,9 +342,9 @@ class Assistant:
         return joining.answer_set(self.document, masked, best, shown, by_id, ranked.idf, self.shape.pool,
                                   len(extract.runs(self.document, tuple(sorted(shown)))), names_missing=missing)
 
-    def _hybrid(self, question: str, query: Query, k: int) -> dict:
+    def _hybrid(self, question: str, query: Query, k: int, shown: Sequence[int] = ()) -> dict:
         doc = self.document
-        decision = self.decide(question, query)
+        decision = self.decide(question, query, shown)
         selection, abstained = decision.selection, decision.abstained
         chunk_scores = decision.fused.chunk_fused
         if isinstance(selection, overview.PaperSelection):

@@ -20,8 +20,9 @@ A question is a follow-up of the previous one when any of these holds:
 * it is short (four words or fewer) and has no content word of its own, only names and
   function words: "Why?", "And Russia?", "In Syria?";
 * it asks for more of the same (eight words or fewer, none of them a content word beyond a
-  request word such as "example", "instance", "more", "details"): "Give an example.", "Can you
-  give me an example?", "Tell me more."
+  request word such as "example", "instance", "more", "details", "else"): "Give an example.", "Can you
+  give me an example?", "Tell me more.", "What else?" (``asks_for_more``: the chat UI then leaves
+  out the sentences it already showed on that topic, so the answer is new).
 
 Entities are names: capitalised words (with a possessive "'s" dropped), consecutive ones
 grouped ("Middle East"), question and function words excluded ("What", "And", "Does").
@@ -90,7 +91,8 @@ FUNCTION_WORDS = frozenset(
     """.split()
 )
 SHORT_WORDS = 4
-REQUEST_WORDS = frozenset("example examples instance instances more detail details elaborate expand specific specifics concrete case cases illustration".split())
+REQUEST_WORDS = frozenset("example examples instance instances more detail details elaborate expand specific specifics concrete case cases "
+                          "illustration else anything further continue".split())
 REQUEST_MAX_WORDS = 8  # "Can you give me a concrete example?": a request for more, not a new question
 QUESTION_WORDS = frozenset("what when where why how who whom whose which".split())
 _ASKS_AGAIN = re.compile(rf"^\W*({'|'.join(sorted(QUESTION_WORDS))})(?:\s+(?:so|exactly|then|come|precisely))?\W*$", re.IGNORECASE)
@@ -191,8 +193,17 @@ def is_follow_up(question: str) -> bool:
     content = [w for w in words if w not in FUNCTION_WORDS and w not in name_words]
     if 0 < len(words) <= SHORT_WORDS and not content:
         return True
-    requested = [w for w in content if w in REQUEST_WORDS]
-    return 0 < len(words) <= REQUEST_MAX_WORDS and bool(requested) and len(requested) == len(content) and not names
+    return asks_for_more(question)
+
+
+def asks_for_more(question: str) -> bool:
+    """Does ``question`` only ask for more on the previous topic ("Tell me more.", "What else?", "Can
+    you give me an example?": at most eight words, no name, no content word but a request word)? Its
+    answer then leaves out what was already shown on that topic (``records.Shown``)."""
+    words = _lower_words(question)
+    content = [w for w in words if w not in FUNCTION_WORDS or w in REQUEST_WORDS]  # "more" is both
+    return (0 < len(words) <= REQUEST_MAX_WORDS and bool(content) and all(w in REQUEST_WORDS for w in content)
+            and not [e for e in entities(question) if e.base.lower() not in REQUEST_WORDS])  # "Anything" opens it, names nothing
 
 
 def _ends_on_pronoun(question: str) -> bool:
@@ -207,7 +218,7 @@ def contextualize(question: str, previous: str | None) -> str | None:
         return None
     if _ends_on_pronoun(question) and entities(question) and not _opener_end(question):  # its names join the topic
         return " ".join(previous.split())
-    new = entities(question, after=_opener_end(question))
+    new = [e for e in entities(question, after=_opener_end(question)) if e.base.lower() not in REQUEST_WORDS]  # not "Elaborate."
     context = _swap_question_word(question[_opener_end(question):], previous)
     for old, entity in reversed(_replacements(new, entities(previous))):
         name = entity.base + ("'s" if old.possessive else "")

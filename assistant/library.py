@@ -35,7 +35,7 @@ from assistant import paths, storage
 from assistant.checksum import sha256_file
 from assistant.errors import BrokenIndexError, InputError
 from assistant.progress import Progress, quiet
-from assistant.records import Answer
+from assistant.records import Answer, Shown
 
 if TYPE_CHECKING:
     from assistant.encoder import Encoder
@@ -411,11 +411,14 @@ class Library:
                     notice(f"{exc}; asking the other documents")
         return usable
 
-    def ask(self, question: str, k: int = 10, doc: str | None = None, context: str | None = None) -> Answer:
-        """Answer from one document (``doc``, an id) or from the whole library."""
+    def ask(self, question: str, k: int = 10, doc: str | None = None, context: str | None = None,
+            shown: Shown | None = None) -> Answer:
+        """Answer from one document (``doc``, an id) or from the whole library; ``shown``'s sentences
+        (of its document) are left out."""
         answers = []
         for entry, engine in self.answering(doc):
-            answer = engine.ask(question, k=k, context=context)
+            left_out = shown.sentence_ids if shown is not None and shown.document == entry.id else ()
+            answer = engine.ask(question, k=k, context=context, shown=left_out)
             answers.append(annotate(answer, entry.id, engine.document.pages))
         return answers[0] if len(answers) == 1 else merge(answers, k)
 
@@ -426,8 +429,9 @@ class Single:
     def __init__(self, engine, doc_id: str) -> None:
         self.engine, self.doc_id = engine, doc_id
 
-    def ask(self, question: str, k: int = 10, context: str | None = None) -> Answer:
-        answer = self.engine.ask(question, k=k, context=context)
+    def ask(self, question: str, k: int = 10, context: str | None = None, shown: Shown | None = None) -> Answer:
+        left_out = shown.sentence_ids if shown is not None and shown.document == self.doc_id else ()
+        answer = self.engine.ask(question, k=k, context=context, shown=left_out)
         return annotate(answer, self.doc_id, self.engine.document.pages)
 
 

@@ -140,3 +140,21 @@ class Answer:
     passages: tuple[Passage, ...]
     timings_ms: dict = field(default_factory=dict, compare=False, hash=False)
     sentence_ids: tuple[int, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The sentences already shown on a topic ("Tell me more." leaves them out): the library document
+    they belong to ("" outside a library) and their ids in its index."""
+
+    document: str
+    sentence_ids: tuple[int, ...]
+
+    def plus(self, answer: Answer) -> "Shown":
+        """These and the sentences ``answer`` showed (from the same document; else only those)."""
+        if answer.abstained:
+            return self
+        document = answer.citations[0].document if answer.citations else self.document
+        kept = self.sentence_ids if document == self.document else ()
+        return Shown(document, tuple(dict.fromkeys((*kept, *answer.sentence_ids))))
+

@@ -55,16 +55,24 @@ class StubAssistant:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.asked: list[tuple[str, str | None]] = []
+        self.left_out: list[tuple[int, ...]] = []  # the ``shown`` sentence ids each question was asked with
 
-    def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None) -> Answer:
+    def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None,
+            shown: tuple[int, ...] = ()) -> Answer:
         question = clean_question(question)
         self.asked.append((question, context))
+        self.left_out.append(tuple(shown))
         doc = self.document
         if "bread" in question.lower():
             return Answer(question, "", True, 0.02, (), closest(doc))
-        citations = (cite(doc, 1, "supporting [Iran's] other partners"), cite(doc, 2, "re-established itself as a crucial player"))
+        needles = ("supporting [Iran's] other partners", "re-established itself as a crucial player")
+        if shown:  # more on the topic: the next two body sentences not shown yet
+            rest = [x for x in doc.sentences if x.id not in shown and x.id > max(shown) and "Russia" in x.text]
+            needles = (rest[0].text, rest[1].text)
+        citations = tuple(cite(doc, n, needle) for n, needle in enumerate(needles, start=1))
         text = " ".join(display_text(c.text) for c in citations)
-        return Answer(question, text, False, 0.93, citations, closest(doc))
+        ids = tuple(sentence_with(doc, needle).id for needle in needles)
+        return Answer(question, text, False, 0.93, citations, closest(doc), sentence_ids=ids)
 
 
 class FailingAssistant(StubAssistant):
@@ -421,6 +429,20 @@ async def test_a_follow_up_after_a_who_question_carries_the_names_of_its_answer(
         carried = answered_with("Who backs Tehran's partners?", None, answer)
         assert carried != "Who backs Tehran's partners?"  # the answer's names came along
         assert stub.asked[-1] == ("Where do they work?", carried)
+
+
+async def test_tell_me_more_leaves_out_what_was_shown_on_the_topic(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot, stub)
+        await ask(pilot, IRAN)
+        await ask(pilot, "Tell me more.")
+        await ask(pilot, "What else?")
+        await ask(pilot, "And what about Russia?")  # a new topic: nothing left out
+        first, more, yet_more = (app.turns[i].answer.sentence_ids for i in range(3))
+        assert stub.asked[-3] == ("Tell me more.", IRAN)  # (the start screen asked its suggestions first)
+        assert stub.left_out[-4:] == [(), first, first + more, ()]
+        assert not set(first) & set(more) and not set(first + more) & set(yet_more)
 
 
 async def test_markup_in_a_question_is_shown_literally(stub):

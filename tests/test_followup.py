@@ -218,6 +218,39 @@ def test_a_request_for_an_example_stays_on_the_previous_topic(two_powers):
     assert IRAN_EXAMPLE not in selected(two_powers, two_powers.ask("Give an example."))  # asked on its own: anywhere
 
 
+def test_tell_me_more_answers_with_sentences_not_shown_yet(two_powers):
+    previous = "What does Iran want in Syria?"
+    first = two_powers.ask(previous)
+    more = two_powers.ask("Tell me more.", context=contextualize("Tell me more.", previous), shown=first.sentence_ids)
+    assert more.sentence_ids and not set(more.sentence_ids) & set(first.sentence_ids)
+    everything = tuple(range(len(two_powers.document.sentences)))
+    nothing = two_powers.ask("Tell me more.", context=previous, shown=everything)  # every sentence shown: nothing new
+    assert nothing.abstained or not nothing.sentence_ids
+
+
+@pytest.mark.parametrize("question", ["Tell me more.", "What else?", "Anything else?", "Can you elaborate?", "Any examples?"])
+def test_a_request_for_more_asks_for_more_and_keeps_the_topic(question):
+    from assistant.followup import asks_for_more
+
+    assert asks_for_more(question) and contextualize(question, IRAN) == IRAN  # "Anything" is not a name
+
+
+@pytest.mark.parametrize("question", ["Tell me more about Russia.", "And what about Russia?", "Why?", "What is an example of bandwagoning?"])
+def test_a_question_of_its_own_is_not_a_request_for_more(question):
+    from assistant.followup import asks_for_more
+
+    assert not asks_for_more(question)
+
+
+@pytest.mark.slow
+def test_real_tell_me_more_is_a_new_answer_on_the_same_topic(paper_assistant):
+    previous = "What is defensive realism?"
+    first = paper_assistant.ask(previous)
+    more = paper_assistant.ask("Tell me more.", context=contextualize("Tell me more.", previous), shown=first.sentence_ids)
+    assert not more.abstained and more.answer != first.answer
+    assert not set(more.sentence_ids) & set(first.sentence_ids) and "realism" in more.answer.lower()
+
+
 @pytest.mark.slow
 def test_real_follow_up_on_prose_answers_about_the_new_entity(paper_assistant):
     outpost = "For Russia, Syria also has instrumental value as its only real outpost in the Middle East."
