@@ -35,7 +35,7 @@ class GoldItem:
 # / VALIDATION, so a new file cannot slip into a fit unclassed).
 REPORT_ONLY = ("gold_heldout.jsonl", "gold_reader.jsonl", "gold_reader_blind.jsonl", "gold_reader_blind2.jsonl")
 VALIDATION = ("gold_reader_val.jsonl",)  # checks that a dev-tuned change carries over; never fitted on
-FITTED_ON = ("gold.jsonl", "gold_reader_dev.jsonl", "gold_abstain_fit.jsonl")
+FITTED_ON = ("gold.jsonl", "gold_reader_dev.jsonl", "gold_abstain_fit.jsonl", "gold_reader_blind_dev.jsonl")
 
 
 def report_only(path: Path | str) -> bool:
