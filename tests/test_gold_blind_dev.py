@@ -1,12 +1,12 @@
 """The blind dev set, source/gold_reader_blind_dev.jsonl: reader-worded questions written blind, FITTED_ON.
 
-Written the same way as the report-only blind sets: the 100 questions were committed (6edbb09) from
+Written the same way as the report-only blind sets: the 100 questions were committed (2ec69a8) from
 the paper's title, source/metadata.json and the section headings only, before the paper body, the
 README, the tests, the code or any other file under source/ was read. The answers and evidence were
-added afterwards (8cb6769) with the questions' wording unchanged: 2 of the 22 provisional
+added afterwards (1654368) with the questions' wording unchanged: 2 of the 22 provisional
 unanswerables turned out answered (e030, e095; now factoid) and 7 questions expected answerable are
 not answered by the paper (e028, e036, e046, e049, e075, e076, e084; now unanswerable). Six
-questions were then dropped (eb4182e: e001, e003, e004, e006, e012, e063), because they match
+questions were then dropped (80882d9: e001, e003, e004, e006, e012, e063), because they match
 report-only questions word for word and this set is fitted on; 94 remain, ids keep their gaps. Unlike
 the other blind sets this one is a dev set: fits and tuning may read it (gold.FITTED_ON). These tests
 check that it loads, its exact size and mix, that every evidence quote is an exact substring of the
