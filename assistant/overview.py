@@ -256,6 +256,7 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
         ("published", r"\bwhen (?:was|is) (?:it|(?:this|the) \w+) (?:published|written|released|issued|out)\b"
          r"|\b(?:what|which) (?:is the )?(?:publication )?date\b|\bwhat year was (?:it|(?:this|the) \w+) (?:published|written|released)\b", True),
         ("publisher", r"\bwho (?:published|publishes|issued|released)\b|\bpublisher\b|\bpublished (?:by|in|where)\b"
+         r"|\b(?:which|what) (?:\w+ ){1,2}(?:published|publishes|issued|released|put out)\b"  # "Which university published it?"
          r"|\bwhere (?:was|is) (?:it|this|the \w+) published\b|\b(?:what|which) (?:publication )?series\b", True),
         ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
         ("limitation", r"\b(?:limitations?|limits|shortcomings?|weakness(?:es)?|caveats?|drawbacks? of (?:the|this|its) \w+)\b", False),
@@ -294,7 +295,7 @@ _GENERIC = frozenset(terms(
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
     "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
-    "publish published publishes publisher publishers issued released series publication date dated part conduct conducted"
+    "publish published publishes publisher publishers issued released series publication date dated part conduct conducted university universities institution institutions institute press journal school programme program"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
 
@@ -392,6 +393,7 @@ ASPECTS: dict[str, Aspect] = {
                            weak_cue=re.compile(_THESIS, re.I)),
     "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),
 }
+PUBLISHER_KINDS = frozenset(terms("university institution institute press journal school programme program"))
 CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in the right part
 RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled over the candidates
 
@@ -464,7 +466,8 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray) -> Pap
         return _topical(lay, doc, question, scores)
     if aspect == "summary":
         return _summary(lay, doc, scores)
-    best = _best(lay, doc, ASPECTS[aspect], scores)
+    kinds = frozenset(terms(question)) & PUBLISHER_KINDS if aspect == "publisher" else frozenset()
+    best = _best(lay, doc, ASPECTS[aspect], scores, kinds=kinds)
     if best is None:
         return None
     sid, cued = best
@@ -499,8 +502,10 @@ def _summary(lay: Layout, doc: Document, scores: np.ndarray) -> PaperSelection |
     return PaperSelection(tuple(sorted({sid for sid, _ in picked})), "summary", picked[0][1])
 
 
-def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclude: frozenset[int] = frozenset()) -> tuple[int, bool] | None:
-    """The sentence that best states ``aspect``: part prior + cue + retrieval score + position."""
+def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclude: frozenset[int] = frozenset(),
+          kinds: frozenset[str] = frozenset()) -> tuple[int, bool] | None:
+    """The sentence that best states ``aspect``: part prior + cue + retrieval score + position, and a
+    cue's weight more for naming one of ``kinds`` (the publisher a question asks for: "Which university")."""
     candidates = [i for i, zone in enumerate(lay.zones) if zone in aspect.zones and i not in exclude]
     if not candidates:
         return None
@@ -516,7 +521,9 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     prior = np.array([aspect.zones[lay.zones[i]] for i in ids])
     bonus = aspect.first_bonus
     position = np.array([bonus[lay.order[i]] if lay.order[i] < len(bonus) else 0.0 for i in ids])
-    total = prior + CUE_WEIGHT * np.maximum(cued, 0.5 * weak) + RETRIEVAL_WEIGHT * minmax(scores[ids]) + position
+    named = np.array([bool(kinds & set(terms(display_text(doc.sentences[i].text)))) for i in ids]) if kinds else 0.0
+    total = (prior + CUE_WEIGHT * np.maximum(cued, 0.5 * weak) + RETRIEVAL_WEIGHT * minmax(scores[ids]) + position
+             + CUE_WEIGHT * named)
     top = int(np.argmax(total))
     return int(ids[top]), bool(cued[top] or weak[top])
 

@@ -132,6 +132,8 @@ def paper_layout(paper_doc):
     ("Which theoretical framework is applied?", "method"),
     ("How was the research conducted?", "method"),
     ("What period is covered?", "scope"),
+    ("Which university published this paper?", "publisher"),  # a kind of publisher is no topic of its own
+    ("What institution published the study?", "publisher"),
 ])
 def test_paper_level_shapes(paper_layout, question, aspect):
     assert overview.aspect_of(question, paper_layout) == aspect
@@ -149,6 +151,7 @@ def test_paper_level_shapes(paper_layout, question, aspect):
     "What method is used to store sea water?",
     "Which period is covered by the leases?",
     "Which period do the tidal mills cover?",  # the title's own words: about the mills, not the work
+    "Which leases published in 1750 name Keller?",
 ])
 def test_questions_about_a_topic_are_not_paper_level(paper_layout, question):
     assert overview.aspect_of(question, paper_layout) is None
@@ -196,6 +199,21 @@ Introduction
 
 This paper examines how tidal mills shaped coastal towns. The mills were published on maps in 1750 by the navy.
 """
+
+
+def test_a_question_naming_a_kind_of_publisher_is_answered_where_the_paper_names_one():
+    doc = parse(SERIES.replace("Introduction\n", "Disclaimer\n\nThe views expressed in the series are those of the "
+                                                  "authors, not of the School or of Kiel University.\n\nIntroduction\n"))
+    lay = overview.layout(doc)
+    flat = np.zeros(len(doc.sentences))
+
+    def answer(question):
+        chosen = overview.select(lay, doc, question, flat)
+        return chosen and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids]
+
+    assert answer("Which university published this paper?") == [
+        "The views expressed in the series are those of the authors, not of the School or of Kiel University."]
+    assert answer("Who published this paper?") == ["Coastal Heritage Working Papers, Number 12"]  # no kind asked for
 
 
 def test_who_published_the_work_and_when_are_answered_from_its_front_matter():
