@@ -109,6 +109,20 @@ def assert_exact(record: dict, texts: dict[str, str]) -> None:
         assert texts[item["document"]][item["start"] : item["end"]] == item["text"]
 
 
+def test_the_sentences_shown_are_left_out_only_in_their_own_document(three, fake_encoder):
+    from assistant.followup import contextualize
+    from assistant.records import Shown
+
+    books = library.Library.open(encoder=fake_encoder)
+    question = "Where is the naval base of Russia?"
+    first = books.ask(question, doc="paper")
+    more = books.ask("Tell me more.", doc="paper", context=contextualize("Tell me more.", question),
+                     shown=Shown("paper", first.sentence_ids))
+    assert more.sentence_ids and not set(more.sentence_ids) & set(first.sentence_ids)
+    elsewhere = books.ask(question, doc="paper", shown=Shown("canals", first.sentence_ids))  # another document's ids
+    assert elsewhere.sentence_ids == first.sentence_ids
+
+
 @pytest.fixture
 def three(home, files):
     """The library with the paper and three added documents."""
