@@ -1,7 +1,8 @@
 """Batch questions (``ask --questions``): JSONL lines of ``{"id", "question"}`` read into records.
 
-A line that is not a usable record becomes a ``BatchLine`` with an ``error``; the other lines
-are still answered.
+A line may also name, as ``"context"``, the id of an earlier line it follows up (the gold files'
+schema): it is then asked as the chat UI asks a follow-up. A line that is not a usable record
+becomes a ``BatchLine`` with an ``error``; the other lines are still answered.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ class BatchLine:
     id: str | int | float | None
     question: str = ""
     error: str = ""
+    context: str | int | float | None = None  # the id of the earlier line this one follows up
+
+
+def usable_id(value) -> bool:
+    """A line's id (or the id its "context" names): a string or a finite number, not a boolean."""
+    return not isinstance(value, bool) and isinstance(value, (str, int, float)) and not (
+        isinstance(value, float) and not math.isfinite(value))
 
 
 def read_batch(data: bytes) -> tuple[list[BatchLine], list[str]]:
@@ -57,9 +65,12 @@ def parse_line(number: int, raw: bytes) -> BatchLine:
     if not isinstance(item, dict) or not isinstance(item.get("question"), str):
         return BatchLine(number, None, error='expected a JSON object with a "question" string')
     qid = item.get("id", number)
-    if isinstance(qid, bool) or not isinstance(qid, (str, int, float)) or (isinstance(qid, float) and not math.isfinite(qid)):
+    if not usable_id(qid):
         return BatchLine(number, None, error='"id" must be a string or a finite number')
-    return BatchLine(number, qid, item["question"])
+    context = item.get("context")
+    if context is not None and not usable_id(context):
+        return BatchLine(number, qid, error='"context" must be the id of an earlier line (a string or a finite number)')
+    return BatchLine(number, qid, item["question"], context=context)
 
 
 def _refuse_constant(name: str):

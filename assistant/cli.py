@@ -244,22 +244,39 @@ def _print_answer(answer, as_json: bool, passages: int = 0, titles: dict[str, st
 
 
 def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
-    """Answer every usable line; a bad line gets an error record. True when no line was bad."""
+    """Answer every usable line; a bad line gets an error record. True when no line was bad. A line
+    naming an earlier line's id as its "context" is asked as the chat UI asks a follow-up of it."""
+    import json
+    from dataclasses import replace
+
     from assistant.errors import InputError
+    from assistant.followup import answered_with, asks_for_more, contextualize
+    from assistant.records import Shown
     from assistant.render import answer_json, json_text, safe
 
     clean = True
+    asked: dict[str, tuple[str, Shown]] = {}  # line id -> (the text a follow-up leans on, the sentences shown)
     for item in records:
+        if not item.error and item.context is not None and json.dumps(item.context) not in asked:
+            item = replace(item, error=f'"context" {json.dumps(item.context)} is not the id of an earlier answered line')
         if item.error:
             clean = False
             click.echo(safe(f"error: --questions line {item.line}: {item.error}"), err=True)
             if as_json:
                 _out(json_text({"id": item.id, "line": item.line, "error": item.error}))
             continue
+        previous, shown = asked.get(json.dumps(item.context), (None, None)) if item.context is not None else (None, None)
+        context = contextualize(item.question, previous)
+        more = shown if context is not None and asks_for_more(item.question) else None
         try:
-            record = {"id": item.id, **answer_json(assistant.ask(item.question, k=k))}
+            answer = assistant.ask(item.question, k=k, context=context, shown=more)
         except InputError as exc:
             record = {"id": item.id, "question": item.question, "error": str(exc)}
+        else:
+            record = {"id": item.id, **answer_json(answer), **({"context": context} if item.context is not None else {})}
+            given = None if answer.abstained else answer.answer
+            asked[json.dumps(item.id)] = (answered_with(item.question, context, given),
+                                          (more or Shown(answer.citations[0].document if answer.citations else "", ())).plus(answer))
         if as_json:
             _out(json_text(record))
         else:

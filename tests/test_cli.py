@@ -255,6 +255,38 @@ def test_batch_bad_line(paper_index_dir, line):
     assert json.loads(result.stdout) == {"id": None, "line": 1, "error": errors[0].split(": ", 2)[2]}
 
 
+@pytest.mark.parametrize("raw, context, error", [
+    ('{"id": 2, "question": "Why?", "context": 1}', 1, ""),
+    ('{"id": "b", "question": "And Russia?", "context": "a"}', "a", ""),
+    ('{"id": 2, "question": "Why?", "context": true}', None, '"context" must be the id of an earlier line'),
+    ('{"id": 2, "question": "Why?", "context": ["a"]}', None, '"context" must be the id of an earlier line'),
+])
+def test_a_batch_line_may_name_the_line_it_follows_up(raw, context, error):
+    from assistant.batch import parse_line
+
+    line = parse_line(3, raw.encode())
+    assert line.context == context and line.error.startswith(error) and bool(line.error) == bool(error)
+
+
+@pytest.mark.slow
+def test_batch_follow_ups_are_asked_as_the_chat_asks_them(paper_index_dir, index_source):
+    lines = [{"id": "goals", "question": "What are Iran's goals in the Middle East?"},
+             {"id": "russia", "question": "And what about Russia?", "context": "goals"},
+             {"id": "more", "question": "Tell me more.", "context": "russia"},
+             {"id": "lost", "question": "Why?", "context": "nowhere"}]
+    text = "\n".join(json.dumps(item) for item in lines) + "\n"
+    result = run("ask", "--index-dir", str(paper_index_dir), "--questions", "-", "--json", input=text)
+    assert result.exit_code == 1 and "Traceback" not in result.output  # the last line names no earlier line
+    goals, russia, more, lost = (json.loads(line) for line in result.stdout.splitlines())
+    assert "context" not in goals and russia["context"] == "What are Russia's goals in the Middle East?"
+    assert "Russia" in russia["answer"]
+    spans = lambda record: {(c["start"], c["end"]) for c in record["citations"]}
+    assert more["citations"] and not spans(more) & spans(russia)  # more: what was not shown yet
+    for record in (goals, russia, more):
+        check_record({k: v for k, v in record.items() if k not in ("id", "context")}, index_source)
+    assert lost == {"id": "lost", "line": 4, "error": '"context" "nowhere" is not the id of an earlier answered line'}
+
+
 # -- end to end, in a fresh process -----------------------------------------------------------
 
 
