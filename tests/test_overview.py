@@ -167,6 +167,12 @@ def test_layout_reads_each_part_of_the_paper(paper_doc, paper_layout):
     assert {"disclaimer", "introduction", "method"} <= set(paper_layout.zones)
 
 
+def quoted(doc, question: str) -> list[str] | None:
+    """The sentences overview.select answers ``question`` with, the retrieval scores flat (None: not paper-level)."""
+    chosen = overview.select(overview.layout(doc), doc, question, np.zeros(len(doc.sentences)))
+    return chosen and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids]
+
+
 def test_labelled_abstract_and_metadata_lines():
     doc = parse(LABELLED)
     lay = overview.layout(doc)
@@ -175,11 +181,9 @@ def test_labelled_abstract_and_metadata_lines():
     assert zones[metadata] == "front"
     assert zones["RESULTS: Absence fell by 12% in the schools that washed."] == "abstract"
     assert zones["Teachers often report waves of absence in winter."] == "lead"  # no introduction: the first body paragraphs
-    flat = np.zeros(len(doc.sentences))
 
     def answer(question):
-        chosen = overview.select(lay, doc, question, flat)
-        return chosen and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids]
+        return quoted(doc, question)
 
     assert answer("What method did the study use?") == [
         "METHODS: Twenty schools were randomised to supervised hand washing or usual practice."]
@@ -204,26 +208,17 @@ This paper examines how tidal mills shaped coastal towns. The mills were publish
 def test_a_question_naming_a_kind_of_publisher_is_answered_where_the_paper_names_one():
     doc = parse(SERIES.replace("Introduction\n", "Disclaimer\n\nThe views expressed in the series are those of the "
                                                   "authors, not of the School or of Kiel University.\n\nIntroduction\n"))
-    lay = overview.layout(doc)
-    flat = np.zeros(len(doc.sentences))
-
-    def answer(question):
-        chosen = overview.select(lay, doc, question, flat)
-        return chosen and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids]
-
-    assert answer("Which university published this paper?") == [
+    assert quoted(doc, "Which university published this paper?") == [
         "The views expressed in the series are those of the authors, not of the School or of Kiel University."]
-    assert answer("Who published this paper?") == ["Coastal Heritage Working Papers, Number 12"]  # no kind asked for
+    assert quoted(doc, "Who published this paper?") == ["Coastal Heritage Working Papers, Number 12"]  # no kind asked for
 
 
 def test_who_published_the_work_and_when_are_answered_from_its_front_matter():
     doc = parse(SERIES)
     lay = overview.layout(doc)
-    flat = np.zeros(len(doc.sentences))
 
     def answer(question):
-        chosen = overview.select(lay, doc, question, flat)
-        return chosen and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids]
+        return quoted(doc, question)
 
     for question in ("Who published it?", "Who published this paper?", "In which series was the paper published?",
                      "Who is the publisher?", "Which publisher?", "What series is this paper part of?"):  # bare: the work's
