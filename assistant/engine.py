@@ -224,7 +224,8 @@ class Assistant:
     def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None,
             shown: Sequence[int] = ()) -> Answer:
         """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic);
-        ``shown``: ids of sentences already shown on it, which this answer leaves out ("Tell me more.")."""
+        ``shown``: ids of sentences already shown on it, which this answer leaves out ("Tell me more."; the
+        hybrid system only: the single-signal baselines answer as always)."""
         t0 = time.perf_counter()
         question = clean_question(question)
         query = self.query(f"{context} {question}" if context else question, expand=mode == "hybrid")

@@ -64,8 +64,10 @@ def run(assistant, gold: Sequence[GoldItem], *, gold_path: str = "", systems: Se
     total, done = len(gold) * len(systems), 0
     outcomes: dict[str, list] = {name: [] for name in systems}
     for name in systems:
+        chain = _Shown(contexts)
         for item in gold:
-            answer = assistant.ask(item.question, k=k, mode=name, context=contexts[item.id])
+            answer = assistant.ask(item.question, k=k, mode=name, context=contexts[item.id], shown=chain.before(item))
+            chain.after(item, answer)
             outcomes[name].append((answer, score_answer(item, evidence[item.id], answer, document)))
             done += 1
             progress(f"asking ({name})", done, total)
@@ -112,6 +114,28 @@ def follow_up_contexts(gold: Sequence[GoldItem], answer: Callable[[str, str | No
         given = answer(item.question, context) if answer is not None and item.id in followed and asks_who(item.question) else None
         asked[item.id] = answered_with(item.question, context, given)
     return contexts
+
+
+class _Shown:
+    """The sentences each answer showed on its topic, as the chat UI keeps them: a follow-up that only
+    asks for more ("Tell me more.") is asked without what its chain already showed."""
+
+    def __init__(self, contexts: dict[str, str | None]) -> None:
+        self.contexts = contexts
+        self.by_id: dict[str, tuple[int, ...]] = {}
+
+    def _more(self, item: GoldItem) -> bool:
+        from assistant.followup import asks_for_more
+
+        return bool(item.context) and self.contexts[item.id] is not None and asks_for_more(item.question)
+
+    def before(self, item: GoldItem) -> tuple[int, ...]:
+        return self.by_id.get(item.context or "", ()) if self._more(item) else ()
+
+    def after(self, item: GoldItem, answer) -> None:
+        kept = self.before(item)
+        new = () if answer.abstained else tuple(answer.sentence_ids)
+        self.by_id[item.id] = tuple(dict.fromkeys((*kept, *new)))
 
 
 def _answer_text(answer) -> str | None:

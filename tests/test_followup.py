@@ -348,3 +348,23 @@ def test_eval_asks_a_follow_up_with_its_context(two_powers):
         assert follow["systems"][name]["passages"] == [
             {"rank": p.rank, "chunk_id": p.chunk_id, "start": p.start, "end": p.end, "score": p.score}
             for p in expected.passages]
+
+
+def test_eval_asks_a_request_for_more_without_what_its_chain_showed(two_powers, monkeypatch):
+    previous = "What does Iran want in Syria?"
+    items = [gold("a", previous), gold("b", "Tell me more.", "a"), gold("c", "What else?", "b"), gold("d", "Why?", "c")]
+    asked: dict[str, tuple[int, ...]] = {}
+    shown_ids: dict[str, tuple[int, ...]] = {}  # what each answer showed (nothing when it abstained, as in the chat)
+    ask = two_powers.ask
+
+    def spy(question, *args, shown=(), **kwargs):
+        answer = ask(question, *args, shown=shown, **kwargs)
+        asked[question], shown_ids[question] = tuple(shown), () if answer.abstained else answer.sentence_ids
+        return answer
+
+    monkeypatch.setattr(two_powers, "ask", spy)
+    run(two_powers, items, systems=("hybrid",))
+    first, more = shown_ids[previous], shown_ids["Tell me more."]
+    assert asked[previous] == () and asked["Tell me more."] == first  # the chain's answers so far are left out
+    assert first and asked["What else?"] == tuple(dict.fromkeys(first + more)) and not set(more) & set(first)
+    assert asked["Why?"] == ()  # a follow-up asking something else sees everything again
