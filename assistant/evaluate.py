@@ -19,6 +19,7 @@ from assistant.gold import GoldItem
 from assistant.matching import Evidence, SourceMap, contains_evidence, first_relevant_rank
 from assistant.metrics import K, Scored, summarise, token_f1, token_recall
 from assistant.progress import Progress, quiet
+from assistant.records import Shown
 
 SYSTEMS = MODES  # every answer mode is scored: the full system (hybrid) and its two baselines
 
@@ -122,20 +123,19 @@ class _Shown:
 
     def __init__(self, contexts: dict[str, str | None]) -> None:
         self.contexts = contexts
-        self.by_id: dict[str, tuple[int, ...]] = {}
+        self.by_id: dict[str, Shown] = {}
 
-    def _more(self, item: GoldItem) -> bool:
+    def _chain(self, item: GoldItem) -> Shown:
         from assistant.followup import asks_for_more
 
-        return bool(item.context) and self.contexts[item.id] is not None and asks_for_more(item.question)
+        more = bool(item.context) and self.contexts[item.id] is not None and asks_for_more(item.question)
+        return self.by_id.get(item.context or "", Shown("", ())) if more else Shown("", ())
 
     def before(self, item: GoldItem) -> tuple[int, ...]:
-        return self.by_id.get(item.context or "", ()) if self._more(item) else ()
+        return self._chain(item).sentence_ids
 
     def after(self, item: GoldItem, answer) -> None:
-        kept = self.before(item)
-        new = () if answer.abstained else tuple(answer.sentence_ids)
-        self.by_id[item.id] = tuple(dict.fromkeys((*kept, *new)))
+        self.by_id[item.id] = self._chain(item).plus(answer)
 
 
 def _answer_text(answer) -> str | None:
