@@ -398,7 +398,9 @@ class PaperApp(App[None]):
         exchange.turn = len(self.turns)
         exchange.start_answering()
         self._set_busy(True)
-        self._answer(exchange.question, exchange.context)
+        # asked after the one before it was answered, so a reopened "Tell me more." leaves out what that showed
+        more = exchange.context is not None and asks_for_more(exchange.question)
+        self._answer(exchange.question, exchange.context, shown=self._shown if more else None)
 
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
     def _answer(self, question: str, context: str | None, home: bool = False, shown: Shown | None = None) -> None:

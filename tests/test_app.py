@@ -990,6 +990,25 @@ async def test_past_conversations_are_kept_searched_and_reopened(stub):
     assert sorted(len(p.questions) for p in history.load_all(folder)) == [1, 3]
 
 
+async def test_a_reopened_request_for_more_leaves_out_what_the_answer_before_it_showed(stub):
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, IRAN)
+        await ask(pilot, "Tell me more.")
+        first, more = (turn.answer.sentence_ids for turn in app.turns)
+
+    app = make_app(assistant=stub)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot, stub)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert [t.question for t in app.turns] == [IRAN, "Tell me more."]
+        assert stub.left_out[-2:] == [(), first] and app.turns[1].answer.sentence_ids == more
+
+
 async def test_history_is_empty_at_first_and_escape_closes_it(stub):
     app = make_app(assistant=stub)
     async with app.run_test(size=(100, 30)) as pilot:
