@@ -14,6 +14,7 @@ from assistant import answer as extract
 from assistant import ranker
 from assistant.encoder import Encoder, encode_with_tokens
 from assistant.errors import InputError
+from assistant.followup import asks_for_more
 from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
@@ -230,8 +231,10 @@ class Assistant:
         question = clean_question(question)
         query = self.query(f"{context} {question}" if context else question, expand=mode == "hybrid")
         t1 = time.perf_counter()
+        # "Tell me more." is answered as the question it follows (a paper-level one, one about the authors ...)
+        routed = context if context and len(shown) and asks_for_more(question) else question
         if mode == "hybrid":
-            result = self._hybrid(question, query, k, shown)
+            result = self._hybrid(routed, query, k, shown)
         elif mode in ("bm25", "dense"):
             result = self._baseline(question, query, k, mode)
         else:
@@ -283,9 +286,11 @@ class Assistant:
             by_id = dict(zip(found.ids.tolist(), evidence.tolist()))  # which run leads, and who joins (answer.ShapeSettings)
             fused = rerank(fused, ranker.log_odds(evidence, found.ids, len(mask)), self._sentence_chunk, settings,
                            ranker.scaled_late(found, len(mask)))
-        paper = overview.select(self._layout, self.document, question, fused.sentence_fused)  # None unless about the whole paper
-        authors = (overview.each_author(self.document, self._layout, query.text, fused.sentence_fused)
-                   if paper is None and overview.about_the_authors(question, query.text, self._layout) else ())
+        left_out = frozenset(int(i) for i in shown)
+        paper = overview.select(self._layout, self.document, question, fused.sentence_fused, left_out)  # None unless about the whole paper
+        authors = tuple(i for i in (overview.each_author(self.document, self._layout, query.text, fused.sentence_fused)
+                                    if paper is None and overview.about_the_authors(question, query.text, self._layout) else ())
+                        if i not in left_out)
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None
             else extract.Selection(authors, False) if authors

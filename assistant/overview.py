@@ -459,43 +459,47 @@ class PaperSelection:
     enumeration: bool = False
 
 
-def select(lay: Layout, doc: Document, question: str, scores: np.ndarray) -> PaperSelection | None:
-    """The answer to a paper-level question, or None (not one, or the paper has no part stating it)."""
+def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
+           exclude: frozenset[int] = frozenset()) -> PaperSelection | None:
+    """The answer to a paper-level question, or None (not one, or the paper has no part stating it);
+    never one of the sentences ``exclude`` holds (shown already: "Tell me more.")."""
     aspect = aspect_of(question, lay)
     if aspect is None:
-        return _topical(lay, doc, question, scores)
+        return _topical(lay, doc, question, scores, exclude)
     if aspect == "summary":
-        return _summary(lay, doc, scores)
+        return _summary(lay, doc, scores, exclude)
     kinds = frozenset(terms(question)) & PUBLISHER_KINDS if aspect == "publisher" else frozenset()
-    best = _best(lay, doc, ASPECTS[aspect], scores, kinds=kinds)
+    best = _best(lay, doc, ASPECTS[aspect], scores, exclude, kinds=kinds)
     if best is None:
         return None
     sid, cued = best
     ids = [sid]
     follower = _next_in_paragraph(doc, sid)
     opening = lay.zones[sid] in OPENING or lay.zones[sid] == "method"
-    if aspect in ("argument", "aim", "topic") and opening and follower is not None and _AIM.search(display_text(doc.sentences[sid].text)):
+    if (aspect in ("argument", "aim", "topic") and opening and follower is not None and follower not in exclude
+            and _AIM.search(display_text(doc.sentences[sid].text))):
         ids.append(follower)  # an aim statement is followed by its claim
     return PaperSelection(tuple(sorted(ids)), aspect, cued)
 
 
-def _topical(lay: Layout, doc: Document, question: str, scores: np.ndarray) -> PaperSelection | None:
+def _topical(lay: Layout, doc: Document, question: str, scores: np.ndarray,
+             exclude: frozenset[int] = frozenset()) -> PaperSelection | None:
     """A topical conclusion/argument/recommendation: the best sentence of the part stating it, when it
     scores nearly as well as the best sentence anywhere (else the paper states it elsewhere: None).
     None too when the best sentence anywhere already lies in such a part: the usual answer quotes it."""
     aspect = topical_aspect(question, lay)
     if aspect is None or lay.zones[int(np.argmax(scores))] in ASPECTS[aspect].zones:
         return None
-    best = _best(lay, doc, ASPECTS[aspect], scores)
+    best = _best(lay, doc, ASPECTS[aspect], scores, exclude)
     if best is None or scores[best[0]] < TOPICAL_SHARE * float(np.max(scores)):
         return None
     return PaperSelection((best[0],), aspect or "", best[1])
 
 
-def _summary(lay: Layout, doc: Document, scores: np.ndarray) -> PaperSelection | None:
+def _summary(lay: Layout, doc: Document, scores: np.ndarray, exclude: frozenset[int] = frozenset()) -> PaperSelection | None:
     """What the paper sets out to do, then what it concludes."""
-    opening = _best(lay, doc, ASPECTS["opening"], scores)
-    closing = _best(lay, doc, ASPECTS["conclusion"], scores, exclude=frozenset({opening[0]}) if opening else frozenset())
+    opening = _best(lay, doc, ASPECTS["opening"], scores, exclude)
+    closing = _best(lay, doc, ASPECTS["conclusion"], scores, exclude | ({opening[0]} if opening else set()))
     picked = [b for b in (opening, closing) if b is not None]
     if not picked:
         return None

@@ -252,6 +252,19 @@ def test_real_tell_me_more_is_a_new_answer_on_the_same_topic(paper_assistant):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("previous, question", [("What is the main argument?", "Tell me more."),
+                                                ("Who are the authors?", "Tell me more about them.")])
+def test_real_request_for_more_is_asked_as_the_question_it_follows(paper_assistant, previous, question):
+    first = paper_assistant.ask(previous)
+    more = paper_assistant.ask(question, context=contextualize(question, answered_with(previous, None, first.answer)),
+                               shown=first.sentence_ids)
+    assert not more.abstained and more.question == question
+    assert more.sentence_ids and not set(more.sentence_ids) & set(first.sentence_ids)
+    sections = {c.section for c in more.citations}
+    assert sections <= ({"About the Authors"} if "authors" in previous else {"Introduction", "Theoretical Framework", "Conclusion"})
+
+
+@pytest.mark.slow
 def test_real_follow_up_on_prose_answers_about_the_new_entity(paper_assistant):
     outpost = "For Russia, Syria also has instrumental value as its only real outpost in the Middle East."
     prose = ask_after(paper_assistant, "What does Iran want to achieve in Syria?", "What about Moscow?")

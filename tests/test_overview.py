@@ -173,6 +173,20 @@ def quoted(doc, question: str) -> list[str] | None:
     return chosen and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids]
 
 
+def test_a_paper_level_answer_leaves_out_what_was_shown():
+    doc = parse(LABELLED)
+    lay = overview.layout(doc)
+    flat = np.zeros(len(doc.sentences))
+    first = overview.select(lay, doc, "What does the study conclude?", flat)
+    assert first is not None
+    again = overview.select(lay, doc, "What does the study conclude?", flat, frozenset(first.sentence_ids))
+    assert again is not None and not set(again.sentence_ids) & set(first.sentence_ids)
+    summary = overview.select(lay, doc, "Summarize the study", flat)
+    assert summary is not None
+    rest = overview.select(lay, doc, "Summarize the study", flat, frozenset(summary.sentence_ids))
+    assert rest is None or not set(rest.sentence_ids) & set(summary.sentence_ids)
+
+
 def test_labelled_abstract_and_metadata_lines():
     doc = parse(LABELLED)
     lay = overview.layout(doc)
