@@ -26,9 +26,9 @@ from textual.widgets import Header, Markdown, OptionList
 from assistant import paths
 from assistant.encoder import Encoder
 from assistant.errors import AssistantError, InputError
-from assistant.followup import answered_with, asks_for_more, contextualize, effective
+from assistant.followup import answered_with, contextualize, effective, leave_out
 from assistant.progress import StageClock, describe
-from assistant.records import Answer, Document, Shown
+from assistant.records import NOTHING_SHOWN, Answer, Document, Shown
 from assistant.render import safe
 from assistant.screens import HelpScreen, HistoryScreen, LibraryScreen, ReaderScreen
 from assistant.suggestions import suggested_questions
@@ -368,7 +368,7 @@ class PaperApp(App[None]):
             self.notify(str(exc), title="Cannot ask that", severity="error", markup=False)
             return
         context = contextualize(question, self._previous)
-        shown = self._shown if context is not None and asks_for_more(question) else None
+        shown = leave_out(question, context, self._shown)
         box = self.query_one(QuestionInput)
         box.remember(question)
         box.value = ""
@@ -399,8 +399,7 @@ class PaperApp(App[None]):
         exchange.start_answering()
         self._set_busy(True)
         # asked after the one before it was answered, so a reopened "Tell me more." leaves out what that showed
-        more = exchange.context is not None and asks_for_more(exchange.question)
-        self._answer(exchange.question, exchange.context, shown=self._shown if more else None)
+        self._answer(exchange.question, exchange.context, shown=leave_out(exchange.question, exchange.context, self._shown))
 
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
     def _answer(self, question: str, context: str | None, home: bool = False, shown: Shown | None = None) -> None:
@@ -435,7 +434,7 @@ class PaperApp(App[None]):
         self._save_history()
         answer = message.answer
         self._previous = answered_with(message.question, message.context, None if answer.abstained else answer.answer)
-        self._shown = (message.shown or Shown(answer_source(answer), ())).plus(answer)
+        self._shown = (message.shown or NOTHING_SHOWN).plus(answer)
         exchange.remove_class("pending-answer")
         origin = answer_source(message.answer)
         await exchange.show_answer(message.answer, self._document(origin).source, self._title(origin))

@@ -250,8 +250,8 @@ def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
     from dataclasses import replace
 
     from assistant.errors import InputError
-    from assistant.followup import answered_with, asks_for_more, contextualize
-    from assistant.records import Shown
+    from assistant.followup import answered_with, contextualize, leave_out
+    from assistant.records import NOTHING_SHOWN, Shown
     from assistant.render import answer_json, json_text, safe
 
     clean = True
@@ -267,7 +267,7 @@ def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
             continue
         previous, shown = asked.get(json.dumps(item.context), (None, None)) if item.context is not None else (None, None)
         context = contextualize(item.question, previous)
-        more = shown if context is not None and asks_for_more(item.question) else None
+        more = leave_out(item.question, context, shown)
         try:
             answer = assistant.ask(item.question, k=k, context=context, shown=more)
         except InputError as exc:
@@ -276,7 +276,7 @@ def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
             record = {"id": item.id, **answer_json(answer), **({"context": context} if item.context is not None else {})}
             given = None if answer.abstained else answer.answer
             asked[json.dumps(item.id)] = (answered_with(item.question, context, given),
-                                          (more or Shown(answer.citations[0].document if answer.citations else "", ())).plus(answer))
+                                          (more or NOTHING_SHOWN).plus(answer))
         if as_json:
             _out(json_text(record))
         else:

@@ -19,7 +19,7 @@ from assistant.gold import GoldItem
 from assistant.matching import Evidence, SourceMap, contains_evidence, first_relevant_rank
 from assistant.metrics import K, Scored, summarise, token_f1, token_recall
 from assistant.progress import Progress, quiet
-from assistant.records import Shown
+from assistant.records import NOTHING_SHOWN, Shown
 
 SYSTEMS = MODES  # every answer mode is scored: the full system (hybrid) and its two baselines
 
@@ -126,10 +126,10 @@ class _Shown:
         self.by_id: dict[str, Shown] = {}
 
     def _chain(self, item: GoldItem) -> Shown:
-        from assistant.followup import asks_for_more
+        from assistant.followup import leave_out
 
-        more = bool(item.context) and self.contexts[item.id] is not None and asks_for_more(item.question)
-        return self.by_id.get(item.context or "", Shown("", ())) if more else Shown("", ())
+        shown = self.by_id.get(item.context, NOTHING_SHOWN) if item.context else None
+        return leave_out(item.question, self.contexts[item.id], shown) or NOTHING_SHOWN
 
     def before(self, item: GoldItem) -> tuple[int, ...]:
         return self._chain(item).sentence_ids

@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 OPENERS = ("and", "but", "also", "so", "then", "what about", "how about", "what of", "same for", "same question for")
 PRONOUNS = frozenset(
@@ -99,7 +100,8 @@ _ASKS_AGAIN = re.compile(rf"^\W*({'|'.join(sorted(QUESTION_WORDS))})(?:\s+(?:so|
 
 _WORD = re.compile(r"[A-Za-z][\w-]*(?:['\u2019]s)?")
 _ASKS_WHO = re.compile(r"^\W*(?:(?:and|but|so|then)\W+)?(?:who|whom|whose)\b", re.IGNORECASE)
-CARRIED_NAMES = 4  # names of a "who" answer carried to the next follow-up
+CARRIED_NAMES = 4
+T = TypeVar("T")  # names of a "who" answer carried to the next follow-up
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,12 @@ def asks_for_more(question: str) -> bool:
     content = [w for w in words if w not in FUNCTION_WORDS or w in REQUEST_WORDS]  # "more" is both
     return (0 < len(words) <= REQUEST_MAX_WORDS and bool(content) and all(w in REQUEST_WORDS for w in content)
             and not [e for e in entities(question) if e.base.lower() not in REQUEST_WORDS])  # "Anything" opens it, names nothing
+
+
+def leave_out(question: str, context: str | None, shown: T | None) -> T | None:
+    """What a question leaves out of its answer: ``shown`` (the sentences its topic showed so far)
+    when it is a follow-up (``context`` not None) that only asks for more, else None."""
+    return shown if context is not None and asks_for_more(question) else None
 
 
 def _ends_on_pronoun(question: str) -> bool:

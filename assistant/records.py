@@ -158,3 +158,5 @@ class Shown:
         kept = self.sentence_ids if document == self.document else ()
         return Shown(document, tuple(dict.fromkeys((*kept, *answer.sentence_ids))))
 
+
+NOTHING_SHOWN = Shown("", ())  # a topic's start: ``NOTHING_SHOWN.plus(answer)`` is what its first answer showed
