@@ -15,7 +15,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-EAGER_METHODS = ("lucene", "robertson", "atire")  # bm25s variants whose scores are the matrix alone (no non-occurrence term)
+from assistant.errors import BrokenIndexError
+
 WORD = re.compile(r"(?u)\b\w\w+\b")  # a word token: two or more word characters
 EXTRA_STOPWORDS = {
     "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "did", "do",
@@ -98,12 +99,8 @@ class Bm25Index:
 
         directory = Path(directory)
         params = json.loads((directory / "params.index.json").read_text(encoding="utf-8"))
-        if params.get("method") not in EAGER_METHODS:  # a variant with non-occurrence scores: bm25s's own reader
-            import bm25s
-
-            model = bm25s.BM25.load(str(directory), allow_pickle=False, show_progress=False)
-            return cls(model.vocab_dict, model.scores["data"], model.scores["indices"], model.scores["indptr"],
-                       model.scores["num_docs"], model)
+        if params.get("method") != "lucene":  # what ``build`` writes; other variants add a non-occurrence term
+            raise BrokenIndexError(f"{directory.name}: BM25 variant {params.get('method')!r} is not the one this tool builds")
         vocab = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
         data, indices, indptr = (np.load(directory / f"{name}.csc.index.npy", allow_pickle=False)
                                  for name in ("data", "indices", "indptr"))
@@ -112,8 +109,6 @@ class Bm25Index:
     def get_scores(self, query_terms: Sequence[str]) -> np.ndarray:
         """Each unit's BM25 score for the terms (a repeated term counts again; unknown terms nothing):
         bm25s's ``get_scores``, the same float32 sums in the same order."""
-        if self._model is not None and self._model.nonoccurrence_array is not None:
-            return np.asarray(self._model.get_scores(list(query_terms)), dtype=np.float32)
         scores = np.zeros(self.num_docs, dtype=self.data.dtype)
         rows = len(self.indptr) - 1  # bm25s's vocabulary ends with "", which has no row
         for term in query_terms:
