@@ -12,6 +12,7 @@ from assistant import metonyms
 from assistant.lexical import terms
 from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
 from assistant.structure import display_text, table_caption, table_columns
+from assistant.text import stops_short
 
 _SOURCE_WORDS = re.compile(r"\b(sources?|cites?|cited|citing|citation|references?|notes?|footnotes?|wrote|written|author of|published|article|journal|report)\b", re.I)
 
@@ -484,9 +485,22 @@ def citations(doc: Document, chunks: tuple[Chunk, ...], sentence_ids: tuple[int,
                 end=last.end,
                 text=doc.source[first.start : last.end],
                 notes=tuple(notes.values()),
+                cut_start=_prose(doc, run[0]) and _fragment(doc, run[0]),
+                cut_end=_prose(doc, run[-1]) and stops_short(display_text(last.text)),
             )
         )
     return tuple(out)
+
+
+_NOT_PROSE = frozenset({"front", "contents", "notes", "references"})  # title lines and references end as they like
+
+
+def _prose(doc: Document, sid: int) -> bool:
+    """Is sentence ``sid`` running prose, whose sentences close with punctuation (not a title line,
+    list item, table cell or reference)?"""
+    sentence = doc.sentences[sid]
+    return (doc.paragraphs[sentence.paragraph].kind == "body"
+            and doc.sections[sentence.section].kind not in _NOT_PROSE)
 
 
 def passages(doc: Document, chunks: tuple[Chunk, ...], scores: np.ndarray, k: int) -> tuple[Passage, ...]:

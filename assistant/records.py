@@ -115,6 +115,8 @@ class Citation:
     notes: tuple[CitedNote, ...] = ()
     document: str = ""  # the library document's id (library.annotate fills it)
     page: int | None = None  # 1-based PDF page of ``start``; None for text and Markdown
+    cut_start: bool = False  # its first sentence is the tail of one the extracted text broke (starts lower-case)
+    cut_end: bool = False  # its last sentence breaks off without closing punctuation (at a table or a page)
 
 
 @dataclass(frozen=True)

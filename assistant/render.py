@@ -15,7 +15,7 @@ from rich.text import Text
 from assistant.confidence import closest_phrase, phrase
 from assistant.records import Answer, Citation, Passage
 from assistant.structure import display_text
-from assistant.text import note_marks
+from assistant.text import cut_marks, note_marks
 
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 JSON_KEYS = ("question", "answer", "abstained", "confidence", "citations", "passages", "timings_ms")
@@ -69,7 +69,8 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
         return Group(*parts)
     body = Text()
     for citation in answer.citations:
-        body.append(safe(note_marks(display_text(citation.text), (note.number for note in citation.notes))))
+        shown = note_marks(display_text(citation.text), (note.number for note in citation.notes))
+        body.append(safe(cut_marks(shown, citation.cut_start, citation.cut_end)))
         body.append(f" [{citation.n}] ", style="bold cyan")
     parts.append(Panel(body, title=Text(safe(answer.question)), title_align="left", border_style="green"))
     for citation in answer.citations:

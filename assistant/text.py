@@ -65,6 +65,22 @@ PUNCTUATED_END = re.compile(rf"[.,;:!?][{_CLOSERS}]?{_MARKER_DIGITS}$")  # struc
 # closing bracket or a trailing * close it too.
 CLOSED_END = re.compile(rf"[.!?:;{_CLOSERS}\]…*]{_MARKER_DIGITS}\s*$")
 
+# answer: a quoted sentence that stops without closing punctuation (a note marker may follow it, after a
+# space as the paper prints them: "equilibrium. ¹⁰"): the extracted text broke off there, at a table or a
+# page ("... pushing for a deal at a" / Table 1), so the answer marks the cut instead of running on.
+SENTENCE_CLOSED = re.compile(rf"[.!?:;{_CLOSERS}\]…*][^\S\n]?{_MARKER_DIGITS}\s*$")
+
+
+def stops_short(text: str) -> bool:
+    """Does this sentence stop without closing punctuation (the text broke off)?"""
+    return bool(text.strip()) and not SENTENCE_CLOSED.search(text.strip())
+
+
+def cut_marks(text: str, cut_start: bool, cut_end: bool) -> str:
+    """Display only: an ellipsis where a quote starts or stops inside a sentence the text broke."""
+    return f"{'… ' * cut_start}{text}{' …' * cut_end}"
+
+
 # -- dates ---------------------------------------------------------------------------------
 
 MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"

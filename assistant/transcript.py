@@ -18,7 +18,7 @@ from assistant.confidence import phrase
 from assistant.records import Answer, Citation, CitedNote, Document
 from assistant.render import safe
 from assistant.structure import display_text
-from assistant.text import note_marks
+from assistant.text import cut_marks, note_marks
 
 HIGHLIGHT = "bold black on #e5c07b"
 CONTEXT_CHARS = 320
@@ -45,6 +45,8 @@ class Source:
     cited: bool = True  # highlight [start, end) within its paragraph
     document: str = ""  # the library document's id ("" outside a library)
     page: int | None = None  # the PDF page of ``start``
+    cut_start: bool = False  # the quote starts inside a sentence the text broke (Citation.cut_start)
+    cut_end: bool = False  # the quote stops where the text broke off (Citation.cut_end)
 
 
 def _on_page(locator: str, page: int | None) -> str:
@@ -75,7 +77,8 @@ def _joined(n: int, run: list[Citation]) -> Source:
     notes = tuple({note.number: note for c in run for note in c.notes}.values())
     first = run[0]
     locator = _on_page(f"paragraph {first.paragraph}", first.page)
-    return Source(n, first.section, locator, first.start, run[-1].end, notes, True, first.document, first.page)
+    return Source(n, first.section, locator, first.start, run[-1].end, notes, True, first.document, first.page,
+                  first.cut_start, run[-1].cut_end)
 
 
 def answer_source(answer: Answer) -> str:
@@ -92,7 +95,7 @@ def answer_markdown(answer: Answer, source: str, closest: int = 3) -> str:
             section = escape_markdown(safe(passage.section))
             lines.append(f"- [\\[{passage.rank}\\] {section}](source:{passage.rank}): “{quote}”")
         return "\n".join(lines)
-    parts = [f"{escape_markdown(safe(_cited_text(source, s)))} [\\[{s.n}\\]](source:{s.n})"
+    parts = [f"{escape_markdown(safe(cut_marks(_cited_text(source, s), s.cut_start, s.cut_end)))} [\\[{s.n}\\]](source:{s.n})"
              for s in sources_of(answer, source)]
     return " ".join(parts) or escape_markdown(safe(answer.answer))
 
@@ -100,6 +103,11 @@ def answer_markdown(answer: Answer, source: str, closest: int = 3) -> str:
 def _cited_text(text: str, source: Source) -> str:
     """A cited span as shown: page furniture dropped, the markers of the notes it cites superscript."""
     return note_marks(display_text(text[source.start : source.end]), (note.number for note in source.notes))
+
+
+def _quoted(text: str, source: Source) -> str:
+    """A cited span in a plain answer line: the paper's words, an ellipsis where the text broke one."""
+    return cut_marks(display_text(text[source.start : source.end]), source.cut_start, source.cut_end)
 
 
 def _paragraph_bounds(document: Document, start: int, end: int) -> tuple[int, int]:
@@ -184,7 +192,7 @@ def answer_plain(turn: Turn, text: str) -> str:
     if answer.abstained:
         lines.append("A: The paper does not seem to answer this. Closest passages:")
     else:
-        lines.append("A: " + " ".join(f"{display_text(text[s.start : s.end])} [{s.n}]" for s in sources))
+        lines.append("A: " + " ".join(f"{_quoted(text, s)} [{s.n}]" for s in sources))
     lines.append("")
     for source in sources:
         lines.append(f"[{source.n}] {_locator(source.section, source.locator, source.start, source.end)}")
@@ -220,7 +228,7 @@ def _answer_markdown_lines(find: Callable[[str], Document], answer: Answer) -> l
     if answer.abstained:
         out = ["*The paper does not seem to answer this.* Closest passages:", ""]
     else:
-        out = [" ".join(f"{escape_markdown(display_text(text[s.start : s.end]))} \\[{s.n}\\]"
+        out = [" ".join(f"{escape_markdown(_quoted(text, s))} \\[{s.n}\\]"
                         for s in sources_of(answer, text)), ""]
     for source in sources_of(answer, text):
         quote = display_text(find(source.document).source[source.start : source.end])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 
 import numpy as np
 import pytest
@@ -55,6 +56,52 @@ def test_adjacent_sentences_are_one_citation_covering_them():
     assert display_text(run.text) == extract.answer_text(doc, (first, second))
     assert alone.text == doc.sentences[grain].text
     assert len(extract.citations(doc, chunks_of(doc), (first, third))) == 2  # a gap: two citations
+
+
+BROKEN = """Two coastal states
+
+Goals
+
+Both states pursue aims at sea. There has been concern in Lima that Chile could shift to a trade track, pushing for a deal at a
+
+Table 1. Main goals of Chile and Peru in the Pacific. Compiled by the authors. Chile Copper exports; Fruit markets Peru Gold mining
+
+when point the fleet was not yet ready. The two lists overlap in their search for markets. ¹⁰
+
+Notes
+
+¹⁰ Smith, Harbours, 1990
+"""
+
+
+def test_a_quote_cut_by_a_table_is_marked_where_it_breaks_and_keeps_its_exact_slice():
+    from rich.console import Console
+
+    from assistant.records import Answer
+    from assistant.render import answer_json, answer_renderable
+    from assistant.transcript import Turn, answer_markdown, answer_plain
+
+    doc = parse(BROKEN)
+    cut, tail, whole = (sentence_id(doc, f) for f in ("pushing for a deal", "when point", "lists overlap"))
+    first, second = extract.citations(doc, chunks_of(doc), (cut, tail, whole))
+    assert (first.cut_start, first.cut_end) == (False, True)
+    assert (second.cut_start, second.cut_end) == (True, False)  # "when point ..." is the tail of a broken sentence
+    assert first.text == doc.source[first.start : first.end]
+    (note,) = extract.citations(doc, chunks_of(doc), (sentence_id(doc, "Smith"),))
+    assert not (note.cut_start or note.cut_end)  # a reference ends as it likes
+    (caption,) = extract.citations(doc, chunks_of(doc), (sentence_id(doc, "Chile Copper"),))
+    assert not caption.cut_end  # nor does a table cell
+
+    answer = Answer("Was Lima worried?", "", False, 0.8, (first, second), ())
+    console = Console(no_color=True, width=400, record=True, file=open(os.devnull, "w"))
+    console.print(answer_renderable(answer))
+    shown = console.export_text()
+    assert "pushing for a deal at a … [1] … when point" in shown
+    assert "at a … [\\[1\\]]" in answer_markdown(answer, doc.source)
+    assert "at a … [1] … when point" in answer_plain(Turn(answer.question, None, answer), doc.source)
+    record = answer_json(answer)["citations"]
+    assert [(c["cut_start"], c["cut_end"]) for c in record] == [(False, True), (True, False)]
+    assert record[0]["text"] == doc.source[first.start : first.end]  # the slice is never changed
 
 
 def test_a_run_gathers_the_notes_of_its_sentences():

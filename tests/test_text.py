@@ -6,7 +6,7 @@ import pytest
 
 from assistant.text import (
     BARE_MARKER, BARE_MARKER_MATCHING, CLOSED_END, LIST_ITEM, LIST_LINE, PAGE_NUMBER, PAGE_NUMBER_LINE, PUNCTUATED_END,
-    SENTENCE_END_LINE, SUPERSCRIPT_MARKER, YEAR, note_marks,
+    SENTENCE_END_LINE, SUPERSCRIPT_MARKER, YEAR, cut_marks, note_marks, stops_short,
 )
 
 
@@ -69,3 +69,26 @@ def test_answers_show_a_cited_notes_marker_as_superscript_and_keep_the_exact_sli
     assert "region.⁴¹ Russia's army" in console.export_text()
     assert "region.⁴¹ Russia's army" in answer_markdown(answer, source)
     assert answer_json(answer)["citations"][0]["text"] == source  # JSON keeps the exact slice
+
+
+@pytest.mark.parametrize("text, short", [
+    ("pushing for a deal at a", True),
+    ("It is also necessary to take into account the combination", True),
+    ("Overcoming the consequences of imposed", True),
+    ("The quay still stands.", False),
+    ("a stable state of equilibrium. ¹⁰", False),  # the paper's marker after a space
+    ("the tools of its foreign policy. 12", False),
+    ("the speeches show it.¹⁷", False),
+    ('as "the new goal."', False),
+    ("Why did it happen?", False),
+    ("Russia's goals are these:", False),
+    ("", False),
+])
+def test_a_sentence_stops_short_when_it_ends_without_closing_punctuation(text, short):
+    assert stops_short(text) is short
+
+
+def test_cut_marks_put_an_ellipsis_where_the_quote_is_cut():
+    assert cut_marks("pushing for a deal at a", False, True) == "pushing for a deal at a …"
+    assert cut_marks("when the fleet was ready.", True, False) == "… when the fleet was ready."
+    assert cut_marks("Whole.", False, False) == "Whole."
