@@ -11,11 +11,11 @@ import math
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.errors import InputError
-from assistant.text import LIST_LINE, SENTENCE_END_LINE
+from assistant.text import LIST_LINE, PAGE_NUMBER, SENTENCE_END_LINE
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
@@ -126,7 +126,7 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int,
             raise InputError(f"{path}: the PDF is protected by a password; save an unprotected copy and index that") from None
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     try:
-        pages = [_page_lines(pdf, number) for number in range(len(pdf))]
+        pages = without_running_lines([_page_lines(pdf, number) for number in range(len(pdf))])
     except Exception as exc:  # pdfium reports a damaged page as PdfiumError; ctypes and memory errors too
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     finally:
@@ -187,6 +187,7 @@ class PdfLine:
     size: float
     bold: bool
     y: float = 0.0  # the baseline's height on the page (points from the bottom)
+    hyphen: bool = False  # it ends on a word the PDF hyphenated across lines ("distri-" / "bution")
 
 
 def _page_lines(pdf, number: int) -> list[PdfLine]:
@@ -199,19 +200,97 @@ def _page_lines(pdf, number: int) -> list[PdfLine]:
         codes = [pdfium_c.FPDFText_GetUnicode(handle, i) for i in range(textpage.count_chars())]
         lines: list[list[int]] = []
         current: list[int] = []
+        hyphens: set[int] = set()  # lines that end on a hyphenated word
         for i, code in enumerate(codes):
             if code == 10:  # pdfium ends each line with a generated CR LF
                 lines.append(current)
                 current = []
             elif code >= 32 and not 0xFFF0 <= code <= 0xFFFF and code != 0x7F:
                 current.append(i)
-            elif code == 2 and i + 2 < len(codes) and codes[i + 1] == 13 and codes[i + 2] == 10:
-                codes[i + 2] = 0  # a word hyphenated across lines is joined: "distri-" + "bution"
+            elif code == 2:  # pdfium's mark of a word hyphenated across lines
+                hyphens.add(len(lines))
+                if not (i + 2 < len(codes) and codes[i + 1] == 13 and codes[i + 2] == 10):
+                    lines.append(current)  # no line end follows when a footer is drawn next: end it here
+                    current = []
         lines.append(current)
-        return [_line(pdfium_c, handle, codes, indices) for indices in lines if indices]
+        return [replace(_line(pdfium_c, handle, codes, indices), hyphen=n in hyphens)
+                for n, indices in enumerate(lines) if indices]
     finally:
         textpage.close()
         page.close()
+
+
+RUNNING_MIN_PAGES = 3  # a running header or footer: the same line at a page's edge on this many pages
+
+
+def running_key(text: str) -> str | None:
+    """A line as a running header or footer repeats it, its page number aside ("To appear in OSDI 2006 #");
+    None for a line that cannot be one (too long, or fewer than four letters)."""
+    text = " ".join(text.split())
+    if len(text) > 100 or sum(c.isalpha() for c in text) < 4:
+        return None
+    return re.sub(r"\d+", "#", text.lower())
+
+
+def _edges(page: list[PdfLine]) -> set[int]:
+    """The lines at a page's edges, its page number aside: first and last in reading order, top-most
+    and bottom-most on the page."""
+    lines = [i for i, line in enumerate(page) if not PAGE_NUMBER.fullmatch(line.text)]
+    if not lines:
+        return set()
+    top = max(page[i].y for i in lines)
+    bottom = min(page[i].y for i in lines)
+    return {lines[0], lines[-1]} | {i for i in lines if page[i].y in (top, bottom)}
+
+
+def running_lines(pages: list[list[PdfLine]]) -> list[set[int]]:
+    """For each page, the lines that are its running header or footer: a line at the page's edge
+    whose text (page number aside) stands at the edge of at least RUNNING_MIN_PAGES pages close
+    together. On the
+    first page only lines below its body count, so the title is never taken for a running header
+    that repeats it."""
+    found: list[dict[int, str]] = []
+    for number, page in enumerate(pages):
+        keys = {}
+        body_top = max((line.y for line in page), default=0.0)
+        for i in sorted(_edges(page)):
+            key = running_key(page[i].text)
+            if key is not None and not (number == 0 and (i == 0 or page[i].y == body_top)):  # the title
+                keys[i] = key
+        found.append(keys)
+    pages_of: dict[str, set[int]] = {}
+    for number, keys in enumerate(found):
+        for key in keys.values():
+            pages_of.setdefault(key, set()).add(number)
+    running = {key for key, on in pages_of.items() if _close_together(sorted(on))}
+    return [{i for i, key in keys.items() if key in running} for keys in found]
+
+
+def _close_together(pages: list[int]) -> bool:
+    """Pages a running line is on: at least RUNNING_MIN_PAGES, most a page or two apart (headers
+    alternate between left and right pages), unlike a chapter's label ("Chapter 2"), which opens a
+    page now and then."""
+    near = sum(b - a <= 2 for a, b in zip(pages, pages[1:]))
+    return len(pages) >= RUNNING_MIN_PAGES and near >= RUNNING_MIN_PAGES - 1
+
+
+def without_running_lines(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
+    """The pages without their running headers and footers, and each word hyphenated across a line
+    joined ("distri-" / "bution" is "distribution", also when a footer or a page break stood between
+    them), unless what follows does not go on in lower case (a figure's text drawn next)."""
+    out: list[list[PdfLine]] = []
+    for page, running in zip(pages, running_lines(pages)):
+        kept: list[PdfLine] = []
+        for i, line in enumerate(page):
+            if i in running:
+                continue
+            before = kept if kept else next((p for p in reversed(out) if p), [])  # a word broken over a page goes
+            if before and before[-1].hyphen and line.text.lstrip()[:1].islower():  # with the page it starts on
+                before[-1] = replace(before[-1], text=before[-1].text + line.text.lstrip(), hyphen=line.hyphen)
+            else:
+                kept.append(line)
+        out.append(kept)
+    return out
 
 
 def _line(pdfium_c, handle, codes: list[int], indices: list[int]) -> PdfLine:

@@ -208,3 +208,70 @@ def test_without_font_sizes_the_shape_of_lines_decides():
 
     same = [[PdfLine("1 Introduction", BODY, False), PdfLine("Body text of the page goes here.", BODY, False)]]
     assert heading_lines(same) is None
+
+
+# -- running headers and footers that carry the page number ----------------------------------
+
+FOOTED_PDF = [
+    [(20.0, "Harbour Lights"), (14.0, "1 Towers"),
+     (BODY, "The first towers burned coal in open braziers on the headland, and the keepers carried it up"),
+     (BODY, "the stairs in baskets every evening while the ships waited for the light to appear over the"),
+     (BODY, "To appear in Coastal Studies 2031 1")],
+    [(BODY, "water, and the coal smoke blackened the glass of every lantern that was later fitted to the"),
+     (BODY, "towers, so that the lamps gave a weaker light than their makers had prom-"),
+     (BODY, "To appear in Coastal Studies 2031 2")],
+    [(BODY, "ised to the harbour board when the towers were built along the northern coast."),
+     (BODY, "Oil lamps replaced the braziers in the end."),
+     (BODY, "To appear in Coastal Studies 2031 3")],
+]
+
+
+def test_a_running_footer_with_the_page_number_leaves_the_text_and_the_word_it_split_is_joined(tmp_path):
+    from assistant.ingest import read_document
+
+    path = tmp_path / "footed.pdf"
+    path.write_bytes(make_pdf(FOOTED_PDF))
+    raw = read_document(path)
+    assert "To appear" not in raw.text and "Coastal Studies" not in raw.text
+    assert "had promised to the harbour board" in raw.text  # joined over the footer and the page break
+    doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
+    (sentence,) = [s for s in doc.sentences if "coal smoke" in s.text]
+    assert display_text(sentence.text).endswith("than their makers had promised to the harbour board when the towers "
+                                                "were built along the northern coast.")
+    assert all(doc.source[s.start : s.end] == s.text for s in doc.sentences)
+    assert raw.text.startswith("Harbour Lights")
+
+
+def _line(text: str, y: float, hyphen: bool = False):
+    from assistant.ingest import PdfLine
+
+    return PdfLine(text, BODY, False, y, hyphen)
+
+
+def _page(first: str, last: str, *body: str) -> list:
+    return [_line(first, 740.0), *(_line(t, 700.0 - 12 * i) for i, t in enumerate(body)), _line(last, 60.0)]
+
+
+def test_running_lines_repeat_at_page_edges_on_pages_close_together():
+    from assistant.ingest import running_lines
+
+    pages = [_page("Keeping the Light", f"Notes and Records {n + 1}", "Body text of the page goes on here.")
+             for n in range(4)]
+    assert running_lines(pages) == [{2}, {0, 2}, {0, 2}, {0, 2}]  # the first page's title stays, its footer goes
+    words = "amber birch cedar delta ember fjord grove heath inlet jetty kelp lagoon".split()
+    chapters = [_page("Chapter 2" if n in (0, 5, 10) else f"The {w} opens this page.", f"The {w} ends it.",
+                      "More body text here.") for n, w in enumerate(words)]
+    assert not any(running_lines(chapters))  # a chapter label opens a page now and then: it is text
+    middle = [[_line(f"The {w} at the top.", 740.0), _line("Keeping the Light", 400.0), _line(f"The {w} below.", 60.0)]
+              for w in words[:4]]
+    assert not any(running_lines(middle))  # the same line mid-page is not page furniture
+
+
+def test_a_hyphenated_word_joins_only_a_line_that_goes_on_in_lower_case():
+    from assistant.ingest import without_running_lines
+
+    pages = [[_line("a central scheduler that as-"[:-1], 100.0, hyphen=True), _line("Figure 3: Tablet servers", 80.0)],
+             [_line("an ap", 100.0, hyphen=True), _line("plication that reads.", 80.0)]]
+    first, second = without_running_lines(pages)
+    assert [line.text for line in first] == ["a central scheduler that as", "Figure 3: Tablet servers"]
+    assert [line.text for line in second] == ["an application that reads."]
