@@ -72,8 +72,10 @@ SENTENCE_CLOSED = re.compile(rf"[.!?:;{_CLOSERS}\]…*][^\S\n]?{_MARKER_DIGITS}\
 
 
 def stops_short(text: str) -> bool:
-    """Does this sentence stop without closing punctuation (the text broke off)?"""
-    return bool(text.strip()) and not SENTENCE_CLOSED.search(text.strip())
+    """Does this sentence stop mid-phrase, on a lower-case word or a comma and without closing
+    punctuation (the text broke off)? A title line, a date or a label ("Chapter 2") does not."""
+    text = text.strip()
+    return bool(text) and not SENTENCE_CLOSED.search(text) and (text.split()[-1][:1].islower() or text[-1] in ",-")
 
 
 def cut_marks(text: str, cut_start: bool, cut_end: bool) -> str:

@@ -83,6 +83,10 @@ def test_answers_show_a_cited_notes_marker_as_superscript_and_keep_the_exact_sli
     ("Why did it happen?", False),
     ("Russia's goals are these:", False),
     ("", False),
+    ("the ships passed the rock,", True),
+    ("Chapter 2", False),  # a label, a byline or a date ends as it likes
+    ("Jasmin Blanchette Trolltech, a Nokia company June 19, 2008", False),
+    ("Shared MIME-info Database", False),
 ])
 def test_a_sentence_stops_short_when_it_ends_without_closing_punctuation(text, short):
     assert stops_short(text) is short
