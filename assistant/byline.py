@@ -26,7 +26,7 @@ _SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*")
 _MARKERS = re.compile(r"[\d*†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹]+$")  # affiliation and footnote marks after a name
 _TOKEN = re.compile(r"[A-Z][A-Za-z'’\-]*\.?$")
 _PARTICLES = frozenset("van von de da der den del della di du la le bin ibn al el y".split())
-_ORG_WORDS = frozenset(
+ORG_WORDS = frozenset(
     "inc inc. ltd ltd. llc corp corp. corporation university universität université universidad institute "
     "laboratory laboratories lab labs research department dept dept. school college centre center company group "
     "foundation entertainment society press academy ministry agency council hospital clinic".split()
@@ -104,7 +104,7 @@ def _is_name(part: str) -> bool:
     tokens = part.split()
     if not 2 <= len(tokens) <= 5 or any(c.isdigit() or c in "@/:()" for c in part):
         return False
-    if any(_stopword(token) or token.lower() in _ORG_WORDS for token in tokens):
+    if any(_stopword(token) or token.lower() in ORG_WORDS for token in tokens):
         return False
     named = [token for token in tokens if token.lower() not in _PARTICLES]
     if not all(_TOKEN.match(token) for token in named) or tokens[0].lower() in _PARTICLES:
@@ -123,4 +123,4 @@ def _single_given_name(part: str) -> bool:
 
 def _is_affiliation(part: str) -> bool:
     words = {word.lower().strip(",") for word in part.split()}
-    return bool(words & _ORG_WORDS)
+    return bool(words & ORG_WORDS)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.byline import ORG_WORDS
 from assistant.lexical import terms
 from assistant.records import Document
 from assistant.retrieval import minmax
@@ -197,13 +198,27 @@ def each_author(doc: Document, lay: Layout, text: str, scores: np.ndarray) -> tu
     """For a question about the authors as people (``about_the_authors``), the best-scoring sentence
     of each paragraph of "About the authors" (one paragraph an author, as such notes are written),
     in reading order: "Where do the authors work?" is answered for every author, not for the one whose
-    note scores best. Only the paragraphs naming someone ``text`` names (a follow-up's context
+    note scores best (and from each note's first sentence naming an organisation: ``_ASKS_WHERE_PLACED``). Only the paragraphs naming someone ``text`` names (a follow-up's context
     included), when it names anyone they mention; empty when fewer than two paragraphs are left (one
     author's note is answered as any question is, within it: ``author_mask``)."""
     chosen = _author_paragraphs(doc, lay, text)
     if len(chosen) < 2:
         return ()
-    return tuple(sorted(max(chosen[p], key=lambda i: scores[i]) for p in chosen))
+    placed = bool(_ASKS_WHERE_PLACED.search(text))
+    picks = []
+    for members in chosen.values():
+        naming = [i for i in members if placed and _ORGANISATION.search(display_text(doc.sentences[i].text))]
+        picks.append(naming[0] if naming else max(members, key=lambda i: scores[i]))
+    return tuple(sorted(picks))
+
+
+# "Where do the authors work?": a note on an author states where first ("X is a PhD candidate at Y
+# University"), so its first sentence naming an organisation answers it, not the one that scores best
+# on "work" ("He has written articles in ... journals").
+_ASKS_WHERE_PLACED = re.compile(
+    r"\bwhere\b[\w\s'’]{0,40}?\b(?:work|working|based|stud(?:y|ied|ying)|teach|teaching|from)\b|\bwork(?:s|ed)? (?:at|for)\b"
+    r"|\baffiliat\w*|\b(?:which|what) (?:universit|institution|organi[sz]ation)\w*", re.I)
+_ORGANISATION = re.compile(r"\b(?:%s)\b" % "|".join(sorted(w.capitalize() for w in ORG_WORDS if w.isalpha() and len(w) > 3)))
 
 
 def author_mask(doc: Document, lay: Layout, text: str) -> np.ndarray:

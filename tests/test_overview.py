@@ -595,6 +595,21 @@ def test_a_question_naming_one_author_is_answered_from_that_authors_note(two_aut
     assert all("Lund" not in text and not text.startswith(("She", "Her")) for _, text in quoted)
 
 
+def test_where_the_authors_work_is_each_notes_first_sentence_naming_an_organisation(two_authors):
+    doc = two_authors.document
+    lay = overview.layout(doc)
+    scores = np.zeros(len(doc.sentences))
+    worked = next(s.id for s in doc.sentences if "Åbo Museum" in s.text)
+    scores[worked] = 1.0  # "previously worked at" scores best on "work": it must not win
+    scores[next(s.id for s in doc.sentences if "studied economics" in s.text)] = 1.0
+    picks = overview.each_author(doc, lay, "Where do the authors work?", scores)
+    assert [display_text(doc.sentences[i].text) for i in picks] == [
+        "Ida Lund is a lecturer in maritime history at the University of Turku.",
+        "Piotr Nowak is a research fellow at the Gdańsk Institute of Trade."]
+    interests = overview.each_author(doc, lay, "What are the authors' research interests?", scores)
+    assert worked in interests  # any other question about them: the best-scoring sentence of each note
+
+
 def test_each_author_reads_the_names_a_follow_up_carries(two_authors):
     doc = two_authors.document
     lay = overview.layout(doc)
