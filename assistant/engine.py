@@ -63,8 +63,11 @@ class Decision:
     @property
     def floor(self) -> float:
         """A paper-level answer's confidence floor (overview.confidence): the model is fitted on too
-        few paper-level questions (9) to judge them; 0 for any other answer."""
-        return overview.confidence(self.selection, 0.0) if isinstance(self.selection, overview.PaperSelection) else 0.0
+        few paper-level questions (9) to judge them; the rule's floor for the authors' placement; 0 for
+        any other answer."""
+        if isinstance(self.selection, overview.PaperSelection):
+            return overview.confidence(self.selection, 0.0)
+        return self.selection.floor  # where the authors work, stated in each one's note (overview.placement_floor)
 
 
 @dataclass(frozen=True)
@@ -293,7 +296,7 @@ class Assistant:
                         if i not in left_out)
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None
-            else extract.Selection(authors, False) if authors
+            else extract.Selection(authors, False, overview.placement_floor(self.document, query.text, authors)) if authors
             else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id,
                                           lead_scores(fused, self._sentence_chunk, settings)))
         return Ranked(fused, mask, idf, selection, prior, found, evidence)
@@ -329,7 +332,8 @@ class Assistant:
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)),
             joined)
         veto = self._veto_features(query, selection.sentence_ids, signals) if model.veto is not None else None
-        return Decision(selection, text, model.abstains(signals, veto) and not paper_level, previous, x, fused)
+        stated = paper_level or (isinstance(selection, extract.Selection) and selection.floor > 0)  # found by a rule
+        return Decision(selection, text, model.abstains(signals, veto) and not stated, previous, x, fused)
 
     def _joined(self, question: str, text: str, ranked: Ranked, shown: tuple[int, ...], found: ranker.Candidates,
                 evidence: np.ndarray) -> tuple[float, ...]:

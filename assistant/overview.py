@@ -212,6 +212,15 @@ def each_author(doc: Document, lay: Layout, text: str, scores: np.ndarray) -> tu
     return tuple(sorted(picks))
 
 
+def placement_floor(doc: Document, text: str, ids: tuple[int, ...]) -> float:
+    """The confidence floor of ``each_author``'s answer: CUED_CONFIDENCE when ``text`` asks where the
+    authors are placed and every sentence chosen names an organisation (it states the answer in words,
+    in the part of the paper that states it, as a cued paper-level answer does); 0 otherwise. The
+    question model sees only a question with no facts of its own and read 0.02 for the right answer."""
+    named = all(_ORGANISATION.search(display_text(doc.sentences[i].text)) for i in ids)
+    return CUED_CONFIDENCE if ids and named and _ASKS_WHERE_PLACED.search(text) else 0.0
+
+
 # "Where do the authors work?": a note on an author states where first ("X is a PhD candidate at Y
 # University"), so its first sentence naming an organisation answers it, not the one that scores best
 # on "work" ("He has written articles in ... journals").

@@ -608,6 +608,11 @@ def test_where_the_authors_work_is_each_notes_first_sentence_naming_an_organisat
         "Piotr Nowak is a research fellow at the Gdańsk Institute of Trade."]
     interests = overview.each_author(doc, lay, "What are the authors' research interests?", scores)
     assert worked in interests  # any other question about them: the best-scoring sentence of each note
+    assert overview.placement_floor(doc, "Where do the authors work?", picks) == overview.CUED_CONFIDENCE
+    assert overview.placement_floor(doc, "What are the authors' research interests?", interests) == 0.0
+    assert overview.placement_floor(doc, "Where do the authors work?", interests) == 0.0  # a note's line naming none
+    answer = two_authors.ask("Where do the authors work?")
+    assert not answer.abstained and answer.confidence >= overview.CUED_CONFIDENCE
 
 
 def test_each_author_reads_the_names_a_follow_up_carries(two_authors):
