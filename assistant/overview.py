@@ -422,6 +422,7 @@ CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in th
 RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled over the candidates
 
 
+SUMMARISED_PARTS = ("limitation", "contribution", "recommendation", "conclusion", "method", "argument")  # "a summary of the X"
 ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only ask of the work itself
 # ... and these when it names nothing, not even the title's words: "What methodology is used?", "What
 # period is covered?" ("What approach do Iran and Russia take?" asks about the two states, "What is the
@@ -443,6 +444,8 @@ def aspect_of(question: str, lay: Layout) -> str | None:
         if pattern.search(question) and (not needs_work or names_work or bare):
             found = name
             break
+    if found == "summary":  # "Summarize the conclusion.": the part named is what to summarise
+        found = next((name for name, pattern, _ in _ASPECTS if name in SUMMARISED_PARTS and pattern.search(question)), found)
     if found is None and _SUMMARY_MODIFIER.search(question) and names_work:
         found = "summary"
     if found is None:

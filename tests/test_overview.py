@@ -134,6 +134,10 @@ def paper_layout(paper_doc):
     ("What period is covered?", "scope"),
     ("Which university published this paper?", "publisher"),  # a kind of publisher is no topic of its own
     ("What institution published the study?", "publisher"),
+    ("Summarize the conclusion.", "conclusion"),  # a summary of a part is that part's
+    ("Give me an overview of the methodology.", "method"),
+    ("Summarise the main findings.", "conclusion"),
+    ("Can you summarise the paper's argument?", "argument"),
 ])
 def test_paper_level_shapes(paper_layout, question, aspect):
     assert overview.aspect_of(question, paper_layout) == aspect
