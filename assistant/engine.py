@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Sequence
 
@@ -299,6 +299,8 @@ class Assistant:
             else extract.Selection(authors, False, overview.placement_floor(self.document, query.text, authors)) if authors
             else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id,
                                           lead_scores(fused, self._sentence_chunk, settings)))
+        if left_out and isinstance(selection, extract.Selection):  # nor what the best sentence brings with it
+            selection = replace(selection, sentence_ids=tuple(i for i in selection.sentence_ids if i not in left_out))
         return Ranked(fused, mask, idf, selection, prior, found, evidence)
 
     def _weights(self, query: Query) -> dict[str, float]:

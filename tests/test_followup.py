@@ -228,6 +228,36 @@ def test_tell_me_more_answers_with_sentences_not_shown_yet(two_powers):
     assert nothing.abstained or not nothing.sentence_ids
 
 
+SHARED = """# Two partners
+
+## Interests
+
+Moscow shares three interests with Tehran. Both oppose American influence in the region. Both fear Sunni jihadists on their borders. Both support the Assad regime in Damascus.
+
+## Trade
+
+Trade between them stays small and depends on arms sales.
+"""
+
+
+def test_tell_me_more_never_quotes_a_shown_sentence_again(tmp_path):
+    # what the best sentence brings (the sentence it points back to, its list, the rest of a cut
+    # sentence) may have been shown already: it is left out too
+    from conftest import FakeEncoder
+
+    from assistant.engine import Assistant
+    from assistant.index import build_index, load_index
+
+    (tmp_path / "doc.md").write_text(SHARED, encoding="utf-8")
+    build_index(tmp_path / "doc.md", tmp_path / "index", encoder=FakeEncoder())
+    partners = Assistant.open(load_index(tmp_path / "index"), encoder=FakeEncoder())
+    doc = partners.document
+    announces = next(s.id for s in doc.sentences if s.text.startswith("Moscow shares"))
+    previous = "What interests does Moscow share with Tehran?"
+    more = partners.ask("Tell me more.", context=previous, shown=(announces,))
+    assert more.sentence_ids and announces not in more.sentence_ids  # "Both ..." points back to it: not again
+
+
 @pytest.mark.parametrize("question", ["Tell me more.", "What else?", "Anything else?", "Can you elaborate?", "Any examples?"])
 def test_a_request_for_more_asks_for_more_and_keeps_the_topic(question):
     from assistant.followup import asks_for_more
