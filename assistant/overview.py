@@ -198,36 +198,52 @@ def each_author(doc: Document, lay: Layout, text: str, scores: np.ndarray) -> tu
     """For a question about the authors as people (``about_the_authors``), the best-scoring sentence
     of each paragraph of "About the authors" (one paragraph an author, as such notes are written),
     in reading order: "Where do the authors work?" is answered for every author, not for the one whose
-    note scores best (and from each note's first sentence naming an organisation: ``_ASKS_WHERE_PLACED``). Only the paragraphs naming someone ``text`` names (a follow-up's context
-    included), when it names anyone they mention; empty when fewer than two paragraphs are left (one
-    author's note is answered as any question is, within it: ``author_mask``)."""
+    note scores best. When the question asks for an attribute such notes state in set words
+    (``AUTHOR_ATTRIBUTES``: where they work, what they are interested in, what they study), each note's
+    first sentence stating it answers instead. Only the paragraphs naming someone ``text`` names (a
+    follow-up's context included), when it names anyone they mention; empty when fewer than two
+    paragraphs are left (one author's note is answered as any question is, within it: ``author_mask``)."""
     chosen = _author_paragraphs(doc, lay, text)
     if len(chosen) < 2:
         return ()
-    placed = bool(_ASKS_WHERE_PLACED.search(text))
+    cue = _attribute_cue(text)
     picks = []
     for members in chosen.values():
-        naming = [i for i in members if placed and _ORGANISATION.search(display_text(doc.sentences[i].text))]
-        picks.append(naming[0] if naming else max(members, key=lambda i: scores[i]))
+        stating = [i for i in members if cue is not None and cue.search(display_text(doc.sentences[i].text))]
+        picks.append(stating[0] if stating else max(members, key=lambda i: scores[i]))
     return tuple(sorted(picks))
 
 
 def placement_floor(doc: Document, text: str, ids: tuple[int, ...]) -> float:
-    """The confidence floor of ``each_author``'s answer: CUED_CONFIDENCE when ``text`` asks where the
-    authors are placed and every sentence chosen names an organisation (it states the answer in words,
-    in the part of the paper that states it, as a cued paper-level answer does); 0 otherwise. The
-    question model sees only a question with no facts of its own and read 0.02 for the right answer."""
-    named = all(_ORGANISATION.search(display_text(doc.sentences[i].text)) for i in ids)
-    return CUED_CONFIDENCE if ids and named and _ASKS_WHERE_PLACED.search(text) else 0.0
+    """The confidence floor of ``each_author``'s answer: CUED_CONFIDENCE when ``text`` asks for one of
+    ``AUTHOR_ATTRIBUTES`` and every sentence chosen states it in its words (it states the answer in
+    words, in the part of the paper that states it, as a cued paper-level answer does); 0 otherwise.
+    The question model sees only a question with no facts of its own and read 0.02 for the right
+    answer to "Where do the authors work?"."""
+    cue = _attribute_cue(text)
+    stated = cue is not None and all(cue.search(display_text(doc.sentences[i].text)) for i in ids)
+    return CUED_CONFIDENCE if ids and stated else 0.0
 
 
-# "Where do the authors work?": a note on an author states where first ("X is a PhD candidate at Y
-# University"), so its first sentence naming an organisation answers it, not the one that scores best
-# on "work" ("He has written articles in ... journals").
-_ASKS_WHERE_PLACED = re.compile(
-    r"\bwhere\b[\w\s'’]{0,40}?\b(?:work|working|based|stud(?:y|ied|ying)|teach|teaching|from)\b|\bwork(?:s|ed)? (?:at|for)\b"
-    r"|\baffiliat\w*|\b(?:which|what) (?:universit|institution|organi[sz]ation)\w*", re.I)
+def _attribute_cue(text: str) -> re.Pattern | None:
+    """The words that state the attribute of the authors ``text`` asks about, if it asks for one."""
+    return next((cue for asks, cue in AUTHOR_ATTRIBUTES if asks.search(text)), None)
+
+
 _ORGANISATION = re.compile(r"\b(?:%s)\b" % "|".join(sorted(w.capitalize() for w in ORG_WORDS if w.isalpha() and len(w) > 3)))
+# What a question asks of the authors, and the words a note on an author states it in. A note states
+# where first ("X is a PhD candidate at Y University"), so "Where do the authors work?" is its first
+# sentence naming an organisation, not the one that scores best on "work" ("He has written articles in
+# ... journals"); "research interests" its sentence saying what they are interested in, not their
+# thesis topic.
+AUTHOR_ATTRIBUTES: tuple[tuple[re.Pattern, re.Pattern], ...] = (
+    (re.compile(r"\bwhere\b[\w\s'’]{0,40}?\b(?:work|working|based|stud(?:y|ied|ying)|teach|teaching|from)\b"
+                r"|\bwork(?:s|ed)? (?:at|for)\b|\baffiliat\w*|\b(?:which|what) (?:universit|institution|organi[sz]ation)\w*", re.I),
+     _ORGANISATION),
+    (re.compile(r"\binterest(?:s|ed)?\b|\b(?:research|academic|scholarly) (?:areas?|fields?|focus)\b", re.I),
+     re.compile(r"\binterested in\b|\b(?:research|academic|scholarly) interests?\b|\binterests? (?:are|include|lie)\b"
+                r"|\bfocus(?:es|ed)? on\b|\bspeciali[sz]\w* in\b", re.I)),  # not "interests of Iran and Russia"
+)
 
 
 def author_mask(doc: Document, lay: Layout, text: str) -> np.ndarray:
