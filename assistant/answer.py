@@ -21,7 +21,7 @@ _SOURCE_WORDS = re.compile(r"\b(sources?|cites?|cited|citing|citation|references
 class Selection:
     sentence_ids: tuple[int, ...]  # answer order: runs in reading order, the best sentence's run first
     enumeration: bool
-    floor: float = 0.0  # the least confidence a rule that chose them is worth (overview.placement_floor)
+    floor: float = 0.0  # the least confidence a rule that chose them is worth (overview.attribute_floor)
 
 
 _ASKS_REASON = re.compile(r"^\s*(?:why\b|how come\b|for what reason\b|what (?:is|are|was|were) the (?:main )?(?:reasons?|causes?|motives?)\b"

@@ -67,7 +67,7 @@ class Decision:
         any other answer."""
         if isinstance(self.selection, overview.PaperSelection):
             return overview.confidence(self.selection, 0.0)
-        return self.selection.floor  # where the authors work, stated in each one's note (overview.placement_floor)
+        return self.selection.floor  # an attribute of the authors stated in each one's note (overview.attribute_floor)
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ class Assistant:
                         if i not in left_out)
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None
-            else extract.Selection(authors, False, overview.placement_floor(self.document, query.text, authors)) if authors
+            else extract.Selection(authors, False, overview.attribute_floor(self.document, query.text, authors)) if authors
             else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id,
                                           lead_scores(fused, self._sentence_chunk, settings)))
         if left_out and isinstance(selection, extract.Selection):  # nor what the best sentence brings with it

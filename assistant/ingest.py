@@ -246,9 +246,8 @@ def _edges(page: list[PdfLine]) -> set[int]:
 def running_lines(pages: list[list[PdfLine]]) -> list[set[int]]:
     """For each page, the lines that are its running header or footer: a line at the page's edge
     whose text (page number aside) stands at the edge of at least RUNNING_MIN_PAGES pages close
-    together. On the
-    first page only lines below its body count, so the title is never taken for a running header
-    that repeats it."""
+    together. On the first page its top line does not count, so the title is never taken for a
+    running header that repeats it."""
     found: list[dict[int, str]] = []
     for number, page in enumerate(pages):
         keys = {}

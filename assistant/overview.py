@@ -199,7 +199,7 @@ def each_author(doc: Document, lay: Layout, text: str, scores: np.ndarray) -> tu
     of each paragraph of "About the authors" (one paragraph an author, as such notes are written),
     in reading order: "Where do the authors work?" is answered for every author, not for the one whose
     note scores best. When the question asks for an attribute such notes state in set words
-    (``AUTHOR_ATTRIBUTES``: where they work, what they are interested in, what they study), each note's
+    (``AUTHOR_ATTRIBUTES``: where they work or study, what they are interested in), each note's
     first sentence stating it answers instead. Only the paragraphs naming someone ``text`` names (a
     follow-up's context included), when it names anyone they mention; empty when fewer than two
     paragraphs are left (one author's note is answered as any question is, within it: ``author_mask``)."""
@@ -214,7 +214,7 @@ def each_author(doc: Document, lay: Layout, text: str, scores: np.ndarray) -> tu
     return tuple(sorted(picks))
 
 
-def placement_floor(doc: Document, text: str, ids: tuple[int, ...]) -> float:
+def attribute_floor(doc: Document, text: str, ids: tuple[int, ...]) -> float:
     """The confidence floor of ``each_author``'s answer: CUED_CONFIDENCE when ``text`` asks for one of
     ``AUTHOR_ATTRIBUTES`` and every sentence chosen states it in its words (it states the answer in
     words, in the part of the paper that states it, as a cued paper-level answer does); 0 otherwise.

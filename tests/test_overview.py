@@ -615,10 +615,10 @@ def test_where_the_authors_work_is_each_notes_first_sentence_naming_an_organisat
         "Her research interests are salt prices and shipping.", "His research interests are guilds and ports."]
     written = overview.each_author(doc, lay, "What have the authors written before?", scores)
     assert worked in written  # any other question about them: the best-scoring sentence of each note
-    assert overview.placement_floor(doc, "Where do the authors work?", picks) == overview.CUED_CONFIDENCE
-    assert overview.placement_floor(doc, "What are the authors' research interests?", interests) == overview.CUED_CONFIDENCE
-    assert overview.placement_floor(doc, "What have the authors written before?", interests) == 0.0  # no set words
-    assert overview.placement_floor(doc, "Where do the authors work?", interests) == 0.0  # a note's line naming none
+    assert overview.attribute_floor(doc, "Where do the authors work?", picks) == overview.CUED_CONFIDENCE
+    assert overview.attribute_floor(doc, "What are the authors' research interests?", interests) == overview.CUED_CONFIDENCE
+    assert overview.attribute_floor(doc, "What have the authors written before?", interests) == 0.0  # no set words
+    assert overview.attribute_floor(doc, "Where do the authors work?", interests) == 0.0  # a note's line naming none
     answer = two_authors.ask("Where do the authors work?")
     assert not answer.abstained and answer.confidence >= overview.CUED_CONFIDENCE
 
