@@ -62,12 +62,17 @@ class Decision:
 
     @property
     def floor(self) -> float:
-        """A paper-level answer's confidence floor (overview.confidence): the model is fitted on too
-        few paper-level questions (9) to judge them; the rule's floor for the authors' placement; 0 for
-        any other answer."""
-        if isinstance(self.selection, overview.PaperSelection):
-            return overview.confidence(self.selection, 0.0)
-        return self.selection.floor  # an attribute of the authors stated in each one's note (overview.attribute_floor)
+        return rule_floor(self.selection)
+
+
+def rule_floor(selection: extract.Selection | overview.PaperSelection) -> float:
+    """The confidence an answer found by a rule is worth at least, 0 for any other: a paper-level
+    answer's (overview.confidence: the model is fitted on too few paper-level questions, 9, to judge
+    them) or an attribute of the authors stated in each one's note (overview.attribute_floor). Such an
+    answer is never abstained on."""
+    if isinstance(selection, overview.PaperSelection):
+        return overview.confidence(selection, 0.0)
+    return selection.floor
 
 
 @dataclass(frozen=True)
@@ -334,8 +339,7 @@ class Assistant:
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)),
             joined)
         veto = self._veto_features(query, selection.sentence_ids, signals) if model.veto is not None else None
-        stated = paper_level or (isinstance(selection, extract.Selection) and selection.floor > 0)  # found by a rule
-        return Decision(selection, text, model.abstains(signals, veto) and not stated, previous, x, fused)
+        return Decision(selection, text, model.abstains(signals, veto) and not rule_floor(selection), previous, x, fused)
 
     def _joined(self, question: str, text: str, ranked: Ranked, shown: tuple[int, ...], found: ranker.Candidates,
                 evidence: np.ndarray) -> tuple[float, ...]:

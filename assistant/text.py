@@ -61,14 +61,14 @@ LIST_LINE = re.compile(rf"^\s*(?:[{_BULLETS}–]\s|\(?\d{{1,2}}[.)]\s|[a-z]\)\s)
 
 SENTENCE_END_LINE = re.compile(rf"[.!?:][{_CLOSERS}\]]?{_MARKER_DIGITS}$")  # ingest: a PDF line ends a sentence
 PUNCTUATED_END = re.compile(rf"[.,;:!?][{_CLOSERS}]?{_MARKER_DIGITS}$")  # structure: punctuated, so not a heading
-# structure: a paragraph that ends closed (one that does not was cut by a page break): an ellipsis, a
-# closing bracket or a trailing * close it too.
-CLOSED_END = re.compile(rf"[.!?:;{_CLOSERS}\]…*]{_MARKER_DIGITS}\s*$")
-
-# answer: a quoted sentence that stops without closing punctuation (a note marker may follow it, after a
-# space as the paper prints them: "equilibrium. ¹⁰"): the extracted text broke off there, at a table or a
-# page ("... pushing for a deal at a" / Table 1), so the answer marks the cut instead of running on.
-SENTENCE_CLOSED = re.compile(rf"[.!?:;{_CLOSERS}\]…*][^\S\n]?{_MARKER_DIGITS}\s*$")
+_CLOSING = rf"[.!?:;{_CLOSERS}\]…*]"  # what closes a sentence or paragraph: an ellipsis, a closing bracket or a * too
+# structure: a paragraph that ends closed (one that does not was cut by a page break).
+CLOSED_END = re.compile(rf"{_CLOSING}{_MARKER_DIGITS}\s*$")
+# answer: a quoted sentence that ends closed (one that does not broke off, at a table or a page: "...
+# pushing for a deal at a" / Table 1, and the answer marks the cut). Meant difference: its note marker
+# may follow after a space, as the paper prints them ("equilibrium. ¹⁰"); structure's rule stays as the
+# paragraph joins were measured with.
+SENTENCE_CLOSED = re.compile(rf"{_CLOSING}[^\S\n]?{_MARKER_DIGITS}\s*$")
 
 
 def stops_short(text: str) -> bool:
