@@ -263,7 +263,7 @@ class Assistant:
         if overview.about_the_authors(question, text, self._layout):
             return body & overview.author_mask(self.document, self._layout, text)
         zones = everything if overview.about_front_matter(text, self._layout) else self._unrestricted
-        return body & zones
+        return body & zones & (everything if overview.names_the_work(text) else ~self._layout.signposts)
 
     @cached_property
     def _body(self) -> np.ndarray:

@@ -55,7 +55,8 @@ class Layout:
     title_terms: frozenset[str]  # stemmed terms of the document's title: the whole paper's topic
     front_only_names: frozenset[str]  # lower-cased capitalised words found only in the front matter
     names: frozenset[str]  # every lower-cased capitalised word of the document
-    author_names: frozenset[str] = frozenset()  # words of the authors' names (metadata or byline)
+    author_names: frozenset[str]  # words of the authors' names (metadata or byline)
+    signposts: np.ndarray  # per sentence: does it speak of the text itself? (``signposts``)
 
 
 def layout(doc: Document) -> Layout:
@@ -76,7 +77,7 @@ def layout(doc: Document) -> Layout:
     for i in range(1, len(zones)):
         order[i] = order[i - 1] + 1 if zones[i] == zones[i - 1] else 0
     front_only, names = _names(doc, tuple(zones))
-    return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, _author_names(doc))
+    return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, _author_names(doc), signposts(doc))
 
 
 def _author_names(doc: Document) -> frozenset[str]:
@@ -269,15 +270,38 @@ def _author_paragraphs(doc: Document, lay: Layout, text: str) -> dict[int, list[
 
 
 def allowed(lay: Layout, question: str) -> np.ndarray:
-    """Per sentence: may it answer ``question``? The front matter only when the question is about it."""
-    if about_front_matter(question, lay):
-        return np.ones(len(lay.zones), dtype=bool)
-    return unrestricted(lay)
+    """Per sentence: may it answer ``question``? The front matter only when the question is about it,
+    a sentence about the text itself only when the question names the work."""
+    everything = np.ones(len(lay.zones), dtype=bool)
+    zones = everything if about_front_matter(question, lay) else unrestricted(lay)
+    return zones & (everything if names_the_work(question) else ~lay.signposts)
 
 
 def unrestricted(lay: Layout) -> np.ndarray:
     """Per sentence: is it outside the front matter, disclaimer and "About the authors"?"""
     return np.array([zone not in RESTRICTED for zone in lay.zones], dtype=bool)
+
+
+# A sentence whose subject is the text's own account ("The above analysis shows ...", "In this section
+# we ...", "The following section discusses ..."): it tells where the paper says something, not what.
+_TEXT_ITSELF = r"(?:analysis|analyses|discussion|section|sections|chapter|chapters|part|parts)"
+_SIGNPOST = re.compile(
+    r"^(?:(?:thus|so|hence|therefore|overall|in sum|in short|to sum up|to conclude|in conclusion),?\s+)?"
+    rf"(?:(?:the|these)\s+(?:above|foregoing|preceding|previous|following|next)\s+{_TEXT_ITSELF}\b"
+    r"|(?:in\s+)?(?:this|the (?:above|foregoing|preceding|previous|following|next))\s+(?:section|chapter|part)\b)",
+    re.I,
+)
+
+
+def signposts(doc: Document) -> np.ndarray:
+    """Per sentence: does it speak of the text itself (``_SIGNPOST``)? Such a sentence answers a question
+    that names the work (``names_the_work``), not one about the paper's topic."""
+    return np.array([bool(_SIGNPOST.match(display_text(s.text))) for s in doc.sentences], dtype=bool)
+
+
+def names_the_work(question: str) -> bool:
+    """Does the question speak of the text or its authors ("What does the analysis show ...?")?"""
+    return _NAMES_WORK.search(question) is not None
 
 
 # -- paper-level questions -----------------------------------------------------------------------
@@ -289,6 +313,8 @@ _REFERS_TO_WORK = re.compile(
     re.I,
 )
 # Each aspect: the question shapes that ask about it, and whether the work must be named.
+_NAMES_WORK = re.compile(rf"\b(?:the|this|that|its|our|present|current|whole|entire)\s+(?:\w+\s+)?{_WORK}\b"
+                         rf"|\b{_WORK}(?:'s|’s)\b|\b(?:authors?|writers?|researchers?)\b", re.I)
 _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
     (name, re.compile(pattern, re.I), needs_work)
     for name, pattern, needs_work in (

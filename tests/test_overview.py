@@ -290,6 +290,46 @@ def test_front_matter_is_allowed_only_for_questions_about_it(paper_doc, paper_la
         assert overview.allowed(paper_layout, question).all(), question
 
 
+SIGNPOSTED = """\
+# Canal Locks
+
+## Locks
+
+A lock raises boats with two gates and a chamber. Keepers opened the sluices by hand.
+
+## Conclusion
+
+The above analysis shows both gains and losses of the canal locks in two broad respects. In this section we turn to the costs of the locks. The analysis of tolls showed that canal locks paid for themselves within ten years.
+"""
+
+
+def test_a_sentence_about_the_text_itself_is_a_signpost(tmp_path):
+    doc = parse(SIGNPOSTED, markdown=True)
+    marked = [display_text(s.text) for s, m in zip(doc.sentences, overview.signposts(doc)) if m]
+    assert marked == ["The above analysis shows both gains and losses of the canal locks in two broad respects.",
+                      "In this section we turn to the costs of the locks."]  # not "The analysis of tolls showed ..."
+
+
+@pytest.mark.parametrize("question, names", [
+    ("In which two respects does the analysis show gains and losses?", True),
+    ("What do the authors say about locks?", True),
+    ("What does this paper find?", True),
+    ("What are the gains and losses of the canal locks?", False),
+    ("And where do they diverge?", False),  # "they" is the subject, not the text
+])
+def test_a_question_names_the_work_or_not(question, names):
+    assert overview.names_the_work(question) is names
+
+
+def test_signposts_answer_only_questions_that_name_the_work(tmp_path):
+    a = small_assistant(tmp_path, SIGNPOSTED)
+    signpost = "The above analysis shows both gains and losses of the canal locks in two broad respects."
+    quoted = lambda answer: [display_text(a.document.sentences[i].text) for i in answer.sentence_ids]  # chosen, even if abstained
+    content = quoted(a.ask("What gains and losses did the canal locks bring?"))
+    assert content and signpost not in content
+    assert quoted(a.ask("In which two broad respects does the above analysis show gains and losses of the canal locks?"))[0] == signpost
+
+
 # -- answering, end to end with the hashing encoder -----------------------------------------------
 
 
