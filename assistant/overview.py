@@ -56,6 +56,7 @@ class Layout:
     front_only_names: frozenset[str]  # lower-cased capitalised words found only in the front matter
     names: frozenset[str]  # every lower-cased capitalised word of the document
     author_names: frozenset[str]  # words of the authors' names (metadata or byline)
+    authors: tuple[frozenset[str], ...]  # ... each author's own (``name_words``)
     signposts: np.ndarray  # per sentence: does it speak of the text itself? (``signposts``)
 
 
@@ -77,15 +78,23 @@ def layout(doc: Document) -> Layout:
     for i in range(1, len(zones)):
         order[i] = order[i - 1] + 1 if zones[i] == zones[i - 1] else 0
     front_only, names = _names(doc, tuple(zones))
-    return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, _author_names(doc), signposts(doc))
+    each = _authors(doc)
+    return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
+                  signposts(doc))
 
 
-def _author_names(doc: Document) -> frozenset[str]:
-    """The lower-cased words of the authors' names: the document's metadata, else its byline."""
+def _authors(doc: Document) -> tuple[frozenset[str], ...]:
+    """The words of each author's name (``name_words``): the document's metadata, else its byline."""
     from assistant.byline import authors
 
     listed = doc.metadata.get("authors") or authors(doc.source, doc.title)
-    return frozenset(w.lower() for name in listed if isinstance(name, str) for w in _NAME.findall(name) if len(w) > 2)
+    return tuple(words for name in listed if isinstance(name, str) and (words := name_words(name)))
+
+
+def name_words(text: str) -> frozenset[str]:
+    """The lower-cased capitalised words of ``text`` longer than two letters, without a footnote digit
+    ("Clarke1": "clarke")."""
+    return frozenset(w for w in (re.sub(r"\d+$", "", w.lower()) for w in _NAME.findall(text)) if len(w) > 2)
 
 
 def _overlaps_title(text: str, title: str) -> bool:
@@ -283,12 +292,15 @@ def unrestricted(lay: Layout) -> np.ndarray:
 
 
 # A sentence whose subject is the text's own account ("The above analysis shows ...", "In this section
-# we ...", "The following section discusses ..."): it tells where the paper says something, not what.
+# we ...", "The following section discusses ...", "Section 6 details ...", "The rest of this paper is
+# organised as follows"): it tells where the paper says something, not what.
 _TEXT_ITSELF = r"(?:analysis|analyses|discussion|section|sections|chapter|chapters|part|parts)"
 _SIGNPOST = re.compile(
     r"^(?:(?:thus|so|hence|therefore|overall|in sum|in short|to sum up|to conclude|in conclusion),?\s+)?"
     rf"(?:(?:the|these)\s+(?:above|foregoing|preceding|previous|following|next)\s+{_TEXT_ITSELF}\b"
-    r"|(?:in\s+)?(?:this|the (?:above|foregoing|preceding|previous|following|next))\s+(?:section|chapter|part)\b)",
+    r"|(?:in\s+)?(?:this|the (?:above|foregoing|preceding|previous|following|next))\s+(?:section|chapter|part)\b"
+    r"|(?:in\s+)?(?:sections?|chapters?)\s+\d+(?:\.\d+)*\b"  # a roadmap: "Section 6 details ...", "In Section 3, we ..."
+    r"|the (?:rest|remainder) of (?:this|the) (?:paper|article|report|chapter|section)\b)",
     re.I,
 )
 
@@ -583,10 +595,11 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     if not candidates:
         return None
     texts = [display_text(doc.sentences[i].text) for i in candidates]
-    cued = np.array([bool(aspect.cue.search(t)) for t in texts])
+    by_name = np.array([aspect is ASPECTS["authors"] and names_the_authors(t, lay) for t in texts])  # "R. W. Picard"
+    cued = np.array([bool(aspect.cue.search(t)) for t in texts]) | by_name
     weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) for t in texts])
-    keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, cued | weak)]) & np.array(
-        [len(t.split()) >= 4 for t in texts])
+    keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, cued | weak)]) & (
+        np.array([len(t.split()) >= 4 for t in texts]) | by_name)
     if not keep.any():
         return None
     ids = np.asarray(candidates)[keep]
@@ -599,6 +612,15 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
              + CUE_WEIGHT * named)
     top = int(np.argmax(total))
     return int(ids[top]), bool(cued[top] or weak[top])
+
+
+def names_the_authors(text: str, lay: Layout) -> bool:
+    """Does a sentence name at least half of the authors (each by every word of their name)? A title run on
+    into its byline ("Dynamo: ... Store Giuseppe DeCandia, Deniz Hastorun, ...") states the authors, though
+    it does not open with their names as ``_AUTHORS`` asks."""
+    found = name_words(text)
+    named = sum(author <= found for author in lay.authors)
+    return named > 0 and 2 * named >= len(lay.authors)
 
 
 def _next_in_paragraph(doc: Document, sid: int) -> int | None:

@@ -247,6 +247,38 @@ def test_who_published_the_work_and_when_are_answered_from_its_front_matter():
     assert overview.aspect_of("When was the map of the coast published?", lay) is None
 
 
+RUN_ON_BYLINE = """\
+Tidal Mills of the Atlantic Coast
+Maria Keller, Tomas Brandt, Ana Ruiz and Li Wei
+Coastal Heritage Institute
+
+ABSTRACT
+
+Tidal mills once ground grain along every sheltered estuary. This paper examines their rents.
+
+Introduction
+
+Millers stored sea water in a pond at high tide. Steam mills undercut them after 1850.
+"""
+
+
+def test_a_title_run_on_into_its_byline_answers_who_wrote_it():
+    """As a PDF's first lines are often extracted: the title, the byline and the affiliation make one sentence."""
+    doc = parse(RUN_ON_BYLINE)
+    first = display_text(doc.sentences[0].text)
+    assert first.startswith("Tidal Mills of the Atlantic Coast Maria Keller")  # one sentence, not opening with the names
+    for question in ("Who wrote the paper?", "Who are the authors?", "Who wrote this?"):
+        assert quoted(doc, question) == [first], question
+
+
+def test_a_byline_of_one_short_name_answers_who_wrote_it():
+    doc = parse("Technical Report No. 321\nTidal Mills\n\nR. W. Keller\n\nCoastal Heritage Institute; Kiel\n\n"
+                "Introduction\n\nMillers stored sea water in a pond at high tide. Steam mills undercut them after 1850.\n")
+    # the report number is taken for the title, and the real title for a second name, as in a real PDF's
+    assert overview.layout(doc).authors == (frozenset({"tidal", "mills"}), frozenset({"keller"}))
+    assert quoted(doc, "Who wrote the paper?") == ["R. W. Keller"]  # three words, half of the "names"
+
+
 UNLABELLED = """\
 Cold water and mussels
 
@@ -308,6 +340,22 @@ def test_a_sentence_about_the_text_itself_is_a_signpost(tmp_path):
     marked = [display_text(s.text) for s, m in zip(doc.sentences, overview.signposts(doc)) if m]
     assert marked == ["The above analysis shows both gains and losses of the canal locks in two broad respects.",
                       "In this section we turn to the costs of the locks."]  # not "The analysis of tolls showed ..."
+
+
+@pytest.mark.parametrize("sentence, signpost", [
+    ("Section 6 details the lessons learned from running the locks.", True),
+    ("In Section 3.2, we describe the sluices.", True),
+    ("The rest of this paper is organised as follows.", True),
+    ("The following section compares tolls.", True),
+    ("This paper argues that locks paid for themselves.", False),  # a thesis answers questions on its topic
+    ("The analysis of tolls showed that locks paid for themselves.", False),  # a finding
+    ("These analyses suggest that tolls fell.", False),
+    ("Sections of the canal were closed in winter.", False),
+])
+def test_roadmap_sentences_are_signposts_and_findings_are_not(sentence, signpost):
+    doc = parse(f"# Canal Locks\n\n## Locks\n\nA lock raises boats. {sentence}\n", markdown=True)
+    marked = [display_text(s.text) for s, m in zip(doc.sentences, overview.signposts(doc)) if m]
+    assert marked == ([sentence] if signpost else [])
 
 
 @pytest.mark.parametrize("question, names", [
