@@ -61,10 +61,16 @@ def candidate_mask(doc: Document, question: str) -> np.ndarray:
     return np.ones(len(doc.sentences), dtype=bool) if wants_sources(question) else body_sentences(doc)
 
 
+SOURCE_SECTIONS = frozenset({"notes", "references"})  # section kinds that list sources
+
+
 def body_sentences(doc: Document) -> np.ndarray:
-    """Per sentence: is it outside the notes? (What ``candidate_mask`` allows a question not about sources.)"""
-    kinds = {p.id: p.kind for p in doc.paragraphs}
-    return np.array([kinds[s.paragraph] != "note" for s in doc.sentences], dtype=bool)
+    """Per sentence: is it outside the notes and the reference list? (What ``candidate_mask`` allows a
+    question not about sources: "23. S. Milgram, "The small world problem," ..." answered "What problem
+    does this paper address?")"""
+    sections = {s.id: s.kind for s in doc.sections}
+    listed = {p.id: p.kind == "note" or sections[p.section] in SOURCE_SECTIONS for p in doc.paragraphs}
+    return np.array([not listed[s.paragraph] for s in doc.sentences], dtype=bool)
 
 
 @dataclass(frozen=True)

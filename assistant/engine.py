@@ -263,6 +263,8 @@ class Assistant:
         if overview.about_the_authors(question, text, self._layout):
             return body & overview.author_mask(self.document, self._layout, text)
         zones = everything if overview.about_front_matter(text, self._layout) else self._unrestricted
+        if overview.asks_of_the_work(text, self._layout):
+            zones = zones & ~self._citations
         return body & zones & (everything if overview.names_the_work(text) else ~self._layout.signposts)
 
     @cached_property
@@ -272,6 +274,10 @@ class Assistant:
     @cached_property
     def _unrestricted(self) -> np.ndarray:
         return overview.unrestricted(self._layout)
+
+    @cached_property
+    def _citations(self) -> np.ndarray:
+        return overview.in_citations(self._layout)
 
     def _rank(self, question: str, query: Query, shown: Sequence[int] = ()) -> Ranked:
         """Fused scores for the question and the sentences selected to answer it (never one of ``shown``)."""

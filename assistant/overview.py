@@ -280,10 +280,27 @@ def _author_paragraphs(doc: Document, lay: Layout, text: str) -> dict[int, list[
 
 def allowed(lay: Layout, question: str) -> np.ndarray:
     """Per sentence: may it answer ``question``? The front matter only when the question is about it,
+    the notes and references not when it asks who wrote or published the work itself (``OF_THE_WORK``),
     a sentence about the text itself only when the question names the work."""
     everything = np.ones(len(lay.zones), dtype=bool)
     zones = everything if about_front_matter(question, lay) else unrestricted(lay)
+    if asks_of_the_work(question, lay):
+        zones = zones & ~in_citations(lay)
     return zones & (everything if names_the_work(question) else ~lay.signposts)
+
+
+OF_THE_WORK = frozenset({"authors", "published", "publisher"})  # asked of the work, its answer is never a cited work's
+
+
+def asks_of_the_work(question: str, lay: Layout) -> bool:
+    """Does the question ask who wrote or published the work, or when? ("When was it published?" was
+    answered by a reference's "Morgan Kaufmann Publishers Inc., 1996.")"""
+    return aspect_of(question, lay) in OF_THE_WORK
+
+
+def in_citations(lay: Layout) -> np.ndarray:
+    """Per sentence: is it in the notes or the reference list?"""
+    return np.array([zone in CITATIONS for zone in lay.zones], dtype=bool)
 
 
 def unrestricted(lay: Layout) -> np.ndarray:

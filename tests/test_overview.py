@@ -319,7 +319,9 @@ def test_front_matter_is_allowed_only_for_questions_about_it(paper_doc, paper_la
     for question in ("Who wrote this?", "Where does Maria Keller work?", "What is the authors' background?",
                      "Whose views does the paper express?", "Who funded the research?", "Is there a disclaimer?",
                      "What is Keller's field?"):  # a possessive name is the name
-        assert overview.allowed(paper_layout, question).all(), question
+        allowed, cited = overview.allowed(paper_layout, question), overview.in_citations(paper_layout)
+        assert allowed[~cited].all(), question
+        assert bool(allowed[cited].any()) != overview.asks_of_the_work(question, paper_layout), question  # "Who wrote this?"
 
 
 SIGNPOSTED = """\
@@ -376,6 +378,30 @@ def test_signposts_answer_only_questions_that_name_the_work(tmp_path):
     content = quoted(a.ask("What gains and losses did the canal locks bring?"))
     assert content and signpost not in content
     assert quoted(a.ask("In which two broad respects does the above analysis show gains and losses of the canal locks?"))[0] == signpost
+
+
+CITING = """\
+# Canal Locks
+
+## Introduction
+
+A lock raises boats with two gates and a chamber. Keepers opened the sluices by hand.
+
+## References
+
+Smith, J. (1998). The small lock problem. Published by Canal Press, Oxford, 1998.
+Jones, K. (2004). Sluices and the problem of silt. Published in Waterways 12.
+"""
+
+
+def test_the_reference_list_answers_only_questions_about_sources(tmp_path):
+    a = small_assistant(tmp_path, CITING)
+    listed = {i for i, zone in enumerate(a._layout.zones) if zone == "references"}
+    assert listed
+    for question in ("What problem does the lock solve?", "When was it published?", "Who published this paper?",
+                     "Who wrote the paper?"):
+        assert not listed & set(a.ask(question).sentence_ids), question  # the work's own date, not a cited one's
+    assert listed & set(a.ask("Which source is cited on the small lock problem?").sentence_ids)
 
 
 # -- answering, end to end with the hashing encoder -----------------------------------------------
