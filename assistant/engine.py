@@ -265,7 +265,8 @@ class Assistant:
         zones = everything if overview.about_front_matter(text, self._layout) else self._unrestricted
         if overview.asks_of_the_work(text, self._layout):
             zones = zones & ~self._citations
-        return body & zones & (everything if overview.names_the_work(text) else ~self._layout.signposts)
+        return (body & zones & (everything if overview.names_the_work(text) else ~self._layout.signposts)
+                & (everything if overview.asks_layout(text) else ~self._layout.roadmap))
 
     @cached_property
     def _body(self) -> np.ndarray:

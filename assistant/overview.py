@@ -58,6 +58,7 @@ class Layout:
     author_names: frozenset[str]  # words of the authors' names (metadata or byline)
     authors: tuple[frozenset[str], ...]  # ... each author's own (``name_words``)
     signposts: np.ndarray  # per sentence: does it speak of the text itself? (``signposts``)
+    roadmap: np.ndarray  # per sentence: does it tell where a part of the paper is? (``roadmap``)
 
 
 def layout(doc: Document) -> Layout:
@@ -80,7 +81,7 @@ def layout(doc: Document) -> Layout:
     front_only, names = _names(doc, tuple(zones))
     each = _authors(doc)
     return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
-                  signposts(doc))
+                  signposts(doc), roadmap(doc))
 
 
 def _authors(doc: Document) -> tuple[frozenset[str], ...]:
@@ -281,12 +282,14 @@ def _author_paragraphs(doc: Document, lay: Layout, text: str) -> dict[int, list[
 def allowed(lay: Layout, question: str) -> np.ndarray:
     """Per sentence: may it answer ``question``? The front matter only when the question is about it,
     the notes and references not when it asks who wrote or published the work itself (``OF_THE_WORK``),
-    a sentence about the text itself only when the question names the work."""
+    a sentence about the text itself only when the question names the work, a roadmap sentence only
+    when it asks how the text is laid out."""
     everything = np.ones(len(lay.zones), dtype=bool)
     zones = everything if about_front_matter(question, lay) else unrestricted(lay)
     if asks_of_the_work(question, lay):
         zones = zones & ~in_citations(lay)
-    return zones & (everything if names_the_work(question) else ~lay.signposts)
+    signposts = everything if names_the_work(question) else ~lay.signposts
+    return zones & signposts & (everything if asks_layout(question) else ~lay.roadmap)
 
 
 OF_THE_WORK = frozenset({"authors", "published", "publisher"})  # asked of the work, its answer is never a cited work's
@@ -309,23 +312,47 @@ def unrestricted(lay: Layout) -> np.ndarray:
 
 
 # A sentence whose subject is the text's own account ("The above analysis shows ...", "In this section
-# we ...", "The following section discusses ...", "Section 6 details ...", "The rest of this paper is
-# organised as follows"): it tells where the paper says something, not what.
+# we ...", "The following section discusses ..."): it tells where the paper says something, not what.
 _TEXT_ITSELF = r"(?:analysis|analyses|discussion|section|sections|chapter|chapters|part|parts)"
 _SIGNPOST = re.compile(
     r"^(?:(?:thus|so|hence|therefore|overall|in sum|in short|to sum up|to conclude|in conclusion),?\s+)?"
     rf"(?:(?:the|these)\s+(?:above|foregoing|preceding|previous|following|next)\s+{_TEXT_ITSELF}\b"
-    r"|(?:in\s+)?(?:this|the (?:above|foregoing|preceding|previous|following|next))\s+(?:section|chapter|part)\b"
-    r"|(?:in\s+)?(?:sections?|chapters?)\s+\d+(?:\.\d+)*\b"  # a roadmap: "Section 6 details ...", "In Section 3, we ..."
-    r"|the (?:rest|remainder) of (?:this|the) (?:paper|article|report|chapter|section)\b)",
+    r"|(?:in\s+)?(?:this|the (?:above|foregoing|preceding|previous|following|next))\s+(?:section|chapter|part)\b)",
     re.I,
 )
+# A roadmap sentence: a numbered section is its subject ("Section 6 details ...", "Finally, Section 10
+# describes ...", "... and, finally, Section 6 presents future work and concludes the paper."), or it
+# announces the paper's plan ("The rest of this paper is organized as follows."). It says where a part
+# is, never what the paper finds; a cross-reference inside a claim ("as described in Section 5.3, a
+# read ...") is not one.
+_SECTION_DOES = (r"(?:sections?|chapters?)\s+\d+(?:\.\d+)*(?:\s+(?:and|to)\s+\d+(?:\.\d+)*)?,?\s+(?:then\s+|finally\s+|briefly\s+)?"
+                 r"(?:presents?|describes?|details?|discuss(?:es)?|reviews?|introduces?|provides?|gives?|explores?|concludes?"
+                 r"|summari[sz]es?|outlines?|examines?|shows?|covers?|contains?|begins?|defines?|evaluates?|compares?)\b")
+_ROADMAP = re.compile(
+    rf"^(?:(?:finally|then|next|lastly),?\s+)?(?:in\s+)?(?:sections?|chapters?)\s+\d|\b{_SECTION_DOES}"
+    r"|^(?:throughout\s+)?the (?:rest|remainder) of (?:this|the) (?:paper|article|report|chapter)\b"
+    r"|^(?:this|the) (?:paper|article|report) (?:proceeds|is (?:organi[sz]ed|structured|divided))\b"
+    r"|\bconclude[sd]? (?:the (?:paper|article|report)|in (?:section|chapter) \d)",
+    re.I,
+)
+_ASKS_LAYOUT = re.compile(r"\b(?:organi[sz]\w*|structured?|outline|sections?|chapters?|parts?|roadmap)\b", re.I)
 
 
 def signposts(doc: Document) -> np.ndarray:
     """Per sentence: does it speak of the text itself (``_SIGNPOST``)? Such a sentence answers a question
     that names the work (``names_the_work``), not one about the paper's topic."""
     return np.array([bool(_SIGNPOST.match(display_text(s.text))) for s in doc.sentences], dtype=bool)
+
+
+def roadmap(doc: Document) -> np.ndarray:
+    """Per sentence: is it a roadmap sentence (``_ROADMAP``)? Such a sentence answers only a question about
+    how the paper is laid out (``asks_layout``), and never a question about the paper as a whole."""
+    return np.array([bool(_ROADMAP.search(display_text(s.text))) for s in doc.sentences], dtype=bool)
+
+
+def asks_layout(question: str) -> bool:
+    """Does the question ask how the text is laid out ("How is the paper organised?", "What is in Section 3?")?"""
+    return _ASKS_LAYOUT.search(question) is not None
 
 
 def names_the_work(question: str) -> bool:
@@ -608,7 +635,7 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
           kinds: frozenset[str] = frozenset()) -> tuple[int, bool] | None:
     """The sentence that best states ``aspect``: part prior + cue + retrieval score + position, and a
     cue's weight more for naming one of ``kinds`` (the publisher a question asks for: "Which university")."""
-    candidates = [i for i, zone in enumerate(lay.zones) if zone in aspect.zones and i not in exclude]
+    candidates = [i for i, zone in enumerate(lay.zones) if zone in aspect.zones and i not in exclude and not lay.roadmap[i]]
     if not candidates:
         return None
     texts = [display_text(doc.sentences[i].text) for i in candidates]

@@ -344,20 +344,57 @@ def test_a_sentence_about_the_text_itself_is_a_signpost(tmp_path):
                       "In this section we turn to the costs of the locks."]  # not "The analysis of tolls showed ..."
 
 
-@pytest.mark.parametrize("sentence, signpost", [
-    ("Section 6 details the lessons learned from running the locks.", True),
-    ("In Section 3.2, we describe the sluices.", True),
-    ("The rest of this paper is organised as follows.", True),
-    ("The following section compares tolls.", True),
-    ("This paper argues that locks paid for themselves.", False),  # a thesis answers questions on its topic
-    ("The analysis of tolls showed that locks paid for themselves.", False),  # a finding
-    ("These analyses suggest that tolls fell.", False),
-    ("Sections of the canal were closed in winter.", False),
+@pytest.mark.parametrize("sentence, kind", [
+    ("The following section compares tolls.", "signpost"),
+    ("Section 6 details the lessons learned from running the locks.", "roadmap"),
+    ("In Section 3.2, we describe the sluices.", "roadmap"),
+    ("The rest of this paper is organised as follows.", "roadmap"),
+    ("Finally, Section 10 describes related work, and Section 11 presents our conclusions.", "roadmap"),
+    ("Locks are compared in Section 5 and, finally, Section 6 concludes the paper.", "roadmap"),
+    ("We review related work in Section 7 and conclude in Section 8.", "roadmap"),
+    ("As described in Section 5.3, a boat waits for the lower gate.", None),  # a claim with a cross-reference
+    ("This paper argues that locks paid for themselves.", None),  # a thesis answers questions on its topic
+    ("The analysis of tolls showed that locks paid for themselves.", None),  # a finding
+    ("These analyses suggest that tolls fell.", None),
+    ("Sections of the canal were closed in winter.", None),
 ])
-def test_roadmap_sentences_are_signposts_and_findings_are_not(sentence, signpost):
+def test_signposts_and_roadmap_sentences_and_claims_are_told_apart(sentence, kind):
     doc = parse(f"# Canal Locks\n\n## Locks\n\nA lock raises boats. {sentence}\n", markdown=True)
-    marked = [display_text(s.text) for s, m in zip(doc.sentences, overview.signposts(doc)) if m]
-    assert marked == ([sentence] if signpost else [])
+    for found, name in ((overview.signposts(doc), "signpost"), (overview.roadmap(doc), "roadmap")):
+        marked = [display_text(s.text) for s, m in zip(doc.sentences, found) if m]
+        assert marked == ([sentence] if kind == name else []), name
+
+
+ROADMAPPED = """\
+# Canal Locks
+
+## Introduction
+
+Canal locks raise boats between levels of water. The paper proceeds as follows. Section 2 describes the gates. Section 3 concludes with a discussion of what locks cost and what the paper concludes about tolls.
+
+## Gates
+
+A lock has an upper gate and a lower gate. Keepers opened the sluices by hand.
+
+## Conclusion
+
+Tolls paid for the canal locks within ten years. Keepers remained necessary until electric sluices came.
+"""
+
+
+def test_roadmap_sentences_answer_only_questions_about_the_layout(tmp_path):
+    a = small_assistant(tmp_path, ROADMAPPED)
+    plan = {i for i in range(len(a.document.sentences)) if a._layout.roadmap[i]}
+    assert len(plan) == 3
+    for question in ("What does the paper conclude?", "What does the paper conclude about tolls?", "What do the locks cost?"):
+        assert not plan & set(a.ask(question).sentence_ids), question
+    assert plan & set(a.ask("How is the paper organised? Which section describes the gates?").sentence_ids)
+
+
+@pytest.mark.parametrize("question, layout", [
+    ("How is the paper organised?", True), ("What is in Section 3?", True), ("What does the paper conclude?", False)])
+def test_a_question_asks_about_the_layout_or_not(question, layout):
+    assert overview.asks_layout(question) is layout
 
 
 @pytest.mark.parametrize("question, names", [
