@@ -391,7 +391,7 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
         ("scope", r"\b(?:period|time ?frame|time ?span|timespan|which years|what years|scope|cover(?:s|ed|age)?|span(?:s|ned)?)\b", True),
         ("argument", r"\b(?:argu\w*|thesis|hypothes[ie]s|claims?|contend\w*|contention|main (?:idea|point|message)|central (?:idea|point|message)"
          r"|key (?:idea|point|message)|core (?:idea|point|message)|stance|standpoint|characteri[sz]\w*)\b", False),
-        ("aim", r"\b(?:purpose|aims?|objectives?|goals?|motivation|research questions?|(?:central|main|key|core|guiding|overarching) questions?|questions? (?:does|do|did) .* (?:address|ask|answer|explore|tackle)"
+        ("aim", r"\b(?:purpose|aims?|objectives?|goals?|motivation|research questions?|(?:central|main|key|core|guiding|overarching) questions?|(?:questions?|problems?|issues?) (?:does|do|did) .* (?:address|ask|answer|explore|tackle|solve)"
          r"|trying to|set out to|seek(?:s|ing)? to|intend\w* to)\b", True),
         ("topic", r"\b(?:about|compar\w*|topics?|subjects?|focus(?:es|ed)? on|focus|themes?|deal(?:s)? with|discuss\w*|concern(?:s|ed)?|examin\w*|investigat\w*|explor\w*|look(?:s)? at)\b", True),
     )
@@ -412,7 +412,7 @@ _GENERIC = frozenset(terms(
     "examines examined investigate investigates explore explores address addresses look looks focus focuses deal deals "
     "discuss discusses discussed summary summarize summarise summarizing overview synopsis gist recap nutshell brief "
     "briefly short sentence sentences words word tell explain describe give please purpose purposes aim aims objective "
-    "objectives goal goals motivation question questions trying try tries set seek seeks want wants understand answer "
+    "objectives goal goals motivation question questions problem problems issue issues solve solves tackle tackles ask asks trying try tries set seek seeks want wants understand answer "
     "topic topics subject subjects theme themes about concern concerns concerned take takes taken make makes mean means "
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "

@@ -126,6 +126,8 @@ def paper_layout(paper_doc):
     ("What are the limitations of the study?", "limitation"),
     ("What does the paper contribute?", "contribution"),
     ("What is the central question of the paper?", "aim"),
+    ("What problem does this paper address?", "aim"),  # was answered from the body, a reference once
+    ("What issue does the study tackle?", "aim"),
     ("What is the authors' final verdict?", "conclusion"),
     ("Which countries does the paper compare?", "topic"),
     ("What methodology is used?", "method"),  # bare: no topic, no name, so only the work's own
@@ -156,6 +158,8 @@ def test_paper_level_shapes(paper_layout, question, aspect):
     "Which period is covered by the leases?",
     "Which period do the tidal mills cover?",  # the title's own words: about the mills, not the work
     "Which leases published in 1750 name Keller?",
+    "What problems do tidal mills solve?",  # a problem of the mills, not of the paper
+    "What problem did the millers face?",
 ])
 def test_questions_about_a_topic_are_not_paper_level(paper_layout, question):
     assert overview.aspect_of(question, paper_layout) is None
