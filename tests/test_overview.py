@@ -283,6 +283,27 @@ def test_a_byline_of_one_short_name_answers_who_wrote_it():
     assert quoted(doc, "Who wrote the paper?") == ["R. W. Keller"]  # three words, half of the "names"
 
 
+TABLE_IN_CONCLUSION = """\
+# Canal Locks
+
+## Introduction
+
+This paper examines the tolls of canal locks. It draws on the ledgers of three canals.
+
+## Conclusion
+
+Average toll (pence) Peak toll (pence) Upper lock 3.5 4.25
+
+Tolls paid for the locks within ten years.
+"""
+
+
+def test_a_table_row_in_the_conclusion_is_no_finding():
+    """A PDF may set a table's row among the conclusion's sentences; its decimals are no full stop."""
+    doc = parse(TABLE_IN_CONCLUSION, markdown=True)
+    assert quoted(doc, "What does the paper conclude?") == ["Tolls paid for the locks within ten years."]
+
+
 UNLABELLED = """\
 Cold water and mussels
 
