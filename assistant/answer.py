@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant import metonyms
+from assistant import definitions, metonyms
 from assistant.lexical import terms
 from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
 from assistant.structure import display_text, table_caption, table_columns
@@ -123,6 +123,10 @@ class ShapeSettings:
     # gold.jsonl =, reader dev 55 -> 54 of 78, COVID-QA 0.681 -> 0.679 (0.1: 59 words; 0.3: as 0.2 on
     # the paper, 0.671 on COVID-QA without the passage lead).
     run_share: float = 0.2
+    # A question asking what a term is ("What is a tablet?": definitions.py) leads with the best-scored
+    # sentence of the pool that defines the term, when one does; the others join as they would have
+    # joined the best sentence, and the ranker's order puts the definition first.
+    definitions: bool = True
 
 
 SHAPE = ShapeSettings()
@@ -155,13 +159,16 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     """
     masked = np.where(mask, scores, -np.inf)
     leading = masked if lead is None else np.where(mask, lead, -np.inf)  # what picks the best sentence
-    best = int(np.argmax(leading))
+    best = top_id = int(np.argmax(leading))
+    defining = defining_sentence(doc, masked, question, settings.pool) if settings.definitions else None
+    if defining is not None:
+        best = defining
     listing = _enumeration(doc, best) or table_answer(doc, best, question)
     if listing:
         return Selection(tuple(listing), True)
     weights = weights if weights is not None else dict.fromkeys(terms(question), 1.0)
     total = sum(weights.values()) or 1.0
-    top = float(masked[best])
+    top = float(masked[top_id])  # a definition leads, but the bars stay those of the best-scored sentence
     chosen = [best] + _discourse_neighbours(doc, best)
     if settings.reason_follows and asks_reason(question):
         chosen += [sid for sid in (_reason_after(doc, best),) if sid is not None and sid not in chosen]
@@ -195,7 +202,21 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         order = likelihood(len(doc.sentences), evidence)
     else:
         order = leading
+    if best != top_id:  # the definition's run leads
+        order = np.where(np.arange(len(order)) == best, np.inf, order)
     return Selection(answer_order(doc, whole, order), False)
+
+
+def defining_sentence(doc: Document, masked: np.ndarray, question: str, pool: int) -> int | None:
+    """For a question asking what a term is, the best-scored of the ``pool`` best sentences that defines
+    it (definitions.defines), or None."""
+    term = definitions.defined_term(question)
+    if term is None:
+        return None
+    for sid in np.argsort(-masked)[:pool]:
+        if np.isfinite(masked[sid]) and definitions.defines(display_text(doc.sentences[int(sid)].text), term):
+            return int(sid)
+    return None
 
 
 def likely_runs(doc: Document, chosen: list[int], kept: list[int], evidence: Mapping[int, float],
