@@ -196,6 +196,10 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     if evidence is not None and settings.ranker_joins:
         chosen = _with_ranker_top(doc, chosen, mask, evidence, settings)
     whole = whole_sentences(doc, chosen)
+    listed = {intro: items for intro in whole if (items := _enumeration(doc, intro)[1:][:MAX_LIST_ITEMS])
+              and display_text(doc.sentences[intro].text).endswith(":")}  # a joined "... goals:" brings its items
+    whole += [i for items in listed.values() for i in items if i not in whole]
+    kept += [i for intro, items in listed.items() for i in (intro, *items)]
     if evidence is not None and settings.run_share and not wants_sources(question):
         whole = likely_runs(doc, whole, kept, evidence, settings.run_share)
     if evidence is not None and settings.lead_by_evidence:
@@ -204,6 +208,10 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         order = leading
     if best != top_id:  # the definition's run leads
         order = np.where(np.arange(len(order)) == best, np.inf, order)
+    if listed:  # each item right after its introduction, in reading order
+        order = order.astype(float)
+        for intro, items in listed.items():
+            order[items] = [order[intro] - 1e-9 * (k + 1) for k in range(len(items))]
     return Selection(answer_order(doc, whole, order), False)
 
 
@@ -373,6 +381,7 @@ _CONTRAST = re.compile(r"^(however|but|yet|nevertheless|nonetheless|still|despit
 _INTRODUCES = re.compile(r"^(these|they|those)\s+(include|included|are|were|consist|comprise)\b|^(among (them|these)|this includes)\b", re.I)
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 MAX_ANNOUNCED_ITEMS = 5  # an announcement of "several"/"many" items brings at most this many sentences
+MAX_LIST_ITEMS = 8  # a sentence ending with ':' that joins the answer brings at most this many list items
 
 
 def _discourse_neighbours(doc: Document, best: int) -> list[int]:
@@ -438,12 +447,16 @@ def _duplicate(doc: Document, sid: int, chosen: list[int]) -> bool:
 
 
 def _enumeration(doc: Document, best: int) -> list[int]:
-    """When the best sentence introduces a list (ends with ':') or is an item of one, the list."""
+    """When the best sentence introduces a list (ends with ':') or is an item of one, the list. An item
+    is a list item paragraph, or the first sentence of a paragraph that opens with a list mark ("1.",
+    "–", "•"): a PDF sets its items as paragraphs of their own ("In tidy data:" "1. Each variable forms
+    a column." ...)."""
     kinds = {p.id: p.kind for p in doc.paragraphs}
+    is_item = lambda sid: _list_item(doc, kinds, sid)  # noqa: E731
     sentence = doc.sentences[best]
-    if kinds[sentence.paragraph] == "list_item":
+    if is_item(best):
         intro = best
-        while intro > 0 and kinds[doc.sentences[intro].paragraph] == "list_item":
+        while intro > 0 and is_item(intro):
             intro -= 1
         if not display_text(doc.sentences[intro].text).endswith(":"):
             intro += 1
@@ -452,8 +465,8 @@ def _enumeration(doc: Document, best: int) -> list[int]:
     else:
         return []
     items = []
-    sid = intro if kinds[doc.sentences[intro].paragraph] == "list_item" else intro + 1
-    while sid < len(doc.sentences) and kinds[doc.sentences[sid].paragraph] == "list_item":
+    sid = intro if is_item(intro) else intro + 1
+    while sid < len(doc.sentences) and is_item(sid):
         if doc.sentences[sid].section != sentence.section:
             break
         items.append(sid)
@@ -462,6 +475,18 @@ def _enumeration(doc: Document, best: int) -> list[int]:
         return []
     head = [intro] if intro not in items else []
     return head + items
+
+
+_LIST_MARK = re.compile(r"^(?:\(?\d{1,2}[.)]|[–—•·▪◦‣⁃∙*-]|[\ue000-\uf8ff])\s")  # not "(a)": a figure's panel label
+
+
+def _list_item(doc: Document, kinds: Mapping[int, str], sid: int) -> bool:
+    """Is sentence ``sid`` a list item: in a list item paragraph, or opening a paragraph with a list mark?"""
+    sentence = doc.sentences[sid]
+    if kinds[sentence.paragraph] == "list_item":
+        return True
+    opens = sid == 0 or doc.sentences[sid - 1].paragraph != sentence.paragraph
+    return opens and _LIST_MARK.match(display_text(sentence.text)) is not None
 
 
 def answer_text(doc: Document, sentence_ids: tuple[int, ...]) -> str:

@@ -503,3 +503,48 @@ def test_the_answer_sets_chance_is_that_some_shown_sentence_holds_the_answer():
     ranked = {ids[0]: 0.3, ids[3]: 0.8}  # the ranker prefers a sentence the fused score puts fourth
     gap = dict(zip(joining.SET_FEATURES, joining.answer_set(doc, masked, ids[0], shown, ranked, {}, 12, 1, flat, 0.5)))
     assert gap["score_ranker_gap"] == pytest.approx(0.5) and gap["names_missing"] == 0.5
+
+
+LISTED = """Tidy Data
+
+Introduction
+
+A dataset is messy or tidy depending on how rows and columns match. In tidy data:
+
+1. Each variable forms a column.
+
+2. Each observation forms a row.
+
+3. Each type of observational unit forms a table.
+
+This is the third normal form.
+
+Figure 2 shows two panels.
+
+(a) Reliability
+"""
+
+
+def test_a_list_set_as_paragraphs_of_their_own_comes_with_its_introduction():
+    """As a PDF sets a list: each item a paragraph opening with its mark, not a list-item paragraph."""
+    from assistant.answer import select_sentences
+    from assistant.structure import display_text, parse
+
+    doc = parse(LISTED)
+    texts = [display_text(s.text) for s in doc.sentences]
+    mask = np.ones(len(texts), dtype=bool)
+    items = ["1. Each variable forms a column.", "2. Each observation forms a row.",
+             "3. Each type of observational unit forms a table."]
+    scores = np.zeros(len(texts))
+    scores[texts.index("In tidy data:")] = 1.0  # the introduction is the best sentence
+    assert [texts[i] for i in select_sentences(doc, scores, mask, "What is tidy data?").sentence_ids] == [
+        "In tidy data:", *items]
+    scores[texts.index("A dataset is messy or tidy depending on how rows and columns match.")] = 1.2  # it joins the best
+    chosen = [texts[i] for i in select_sentences(doc, scores, mask, "What is tidy data?").sentence_ids]
+    assert chosen[chosen.index("In tidy data:") + 1:][:3] == items  # the items right after it
+    from assistant.answer import _list_item
+
+    kinds = {p.id: p.kind for p in doc.paragraphs}
+    assert _list_item(doc, kinds, texts.index(items[0]))
+    assert not _list_item(doc, kinds, texts.index("(a) Reliability"))  # a figure's panel label
+    assert not _list_item(doc, kinds, texts.index("This is the third normal form."))
