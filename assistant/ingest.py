@@ -340,6 +340,8 @@ def heading_lines(pages: list[list[PdfLine]]) -> list[list[Font | None]] | None:
         return (line.size, line.bold) if stands_out else None
 
     fonts = [[font(line) for line in page] for page in pages]
+    if any(f for page in fonts for f in page):  # fonts tell headings apart: some are set in the body font all the same
+        _body_font_headings(pages, fonts, body_size, body_bold)
     _title_page(pages[0] if pages else [], fonts[0] if fonts else [])
     for page, page_fonts in zip(pages, fonts):
         for i in range(1, len(page)):  # a heading set on two lines: same font, next line close below
@@ -349,6 +351,137 @@ def heading_lines(pages: list[list[PdfLine]]) -> list[list[Font | None]] | None:
             if current is not None and current == page_fonts[i - 1] and not wrapped:
                 page_fonts[i] = (*current, i)  # same font, but a heading of its own
     return fonts if any(f for page in fonts for f in page) else None
+
+
+def _body_font_headings(pages: list[list[PdfLine]], fonts: list[list[Font | None]], body_size: float, body_bold: bool) -> None:
+    """Mark the headings a PDF sets in (about) the body font: numbered section headings ("3.1 Keys and
+    searching", "12 PROPERTIES OF EQUIVOCATION", "6. Conclusions and Future Work") and the usual names of a
+    paper's parts standing alone on a line ("Abstract", "References").
+
+    A numbered line is a heading only when it reads as a title (short, a capital first, no final full stop
+    or number, at least one word) and its number continues the document's numbering: the longest run of
+    numbered lines (those set in a heading font count too) where each number follows the one before it
+    (2 after 1.3, 2.1 after 2, 2.2 or 2.3 after 2.1) and that starts at 0, 1 or 1.1, or at a heading
+    font; the run must hold at least NUMBERED_RUN_MIN lines. A numbered list item ("1. Each variable
+    forms a column."), a table row ("7 A*Teens Dancing Queen 3:44"), an equation, a year ("2015 was
+    ...") or a reference ("2. Akamai, http://...") fails one of these. A heading in capitals that goes on
+    in a second line in capitals is one title. The line after a heading must not go on in lower case.
+    """
+    lines = [(n, i) for n, page in enumerate(pages) for i in range(len(page))]
+    order = {position: k for k, position in enumerate(lines)}
+
+    def text(position: tuple[int, int]) -> str:
+        return pages[position[0]][position[1]].text.strip()
+
+    def after(position: tuple[int, int]) -> tuple[int, int] | None:
+        k = order[position] + 1
+        return lines[k] if k < len(lines) else None
+
+    def body_sized(position: tuple[int, int]) -> bool:  # or smaller, but bold ("8. REFERENCES" in small capitals)
+        line = pages[position[0]][position[1]]
+        return line.size >= body_size * BODY_FONT_HEADING_RATIO or (line.bold and not body_bold)
+
+    def free(position: tuple[int, int]) -> bool:
+        return fonts[position[0]][position[1]] is None and body_sized(position)
+
+    def goes_on(position: tuple[int, int]) -> tuple[int, int] | None:
+        """The second line of a heading in capitals, when there is one."""
+        nxt = after(position)
+        if nxt is None or not free(nxt) or not text(position).isupper():
+            return None
+        line = text(nxt)
+        return nxt if line.isupper() and len(line) <= 60 and not SENTENCE_END_LINE.search(line) else None
+
+    def followed_by_text(position: tuple[int, int], number: tuple[int, ...] = ()) -> bool:
+        """The next line does not go on in lower case, nor is it numbered like a list item or a table row
+        (a first subsection may follow: "2. Gossip Protocols", "2.1. Rationale")."""
+        nxt = after(goes_on(position) or position)
+        if nxt is None:
+            return True
+        numbered = _NUMBERED_HEADING.fullmatch(text(nxt))
+        if numbered and number and numbered.group(1) != ".".join(map(str, (*number, 1))):
+            return False
+        return not text(nxt)[:1].islower()
+
+    def after_list_item(position: tuple[int, int], number: tuple[int, ...]) -> bool:
+        """The line before is numbered too, in the body font, and not as this line's parent section: the
+        last item of a list ("2. Each lamp burns oil", "3. Each keeper sleeps")."""
+        k = order[position] - 1
+        if k < 0 or not free(lines[k]):  # a heading, or a footnote ("12 See von Neumann ...")
+            return False
+        numbered = _NUMBERED_HEADING.fullmatch(text(lines[k]))
+        return numbered is not None and numbered.group(1) != ".".join(map(str, number[:-1]))
+
+    candidates: list[tuple[tuple[int, int], tuple[int, ...], bool]] = []  # (line, number, set in a heading font)
+    for position in lines:
+        match = _NUMBERED_HEADING.fullmatch(text(position))
+        if not match:
+            continue
+        number = tuple(int(part) for part in match.group(1).split("."))
+        heading_font = fonts[position[0]][position[1]] is not None
+        if heading_font or (free(position) and _reads_as_title(match.group(2)) and followed_by_text(position, number)
+                            and not after_list_item(position, number)):
+            candidates.append((position, number, heading_font))
+    while candidates:  # the longest run first; then one that starts anew (the numbered sections of a licence)
+        chain = _numbered_run([(number, heading_font) for _, number, heading_font in candidates])
+        if len(chain) < NUMBERED_RUN_MIN:
+            break
+        for j in chain:
+            position, _, heading_font = candidates[j]
+            if not heading_font:
+                _mark(pages, fonts, position, goes_on(position))
+        candidates = [c for j, c in enumerate(candidates) if j not in chain]
+    for position in lines:
+        if free(position) and _PART_NAME.fullmatch(text(position)) and text(position)[0].isupper() and followed_by_text(position):
+            _mark(pages, fonts, position, None)
+
+
+def _numbered_run(candidates: list[tuple[tuple[int, ...], bool]]) -> list[int]:
+    """The indices of the longest run of (section number, set in a heading font) where each number
+    follows the one before (``_follows``); it starts at 0, 1 or 1.1, or at a heading font."""
+    best: list[int] = []
+    previous: list[int | None] = []
+    for j, (number, heading_font) in enumerate(candidates):
+        length, link = (1, None) if heading_font or number in _FIRST_NUMBERS else (0, None)
+        for k in range(j):
+            if best[k] and best[k] + 1 >= length and _follows(candidates[k][0], number):
+                length, link = best[k] + 1, k
+        best.append(length)
+        previous.append(link)
+    end = max(range(len(best)), key=lambda j: (best[j], j), default=None)
+    chain: list[int] = []
+    while end is not None and best[end]:
+        chain.append(end)
+        end = previous[end]
+    return chain[::-1]
+
+
+def _mark(pages: list[list[PdfLine]], fonts: list[list[Font | None]], position: tuple[int, int],
+          second: tuple[int, int] | None) -> None:
+    n, i = position
+    line = pages[n][i]
+    font = (line.size, line.bold, "body font", n, i)  # a heading of its own; its second line, if any, shares it
+    fonts[n][i] = font
+    if second is not None:
+        fonts[second[0]][second[1]] = font
+
+
+def _follows(before: tuple[int, ...], number: tuple[int, ...]) -> bool:
+    """Whether a section numbered ``number`` can come next after one numbered ``before`` (one number of
+    the same level may be missing: a heading the reader did not recognise)."""
+    if len(number) == len(before) + 1:
+        return number[:-1] == before and number[-1] == 1
+    level = len(number) - 1
+    return len(number) <= len(before) and number[:-1] == before[:level] and 1 <= number[-1] - before[level] <= 2
+
+
+def _reads_as_title(title: str) -> bool:
+    """What follows a section number reads as a title: a capital first, short, at least one word, and
+    no sentence end (a version number may close it: "ESSENTIA 2.0"), page number (a contents line),
+    time of day (a table row), formula, address or initial (a reference: "D. Knuth, ...")."""
+    closed = SENTENCE_END_LINE.search(re.sub(r"\s\d+\.\d+$", "", title)) or title.endswith((",", ";", "-"))
+    return (title[:1].isupper() and len(title) <= 80 and len(title.split()) <= 12 and bool(re.search(r"[A-Za-z]{3}", title))
+            and not closed and not _NOT_A_TITLE.search(title) and not re.match(r"[A-Z]\.\s", title))
 
 
 def _title_page(lines: list[PdfLine], fonts: list) -> None:
@@ -363,6 +496,13 @@ HEADING_SIZE_RATIO = 1.12
 _SECTION_NUMBER = re.compile(r"\s*(?:\d+|[A-Z])(?:\.\d+)*\.?\s+\S")
 _SECTION_LIKE = re.compile(r"\s*(?:(?:\d+|[A-Z])(?:\.\d+)*\.?\s+\S|[A-Z][A-Za-z]+\.?\s*$)")
 MAX_HEADING_CHARS = 120
+BODY_FONT_HEADING_RATIO = 0.9  # a heading set in the body font may be a little smaller than the body (not a footnote)
+NUMBERED_RUN_MIN = 3  # numbered lines in a run before the body-font ones among them are headings
+_NUMBERED_HEADING = re.compile(r"(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)")
+_NOT_A_TITLE = re.compile(r"\s\d+$|\d:\d\d|[=<>+|\\]|https?:|www\.")
+_FIRST_NUMBERS = {(0,), (1,), (1, 1)}
+_PART_NAME = re.compile(r"(?i:abstract|introduction|conclusions?|conclusions? and future work|related work|references"
+                        r"|bibliography|acknowledge?ments?|appendix)[.:]?")
 _NOT_A_HEADING = re.compile(r"^(?:fig(?:ure)?\.?|table|listing|algorithm)\s*\d|(?:\.\s?){4,}\s*\d*$", re.I)
 
 

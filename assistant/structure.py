@@ -195,7 +195,8 @@ def _font_heading(block: _Block, starts: frozenset[int]) -> bool:
     """Lines the PDF sets in a heading font that read as a title: at most three, capital or
     number first, not a list of names ("Fay Chang, Jeffrey Dean, ...")."""
     text = block.text
-    return (block.start in starts and text.count("\n") < 3 and text.count(",") < 2 and not _is_page_number(block)
+    names = text.count(",") >= 2 and not _SECTION_NUMBER.match(text)  # "4.4 Digram, Trigram, and N-gram substitution" is a title
+    return (block.start in starts and text.count("\n") < 3 and not names and not _is_page_number(block)
             and not _BULLET.match(text) and (text[0].isupper() or text[0].isdigit()) and not text.endswith((",", ";", "-")))
 
 
@@ -210,8 +211,19 @@ def _heading_flags(blocks: list[_Block], markdown: bool, furniture: set[str], fo
             continue
         following = next((j for j in range(i + 1, len(blocks)) if not _is_page_number(blocks[j])), None)
         body_follows = following is not None and not candidates[following] and (fonts is None or blocks[following].start not in fonts)
-        flags.append(is_candidate and body_follows)
+        opens_numbered = (fonts is not None and following is not None and blocks[following].start in fonts
+                          and _opens_numbered(blocks[i].text, blocks[following].text))
+        flags.append(is_candidate and (body_follows or opens_numbered))
     return flags
+
+
+def _opens_numbered(text: str, following: str) -> bool:
+    """A heading followed right away by a numbered one that opens it: its first subsection ("2. Gossip
+    Protocols", "2.1. Rationale"), or the first section of a part ("PART I", "2 SECRECY SYSTEMS")."""
+    number, sub = _SECTION_NUMBER.match(text), _SECTION_NUMBER.match(following)
+    if not sub:
+        return False
+    return not number or sub.group(0).strip().rstrip(".") == number.group(0).strip().rstrip(".") + ".1"
 
 
 def _heading_title(text: str) -> str:

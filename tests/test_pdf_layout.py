@@ -275,3 +275,71 @@ def test_a_hyphenated_word_joins_only_a_line_that_goes_on_in_lower_case():
     first, second = without_running_lines(pages)
     assert [line.text for line in first] == ["a central scheduler that as", "Figure 3: Tablet servers"]
     assert [line.text for line in second] == ["an application that reads."]
+
+
+# -- headings set in the body font -----------------------------------------------------------
+
+BODY_FONT_HEADINGS_PDF = [
+    [(20.0, "Keeping the Light"), (14.0, "1 Introduction"),
+     (BODY, "Lighthouses guided ships along dangerous coasts for centuries, and their keepers lived"),
+     (BODY, "in small rooms at the foot of the tower with their families."),
+     (BODY, "1.1 Keys and searching"),
+     (BODY, "Keepers searched the shore for wrecks after every storm, and they kept the keys of the"),
+     (BODY, "tower on a ring by the door."),
+     (BODY, "2015 was the year the last keeper left the rock, and the light went on burning on its"),
+     (BODY, "own after that."),
+     (BODY, "The keepers followed three rules:"),
+     (BODY, "1. Each variable forms a column."),
+     (BODY, "2. Each lamp burns oil"),
+     (BODY, "3. Each keeper sleeps by day"),
+     (BODY, "The rules held for a century."),
+     (BODY, "1.2 LENSES AND LAMPS OF THE"),
+     (BODY, "NORTHERN TOWERS"),
+     (BODY, "The Fresnel lens gathers the light of a small lamp into a beam that ships could see.")],
+    [(14.0, "2 Towers"),
+     (BODY, "The towers were built of granite blocks that were cut on the mainland and shipped out."),
+     (BODY, "2.1 Stairs"),
+     (BODY, "A stair of a hundred steps wound up the inside of the tower to the lantern room."),
+     (BODY, "References"),
+     (BODY, "Stevenson, R. (1824). An Account of the Bell Rock Lighthouse. Edinburgh.")],
+]
+
+
+@pytest.fixture
+def body_font_headings(tmp_path):
+    from assistant.ingest import read_document
+
+    path = tmp_path / "headings.pdf"
+    path.write_bytes(make_pdf(BODY_FONT_HEADINGS_PDF))
+    raw = read_document(path)
+    return parse(raw.text, pages=raw.pages, headings=raw.headings)
+
+
+def test_a_numbered_heading_in_the_body_font_is_a_section(body_font_headings):
+    doc = body_font_headings
+    titles = [s.title for s in doc.sections]
+    assert titles[1:] == ["1 Introduction", "1.1 Keys and searching", "1.2 LENSES AND LAMPS OF THE NORTHERN TOWERS",
+                          "2 Towers", "2.1 Stairs", "References"]
+    assert [s.kind for s in doc.sections][-1] == "references"
+    assert any(s.text.startswith("Keepers searched the shore") for s in doc.sentences)  # not "1.1 Keys and ... Keepers"
+    assert not any(s.text.startswith(("1.1", "1.2", "2.1", "References")) for s in doc.sentences)
+
+
+def test_a_numbered_list_item_or_a_year_in_the_body_font_is_no_heading(body_font_headings):
+    doc = body_font_headings
+    titles = [s.title for s in doc.sections]
+    assert not any(title.startswith(("1. Each", "2. Each", "3. Each", "2015")) for title in titles)
+    starts = [display_text(s.text) for s in doc.sentences]
+    assert "1. Each variable forms a column." in starts
+    assert any(s.startswith("2015 was the year the last keeper left the rock") for s in starts)
+    assert any(s.startswith("3. Each keeper sleeps by day") for s in starts)
+
+
+def test_body_font_headings_need_a_numbering_that_goes_on():
+    from assistant.ingest import _follows, _numbered_run
+
+    assert _follows((2,), (2, 1)) and _follows((2, 3), (3,)) and _follows((4, 2), (4, 4))
+    assert not _follows((2,), (2, 2)) and not _follows((3,), (1,)) and not _follows((1,), (2015,))
+    # a table's rows (7, 8, 9 ...) start nowhere; the sections of a licence start anew at 0
+    assert _numbered_run([((7,), False), ((8,), False), ((9,), False)]) == []
+    assert _numbered_run([((1,), True), ((1, 1), False), ((7,), False), ((2,), True)]) == [0, 1, 3]
