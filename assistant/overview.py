@@ -475,7 +475,9 @@ _LIMITS = (  # a sentence stating what the work could not do
     r"|(?:further|future) (?:work|studies)|(?:could|can|did|does) not (?:be )?(?:address|cover|include|examine|establish|determine|capture|generali[sz]e)\w*)\b"
 )
 _CONTRIBUTES = (  # a sentence stating what the work adds
-    r"\b(?:contribut\w*|fills? (?:a|the|this) gap|gap in (?:the )?(?:literature|research|knowledge)|novel|for the first time"
+    r"^it (?:\w+ )?contribut\w*|\b(?:(?:we|(?:this|the present|the current|our) (?:\w+ )?(?:paper|study|work|article|report|research|analysis|thesis|chapter)(?:'s|’s)?)"
+    r" (?:\w+ )?contribut\w*|(?:our|(?:the |its )?(?:main|key|primary|principal|major|central|chief)) contributions?"
+    r"|contributions? (?:of|in|to) (?:this|the present|our|the current) \w+|fills? (?:a|the|this) gap|gap in (?:the )?(?:literature|research|knowledge)|novel|for the first time"
     r"|(?:first|only) (?:study|paper|attempt|analysis)|adds? to (?:the )?(?:literature|debate|understanding|knowledge)|significan\w+ of (?:this|the|our))\b"
 )
 _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necessary|important|advisable|essential)|is required|requires)\b"

@@ -304,6 +304,14 @@ def test_a_table_row_in_the_conclusion_is_no_finding():
     assert quoted(doc, "What does the paper conclude?") == ["Tolls paid for the locks within ten years."]
 
 
+def test_a_contribution_is_the_works_own_not_others():
+    doc = parse("# Tidal Mills\n\n## Introduction\n\nHistorians have contributed much to the study of tidal mills. "
+                "Mills ground grain on every estuary. The main contribution of this paper is the first count of mill rents.\n",
+                markdown=True)
+    assert quoted(doc, "What is the main contribution of the paper?") == [
+        "The main contribution of this paper is the first count of mill rents."]  # not what historians contributed
+
+
 UNLABELLED = """\
 Cold water and mussels
 
