@@ -447,15 +447,15 @@ def _duplicate(doc: Document, sid: int, chosen: list[int]) -> bool:
 
 
 def _enumeration(doc: Document, best: int) -> list[int]:
-    """When the best sentence introduces a list (ends with ':') or is an item of one, the list. An item
-    is a list item paragraph, or the first sentence of a paragraph that opens with a list mark ("1.",
-    "–", "•"): a PDF sets its items as paragraphs of their own ("In tidy data:" "1. Each variable forms
-    a column." ...)."""
+    """When the best sentence introduces a list (ends with ':') or is an item of one (a list item
+    paragraph), the list. An item is a list item paragraph, or the first sentence of a paragraph that
+    opens with a list mark ("1.", "–", "•"): a PDF sets its items as paragraphs of their own ("In tidy
+    data:" "1. Each variable forms a column." ...)."""
     kinds = {p.id: p.kind for p in doc.paragraphs}
     is_item = lambda sid: _list_item(doc, kinds, sid)  # noqa: E731
     sentence = doc.sentences[best]
-    if is_item(best):
-        intro = best
+    if kinds[sentence.paragraph] == "list_item":  # a marked paragraph ("2. Each observation forms a row.") leads
+        intro = best                                # as any sentence; only its introduction brings the list
         while intro > 0 and is_item(intro):
             intro -= 1
         if not display_text(doc.sentences[intro].text).endswith(":"):
