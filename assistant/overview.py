@@ -525,9 +525,9 @@ RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled ov
 SUMMARISED_PARTS = ("limitation", "contribution", "recommendation", "conclusion", "method", "argument")  # "a summary of the X"
 ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only ask of the work itself
 # ... and these when it names nothing, not even the title's words: "What methodology is used?", "What
-# period is covered?" ("What approach do Iran and Russia take?" asks about the two states, "What is the
-# incubation period?" about incubation, whatever the title).
-ABOUT_THE_WORK_UNNAMED = ("method", "scope")
+# period is covered?", "What is the main contribution?" ("What approach do Iran and Russia take?" asks about
+# the two states, "What is the incubation period?" about incubation, whatever the title).
+ABOUT_THE_WORK_UNNAMED = ("method", "scope", "contribution")
 
 
 def aspect_of(question: str, lay: Layout) -> str | None:

@@ -131,6 +131,7 @@ def paper_layout(paper_doc):
     ("What is the authors' final verdict?", "conclusion"),
     ("Which countries does the paper compare?", "topic"),
     ("What methodology is used?", "method"),  # bare: no topic, no name, so only the work's own
+    ("What is the main contribution?", "contribution"),
     ("Which theoretical framework is applied?", "method"),
     ("How was the research conducted?", "method"),
     ("What period is covered?", "scope"),
