@@ -125,7 +125,7 @@ class ShapeSettings:
     run_share: float = 0.2
     # A question asking what a term is ("What is a tablet?": definitions.py) leads with the best-scored
     # sentence of the pool that defines the term, when one does; the others join as they would have
-    # joined the best sentence, and the ranker's order puts the definition first.
+    # joined the best-scored sentence, and the definition's run comes first.
     definitions: bool = True
 
 
@@ -202,16 +202,12 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     kept += [i for intro, items in listed.items() for i in (intro, *items)]
     if evidence is not None and settings.run_share and not wants_sources(question):
         whole = likely_runs(doc, whole, kept, evidence, settings.run_share)
-    if evidence is not None and settings.lead_by_evidence:
-        order = likelihood(len(doc.sentences), evidence)
-    else:
-        order = leading
+    ranked = likelihood(len(doc.sentences), evidence) if evidence is not None and settings.lead_by_evidence else leading
+    order = ranked.astype(float)  # a copy
     if best != top_id:  # the definition's run leads
-        order = np.where(np.arange(len(order)) == best, np.inf, order)
-    if listed:  # each item right after its introduction, in reading order
-        order = order.astype(float)
-        for intro, items in listed.items():
-            order[items] = [order[intro] - 1e-9 * (k + 1) for k in range(len(items))]
+        order[best] = np.inf
+    for intro, items in listed.items():  # each item right after its introduction, in reading order
+        order[items] = [order[intro] - 1e-9 * (k + 1) for k in range(len(items))]
     return Selection(answer_order(doc, whole, order), False)
 
 
@@ -454,8 +450,10 @@ def _enumeration(doc: Document, best: int) -> list[int]:
     kinds = {p.id: p.kind for p in doc.paragraphs}
     is_item = lambda sid: _list_item(doc, kinds, sid)  # noqa: E731
     sentence = doc.sentences[best]
-    if kinds[sentence.paragraph] == "list_item":  # a marked paragraph ("2. Each observation forms a row.") leads
-        intro = best                                # as any sentence; only its introduction brings the list
+    # a paragraph that only opens with a mark ("2. Each observation forms a row.") leads as any sentence
+    # does: its introduction brings the list, it does not
+    if kinds[sentence.paragraph] == "list_item":
+        intro = best
         while intro > 0 and is_item(intro):
             intro -= 1
         if not display_text(doc.sentences[intro].text).endswith(":"):

@@ -33,7 +33,8 @@ def mask_per_question():
     from assistant.engine import Assistant
 
     kept = Assistant._mask
-    Assistant._mask = lambda self, q: answer.candidate_mask(self.document, q) & overview.allowed(self._layout, q)  # type: ignore[method-assign]
+    Assistant._mask = lambda self, q, text=None: (  # type: ignore[method-assign]
+        answer.candidate_mask(self.document, q) & overview.allowed(self._layout, q if text is None else text))
     try:
         yield
     finally:
