@@ -443,6 +443,8 @@ _THESIS = (
 )
 _CONCLUDES = (
     r"\b(?:in conclusion|to conclude|to sum up|in sum|in summary|overall|taken together|all in all|on the whole|we conclude"
+    r"|we have (?:described|presented|introduced|proposed|shown|demonstrated)|(?:this|the present|our) (?:paper|article|work|report|study)"
+    r" (?:has )?(?:described|presented|introduced|proposed)"  # a conclusion's summary of the work: "We have described Bigtable, ..."
     r"|it (?:can|may) be concluded|conclusions?(?=\s*:)|(?:this|our|the) (?:\w+ )?(?:analysis|study|paper|research) (?:\w+ )?"
     r"(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|finds?|found))\b"
 )

@@ -305,6 +305,14 @@ def test_a_table_row_in_the_conclusion_is_no_finding():
     assert quoted(doc, "What does the paper conclude?") == ["Tolls paid for the locks within ten years."]
 
 
+def test_a_conclusion_that_sums_up_the_work_states_what_the_paper_concludes():
+    doc = parse("# Tidal Mills\n\n## Introduction\n\nThis paper examines tidal mills.\n\n## Conclusion\n\n"
+                "Ponds silted up after 1850 and were drained. We have described tidal mills, the grain mills of the "
+                "Atlantic estuaries, and their rents.\n", markdown=True)
+    assert quoted(doc, "What does the paper conclude?") == [
+        "We have described tidal mills, the grain mills of the Atlantic estuaries, and their rents."]
+
+
 def test_a_contribution_is_the_works_own_not_others():
     doc = parse("# Tidal Mills\n\n## Introduction\n\nHistorians have contributed much to the study of tidal mills. "
                 "Mills ground grain on every estuary. The main contribution of this paper is the first count of mill rents.\n",
