@@ -64,9 +64,11 @@ def _prose(line: str) -> bool:
 
 
 def _plain(line: str) -> str:
-    """A line without Markdown marks ("# ", "**", "_") and a leading "by"."""
+    """A line without Markdown marks ("# ", "**", "_") and a leading "by" (a name after it in capitals is
+    title-cased: "By C. E. SHANNON")."""
     line = re.sub(r"^\s*#+\s*|[*_`]|[(<][^()<>]*@[^()<>]*[)>]", "", line).strip()  # and "(name@host)"
-    return re.sub(r"^by\s+", "", line, flags=re.I)
+    named = re.sub(r"^by\s+", "", line, flags=re.I)
+    return named.title() if named != line and named.isupper() else named  # "By C. E. SHANNON": "C. E. Shannon"
 
 
 def _after_title(lines: list[str], title: str) -> int:

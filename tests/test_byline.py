@@ -43,3 +43,9 @@ def test_a_document_without_a_byline_has_no_authors(front):
 def test_pdf_metadata_names_people_only():
     assert metadata_authors("Ana Ruiz; Bo Lindqvist") == ("Ana Ruiz", "Bo Lindqvist")
     assert metadata_authors("Administrator") == () and metadata_authors("jsmith") == () and metadata_authors("") == ()
+
+
+def test_a_byline_in_capitals_after_by_gives_the_author():
+    assert authors("Communication Theory of Secrecy Systems\nBy C. E. SHANNON\n\n1 INTRODUCTION AND SUMMARY\n\n"
+                   "The problems of cryptography furnish an interesting application of communication theory.",
+                   "Communication Theory of Secrecy Systems") == ("C. E. Shannon",)
