@@ -12,7 +12,7 @@ from assistant import definitions, metonyms
 from assistant.lexical import terms
 from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
 from assistant.structure import display_text, table_caption, table_columns
-from assistant.text import stops_short
+from assistant.text import ITEM_OPENING, stops_short
 
 _SOURCE_WORDS = re.compile(r"\b(sources?|cites?|cited|citing|citation|references?|notes?|footnotes?|wrote|written|author of|published|article|journal|report)\b", re.I)
 
@@ -196,8 +196,8 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     if evidence is not None and settings.ranker_joins:
         chosen = _with_ranker_top(doc, chosen, mask, evidence, settings)
     whole = whole_sentences(doc, chosen)
-    listed = {intro: items for intro in whole if (items := _enumeration(doc, intro)[1:][:MAX_LIST_ITEMS])
-              and display_text(doc.sentences[intro].text).endswith(":")}  # a joined "... goals:" brings its items
+    listed = {intro: items for intro in whole if display_text(doc.sentences[intro].text).endswith(":")
+              and (items := _enumeration(doc, intro)[1:][:MAX_LIST_ITEMS])}  # a joined "... goals:" brings its items
     whole += [i for items in listed.values() for i in items if i not in whole]
     kept += [i for intro, items in listed.items() for i in (intro, *items)]
     if evidence is not None and settings.run_share and not wants_sources(question):
@@ -475,16 +475,13 @@ def _enumeration(doc: Document, best: int) -> list[int]:
     return head + items
 
 
-_LIST_MARK = re.compile(r"^(?:\(?\d{1,2}[.)]|[–—•·▪◦‣⁃∙*-]|[\ue000-\uf8ff])\s")  # not "(a)": a figure's panel label
-
-
 def _list_item(doc: Document, kinds: Mapping[int, str], sid: int) -> bool:
     """Is sentence ``sid`` a list item: in a list item paragraph, or opening a paragraph with a list mark?"""
     sentence = doc.sentences[sid]
     if kinds[sentence.paragraph] == "list_item":
         return True
     opens = sid == 0 or doc.sentences[sid - 1].paragraph != sentence.paragraph
-    return opens and _LIST_MARK.match(display_text(sentence.text)) is not None
+    return opens and ITEM_OPENING.match(display_text(sentence.text)) is not None
 
 
 def answer_text(doc: Document, sentence_ids: tuple[int, ...]) -> str:

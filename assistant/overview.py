@@ -31,7 +31,7 @@ from assistant.lexical import terms
 from assistant.records import Document
 from assistant.retrieval import minmax
 from assistant.structure import display_text
-from assistant.text import MONTH_NAMES, SEASON_NAMES, YEAR_DIGITS
+from assistant.text import MONTH_NAMES, SEASON_NAMES, SENTENCE_STOP, YEAR_DIGITS
 
 # -- what a part of the document is --------------------------------------------------------------
 
@@ -647,7 +647,7 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     cued = np.array([bool(aspect.cue.search(t)) for t in texts]) | by_name
     weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) for t in texts])
     keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, cued | weak)]) & (
-        np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(_ENDS_SENTENCE.search(t)))
+        np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(SENTENCE_STOP.search(t)))
                   for i, t in zip(candidates, texts)]) | by_name)
     if not keep.any():
         return None
@@ -673,10 +673,6 @@ def names_the_authors(text: str, lay: Layout) -> bool:
 
 
 LINES = frozenset({"title", "front"})  # parts whose lines state without a full stop: a title, a byline, a date
-# A sentence's end: a full stop (question or exclamation mark, ellipsis) and closing quotes or brackets,
-# then perhaps a note marker, but not a number's decimals ("... Serverdriven 68.9 68.5 3.9 4.02", a table
-# row a PDF put inside the conclusion, is no finding).
-_ENDS_SENTENCE = re.compile(r"(?:[.!?…][\"'”’)\]]*|[^\d\s][.!?…][\"'”’)\]]*[^\S\n]?(?:\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))\s*$")
 
 
 def _next_in_paragraph(doc: Document, sid: int) -> int | None:

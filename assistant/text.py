@@ -56,6 +56,10 @@ LIST_ITEM = re.compile(rf"^\s*(?:[{_BULLETS}]\s+|\(?\d{{1,2}}\)\s+|[a-z]\)\s+)")
 # en dash or "1." numbering; structure does not read those as list items ("1. Introduction" is a
 # numbered heading there, and "– " opens a dashed aside as often as an item).
 LIST_LINE = re.compile(rf"^\s*(?:[{_BULLETS}–]\s|\(?\d{{1,2}}[.)]\s|[a-z]\)\s)")
+# answer: a paragraph that opens as a list item, as a PDF sets each item as a paragraph of its own ("1.
+# Each variable forms a column."). Meant difference: more bullet glyphs (an em dash, "·", a private-use
+# glyph a PDF font maps its bullet to) and no "a)"; "(a)" labels a figure's panel.
+ITEM_OPENING = re.compile(rf"^(?:\(?\d{{1,2}}[.)]|[{_BULLETS}–—·‣⁃∙]|[\ue000-\uf8ff])\s")
 
 # -- line ends: three questions, three answers ---------------------------------------------
 
@@ -69,6 +73,11 @@ CLOSED_END = re.compile(rf"{_CLOSING}{_MARKER_DIGITS}\s*$")
 # may follow after a space, as the paper prints them ("equilibrium. ¹⁰"); structure's rule stays as the
 # paragraph joins were measured with.
 SENTENCE_CLOSED = re.compile(rf"{_CLOSING}[^\S\n]?{_MARKER_DIGITS}\s*$")
+# overview: a sentence that ends as one, for a paper-level answer. Meant difference: no colon or
+# semicolon, and digits after the stop are a note marker only after a word ("... Serverdriven 68.9 68.5
+# 3.9 4.02", a table row a PDF put inside a conclusion, does not end as a sentence).
+SENTENCE_STOP = re.compile(
+    rf"(?:[.!?…][{_CLOSERS}'\]]*|[^\d\s][.!?…][{_CLOSERS}'\]]*[^\S\n]?(?:\d{{1,3}}|[{SUPERSCRIPT_DIGITS}]+))\s*$")
 
 
 def stops_short(text: str) -> bool:
