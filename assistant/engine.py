@@ -87,6 +87,7 @@ class Ranked:
     prior: Retrieval  # the fused scores before the ranker: the ranker's own features read these
     found: ranker.Candidates | None = None  # the ranker's candidates, when the ranking used them
     evidence: np.ndarray | None = None  # the ranker's probability for each of ``found``'s candidates
+    unstated: bool = False  # it asks of the work what the paper states nowhere (overview.STATED_ONLY): abstained on
 
 
 @dataclass
@@ -313,7 +314,8 @@ class Assistant:
                                           lead_scores(fused, self._sentence_chunk, settings)))
         if left_out and isinstance(selection, extract.Selection):  # nor what the best sentence brings with it
             selection = replace(selection, sentence_ids=tuple(i for i in selection.sentence_ids if i not in left_out))
-        return Ranked(fused, mask, idf, selection, prior, found, evidence)
+        unstated = paper is None and overview.aspect_of(question, self._layout) in overview.STATED_ONLY
+        return Ranked(fused, mask, idf, selection, prior, found, evidence, unstated)
 
     def _weights(self, query: Query) -> dict[str, float]:
         """The idf weight of each query term over the document's sentences."""
@@ -346,7 +348,8 @@ class Assistant:
             fused.sentence_fused, len(text.split()), paper_level, paper_level and bool(getattr(selection, "cued", False)),
             joined)
         veto = self._veto_features(query, selection.sentence_ids, signals) if model.veto is not None else None
-        return Decision(selection, text, model.abstains(signals, veto) and not rule_floor(selection), previous, x, fused)
+        abstained = (model.abstains(signals, veto) and not rule_floor(selection)) or ranked.unstated
+        return Decision(selection, text, abstained, previous, x, fused)
 
     def _joined(self, question: str, text: str, ranked: Ranked, shown: tuple[int, ...], found: ranker.Candidates,
                 evidence: np.ndarray) -> tuple[float, ...]:

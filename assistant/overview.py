@@ -382,6 +382,8 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
          r"|\bwhere (?:was|is) (?:it|this|the \w+) published\b|\b(?:what|which) (?:publication )?series\b", True),
         ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
         ("limitation", r"\b(?:limitations?|limits|shortcomings?|weakness(?:es)?|caveats?|drawbacks? of (?:the|this|its) \w+)\b", False),
+        ("future", r"\b(?:future (?:work|research|studies|directions?|plans?)|next steps?|open (?:questions?|problems?|issues?)"
+         r"|further (?:work|research)|what (?:remains|is left) to be done|(?:plan|intend)s? (?:to do )?next)\b", False),
         ("contribution", r"\b(?:contribut\w*|significance|novelty|what is new|gaps?|adds? to (?:the )?(?:literature|field|debate))\b", True),
         ("recommendation", r"\b(?:recommend\w*|policy implications?|implications|advi[cs]e|what should be done)\b", False),
         ("conclusion", r"\b(?:conclu\w+|findings?|results?|take-?aways?|bottom line|lessons?|outcomes?|verdict|overall (?:assessment|view|judge?ment))\b"
@@ -416,7 +418,7 @@ _GENERIC = frozenset(terms(
     "topic topics subject subjects theme themes about concern concerns concerned take takes taken make makes mean means "
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
-    "weaknesses caveat caveats contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
+    "weaknesses caveat caveats suggest suggests suggested propose proposes proposed future next step steps open further plan plans planned remain remains left done direction directions contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
     "publish published publishes publisher publishers issued released series publication date dated part conduct conducted university universities institution institutions institute press journal school programme program"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
@@ -431,6 +433,8 @@ class Aspect:
     needs_cue_outside: frozenset = frozenset()  # zones whose sentences count only with the cue
     first_bonus: tuple = (0.2, 0.1)  # for the first, second, ... sentence of a part: they often state its point
     weak_cue: re.Pattern | None = None  # a sentence that states it less directly (half the cue's weight)
+    own_zones: frozenset = frozenset()  # zones whose sentences count only when they speak of the work itself ...
+    own_cue: re.Pattern | None = None  # ... and state the aspect in these words (the cue when None)
 
 
 _THESIS = (
@@ -476,6 +480,19 @@ _LIMITS = (  # a sentence stating what the work could not do
     r"\b(?:limitations?|limited (?:by|to|in)|shortcomings?|caveats?|beyond the scope|(?:further|future|more) research"
     r"|(?:further|future) (?:work|studies)|(?:could|can|did|does) not (?:be )?(?:address|cover|include|examine|establish|determine|capture|generali[sz]e)\w*)\b"
 )
+_LIMITS_NAMED = r"\b(?:limitations?|shortcomings?|caveats?|beyond the scope)\b"  # not "limited by our imagination"
+_FUTURE = (  # a sentence stating what the work leaves for later
+    r"\b(?:future (?:work|research|studies|directions?|versions?|releases?)|in the future|(?:further|more|additional) (?:work|research|studies|investigation)"
+    r"|we (?:plan|intend|hope|would like|are (?:currently |now )?(?:working|planning)|will (?:also |next )?(?:explore|investigate|study|extend|focus|look|examine|address|add|implement))"
+    r"|(?:next|natural) steps?|remains? (?:to be|an open|open)|open (?:questions?|problems?|issues?)|left (?:for|to) (?:future|further|later)"
+    r"|(?:should|could|might|will) be (?:explored|investigated|studied|extended|addressed) (?:in|by) (?:future|further|later))\b"
+)
+# In a part of the paper that states no such aspect (the body), a limitation or a plan counts only when it is the
+# work's own: "we", "our", "this system" ("To overcome this limitation ..." of a cited design is not).
+_OWN_WORK = re.compile(
+    r"\b(?:[Ww]e|[Oo]ur|I|[Mm]y)\b|\b(?i:(?:this|the present|the current|the proposed) (?:\w+ )?(?:paper|work|study|article|report|approach|system"
+    r"|model|design|method|implementation|analysis|library|tool|protocol|framework|technique|research|treatment))\b"
+)
 _CONTRIBUTES = (  # a sentence stating what the work adds
     r"^it (?:\w+ )?contribut\w*|\b(?:(?:we|(?:this|the present|the current|our) (?:\w+ )?(?:paper|study|work|article|report|research|analysis|thesis|chapter)(?:'s|’s)?)"
     r" (?:\w+ )?contribut\w*|(?:our|(?:the |its )?(?:main|key|primary|principal|major|central|chief)) contributions?"
@@ -513,8 +530,11 @@ ASPECTS: dict[str, Aspect] = {
                         frozenset({"front", "title", "disclaimer"})),
     "publisher": Aspect({"front": 1.0, "title": 0.8, "disclaimer": 0.6}, re.compile(_PUBLISHES, re.I),
                         frozenset({"front", "title", "disclaimer"})),
-    "limitation": Aspect({"conclusion": 1.0, "method": 0.8, "abstract": 0.6, "introduction": 0.5}, re.compile(_LIMITS, re.I),
-                         frozenset({"conclusion", "method", "abstract", "introduction"}), (0.0,)),
+    "limitation": Aspect({"conclusion": 1.0, "method": 0.8, "abstract": 0.6, "introduction": 0.5, "body": 0.4}, re.compile(_LIMITS, re.I),
+                         frozenset({"conclusion", "method", "abstract", "introduction", "body"}), (0.0,), own_zones=frozenset({"body"}),
+                         own_cue=re.compile(_LIMITS_NAMED, re.I)),
+    "future": Aspect({"conclusion": 1.0, "body": 0.6, "abstract": 0.4, "introduction": 0.3}, re.compile(_FUTURE, re.I),
+                     frozenset({"conclusion", "body", "abstract", "introduction"}), (0.0,), own_zones=frozenset({"body", "introduction"})),
     "contribution": Aspect({**OPENING, "conclusion": 0.7}, re.compile(_CONTRIBUTES, re.I), frozenset({"conclusion"}), (0.3, 0.1),
                            weak_cue=re.compile(_THESIS, re.I)),
     "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),
@@ -524,7 +544,10 @@ CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in th
 RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled over the candidates
 
 
-SUMMARISED_PARTS = ("limitation", "contribution", "recommendation", "conclusion", "method", "argument")  # "a summary of the X"
+# Aspects a paper may not state at all: asked and stated nowhere, the question is abstained on rather than
+# answered with whatever sentence says "limits" or "future" (engine.Ranked.unstated).
+STATED_ONLY = ("limitation", "future")
+SUMMARISED_PARTS = ("limitation", "future", "contribution", "recommendation", "conclusion", "method", "argument")  # "a summary of the X"
 ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only ask of the work itself
 # ... and these when it names nothing, not even the title's words: "What methodology is used?", "What
 # period is covered?", "What is the main contribution?" ("What approach do Iran and Russia take?" asks about
@@ -646,7 +669,10 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     by_name = np.array([aspect is ASPECTS["authors"] and names_the_authors(t, lay) for t in texts])  # "R. W. Picard"
     cued = np.array([bool(aspect.cue.search(t)) for t in texts]) | by_name
     weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) for t in texts])
-    keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, cued | weak)]) & (
+    own_cue = aspect.own_cue or aspect.cue
+    own = np.array([lay.zones[i] not in aspect.own_zones or bool(_OWN_WORK.search(t) and own_cue.search(t))
+                    for i, t in zip(candidates, texts)])
+    keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, (cued | weak) & own)]) & (
         np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(SENTENCE_STOP.search(t)))
                   for i, t in zip(candidates, texts)]) | by_name)
     if not keep.any():

@@ -124,6 +124,9 @@ def paper_layout(paper_doc):
     ("Who wrote this paper?", "authors"),
     ("What does this article conclude about tidal mills?", "conclusion"),  # the title's own words
     ("What are the limitations of the study?", "limitation"),
+    ("What future work do the authors suggest?", "future"),
+    ("What are the next steps?", "future"),
+    ("Which open questions remain?", "future"),
     ("What does the paper contribute?", "contribution"),
     ("What is the central question of the paper?", "aim"),
     ("What problem does this paper address?", "aim"),  # was answered from the body, a reference once
@@ -161,6 +164,7 @@ def test_paper_level_shapes(paper_layout, question, aspect):
     "Which leases published in 1750 name Keller?",
     "What problems do tidal mills solve?",  # a problem of the mills, not of the paper
     "What problem did the millers face?",
+    "What is the future of the mill ponds?",  # the ponds' future, not the work's
 ])
 def test_questions_about_a_topic_are_not_paper_level(paper_layout, question):
     assert overview.aspect_of(question, paper_layout) is None
@@ -540,6 +544,41 @@ def test_limitations_and_contribution_are_quoted_where_the_paper_states_them(pap
     contribution = cited(a, "What does this paper contribute?")[1]
     assert contribution[0][0] == "Introduction" and "first count of mill rents" in contribution[0][1]
     assert cited(a, "What is the hypothesis of the paper?")[1][0][1].startswith("This paper argues that tidal mills")
+
+
+def test_future_work_is_quoted_where_the_paper_leaves_it(paper_assistant_small):
+    answer, quotes = cited(paper_assistant_small, "What future work do the authors suggest?")
+    assert not answer.abstained and quotes[0][0] == "Conclusion" and "left to future research" in quotes[0][1]
+
+
+UNSTATED = PAPER.replace(" The study is limited to the leases that survive in regional archives; the Spanish records are left to"
+                         " future research.", "").replace(
+    "## Decline", "## Decline\n\nLimitation of the grain trade; decline of the ports;").replace(  # a table row, not the work's
+    "A mill could grind", "The size of its pond limits how long a mill can grind, and future mills were larger. A mill could grind")
+
+
+@pytest.fixture(scope="module")
+def unstated_assistant(tmp_path_factory):
+    return small_assistant(tmp_path_factory.mktemp("unstated"), UNSTATED)
+
+
+@pytest.mark.parametrize("question", ["What are the limitations of the study?", "What are the limitations?",
+                                      "What future work do the authors suggest?", "What are the next steps?"])
+def test_a_paper_that_states_no_limitations_or_plans_abstains_on_them(unstated_assistant, question, monkeypatch):
+    from assistant import abstain
+
+    monkeypatch.setattr(abstain.Model, "abstains", lambda self, signals, veto: False)  # the model would answer
+    answer = unstated_assistant.ask(question)
+    assert answer.abstained and answer.answer == "" and not answer.citations
+    assert not unstated_assistant.ask("How long could a mill grind on each tide?").abstained  # the model's say stands elsewhere
+
+
+def test_a_limitation_in_the_body_counts_only_as_the_works_own(tmp_path):
+    text = UNSTATED.replace("Many ponds silted up and were drained for farmland.",
+                            "Many ponds silted up and were drained for farmland. A limitation of our count is that "
+                            "leases of church mills were not kept.")
+    answer, quotes = cited(small_assistant(tmp_path, text), "What are the limitations?")
+    assert not answer.abstained and quotes[0] == ("Decline", "A limitation of our count is that leases of church mills were not kept.")
 
 
 def test_a_question_naming_one_subject_is_not_about_the_whole_paper(paper_layout):
