@@ -5,10 +5,11 @@ a tablet, which is ..."), not by the one that uses it most ("When a tablet is un
 defining sentence shares only the term with the question, so dense and BM25 scores often rank a
 sentence that repeats the term above it. A definition question names one short term; a sentence
 defines it when it opens with the term followed by a copula or "refers to" ("A vector clock is ..."),
-names it ("called a tablet", "known as", "we call ... X", "X is defined as"), or sets it in apposition
-("Dynamo, a highly available key-value store"). "X is assigned ...", "X is only worthwhile if ...", "X is
-currently being developed" use the term, so a passive, "not", "only" or an adverb not followed by an
-article does not count. Pure functions over strings; answer.select_sentences
+names it ("called a tablet", "known as", "we call ... X", "X is defined as", "An application programming
+interface, or API, is", "... (API) is"), says when it holds ("An impasse is declared when ..."), or sets it in
+apposition ("Dynamo, a highly available key-value store", "Essentia 2.0, an extensive library"). "X is assigned ...", "X is only worthwhile if ...", "X is
+currently being developed", "APIs are usually the result of ..." use the term, so a passive, "not",
+"only", an adverb of frequency or "also", or another adverb not followed by an article does not count. Pure functions over strings; answer.select_sentences
 reads them.
 """
 
@@ -36,6 +37,7 @@ _NOT_A_TERM = re.compile(
 )
 
 
+_WITHIN = re.compile(r"\s+(?:in|within)\s+(?:the\s+)?[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)*$")  # "... in Bigtable"
 _LABEL = re.compile(r"^(?:the\s+)?(?:term|word|phrase|concept|notion|acronym|abbreviation)\s+", re.I)
 
 
@@ -45,6 +47,7 @@ def defined_term(question: str) -> str | None:
     if found is None:
         return None
     term = _LABEL.sub("", re.sub(r"\s*\([^)]*\)", "", found.group("term"))).strip("\"“”‘’' ")  # "(NRs)", "the term"
+    term = _WITHIN.sub("", term)  # "an impasse in MEXICA": "impasse"
     term = " ".join(term.split())
     words = term.split()
     if not words or len(words) > MAX_TERM_WORDS or _NOT_A_TERM.search(term):
@@ -59,12 +62,14 @@ def _patterns(term: str) -> re.Pattern:
     words = [re.escape(w) for w in (*term.split()[:-1], _singular(term.split()[-1]))]
     name = r"[\"“‘']?" + r"[\s-]+".join(words) + r"(?:s|es)?[\"”’']?"  # "vector clock(s)", "“sloppy quorum”"
     return re.compile(
-        rf"(?:^|;\s+)(?:(?:an?|the|each|every)\s+)?{name}(?:\s*\([^)]{{1,40}}\))?,?\s+(?:(?:is|are|was|were)(?!\s+(?:not|no|only|being|\w+ed|\w+en)\b)(?!\s+\w+ly\s+(?!an?\s|the\s))|refers?\s+to|means?|denotes?|consists?\s+of)\s"
+        rf"(?:^|;\s+)(?:(?:an?|the|each|every)\s+)?{name}(?:\s*\([^)]{{1,40}}\))?,?\s+(?:(?:is|are|was|were)(?!\s+(?:not|no|only|being|\w+ed|\w+en|usually|often|sometimes|rarely|seldom|frequently|always|never|also)\b)(?!\s+\w+ly\s+(?!an?\s|the\s))|refers?\s+to|means?|denotes?|consists?\s+of)\s"
         rf"|\b(?:called|termed|named|known\s+as|referred\s+to\s+as|dubbed|defined\s+as)\s+(?:an?\s+|the\s+)?{name}(?!\w)"
-        rf"|\bwe\s+(?:call|define|term|name|refer\s+to)\b.{{0,80}}?{name}(?!\w)"
+        rf"|\b(?:we|I)\s+(?:call|define|term|name|refer\s+to)\b.{{0,80}}?{name}(?!\w)"
         rf"|(?<!\w){name}\s+(?:is|are)\s+defined\s+(?:as|by|to\s+be)\b"
         rf"|^(?:(?:an?|the)\s+)?{name}:\s"
-        rf"|(?<!\w){name}(?:\s*\([^)]{{1,40}}\))?,\s+an?\s+\w+",
+        rf"|(?<!\w){name}(?:\s+v?\d[\w.]*)?(?:\s*\([^)]{{1,40}}\))?,\s+an?\s+\w+"  # "Essentia 2.0, an extensive ..."
+        rf"|^(?:(?:an?|the)\s+)?[\w\s-]{{3,60}}?(?:,\s+or\s+{name},|\s*\({name}\),?)\s+(?:is|are|refers?\s+to|means?|denotes?)\s"  # "An application programming interface, or API, is"
+        rf"|(?:^|;\s+)(?:(?:an?|the)\s+)?{name}\s+(?:is|are)\s+(?:declared|said\s+to\s+\w+|deemed\s+to\s+\w+)\s+(?:when|if|whenever)\b",  # "An impasse is declared when ..."
         re.I,
     )
 
@@ -74,6 +79,11 @@ def _singular(word: str) -> str:
     if re.search(r"(?:ss|x|ch|sh)es$", word):
         return word[:-2]
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def names_term(text: str, term: str) -> bool:
+    """Does ``text`` hold the term's words at all (a cheap test before ``defines``)?"""
+    return term.split()[-1].lower()[:-1] in text.lower()
 
 
 def defines(text: str, term: str) -> bool:

@@ -313,11 +313,19 @@ def unrestricted(lay: Layout) -> np.ndarray:
 
 # A sentence whose subject is the text's own account ("The above analysis shows ...", "In this section
 # we ...", "The following section discusses ..."): it tells where the paper says something, not what.
+_ANNOUNCING = (r"(?:suggest|describe|present|list|discuss|give|outline|review|introduce|consider|turn to|sketch|summari[sz]e"
+               r"|define(?![^.;]*\bas\b))\b")  # "We will define an 'ideal' system as ..." defines
 _TEXT_ITSELF = r"(?:analysis|analyses|discussion|section|sections|chapter|chapters|part|parts)"
 _SIGNPOST = re.compile(
     r"^(?:(?:thus|so|hence|therefore|overall|in sum|in short|to sum up|to conclude|in conclusion),?\s+)?"
     rf"(?:(?:the|these)\s+(?:above|foregoing|preceding|previous|following|next)\s+{_TEXT_ITSELF}\b"
-    r"|(?:in\s+)?(?:this|the (?:above|foregoing|preceding|previous|following|next))\s+(?:section|chapter|part)\b)",
+    r"|(?:in\s+)?(?:this|the (?:above|foregoing|preceding|previous|following|next))\s+(?:section|chapter|part)\b"
+    # the writer announcing what comes ("Below I suggest scenarios ...", "I will define important issues ...",
+    # "This chapter provides guidelines ..."); not "This paper (document, manual) describes Dynamo, ...", which says what the work is
+    r"|(?:below|here|next|in what follows|in the (?:rest|remainder) of this \w+),?\s+(?:I|we)\s+(?:will\s+|shall\s+)?"
+    rf"{_ANNOUNCING}"
+    rf"|(?:[^,.;]{{0,60}},\s*){{0,2}}(?:I|we)\s+(?:will|shall)\s+(?:now\s+|first\s+|briefly\s+|then\s+)?{_ANNOUNCING}"
+    rf"|this\s+(?:chapter|section|appendix)\s+(?:\w+\s+)?(?:provides|describes|presents|discusses|gives|introduces|covers|outlines|reviews|explains|contains|lists)\b)",
     re.I,
 )
 # A roadmap sentence: a numbered section is its subject ("Section 6 details ...", "Finally, Section 10
@@ -339,9 +347,16 @@ _ASKS_LAYOUT = re.compile(r"\b(?:organi[sz]\w*|structured?|outline|sections?|cha
 
 
 def signposts(doc: Document) -> np.ndarray:
-    """Per sentence: does it speak of the text itself (``_SIGNPOST``)? Such a sentence answers a question
-    that names the work (``names_the_work``), not one about the paper's topic."""
-    return np.array([bool(_SIGNPOST.match(display_text(s.text))) for s in doc.sentences], dtype=bool)
+    """Per sentence: does it speak of the text itself (``_SIGNPOST``), or ask instead of stating ("How do we
+    make all this work?")? Such a sentence answers a question that names the work (``names_the_work``),
+    not one about the paper's topic."""
+    return np.array([bool(_SIGNPOST.match(text) or _ASKS.match(text))
+                     for text in (display_text(s.text) for s in doc.sentences)], dtype=bool)
+
+
+_ASKS = re.compile(  # a question: opens with a question word and ends with "?", perhaps "(See Section 3.)"
+    r"^(?:(?:but|and|so|then),?\s+)?(?:what|why|how|who|whom|whose|which|when|where|is|are|was|were|do|does|did|can|could"
+    r"|should|would|will|shall|may|might|must|have|has|had)\b.*\?[\"'”’)\]]*\s*(?:\((?:see|cf\.)[^)]*\)\s*)?$", re.I | re.S)
 
 
 def roadmap(doc: Document) -> np.ndarray:

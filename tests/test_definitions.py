@@ -19,6 +19,9 @@ from assistant.structure import display_text, parse
     ("How do the authors define balancing?", "balancing"),
     ("What are nuclear receptors (NRs)?", "nuclear receptors"),
     ("What is the acronym MERS-CoV?", "MERS-CoV"),
+    ("What is an impasse in MEXICA?", "impasse"),  # the system it belongs to is no part of the term
+    ("What is a tablet in Bigtable?", "tablet"),
+    ("What is the role of Iran in Syria?", None),
     ("What is the main argument?", None),  # an aspect of the paper
     ("What is Russia's goal in Syria?", None),  # a topic, not a term
     ("What is the role of Iran in Syria?", None),
@@ -34,9 +37,17 @@ def test_the_term_a_question_asks_to_define(question, term):
     ("A vector clock is effectively a list of (node, counter) pairs.", "vector clocks", True),
     ("Bigtable relies on a lock service called Chubby.", "Chubby", True),
     ("We call this list the tract locator table, or TLT.", "tract locator table", True),
+    ("In this essay I will discuss what I call “affective computing,” computing that relates to emotions.", "affective computing", True),
     ("Balancing is alignment with the weaker side; bandwagoning means to choose the stronger.", "bandwagoning", True),
     ("This paper describes Dynamo, a highly available key-value store.", "Dynamo", True),
     ("Perfect secrecy is defined by requiring that the cryptogram tells nothing.", "perfect secrecy", True),
+    ("We present Essentia 2.0, an extensive open-source library for audio analysis.", "Essentia", True),
+    ("An application programming interface, or API, is the set of symbols exported by a library.", "API", True),
+    ("An application programming interface (API) is the set of symbols exported by a library.", "API", True),
+    ("An impasse is declared when the system cannot match a structure in memory.", "impasse", True),
+    ("APIs, or interfaces, are hard to change.", "API", False),  # the term is the named thing, not its gloss
+    ("An impasse is declared invalid by the judge.", "impasse", False),
+    ("APIs are usually the result of a design process.", "API", False),
     ("When a tablet is unassigned, the master assigns it.", "tablet", False),  # uses the term
     ("Each tablet is assigned to one tablet server at a time.", "tablet", False),  # a passive, not a definition
     ("The tablet server handles reads.", "tablet", False),
