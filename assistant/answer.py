@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant import definitions, metonyms
+from assistant import definitions, entities, metonyms
 from assistant.lexical import terms
 from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
 from assistant.structure import display_text, table_caption, table_columns
@@ -127,6 +127,9 @@ class ShapeSettings:
     # sentence of the pool that defines the term, when one does; the others join as they would have
     # joined the best-scored sentence, and the definition's run comes first.
     definitions: bool = True
+    # The lead must fit the question (``fitting_lead``): a run naming the state asked about, for a "why"
+    # question one stating a cause, leads when the likeliest run does not.
+    lead_fits: bool = True
 
 
 SHAPE = ShapeSettings()
@@ -134,7 +137,8 @@ SHAPE = ShapeSettings()
 
 def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, question: str = "",
                      weights: Mapping[str, float] | None = None, settings: ShapeSettings = SHAPE,
-                     evidence: Mapping[int, float] | None = None, lead: np.ndarray | None = None) -> Selection:
+                     evidence: Mapping[int, float] | None = None, lead: np.ndarray | None = None,
+                     peers: frozenset[str] = frozenset()) -> Selection:
     """The sentence that best answers, then only the sentences it needs: a list it introduces, a
     table column the question names, what it announces or points back to, for a question asking
     why the next sentence when it states the cause the best one lacks, a neighbour that scores
@@ -155,7 +159,8 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     only when the ranker finds it nearly as likely as the likeliest (``likely_runs``).
 
     ``lead``, when given, scores which sentence is the best (retrieval.lead_scores: the passage ranked
-    first); the others join on ``scores``, measured against the best's.
+    first); the others join on ``scores``, measured against the best's. ``peers``: the states the paper
+    compares (``peer_states``), read by ``fitting_lead``.
     """
     masked = np.where(mask, scores, -np.inf)
     leading = masked if lead is None else np.where(mask, lead, -np.inf)  # what picks the best sentence
@@ -208,19 +213,78 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         order[best] = np.inf
     for intro, items in listed.items():  # each item right after its introduction, in reading order
         order[items] = [order[intro] - 1e-9 * (k + 1) for k in range(len(items))]
+    if best == top_id and settings.lead_fits:
+        order = fitting_lead(doc, whole, order, question, peers)
     return Selection(answer_order(doc, whole, order), False)
+
+
+def fitting_lead(doc: Document, chosen: list[int], order: np.ndarray, question: str,
+                 peers: frozenset[str] = frozenset()) -> np.ndarray:
+    """``order`` with another run of ``chosen`` first when the leading run does not fit the question and
+    that run does. Of ``peers``, the two states a comparative paper names most (``peers``): the question
+    asks about one, the lead names only the other and opens with no pronoun that could stand for the
+    one asked ("Why is Syria important to Iran?" led by "... Syria's role is very important to Russia
+    ..."; not "Thus, it supports ..."), and the other run names the one asked (alone, if one does). Or a "why" question's
+    lead states no cause and the other run does ("... can be explained by ..."). The likeliest such run
+    moves up; the rest keep their order."""
+    grouped = runs(doc, tuple(sorted(chosen)))
+    if len(grouped) < 2 or not np.isfinite(order[list(chosen)]).all():
+        return order
+    grouped.sort(key=lambda run: -max(float(order[sid]) for sid in run))
+    lead, others = grouped[0], grouped[1:]
+    text = lambda run: " ".join(display_text(doc.sentences[sid].text) for sid in run)
+    asked = _states_in(question) & peers
+    better = None
+    if len(asked) == 1 and len(peers) == 2:
+        named = _states_in(text(lead)) & peers
+        if named == peers - asked and not _POINTS_BACK.match(text(lead)):
+            naming = [(run, _states_in(text(run)) & peers) for run in others]  # the one asked alone, else with the other
+            better = next((run for run, named in naming if named == asked), None) or next(
+                (run for run, named in naming if asked <= named), None)
+    if better is None and asks_reason(question) and not _STATES_CAUSE.search(text(lead)):
+        better = next((run for run in others if _STATES_CAUSE.search(text(run))), None)
+    if better is None:
+        return order
+    out = order.astype(float)
+    out[list(better)] = max(float(order[sid]) for sid in lead) + 1.0
+    return out
+
+
+def _states_in(text: str) -> set[str]:
+    """The states ``text`` names, in any written form (entities.names: "Tehran", "Iranian": iran)."""
+    return {name for name in entities.names(text) if name in _STATE_KEYS}
+
+
+_STATE_KEYS = frozenset(state.lower() for state in metonyms.STATES)
+_POINTS_BACK = re.compile(r"^(?:(?:thus|so|hence|therefore|moreover|however|also|still|yet|meanwhile|in (?:other words|addition)|"
+                          r"at the same time),?\s+)?(?:it|its|they|their|this|these|such|both|the (?:country|state|former|latter))\b", re.I)
+# a cause stated in words, for choosing a "why" answer's lead (not "since its involvement in 2015", "as a result")
+_STATES_CAUSE = re.compile(r"\b(?:because|due to|owing to|explained by|the reasons? (?:for|why|is|was|behind)|so that|in order to|"
+                           r"caused by|driven by|motivated by|stems? from|for fear|given that|on account of|for this reason|"
+                           r"this is why|that is why)\b", re.I)
+
+
+def peer_states(names: entities.Names, share: float = 0.1) -> frozenset[str]:
+    """The two states a comparative paper names most, each in at least ``share`` of its sentences
+    (the paper: iran and russia), or none."""
+    counts = sorted(((len(ids), key) for key, ids in names.postings.items() if key in _STATE_KEYS), reverse=True)[:2]
+    n = len(names.paragraph)
+    return frozenset(key for count, key in counts) if len(counts) == 2 and counts[1][0] >= share * n else frozenset()
 
 
 def defining_sentence(doc: Document, masked: np.ndarray, question: str, pool: int) -> int | None:
     """For a question asking what a term is, the best-scored of the ``pool`` best sentences that defines
-    it (definitions.defines), or None."""
+    it (definitions.defines), else the best-scored of the others ("We present Essentia 2.0, an ..." in an
+    abstract that a short question finds no better than a hundred others), or None."""
     term = definitions.defined_term(question)
     if term is None:
         return None
-    for sid in np.argsort(-masked)[:pool]:
+    order = np.argsort(-masked)
+    for sid in order[:pool]:
         if np.isfinite(masked[sid]) and definitions.defines(display_text(doc.sentences[int(sid)].text), term):
             return int(sid)
-    return None
+    named = [int(sid) for sid in order[pool:] if np.isfinite(masked[sid]) and definitions.names_term(doc.sentences[int(sid)].text, term)]
+    return next((sid for sid in named if definitions.defines(display_text(doc.sentences[sid].text), term)), None)
 
 
 def likely_runs(doc: Document, chosen: list[int], kept: list[int], evidence: Mapping[int, float],

@@ -130,6 +130,10 @@ class Assistant:
         return ranker.layout(self.document, self.index.chunks)
 
     @cached_property
+    def _peers(self) -> frozenset[str]:
+        return extract.peer_states(self._ranker_layout.names)
+
+    @cached_property
     def _layout(self) -> overview.Layout:
         return overview.layout(self.document)
 
@@ -311,7 +315,7 @@ class Assistant:
             paper if paper is not None
             else extract.Selection(authors, False, overview.attribute_floor(self.document, query.text, authors)) if authors
             else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id,
-                                          lead_scores(fused, self._sentence_chunk, settings)))
+                                          lead_scores(fused, self._sentence_chunk, settings), self._peers))
         if left_out and isinstance(selection, extract.Selection):  # nor what the best sentence brings with it
             selection = replace(selection, sentence_ids=tuple(i for i in selection.sentence_ids if i not in left_out))
         unstated = paper is None and overview.aspect_of(question, self._layout) in overview.STATED_ONLY
