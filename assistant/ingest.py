@@ -126,7 +126,7 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int,
             raise InputError(f"{path}: the PDF is protected by a password; save an unprotected copy and index that") from None
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     try:
-        pages = without_running_lines([_page_lines(pdf, number) for number in range(len(pdf))])
+        pages = without_cover(without_running_lines([_page_lines(pdf, number) for number in range(len(pdf))]))
     except Exception as exc:  # pdfium reports a damaged page as PdfiumError; ctypes and memory errors too
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     finally:
@@ -509,6 +509,20 @@ _NOT_A_HEADING = re.compile(r"^(?:fig(?:ure)?\.?|table|listing|algorithm)\s*\d|(
 def _may_head(text: str) -> bool:
     text = text.strip()
     return len(text) <= MAX_HEADING_CHARS and sum(c.isalpha() for c in text) >= 2 and not _NOT_A_HEADING.search(text)
+
+
+# A repository's cover page before the paper (ResearchGate's "See discussions, stats, and author profiles ...",
+# JSTOR's terms of use): its title, author list and counts are the repository's, not the paper's byline.
+_COVER = re.compile(r"See discussions, stats,? and author profiles for this publication|All content following this page was uploaded by"
+                    r"|Your use of the JSTOR archive indicates your acceptance", re.I)
+
+
+def without_cover(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
+    """The pages with a repository's cover page (the first, when another follows) left empty, so that the
+    paper's own title and byline open the text and every page keeps its number."""
+    if len(pages) > 1 and any(_COVER.search(line.text) for line in pages[0]):
+        return [[], *pages[1:]]
+    return pages
 
 
 def _assemble(pages: list[list[PdfLine]]) -> tuple[str, tuple[int, ...], tuple[int, ...] | None]:

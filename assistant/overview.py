@@ -292,7 +292,7 @@ def allowed(lay: Layout, question: str) -> np.ndarray:
     return zones & signposts & (everything if asks_layout(question) else ~lay.roadmap)
 
 
-OF_THE_WORK = frozenset({"authors", "published", "publisher"})  # asked of the work, its answer is never a cited work's
+OF_THE_WORK = frozenset({"authors", "title", "published", "publisher"})  # asked of the work, its answer is never a cited work's
 
 
 def asks_of_the_work(question: str, lay: Layout) -> bool:
@@ -390,6 +390,8 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
     (name, re.compile(pattern, re.I), needs_work)
     for name, pattern, needs_work in (
         ("authors", r"\bwho (?:wrote|authored|(?:is|are|was|were) the (?:authors?|writers?))\b|\bnames? of the (?:authors?|writers?)\b", False),
+        ("title", r"\b(?:what|which) (?:is|was) (?:the |its )?(?:full |exact )?title\b|\btitle of (?:the|this|that) \w+\b"
+         r"|\bwhat (?:is|was) (?:the|this|that) (?:\w+ )?(?:paper|article|study|report|essay|book|chapter|document|manual) (?:called|titled|named)\b", False),
         ("published", r"\bwhen (?:was|is) (?:it|(?:this|the) \w+) (?:published|written|released|issued|out)\b"
          r"|\b(?:what|which) (?:is the )?(?:publication )?date\b|\bwhat year was (?:it|(?:this|the) \w+) (?:published|written|released)\b", True),
         ("publisher", r"\bwho (?:published|publishes|issued|released)\b|\bpublisher\b|\bpublished (?:by|in|where)\b"
@@ -433,7 +435,7 @@ _GENERIC = frozenset(terms(
     "topic topics subject subjects theme themes about concern concerns concerned take takes taken make makes mean means "
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
-    "weaknesses caveat caveats suggest suggests suggested propose proposes proposed future next step steps open further plan plans planned remain remains left done direction directions contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
+    "weaknesses caveat caveats title titled called named full exact suggest suggests suggested propose proposes proposed future next step steps open further plan plans planned remain remains left done direction directions contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
     "publish published publishes publisher publishers issued released series publication date dated part conduct conducted university universities institution institutions institute press journal school programme program"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
@@ -541,6 +543,7 @@ ASPECTS: dict[str, Aspect] = {
                      weak_cue=re.compile(_METHOD_WORDS, re.I)),
     "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
                       frozenset({"front", "about_authors", "title"})),
+    "title": Aspect({"title": 1.0, "front": 0.6}, re.compile(r"\w"), frozenset({"front"}), (0.5,)),  # front: holding the title
     "published": Aspect({"front": 1.0, "title": 0.8, "disclaimer": 0.6}, re.compile(_DATED, re.I),
                         frozenset({"front", "title", "disclaimer"})),
     "publisher": Aspect({"front": 1.0, "title": 0.8, "disclaimer": 0.6}, re.compile(_PUBLISHES, re.I),
@@ -560,8 +563,9 @@ RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled ov
 
 
 # Aspects a paper may not state at all: asked and stated nowhere, the question is abstained on rather than
-# answered with whatever sentence says "limits" or "future" (engine.Ranked.unstated).
-STATED_ONLY = ("limitation", "future")
+# answered with whatever sentence says "limits" or "future", or a body sentence that says "published".
+# (engine.Ranked.unstated).
+STATED_ONLY = ("limitation", "future", "title", "published", "publisher")
 SUMMARISED_PARTS = ("limitation", "future", "contribution", "recommendation", "conclusion", "method", "argument")  # "a summary of the X"
 ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only ask of the work itself
 # ... and these when it names nothing, not even the title's words: "What methodology is used?", "What
@@ -681,8 +685,14 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     if not candidates:
         return None
     texts = [display_text(doc.sentences[i].text) for i in candidates]
-    by_name = np.array([aspect is ASPECTS["authors"] and names_the_authors(t, lay) for t in texts])  # "R. W. Picard"
-    cued = np.array([bool(aspect.cue.search(t)) for t in texts]) | by_name
+    by_name = np.array([(aspect is ASPECTS["authors"] and names_the_authors(t, lay)) or aspect is ASPECTS["title"]
+                        for t in texts])  # "R. W. Picard"; a title as short as "Affective Computing"
+    if aspect is ASPECTS["title"]:  # a front-matter line runs the title on into the byline
+        title = " ".join(doc.title.split()).lower()
+        cued = np.array([bool(title) and (lay.zones[i] == "title" or title in " ".join(t.split()).lower())
+                         for i, t in zip(candidates, texts)])
+    else:
+        cued = np.array([bool(aspect.cue.search(t)) for t in texts]) | by_name
     weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) for t in texts])
     own_cue = aspect.own_cue or aspect.cue
     own = np.array([lay.zones[i] not in aspect.own_zones or bool(_OWN_WORK.search(t) and own_cue.search(t))

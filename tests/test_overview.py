@@ -124,6 +124,8 @@ def paper_layout(paper_doc):
     ("Who wrote this paper?", "authors"),
     ("What does this article conclude about tidal mills?", "conclusion"),  # the title's own words
     ("What are the limitations of the study?", "limitation"),
+    ("What is the title of the paper?", "title"),
+    ("What is this paper called?", "title"),
     ("What future work do the authors suggest?", "future"),
     ("What are the next steps?", "future"),
     ("Which open questions remain?", "future"),
@@ -544,6 +546,23 @@ def test_limitations_and_contribution_are_quoted_where_the_paper_states_them(pap
     contribution = cited(a, "What does this paper contribute?")[1]
     assert contribution[0][0] == "Introduction" and "first count of mill rents" in contribution[0][1]
     assert cited(a, "What is the hypothesis of the paper?")[1][0][1].startswith("This paper argues that tidal mills")
+
+
+@pytest.mark.parametrize("byline", ["", " Maria Keller and Tomas Brandt"])  # a PDF's title line runs on into its byline
+def test_the_title_is_quoted_from_the_title_block(byline):
+    title = "Tidal Mills of the Atlantic Coast"
+    text = PAPER.replace(f"# {title}\n", f"Coastal History Working Papers\n\n{title}{byline}\n")
+    doc = parse(text, markdown=True, title=title)
+    chosen = overview.select(overview.layout(doc), doc, "What is the title of the paper?", np.zeros(len(doc.sentences)))
+    assert chosen is not None and [display_text(doc.sentences[i].text) for i in chosen.sentence_ids] == [title + byline]
+
+
+def test_a_document_stating_no_publisher_abstains_on_where_it_was_published(tmp_path, monkeypatch):
+    from assistant import abstain
+
+    monkeypatch.setattr(abstain.Model, "abstains", lambda self, signals, veto: False)  # the model would answer
+    answer = small_assistant(tmp_path, ARTICLE.replace("were designed by", "were published by")).ask("Where was it published?")
+    assert answer.abstained and not answer.citations  # not "Most towers were published by the Stevenson family"
 
 
 def test_future_work_is_quoted_where_the_paper_leaves_it(paper_assistant_small):

@@ -343,3 +343,14 @@ def test_body_font_headings_need_a_numbering_that_goes_on():
     # a table's rows (7, 8, 9 ...) start nowhere; the sections of a licence start anew at 0
     assert _numbered_run([((7,), False), ((8,), False), ((9,), False)]) == []
     assert _numbered_run([((1,), True), ((1, 1), False), ((7,), False), ((2,), True)]) == [0, 1, 3]
+
+
+def test_a_repository_cover_page_is_left_empty_so_the_papers_own_title_opens_the_text():
+    from assistant.ingest import PdfLine, without_cover
+
+    cover = [PdfLine("See discussions, stats, and author profiles for this publication at: https://www.researchgate.net/x", BODY, False),
+             PdfLine("10 authors, including:", BODY, False)]
+    paper = [PdfLine("ESSENTIA: AN AUDIO ANALYSIS LIBRARY", BODY, True), PdfLine("Dmitry Bogdanov", BODY, False)]
+    assert without_cover([cover, paper]) == [[], paper]  # the page stays, so every page keeps its number
+    assert without_cover([paper, cover]) == [paper, cover]  # only a first page is a cover
+    assert without_cover([cover]) == [cover]  # nothing follows it: it is the document
