@@ -126,7 +126,7 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int,
             raise InputError(f"{path}: the PDF is protected by a password; save an unprotected copy and index that") from None
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     try:
-        pages = without_cover(without_running_lines([_page_lines(pdf, number) for number in range(len(pdf))]))
+        pages = without_cover(without_running_lines([footnotes_last(_page_lines(pdf, number)) for number in range(len(pdf))]))
     except Exception as exc:  # pdfium reports a damaged page as PdfiumError; ctypes and memory errors too
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     finally:
@@ -509,6 +509,40 @@ _NOT_A_HEADING = re.compile(r"^(?:fig(?:ure)?\.?|table|listing|algorithm)\s*\d|(
 def _may_head(text: str) -> bool:
     text = text.strip()
     return len(text) <= MAX_HEADING_CHARS and sum(c.isalpha() for c in text) >= 2 and not _NOT_A_HEADING.search(text)
+
+
+FOOTNOTE_SIZE_RATIO = 0.92  # a footnote's font is smaller than the body text's by at least this
+_FOOTNOTE_OPENING = re.compile(r"\s*(?:\d{1,2}\s*\S|[*∗†‡§¶]|permission to make|copyright|©)", re.I)  # "1 http://", "∗Work ..."
+
+
+def footnotes_last(page: list[PdfLine]) -> list[PdfLine]:
+    """The page with each block of its column footnotes moved to its end. A footnote block is a run of
+    lines set smaller than the page's body text (the size most of its characters are set in), opening
+    with a note mark or a copyright notice, that sits below the body line before it and is followed by a
+    body line higher up, the next column's top (not a table's small print): the
+    PDF draws a column's footnotes ("1 http://...", "Permission to make digital or hard copies ...") between
+    its last line and the next column's first, in the middle of the sentence they run across."""
+    weight: dict[float, int] = {}
+    for line in page:
+        weight[round(line.size * 2) / 2] = weight.get(round(line.size * 2) / 2, 0) + len(line.text)
+    if not weight:
+        return page
+    body = max(weight, key=weight.__getitem__)
+    small = [line.size < body * FOOTNOTE_SIZE_RATIO for line in page]
+    kept: list[PdfLine] = []
+    moved: list[PdfLine] = []
+    i = 0
+    while i < len(page):
+        j = i
+        while j < len(page) and small[j]:
+            j += 1
+        if j > i and i > 0 and j < len(page) and not small[i - 1] and page[j].y > page[i - 1].y \
+                and all(line.y < page[i - 1].y for line in page[i:j]) and _FOOTNOTE_OPENING.match(page[i].text):
+            moved += page[i:j]
+        else:
+            kept += page[i:max(j, i + 1)]
+        i = max(j, i + 1)
+    return kept + moved
 
 
 # A repository's cover page before the paper (ResearchGate's "See discussions, stats, and author profiles ...",

@@ -354,3 +354,19 @@ def test_a_repository_cover_page_is_left_empty_so_the_papers_own_title_opens_the
     assert without_cover([cover, paper]) == [[], paper]  # the page stays, so every page keeps its number
     assert without_cover([paper, cover]) == [paper, cover]  # only a first page is a cover
     assert without_cover([cover]) == [cover]  # nothing follows it: it is the document
+
+
+def test_a_columns_footnotes_drawn_mid_sentence_move_to_the_page_end():
+    from assistant.ingest import PdfLine, footnotes_last
+
+    small = BODY * 0.8
+    page = [PdfLine("and CLAM Music Annotator [2]. Furthermore, a number", BODY, False, 178),
+            PdfLine("1 http://sourceforge.net/projects/yaafe", small, False, 161),
+            PdfLine("Permission to make digital or hard copies of all or part of this work", small, False, 129),
+            PdfLine("of Vamp plugins were developed by different researchers", BODY, False, 616),
+            PdfLine("for computation of music descriptors.", BODY, False, 603)]
+    assert [line.text for line in footnotes_last(page)] == [page[0].text, page[3].text, page[4].text, page[1].text, page[2].text]
+    table = [page[0], PdfLine("(a) Raw data", small, False, 161), page[3]]  # a table's small print is no footnote
+    assert footnotes_last(table) == table
+    below = [page[0], page[1], PdfLine("the next line of the same column", BODY, False, 150)]  # no jump up: not a column's end
+    assert footnotes_last(below) == below
