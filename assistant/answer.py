@@ -12,7 +12,7 @@ from assistant import definitions, entities, metonyms
 from assistant.lexical import terms
 from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
 from assistant.structure import display_text, table_caption, table_columns
-from assistant.text import ITEM_OPENING, stops_short
+from assistant.text import ITEM_OPENING, LIST_ITEM, stops_short
 
 _SOURCE_WORDS = re.compile(r"\b(sources?|cites?|cited|citing|citation|references?|notes?|footnotes?|wrote|written|author of|published|article|journal|report)\b", re.I)
 
@@ -169,6 +169,8 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     if defining is not None:
         best = defining
     listing = _enumeration(doc, best) or table_answer(doc, best, question)
+    if listing and best != listing[0] and _ASKS_QUANTITY.search(question) and _states_quantity(doc, best):
+        return Selection(tuple(sid for sid in (listing[0], best) if sid == best or _introduces(doc, sid)), True)
     if listing:
         return Selection(tuple(listing), True)
     weights = weights if weights is not None else dict.fromkeys(terms(question), 1.0)
@@ -537,6 +539,24 @@ def _enumeration(doc: Document, best: int) -> list[int]:
         return []
     head = [intro] if intro not in items else []
     return head + items
+
+
+# A question asking how much or how many, answered by one item of a list: that item (and the list's
+# introduction), not the whole list ("By how much does it improve throughput?" and six contribution bullets).
+_ASKS_QUANTITY = re.compile(r"\bhow (?:much|many|fast|long|large|big|often|high|low|small)\b|\bwhat (?:percentage|fraction|share|proportion|number)\b"
+                            r"|\bby (?:what|which) (?:factor|margin|amount)\b", re.I)
+_QUANTITY = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|twice|double|doubling|half|hundreds?|thousands?"
+                       r"|millions?|percent|factors? of)\b", re.I)
+
+
+def _states_quantity(doc: Document, sid: int) -> bool:
+    """Does the sentence state a quantity, its list mark aside ("1) Creation of ..." states none)?"""
+    text = display_text(doc.sentences[sid].text)
+    return _QUANTITY.search(LIST_ITEM.sub("", ITEM_OPENING.sub("", text, count=1), count=1)) is not None
+
+
+def _introduces(doc: Document, sid: int) -> bool:
+    return display_text(doc.sentences[sid].text).endswith(":")
 
 
 def _list_item(doc: Document, kinds: Mapping[int, str], sid: int) -> bool:

@@ -67,3 +67,31 @@ def test_the_peers_are_the_two_states_a_paper_names_most(doc):
     names = entities.document_names(texts, np.array([s.paragraph for s in doc.sentences]))
     assert answer.peer_states(names) == {"iran", "russia"}
     assert answer.peer_states(names, share=0.9) == frozenset()  # neither is named that often
+
+
+LIST_DOC = """\
+# Caching
+
+## Contributions
+
+Our contributions are:
+
+- An analysis that finds which updates invalidate which cached queries.
+- A compiler pass that inserts the caches soundly.
+- Benchmarks showing that throughput improves by factors of two or more.
+"""
+
+
+def test_a_how_much_question_answered_by_one_list_item_quotes_that_item():
+    doc = parse(LIST_DOC, markdown=True)
+    item = sid(doc, "Benchmarks showing")
+    scores = np.zeros(len(doc.sentences))
+    scores[item] = 1.0
+    mask = np.ones(len(doc.sentences), dtype=bool)
+    quoted = lambda q: [display_text(doc.sentences[i].text) for i in answer.select_sentences(doc, scores, mask, q).sentence_ids]
+    assert quoted("By how much does throughput improve?") == ["Our contributions are:", display_text(doc.sentences[item].text)]
+    assert len(quoted("What are the contributions?")) == 4  # the whole list
+    first = sid(doc, "An analysis")
+    scores[:] = 0.0
+    scores[first] = 1.0
+    assert len(quoted("How many contributions are there?")) == 4  # the item states no quantity: the list
