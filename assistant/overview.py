@@ -398,7 +398,7 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
          r"|\b(?:which|what) (?:\w+ ){1,2}(?:published|publishes|issued|released|put out)\b"  # "Which university published it?"
          r"|\bwhere (?:was|is) (?:it|this|the \w+) published\b|\b(?:what|which) (?:publication )?series\b", True),
         ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
-        ("limitation", r"\b(?:limitations?|limits|shortcomings?|weakness(?:es)?|caveats?|drawbacks? of (?:the|this|its) \w+)\b", False),
+        ("limitation", r"\b(?:limitations?|limits|shortcomings?|weakness(?:es)?|drawbacks? of (?:the|this|its) \w+)\b", False),  # not "caveat": a macaroon's is a term
         ("future", r"\b(?:future (?:work|research|studies|directions?|plans?)|next steps?|open (?:questions?|problems?|issues?)"
          r"|further (?:work|research)|what (?:remains|is left) to be done|(?:plan|intend)s? (?:to do )?next)\b", False),
         ("contribution", r"\b(?:contribut\w*|significance|novelty|what is new|gaps?|adds? to (?:the )?(?:literature|field|debate))\b", True),
@@ -452,6 +452,7 @@ class Aspect:
     weak_cue: re.Pattern | None = None  # a sentence that states it less directly (half the cue's weight)
     own_zones: frozenset = frozenset()  # zones whose sentences count only when they speak of the work itself ...
     own_cue: re.Pattern | None = None  # ... and state the aspect in these words (the cue when None)
+    heading: re.Pattern | None = None  # a section whose title names the aspect ("Future developments"): its sentences state it
 
 
 _THESIS = (
@@ -497,7 +498,7 @@ _LIMITS = (  # a sentence stating what the work could not do
     r"\b(?:limitations?|limited (?:by|to|in)|shortcomings?|caveats?|beyond the scope|(?:further|future|more) research"
     r"|(?:further|future) (?:work|studies)|(?:could|can|did|does) not (?:be )?(?:address|cover|include|examine|establish|determine|capture|generali[sz]e)\w*)\b"
 )
-_LIMITS_NAMED = r"\b(?:limitations?|shortcomings?|caveats?|beyond the scope)\b"  # not "limited by our imagination"
+_LIMITS_NAMED = r"\b(?:limitations?|shortcomings?|beyond the scope)\b"  # not "limited by our imagination", "third-party caveats"
 _FUTURE = (  # a sentence stating what the work leaves for later
     r"\b(?:future (?:work|research|studies|directions?|versions?|releases?)|in the future|(?:further|more|additional) (?:work|research|studies|investigation)"
     r"|we (?:plan|intend|hope|would like|are (?:currently |now )?(?:working|planning)|will (?:also |next )?(?:explore|investigate|study|extend|focus|look|examine|address|add|implement))"
@@ -550,9 +551,11 @@ ASPECTS: dict[str, Aspect] = {
                         frozenset({"front", "title", "disclaimer"})),
     "limitation": Aspect({"conclusion": 1.0, "method": 0.8, "abstract": 0.6, "introduction": 0.5, "body": 0.4}, re.compile(_LIMITS, re.I),
                          frozenset({"conclusion", "method", "abstract", "introduction", "body"}), (0.0,), own_zones=frozenset({"body"}),
-                         own_cue=re.compile(_LIMITS_NAMED, re.I)),
+                         own_cue=re.compile(_LIMITS_NAMED, re.I), heading=re.compile(r"\blimitations?\b|\bthreats to validity\b", re.I)),
     "future": Aspect({"conclusion": 1.0, "body": 0.6, "abstract": 0.4, "introduction": 0.3}, re.compile(_FUTURE, re.I),
-                     frozenset({"conclusion", "body", "abstract", "introduction"}), (0.0,), own_zones=frozenset({"body", "introduction"})),
+                     frozenset({"conclusion", "body", "abstract", "introduction"}), (0.0,), own_zones=frozenset({"body", "introduction"}),
+                     heading=re.compile(r"\bfuture (?:work|research|developments?|directions?|plans?)\b|\bopen (?:problems|questions|issues)\b"
+                                        r"|\bnext steps\b", re.I)),
     "contribution": Aspect({**OPENING, "conclusion": 0.7}, re.compile(_CONTRIBUTES, re.I), frozenset({"conclusion"}), (0.3, 0.1),
                            weak_cue=re.compile(_THESIS, re.I)),
     "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),
@@ -697,6 +700,10 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     own_cue = aspect.own_cue or aspect.cue
     own = np.array([lay.zones[i] not in aspect.own_zones or bool(_OWN_WORK.search(t) and own_cue.search(t))
                     for i, t in zip(candidates, texts)])
+    if aspect.heading is not None:  # every sentence of a "Future developments" section states the aspect
+        titled = {sec.id for sec in doc.sections if aspect.heading.search(sec.title)}
+        under = np.array([doc.sentences[i].section in titled for i in candidates])
+        cued, own = cued | under, own | under
     keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, (cued | weak) & own)]) & (
         np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(SENTENCE_STOP.search(t)))
                   for i, t in zip(candidates, texts)]) | by_name)
@@ -746,13 +753,20 @@ CUED_CONFIDENCE = 0.8  # the answer states the aspect in words, in a part of the
 PLACED_CONFIDENCE = 0.6  # the answer only sits in such a part (the first sentences of the abstract, say)
 
 
+# A limitation's cue often marks someone else's ("To overcome this limitation one could ...", "An annoying
+# limitation of C++ ..."): on 15 documents 3 of 7 cued limitation answers were the work's own; plans for
+# later work, 7 of 8.
+LOOSE_CUES = frozenset({"limitation"})
+
+
 def confidence(selection: PaperSelection, probability: float) -> float:
     """A paper-level answer's confidence: at least what finding it where the paper states it is worth.
 
     The abstention model judges whether a question's specific facts are in the paper; a
     question about the whole paper has none, so its probability alone would undersell it.
     """
-    return max(probability, CUED_CONFIDENCE if selection.cued else PLACED_CONFIDENCE)
+    cued = selection.cued and selection.aspect not in LOOSE_CUES
+    return max(probability, CUED_CONFIDENCE if cued else PLACED_CONFIDENCE)
 
 
 # -- suggested questions -------------------------------------------------------------------------

@@ -167,6 +167,7 @@ def test_paper_level_shapes(paper_layout, question, aspect):
     "What problems do tidal mills solve?",  # a problem of the mills, not of the paper
     "What problem did the millers face?",
     "What is the future of the mill ponds?",  # the ponds' future, not the work's
+    "What is a caveat?",  # a term (a macaroon's caveat), not the work's limitation
 ])
 def test_questions_about_a_topic_are_not_paper_level(paper_layout, question):
     assert overview.aspect_of(question, paper_layout) is None
@@ -590,6 +591,15 @@ def test_a_paper_that_states_no_limitations_or_plans_abstains_on_them(unstated_a
     answer = unstated_assistant.ask(question)
     assert answer.abstained and answer.answer == "" and not answer.citations
     assert not unstated_assistant.ask("How long could a mill grind on each tide?").abstained  # the model's say stands elsewhere
+
+
+def test_a_section_titled_future_developments_states_future_work(tmp_path, monkeypatch):
+    from assistant import abstain
+
+    monkeypatch.setattr(abstain.Model, "abstains", lambda self, signals, veto: False)
+    text = UNSTATED.replace("## Conclusion", "## Future developments\n\nAdd the Spanish leases to the count of rents.\n\n## Conclusion")
+    answer, quotes = cited(small_assistant(tmp_path, text), "What future work do the authors suggest?")
+    assert not answer.abstained and quotes[0] == ("Future developments", "Add the Spanish leases to the count of rents.")
 
 
 def test_a_limitation_in_the_body_counts_only_as_the_works_own(tmp_path):
