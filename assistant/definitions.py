@@ -66,6 +66,7 @@ def _patterns(term: str) -> re.Pattern:
         rf"|\b(?:called|termed|named|known\s+as|referred\s+to\s+as|dubbed|defined\s+as)\s+(?:an?\s+|the\s+)?{name}(?!\w)"
         rf"|\b(?:we|I)\s+(?:call|define|term|name|refer\s+to)\b.{{0,80}}?{name}(?!\w)"
         rf"|(?<!\w){name}\s+(?:is|are)\s+defined\s+(?:as|by|to\s+be)\b"
+        rf"|\bdefine[sd]?\s+(?:the\s+)?{name}\s+as\b"  # "Baker (2005) defined gaming the system as ..."
         rf"|^(?:(?:an?|the)\s+)?{name}:\s"
         rf"|(?<!\w){name}(?:\s+v?\d[\w.]*)?(?:\s*\([^)]{{1,40}}\))?,\s+an?\s+\w+"  # "Essentia 2.0, an extensive ..."
         rf"|^(?:(?:an?|the)\s+)?[\w\s-]{{3,60}}?(?:,\s+or\s+{name},|\s*\({name}\),?)\s+(?:is|are|refers?\s+to|means?|denotes?)\s"  # "An application programming interface, or API, is"

@@ -582,8 +582,11 @@ def aspect_of(question: str, lay: Layout) -> str | None:
     found = None
     names_work = _REFERS_TO_WORK.search(question) is not None
     names = {n.lower() for n in _NAME.findall(question[1:])}
-    if not names_work and names and not (len(names) >= 2 and all(set(terms(n)) <= lay.title_terms for n in names)):
-        return None  # "What is Russia's stance?" asks about Russia; "... about Iran and Russia?" names the title's subjects
+    titled = bool(names) and all(set(terms(n)) <= lay.title_terms for n in names)
+    if not names_work and names and not (len(names) >= 2 and titled):
+        # "What is Russia's stance?" asks about Russia; "... about Iran and Russia?" names the title's subjects;
+        # "Who wrote ScatterAlloc?" names the work by its title's name
+        return next((name for name, pattern, _ in _ASPECTS if name in OF_THE_WORK and pattern.search(question)), None) if titled else None
     topic = topic_terms(question, lay)  # none: "Who is the publisher?" holds nothing but the aspect's words
     own_words = [t for t in terms(question) if t not in _GENERIC]  # the title's words too ("incubation period")
     for name, pattern, needs_work in _ASPECTS:

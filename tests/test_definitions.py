@@ -46,6 +46,7 @@ def test_the_term_a_question_asks_to_define(question, term):
     ("An application programming interface (API) is the set of symbols exported by a library.", "API", True),
     ("An impasse is declared when the system cannot match a structure in memory.", "impasse", True),
     ("APIs, or interfaces, are hard to change.", "API", False),  # the term is the named thing, not its gloss
+    ("Baker (2005) defined gaming the system as “attempting to succeed by exploiting the system”.", "gaming the system", True),
     ("An impasse is declared invalid by the judge.", "impasse", False),
     ("APIs are usually the result of a design process.", "API", False),
     ("When a tablet is unassigned, the master assigns it.", "tablet", False),  # uses the term

@@ -124,6 +124,7 @@ def paper_layout(paper_doc):
     ("Who wrote this paper?", "authors"),
     ("What does this article conclude about tidal mills?", "conclusion"),  # the title's own words
     ("What are the limitations of the study?", "limitation"),
+    ("Who wrote Tidal Mills?", "authors"),  # the work named by its title's words
     ("What is the title of the paper?", "title"),
     ("What is this paper called?", "title"),
     ("What future work do the authors suggest?", "future"),
