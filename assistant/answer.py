@@ -32,6 +32,14 @@ _GIVES_CAUSE = re.compile(r"\b(?:because|since(?!\s+(?:\d|then|the\s+\d|the\s+(?
                           r"driven by|motivated by|stems? from|for fear|lest|given that|thanks to|on account of|hence)\b", re.I)
 
 
+# Meant difference: ``fitting_lead`` moves a run ahead of the likeliest one only on a cause stated in so many
+# words, so "since" (often of time: "since its involvement in the Syrian civil war in 2015"), "as a result",
+# "hence", "lest" and "thanks to" do not count there; "for this reason" and "this is why" do.
+_STATES_CAUSE = re.compile(r"\b(?:because|due to|owing to|explained by|the reasons? (?:for|why|is|was|behind)|so that|in order to|"
+                           r"caused by|driven by|motivated by|stems? from|for fear|given that|on account of|for this reason|"
+                           r"this is why|that is why)\b", re.I)
+
+
 def asks_reason(question: str) -> bool:
     """Does the question ask for a cause or a motive ("Why ...?", "What keeps ... from ...?")?"""
     return bool(_ASKS_REASON.search(question))
@@ -223,12 +231,12 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
 def fitting_lead(doc: Document, chosen: list[int], order: np.ndarray, question: str,
                  peers: frozenset[str] = frozenset()) -> np.ndarray:
     """``order`` with another run of ``chosen`` first when the leading run does not fit the question and
-    that run does. Of ``peers``, the two states a comparative paper names most (``peers``): the question
-    asks about one, the lead names only the other and opens with no pronoun that could stand for the
-    one asked ("Why is Syria important to Iran?" led by "... Syria's role is very important to Russia
-    ..."; not "Thus, it supports ..."), and the other run names the one asked (alone, if one does). Or a "why" question's
-    lead states no cause and the other run does ("... can be explained by ..."). The likeliest such run
-    moves up; the rest keep their order."""
+    that run does. Either the question asks about one of ``peers`` (the two states a comparative paper
+    names most: ``peer_states``), the lead names only the other one and opens with no pronoun that could
+    stand for the one asked ("Why is Syria important to Iran?" led by "... Syria's role is very important
+    to Russia ..."; not "Thus, it supports ..."), and the other run names the one asked (alone, if one
+    does). Or a "why" question's lead states no cause and the other run does ("... can be explained by
+    ..."). The likeliest such run moves up; the rest keep their order."""
     grouped = runs(doc, tuple(sorted(chosen)))
     if len(grouped) < 2 or not np.isfinite(order[list(chosen)]).all():
         return order
@@ -238,8 +246,8 @@ def fitting_lead(doc: Document, chosen: list[int], order: np.ndarray, question: 
     asked = _states_in(question) & peers
     better = None
     if len(asked) == 1 and len(peers) == 2:
-        named = _states_in(text(lead)) & peers
-        if named == peers - asked and not _POINTS_BACK.match(text(lead)):
+        in_lead = _states_in(text(lead)) & peers
+        if in_lead == peers - asked and not _POINTS_BACK.match(text(lead)):
             naming = [(run, _states_in(text(run)) & peers) for run in others]  # the one asked alone, else with the other
             better = next((run for run, named in naming if named == asked), None) or next(
                 (run for run, named in naming if asked <= named), None)
@@ -260,10 +268,6 @@ def _states_in(text: str) -> set[str]:
 _STATE_KEYS = frozenset(state.lower() for state in metonyms.STATES)
 _POINTS_BACK = re.compile(r"^(?:(?:thus|so|hence|therefore|moreover|however|also|still|yet|meanwhile|in (?:other words|addition)|"
                           r"at the same time),?\s+)?(?:it|its|they|their|this|these|such|both|the (?:country|state|former|latter))\b", re.I)
-# a cause stated in words, for choosing a "why" answer's lead (not "since its involvement in 2015", "as a result")
-_STATES_CAUSE = re.compile(r"\b(?:because|due to|owing to|explained by|the reasons? (?:for|why|is|was|behind)|so that|in order to|"
-                           r"caused by|driven by|motivated by|stems? from|for fear|given that|on account of|for this reason|"
-                           r"this is why|that is why)\b", re.I)
 
 
 def peer_states(names: entities.Names, share: float = 0.1) -> frozenset[str]:

@@ -544,7 +544,8 @@ ASPECTS: dict[str, Aspect] = {
                      weak_cue=re.compile(_METHOD_WORDS, re.I)),
     "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
                       frozenset({"front", "about_authors", "title"})),
-    "title": Aspect({"title": 1.0, "front": 0.6}, re.compile(r"\w"), frozenset({"front"}), (0.5,)),  # front: holding the title
+    # the cue is not read: a sentence states the title when it holds the document's title (``_best``)
+    "title": Aspect({"title": 1.0, "front": 0.6}, re.compile(r"\w"), frozenset({"front"}), (0.5,)),
     "published": Aspect({"front": 1.0, "title": 0.8, "disclaimer": 0.6}, re.compile(_DATED, re.I),
                         frozenset({"front", "title", "disclaimer"})),
     "publisher": Aspect({"front": 1.0, "title": 0.8, "disclaimer": 0.6}, re.compile(_PUBLISHES, re.I),
@@ -566,7 +567,7 @@ RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled ov
 
 
 # Aspects a paper may not state at all: asked and stated nowhere, the question is abstained on rather than
-# answered with whatever sentence says "limits" or "future", or a body sentence that says "published".
+# answered with whatever sentence says "limits" or "future", or a body sentence that says "published"
 # (engine.Ranked.unstated).
 STATED_ONLY = ("limitation", "future", "title", "published", "publisher")
 SUMMARISED_PARTS = ("limitation", "future", "contribution", "recommendation", "conclusion", "method", "argument")  # "a summary of the X"
