@@ -72,16 +72,18 @@ def _plain(line: str) -> str:
 
 
 def _after_title(lines: list[str], title: str) -> int:
-    """The index of the first line after the title (the title may take several lines); 1 when the
+    """The index of the first line after the title (the title may take several lines, and a venue or
+    report line may stand above it: "Technical Report No. 321" / "Affective Computing"); 1 when the
     title is not found at the top (the first line is taken for it)."""
     wanted = " ".join(title.split()).lower()
-    seen = ""
-    for i, line in enumerate(lines[:4]):
-        seen = f"{seen} {line}".strip().lower()
-        if wanted and seen == wanted:
-            return i + 1
-        if not wanted.startswith(seen):
-            break
+    for begin in range(min(4, len(lines))):
+        seen = ""
+        for i, line in enumerate(lines[begin:4], start=begin):
+            seen = f"{seen} {line}".strip().lower()
+            if wanted and seen == wanted:
+                return i + 1
+            if not wanted.startswith(seen):
+                break
     return 1 if lines else 0
 
 

@@ -235,11 +235,28 @@ def _detect_title(blocks: list[_Block], flags: list[bool], markdown: bool) -> st
         for block, flag in zip(blocks, flags):
             if flag and block.text.startswith("# "):
                 return _heading_title(block.text)
-    for block in blocks[:3]:
-        line = block.text.splitlines()[0].strip()
-        if 8 <= len(line) <= 200 and not line.endswith("Series"):
-            return display_text(line)
+    for i, block in enumerate(blocks[:3]):
+        for line in _title_candidates(block.text):
+            if 8 <= len(line) <= 200 and not line.endswith("Series"):
+                following = blocks[i + 1].text.splitlines()[0].strip() if line.endswith(":") and i + 1 < len(blocks) else ""
+                return display_text(f"{line} {following}" if following else line)  # "POINTWISE:" / "Predicting Points ..."
     return display_text(blocks[0].text.splitlines()[0])[:120] if blocks else "Untitled"
+
+
+def _title_candidates(text: str) -> list[str]:
+    """A block's first line, or, when it and the lines after it name a venue, the first line after them
+    ("JSS Journal of Statistical Software" / "August 2014, Volume 59, Issue 10." / "Tidy Data")."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    venue = 0
+    while venue < len(lines) and _VENUE_LINE.search(lines[venue]):
+        venue += 1
+    return lines[venue : venue + 1] if venue else lines[:1]
+
+
+# A line above a PDF's title that names where or how it appeared, not what it is: "Jl. of Interactive Learning
+# Research (2008) 19(2), 185-224", "JSS Journal of Statistical Software", "2014 Research Paper Competition".
+_VENUE_LINE = re.compile(r"\b(?:journal|jl\.|proceedings|competition|presented by|technical report|report no\.?"
+                         r"|vol\.|volume \d|pp\.|copyright|to appear in)|©|\b\d{1,4}\(\d{1,3}\)|https?://|www\.", re.I)
 
 
 # -- sections, paragraphs, notes --------------------------------------------------------
