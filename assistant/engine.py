@@ -54,15 +54,21 @@ class Decision:
     previous: float  # the abstention model's probability (paper-level: overview.confidence), the old confidence
     features: np.ndarray  # confidence.FEATURES of the answer
     fused: Retrieval
+    unstated: bool = False  # it asks what the paper states nowhere (Ranked.unstated): the closest answer is not it
 
     @property
     def confidence(self) -> float:
-        """Calibrated probability that ``text`` holds the answer (confidence.py), at least ``floor``."""
-        return max(float(confidence.load_model().probability(self.features)), self.floor)
+        """Calibrated probability that ``text`` holds the answer (confidence.py), at least ``floor``; at most
+        ``UNSTATED_CONFIDENCE`` when the paper states nowhere what is asked."""
+        value = max(float(confidence.load_model().probability(self.features)), self.floor)
+        return min(value, UNSTATED_CONFIDENCE) if self.unstated else value
 
     @property
     def floor(self) -> float:
         return rule_floor(self.selection)
+
+
+UNSTATED_CONFIDENCE = 0.05  # "closest answer" to a limitation, plan or title the paper states nowhere
 
 
 def rule_floor(selection: extract.Selection | overview.PaperSelection) -> float:
@@ -353,7 +359,7 @@ class Assistant:
             joined)
         veto = self._veto_features(query, selection.sentence_ids, signals) if model.veto is not None else None
         abstained = (model.abstains(signals, veto) and not rule_floor(selection)) or ranked.unstated
-        return Decision(selection, text, abstained, previous, x, fused)
+        return Decision(selection, text, abstained, previous, x, fused, ranked.unstated)
 
     def _joined(self, question: str, text: str, ranked: Ranked, shown: tuple[int, ...], found: ranker.Candidates,
                 evidence: np.ndarray) -> tuple[float, ...]:

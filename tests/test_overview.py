@@ -591,6 +591,7 @@ def test_a_paper_that_states_no_limitations_or_plans_abstains_on_them(unstated_a
     monkeypatch.setattr(abstain.Model, "abstains", lambda self, signals, veto: False)  # the model would answer
     answer = unstated_assistant.ask(question)
     assert answer.abstained and answer.answer == "" and not answer.citations
+    assert answer.confidence <= 0.05  # its closest answer is not what was asked
     assert not unstated_assistant.ask("How long could a mill grind on each tide?").abstained  # the model's say stands elsewhere
 
 
