@@ -12,7 +12,9 @@ import os
 import re
 import stat
 from dataclasses import dataclass, replace
+from itertools import groupby
 from pathlib import Path
+from typing import Any, Callable, Hashable
 
 from assistant.errors import InputError
 from assistant.text import LIST_LINE, PAGE_NUMBER, SENTENCE_END_LINE
@@ -324,13 +326,10 @@ def heading_lines(pages: list[list[PdfLine]]) -> list[list[Font | None]] | None:
     headings.
     """
     lines = [line for page in pages for line in page if _may_head(line.text)]
-    weight: dict[tuple[float, bool], int] = {}
-    for line in (line for page in pages for line in page):
-        key = (round(line.size * 2) / 2, line.bold)
-        weight[key] = weight.get(key, 0) + len(line.text)
-    if not weight:
+    body = heaviest([line for page in pages for line in page], lambda line: (_half_points(line), line.bold))
+    if body is None:
         return None
-    body_size, body_bold = max(weight, key=weight.__getitem__)
+    body_size, body_bold = body
     bigger = any(line.size >= body_size * HEADING_SIZE_RATIO for line in lines)
 
     def font(line: PdfLine) -> Font | None:
@@ -522,27 +521,36 @@ def footnotes_last(page: list[PdfLine]) -> list[PdfLine]:
     body line higher up, the next column's top (not a table's small print): the
     PDF draws a column's footnotes ("1 http://...", "Permission to make digital or hard copies ...") between
     its last line and the next column's first, in the middle of the sentence they run across."""
-    weight: dict[float, int] = {}
-    for line in page:
-        weight[round(line.size * 2) / 2] = weight.get(round(line.size * 2) / 2, 0) + len(line.text)
-    if not weight:
+    body = heaviest(page, _half_points)
+    if body is None:
         return page
-    body = max(weight, key=weight.__getitem__)
-    small = [line.size < body * FOOTNOTE_SIZE_RATIO for line in page]
     kept: list[PdfLine] = []
     moved: list[PdfLine] = []
-    i = 0
-    while i < len(page):
-        j = i
-        while j < len(page) and small[j]:
-            j += 1
-        if j > i and i > 0 and j < len(page) and not small[i - 1] and page[j].y > page[i - 1].y \
-                and all(line.y < page[i - 1].y for line in page[i:j]) and _FOOTNOTE_OPENING.match(page[i].text):
-            moved += page[i:j]
+    start = 0
+    for small, run in groupby(page, key=lambda line: line.size < body * FOOTNOTE_SIZE_RATIO):
+        lines = list(run)
+        end = start + len(lines)
+        before, after = (page[start - 1] if start else None), (page[end] if end < len(page) else None)
+        if (small and before is not None and after is not None and after.y > before.y  # the next column's top follows
+                and all(line.y < before.y for line in lines) and _FOOTNOTE_OPENING.match(lines[0].text)):
+            moved += lines
         else:
-            kept += page[i:max(j, i + 1)]
-        i = max(j, i + 1)
+            kept += lines
+        start = end
     return kept + moved
+
+
+def _half_points(line: PdfLine) -> float:
+    return round(line.size * 2) / 2
+
+
+def heaviest(lines: list[PdfLine], key: Callable[[PdfLine], Hashable]) -> Any:
+    """The ``key`` of ``lines`` that the most characters are set in (the body text's size, or size and
+    boldness), None for no lines."""
+    weight: dict = {}
+    for line in lines:
+        weight[key(line)] = weight.get(key(line), 0) + len(line.text)
+    return max(weight, key=weight.__getitem__) if weight else None
 
 
 # A repository's cover page before the paper (ResearchGate's "See discussions, stats, and author profiles ...",
