@@ -644,4 +644,20 @@ def _checked(raw: RawDocument) -> RawDocument:
     if not raw.text.strip():
         what = "has no text layer (scanned?); run OCR first" if raw.pages else "is empty"
         raise InputError(f"{raw.path}: {what}")
+    if raw.pages and readable_share(raw.text) < MIN_READABLE:
+        raise InputError(f"{raw.path}: its text layer cannot be read (fonts without a character map?); "
+                         "run OCR first or use another copy")
     return raw
+
+
+# Whitespace-separated tokens that read as words: letters (any script), at least two, with punctuation or
+# digits only around them. On 27 real PDFs the share is 0.68-0.94; a text layer set in fonts without a
+# character map (TeX Type 3 fonts from dvips) decodes to symbol soup ("#%$'&)(+*-,/.102.43652&"), 0.08.
+MIN_READABLE = 0.3
+_WORD_TOKEN = re.compile(r"[\W\d_]*[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*[\W\d_]*")
+
+
+def readable_share(text: str) -> float:
+    """The share of ``text``'s tokens that read as words (1.0 for no tokens)."""
+    tokens = text.split()
+    return sum(bool(_WORD_TOKEN.fullmatch(token)) for token in tokens) / len(tokens) if tokens else 1.0

@@ -381,6 +381,9 @@ CASES = [
     index_case("garbage pdf", write("doc.pdf", b"%PDF-1.4\nthis is not really a pdf\x00"), "doc.pdf: cannot read this PDF"),
     index_case("truncated pdf", write("doc.pdf", small_pdf()[:300]), "doc.pdf: cannot read this PDF"),
     index_case("pdf without text", write("doc.pdf", blank_pdf), "has no text layer"),
+    # a text layer in fonts without a character map decodes to symbols (dvips' Type 3 fonts)
+    index_case("pdf with unreadable text", write("doc.pdf", lambda: small_pdf(rb"(#%$'&\)\(+*-,/.102.43652& 78&:9;02.4<=3=9?>@*A5 ]\\PZXZ@^`_=ab^) Tj")),
+               "its text layer cannot be read"),
     index_case("AES-256 pdf, password", write("doc.pdf", lambda: encrypted_pdf("secret", "AES-256")), "protected by a password"),
     index_case("AES-128 pdf, password", write("doc.pdf", lambda: encrypted_pdf("secret", "AES-128")), "protected by a password"),
     index_case("RC4 pdf, password", write("doc.pdf", lambda: encrypted_pdf("secret", "RC4-128")), "protected by a password"),

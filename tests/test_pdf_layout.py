@@ -370,3 +370,15 @@ def test_a_columns_footnotes_drawn_mid_sentence_move_to_the_page_end():
     assert footnotes_last(table) == table
     below = [page[0], page[1], PdfLine("the next line of the same column", BODY, False, 150)]  # no jump up: not a column's end
     assert footnotes_last(below) == below
+
+
+@pytest.mark.parametrize("text, readable", [
+    ("Iran and Russia met in Astana, 2017 (see [3]).", True),
+    ("Иран и Россия встретились в Астане.", True),  # any script's letters are letters
+    ("The cost is O(n log n) for n = 10^4 keys, as Table 2 shows.", True),  # formulas among words
+    ("#%$'&)(+*-,/.102.43652& 78&:9;02.4<=3=9?>@*A5CBDE$'3=F)9G&IH'>652&", False),
+])
+def test_readable_share_tells_words_from_symbol_soup(text, readable):
+    from assistant.ingest import MIN_READABLE, readable_share
+
+    assert (readable_share(text) >= MIN_READABLE) is readable
