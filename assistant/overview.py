@@ -410,6 +410,8 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
         ("scope", r"\b(?:period|time ?frame|time ?span|timespan|which years|what years|scope|cover(?:s|ed|age)?|span(?:s|ned)?)\b", True),
         ("argument", r"\b(?:argu\w*|thesis|hypothes[ie]s|claims?|contend\w*|contention|main (?:idea|point|message)|central (?:idea|point|message)"
          r"|key (?:idea|point|message)|core (?:idea|point|message)|stance|standpoint|characteri[sz]\w*)\b", False),
+        ("problem", r"\b(?:what|which) (?:(?:main|key|central|core|specific|research|practical|real|underlying|exact|actual) )?"
+         r"(?:problems?|challenges?|difficult(?:y|ies))\b|\bproblem statement\b", True),
         ("aim", r"\b(?:purpose|aims?|objectives?|goals?|motivation|research questions?|(?:central|main|key|core|guiding|overarching) questions?|(?:questions?|problems?|issues?) (?:does|do|did) .* (?:address|ask|answer|explore|tackle|solve)"
          r"|trying to|set out to|seek(?:s|ing)? to|intend\w* to)\b", True),
         ("topic", r"\b(?:about|compar\w*|topics?|subjects?|focus(?:es|ed)? on|focus|themes?|deal(?:s)? with|discuss\w*|concern(?:s|ed)?|examin\w*|investigat\w*|explor\w*|look(?:s)? at)\b", True),
@@ -435,7 +437,7 @@ _GENERIC = frozenset(terms(
     "topic topics subject subjects theme themes about concern concerns concerned take takes taken make makes mean means "
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
-    "weaknesses caveat caveats title titled called named full exact suggest suggests suggested propose proposes proposed future next step steps open further plan plans planned remain remains left done direction directions contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
+    "weaknesses caveat caveats challenge challenges difficulty difficulties title titled called named full exact suggest suggests suggested propose proposes proposed future next step steps open further plan plans planned remain remains left done direction directions contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
     "publish published publishes publisher publishers issued released series publication date dated part conduct conducted university universities institution institutions institute press journal school programme program"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
@@ -517,6 +519,11 @@ _CONTRIBUTES = (  # a sentence stating what the work adds
     r"|contributions? (?:of|in|to) (?:this|the present|our|the current) \w+|fills? (?:a|the|this) gap|gap in (?:the )?(?:literature|research|knowledge)|novel|for the first time"
     r"|(?:first|only) (?:study|paper|attempt|analysis)|adds? to (?:the )?(?:literature|debate|understanding|knowledge)|significan\w+ of (?:this|the|our))\b"
 )
+_PROBLEM = (  # a sentence saying what is hard, costly or missing
+    r"\b(?:challeng\w*|problems?(?![-‑])|difficult|difficulties|hard to|costly|expensive|bottlenecks?|suffers?|suffering|poorly|lacks?|lacking"
+    r"|inefficien\w*|unable to|cannot|can't|fails? to|drawbacks?|obstacles?|(?:remains?|is|are) (?:an? )?(?:open|unsolved|unclear)"
+    r"|little is known|not (?:yet )?(?:well )?understood|however)\b"
+)
 _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necessary|important|advisable|essential)|is required|requires)\b"
 
 _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a journal, an institution's papers
@@ -559,6 +566,9 @@ ASPECTS: dict[str, Aspect] = {
                                         r"|\bnext steps\b", re.I)),
     "contribution": Aspect({**OPENING, "conclusion": 0.7}, re.compile(_CONTRIBUTES, re.I), frozenset({"conclusion"}), (0.3, 0.1),
                            weak_cue=re.compile(_THESIS, re.I)),
+    # the problem a work takes on: the abstract's or introduction's sentences that say what is hard or missing,
+    # mostly before the one presenting the work ("Implementing ACID transactions has been a longstanding challenge")
+    "problem": Aspect(dict(OPENING), re.compile(_PROBLEM, re.I), frozenset(OPENING), (0.3, 0.2, 0.1)),
     "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),
 }
 PUBLISHER_KINDS = frozenset(terms("university institution institute press journal school programme program"))
@@ -575,7 +585,7 @@ ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only 
 # ... and these when it names nothing, not even the title's words: "What methodology is used?", "What
 # period is covered?", "What is the main contribution?" ("What approach do Iran and Russia take?" asks about
 # the two states, "What is the incubation period?" about incubation, whatever the title).
-ABOUT_THE_WORK_UNNAMED = ("method", "scope", "contribution")
+ABOUT_THE_WORK_UNNAMED = ("method", "scope", "contribution", "problem")
 
 
 def aspect_of(question: str, lay: Layout) -> str | None:
@@ -646,6 +656,8 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
         return _topical(lay, doc, question, scores, exclude)
     if aspect == "summary":
         return _summary(lay, doc, scores, exclude)
+    if aspect == "problem":
+        return _problem(lay, doc, scores, exclude)
     kinds = frozenset(terms(question)) & PUBLISHER_KINDS if aspect == "publisher" else frozenset()
     best = _best(lay, doc, ASPECTS[aspect], scores, exclude, kinds=kinds)
     if best is None:
@@ -658,6 +670,43 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
             and _AIM.search(display_text(doc.sentences[sid].text))):
         ids.append(follower)  # an aim statement is followed by its claim
     return PaperSelection(tuple(sorted(ids)), aspect, cued)
+
+
+def _problem(lay: Layout, doc: Document, scores: np.ndarray, exclude: frozenset[int] = frozenset()) -> PaperSelection | None:
+    """The problem a work takes on: a sentence of its abstract or introduction before the one presenting the work
+    ("... has been a longstanding challenge" / "This paper presents ..."), with that one when it follows; without such
+    a sentence, what the work sets out to do."""
+    before = _before_thesis(lay, doc)
+    if "abstract" not in lay.zones:  # the introduction of a paper without an abstract opens on its subject's troubles
+        before = frozenset(i for i in before if lay.zones[i] == "lead")  # ("the two countries face immense challenges")
+    after = frozenset(range(len(doc.sentences))) - before
+    best = _best(lay, doc, ASPECTS["problem"], scores, exclude | after)
+    if best is None:  # no sentence saying what is hard: what the work sets out to do
+        best = _best(lay, doc, ASPECTS["aim"], scores, exclude)
+        return None if best is None else PaperSelection((best[0],), "problem", best[1])
+    sid, cued = best
+    follower = _next_in_paragraph(doc, sid)
+    if follower is None or follower in exclude or not _AIM.search(display_text(doc.sentences[follower].text)):
+        return PaperSelection((sid,), "problem", cued)
+    return PaperSelection((sid, follower), "problem", cued)  # and the sentence presenting the work, when it follows
+
+
+def _before_thesis(lay: Layout, doc: Document) -> frozenset[int]:
+    """The prose sentences of the opening parts (abstract, introduction, a paper's lead, up to the first other part
+    of the body) that come before their part's first sentence stating what the work does."""
+    before: set[int] = set()
+    presented: set[int] = set()  # sections whose thesis has come
+    for sentence in doc.sentences:
+        zone = lay.zones[sentence.id]
+        if zone not in OPENING and zone not in RESTRICTED and (before or presented):
+            break  # a "Summary" at the end is no opening (an author's name read as a heading comes before it)
+        if zone not in OPENING or sentence.section in presented or doc.paragraphs[sentence.paragraph].kind == "list_item":
+            continue
+        if _AIM.search(display_text(sentence.text)):
+            presented.add(sentence.section)
+        else:
+            before.add(sentence.id)
+    return frozenset(before)
 
 
 def _topical(lay: Layout, doc: Document, question: str, scores: np.ndarray,

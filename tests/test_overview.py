@@ -132,7 +132,8 @@ def paper_layout(paper_doc):
     ("Which open questions remain?", "future"),
     ("What does the paper contribute?", "contribution"),
     ("What is the central question of the paper?", "aim"),
-    ("What problem does this paper address?", "aim"),  # was answered from the body, a reference once
+    ("What problem does this paper address?", "problem"),  # was answered from the body, a reference once
+    ("Which challenge does this work tackle?", "problem"),
     ("What issue does the study tackle?", "aim"),
     ("What is the authors' final verdict?", "conclusion"),
     ("Which countries does the paper compare?", "topic"),
@@ -602,6 +603,24 @@ def test_a_section_titled_future_developments_states_future_work(tmp_path, monke
     text = UNSTATED.replace("## Conclusion", "## Future developments\n\nAdd the Spanish leases to the count of rents.\n\n## Conclusion")
     answer, quotes = cited(small_assistant(tmp_path, text), "What future work do the authors suggest?")
     assert not answer.abstained and quotes[0] == ("Future developments", "Add the Spanish leases to the count of rents.")
+
+
+ABSTRACTED = PAPER.replace("## Introduction", "## Abstract\n\nThe place of tidal mills in the coastal economy has been hard "
+                            "to measure, because few mill accounts survive. This paper argues that tidal mills were central "
+                            "to the coastal grain trade. We count their rents in 412 leases.\n\n## Introduction")
+
+
+def test_the_problem_a_paper_takes_on_is_quoted_from_before_its_thesis(tmp_path):
+    answer, quotes = cited(small_assistant(tmp_path, ABSTRACTED), "What problem does the paper address?")
+    assert quotes == [("Abstract", "The place of tidal mills in the coastal economy has been hard to measure, because few "
+                                   "mill accounts survive. This paper argues that tidal mills were central to the coastal grain trade.")]
+    assert answer.confidence >= overview.CUED_CONFIDENCE
+
+
+def test_without_a_stated_problem_the_problem_question_is_answered_with_the_aim(paper_assistant_small):
+    _, quotes = cited(paper_assistant_small, "What problem does the paper address?")  # "curiosities" is no difficulty
+    assert quotes[0] == ("Introduction", "This paper argues that tidal mills were a central part of the coastal grain "
+                                         "economy between 1650 and 1900.")
 
 
 def test_a_limitation_in_the_body_counts_only_as_the_works_own(tmp_path):
