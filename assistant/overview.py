@@ -472,6 +472,9 @@ _CONCLUDES = (
     r"|it (?:can|may) be concluded|conclusions?(?=\s*:)|(?:this|our|the) (?:\w+ )?(?:analysis|study|paper|research) (?:\w+ )?"
     r"(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|finds?|found))\b"
 )
+_RESTATES = re.compile(  # a conclusion's opening that restates the work rather than what it found
+    r"\b(?:we have (?:described|presented|introduced|proposed)|(?:this|the present|our) (?:paper|article|work|report|study)"
+    r" (?:has )?(?:described|presented|introduced|proposed))\b", re.I)
 _FINDS = (
     r"\b(?:we (?:find|found|show|showed|observed)|(?:results?|findings?)(?=\s*:)|generally|in short|(?:this|these|our|the) (?:\w+ )?"
     r"(?:results?|findings?|evidence|survey|data) (?:\w+ )?(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?"
@@ -532,7 +535,7 @@ _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a jou
 )
 
 _DATED = (  # a front-matter line dating the work: a month and year, or a year
-    rf"\b(?:{MONTH_NAMES}|{SEASON_NAMES}|fall) (?:\d{{1,2}},? )?{YEAR_DIGITS}\b"
+    rf"\b(?:{MONTH_NAMES}|{SEASON_NAMES}|fall) (?:\d{{1,2}}(?:st|nd|rd|th)?,? )?{YEAR_DIGITS}\b"  # "July 7th, 2013"
     rf"|\b(?:published|received|accepted|dated?|issued|©|copyright)\b.{{0,40}}\b{YEAR_DIGITS}\b"
 )
 
@@ -563,7 +566,7 @@ ASPECTS: dict[str, Aspect] = {
     "future": Aspect({"conclusion": 1.0, "body": 0.6, "abstract": 0.4, "introduction": 0.3}, re.compile(_FUTURE, re.I),
                      frozenset({"conclusion", "body", "abstract", "introduction"}), (0.0,), own_zones=frozenset({"body", "introduction"}),
                      heading=re.compile(r"\bfuture (?:work|research|developments?|directions?|plans?)\b|\bopen (?:problems|questions|issues)\b"
-                                        r"|\bnext steps\b", re.I)),
+                                        r"|\bnext steps\b|^[\d.\s]*(?:the )?futures?$", re.I)),  # Okapi's "8.3 Futures"
     "contribution": Aspect({**OPENING, "conclusion": 0.7}, re.compile(_CONTRIBUTES, re.I), frozenset({"conclusion"}), (0.3, 0.1),
                            weak_cue=re.compile(_THESIS, re.I)),
     # the problem a work takes on: the abstract's or introduction's sentences that say what is hard or missing,
@@ -669,6 +672,8 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     if (aspect in ("argument", "aim", "topic") and opening and follower is not None and follower not in exclude
             and _AIM.search(display_text(doc.sentences[sid].text))):
         ids.append(follower)  # an aim statement is followed by its claim
+    elif aspect == "conclusion" and follower is not None and follower not in exclude and _RESTATES.search(display_text(doc.sentences[sid].text)):
+        ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
     return PaperSelection(tuple(sorted(ids)), aspect, cued)
 
 

@@ -623,6 +623,18 @@ def test_without_a_stated_problem_the_problem_question_is_answered_with_the_aim(
                                          "economy between 1650 and 1900.")
 
 
+def test_a_conclusion_restating_the_work_brings_what_it_found(tmp_path):
+    text = PAPER.replace("Overall, the leases show that", "We have presented a count of mill rents along the coast. The leases show that")
+    _, quotes = cited(small_assistant(tmp_path, text), "What does the paper conclude?")
+    assert quotes[0] == ("Conclusion", "We have presented a count of mill rents along the coast. The leases show that tidal mills were "
+                                       "profitable for two centuries and failed only when steam milling made grain cheaper in the ports.")
+
+
+@pytest.mark.parametrize("dated", ["July 7th, 2013", "July 7, 2013", "July 2013"])
+def test_a_printed_date_under_the_byline_dates_the_work(dated):
+    assert overview.ASPECTS["published"].cue.search(f"Sunny King {dated}")
+
+
 def test_a_limitation_in_the_body_counts_only_as_the_works_own(tmp_path):
     text = UNSTATED.replace("Many ponds silted up and were drained for farmland.",
                             "Many ponds silted up and were drained for farmland. A limitation of our count is that "
