@@ -52,6 +52,13 @@ def authors(text: str, title: str = "") -> tuple[str, ...]:
     return ()
 
 
+def reads_as_byline(lines: list[str]) -> bool:
+    """Do ``lines`` open with a byline (person names, affiliations beside them)? One name alone counts when it
+    is short or has an initial, as a name is and a title line in capitals is not ("Automatic Database Result Caching")."""
+    names = _byline([_plain(line) for line in lines])
+    return len(names) > 1 or any(len(name.split()) <= 3 or re.search(r"\b[A-Z]\.", name) for name in names)
+
+
 def metadata_authors(value: str) -> tuple[str, ...]:
     """Person names in a PDF's ``/Author`` value: a user name or "Administrator" is not one."""
     parts = [" ".join(part.split()) for part in _SPLIT.split(" ".join(str(value).split()))]

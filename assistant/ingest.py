@@ -554,9 +554,10 @@ def heaviest(lines: list[PdfLine], key: Callable[[PdfLine], Hashable]) -> Any:
 
 
 # A repository's cover page before the paper (ResearchGate's "See discussions, stats, and author profiles ...",
-# JSTOR's terms of use): its title, author list and counts are the repository's, not the paper's byline.
+# JSTOR's terms of use, a university portal's "General rights"): its title, author list and counts are the repository's, not the paper's byline.
 _COVER = re.compile(r"See discussions, stats,? and author profiles for this publication|All content following this page was uploaded by"
-                    r"|Your use of the JSTOR archive indicates your acceptance", re.I)
+                    r"|Your use of the JSTOR archive indicates your acceptance"
+                    r"|publications made accessible in the public portal", re.I)  # a university's Pure portal (DTU Orbit, ...)
 
 
 def without_cover(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:

@@ -87,8 +87,8 @@ def parse(source: str, *, title: str | None = None, markdown: bool = False, page
     heading_flags = _heading_flags(blocks, markdown, furniture, None if headings is None else frozenset(headings))
     sections, paragraphs, notes = _layout(source, blocks, heading_flags, furniture)
     markers = _body_markers(source, paragraphs, max_note=max((n.number for n in notes), default=0))
-    sentences = _sentences(source, paragraphs, markers, progress)
     detected = title or _detect_title(blocks, heading_flags, markdown)
+    sentences = _sentences(source, paragraphs, markers, progress, _title_end(blocks, detected))
     return Document(
         source=source,
         title=detected,
@@ -244,13 +244,31 @@ def _detect_title(blocks: list[_Block], flags: list[bool], markdown: bool) -> st
 
 
 def _title_candidates(text: str) -> list[str]:
-    """A block's first line, or, when it and the lines after it name a venue, the first line after them
-    ("JSS Journal of Statistical Software" / "August 2014, Volume 59, Issue 10." / "Tidy Data")."""
+    """The title in a block's lines, after any lines naming a venue ("JSS Journal of Statistical Software" /
+    "August 2014, Volume 59, Issue 10." / "Tidy Data"): the lines before a byline ("Freenet: A Distributed
+    Anonymous Information" / "Storage and Retrieval System" / "Ian Clarke, Oskar Sandberg, ..."), or a short
+    block's lines when all read as a title ("Macaroons: Cookies with Contextual Caveats" / "for Decentralized
+    Authorization in the Cloud"), or else its first line, with the next when it goes on ("A Program Optimization
+    for" / "Automatic Database Result Caching")."""
+    from assistant.byline import reads_as_byline
+
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    venue = 0
-    while venue < len(lines) and _VENUE_LINE.search(lines[venue]):
-        venue += 1
-    return lines[venue : venue + 1] if venue else lines[:1]
+    first = 0
+    while first < len(lines) and _VENUE_LINE.search(lines[first]):
+        first += 1
+    lines = lines[first:]
+    if not lines:
+        return []
+    named = next((i for i in range(1, min(len(lines), 4)) if reads_as_byline(lines[i : i + 2])), None)
+    if named is not None:
+        last = named - 1
+    elif len(lines) <= 3 and not any(re.search(r"[\d@.!?]|https?:", line) for line in lines[1:]):
+        last = len(lines) - 1
+    else:
+        last = 0
+        while last + 1 < len(lines) and lines[last].split()[-1].lower() in _OPEN_ENDINGS:
+            last += 1
+    return [" ".join(lines[: last + 1])]
 
 
 # A line above a PDF's title that names where or how it appeared, not what it is: "Jl. of Interactive Learning
@@ -539,8 +557,10 @@ def _within(markers: list[Marker], starts: list[int], start: int, end: int) -> l
     return [m for m in markers[lo:hi] if m.end <= end]
 
 
-def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], progress=None) -> list[Sentence]:
-    """Cut paragraphs into sentences; ``progress("sentences", chars, total)`` follows the characters."""
+def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], progress=None,
+               title_end: int | None = None) -> list[Sentence]:
+    """Cut paragraphs into sentences, and after the title where lines run on from it (``title_end``);
+    ``progress("sentences", chars, total)`` follows the characters."""
     segmenter = _segmenter()
     starts = [m.start for m in markers]
     sentences: list[Sentence] = []
@@ -563,6 +583,8 @@ def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], 
         else:
             split = _split_paragraph(source, p, _within(markers, starts, p.start, p.end), segmenter, report)
             spans = [(start, end, "") for start, end in split]
+        if title_end is not None:
+            spans = [part for span in spans for part in _cut(source, span, title_end)]
         for start, end, column in spans:
             for s, e in _cap_length(source, start, end):
                 inside = tuple(m.number for m in _within(markers, starts, s, e))
@@ -570,6 +592,32 @@ def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], 
         before += p.end - p.start
         report(0)
     return sentences
+
+
+def _title_end(blocks: list[_Block], title: str) -> int | None:
+    """Where the title ends when the lines after it in its block run on (a PDF's byline, date and affiliations
+    under its title, with no blank line between: "Warp: Multi-Key Transactions for Key-Value Stores" /
+    "Robert Escriva, Bernard Wong, Emin Gün Sirer" / "Computer Science Department ..."); None otherwise."""
+    wanted = " ".join(title.split())
+    for block in blocks[:3]:
+        seen, offset = "", 0
+        for line in block.text.split("\n"):
+            offset += len(line) + 1
+            seen = display_text(f"{seen} {line}")
+            if seen == wanted:
+                return block.start + offset - 1 if offset < len(block.text) else None
+            if not wanted.startswith(seen):
+                break
+    return None
+
+
+def _cut(source: str, span: tuple[int, int, str], at: int) -> list[tuple[int, int, str]]:
+    """``span`` cut in two at ``at`` (the second part from its first non-space character) when ``at`` lies inside it."""
+    start, end, column = span
+    if not start < at < end:
+        return [span]
+    rest = at + len(source[at:end]) - len(source[at:end].lstrip())
+    return [(start, at, column), (rest, end, column)] if rest < end else [span]
 
 
 def _caption_title(text: str) -> tuple[int, int] | None:

@@ -276,13 +276,30 @@ Millers stored sea water in a pond at high tide. Steam mills undercut them after
 """
 
 
-def test_a_title_run_on_into_its_byline_answers_who_wrote_it():
-    """As a PDF's first lines are often extracted: the title, the byline and the affiliation make one sentence."""
+def test_a_title_run_on_into_its_byline_is_cut_from_it():
+    """As a PDF's first lines are often extracted, the title, the byline and the affiliation in one block: the
+    title is a sentence of its own, so the authors are quoted from their names on (it was one run-on sentence)."""
     doc = parse(RUN_ON_BYLINE)
-    first = display_text(doc.sentences[0].text)
-    assert first.startswith("Tidal Mills of the Atlantic Coast Maria Keller")  # one sentence, not opening with the names
+    title, byline = (display_text(s.text) for s in doc.sentences[:2])
+    assert title == doc.title == "Tidal Mills of the Atlantic Coast"
+    assert byline == "Maria Keller, Tomas Brandt, Ana Ruiz and Li Wei Coastal Heritage Institute"
     for question in ("Who wrote the paper?", "Who are the authors?", "Who wrote this?"):
-        assert quoted(doc, question) == [first], question
+        assert quoted(doc, question) == [byline], question
+    assert quoted(doc, "What is the title of the paper?") == [title]
+
+
+@pytest.mark.parametrize("block, title", [
+    ("Freenet: A Distributed Anonymous Information\nStorage and Retrieval System\nIan Clarke, Oskar Sandberg",
+     "Freenet: A Distributed Anonymous Information Storage and Retrieval System"),  # the lines before the byline
+    ("Macaroons: Cookies with Contextual Caveats\nfor Decentralized Authorization in the Cloud",
+     "Macaroons: Cookies with Contextual Caveats for Decentralized Authorization in the Cloud"),  # a short block
+    ("A Program Optimization for\nAutomatic Database Result Caching\nSeattle, 2017\nNotes on it",
+     "A Program Optimization for Automatic Database Result Caching"),  # a line that goes on
+    ("Epidemic Broadcast Trees\nJoao Leit ˜ ao˜\nDI–FCUL TR–07–14\nMay 2007", "Epidemic Broadcast Trees"),
+])
+def test_a_title_set_on_several_lines_is_read_whole(block, title):
+    doc = parse(f"{block}\n\nIntroduction\n\nMillers stored sea water in a pond at high tide. Steam mills undercut them.\n")
+    assert doc.title == title and display_text(doc.sentences[0].text) == title
 
 
 def test_a_byline_of_one_short_name_answers_who_wrote_it():

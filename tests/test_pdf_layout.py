@@ -354,6 +354,9 @@ def test_a_repository_cover_page_is_left_empty_so_the_papers_own_title_opens_the
     assert without_cover([cover, paper]) == [[], paper]  # the page stays, so every page keeps its number
     assert without_cover([paper, cover]) == [paper, cover]  # only a first page is a cover
     assert without_cover([cover]) == [cover]  # nothing follows it: it is the document
+    portal = [PdfLine("General rights", BODY, True), PdfLine("Copyright and moral rights for the publications made accessible in the "
+                                                         "public portal are retained by the authors", BODY, False)]
+    assert without_cover([portal, paper]) == [[], paper]  # a university portal's (DTU Orbit's) cover
 
 
 def test_a_columns_footnotes_drawn_mid_sentence_move_to_the_page_end():
