@@ -530,7 +530,8 @@ _PROBLEM = (  # a sentence saying what is hard, costly or missing
 _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necessary|important|advisable|essential)|is required|requires)\b"
 
 _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a journal, an institution's papers
-    r"\b(?:publication series|working papers?|(?:paper|report) series|series|press|publish\w*|journal|proceedings"
+    r"\b(?:publication series|working papers?|(?:paper|report) series|series|press|published|publishers?|publishing (?:house|company"
+    r"|group|office)|journal|proceedings"  # not "free of quality control or publishing costs"
     r"|(?:number|no\.|vol\.|volume|issue) \d+)\b"
 )
 

@@ -945,3 +945,13 @@ def test_each_author_reads_the_names_a_follow_up_carries(two_authors):
     mask = overview.author_mask(doc, lay, "Who is Ida Lund? Where does she work?")
     assert {doc.sentences[i].paragraph for i in np.flatnonzero(mask)} == {doc.sentences[both[0]].paragraph}
     assert overview.author_mask(doc, lay, "Where do they work?").sum() == 6
+
+
+@pytest.mark.parametrize("line, names", [
+    ("HH Sheikh Nasser al-Mohammad al-Sabah Publication Series", True),
+    ("Published in: Proceedings of the 10th International Summer School", True),
+    ("Oxford University Press", True),
+    ("Unlike academic papers, web pages proliferate free of quality control or publishing costs.", False),
+])
+def test_a_publisher_line_names_who_publishes_not_any_word_of_publishing(line, names):
+    assert bool(overview.ASPECTS["publisher"].cue.search(line)) is names
