@@ -484,8 +484,11 @@ _FINDS = (
 _USES = (  # a sentence saying what the work itself uses
     rf"\b(?:based on|draw(?:s|ing)? on|grounded in|in (?:the|a) framework of|methods?(?=\s*:)|methodology"
     rf"|(?:this|the present|the current|our) (?:\w+ )?{_WORK} (?:\w+ )?(?:uses?|used|appl(?:y|ies|ied)|employ(?:s|ed)?|adopt(?:s|ed)?|rel(?:y|ies|ied) on)"
-    r"|we (?:use|used|apply|applied|employ|employed|adopt|adopted|rely on|relied on)"
-    r"|data (?:were|was|are|is) (?:collected|drawn|obtained)|(?:was|were) (?:conducted|collected|measured|analy[sz]ed|recruited))\b"
+    r"|we (?:use|used|apply|applied|employ|employed|adopt|adopted|rely on|relied on|take advantage of|exploit|build on)"
+    r"|data (?:were|was|are|is) (?:collected|drawn|obtained)|(?:was|were) (?:conducted|collected|measured|analy[sz]ed|recruited)"
+    # how a system or design works: "Warp's design combines ...", "The key idea is ...", "is done by setting up a model"
+    r"|(?:our|\w+(?:'s|’s)) (?:\w+ )?(?:approach|design|technique|solution|method) (?:combines|consists|uses|relies|is to|works)"
+    r"|(?:the|our) (?:key|main|central|core|basic) (?:idea|insight|technique|mechanism)|(?:is|was|are|were) (?:done|achieved|accomplished) by)\b"
 )
 _METHOD_WORDS = (  # a sentence about a theory or method, not necessarily the work's own
     r"\b(?:framework|theor(?:y|ies|etical)|approach|paradigm|survey|interview\w*|sampl\w*|regression|case stud\w*|qualitative"

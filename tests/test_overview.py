@@ -955,3 +955,14 @@ def test_each_author_reads_the_names_a_follow_up_carries(two_authors):
 ])
 def test_a_publisher_line_names_who_publishes_not_any_word_of_publishing(line, names):
     assert bool(overview.ASPECTS["publisher"].cue.search(line)) is names
+
+
+@pytest.mark.parametrize("sentence, states", [
+    ("Our approach relies on a replicated state machine called a coordinator.", True),
+    ("Warp's design combines optimistic client-side execution with a novel commit protocol.", True),
+    ("The systematization is done by setting up a general model for memory corruption.", True),
+    ("The key idea is to keep leaf nodes unordered.", True),
+    ("The approach works as follows: messages are first sent by IP Multicast.", False),  # a cited system's, maybe
+])
+def test_a_sentence_saying_how_the_work_goes_about_it_states_its_method(sentence, states):
+    assert bool(overview.ASPECTS["method"].cue.search(sentence)) is states
