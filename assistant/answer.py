@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -78,7 +79,15 @@ def body_sentences(doc: Document) -> np.ndarray:
     does this paper address?")"""
     sections = {s.id: s.kind for s in doc.sections}
     listed = {p.id: p.kind == "note" or sections[p.section] in SOURCE_SECTIONS for p in doc.paragraphs}
-    return np.array([not listed[s.paragraph] for s in doc.sentences], dtype=bool)
+    alone = Counter(s.paragraph for s in doc.sentences)
+    return np.array([not listed[s.paragraph] and not (alone[s.paragraph] == 1 and doc.paragraphs[s.paragraph].kind == "body"
+                                                      and _BARE_HEADING.fullmatch(" ".join(s.text.split())))
+                     for s in doc.sentences], dtype=bool)
+
+
+# A numbered heading the PDF did not set apart, left a paragraph of its own ("8 Conclusion", "IV. RESULTS"):
+# it answered "What does the paper conclude?" on PageRank.
+_BARE_HEADING = re.compile(r"(?:\d+(?:\.\d+)*\.?|[IVXL]+\.)\s+[A-Z][^\W\d_’'&,:-]*(?:\s+[^\W\d’'&,:-]+){0,5}")  # words, no figures
 
 
 @dataclass(frozen=True)

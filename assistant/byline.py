@@ -23,7 +23,8 @@ FRONT_LINES = 12  # the title and byline are within a document's first lines
 BYLINE_START = 4  # the byline starts at most this many lines after the title
 
 _SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*")
-_MARKERS = re.compile(r"[\d*†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹]+$")  # affiliation and footnote marks after a name
+_MARKERS = re.compile(r"(?:(?<=[^\W\d_])\s?\d{1,2}|[*†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹])+$")  # affiliation and footnote marks after a name
+# ("Clarke1", "Tzanetakis 1", "Sirer†"), not a year ("Communications July 1974")
 _TOKEN = re.compile(r"[A-Z][A-Za-z'’\-]*\.?$")
 _PARTICLES = frozenset("van von de da der den del della di du la le bin ibn al el y".split())
 ORG_WORDS = frozenset(

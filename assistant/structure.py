@@ -595,17 +595,23 @@ def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], 
 
 
 def _title_end(blocks: list[_Block], title: str) -> int | None:
-    """Where the title ends when the lines after it in its block run on (a PDF's byline, date and affiliations
-    under its title, with no blank line between: "Warp: Multi-Key Transactions for Key-Value Stores" /
-    "Robert Escriva, Bernard Wong, Emin Gün Sirer" / "Computer Science Department ..."); None otherwise."""
+    """Where the title ends when a byline runs on under it in its block (with its date and affiliations, no
+    blank line between: "Warp: Multi-Key Transactions for Key-Value Stores" / "Robert Escriva, Bernard Wong,
+    Emin Gün Sirer" / "Computer Science Department ..."); None otherwise (a line taken for the title that
+    no byline follows may be a reprint's header: the block stays whole)."""
+    from assistant.byline import reads_as_byline
+
     wanted = " ".join(title.split())
     for block in blocks[:3]:
         seen, offset = "", 0
-        for line in block.text.split("\n"):
+        lines = block.text.split("\n")
+        for i, line in enumerate(lines):
             offset += len(line) + 1
             seen = display_text(f"{seen} {line}")
             if seen == wanted:
-                return block.start + offset - 1 if offset < len(block.text) else None
+                after = [rest.strip() for rest in lines[i + 1 : i + 4]]
+                bylined = any(reads_as_byline(after[j : j + 2]) for j in range(len(after)))
+                return block.start + offset - 1 if offset < len(block.text) and bylined else None
             if not wanted.startswith(seen):
                 break
     return None

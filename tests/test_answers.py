@@ -302,3 +302,4 @@ def test_timings(paper_assistant):
     answer = paper_assistant.ask("What kind of theory is defensive realism?")
     assert {"embed", "total"} <= set(answer.timings_ms)
     assert 0 < answer.timings_ms["total"] < 2000
+

@@ -492,3 +492,16 @@ def test_an_abstract_whose_heading_starts_its_line_is_its_own_section():
 def test_a_document_that_opens_with_notes_is_body_text_not_footnotes():
     mine = parse("# Notes\n\nThe harbour was rebuilt in 1850.\n\nThe council paid for it.\n", markdown=True)
     assert [s.text for s in mine.sentences] == ["The harbour was rebuilt in 1850.", "The council paid for it."]
+
+
+def test_a_numbered_heading_left_a_paragraph_of_its_own_never_answers():
+    from assistant.answer import body_sentences
+    from assistant.structure import parse
+
+    doc = parse("Mill Rents\n\nRents rose after 1750 as grain prices climbed.\n\n8 Conclusion\n\n"
+                "Tidal mills were profitable for two centuries.\n\n8 Aaliyah Try Again 4:03\n\nX. RESULTS\n\n"
+                "3 mills were rebuilt after the flood.\n", headings=())  # as a PDF whose heading font was not told apart
+    allowed = {" ".join(s.text.split()): bool(ok) for s, ok in zip(doc.sentences, body_sentences(doc))}
+    assert allowed["8 Conclusion"] is False and allowed.get("X. RESULTS", False) is False  # PageRank answered "8 Conclusion"
+    assert allowed["Tidal mills were profitable for two centuries."] and allowed["3 mills were rebuilt after the flood."]
+    assert allowed["8 Aaliyah Try Again 4:03"]  # a table row with its figures is no heading
