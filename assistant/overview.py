@@ -525,8 +525,11 @@ _CONTRIBUTES = (  # a sentence stating what the work adds
     r"|contributions? (?:of|in|to) (?:this|the present|our|the current) \w+|fills? (?:a|the|this) gap|gap in (?:the )?(?:literature|research|knowledge)|novel|for the first time"
     r"|(?:first|only) (?:study|paper|attempt|analysis)|adds? to (?:the )?(?:literature|debate|understanding|knowledge)|significan\w+ of (?:this|the|our))\b"
 )
-_PROBLEM = (  # a sentence saying what is hard, costly or missing
-    r"\b(?:challeng\w*|problems?(?![-‑])|difficult|difficulties|hard to|costly|expensive|bottlenecks?|suffers?|suffering|poorly|lacks?|lacking"
+_PROBLEM = (  # a sentence saying what is hard, costly or missing; not one pointing at a problem named elsewhere
+    # ("There is a second problem, however, that is more subtle"), nor a compound ("larger problem instances")
+    r"^(?!.*\b(?:this|that|such|a second|another|the same) (?:\w+ )?(?:problem|challenge|difficult)).*?"
+    r"\b(?:challeng\w*|difficult|difficulties|hard to|problems?(?![-‑]|\s+(?:instances?|sizes?|cases?|sets?|domains?|spaces?"
+    r"|class(?:es)?|solving|statements?))|costly|expensive|bottlenecks?|suffers?|suffering|poorly|lacks?|lacking"
     r"|inefficien\w*|unable to|cannot|can't|fails? to|drawbacks?|obstacles?|(?:remains?|is|are) (?:an? )?(?:open|unsolved|unclear)"
     r"|little is known|not (?:yet )?(?:well )?understood|however)\b"
 )

@@ -969,3 +969,14 @@ def test_a_publisher_line_names_who_publishes_not_any_word_of_publishing(line, n
 ])
 def test_a_sentence_saying_how_the_work_goes_about_it_states_its_method(sentence, states):
     assert bool(overview.ASPECTS["method"].cue.search(sentence)) is states
+
+
+@pytest.mark.parametrize("sentence, states", [
+    ("Implementing ACID transactions has been a longstanding challenge for NoSQL systems.", True),
+    ("Mutual exclusion is a source of many problems, including deadlocks and starvation.", True),
+    ("There is a second problem, however, that is more subtle and not so easy to address.", False),  # named elsewhere
+    ("Faster machines have allowed us to attack larger problem instances.", False),  # a compound, no trouble
+    ("MEXICA extends models of story-telling based on problem-solving techniques.", False),
+])
+def test_a_problem_statement_says_what_is_hard_here(sentence, states):
+    assert bool(overview.ASPECTS["problem"].cue.search(sentence)) is states
