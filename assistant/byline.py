@@ -22,8 +22,8 @@ import re
 FRONT_LINES = 12  # the title and byline are within a document's first lines
 BYLINE_START = 4  # the byline starts at most this many lines after the title
 
-_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*")
-_MARKERS = re.compile(r"(?:(?<=[^\W\d_])\s?\d{1,2}|[*†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹])+$")  # affiliation and footnote marks after a name
+_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*|(?<=[*∗†‡§¶])\s+")  # and after a mark: "Yair Sovran∗ Russell Power∗"
+_MARKERS = re.compile(r"(?:(?<=[^\W\d_])\s?\d{1,2}|[*∗†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹])+$")  # affiliation and footnote marks after a name
 # ("Clarke1", "Tzanetakis 1", "Sirer†"), not a year ("Communications July 1974")
 _TOKEN = re.compile(r"[A-Z][A-Za-z'’\-]*\.?$")
 _PARTICLES = frozenset("van von de da der den del della di du la le bin ibn al el y".split())
@@ -50,7 +50,8 @@ def authors(text: str, title: str = "") -> tuple[str, ...]:
         names = _byline(lines[first:])
         if names or _prose(lines[first]):  # a subtitle may come before the byline; the body may not
             return names
-    return ()
+    # the title not found, or not right above its byline (a reprint's header above it): a line of two names or more
+    return next((names for first in range(len(lines)) if len(names := _byline(lines[first : first + 1])) >= 2), ())
 
 
 def reads_as_byline(lines: list[str]) -> bool:

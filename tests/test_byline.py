@@ -24,6 +24,11 @@ TITLE = "The Tern Migration Atlas"
     # a long subtitle and a version line first; one name a line, an e-mail in brackets beside the last
     (f"{TITLE}\nA Field Guide to the Seabirds of the North Sea and the Baltic Coasts\nfor edition 4.2, 18 August 2022\n"
      "Ana Ruiz\nBo Lindqvist\nChidi Okafor (terns@example.org)\n\nThis guide is for", ("Ana Ruiz", "Bo Lindqvist", "Chidi Okafor")),
+    # names parted only by their marks ("Yair Sovran∗ Russell Power∗ Marcos K. Aguilera† Jinyang Li∗")
+    (f"{TITLE}\nAna Ruiz∗ Bo Lindqvist∗ Dana M. Weiss†\n∗University of Tromsø", ("Ana Ruiz", "Bo Lindqvist", "Dana M. Weiss")),
+    # a reprint's header over the title, the byline further down: a line of two names or more; a year is no mark
+    ("365 Electronic version recreated by Eric A. Brewer\nUniversity of California at Berkeley\nCommunications July 1974\n"
+     "of Volume 17\nThe Tern\nMigration Atlas\nAna Ruiz and Bo Lindqvist\nCoastal Labs", ("Ana Ruiz", "Bo Lindqvist")),
 ])
 def test_the_byline_under_the_title_gives_the_authors(front, expected):
     assert authors(front, TITLE.replace("\n", " ")) == expected
