@@ -16,6 +16,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from assistant.byline import reads_as_byline
 from assistant.records import Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.text import BARE_MARKER as _BARE_MARKER
 from assistant.text import CLOSED_END as _CLOSED
@@ -250,8 +251,6 @@ def _title_candidates(text: str) -> list[str]:
     block's lines when all read as a title ("Macaroons: Cookies with Contextual Caveats" / "for Decentralized
     Authorization in the Cloud"), or else its first line, with the next when it goes on ("A Program Optimization
     for" / "Automatic Database Result Caching")."""
-    from assistant.byline import reads_as_byline
-
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     first = 0
     while first < len(lines) and _VENUE_LINE.search(lines[first]):
@@ -599,8 +598,6 @@ def _title_end(blocks: list[_Block], title: str) -> int | None:
     blank line between: "Warp: Multi-Key Transactions for Key-Value Stores" / "Robert Escriva, Bernard Wong,
     Emin Gün Sirer" / "Computer Science Department ..."); None otherwise (a line taken for the title that
     no byline follows may be a reprint's header: the block stays whole)."""
-    from assistant.byline import reads_as_byline
-
     wanted = " ".join(title.split())
     for block in blocks[:3]:
         seen, offset = "", 0
