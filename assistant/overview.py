@@ -554,7 +554,9 @@ ASPECTS: dict[str, Aspect] = {
     "aim": Aspect({**OPENING, "method": 0.6}, re.compile(_THESIS, re.I), frozenset({"method", "lead"})),
     "argument": Aspect({**OPENING, "method": 0.5, "conclusion": 0.7}, re.compile(_THESIS, re.I), frozenset({"method", "lead"}),
                        weak_cue=re.compile(f"{_CONCLUDES}|{_FINDS}", re.I)),
-    "conclusion": Aspect({"conclusion": 1.0, "abstract": 0.7}, re.compile(_CONCLUDES, re.I), weak_cue=re.compile(_FINDS, re.I)),
+    # the abstract's weight is low enough that its best-scored sentence, saying nothing of conclusions, does not outweigh
+    # a Conclusion's opener (Kelips, Freenet); one that says "we show" still does
+    "conclusion": Aspect({"conclusion": 1.0, "abstract": 0.4}, re.compile(_CONCLUDES, re.I), weak_cue=re.compile(_FINDS, re.I)),
     "recommendation": Aspect({"conclusion": 1.0, "abstract": 0.6}, re.compile(_RECOMMENDS, re.I), frozenset({"abstract"})),
     "method": Aspect({"method": 1.0, "abstract": 0.7, "introduction": 0.5, "lead": 0.3}, re.compile(_USES, re.I),
                      frozenset({"introduction", "lead"}), (0.0,),  # a method is stated anywhere in its section

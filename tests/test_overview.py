@@ -980,3 +980,14 @@ def test_a_sentence_saying_how_the_work_goes_about_it_states_its_method(sentence
 ])
 def test_a_problem_statement_says_what_is_hard_here(sentence, states):
     assert bool(overview.ASPECTS["problem"].cue.search(sentence)) is states
+
+
+def test_a_conclusion_section_outweighs_the_abstract_when_neither_says_it_concludes():
+    """Kelips and Freenet quoted their abstract's opener for "What does the paper conclude?" though each has a
+    Conclusion, whose sentences carry no cue ("overall", "we conclude"): the abstract's opener scored best."""
+    doc = parse(ABSTRACTED.replace("Overall, the leases show that tidal mills", "Tidal mills"), markdown=True)
+    lay = overview.layout(doc)
+    scores = np.zeros(len(doc.sentences))
+    scores[next(s.id for s in doc.sentences if s.text.startswith("The place of tidal mills"))] = 1.0
+    chosen = overview.select(lay, doc, "What does the paper conclude?", scores)
+    assert doc.sections[doc.sentences[chosen.sentence_ids[0]].section].title == "Conclusion"
