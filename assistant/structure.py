@@ -279,6 +279,10 @@ _VENUE_LINE = re.compile(r"\b(?:journal|jl\.|proceedings|competition|presented b
 # -- sections, paragraphs, notes --------------------------------------------------------
 
 
+_ENDING_SUMMARY = re.compile(r"(?:\d{1,2}\.?\s+|[IVX]+\.\s+)?summary", re.I)  # a top-level "Summary", not "7.1.3 Summary"
+_TOP_NUMBER = re.compile(r"\d{1,2}\.?\s")
+
+
 class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -298,6 +302,9 @@ class _Builder:
 
     def close_section(self, end: int) -> None:
         kind = section_kind(self._title)
+        if kind == "abstract" and _ENDING_SUMMARY.fullmatch(self._title.strip()) and any(
+                s.kind == "introduction" or (s.kind == "body" and _TOP_NUMBER.match(s.title)) for s in self.sections):
+            kind = "conclusion"  # a "Summary" after the paper's first parts sums it up ("7 Summary": MARSYAS, "5 Summary")
         self.sections.append(Section(len(self.sections), self._title, self._section_start, end, kind))
 
     def add(self, start: int, end: int, kind: str) -> None:

@@ -505,3 +505,13 @@ def test_a_numbered_heading_left_a_paragraph_of_its_own_never_answers():
     assert allowed["8 Conclusion"] is False and allowed.get("X. RESULTS", False) is False  # PageRank answered "8 Conclusion"
     assert allowed["Tidal mills were profitable for two centuries."] and allowed["3 mills were rebuilt after the flood."]
     assert allowed["8 Aaliyah Try Again 4:03"]  # a table row with its figures is no heading
+
+
+def test_a_summary_after_the_papers_first_parts_is_its_conclusion():
+    body = "Millers stored sea water in a pond at high tide. Steam mills undercut them after 1850.\n\n"
+    doc = parse(f"# Tidal Mills\n\n## Summary\n\n{body}## 1 Introduction\n\n{body}## 2 Rents\n\n{body}"
+                f"## 2.3 Summary\n\n{body}## 7 Summary\n\n{body}## References\n\nSmith, J. (1998). Mills.\n", markdown=True)
+    kinds = {s.title: s.kind for s in doc.sections}
+    assert kinds["Summary"] == "abstract"  # before the paper's parts: its abstract
+    assert kinds["2.3 Summary"] == "abstract"  # a subsection's summary is no conclusion of the paper
+    assert kinds["7 Summary"] == "conclusion"  # MARSYAS' and Affective Computing's last part
