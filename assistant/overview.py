@@ -59,6 +59,7 @@ class Layout:
     authors: tuple[frozenset[str], ...]  # ... each author's own (``name_words``)
     signposts: np.ndarray  # per sentence: does it speak of the text itself? (``signposts``)
     roadmap: np.ndarray  # per sentence: does it tell where a part of the paper is? (``roadmap``)
+    problem_stated: frozenset[int] = frozenset()  # sentences that may state the problem the work takes on (``_problem``)
 
 
 def layout(doc: Document) -> Layout:
@@ -81,7 +82,7 @@ def layout(doc: Document) -> Layout:
     front_only, names = _names(doc, tuple(zones))
     each = _authors(doc)
     return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
-                  signposts(doc), roadmap(doc))
+                  signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)))
 
 
 def _authors(doc: Document) -> tuple[frozenset[str], ...]:
@@ -690,10 +691,7 @@ def _problem(lay: Layout, doc: Document, scores: np.ndarray, exclude: frozenset[
     """The problem a work takes on: a sentence of its abstract or introduction before the one presenting the work
     ("... has been a longstanding challenge" / "This paper presents ..."), with that one when it follows; without such
     a sentence, what the work sets out to do."""
-    before = _before_thesis(lay, doc)
-    if "abstract" not in lay.zones:  # the introduction of a paper without an abstract opens on its subject's troubles
-        before = frozenset(i for i in before if lay.zones[i] == "lead")  # ("the two countries face immense challenges")
-    after = frozenset(range(len(doc.sentences))) - before
+    after = frozenset(range(len(doc.sentences))) - lay.problem_stated
     best = _best(lay, doc, ASPECTS["problem"], scores, exclude | after)
     if best is None:  # no sentence saying what is hard: what the work sets out to do
         best = _best(lay, doc, ASPECTS["aim"], scores, exclude)
@@ -705,13 +703,15 @@ def _problem(lay: Layout, doc: Document, scores: np.ndarray, exclude: frozenset[
     return PaperSelection((sid, follower), "problem", cued)  # and the sentence presenting the work, when it follows
 
 
-def _before_thesis(lay: Layout, doc: Document) -> frozenset[int]:
+def _before_thesis(doc: Document, zones: tuple[str, ...]) -> frozenset[int]:
     """The prose sentences of the opening parts (abstract, introduction, a paper's lead, up to the first other part
-    of the body) that come before their part's first sentence stating what the work does."""
+    of the body) that come before their part's first sentence stating what the work does: where ``_problem`` looks
+    (once per document, in ``layout``). Without an abstract, only a lead's: the introduction of such a paper opens on
+    its subject's troubles ("the two countries face immense challenges")."""
     before: set[int] = set()
     presented: set[int] = set()  # sections whose thesis has come
     for sentence in doc.sentences:
-        zone = lay.zones[sentence.id]
+        zone = zones[sentence.id]
         if zone not in OPENING and zone not in RESTRICTED and (before or presented):
             break  # a "Summary" at the end is no opening (an author's name read as a heading comes before it)
         if zone not in OPENING or sentence.section in presented or doc.paragraphs[sentence.paragraph].kind == "list_item":
@@ -720,7 +720,7 @@ def _before_thesis(lay: Layout, doc: Document) -> frozenset[int]:
             presented.add(sentence.section)
         else:
             before.add(sentence.id)
-    return frozenset(before)
+    return frozenset(before if "abstract" in zones else (i for i in before if zones[i] == "lead"))
 
 
 def _topical(lay: Layout, doc: Document, question: str, scores: np.ndarray,
