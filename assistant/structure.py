@@ -723,13 +723,13 @@ def _segment_spans(view: str, segmenter, report) -> list[list[int]]:
     is cut at a space. A window without any sentence-ending mark is one segment.
     """
     if len(view) <= SEGMENT_WINDOW:
-        return _locate(view, segmenter.segment(view), 0)
+        return _locate(view, _pysbd_sentences(segmenter, view), 0)
     spans: list[list[int]] = []
     cursor = 0
     while cursor < len(view):
         end = min(cursor + SEGMENT_WINDOW, len(view))
         window = view[cursor:end]
-        found = _locate(window, segmenter.segment(window) if _SENTENCE_END.search(window) else [window], cursor)
+        found = _locate(window, _pysbd_sentences(segmenter, window) if _SENTENCE_END.search(window) else [window], cursor)
         report(end)
         if end == len(view):
             spans.extend(found)
@@ -747,6 +747,15 @@ def _segment_spans(view: str, segmenter, report) -> list[list[int]]:
             spans.append([head, head + len(view[head:cut].rstrip())])
         cursor = cut
     return spans
+
+
+def _pysbd_sentences(segmenter, text: str) -> list[str]:
+    """pysbd's sentences of ``text``, without the character-span pass of its ``segment``.
+
+    That pass compiles a regular expression for every sentence it finds (half the time of
+    parsing 3,600 sentences); ``_locate`` finds the sentences in the text instead.
+    """
+    return segmenter.processor(text).process() if text else []
 
 
 def _locate(text: str, segments, offset: int) -> list[list[int]]:
