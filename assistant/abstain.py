@@ -305,22 +305,31 @@ def veto_json(weights, bias: float, threshold: float) -> dict:
             "bias": round(float(bias), 6), "threshold": round(float(threshold), 6)}
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.05, steps: int = 3000, lr: float = 0.1,
-        sample_weight: np.ndarray | None = None):
-    """Class-balanced logistic regression by gradient descent on standardised features.
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.05, sample_weight: np.ndarray | None = None,
+        tolerance: float = 1e-10, max_steps: int = 50):
+    """Class-balanced logistic regression on standardised features, by Newton's method.
 
     ``sample_weight`` (default: all 1) weights questions within their class; each class
-    still totals half the loss. Returns (weights, bias) in the original feature scale.
+    still totals half the loss, and ``l2`` penalises the weights (not the bias). The loss is
+    convex, so Newton's steps reach the optimum the gradient descent used before approached
+    in 3,000 steps (probabilities within 4e-6 of it on the gold files' fits) in about ten.
+    Returns (weights, bias) in the original feature scale.
     """
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = (x - mean) / std
+    z = np.hstack([(x - mean) / std, np.ones((len(y), 1))])  # the last column is the bias's
     given = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     positives = max(float(given[y > 0.5].sum()), 1e-12)
     negatives = max(float(given[y <= 0.5].sum()), 1e-12)
     sample = given * np.where(y > 0.5, 0.5 / positives, 0.5 / negatives)
-    w, b = np.zeros(z.shape[1]), 0.0
-    for _ in range(steps):
-        p = sigmoid(z @ w + b)
-        w -= lr * (z.T @ (sample * (p - y)) + l2 * w)
-        b -= lr * float(np.sum(sample * (p - y)))
+    penalty = np.append(np.full(x.shape[1], l2), 1e-9)  # a trace on the bias keeps one class solvable
+    theta = np.zeros(z.shape[1])
+    for _ in range(max_steps):
+        p = sigmoid(z @ theta)
+        gradient = z.T @ (sample * (p - y)) + penalty * theta
+        hessian = (z * (sample * p * (1.0 - p))[:, None]).T @ z + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        theta -= step
+        if float(np.max(np.abs(step))) < tolerance:
+            break
+    w, b = theta[:-1], float(theta[-1])
     return w / std, b - float(np.dot(w / std, mean))

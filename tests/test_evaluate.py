@@ -480,7 +480,7 @@ def test_fit_with_sample_weight_reaches_the_weighted_optimum():
     x = np.array([[3.0], [2.0], [1.0], [2.5], [0.0], [-1.0]])
     y = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
     weights = np.array([1.0, 1.0, 1.0, 4.0, 1.0, 1.0])
-    w, b = abstain.fit(x, y, l2=0.05, steps=20000, sample_weight=weights)
+    w, b = abstain.fit(x, y, l2=0.05, sample_weight=weights)
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = (x - mean) / std
     w_std, b_std = w * std, b + float(np.dot(w, mean))
@@ -488,7 +488,7 @@ def test_fit_with_sample_weight_reaches_the_weighted_optimum():
     residual = share * (1.0 / (1.0 + np.exp(-(z @ w_std + b_std))) - y)
     assert np.abs(z.T @ residual + 0.05 * w_std).max() < 1e-6
     assert abs(residual.sum()) < 1e-6
-    plain_w, plain_b = abstain.fit(x, y, l2=0.05, steps=20000)
+    plain_w, plain_b = abstain.fit(x, y, l2=0.05)
     # weighting the negative at 2.5 up moves the decision boundary (p = 0.5) to the right
     assert -b / w[0] > -plain_b / plain_w[0] + 0.1
 
