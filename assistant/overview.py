@@ -30,7 +30,7 @@ from assistant.byline import ORG_WORDS
 from assistant.lexical import terms
 from assistant.records import Document
 from assistant.retrieval import minmax
-from assistant.structure import display_text
+from assistant.structure import display_text, section_kind
 from assistant.text import MONTH_NAMES, SEASON_NAMES, SENTENCE_STOP, YEAR_DIGITS
 
 # -- what a part of the document is --------------------------------------------------------------
@@ -43,6 +43,9 @@ _METADATA_LINE = re.compile(
 )
 _ABSTRACT_LABEL = re.compile(r"^\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
 _ABSTRACT_INSIDE = re.compile(r"(?:^|\n)\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
+_PERMISSION_NOTICE = re.compile(
+    r"\s*(?:permission to (?:make digital|make or distribute|freely reproduce|copy without fee|reproduce)|copyright (?:©|\(c\)|\d{4})|©\s*\d{4})", re.I)
+NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
 LEAD_PARAGRAPHS = 2  # with no introduction or abstract, the first body paragraphs stand in for them
 
 
@@ -75,6 +78,8 @@ def layout(doc: Document) -> Layout:
             abstract_after.add(s.paragraph)  # this sentence holds the label; the ones after it are the abstract
         elif zone in ("front", "body") and title and _overlaps_title(display_text(s.text), title):
             zone = "title"
+        if zone in NOTICE_ZONES and _PERMISSION_NOTICE.match(s.text):
+            zone = "disclaimer"  # "Permission to make digital or hard copies ...", a first page's footnote run into the text
         zones.append(zone)
     order = np.zeros(len(zones), dtype=np.int64)
     for i in range(1, len(zones)):
@@ -109,23 +114,79 @@ def _overlaps_title(text: str, title: str) -> bool:
 def paragraph_zones(doc: Document) -> dict[int, str]:
     """The part of the document each paragraph belongs to (see ``Layout.zones``)."""
     kinds = {s.id: s.kind for s in doc.sections}
+    inner = inner_parts(doc)
     has_opening = any(k in ("introduction", "abstract") for k in kinds.values())
+    # the first paragraph of an introduction: a labelled abstract before it may run over several paragraphs
+    introduction_at = next((p.id for p in doc.paragraphs if kinds[p.section] == "introduction" or inner.get(p.id) == "introduction"), None)
     first = doc.sections[0].id if doc.sections else None
     out: dict[int, str] = {}
-    lead, prose_seen = 0, False
+    lead, prose_seen, in_abstract = 0, False, False
     for p in doc.paragraphs:
         zone = kinds[p.section]
         text = doc.source[p.start : p.end]
         prose_seen = prose_seen or (p.section == first and _is_prose(text))
-        if zone in ("body", "front") and _METADATA_LINE.match(text):
+        before_introduction = introduction_at is not None and p.id < introduction_at
+        if zone in ("body", "front") and p.id in inner:
+            zone = inner[p.id]
+        elif zone in ("body", "front") and _METADATA_LINE.match(text):
             zone = "front"
         elif zone in ("body", "front") and _ABSTRACT_LABEL.match(text):
-            zone = "abstract"
+            zone, in_abstract = "abstract", before_introduction
+        elif zone in ("body", "front") and before_introduction and _ABSTRACT_INSIDE.search(text):
+            zone, in_abstract = "front", True  # "{ulfar,...}@google.com Abstract—Controlled sharing ...": ``layout`` reads the label
+        elif zone == "body" and in_abstract and before_introduction:
+            zone = "abstract"  # the labelled abstract's next paragraphs, up to the introduction (Macaroons, SoK)
         elif zone == "body" and p.section == first and not prose_seen:
             zone = "front"  # a byline or series line under a title heading, before any prose
-        elif zone == "body" and p.kind in ("body", "list_item") and not has_opening and lead < LEAD_PARAGRAPHS:
+        elif (zone == "body" and p.kind in ("body", "list_item") and not has_opening and lead < LEAD_PARAGRAPHS
+              and (introduction_at is None or before_introduction)):
             zone, lead = "lead", lead + 1
         out[p.id] = zone
+    return out
+
+
+_LINE_NUMBER = re.compile(r"^(\d+|[IVXLC]+)(?:\.\d+)*\.?\s+(?=[A-Z])")
+MAX_HEADING_LINE_WORDS = 12
+
+
+def heading_line(text: str) -> tuple[str, str | None] | None:
+    """A paragraph that is only a heading the PDF did not set apart from the text ("8 Conclusion",
+    "X. CONCLUSION", "Abstract", "2 A Ranking for Every Page on the Web"): its kind (``section_kind``)
+    and its top-level number ("8", "X"; None unnumbered). None for any other paragraph, and for an
+    unnumbered line of no known kind (a caption, an affiliation)."""
+    line = " ".join(text.split())
+    if "\n" in text.strip() or not line or len(line.split()) > MAX_HEADING_LINE_WORDS or line.endswith((".", ",", ";", ":")):
+        return None
+    number = _LINE_NUMBER.match(line)
+    kind = section_kind(line)
+    if kind == "body" and number is None:
+        return None
+    return kind, number.group(1) if number else None
+
+
+def inner_parts(doc: Document) -> dict[int, str]:
+    """Paragraphs of a body or front-matter section that follow a heading line of a known kind inside it
+    (``heading_line``): the kind of that part, up to a numbered heading line of another top-level number
+    ("8 Conclusion" runs over "8.1 ..." up to "9 ..." or "References") or the section's end. PageRank's
+    "Abstract", "1 Introduction and Motivation" and "8 Conclusion", and SoK's "X. CONCLUSION" are
+    lines of text in their PDFs, not sections."""
+    kinds = {s.id: s.kind for s in doc.sections}
+    out: dict[int, str] = {}
+    current: tuple[str, str | None] | None = None
+    section = None
+    for p in doc.paragraphs:
+        if p.section != section:
+            section, current = p.section, None
+        if kinds[p.section] not in ("body", "front"):
+            continue
+        heading = heading_line(doc.source[p.start : p.end])
+        if heading is not None and heading[0] != "body":
+            current = heading
+            continue  # the heading line itself stays where it is: it never answers
+        if heading is not None and current is not None and (current[1] is None or heading[1] != current[1]):
+            current = None
+        if current is not None:
+            out[p.id] = current[0]
     return out
 
 

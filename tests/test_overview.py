@@ -991,3 +991,66 @@ def test_a_conclusion_section_outweighs_the_abstract_when_neither_says_it_conclu
     scores[next(s.id for s in doc.sentences if s.text.startswith("The place of tidal mills"))] = 1.0
     chosen = overview.select(lay, doc, "What does the paper conclude?", scores)
     assert doc.sections[doc.sentences[chosen.sentence_ids[0]].section].title == "Conclusion"
+
+
+UNSET = """\
+Tidal Mills of the Atlantic Coast
+
+Maria Keller and Tomas Brandt
+
+Coastal Heritage Institute
+
+{keller,brandt}@coast.example
+Abstract—Tidal mills once ground grain along every sheltered estuary. Few of their accounts survive.
+
+This paper counts the rents of 412 mill leases along the whole coast.
+
+1 Introduction
+
+Historians have mostly treated tidal mills as curiosities. We argue that they were central to the coastal grain economy.
+
+Permission to make digital or hard copies of all or part of this work for personal use is granted without fee.
+
+2 Sources and Rents
+
+The leases come from regional archives. Their rents rose with grain prices until 1850.
+
+8 Conclusion
+
+Tidal mills were profitable for two centuries and failed only when steam milling made grain cheaper.
+
+8.1 Later Uses
+
+Some mill ponds became harbours for small boats.
+
+9 Acknowledgements
+
+We thank the archivists of four counties.
+"""
+
+
+def test_parts_a_pdf_did_not_set_apart_are_read_from_their_heading_lines():
+    # the PDF's fonts set only the title apart: "1 Introduction", "8 Conclusion" are lines of text in its one section
+    doc = parse(UNSET, headings=[0])
+    assert len(doc.sections) == 1
+    zones = zones_by_text(doc, overview.layout(doc))
+    assert zones["Few of their accounts survive."] == "abstract"  # the label's paragraph, after its byline line
+    assert zones["This paper counts the rents of 412 mill leases along the whole coast."] == "abstract"  # up to the introduction
+    assert zones["We argue that they were central to the coastal grain economy."] == "introduction"
+    assert zones["Permission to make digital or hard copies of all or part of this work for personal use is granted without fee."] == "disclaimer"
+    assert zones["Their rents rose with grain prices until 1850."] == "body"  # "2 Sources and Rents" ends the introduction
+    assert zones["Tidal mills were profitable for two centuries and failed only when steam milling made grain cheaper."] == "conclusion"
+    assert zones["Some mill ponds became harbours for small boats."] == "conclusion"  # "8.1" is a part of "8 Conclusion"
+    assert zones["We thank the archivists of four counties."] == "acknowledgements"
+    assert zones["8 Conclusion"] == "body"  # the heading line itself never answers
+    assert quoted(doc, "What does the paper conclude?") == [
+        "Tidal mills were profitable for two centuries and failed only when steam milling made grain cheaper."]
+
+
+@pytest.mark.parametrize("line, part", [
+    ("8 Conclusion", ("conclusion", "8")), ("X. CONCLUSION", ("conclusion", "X")), ("Abstract", ("abstract", None)),
+    ("2 A Ranking for Every Page on the Web", ("body", "2")), ("8.1 Later Uses", ("body", "8")),
+    ("Google Inc", None), ("The leases come from regional archives.", None), ("1 Introduction\nThe leases", None),
+])
+def test_a_heading_line_is_read_with_its_kind_and_number(line, part):
+    assert overview.heading_line(line) == part
