@@ -28,7 +28,8 @@ _MARKERS = re.compile(r"(?:(?<=[^\W\d_])\s?\d{1,2}|[*∗†‡§¶⁰¹²³⁴�
 _TOKEN = re.compile(r"[A-Z][A-Za-z'’\-]*\.?$")
 _PARTICLES = frozenset("van von de da der den del della di du la le bin ibn al el y".split())
 ORG_WORDS = frozenset(
-    "inc inc. ltd ltd. llc corp corp. corporation university universität université universidad institute "
+    "inc inc. ltd ltd. llc corp corp. corporation university universität université universidad università universidade "
+    "universitet universiteit institutionen institut instituto istituto hochschule högskola hogskola project institute "
     "laboratory laboratories lab labs research department dept dept. school college centre center company group "
     "foundation entertainment society press academy ministry agency council hospital clinic".split()
 )
@@ -41,15 +42,29 @@ _NOT_NAMES = frozenset(
 )
 
 
+# The last line of a publisher's cover page before the paper's own first page: "Open access to the Proceedings
+# of the 11th USENIX Symposium on ..." / "is sponsored by USENIX." Unlike a repository's cover (``ingest``)
+# it is kept, for it names the venue and the date, but the title and byline are read after it.
+_COVER_END = re.compile(r"\bis sponsored by (?:the )?USENIX\b", re.I)
+COVER_LINES = 24  # such a cover ends within the text's first lines
+
+
+def cover_end(lines: list[str]) -> int:
+    """How many of ``lines`` belong to a publisher's cover page (0 when it has none)."""
+    return next((i + 1 for i, line in enumerate(lines[:COVER_LINES]) if _COVER_END.search(line)), 0)
+
+
 def authors(text: str, title: str = "") -> tuple[str, ...]:
     """The names on the byline under ``title`` in the first lines of ``text`` (empty when none)."""
-    lines = [_plain(line) for line in text.splitlines()[: FRONT_LINES * 3]]
-    lines = [line for line in lines if line][:FRONT_LINES]
+    lines = [_plain(line) for line in text.splitlines()[: (FRONT_LINES + COVER_LINES) * 3]]
+    lines = [line for line in lines if line]
+    lines = lines[cover_end(lines):][:FRONT_LINES]
     start = _after_title(lines, title)
     for first in range(start, min(start + BYLINE_START, len(lines))):
         names = _byline(lines[first:])
         if names or _prose(lines[first]):  # a subtitle may come before the byline; the body may not
-            return names
+            stacked = _over_emails(lines[first:])
+            return stacked if len(stacked) > len(names) else names
     # the title not found, or not right above its byline (a reprint's header above it): a line of two names or more
     return next((names for first in range(len(lines)) if len(names := _byline(lines[first : first + 1])) >= 2), ())
 
@@ -75,9 +90,31 @@ def _prose(line: str) -> bool:
 def _plain(line: str) -> str:
     """A line without Markdown marks ("# ", "**", "_") and a leading "by" (a name after it in capitals is
     title-cased: "By C. E. SHANNON")."""
-    line = re.sub(r"^\s*#+\s*|[*_`]|[(<][^()<>]*@[^()<>]*[)>]", "", line).strip()  # and "(name@host)"
+    line = re.sub(r"^\s*#+\s*|[*_`]|[(<][^()<>]*@[^()<>]*[)>]", "", line)  # and "(name@host)"
+    # accents PDFium set apart from their letters: "Joao Leit ˜ ao˜" (João Leitão), "Pat Stephenson, ´", "Lu´ıs"
+    line = _LONE_ACCENT.sub("", _SPLIT_ACCENT.sub("", line)).replace("ı", "i").strip()
     named = re.sub(r"^by\s+", "", line, flags=re.I)
     return named.title() if named != line and named.isupper() else named  # "By C. E. SHANNON": "C. E. Shannon"
+
+
+_SPLIT_ACCENT = re.compile(r"(?<=[^\W\d_]) ?[´˜¨ˆˇ˚¸˝`] ?(?=[a-zı])")  # inside a word: joined again
+_LONE_ACCENT = re.compile(r"[´˜¨ˆˇ˚¸˝`]")
+_EMAIL = re.compile(r"^\S+@\S+\.\w+$")
+_OPENS_TEXT = re.compile(r"(?:abstract|introduction|keywords|index terms|1\.?\s)", re.I)
+
+
+def _over_emails(lines: list[str]) -> tuple[str, ...]:
+    """The names of a byline set one author to a line, each over an e-mail address, perhaps with an
+    affiliation line between ("Roger Dingledine" / "The Free Haven Project" / "arma@freehaven.net"):
+    read up to the first line of prose or a heading such as "Abstract"."""
+    names = []
+    for i, line in enumerate(lines):
+        if _prose(line) or _OPENS_TEXT.match(line):
+            break
+        below = lines[i + 1 : i + 3]
+        if _is_name(line) and any(_EMAIL.match(other) for other in below) and not any(_is_name(other) for other in below[:1]):
+            names.append(line)
+    return tuple(dict.fromkeys(names))
 
 
 def _after_title(lines: list[str], title: str) -> int:
@@ -103,9 +140,12 @@ def _byline(lines: list[str]) -> tuple[str, ...]:
     for line in lines:
         parts = [_MARKERS.sub("", part).strip() for part in _SPLIT.split(f"{carry} {line}".strip())]
         parts = [part for part in parts if part]
+        if not parts and not carry:
+            continue  # a line of affiliation marks only ("†"), set apart from its name
         carry = ""
-        if parts and not line.rstrip().endswith((",", ";")) and _single_given_name(parts[-1]):
-            carry = parts.pop()  # "..., Avinash" / "Lakshman, ...": a name broken across lines
+        if (parts and not line.rstrip().endswith((",", ";")) and _single_given_name(parts[-1])
+                and re.search(rf",\s*{re.escape(parts[-1])}\W*$", line)):
+            carry = parts.pop()  # "..., Avinash" / "Lakshman, ...": a name broken across lines (not "... and Availability")
         found = [part for part in parts if _is_name(part)]
         if not found or not all(part in found or _is_affiliation(part) for part in parts):
             break

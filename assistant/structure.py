@@ -16,7 +16,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from assistant.byline import reads_as_byline
+from assistant.byline import COVER_LINES, cover_end, reads_as_byline
 from assistant.records import Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.text import BARE_MARKER as _BARE_MARKER
 from assistant.text import CLOSED_END as _CLOSED
@@ -231,15 +231,32 @@ def _heading_title(text: str) -> str:
     return " ".join(text.lstrip("#").split())  # a heading a PDF set on two lines is one title
 
 
+def _after_cover(blocks: list[_Block]) -> int:
+    """The index of the first block after a publisher's cover page (``byline.cover_end``), 0 without one."""
+    lines = [line for block in blocks[:COVER_LINES] for line in block.text.split("\n")]
+    end = cover_end(lines)
+    if not end:
+        return 0
+    seen = 0
+    for i, block in enumerate(blocks):
+        seen += block.text.count("\n") + 1
+        if seen >= end:
+            return i + 1
+    return 0
+
+
 def _detect_title(blocks: list[_Block], flags: list[bool], markdown: bool) -> str:
     if markdown:
         for block, flag in zip(blocks, flags):
             if flag and block.text.startswith("# "):
                 return _heading_title(block.text)
-    for i, block in enumerate(blocks[:3]):
+    first = _after_cover(blocks)
+    for i, block in enumerate(blocks[first : first + 3], start=first):
         for line in _title_candidates(block.text):
             if 8 <= len(line) <= 200 and not line.endswith("Series"):
                 following = blocks[i + 1].text.splitlines()[0].strip() if line.endswith(":") and i + 1 < len(blocks) else ""
+                if not following and _title_goes_on(blocks[i + 1 : i + 3], line, block.text):
+                    following = blocks[i + 1].text.strip()  # "... Production Failures in Distributed" / "Data-Intensive Systems"
                 return display_text(f"{line} {following}" if following else line)  # "POINTWISE:" / "Predicting Points ..."
     return display_text(blocks[0].text.splitlines()[0])[:120] if blocks else "Untitled"
 
@@ -600,13 +617,24 @@ def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], 
     return sentences
 
 
+def _title_goes_on(after: list[_Block], title: str, block: str) -> bool:
+    """Does the title taken from the whole of ``block`` go on in the next block, a short line of title words
+    that a byline follows (a PDF's line gap split the title)?"""
+    if len(after) < 2 or " ".join(block.split()) != title or "\n" in after[0].text.strip():
+        return False
+    line = after[0].text.strip()
+    return (len(line.split()) <= 4 and not re.search(r"[\d@,.:;!?]|https?:", line) and line[:1].isupper()
+            and reads_as_byline(after[1].text.strip().split("\n")[:2]))
+
+
 def _title_end(blocks: list[_Block], title: str) -> int | None:
     """Where the title ends when a byline runs on under it in its block (with its date and affiliations, no
     blank line between: "Warp: Multi-Key Transactions for Key-Value Stores" / "Robert Escriva, Bernard Wong,
     Emin Gün Sirer" / "Computer Science Department ..."); None otherwise (a line taken for the title that
     no byline follows may be a reprint's header: the block stays whole)."""
     wanted = " ".join(title.split())
-    for block in blocks[:3]:
+    first = _after_cover(blocks)
+    for block in blocks[first : first + 3]:
         seen, offset = "", 0
         lines = block.text.split("\n")
         for i, line in enumerate(lines):

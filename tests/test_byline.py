@@ -29,9 +29,30 @@ TITLE = "The Tern Migration Atlas"
     # a reprint's header over the title, the byline further down: a line of two names or more; a year is no mark
     ("365 Electronic version recreated by Eric A. Brewer\nUniversity of California at Berkeley\nCommunications July 1974\n"
      "of Volume 17\nThe Tern\nMigration Atlas\nAna Ruiz and Bo Lindqvist\nCoastal Labs", ("Ana Ruiz", "Bo Lindqvist")),
+    # one author a line, each over an e-mail address, an affiliation line between
+    (f"{TITLE}\nAna Ruiz\nThe Tern Project\nana@terns.org\nBo Lindqvist\nbo@terns.org\nNorth Sea Labs\nBergen, Norway\n\nAbstract",
+     ("Ana Ruiz", "Bo Lindqvist")),
+    # accents PDFium set apart from their letters ("João Leitão", "José", "Luís"); a line of marks only
+    (f"{TITLE}\nJoao Leit ˜ ao˜\nJose Pereira ´\nLu´ıs Rodrigues\nTR–07–14", ("Joao Leitao", "Jose Pereira", "Luis Rodrigues")),
+    (f"{TITLE}\nAna Ruiz, Bo Lindqvist, ´\nDana M. Weiss\nAbstract", ("Ana Ruiz", "Bo Lindqvist", "Dana M. Weiss")),
+    (f"{TITLE}\nAna Ruiz\n†\n, Bo Lindqvist‡\n, Dana M. Weiss†\n†University of Tromsø", ("Ana Ruiz", "Bo Lindqvist", "Dana M. Weiss")),
+    # an institution named in another language beside the name
+    (f"{TITLE}\nAna Ruiz, Institutionen för Biologi,\nLunds Universitet,\n22100 Lund", ("Ana Ruiz",)),
 ])
 def test_the_byline_under_the_title_gives_the_authors(front, expected):
     assert authors(front, TITLE.replace("\n", " ")) == expected
+
+
+def test_a_title_word_after_and_is_not_carried_into_the_next_lines_name():
+    # "... for Supporting" / "High Throughput and Availability" / "Robbert van Renesse": not a byline "Availability Robbert ..."
+    front = "Tern Counts for Supporting\nHigh Throughput and Availability\nAna Ruiz\nana@terns.org\nBo Lindqvist\nbo@terns.org"
+    assert authors(front, "Tern Counts for Supporting High Throughput and Availability") == ("Ana Ruiz", "Bo Lindqvist")
+
+
+def test_the_byline_is_read_after_a_publishers_cover_page():
+    cover = ("This paper is included in the Proceedings of the\n11th USENIX Symposium on\nNest Design.\n\nOctober 6–8, 2014\n\n"
+             "Open access to the Proceedings of the\n11th USENIX Symposium on Nest Design\nis sponsored by USENIX.\n\n")
+    assert authors(f"{cover}{TITLE}\n\nAna Ruiz, Bo Lindqvist, University of Tromsø\n\nAbstract", TITLE) == ("Ana Ruiz", "Bo Lindqvist")
 
 
 @pytest.mark.parametrize("front", [

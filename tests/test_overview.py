@@ -298,7 +298,21 @@ def test_a_title_run_on_into_its_byline_is_cut_from_it():
     # no byline under the line taken for the title (a reprint's header, names the byline reader does not know): one block
     ("365 Electronic version recreated by Eric A. Brewer\nUniversity of California at Berkeley\nCommunications July 1974\n"
      "of Volume 17\nThe UNIX Time\nSharing System", "365 Electronic version recreated by Eric A. Brewer", False),
-    ("Epidemic Broadcast Trees\nJoao Leit ˜ ao˜\nDI–FCUL TR–07–14\nMay 2007", "Epidemic Broadcast Trees", False),
+    # a name whose accents PDFium set apart ("João Leitão") is a byline all the same
+    ("Epidemic Broadcast Trees\nJoao Leit ˜ ao˜\nDI–FCUL TR–07–14\nMay 2007", "Epidemic Broadcast Trees", True),
+    # a title word after "and" is no name broken across lines ("... and Availability" / "Robbert van Renesse")
+    ("Chain Replication for Supporting\nHigh Throughput and Availability\nRobbert van Renesse\nrvr@cs.cornell.edu",
+     "Chain Replication for Supporting High Throughput and Availability", True),
+    # a title whose last line a line gap set apart, a byline under it
+    ("Simple Testing Can Prevent Most Critical Failures:\nAn Analysis of Production Failures in Distributed\n\n"
+     "Data-Intensive Systems\n\nDing Yuan, Yu Luo, and Michael Stumm, University of Toronto",
+     "Simple Testing Can Prevent Most Critical Failures: An Analysis of Production Failures in Distributed Data-Intensive Systems",
+     False),
+    # a publisher's cover page before the paper (USENIX's): the title is read after it, the cover kept
+    ("This paper is included in the Proceedings of the\n11th USENIX Symposium on\nOperating Systems Design and Implementation.\n\n"
+     "October 6–8, 2014 • Broomfield, CO\n\nOpen access to the Proceedings of the\n11th USENIX Symposium on Operating Systems\n"
+     "Design and Implementation\nis sponsored by USENIX.\n\nTidal Mills of the Atlantic Coast\n\nMaria Keller, Tomas Brandt",
+     "Tidal Mills of the Atlantic Coast", False),
 ])
 def test_a_title_set_on_several_lines_is_read_whole_and_cut_from_a_byline_under_it(block, title, alone):
     doc = parse(f"{block}\n\nIntroduction\n\nMillers stored sea water in a pond at high tide. Steam mills undercut them.\n")
