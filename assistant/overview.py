@@ -45,6 +45,7 @@ _ABSTRACT_LABEL = re.compile(r"^\s*(?:abstract|summary|synopsis)\s*[:.\-–—]"
 _ABSTRACT_INSIDE = re.compile(r"(?:^|\n)\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
 _PERMISSION_NOTICE = re.compile(
     r"\s*(?:permission to (?:make digital|make or distribute|freely reproduce|copy without fee|reproduce)|copyright (?:©|\(c\)|\d{4})|©\s*\d{4})", re.I)
+_THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
 NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
 LEAD_PARAGRAPHS = 2  # with no introduction or abstract, the first body paragraphs stand in for them
 
@@ -70,6 +71,7 @@ def layout(doc: Document) -> Layout:
     title = " ".join(doc.title.split())
     zones = []
     abstract_after: set[int] = set()  # paragraphs of metadata lines that run on into an "Abstract:"
+    noticed: set[int] = set()  # paragraphs holding a permission notice
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
         if s.paragraph in abstract_after:
@@ -78,8 +80,10 @@ def layout(doc: Document) -> Layout:
             abstract_after.add(s.paragraph)  # this sentence holds the label; the ones after it are the abstract
         elif zone in ("front", "body") and title and _overlaps_title(display_text(s.text), title):
             zone = "title"
-        if zone in NOTICE_ZONES and _PERMISSION_NOTICE.match(s.text):
-            zone = "disclaimer"  # "Permission to make digital or hard copies ...", a first page's footnote run into the text
+        if zone in NOTICE_ZONES and (_PERMISSION_NOTICE.match(s.text) or s.paragraph in noticed
+                                     or (s.paragraph - 1 in noticed and _notice_line(doc, s.paragraph))):
+            zone = "disclaimer"  # "Permission to make digital or hard copies ...", a first page's footnote run into the text,
+            noticed.add(s.paragraph)  # ... and what follows it there ("SOSP'03, October 19-22, 2003, ...", "Copyright 2003 ACM")
         zones.append(zone)
     order = np.zeros(len(zones), dtype=np.int64)
     for i in range(1, len(zones)):
@@ -88,6 +92,15 @@ def layout(doc: Document) -> Layout:
     each = _authors(doc)
     return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
                   signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)))
+
+
+def _notice_line(doc: Document, paragraph: int) -> bool:
+    """A paragraph of one short line and one sentence, not a heading, as a notice's venue and copyright
+    lines are set under it ("SOSP’03, October 19–22, 2003, Bolton Landing, New York, USA.")."""
+    p = doc.paragraphs[paragraph]
+    text = doc.source[p.start : p.end].strip()
+    return ("\n" not in text and len(text.split()) <= 15 and heading_line(text) is None
+            and not re.search(r"[a-z][.!?]\s+[A-Z]", text))  # one sentence
 
 
 def _authors(doc: Document) -> tuple[frozenset[str], ...]:
@@ -121,12 +134,18 @@ def paragraph_zones(doc: Document) -> dict[int, str]:
     first = doc.sections[0].id if doc.sections else None
     out: dict[int, str] = {}
     lead, prose_seen, in_abstract = 0, False, False
+    section, thanked = None, False
     for p in doc.paragraphs:
         zone = kinds[p.section]
         text = doc.source[p.start : p.end]
         prose_seen = prose_seen or (p.section == first and _is_prose(text))
         before_introduction = introduction_at is not None and p.id < introduction_at
-        if zone in ("body", "front") and p.id in inner:
+        if p.section != section:
+            section, thanked = p.section, False
+        thanked = thanked or (zone in ("body", "conclusion") and bool(_THANKS.match(text)))
+        if thanked:
+            zone = "acknowledgements"  # a run-in "Acknowledgements. Thanks to ..." and the rest of its section
+        elif zone in ("body", "front") and p.id in inner:
             zone = inner[p.id]
         elif zone in ("body", "front") and _METADATA_LINE.match(text):
             zone = "front"
@@ -395,14 +414,17 @@ _SIGNPOST = re.compile(
 # announces the paper's plan ("The rest of this paper is organized as follows."). It says where a part
 # is, never what the paper finds; a cross-reference inside a claim ("as described in Section 5.3, a
 # read ...") is not one.
-_SECTION_DOES = (r"(?:sections?|chapters?)\s+\d+(?:\.\d+)*(?:\s+(?:and|to)\s+\d+(?:\.\d+)*)?,?\s+(?:then\s+|finally\s+|briefly\s+)?"
+_SECTION_DOES = (r"(?:(?:sections?|chapters?)\s+|§\s?)\d+(?:\.\d+)*(?:\s+(?:and|to)\s+\d+(?:\.\d+)*)?,?\s+(?:then\s+|finally\s+|briefly\s+)?"
                  r"(?:presents?|describes?|details?|discuss(?:es)?|reviews?|introduces?|provides?|gives?|explores?|concludes?"
                  r"|summari[sz]es?|outlines?|examines?|shows?|covers?|contains?|begins?|defines?|evaluates?|compares?)\b")
 _ROADMAP = re.compile(
-    rf"^(?:(?:finally|then|next|lastly),?\s+)?(?:in\s+)?(?:sections?|chapters?)\s+\d|\b{_SECTION_DOES}"
+    rf"^(?:(?:finally|then|next|lastly),?\s+)?(?:in\s+)?(?:sections?|chapters?)\s+\d|(?:\b|(?=§)){_SECTION_DOES}"
     r"|^(?:throughout\s+)?the (?:rest|remainder) of (?:this|the) (?:paper|article|report|chapter)\b"
     r"|^(?:this|the) (?:paper|article|report) (?:proceeds|is (?:organi[sz]ed|structured|divided))\b"
-    r"|\bconclude[sd]? (?:the (?:paper|article|report)|in (?:section|chapter) \d)",
+    r"|\bconclude[sd]? (?:the (?:paper|article|report)|in (?:section|chapter) \d)"
+    # the close announced: "We close with a list of open problems in anonymous communication."
+    r"|^(?:finally,?\s+|lastly,?\s+)?(?:we|I) (?:close|conclude|end|finish) (?:by (?:giving|listing|discussing|describing|presenting|outlining|reviewing)\b"
+    r"|with (?:a |an |some |our )?(?:\w+\s+)?(?:list|discussion|summary|overview|survey|description|few|look|review)\b)",
     re.I,
 )
 _ASKS_LAYOUT = re.compile(r"\b(?:organi[sz]\w*|structured?|outline|sections?|chapters?|parts?|roadmap)\b", re.I)
@@ -599,7 +621,8 @@ _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necess
 
 _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a journal, an institution's papers
     r"\b(?:publication series|working papers?|(?:paper|report) series|series|press|published|publishers?|publishing (?:house|company"
-    r"|group|office)|journal|proceedings"  # not "free of quality control or publishing costs"
+    r"|group|office)|journal|proceedings|technical report"  # not "free of quality control or publishing costs"
+    r"|(?-i:[A-Z]{2,})\s?['’]\d{2}\b"  # a conference and its year: "SOSP’03, October 19–22, 2003, Bolton Landing"
     r"|(?:number|no\.|vol\.|volume|issue) \d+)\b"
 )
 

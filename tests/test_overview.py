@@ -442,6 +442,10 @@ def test_a_sentence_about_the_text_itself_is_a_signpost(tmp_path):
     ("The analysis of tolls showed that locks paid for themselves.", None),  # a finding
     ("These analyses suggest that tolls fell.", None),
     ("Sections of the canal were closed in winter.", None),
+    ("We close with a list of open problems in canal building.", "roadmap"),  # it says where the list is, not what is open
+    ("Finally, we conclude by discussing the tolls.", "roadmap"),
+    ("Lock keeping can be viewed as an instance of gate keeping, so §4 compares them.", "roadmap"),
+    ("We conclude that locks paid for themselves.", None),  # a finding
 ])
 def test_signposts_and_roadmap_sentences_and_claims_are_told_apart(sentence, kind):
     doc = parse(f"# Canal Locks\n\n## Locks\n\nA lock raises boats. {sentence}\n", markdown=True)
@@ -1041,6 +1045,20 @@ Some mill ponds became harbours for small boats.
 
 We thank the archivists of four counties.
 """
+
+
+def test_a_run_in_acknowledgements_head_and_the_rest_of_a_notice_paragraph_are_set_apart():
+    text = UNSET.replace("Some mill ponds became harbours for small boats.",
+                         "Some mill ponds became harbours for small boats.\n\nAcknowledgements. We thank the archivists of four counties.")
+    text = text.replace("is granted without fee.", "is granted without fee. To copy otherwise requires a fee.\n\n"
+                        "MILLS'19, May 2019, Kiel, Germany.\n\nCopyright 2019 Coastal Press.")
+    doc = parse(text, headings=[0])
+    zones = zones_by_text(doc, overview.layout(doc))
+    assert zones["Some mill ponds became harbours for small boats."] == "conclusion"
+    assert zones["We thank the archivists of four counties."] == "acknowledgements"  # never a conclusion
+    for line in ("To copy otherwise requires a fee.", "MILLS'19, May 2019, Kiel, Germany.", "Copyright 2019 Coastal Press."):
+        assert zones[line] == "disclaimer", line  # the notice's lines under it: asked of the work only
+    assert quoted(doc, "Where was it published?") == ["MILLS'19, May 2019, Kiel, Germany."]  # a conference and its year
 
 
 def test_parts_a_pdf_did_not_set_apart_are_read_from_their_heading_lines():
