@@ -83,7 +83,8 @@ def layout(doc: Document) -> Layout:
         if zone in NOTICE_ZONES and (_PERMISSION_NOTICE.match(s.text) or s.paragraph in noticed
                                      or (s.paragraph - 1 in noticed and _notice_line(doc, s.paragraph))):
             zone = "disclaimer"  # "Permission to make digital or hard copies ...", a first page's footnote run into the text,
-            noticed.add(s.paragraph)  # ... and what follows it there ("SOSP'03, October 19-22, 2003, ...", "Copyright 2003 ACM")
+            if _short_paragraph(doc, s.paragraph):  # a footnote's block, not a whole text run together
+                noticed.add(s.paragraph)  # ... and what follows it there ("SOSP'03, October 19-22, 2003, ...", "Copyright 2003 ACM")
         zones.append(zone)
     order = np.zeros(len(zones), dtype=np.int64)
     for i in range(1, len(zones)):
@@ -92,6 +93,14 @@ def layout(doc: Document) -> Layout:
     each = _authors(doc)
     return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
                   signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)))
+
+
+NOTICE_WORDS = 150  # a notice's paragraph is a first page's footnote: no longer than this
+
+
+def _short_paragraph(doc: Document, paragraph: int) -> bool:
+    p = doc.paragraphs[paragraph]
+    return len(doc.source[p.start : p.end].split()) <= NOTICE_WORDS
 
 
 def _notice_line(doc: Document, paragraph: int) -> bool:
