@@ -609,7 +609,7 @@ _FUTURE = (  # a sentence stating what the work leaves for later
 # In a part of the paper that states no such aspect (the body), a limitation or a plan counts only when it is the
 # work's own: "we", "our", "this system" ("To overcome this limitation ..." of a cited design is not).
 _OWN_WORK = re.compile(
-    r"\b(?:[Ww]e|[Oo]ur|I|[Mm]y)\b|\b(?i:(?:this|the present|the current|the proposed) (?:\w+ )?(?:paper|work|study|article|report|approach|system"
+    r"\b(?:[Ww]e|[Oo]ur|[Uu]s|I|[Mm]y)\b|\b(?i:(?:this|the present|the current|the proposed) (?:\w+ )?(?:paper|work|study|article|report|approach|system"
     r"|model|design|method|implementation|analysis|library|tool|protocol|framework|technique|research|treatment))\b"
 )
 _CONTRIBUTES = (  # a sentence stating what the work adds
@@ -679,6 +679,7 @@ ASPECTS: dict[str, Aspect] = {
 }
 PUBLISHER_KINDS = frozenset(terms("university institution institute press journal school programme program"))
 CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in the right part
+HEADED_BONUS = 0.5  # a "Limitations" or "Future Work" section's sentences over a conclusion's that mention either
 RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled over the candidates
 
 
@@ -775,9 +776,31 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     if (aspect in ("argument", "aim", "topic") and opening and follower is not None and follower not in exclude
             and _AIM.search(display_text(doc.sentences[sid].text))):
         ids.append(follower)  # an aim statement is followed by its claim
-    elif aspect == "conclusion" and follower is not None and follower not in exclude and _RESTATES.search(display_text(doc.sentences[sid].text)):
-        ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
+    elif aspect == "conclusion" and _RESTATES.search(display_text(doc.sentences[sid].text)):
+        found = _finding_after(doc, sid, exclude) if _ASKS_FINDINGS.search(question) else None
+        if found is not None:  # "What are the main findings?": not "We have presented Mesos, ..." but "We have shown that ..."
+            return PaperSelection((found,), aspect, cued)
+        if follower is not None and follower not in exclude:
+            ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
     return PaperSelection(tuple(sorted(ids)), aspect, cued)
+
+
+_ASKS_FINDINGS = re.compile(r"\b(?:findings?|results?|find|found|show|showed|shown|reveal\w*|discover\w*|demonstrat\w*|outcomes?)\b", re.I)
+_FOUND = re.compile(  # a sentence stating what the work found, after a conclusion's restatement of the work
+    rf"{_FINDS}|\bwe have (?:shown|demonstrated|found|observed|learned)\b|\b(?:experiments?|evaluation|measurements?|results?|study|analysis)"
+    r" (?:\w+ )?(?:show(?:s|ed)?|demonstrated?s?|confirm(?:s|ed)?|reveal(?:s|ed)?|indicated?s?)\b|\bdemonstrates\b", re.I)
+FINDING_REACH = 8  # sentences after the restatement where its finding may come
+
+
+def _finding_after(doc: Document, sid: int, exclude: frozenset[int]) -> int | None:
+    """The first sentence after ``sid`` in its section, within FINDING_REACH, that states a finding."""
+    section = doc.sentences[sid].section
+    for i in range(sid + 1, min(sid + 1 + FINDING_REACH, len(doc.sentences))):
+        if doc.sentences[i].section != section:
+            break
+        if i not in exclude and _FOUND.search(display_text(doc.sentences[i].text)):
+            return i
+    return None
 
 
 def _problem(lay: Layout, doc: Document, scores: np.ndarray, exclude: frozenset[int] = frozenset()) -> PaperSelection | None:
@@ -864,6 +887,9 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
         titled = {sec.id for sec in doc.sections if aspect.heading.search(sec.title)}
         under = np.array([doc.sentences[i].section in titled for i in candidates])
         cued, own = cued | under, own | under
+        headed = under
+    else:
+        headed = np.zeros(len(candidates), dtype=bool)
     keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, (cued | weak) & own)]) & (
         np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(SENTENCE_STOP.search(t)))
                   for i, t in zip(candidates, texts)]) | by_name)
@@ -872,6 +898,8 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     ids = np.asarray(candidates)[keep]
     cued, weak = cued[keep], weak[keep]
     prior = np.array([aspect.zones[lay.zones[i]] for i in ids])
+    if aspect.heading is not None:  # a section named for the aspect states it before any other part
+        prior = np.where(headed[keep], max(aspect.zones.values()) + HEADED_BONUS, prior)
     bonus = aspect.first_bonus
     position = np.array([bonus[lay.order[i]] if lay.order[i] < len(bonus) else 0.0 for i in ids])
     named = np.array([bool(kinds & set(terms(display_text(doc.sentences[i].text)))) for i in ids]) if kinds else 0.0

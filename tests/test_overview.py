@@ -668,6 +668,24 @@ def test_a_conclusion_restating_the_work_brings_what_it_found(tmp_path):
                                        "profitable for two centuries and failed only when steam milling made grain cheaper in the ports.")
 
 
+def test_a_section_named_for_its_limitations_states_them_before_a_conclusions_mention(tmp_path):
+    text = PAPER.replace("## Conclusion", "## Limitations of the Leases\n\nThe leases record rents but not the grain "
+                         "that was milled. Mills that paid their rent in kind are missing from the count.\n\n## Conclusion")
+    _, quotes = cited(small_assistant(tmp_path, text), "What are the limitations of this work?")
+    assert quotes[0][0] == "Limitations of the Leases"  # the conclusion's "The study is limited to ..." came first before
+
+
+def test_the_main_findings_are_what_the_conclusion_found_not_its_restatement_of_the_work(tmp_path):
+    text = PAPER.replace("Overall, the leases show that", "We have presented a count of mill rents along the coast. The count took "
+                         "three years. We have shown that")
+    assistant = small_assistant(tmp_path, text)
+    _, quotes = cited(assistant, "What are the main findings?")
+    assert quotes == [("Conclusion", "We have shown that tidal mills were profitable for two centuries and failed only when "
+                                     "steam milling made grain cheaper in the ports.")]
+    _, quotes = cited(assistant, "What does the paper conclude?")  # the restatement still leads, with its next sentence
+    assert [q for _, q in quotes][0] == "We have presented a count of mill rents along the coast. The count took three years."
+
+
 @pytest.mark.parametrize("dated", ["July 7th, 2013", "July 7, 2013", "July 2013"])
 def test_a_printed_date_under_the_byline_dates_the_work(dated):
     assert overview.ASPECTS["published"].cue.search(f"Sunny King {dated}")
