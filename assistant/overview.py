@@ -498,6 +498,8 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
         ("recommendation", r"\b(?:recommend\w*|policy implications?|implications|advi[cs]e|what should be done)\b", False),
         ("conclusion", r"\b(?:conclu\w+|findings?|results?|take-?aways?|bottom line|lessons?|outcomes?|verdict|overall (?:assessment|view|judge?ment))\b"
          r"|\bwhat (?:does|do|did) (?:the |this |its |their )?(?:\w+ )?(?:\w+ )?(?:show|find|reveal|demonstrate|establish|discover|prove)\b", False),
+        ("evaluation", r"\b(?:evaluat\w*|experiments?|benchmarks?|measurements?|data ?sets?|test ?beds?)\b"
+         r"|\bhow (?:was|were|did|do|does) .*\b(?:tested|evaluated|measured|test|evaluate|measure)\b", True),
         ("method", r"\b(?:method\w*|approach(?:es)?|theor(?:y|ies|etical)|framework|lens|perspective|paradigm|research design"
          r"|data|techniques?|built on|based on|grounded in|draws? on)\b|\bhow (?:was|were|did) .*\b(?:conducted|carried out|done|measured|collected)\b", True),
         ("scope", r"\b(?:period|time ?frame|time ?span|timespan|which years|what years|scope|cover(?:s|ed|age)?|span(?:s|ned)?)\b", True),
@@ -531,7 +533,9 @@ _GENERIC = frozenset(terms(
     "really actually exactly overall written write wrote country countries state states nation nations compare compares "
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
     "weaknesses caveat caveats challenge challenges difficulty difficulties title titled called named full exact suggest suggests suggested propose proposes proposed future next step steps open further plan plans planned remain remains left done direction directions contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
-    "publish published publishes publisher publishers issued released series publication date dated part conduct conducted university universities institution institutions institute press journal school programme program"
+    "publish published publishes publisher publishers issued released series publication date dated part conduct conducted university universities institution institutions institute press journal school programme program "
+    "evaluate evaluates evaluated evaluation evaluations experiment experiments experimental benchmark benchmarks measure measures measured "
+    "measurement measurements dataset datasets test tests tested testbed run ran"
 ))
 MAX_TOPIC_TERMS = 0  # a paper-level question names no topic beyond its aspect and the document's title
 
@@ -573,6 +577,10 @@ _FINDS = (
     r"(?:results?|findings?|evidence|survey|data) (?:\w+ )?(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?"
     r"|demonstrated|reveals?|revealed|confirms?|highlights?|underscores?|supports?|points? to)|(?:was|were|is|are|has been|have been) (?:significantly )?"
     r"(?:reduced|increased|declined|associated|higher|lower))\b"
+)
+_EVALUATES = (  # a sentence saying how the work was evaluated
+    r"\bwe (?:evaluat|measur|test|benchmark|experiment|ran|run|conduct|perform|collect|stud(?:y|ied)|analy[sz]ed|compar)\w*"
+    r"|\b(?:experiments?|evaluation|measurements?|benchmarks?|simulations?) (?:on|with|using|of|in|were|was|is|are)\b|\bdata ?sets?\b|\btest ?beds?\b"
 )
 _USES = (  # a sentence saying what the work itself uses
     rf"\b(?:based on|draw(?:s|ing)? on|grounded in|in (?:the|a) framework of|methods?(?=\s*:)|methodology"
@@ -655,6 +663,11 @@ ASPECTS: dict[str, Aspect] = {
     "method": Aspect({"method": 1.0, "abstract": 0.7, "introduction": 0.5, "lead": 0.3}, re.compile(_USES, re.I),
                      frozenset({"introduction", "lead"}), (0.0,),  # a method is stated anywhere in its section
                      weak_cue=re.compile(_METHOD_WORDS, re.I)),
+    # how the work was evaluated: the opening of its "Evaluation" (or "6. MEASUREMENTS") section; without one, not paper-level
+    "evaluation": Aspect({"method": 0.8, "abstract": 0.5, "introduction": 0.3, "conclusion": 0.3, "body": 0.2}, re.compile(_EVALUATES, re.I),
+                         frozenset({"abstract", "introduction", "conclusion", "body"}), (0.3, 0.15), own_zones=frozenset({"body"}),
+                         heading=re.compile(r"^[\dIVX.\s]*(?:(?:performance|experimental|empirical|simulation|system)\s+)?(?:evaluation|experiments?"
+                                            r"|measurements?|results|benchmarks?|setup|setting|performance(?: evaluation| analysis)?)\.?$", re.I)),
     "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
                       frozenset({"front", "about_authors", "title"})),
     # the cue is not read: a sentence states the title when it holds the document's title (``_best``)
@@ -692,7 +705,7 @@ ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only 
 # ... and these when it names nothing, not even the title's words: "What methodology is used?", "What
 # period is covered?", "What is the main contribution?" ("What approach do Iran and Russia take?" asks about
 # the two states, "What is the incubation period?" about incubation, whatever the title).
-ABOUT_THE_WORK_UNNAMED = ("method", "scope", "contribution", "problem")
+ABOUT_THE_WORK_UNNAMED = ("method", "evaluation", "scope", "contribution", "problem")
 
 
 def aspect_of(question: str, lay: Layout) -> str | None:
@@ -767,6 +780,8 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
         return _problem(lay, doc, scores, exclude)
     kinds = frozenset(terms(question)) & PUBLISHER_KINDS if aspect == "publisher" else frozenset()
     best = _best(lay, doc, ASPECTS[aspect], scores, exclude, kinds=kinds)
+    if aspect == "evaluation" and (best is None or not _headed(doc, ASPECTS[aspect], best[0])):
+        return None  # no section says how the work was evaluated: the question is asked of the whole text
     if best is None:
         return None
     sid, cued = best
@@ -901,12 +916,26 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     if aspect.heading is not None:  # a section named for the aspect states it before any other part
         prior = np.where(headed[keep], max(aspect.zones.values()) + HEADED_BONUS, prior)
     bonus = aspect.first_bonus
-    position = np.array([bonus[lay.order[i]] if lay.order[i] < len(bonus) else 0.0 for i in ids])
+    order = lay.order
+    if aspect.heading is not None and headed[keep].any():  # a named section's first sentences say what it is about
+        order = order.copy()
+        first: dict[int, int] = {}
+        for sentence in doc.sentences:
+            first.setdefault(sentence.section, sentence.id)
+        for i, h in zip(ids, headed[keep]):
+            if h:
+                order[i] = i - first[doc.sentences[i].section]
+    position = np.array([bonus[order[i]] if order[i] < len(bonus) else 0.0 for i in ids])
     named = np.array([bool(kinds & set(terms(display_text(doc.sentences[i].text)))) for i in ids]) if kinds else 0.0
     total = (prior + CUE_WEIGHT * np.maximum(cued, 0.5 * weak) + RETRIEVAL_WEIGHT * minmax(scores[ids]) + position
              + CUE_WEIGHT * named)
     top = int(np.argmax(total))
     return int(ids[top]), bool(cued[top] or weak[top])
+
+
+def _headed(doc: Document, aspect: Aspect, sid: int) -> bool:
+    """Does sentence ``sid`` lie in a section whose title names ``aspect`` ("6 Evaluation")?"""
+    return aspect.heading is not None and bool(aspect.heading.search(doc.sections[doc.sentences[sid].section].title))
 
 
 def names_the_authors(text: str, lay: Layout) -> bool:

@@ -675,6 +675,20 @@ def test_a_section_named_for_its_limitations_states_them_before_a_conclusions_me
     assert quotes[0][0] == "Limitations of the Leases"  # the conclusion's "The study is limited to ..." came first before
 
 
+def test_how_the_work_was_evaluated_is_quoted_from_its_evaluation_section_when_it_has_one(tmp_path):
+    question = "What data or evaluation do the authors use?"
+    assert overview.aspect_of(question, overview.layout(parse(PAPER, markdown=True))) == "evaluation"
+    text = PAPER.replace("## Conclusion", "## 5 Evaluation\n\nThe count was checked against mill accounts. We evaluated the "
+                         "rent model on 40 mills in Brittany, where accounts survive. It predicted their rents within a tenth.\n\n## Conclusion")
+    (tmp_path / "with").mkdir()
+    (tmp_path / "without").mkdir()
+    _, quotes = cited(small_assistant(tmp_path / "with", text), question)
+    assert quotes[0] == ("5 Evaluation", "We evaluated the rent model on 40 mills in Brittany, where accounts survive.")
+    without = small_assistant(tmp_path / "without", PAPER)  # no such section: asked of the whole text, not of a part
+    assert overview.select(overview.layout(without.document), without.document, question,
+                           np.zeros(len(without.document.sentences))) is None
+
+
 def test_the_main_findings_are_what_the_conclusion_found_not_its_restatement_of_the_work(tmp_path):
     text = PAPER.replace("Overall, the leases show that", "We have presented a count of mill rents along the coast. The count took "
                          "three years. We have shown that")
