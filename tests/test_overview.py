@@ -8,6 +8,7 @@ written before the paper-level answering was built.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -646,6 +647,24 @@ def test_a_section_titled_future_developments_states_future_work(tmp_path, monke
 ABSTRACTED = PAPER.replace("## Introduction", "## Abstract\n\nThe place of tidal mills in the coastal economy has been hard "
                             "to measure, because few mill accounts survive. This paper argues that tidal mills were central "
                             "to the coastal grain trade. We count their rents in 412 leases.\n\n## Introduction")
+
+
+def test_an_answer_found_outside_the_part_that_states_its_aspect_first_is_less_sure():
+    # no Conclusion section: "What does the paper conclude?" is answered from the abstract's cued sentence
+    text = ABSTRACTED.replace("We count their rents in 412 leases.", "We conclude that mills paid.").split("## Conclusion")[0]
+    doc = parse(text, markdown=True)
+    chosen = overview.select(overview.layout(doc), doc, "What does the paper conclude?", np.zeros(len(doc.sentences)))
+    assert [display_text(doc.sentences[i].text) for i in chosen.sentence_ids] == ["We conclude that mills paid."]
+    assert chosen.cued and not chosen.primary
+    assert overview.confidence(chosen, 0.1) == overview.CUED_ELSEWHERE_CONFIDENCE < overview.CUED_CONFIDENCE
+    # a thesis is the work's aim wherever it stands (here in the Methods section)
+    thesis = parse(PAPER.replace("We compiled 412 mill leases", "This study examines how mills paid. We compiled 412 mill leases")
+                   .replace("This paper argues that tidal mills were a central part of the coastal grain economy between 1650 and 1900. ", ""),
+                   markdown=True)
+    aim = overview.select(overview.layout(thesis), thesis, "What does the study set out to examine?", np.zeros(len(thesis.sentences)))
+    assert display_text(thesis.sentences[aim.sentence_ids[0]].text) == "This study examines how mills paid."
+    assert aim.cued and aim.primary
+    assert overview.confidence(replace(aim, cued=False, primary=False), 0.1) == overview.PLACED_ELSEWHERE_CONFIDENCE
 
 
 def test_the_problem_a_paper_takes_on_is_quoted_from_before_its_thesis(tmp_path):
