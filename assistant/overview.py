@@ -431,6 +431,9 @@ _ROADMAP = re.compile(
     r"|^(?:throughout\s+)?the (?:rest|remainder) of (?:this|the) (?:paper|article|report|chapter)\b"
     r"|^(?:this|the) (?:paper|article|report) (?:proceeds|is (?:organi[sz]ed|structured|divided))\b"
     r"|\bconclude[sd]? (?:the (?:paper|article|report)|in (?:section|chapter) \d)"
+    # a part said to be elsewhere: "Chain replication is compared in §6 to other work on scalable storage systems."
+    r"|\b(?:is|are)\s+(?:\w+\s+)?(?:compared|described|discussed|presented|detailed|explained|reviewed|covered|summari[sz]ed|outlined)"
+    r"\s+(?:in|at length in)\s+(?:§\s?|sections?\s+|chapters?\s+)\d"
     # the close announced: "We close with a list of open problems in anonymous communication."
     r"|^(?:finally,?\s+|lastly,?\s+)?(?:we|I) (?:close|conclude|end|finish) (?:by (?:giving|listing|discussing|describing|presenting|outlining|reviewing)\b"
     r"|with (?:a |an |some |our )?(?:\w+\s+)?(?:list|discussion|summary|overview|survey|description|few|look|review)\b)",

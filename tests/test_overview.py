@@ -447,6 +447,8 @@ def test_a_sentence_about_the_text_itself_is_a_signpost(tmp_path):
     ("Finally, we conclude by discussing the tolls.", "roadmap"),
     ("Lock keeping can be viewed as an instance of gate keeping, so §4 compares them.", "roadmap"),
     ("We conclude that locks paid for themselves.", None),  # a finding
+    ("Lock keeping is compared in §6 to other work on canals, trading speed for safety.", "roadmap"),
+    ("The sluices are described in Section 4.", "roadmap"),
 ])
 def test_signposts_and_roadmap_sentences_and_claims_are_told_apart(sentence, kind):
     doc = parse(f"# Canal Locks\n\n## Locks\n\nA lock raises boats. {sentence}\n", markdown=True)
