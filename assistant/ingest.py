@@ -142,6 +142,8 @@ def _check_expansion(path: Path, data: bytes) -> None:
     inflate in memory. Each stream is inflated in pieces and only counted."""
     limit, total = _expansion_limit(len(data)), 0
     for match in _STREAM_START.finditer(data):
+        if _IMAGE.search(data, max(0, match.start() - 4096, data.rfind(b" obj", 0, match.start())), match.start()):
+            continue  # an image's pixels: reading the text never inflates them (a 6120 x 7920 scan is 145 MB)
         size = _inflated_size(data, match.end(), MAX_STREAM_BYTES)
         total += size
         if size > MAX_STREAM_BYTES or total > limit:
@@ -176,6 +178,7 @@ def _expansion_limit(size: int) -> int:
 
 MAX_STREAM_BYTES = 75_000_000
 _STREAM_START = re.compile(rb"stream\r?\n")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _PDFIUM_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 _LINE_END_HYPHEN = "\x02"  # pdfium's mark for a hyphen that breaks a word at the end of a line
 _SAMPLES = 7  # characters of a line whose font size and weight are read

@@ -150,6 +150,36 @@ def flate_bomb() -> bytes:
     return (data[: length.start(1)] + str(len(stream)).encode() + data[length.end(1) : start] + stream + data[end:])
 
 
+def image_heavy_pdf() -> bytes:
+    """A page of text that also draws an 80 MB image (a 5000 x 5334 RGB scan, 80 KB compressed)."""
+    squeeze = zlib.compressobj(9)
+    pixels = b"".join(squeeze.compress(b"\0" * 1_000_000) for _ in range(80)) + squeeze.flush()
+    text = zlib.compress(b"q 100 0 0 100 300 300 cm /Im1 Do Q BT /F1 12 Tf 72 712 Td (Iran and Russia met in Astana.) Tj ET")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /XObject /Subtype /Image /Width 5000 /Height 5334 /ColorSpace /DeviceRGB /BitsPerComponent 8"
+        b" /Filter /FlateDecode /Length %d >>\nstream\n" % len(pixels) + pixels + b"\nendstream",
+    ]
+    from test_pdf_layout import pdf_file
+
+    return pdf_file(objects)
+
+
+def test_a_large_image_is_no_decompression_bomb(tmp_path):
+    """Reading the text never inflates an image's pixels: a paper with a full-page scan (Elle's figure, 145 MB
+    as pixels) is read, while a text stream that inflates as far is refused (the "flate bomb" case)."""
+    from assistant.ingest import read_document
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(image_heavy_pdf())
+    assert "Iran and Russia met in Astana." in read_document(path).text
+
+
 def blank_pdf() -> bytes:
     return small_pdf(b"")
 
