@@ -104,16 +104,19 @@ def shared(tmp_path_factory, fake_onnx) -> Path:
 # -- building blocks for the cases -------------------------------------------------------------
 
 
-def small_pdf(text: bytes = b"(Iran and Russia met in Astana.) Tj 0 -14 Td (Both sides agreed on Syria.) Tj") -> bytes:
-    """A one-page PDF with a Flate-compressed text stream, written by hand (exact offsets)."""
-    stream = zlib.compress(b"BT /F1 12 Tf 72 712 Td " + text + b" ET")
+def small_pdf(text: bytes = b"(Iran and Russia met in Astana.) Tj 0 -14 Td (Both sides agreed on Syria.) Tj",
+              drawn: bytes = b"", resources: bytes = b"", extra: tuple[bytes, ...] = ()) -> bytes:
+    """A one-page PDF with a Flate-compressed text stream, written by hand (exact offsets); ``drawn`` goes
+    before the text in the page's content, ``resources`` into its resources, ``extra`` objects after the font."""
+    stream = zlib.compress(drawn + b"BT /F1 12 Tf 72 712 Td " + text + b" ET")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b" /Resources << /Font << /F1 5 0 R >> " + resources + b">> >>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *extra,
     ]
     from test_pdf_layout import pdf_file
 
@@ -154,20 +157,10 @@ def image_heavy_pdf() -> bytes:
     """A page of text that also draws an 80 MB image (a 5000 x 5334 RGB scan, 80 KB compressed)."""
     squeeze = zlib.compressobj(9)
     pixels = b"".join(squeeze.compress(b"\0" * 1_000_000) for _ in range(80)) + squeeze.flush()
-    text = zlib.compress(b"q 100 0 0 100 300 300 cm /Im1 Do Q BT /F1 12 Tf 72 712 Td (Iran and Russia met in Astana.) Tj ET")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(text) + text + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Type /XObject /Subtype /Image /Width 5000 /Height 5334 /ColorSpace /DeviceRGB /BitsPerComponent 8"
-        b" /Filter /FlateDecode /Length %d >>\nstream\n" % len(pixels) + pixels + b"\nendstream",
-    ]
-    from test_pdf_layout import pdf_file
-
-    return pdf_file(objects)
+    image = (b"<< /Type /XObject /Subtype /Image /Width 5000 /Height 5334 /ColorSpace /DeviceRGB /BitsPerComponent 8"
+             b" /Filter /FlateDecode /Length %d >>\nstream\n" % len(pixels) + pixels + b"\nendstream")
+    return small_pdf(b"(Iran and Russia met in Astana.) Tj", drawn=b"q 100 0 0 100 300 300 cm /Im1 Do Q ",
+                     resources=b"/XObject << /Im1 6 0 R >> ", extra=(image,))
 
 
 def test_a_large_image_is_no_decompression_bomb(tmp_path):
