@@ -583,7 +583,7 @@ _FINDS = (
 )
 _EVALUATES = (  # a sentence saying how the work was evaluated
     r"\bwe (?:evaluat|measur|test|benchmark|experiment|ran|run|conduct|perform|collect|stud(?:y|ied)|analy[sz]ed|compar)\w*"
-    r"|\b(?:experiments?|evaluation|measurements?|benchmarks?|simulations?) (?:on|with|using|of|in|were|was|is|are)\b|\bdata ?sets?\b|\btest ?beds?\b"
+    r"|\b(?:experiments?|evaluation|measurements?|benchmarks?|simulations?) (?:on|with|using|of|in|were|was)\b|\bdata ?sets?\b|\btest ?beds?\b"
 )
 _USES = (  # a sentence saying what the work itself uses
     rf"\b(?:based on|draw(?:s|ing)? on|grounded in|in (?:the|a) framework of|methods?(?=\s*:)|methodology"
