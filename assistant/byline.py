@@ -146,11 +146,26 @@ def _byline(lines: list[str]) -> tuple[str, ...]:
         if (parts and not line.rstrip().endswith((",", ";")) and _single_given_name(parts[-1])
                 and re.search(rf",\s*{re.escape(parts[-1])}\W*$", line)):
             carry = parts.pop()  # "..., Avinash" / "Lakshman, ...": a name broken across lines (not "... and Availability")
+        parts = [name for part in parts for name in _spaced_names(part)]
+        if names and parts and _is_affiliation(parts[0]):
+            break  # "University of California, Santa Cruz": a place after an institution is no author
         found = [part for part in parts if _is_name(part)]
         if not found or not all(part in found or _is_affiliation(part) for part in parts):
             break
         names.extend(found)
     return tuple(dict.fromkeys(names))
+
+
+_SPACED = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z]\.)*\s+[A-Z][\w'’-]+")
+
+
+def _spaced_names(part: str) -> list[str]:
+    """Names set side by side with nothing between them but spaces, told apart by their initials
+    ("Sage A. Weil Andrew W. Leung Scott A. Brandt Carlos Maltzahn"); any other part as it is."""
+    if len(part.split()) <= 5 or len(re.findall(r"\b[A-Z]\.", part)) < 2:
+        return [part]
+    names = _SPACED.findall(part)
+    return names if " ".join(names) == " ".join(part.split()) else [part]
 
 
 def _is_name(part: str) -> bool:

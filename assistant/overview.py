@@ -795,6 +795,8 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     if (aspect in ("argument", "aim", "topic") and opening and follower is not None and follower not in exclude
             and _AIM.search(display_text(doc.sentences[sid].text))):
         ids.append(follower)  # an aim statement is followed by its claim
+    elif aspect == "title" and sid + 1 < len(doc.sentences) and _completes_title(doc, sid):
+        ids.append(sid + 1)  # "Elle: Inferring Isolation Anomalies from Experimental" / "Observations"
     elif aspect == "conclusion" and _RESTATES.search(display_text(doc.sentences[sid].text)):
         found = _finding_after(doc, sid, exclude) if _ASKS_FINDINGS.search(question) else None
         if found is not None:  # "What are the main findings?": not "We have presented Mesos, ..." but "We have shown that ..."
@@ -809,6 +811,13 @@ _FOUND = re.compile(  # a sentence stating what the work found, after a conclusi
     rf"{_FINDS}|\bwe have (?:shown|demonstrated|found|observed|learned)\b|\b(?:experiments?|evaluation|measurements?|results?|study|analysis)"
     r" (?:\w+ )?(?:show(?:s|ed)?|demonstrated?s?|confirm(?:s|ed)?|reveal(?:s|ed)?|indicated?s?)\b|\bdemonstrates\b", re.I)
 FINDING_REACH = 8  # sentences after the restatement where its finding may come
+
+
+def _completes_title(doc: Document, sid: int) -> bool:
+    """Is sentence ``sid`` the title's beginning and the next sentence the rest of it (a line gap set its last line apart)?"""
+    title = " ".join(doc.title.split())
+    head, rest = display_text(doc.sentences[sid].text), display_text(doc.sentences[sid + 1].text)
+    return bool(head) and title.startswith(head) and title != head and title == f"{head} {rest}"
 
 
 def _finding_after(doc: Document, sid: int, exclude: frozenset[int]) -> int | None:

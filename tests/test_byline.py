@@ -36,6 +36,9 @@ TITLE = "The Tern Migration Atlas"
     (f"{TITLE}\nJoao Leit ˜ ao˜\nJose Pereira ´\nLu´ıs Rodrigues\nTR–07–14", ("Joao Leitao", "Jose Pereira", "Luis Rodrigues")),
     (f"{TITLE}\nAna Ruiz, Bo Lindqvist, ´\nDana M. Weiss\nAbstract", ("Ana Ruiz", "Bo Lindqvist", "Dana M. Weiss")),
     (f"{TITLE}\nAna Ruiz\n†\n, Bo Lindqvist‡\n, Dana M. Weiss†\n†University of Tromsø", ("Ana Ruiz", "Bo Lindqvist", "Dana M. Weiss")),
+    # names side by side with only spaces between, told apart by their initials; the place after an institution is none
+    (f"{TITLE}\nAna B. Ruiz Bo C. Lindqvist Dana Weiss\nUniversity of California, Santa Cruz\n{{ana,bo}}@terns.org",
+     ("Ana B. Ruiz", "Bo C. Lindqvist", "Dana Weiss")),
     # an institution named in another language beside the name
     (f"{TITLE}\nAna Ruiz, Institutionen för Biologi,\nLunds Universitet,\n22100 Lund", ("Ana Ruiz",)),
 ])

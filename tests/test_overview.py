@@ -320,6 +320,13 @@ def test_a_title_set_on_several_lines_is_read_whole_and_cut_from_a_byline_under_
     assert doc.title == title and (display_text(doc.sentences[0].text) == title) is alone
 
 
+def test_a_title_whose_last_line_a_gap_set_apart_is_quoted_whole():
+    doc = parse("Tidal Mills of the Atlantic\n\nCoast\n\nMaria Keller, Tomas Brandt\n\nIntroduction\n\n"
+                "Millers stored sea water in a pond at high tide. Steam mills undercut them.\n")
+    assert doc.title == "Tidal Mills of the Atlantic Coast"
+    assert quoted(doc, "What is the title of the paper?") == ["Tidal Mills of the Atlantic", "Coast"]
+
+
 def test_a_byline_of_one_short_name_answers_who_wrote_it():
     doc = parse("Technical Report No. 321\nTidal Mills\n\nR. W. Keller\n\nCoastal Heritage Institute; Kiel\n\n"
                 "Introduction\n\nMillers stored sea water in a pond at high tide. Steam mills undercut them after 1850.\n")
