@@ -80,7 +80,7 @@ def layout(doc: Document) -> Layout:
             abstract_after.add(s.paragraph)  # this sentence holds the label; the ones after it are the abstract
         elif zone in ("front", "body") and title and _overlaps_title(display_text(s.text), title):
             zone = "title"
-        if zone in NOTICE_ZONES and (_PERMISSION_NOTICE.match(s.text) or s.paragraph in noticed
+        if zone in NOTICE_ZONES and (_PERMISSION_NOTICE.match(s.text) or _venue_line(s.text) or s.paragraph in noticed
                                      or (s.paragraph - 1 in noticed and _notice_line(doc, s.paragraph))):
             zone = "disclaimer"  # "Permission to make digital or hard copies ...", a first page's footnote run into the text,
             if _short_paragraph(doc, s.paragraph):  # a footnote's block, not a whole text run together
@@ -93,6 +93,18 @@ def layout(doc: Document) -> Layout:
     each = _authors(doc)
     return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
                   signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)))
+
+
+# A first page's venue line, wherever the PDF set it: "SOSP’15, October 4–7, 2015, Monterey, CA.", "PVLDB, 14(3):
+# 268 - 280, 2021.", "Proceedings of the VLDB Endowment, Vol. 14, ...", "Copyright is held by the owner/author(s)."
+_VENUE_LINE = re.compile(
+    r"\s*(?:(?-i:[A-Z]{2,})\s?['’]\d{2},|proceedings of the\b|copyright is held by\b|publication rights licensed to\b"
+    r"|(?-i:[A-Z][\w.&]*)(?:\s(?-i:[A-Z][\w.&]*)){0,3},\s\d+\s?\(\d+\):\s?\d+\s?[-–]\s?\d+,\s(?:19|20)\d{2}\.?\s*$)", re.I)
+VENUE_LINE_WORDS = 25
+
+
+def _venue_line(text: str) -> bool:
+    return len(text.split()) <= VENUE_LINE_WORDS and _VENUE_LINE.match(text) is not None
 
 
 NOTICE_WORDS = 150  # a notice's paragraph is a first page's footnote: no longer than this
@@ -647,7 +659,8 @@ _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a jou
 )
 
 _DATED = (  # a front-matter line dating the work: a month and year, or a year
-    rf"\b(?:{MONTH_NAMES}|{SEASON_NAMES}|fall) (?:\d{{1,2}}(?:st|nd|rd|th)?,? )?{YEAR_DIGITS}\b"  # "July 7th, 2013"
+    rf"\b(?:{MONTH_NAMES}|{SEASON_NAMES}|fall) (?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[–-]\s?\d{{1,2}})?,? )?{YEAR_DIGITS}\b"  # "July 7th, 2013", "October 4–7, 2015"
+    rf"|\b\d+\s?\(\d+\):\s?\d+\s?[–-]\s?\d+,\s{YEAR_DIGITS}\b"  # a journal's volume, issue and pages: "PVLDB, 14(3): 268 - 280, 2021."
     rf"|\b(?:published|received|accepted|dated?|issued|©|copyright)\b.{{0,40}}\b{YEAR_DIGITS}\b"
 )
 

@@ -728,7 +728,8 @@ def test_the_main_findings_are_what_the_conclusion_found_not_its_restatement_of_
     assert [q for _, q in quotes][0] == "We have presented a count of mill rents along the coast. The count took three years."
 
 
-@pytest.mark.parametrize("dated", ["July 7th, 2013", "July 7, 2013", "July 2013"])
+@pytest.mark.parametrize("dated", ["July 7th, 2013", "July 7, 2013", "July 2013", "SOSP’15, October 4–7, 2015, Monterey, CA.",
+                                   "PVLDB, 14(3): 268 - 280, 2021."])
 def test_a_printed_date_under_the_byline_dates_the_work(dated):
     assert overview.ASPECTS["published"].cue.search(f"Sunny King {dated}")
 
@@ -1119,6 +1120,17 @@ def test_a_run_in_acknowledgements_head_and_the_rest_of_a_notice_paragraph_are_s
     for line in ("To copy otherwise requires a fee.", "MILLS'19, May 2019, Kiel, Germany.", "Copyright 2019 Coastal Press."):
         assert zones[line] == "disclaimer", line  # the notice's lines under it: asked of the work only
     assert quoted(doc, "Where was it published?") == ["MILLS'19, May 2019, Kiel, Germany."]  # a conference and its year
+
+
+def test_a_venue_line_set_among_the_first_pages_text_is_asked_of_the_work_only():
+    text = UNSET.replace("Historians have mostly treated tidal mills as curiosities.",
+                         "Historians have mostly treated tidal mills as curiosities. MILLS’19, October 4–7, 2019, Kiel, Germany. "
+                         "Proceedings of the Coastal History Society, Vol. 3.")
+    doc = parse(text, headings=[0])
+    zones = zones_by_text(doc, overview.layout(doc))
+    assert zones["MILLS’19, October 4–7, 2019, Kiel, Germany."] == "disclaimer"
+    assert zones["Historians have mostly treated tidal mills as curiosities."] == "introduction"
+    assert quoted(doc, "When was it published?") == ["MILLS’19, October 4–7, 2019, Kiel, Germany."]
 
 
 def test_parts_a_pdf_did_not_set_apart_are_read_from_their_heading_lines():
