@@ -604,7 +604,10 @@ _USES = (  # a sentence saying what the work itself uses
     r"|data (?:were|was|are|is) (?:collected|drawn|obtained)|(?:was|were) (?:conducted|collected|measured|analy[sz]ed|recruited)"
     # how a system or design works: "Warp's design combines ...", "The key idea is ...", "is done by setting up a model"
     r"|(?:our|\w+(?:'s|’s)) (?:\w+ )?(?:approach|design|technique|solution|method) (?:combines|consists|uses|relies|is to|works)"
-    r"|(?:the|our) (?:key|main|central|core|basic) (?:idea|insight|technique|mechanism)|(?:is|was|are|were) (?:done|achieved|accomplished) by)\b"
+    r"|(?:the|our) (?:key|main|central|core|basic) (?:idea|insight|technique|mechanism)|(?:is|was|are|were) (?:done|achieved|accomplished) by"
+    # what the work's own method is: "Chain replication is a new approach to coordinating clusters of ... servers"
+    r"|(?:is|are) an? (?:new |novel |simple |general |practical )?(?:approach|method|methodology|technique|algorithm|protocol|framework|mechanism) (?:to|for)"
+    r")\b"
 )
 _METHOD_WORDS = (  # a sentence about a theory or method, not necessarily the work's own
     r"\b(?:framework|theor(?:y|ies|etical)|approach|paradigm|survey|interview\w*|sampl\w*|regression|case stud\w*|qualitative"

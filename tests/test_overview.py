@@ -1122,6 +1122,11 @@ def test_a_run_in_acknowledgements_head_and_the_rest_of_a_notice_paragraph_are_s
     assert quoted(doc, "Where was it published?") == ["MILLS'19, May 2019, Kiel, Germany."]  # a conference and its year
 
 
+def test_a_sentence_saying_the_work_is_an_approach_to_something_states_its_method():
+    assert overview.ASPECTS["method"].cue.search("Chain replication is a new approach to coordinating clusters of storage servers.")
+    assert not overview.ASPECTS["method"].cue.search("Tidal mills were a new source of income for millers.")
+
+
 def test_a_venue_line_set_among_the_first_pages_text_is_asked_of_the_work_only():
     text = UNSET.replace("Historians have mostly treated tidal mills as curiosities.",
                          "Historians have mostly treated tidal mills as curiosities. MILLS’19, October 4–7, 2019, Kiel, Germany. "
