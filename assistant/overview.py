@@ -64,6 +64,7 @@ class Layout:
     signposts: np.ndarray  # per sentence: does it speak of the text itself? (``signposts``)
     roadmap: np.ndarray  # per sentence: does it tell where a part of the paper is? (``roadmap``)
     problem_stated: frozenset[int] = frozenset()  # sentences that may state the problem the work takes on (``_problem``)
+    in_section: np.ndarray | None = None  # per sentence: 0 for the first sentence of its section, 1 for the next, ...
 
 
 def layout(doc: Document) -> Layout:
@@ -89,17 +90,25 @@ def layout(doc: Document) -> Layout:
     order = np.zeros(len(zones), dtype=np.int64)
     for i in range(1, len(zones)):
         order[i] = order[i - 1] + 1 if zones[i] == zones[i - 1] else 0
+    in_section = np.zeros(len(zones), dtype=np.int64)
+    for i in range(1, len(zones)):
+        if doc.sentences[i].section == doc.sentences[i - 1].section:
+            in_section[i] = in_section[i - 1] + 1
     front_only, names = _names(doc, tuple(zones))
     each = _authors(doc)
     return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
-                  signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)))
+                  signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)), in_section)
+
+
+_CONFERENCE_YEAR = r"(?-i:[A-Z]{2,})\s?['’]\d{2}"  # a conference and its year: "SOSP’03", "NDSS ’14"
+_JOURNAL_PAGES = rf"\d+\s?\(\d+\):\s?\d+\s?[–-]\s?\d+,\s{YEAR_DIGITS}"  # a journal's volume, issue, pages and year: "14(3): 268 - 280, 2021"
 
 
 # A first page's venue line, wherever the PDF set it: "SOSP’15, October 4–7, 2015, Monterey, CA.", "PVLDB, 14(3):
 # 268 - 280, 2021.", "Proceedings of the VLDB Endowment, Vol. 14, ...", "Copyright is held by the owner/author(s)."
 _VENUE_LINE = re.compile(
-    r"\s*(?:(?-i:[A-Z]{2,})\s?['’]\d{2},|proceedings of the\b|copyright is held by\b|publication rights licensed to\b"
-    r"|(?-i:[A-Z][\w.&]*)(?:\s(?-i:[A-Z][\w.&]*)){0,3},\s\d+\s?\(\d+\):\s?\d+\s?[-–]\s?\d+,\s(?:19|20)\d{2}\.?\s*$)", re.I)
+    rf"\s*(?:{_CONFERENCE_YEAR},|proceedings of the\b|copyright is held by\b|publication rights licensed to\b"
+    rf"|(?-i:[A-Z][\w.&]*)(?:\s(?-i:[A-Z][\w.&]*)){{0,3}},\s{_JOURNAL_PAGES}\.?\s*$)", re.I)
 VENUE_LINE_WORDS = 25
 
 
@@ -657,13 +666,13 @@ _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necess
 _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a journal, an institution's papers
     r"\b(?:publication series|working papers?|(?:paper|report) series|series|press|published|publishers?|publishing (?:house|company"
     r"|group|office)|journal|proceedings|technical report"  # not "free of quality control or publishing costs"
-    r"|(?-i:[A-Z]{2,})\s?['’]\d{2}\b"  # a conference and its year: "SOSP’03, October 19–22, 2003, Bolton Landing"
+    rf"|{_CONFERENCE_YEAR}\b"  # "SOSP’03, October 19–22, 2003, Bolton Landing"
     r"|(?:number|no\.|vol\.|volume|issue) \d+)\b"
 )
 
 _DATED = (  # a front-matter line dating the work: a month and year, or a year
     rf"\b(?:{MONTH_NAMES}|{SEASON_NAMES}|fall) (?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[–-]\s?\d{{1,2}})?,? )?{YEAR_DIGITS}\b"  # "July 7th, 2013", "October 4–7, 2015"
-    rf"|\b\d+\s?\(\d+\):\s?\d+\s?[–-]\s?\d+,\s{YEAR_DIGITS}\b"  # a journal's volume, issue and pages: "PVLDB, 14(3): 268 - 280, 2021."
+    rf"|\b{_JOURNAL_PAGES}\b"  # "PVLDB, 14(3): 268 - 280, 2021."
     rf"|\b(?:published|received|accepted|dated?|issued|©|copyright)\b.{{0,40}}\b{YEAR_DIGITS}\b"
 )
 
@@ -945,16 +954,9 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     if aspect.heading is not None:  # a section named for the aspect states it before any other part
         prior = np.where(headed[keep], max(aspect.zones.values()) + HEADED_BONUS, prior)
     bonus = aspect.first_bonus
-    order = lay.order
-    if aspect.heading is not None and headed[keep].any():  # a named section's first sentences say what it is about
-        order = order.copy()
-        first: dict[int, int] = {}
-        for sentence in doc.sentences:
-            first.setdefault(sentence.section, sentence.id)
-        for i, h in zip(ids, headed[keep]):
-            if h:
-                order[i] = i - first[doc.sentences[i].section]
-    position = np.array([bonus[order[i]] if order[i] < len(bonus) else 0.0 for i in ids])
+    # a named section's first sentences say what it is about: their place in it, not in the part it lies in
+    order = np.where(headed[keep], lay.in_section[ids], lay.order[ids]) if lay.in_section is not None else lay.order[ids]
+    position = np.array([bonus[o] if o < len(bonus) else 0.0 for o in order])
     named = np.array([bool(kinds & set(terms(display_text(doc.sentences[i].text)))) for i in ids]) if kinds else 0.0
     total = (prior + CUE_WEIGHT * np.maximum(cued, 0.5 * weak) + RETRIEVAL_WEIGHT * minmax(scores[ids]) + position
              + CUE_WEIGHT * named)
