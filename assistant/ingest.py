@@ -281,7 +281,14 @@ def _close_together(pages: list[int]) -> bool:
 def without_running_lines(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
     """The pages without their running headers and footers, and each word hyphenated across a line
     joined ("distri-" / "bution" is "distribution", also when a footer or a page break stood between
-    them), unless what follows does not go on in lower case (a figure's text drawn next)."""
+    them), unless what follows does not go on in lower case (a figure's text drawn next); a compound
+    keeps its hyphen ("object-" / "placement", ``hyphenation.keeps_hyphen``)."""
+    from assistant import hyphenation
+
+    flat = [line for page in pages for line in page]
+    breaks = [(head.group(1), tail.group(1)) for a, b in zip(flat, flat[1:])
+              if a.hyphen and (head := hyphenation.HEAD.search(a.text)) and (tail := hyphenation.TAIL.match(b.text))]
+    seen = hyphenation.document_words((line.text for line in flat), breaks)
     out: list[list[PdfLine]] = []
     for page, running in zip(pages, running_lines(pages)):
         kept: list[PdfLine] = []
@@ -290,7 +297,11 @@ def without_running_lines(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
                 continue
             before = kept if kept else next((p for p in reversed(out) if p), [])  # a word broken over a page goes
             if before and before[-1].hyphen and line.text.lstrip()[:1].islower():  # with the page it starts on
-                before[-1] = replace(before[-1], text=before[-1].text + line.text.lstrip(), hyphen=line.hyphen)
+                head, tail = hyphenation.HEAD.search(before[-1].text), hyphenation.TAIL.match(line.text)
+                compound = bool(head and tail and hyphenation.keeps_hyphen(head.group(1), tail.group(1), seen,
+                                                                           hyphenation.lexicon()))
+                text = before[-1].text + ("-" if compound else "") + line.text.lstrip()
+                before[-1] = replace(before[-1], text=text, hyphen=line.hyphen)
             else:
                 kept.append(line)
         out.append(kept)

@@ -385,3 +385,30 @@ def test_readable_share_tells_words_from_symbol_soup(text, readable):
     from assistant.ingest import MIN_READABLE, readable_share
 
     assert (readable_share(text) >= MIN_READABLE) is readable
+
+
+def test_a_compound_broken_at_its_hyphen_keeps_it():
+    from collections import Counter
+
+    from assistant.hyphenation import document_words, keeps_hyphen
+
+    words = frozenset({"object", "placement", "distribution", "throughout", "through", "out", "select"})
+    seen = document_words(["the object placement and peer-to-peer", "distri", "bution", "tract servers",
+                           "a tractserver"], [("distri", "bution")])
+    assert seen["distri"] == 0 and seen["object"] == 1  # the halves of a break are no words of the document
+    assert keeps_hyphen("object", "placement", seen, words)  # both halves are words; joined, none
+    assert not keeps_hyphen("distri", "bution", seen, words)  # halves of one word
+    assert not keeps_hyphen("through", "out", seen, words)  # the word list knows it whole
+    assert not keeps_hyphen("tract", "server", seen, words)  # the document writes it whole ("tractservers" too)
+    assert keeps_hyphen("peer", "to", seen, frozenset())  # the document writes it hyphenated
+    assert not keeps_hyphen("select", "able", Counter(), words)  # a suffix
+    assert not keeps_hyphen("un", "planned", Counter({"planned": 2}), words)  # a prefix
+
+
+def test_a_hyphenated_compound_across_lines_keeps_its_hyphen_in_the_text():
+    from assistant.ingest import without_running_lines
+
+    pages = [[_line("the object", 100.0, hyphen=True), _line("placement of each replica and the repli", 90.0, hyphen=True),
+              _line("cation of an object.", 80.0)]]
+    [page] = without_running_lines(pages)
+    assert [line.text for line in page] == ["the object-placement of each replica and the replication of an object."]
