@@ -128,7 +128,8 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int,
             raise InputError(f"{path}: the PDF is protected by a password; save an unprotected copy and index that") from None
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     try:
-        pages = without_cover(without_running_lines([footnotes_last(_page_lines(pdf, number)) for number in range(len(pdf))]))
+        pages = without_cover(notes_after_sentence(without_running_lines(
+            [captions_after_sentence(footnotes_last(_page_lines(pdf, number))) for number in range(len(pdf))])))
     except Exception as exc:  # pdfium reports a damaged page as PdfiumError; ctypes and memory errors too
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     finally:
@@ -193,6 +194,7 @@ class PdfLine:
     bold: bool
     y: float = 0.0  # the baseline's height on the page (points from the bottom)
     hyphen: bool = False  # it ends on a word the PDF hyphenated across lines ("distri-" / "bution")
+    note: bool = False  # a column footnote, moved to its page's end (``footnotes_last``)
 
 
 def _page_lines(pdf, number: int) -> list[PdfLine]:
@@ -226,13 +228,14 @@ def _page_lines(pdf, number: int) -> list[PdfLine]:
 
 
 RUNNING_MIN_PAGES = 3  # a running header or footer: the same line at a page's edge on this many pages
+MAX_RUNNING_CHARS = 130  # a running line is no longer: "USENIX Association 11th USENIX Symposium on ... (OSDI ’14) 249" has 102
 
 
 def running_key(text: str) -> str | None:
     """A line as a running header or footer repeats it, its page number aside ("To appear in OSDI 2006 #");
     None for a line that cannot be one (too long, or fewer than four letters)."""
     text = " ".join(text.split())
-    if len(text) > 100 or sum(c.isalpha() for c in text) < 4:
+    if len(text) > MAX_RUNNING_CHARS or sum(c.isalpha() for c in text) < 4:
         return None
     return re.sub(r"\d+", "#", text.lower())
 
@@ -544,14 +547,82 @@ def footnotes_last(page: list[PdfLine]) -> list[PdfLine]:
     for small, run in groupby(page, key=lambda line: line.size < body * FOOTNOTE_SIZE_RATIO):
         lines = list(run)
         end = start + len(lines)
-        before, after = (page[start - 1] if start else None), (page[end] if end < len(page) else None)
-        if (small and before is not None and after is not None and after.y > before.y  # the next column's top follows
+        before = page[start - 1] if start else None
+        after = next((line for line in page[end:] if not PAGE_NUMBER.fullmatch(line.text)), None)
+        if (small and before is not None and (after is None or after.y > before.y)  # the next column's top follows, or the page ends
                 and all(line.y < before.y for line in lines) and _FOOTNOTE_OPENING.match(lines[0].text)):
-            moved += lines
+            if after is None:  # at the page's end already, before its number perhaps: marked where it stands
+                kept += [replace(line, note=True) for line in lines]
+            else:
+                moved += [replace(line, note=True) for line in lines]
         else:
             kept += lines
         start = end
     return kept + moved
+
+
+_CAPTION = re.compile(r"\s*(?:fig(?:ure)?\.?|table)\s*\d+[a-z]?\s*[:.]", re.I)
+MAX_CAPTION_LINES = 8
+MAX_SENTENCE_LINES = 20  # how far the end of a sentence a caption or note interrupts is looked for
+MIN_RUNNING_WORDS = 5  # a line of running text, not a table cell or a line of code
+
+
+def captions_after_sentence(page: list[PdfLine]) -> list[PdfLine]:
+    """The page with each figure or table caption that the PDF draws in the middle of a sentence
+    ("... at a very early" / "Figure 1: The path taken ..." / "point in their development") moved to
+    after that sentence's end. A caption opens "Figure N:" in a font other than the body text's and
+    runs while its lines keep that font; the sentence it interrupts is body text on both sides, a full
+    line before it (no table cell or code) and one going on in lower case after it."""
+    body = heaviest([line for line in page if not line.note], lambda line: (line.size, line.bold))
+    out = list(page)
+    i = 1
+    while i < len(out):
+        font = (out[i].size, out[i].bold)
+        before = out[i - 1]
+        if not (_CAPTION.match(out[i].text) and font != body and (before.size, before.bold) == body
+                and len(before.text.split()) >= MIN_RUNNING_WORDS and not SENTENCE_END_LINE.search(before.text.rstrip())):
+            i += 1
+            continue
+        end = i + 1
+        while end < len(out) and end - i < MAX_CAPTION_LINES and (out[end].size, out[end].bold) == font:
+            end += 1
+        goes_on = next((j for j in range(end, min(end + MAX_SENTENCE_LINES, len(out)))
+                        if SENTENCE_END_LINE.search(out[j].text.rstrip())), len(out) - 1)  # else the page's end
+        if end >= len(out) or (out[end].size, out[end].bold) != body or not out[end].text.lstrip()[:1].islower():
+            i = end
+            continue
+        out[i:goes_on + 1] = out[end:goes_on + 1] + out[i:end]
+        i = goes_on + 1
+    return out
+
+
+def notes_after_sentence(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
+    """The pages with the lines that finish a sentence a page's footnotes interrupt at its end ("... top-down
+    testing, say" / "1Throughout this paper, ..." / next page: "model checking ...") moved up to before those
+    notes, so that the sentence reads whole (and a word hyphenated over the page break is joined); the
+    sentence's place is the page it starts on."""
+    out = [list(page) for page in pages]
+    for number in range(len(out) - 1):
+        page = out[number]
+        notes = len(page) - next((k for k, line in enumerate(reversed(page)) if not (line.note or PAGE_NUMBER.fullmatch(line.text))),
+                                 len(page))
+        if notes == len(page) or not any(line.note for line in page[notes:]):
+            continue
+        if notes >= 2 and _CAPTION.match(page[notes - 1].text):  # a figure's one-line caption over its small print
+            notes -= 1
+        last, nxt = page[notes - 1], next((p for p in out[number + 1:] if p), [])
+        if not nxt or SENTENCE_END_LINE.search(last.text.rstrip()) or not nxt[0].text.lstrip()[:1].islower():
+            continue
+        ends = next((j for j in range(min(MAX_SENTENCE_LINES, len(nxt))) if SENTENCE_END_LINE.search(nxt[j].text.rstrip())), None)
+        if ends is None:
+            continue
+        tail = nxt[: ends + 1]
+        del nxt[: ends + 1]
+        if last.hyphen:
+            page[notes - 1] = replace(last, text=last.text + tail[0].text.lstrip(), hyphen=tail[0].hyphen)
+            tail = tail[1:]
+        page[notes:notes] = tail
+    return out
 
 
 def _half_points(line: PdfLine) -> float:

@@ -375,6 +375,48 @@ def test_a_columns_footnotes_drawn_mid_sentence_move_to_the_page_end():
     assert footnotes_last(below) == below
 
 
+def test_a_caption_drawn_mid_sentence_moves_after_the_sentence():
+    from assistant.ingest import PdfLine, captions_after_sentence
+
+    page = [PdfLine("These systems tend to be described in the research literature at a very early", BODY, False, 60),
+            PdfLine("Figure 1: The path taken through a simple serving", BODY, True, 539),
+            PdfLine("system on behalf of a user request.", BODY, True, 527),
+            PdfLine("point in their development, before there is an opportunity", BODY, False, 483),
+            PdfLine("to evaluate important design choices.", BODY, False, 471),
+            PdfLine("Although Dapper shares many of its ideas with them, it differs.", BODY, False, 459)]
+    moved = captions_after_sentence(page)
+    assert [line.text for line in moved] == [page[i].text for i in (0, 3, 4, 1, 2, 5)]
+    cells = [PdfLine("Total 198 48", BODY, False, 300), *page[1:]]  # after a table cell: not a sentence it interrupts
+    assert captions_after_sentence(cells) == cells
+    ended = [PdfLine("These systems tend to be described in the research literature early.", BODY, False, 60), *page[1:]]
+    assert captions_after_sentence(ended) == ended  # the sentence before it had ended
+
+
+def test_a_sentence_a_pages_footnote_interrupts_reads_whole():
+    from assistant.ingest import PdfLine, footnotes_last, notes_after_sentence
+
+    small = BODY * 0.8
+    first = footnotes_last([PdfLine("the body of the page goes on for a while here and", BODY, False, 300),
+                            PdfLine("it does suggest that top-down testing, say", BODY, False, 158),
+                            PdfLine("1Throughout this paper, we use the standard terms.", small, False, 142),
+                            PdfLine("1", BODY, False, 43)])
+    assert [line.note for line in first] == [False, False, True, False]  # at the page's end: marked where it stands
+    second = [PdfLine("using input and error injection techniques, will be", BODY, False, 700),
+              PdfLine("challenged by the large input.", BODY, False, 688),
+              PdfLine("We further studied the failures.", BODY, False, 676)]
+    one, two = notes_after_sentence([first, second])
+    assert [line.text for line in one] == [
+        first[0].text, first[1].text, second[0].text, second[1].text, first[2].text, "1"]
+    assert [line.text for line in two] == ["We further studied the failures."]
+
+
+def test_a_running_line_may_be_as_long_as_a_usenix_footer():
+    from assistant.ingest import running_key
+
+    footer = "USENIX Association 11th USENIX Symposium on Operating Systems Design and Implementation (OSDI ’14) 249"
+    assert running_key(footer) == running_key(footer.replace("249", "251")) is not None
+
+
 @pytest.mark.parametrize("text, readable", [
     ("Iran and Russia met in Astana, 2017 (see [3]).", True),
     ("Иран и Россия встретились в Астане.", True),  # any script's letters are letters
