@@ -14,8 +14,9 @@ import stat
 from dataclasses import dataclass, replace
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Collection, Hashable
 
+from assistant import hyphenation
 from assistant.errors import InputError
 from assistant.text import LIST_LINE, PAGE_NUMBER, SENTENCE_END_LINE
 
@@ -220,7 +221,9 @@ def _page_lines(pdf, number: int) -> list[PdfLine]:
                     lines.append(current)  # no line end follows when a footer is drawn next: end it here
                     current = []
         lines.append(current)
-        return [replace(_line(pdfium_c, handle, codes, indices), hyphen=n in hyphens)
+        words = hyphenation.lexicon()
+        return [replace(_line(pdfium_c, handle, codes, indices, _glued(pdfium_c, handle, codes, indices, words)),
+                        hyphen=n in hyphens)
                 for n, indices in enumerate(lines) if indices]
     finally:
         textpage.close()
@@ -286,8 +289,6 @@ def without_running_lines(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
     joined ("distri-" / "bution" is "distribution", also when a footer or a page break stood between
     them), unless what follows does not go on in lower case (a figure's text drawn next); a compound
     keeps its hyphen ("object-" / "placement", ``hyphenation.keeps_hyphen``)."""
-    from assistant import hyphenation
-
     flat = [line for page in pages for line in page]
     breaks = [(head.group(1), tail.group(1)) for a, b in zip(flat, flat[1:])
               if a.hyphen and (head := hyphenation.HEAD.search(a.text)) and (tail := hyphenation.TAIL.match(b.text))]
@@ -311,8 +312,45 @@ def without_running_lines(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
     return out
 
 
-def _line(pdfium_c, handle, codes: list[int], indices: list[int]) -> PdfLine:
-    text = "".join(chr(codes[i]) for i in indices).rstrip()
+_TOKEN = re.compile(r"[A-Za-z]{5,}")
+# English function words of up to three letters: a half of a glued word that is this short and not one of
+# these is a fragment ("con" + "ned" is "confined" with its "fi" ligature lost, no two words)
+SHORT_WORDS = frozenset("a i am an as at be by do go he if in is it me my no of on or so to up us we all and any are "
+                        "but can few for has had her his how its may new nor not one our out own per see she the too "
+                        "two use via was who why yet".split())
+GLUED_GAP = 0.8  # a gap between two letters this share of the wider one's width or more is a word space
+
+
+def _glued(pdfium_c, handle, codes: list[int], indices: list[int], words: frozenset[str]) -> set[int]:
+    """Where a line's text lacks a space PDFium did not write though the letters stand apart (some PDFs set
+    "chunk is" with no space character after a "k": "chunkis"): the positions (into ``indices``) inside a
+    word the word list does not hold, that split it into two words it does hold, at a gap between two letters
+    of at least GLUED_GAP of the wider letter's width. Only such words' letters are measured."""
+    if not words:
+        return set()
+    text = "".join(chr(codes[i]) for i in indices)
+    found = set()
+    left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    for match in _TOKEN.finditer(text):
+        word = match.group().lower()
+        if word in words:
+            continue
+        splits = [k for k in range(1, len(word)) if all(part in words and (len(part) > 3 or part in SHORT_WORDS)
+                                                         for part in (word[:k], word[k:]))]
+        for k in splits:
+            boxes = []
+            for position in (match.start() + k - 1, match.start() + k):
+                pdfium_c.FPDFText_GetCharBox(handle, indices[position], left, right, bottom, top)
+                boxes.append((left.value, right.value))
+            (l1, r1), (l2, r2) = boxes
+            if l2 - r1 >= GLUED_GAP * max(r1 - l1, r2 - l2, 0.1):
+                found.add(match.start() + k)
+                break
+    return found
+
+
+def _line(pdfium_c, handle, codes: list[int], indices: list[int], spaces: Collection[int] = ()) -> PdfLine:
+    text = "".join((" " if k in spaces else "") + chr(codes[i]) for k, i in enumerate(indices)).rstrip()
     ink = [i for i in indices if not chr(codes[i]).isspace()]
     step = max(1, len(ink) // _SAMPLES)
     sizes, bold = [], 0

@@ -375,6 +375,27 @@ def test_a_columns_footnotes_drawn_mid_sentence_move_to_the_page_end():
     assert footnotes_last(below) == below
 
 
+def _one_line_pdf(text: bytes, k_width: int) -> bytes:
+    """A page of one Helvetica line whose font declares the letter k ``k_width`` thousandths of an em wide."""
+    widths = b" ".join(b"%d" % (k_width if c == ord("k") else 556) for c in range(32, 127))
+    stream = b"BT /F1 10 Tf 1 0 0 1 72 700 Tm (" + text + b") Tj ET"
+    return pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+                     b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FirstChar 32 /LastChar 126 /Widths [" + widths + b"] >>",
+                     b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+                     b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"])
+
+
+def test_words_set_apart_without_a_space_character_are_read_apart(tmp_path):
+    from assistant.ingest import read_document
+
+    text = b"Each chunkis identified by the networktopology, as networking demands."
+    wide, plain = tmp_path / "wide.pdf", tmp_path / "plain.pdf"
+    wide.write_bytes(_one_line_pdf(text, 956))  # each k is followed by a gap PDFium writes no space for (as in GFS)
+    plain.write_bytes(_one_line_pdf(text, 556))
+    assert read_document(wide).text.strip() == "Each chunk is identified by the network topology, as networking demands."
+    assert read_document(plain).text.strip() == text.decode()  # letters that touch stay one word
+
+
 def test_a_caption_drawn_mid_sentence_moves_after_the_sentence():
     from assistant.ingest import PdfLine, captions_after_sentence
 
