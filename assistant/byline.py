@@ -25,7 +25,7 @@ BYLINE_START = 4  # the byline starts at most this many lines after the title
 _SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*|(?<=[*∗†‡§¶])\s+")  # and after a mark: "Yair Sovran∗ Russell Power∗"
 _MARKERS = re.compile(r"(?:(?<=[^\W\d_])\s?\d{1,2}|[*∗†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹])+$")  # affiliation and footnote marks after a name
 # ("Clarke1", "Tzanetakis 1", "Sirer†"), not a year ("Communications July 1974")
-_TOKEN = re.compile(r"[A-Z][A-Za-z'’\-]*\.?$")
+_TOKEN = re.compile(r"(?![a-z])[^\W\d_](?:[^\W\d_]|['’\-])*\.?$")  # a capital, then letters of any script: "François"
 _PARTICLES = frozenset("van von de da der den del della di du la le bin ibn al el y".split())
 ORG_WORDS = frozenset(
     "inc inc. ltd ltd. llc corp corp. corporation university universität université universidad università universidade "
@@ -161,11 +161,28 @@ _SPACED = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z]\.)*\s+[A-Z][\w'’-]+")
 
 def _spaced_names(part: str) -> list[str]:
     """Names set side by side with nothing between them but spaces, told apart by their initials
-    ("Sage A. Weil Andrew W. Leung Scott A. Brandt Carlos Maltzahn"); any other part as it is."""
-    if len(part.split()) <= 5 or len(re.findall(r"\b[A-Z]\.", part)) < 2:
+    ("Sage A. Weil Andrew W. Leung Scott A. Brandt Carlos Maltzahn"), or three names or more of two words
+    each around them ("Patrick M. Rondon Ming Kawaguchi Ranjit Jhala"), or two of two words ("Chaoran Yang John
+    Mellor-Crummey": no one name has four words without a particle or an initial); any other part as it is."""
+    initials, words = len(re.findall(r"\b[A-Z]\.", part)), part.split()
+    pair = len(words) == 4 and not initials and not any(word.lower() in _PARTICLES for word in words)
+    if not pair and (len(words) <= 5 or (initials < 2 and len(words) - initials < 6)):
         return [part]
     names = _SPACED.findall(part)
-    return names if " ".join(names) == " ".join(part.split()) else [part]
+    if " ".join(names) != " ".join(words):
+        return [part]
+    if initials < 2 and any(_wordy(name) for name in names):  # "Automatic Database Result Caching": a title's line
+        return [part]
+    return names
+
+
+def _wordy(name: str) -> bool:
+    """Is every word of ``name`` a common English word (hyphenation.lexicon), as a title's words are and
+    few names' ("Automatic Database", not "Chaoran Yang")?"""
+    from assistant.hyphenation import lexicon
+
+    words = lexicon()
+    return bool(words) and all(part in words for token in name.lower().split() for part in re.findall(r"[^\W\d_]+", token))
 
 
 def _is_name(part: str) -> bool:

@@ -41,6 +41,11 @@ TITLE = "The Tern Migration Atlas"
      ("Ana B. Ruiz", "Bo C. Lindqvist", "Dana Weiss")),
     # an institution named in another language beside the name
     (f"{TITLE}\nAna Ruiz, Institutionen för Biologi,\nLunds Universitet,\n22100 Lund", ("Ana Ruiz",)),
+    # a name in letters beyond A-Z; three or two names side by side, most without initials
+    (f"{TITLE}\nFrançois Rousseau*\n, Michalis Vazirgiannis*†‡\n*LIX, École Polytechnique", ("François Rousseau", "Michalis Vazirgiannis")),
+    (f"{TITLE}\nPatrick M. Rondon Ming Kawaguchi Ranjit Jhala\nUniversity of California, San Diego",
+     ("Patrick M. Rondon", "Ming Kawaguchi", "Ranjit Jhala")),
+    (f"{TITLE}\nChaoran Yang John Mellor-Crummey\n\nDepartment of Computer Science, Rice University", ("Chaoran Yang", "John Mellor-Crummey")),
 ])
 def test_the_byline_under_the_title_gives_the_authors(front, expected):
     assert authors(front, TITLE.replace("\n", " ")) == expected
@@ -78,3 +83,10 @@ def test_a_byline_in_capitals_after_by_gives_the_author():
     assert authors("Communication Theory of Secrecy Systems\nBy C. E. SHANNON\n\n1 INTRODUCTION AND SUMMARY\n\n"
                    "The problems of cryptography furnish an interesting application of communication theory.",
                    "Communication Theory of Secrecy Systems") == ("C. E. Shannon",)
+
+
+def test_a_title_line_of_common_words_is_not_read_as_names_side_by_side():
+    from assistant.byline import reads_as_byline
+
+    assert not reads_as_byline(["Automatic Database Result Caching"])  # no two names: a title's second line
+    assert reads_as_byline(["Chaoran Yang John Mellor-Crummey"])
