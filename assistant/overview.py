@@ -450,6 +450,7 @@ _SECTION_DOES = (r"(?:(?:sections?|chapters?)\s+|§\s?)\d+(?:\.\d+)*(?:\s+(?:and
 _ROADMAP = re.compile(
     rf"^(?:(?:finally|then|next|lastly),?\s+)?(?:in\s+)?(?:sections?|chapters?)\s+\d|(?:\b|(?=§)){_SECTION_DOES}"
     r"|^(?:throughout\s+)?the (?:rest|remainder) of (?:this|the) (?:paper|article|report|chapter)\b"
+    r"|^in the (?:next|following|remaining) (?:sub)?(?:sections?|chapters?)\b"  # "In the next subsections, we shall ..."
     r"|^(?:this|the) (?:paper|article|report) (?:proceeds|is (?:organi[sz]ed|structured|divided))\b"
     r"|\bconclude[sd]? (?:the (?:paper|article|report)|in (?:section|chapter) \d)"
     # a part said to be elsewhere: "Chain replication is compared in §6 to other work on scalable storage systems."
@@ -828,7 +829,22 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
             return PaperSelection((found,), aspect, cued, primary=_primary(lay, doc, aspect, found))
         if follower is not None and follower not in exclude:
             ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
+    elif (aspect in LISTED_ASPECTS and follower is not None and follower not in exclude
+          and _ANNOUNCES_ITEMS.search(display_text(doc.sentences[sid].text))
+          and _FIRST_ITEM.match(display_text(doc.sentences[follower].text))):
+        ids.append(follower)  # "Several challenges need to be addressed ..." is followed by the first: "First, we would like to ..."
     return PaperSelection(tuple(sorted(ids)), aspect, cued, primary=_primary(lay, doc, aspect, sid))
+
+
+# Aspects a paper may state as a list its sentence announces ("It makes several key contributions ...", "Several
+# challenges need to be addressed ..."), whose items follow it, the first opening "First, ..." or "One ...".
+LISTED_ASPECTS = frozenset({"contribution", "future", "limitation", "method", "conclusion", "recommendation"})
+_ANNOUNCES_ITEMS = re.compile(
+    r"\b(?:several|a (?:number|couple) of|two|three|four|five|various|many|some|the following)\s+(?:\w+\s+){0,2}"
+    r"(?:contributions|challenges|areas|directions|limitations|issues|questions|problems|ways|steps|improvements"
+    r"|extensions|avenues|lessons|findings|observations|aspects|goals|ideas|features|techniques|shortcomings|drawbacks"
+    r"|weaknesses|opportunities|topics|tasks)\b|:$", re.I)
+_FIRST_ITEM = re.compile(r"^(?:(?:first(?:ly)?|one|the first|to begin|to start)\b|1[.)]|\(1\)|\(i\)|i\))", re.I)
 
 
 _ASKS_FINDINGS = re.compile(r"\b(?:findings?|results?|find|found|show|showed|shown|reveal\w*|discover\w*|demonstrat\w*|outcomes?)\b", re.I)
@@ -932,17 +948,21 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
                          for i, t in zip(candidates, texts)])
     else:
         cued = np.array([bool(aspect.cue.search(t)) for t in texts]) | by_name
+    stated = cued.copy()  # in words, not by a section's title
     weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) for t in texts])
     own_cue = aspect.own_cue or aspect.cue
     own = np.array([lay.zones[i] not in aspect.own_zones or bool(_OWN_WORK.search(t) and own_cue.search(t))
                     for i, t in zip(candidates, texts)])
     if aspect.heading is not None:  # every sentence of a "Future developments" section states the aspect
         titled = {sec.id for sec in doc.sections if aspect.heading.search(sec.title)}
+        mixed = {sec.id for sec in doc.sections if sec.id in titled and _names_more(sec.title, aspect.heading)}
         under = np.array([doc.sentences[i].section in titled for i in candidates])
         cued, own = cued | under, own | under
         headed = under
+        # under "Discussion and Future Work" a sentence outranks the rest of the paper only when it states the aspect
+        outranks = under & (stated | np.array([doc.sentences[i].section not in mixed for i in candidates]))
     else:
-        headed = np.zeros(len(candidates), dtype=bool)
+        headed = outranks = np.zeros(len(candidates), dtype=bool)
     keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, (cued | weak) & own)]) & (
         np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(SENTENCE_STOP.search(t)))
                   for i, t in zip(candidates, texts)]) | by_name)
@@ -952,7 +972,8 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     cued, weak = cued[keep], weak[keep]
     prior = np.array([aspect.zones[lay.zones[i]] for i in ids])
     if aspect.heading is not None:  # a section named for the aspect states it before any other part
-        prior = np.where(headed[keep], max(aspect.zones.values()) + HEADED_BONUS, prior)
+        prior = np.where(outranks[keep], max(aspect.zones.values()) + HEADED_BONUS,
+                         np.where(headed[keep], max(aspect.zones.values()), prior))
     bonus = aspect.first_bonus
     # a named section's first sentences say what it is about: their place in it, not in the part it lies in
     order = np.where(headed[keep], lay.in_section[ids], lay.order[ids]) if lay.in_section is not None else lay.order[ids]
@@ -962,6 +983,16 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
              + CUE_WEIGHT * named)
     top = int(np.argmax(total))
     return int(ids[top]), bool(cued[top] or weak[top])
+
+
+_HEADING_FILLER = frozenset("and or of the a an for with in on to our its".split())
+
+
+def _names_more(title: str, heading: re.Pattern) -> bool:
+    """Does a section's title join something else to the aspect its ``heading`` pattern finds ("7. Discussion
+    and Future Work"; not "6 Future Work", nor "Limitations of the Leases")?"""
+    rest = heading.sub(" ", title).lower()
+    return bool(re.search(r"\band\b|[&,/]", rest)) and any(word not in _HEADING_FILLER for word in re.findall(r"[^\W\d_]+", rest))
 
 
 PRIMARY_SHARE = 0.8  # a part whose prior is at least this share of the aspect's highest states it first

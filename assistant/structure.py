@@ -255,7 +255,6 @@ def _detect_title(blocks: list[_Block], flags: list[bool], markdown: bool) -> st
         first += 1  # an artifact-evaluation badge's words over the title
     for i, block in enumerate(blocks[first : first + 3], start=first):
         for line in _title_candidates(block.text):
-            line = _TITLE_MARK.sub("", line)  # "Liquid Types ∗": the title's footnote mark
             if 8 <= len(line) <= 200 and not line.endswith("Series"):
                 following = blocks[i + 1].text.splitlines()[0].strip() if line.endswith(":") and i + 1 < len(blocks) else ""
                 if not following and _title_goes_on(blocks[i + 1 : i + 3], line, block.text):
@@ -267,7 +266,6 @@ def _detect_title(blocks: list[_Block], flags: list[bool], markdown: bool) -> st
 # The words of an artifact-evaluation badge drawn above an ACM paper's title, "*" between them:
 # "Consistent * Complete * Well Documen et d ysaE *" / "* Eva ul det a * PoP * Artifact * AEC".
 _BADGE = re.compile(r"(?:\S+\s+\*\s+){2}")
-_TITLE_MARK = re.compile(r"\s*[*∗†‡§¶]+$")
 
 
 def _title_candidates(text: str) -> list[str]:

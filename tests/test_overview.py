@@ -1163,3 +1163,20 @@ def test_parts_a_pdf_did_not_set_apart_are_read_from_their_heading_lines():
 ])
 def test_a_heading_line_is_read_with_its_kind_and_number(line, part):
     assert overview.heading_line(line) == part
+
+
+def test_a_sentence_announcing_future_work_brings_its_first_item(tmp_path):
+    text = PAPER.replace("## References", "## Future Work\n\nSeveral challenges need to be addressed before the count is complete. "
+                         "First, we would like to read the Spanish mill leases. Mill ponds also deserve a survey.\n\n## References")
+    _, quotes = cited(small_assistant(tmp_path, text), "What future work do the authors suggest?")
+    assert quotes[0] == ("Future Work", "Several challenges need to be addressed before the count is complete. "
+                                        "First, we would like to read the Spanish mill leases.")
+
+
+def test_under_a_heading_that_joins_another_topic_only_a_sentence_stating_the_aspect_outranks_the_rest(tmp_path):
+    text = PAPER.replace("## Conclusion", "## Discussion and Future Work\n\nIn the next subsections, we interpret the rents and "
+                         "discuss future work. The rents rose with the grain prices of the ports.\n\n## Conclusion")
+    _, quotes = cited(small_assistant(tmp_path, text), "What future work do the authors suggest?")
+    assert quotes[0][0] == "Conclusion"  # "... the Spanish records are left to future research.", not the discussion's rents
+    layout = overview.layout(parse(text, markdown=True))
+    assert sum(layout.roadmap) == 1  # "In the next subsections, we ..." says where a part is
