@@ -176,13 +176,14 @@ def _spaced_names(part: str) -> list[str]:
     return names
 
 
-def _wordy(name: str) -> bool:
-    """Is every word of ``name`` a common English word (hyphenation.lexicon), as a title's words are and
-    few names' ("Automatic Database", not "Chaoran Yang")?"""
+def _wordy(name: str, share: float = 1.0) -> bool:
+    """Are (at least ``share`` of) the words of ``name`` common English words (hyphenation.lexicon), as a
+    title's words are and few names' ("Automatic Database", not "Chaoran Yang")?"""
     from assistant.hyphenation import lexicon
 
     words = lexicon()
-    return bool(words) and all(part in words for token in name.lower().split() for part in re.findall(r"[^\W\d_]+", token))
+    parts = [part for token in name.lower().split() for part in re.findall(r"[^\W\d_]+", token)]
+    return bool(words) and bool(parts) and sum(part in words for part in parts) >= share * len(parts)
 
 
 def _is_name(part: str) -> bool:
@@ -193,6 +194,8 @@ def _is_name(part: str) -> bool:
         return False
     named = [token for token in tokens if token.lower() not in _PARTICLES]
     if not all(_TOKEN.match(token) for token in named) or tokens[0].lower() in _PARTICLES:
+        return False
+    if len(named) >= 4 and _wordy(" ".join(named), 0.75):  # "Automatic Database Result Caching": a title's line
         return False
     return any(sum(c.islower() for c in token) >= 2 for token in named)  # a surname, not only initials
 

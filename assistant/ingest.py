@@ -540,10 +540,17 @@ def _reads_as_title(title: str) -> bool:
 
 def _title_page(lines: list[PdfLine], fonts: list) -> None:
     """The first page's large lines before its first section heading ("1 Introduction",
-    "Abstract") are the title, authors and affiliations: not headings."""
-    first = next((i for i, (line, font) in enumerate(zip(lines, fonts)) if font and _SECTION_LIKE.match(line.text.strip())), None)
-    for i in range(len(fonts) if first is None and any(_SECTION_LIKE.match(line.text) for line in lines) else first or 0):
+    "Abstract") are the title, authors and affiliations: not headings (a title opening with the article "A"
+    is no section: "A Wait-free Queue ...")."""
+    first = next((i for i, (line, font) in enumerate(zip(lines, fonts)) if font and _opens_section(line.text)), None)
+    for i in range(len(fonts) if first is None and any(_opens_section(line.text) for line in lines) else first or 0):
         fonts[i] = None
+
+
+def _opens_section(text: str) -> bool:
+    """Does a first page's line read as a section heading ("1 Introduction", "Abstract", "B. Setup"), not as a
+    title that opens with the article "A" ("A Wait-free Queue as Fast as Fetch-and-Add")?"""
+    return bool(_SECTION_LIKE.match(text.strip())) and not re.match(r"\s*A\s+[^\W\d_]{2,}", text)
 
 
 HEADING_SIZE_RATIO = 1.12

@@ -251,8 +251,6 @@ def _detect_title(blocks: list[_Block], flags: list[bool], markdown: bool) -> st
             if flag and block.text.startswith("# "):
                 return _heading_title(block.text)
     first = _after_cover(blocks)
-    while first < len(blocks) - 1 and _BADGE.search(blocks[first].text):
-        first += 1  # an artifact-evaluation badge's words over the title
     for i, block in enumerate(blocks[first : first + 3], start=first):
         for line in _title_candidates(block.text):
             if 8 <= len(line) <= 200 and not line.endswith("Series"):
@@ -266,6 +264,7 @@ def _detect_title(blocks: list[_Block], flags: list[bool], markdown: bool) -> st
 # The words of an artifact-evaluation badge drawn above an ACM paper's title, "*" between them:
 # "Consistent * Complete * Well Documen et d ysaE *" / "* Eva ul det a * PoP * Artifact * AEC".
 _BADGE = re.compile(r"(?:\S+\s+\*\s+){2}")
+BADGE_LINES = 25
 
 
 def _title_candidates(text: str) -> list[str]:
@@ -277,6 +276,10 @@ def _title_candidates(text: str) -> list[str]:
     for" / "Automatic Database Result Caching")."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     first = 0
+    if _BADGE.search(text) or any("Artifact" in line for line in lines[:BADGE_LINES]):  # an artifact badge's words first
+        first = 1 + max(i for i, line in enumerate(lines[:BADGE_LINES]) if "*" in line or "Artifact" in line)
+        while first < len(lines) and len(lines[first].replace(" ", "")) <= 3:
+            first += 1  # its last letters ("AE" / "C", "P P")
     while first < len(lines) and _VENUE_LINE.search(lines[first]):
         first += 1
     lines = lines[first:]

@@ -475,3 +475,16 @@ def test_a_hyphenated_compound_across_lines_keeps_its_hyphen_in_the_text():
               _line("cation of an object.", 80.0)]]
     [page] = without_running_lines(pages)
     assert [line.text for line in page] == ["the object-placement of each replica and the replication of an object."]
+
+
+def test_a_title_opening_with_a_is_no_section_and_the_names_under_it_are_no_headings(tmp_path):
+    from assistant.ingest import read_document
+
+    path = tmp_path / "a-title.pdf"
+    path.write_bytes(make_pdf([[(20.0, "A Study of Lighthouse Keepers"), (14.0, "Ana Ruiz and Bo Lindqvist"), (14.0, "1 Introduction"),
+                                (BODY, "Lighthouses guided ships along dangerous coasts for centuries, and their keepers"),
+                                (BODY, "lived in small rooms at the foot of the tower with their families and their dogs.")]]))
+    raw = read_document(path)
+    doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
+    assert [s.title for s in doc.sections] == ["Front matter", "1 Introduction"]
+    assert doc.title == "A Study of Lighthouse Keepers"

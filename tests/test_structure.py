@@ -524,3 +524,10 @@ def test_the_title_is_read_below_an_artifact_badge_and_not_run_on_into_names_sid
     assert parse(badge).title == "A Wait-free Queue as Fast as Fetch-and-Add"
     marked = "Liquid Types ∗\nPatrick M. Rondon Ming Kawaguchi Ranjit Jhala\nUniversity of California, San Diego\n\nAbstract\n\nWe present types."
     assert parse(marked).title == "Liquid Types ∗"  # not run on into the names under it
+
+
+def test_the_title_is_read_after_an_artifact_badge_set_line_by_line():
+    text = ("C\nonsistent * Complete *\nWell\nD\nocumen et d\nt ysaE *\no Reuse\n*\n*\nEva ul det a\n*\nPO\nP\nL\n*\nArtifact\n*\nAE\nC\n"
+            "A Program Optimization for\nAutomatic Database Result Caching\nZiv Scully\nCarnegie Mellon University\n\nAbstract\n\n"
+            "Most popular Web applications rely on persistent databases.")
+    assert parse(text).title == "A Program Optimization for Automatic Database Result Caching"
