@@ -100,14 +100,14 @@ def layout(doc: Document) -> Layout:
                   signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)), in_section)
 
 
-_CONFERENCE_YEAR = r"(?-i:[A-Z]{2,})\s?['’]\d{2}"  # a conference and its year: "SOSP’03", "NDSS ’14"
+_CONFERENCE_YEAR = r"(?-i:[A-Z][A-Za-z]*[A-Z][A-Za-z]*)\s?['’]\d{2}"  # a conference and its year: "SOSP’03", "NDSS ’14", "PPoPP '16"
 _JOURNAL_PAGES = rf"\d+\s?\(\d+\):\s?\d+\s?[–-]\s?\d+,\s{YEAR_DIGITS}"  # a journal's volume, issue, pages and year: "14(3): 268 - 280, 2021"
 
 
 # A first page's venue line, wherever the PDF set it: "SOSP’15, October 4–7, 2015, Monterey, CA.", "PVLDB, 14(3):
 # 268 - 280, 2021.", "Proceedings of the VLDB Endowment, Vol. 14, ...", "Copyright is held by the owner/author(s)."
 _VENUE_LINE = re.compile(
-    rf"\s*(?:{_CONFERENCE_YEAR},|proceedings of the\b|copyright is held by\b|publication rights licensed to\b"
+    rf"\s*(?:{_CONFERENCE_YEAR}(?:,|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)|proceedings of the\b|copyright is held by\b|publication rights licensed to\b"
     rf"|(?-i:[A-Z][\w.&]*)(?:\s(?-i:[A-Z][\w.&]*)){{0,3}},\s{_JOURNAL_PAGES}\.?\s*$)", re.I)
 VENUE_LINE_WORDS = 25
 

@@ -731,6 +731,9 @@ def _flat_view(text: str) -> str:
     return "".join(" " if ch.isspace() else ch for ch in view)
 
 
+_MONTH_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.\s*$")
+
+
 def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter, report=None) -> list[tuple[int, int]]:
     view = _flat_view(source[p.start : p.end])
     bounds = _segment_spans(view, segmenter, report or (lambda done: None))
@@ -740,6 +743,9 @@ def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter
     starts = {m.start - p.start: m.end - p.start for m in markers if p.start <= m.start < p.end}
     merged: list[list[int]] = []
     for start, end in bounds:
+        if merged and view[start : start + 1].isdigit() and _MONTH_END.search(view[merged[-1][0] : merged[-1][1]]):
+            merged[-1][1] = end  # "CIKM’13, Oct. 27–Nov." / "1, 2013, San Francisco": a date, not two sentences
+            continue
         if merged and start in starts:  # a marker pysbd put at the head of the next sentence
             marker_end = starts[start]
             merged[-1][1] = marker_end

@@ -1180,3 +1180,12 @@ def test_under_a_heading_that_joins_another_topic_only_a_sentence_stating_the_as
     assert quotes[0][0] == "Conclusion"  # "... the Spanish records are left to future research.", not the discussion's rents
     layout = overview.layout(parse(text, markdown=True))
     assert sum(layout.roadmap) == 1  # "In the next subsections, we ..." says where a part is
+
+
+@pytest.mark.parametrize("line, venue", [
+    ("PPoPP '16 March 12-16, 2016, Barcelona, Spain", True),  # a mixed-case acronym; the month, no comma
+    ("CIKM’13, Oct. 27–Nov. 1, 2013, San Francisco, CA, USA.", True),
+    ("The '16 March figures were lower.", False),
+])
+def test_a_conference_line_names_where_the_work_appeared(line, venue):
+    assert overview._venue_line(line) is venue

@@ -531,3 +531,9 @@ def test_the_title_is_read_after_an_artifact_badge_set_line_by_line():
             "A Program Optimization for\nAutomatic Database Result Caching\nZiv Scully\nCarnegie Mellon University\n\nAbstract\n\n"
             "Most popular Web applications rely on persistent databases.")
     assert parse(text).title == "A Program Optimization for Automatic Database Result Caching"
+
+
+def test_a_date_after_a_month_abbreviation_stays_in_its_sentence():
+    doc = parse("Some text here.\n\nCIKM’13, Oct. 27–Nov. 1, 2013, San Francisco, CA, USA.\n\nPublished in the Communications of the ACM, Jan.-Feb. 1995. More.")
+    assert [s.text for s in doc.sentences] == ["Some text here.", "CIKM’13, Oct. 27–Nov. 1, 2013, San Francisco, CA, USA.",
+                                              "Published in the Communications of the ACM, Jan.-Feb. 1995.", "More."]
