@@ -73,6 +73,7 @@ def layout(doc: Document) -> Layout:
     zones = []
     abstract_after: set[int] = set()  # paragraphs of metadata lines that run on into an "Abstract:"
     noticed: set[int] = set()  # paragraphs holding a permission notice
+    opening = _opening_pages_end(doc)  # a venue line stands on the first pages, not among the references
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
         if s.paragraph in abstract_after:
@@ -81,7 +82,7 @@ def layout(doc: Document) -> Layout:
             abstract_after.add(s.paragraph)  # this sentence holds the label; the ones after it are the abstract
         elif zone in ("front", "body") and title and _overlaps_title(display_text(s.text), title):
             zone = "title"
-        if zone in NOTICE_ZONES and (_PERMISSION_NOTICE.match(s.text) or _venue_line(s.text) or s.paragraph in noticed
+        if zone in NOTICE_ZONES and (_PERMISSION_NOTICE.match(s.text) or (s.start < opening and _venue_line(s.text)) or s.paragraph in noticed
                                      or (s.paragraph - 1 in noticed and _notice_line(doc, s.paragraph))):
             zone = "disclaimer"  # "Permission to make digital or hard copies ...", a first page's footnote run into the text,
             if _short_paragraph(doc, s.paragraph):  # a footnote's block, not a whole text run together
@@ -110,6 +111,17 @@ _VENUE_LINE = re.compile(
     rf"\s*(?:{_CONFERENCE_YEAR}(?:,|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)|proceedings of the\b|copyright is held by\b|publication rights licensed to\b"
     rf"|(?-i:[A-Z][\w.&]*)(?:\s(?-i:[A-Z][\w.&]*)){{0,3}},\s{_JOURNAL_PAGES}\.?\s*$)", re.I)
 VENUE_LINE_WORDS = 25
+
+
+VENUE_PAGES = 2  # a paper's venue line stands on its first pages (a cover page may come first) ...
+VENUE_SHARE = 0.2  # ... or, for a text without pages, in its first fifth
+
+
+def _opening_pages_end(doc: Document) -> int:
+    """Where a document's first VENUE_PAGES pages end (its first VENUE_SHARE without pages)."""
+    if len(doc.pages) > VENUE_PAGES:
+        return doc.pages[VENUE_PAGES]
+    return len(doc.source) if doc.pages else int(len(doc.source) * VENUE_SHARE)
 
 
 def _venue_line(text: str) -> bool:

@@ -1189,3 +1189,11 @@ def test_under_a_heading_that_joins_another_topic_only_a_sentence_stating_the_as
 ])
 def test_a_conference_line_names_where_the_work_appeared(line, venue):
     assert overview._venue_line(line) is venue
+
+
+def test_a_journal_line_among_the_references_is_no_venue_of_the_work():
+    text = PAPER.replace("Smith, J. (1998). Mills and Markets. Oxford.", "Smith, J. Mills and markets. IBM Systems Journal, 23(2):211-218, 1984.")
+    doc = parse(text, markdown=True)
+    zones = zones_by_text(doc, overview.layout(doc))
+    assert zones["IBM Systems Journal, 23(2):211-218, 1984."] != "disclaimer"
+    assert "IBM Systems Journal, 23(2):211-218, 1984." not in (quoted(doc, "When was it published?") or [])
