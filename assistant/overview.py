@@ -115,13 +115,14 @@ VENUE_LINE_WORDS = 25
 
 VENUE_PAGES = 2  # a paper's venue line stands on its first pages (a cover page may come first) ...
 VENUE_SHARE = 0.2  # ... or, for a text without pages, in its first fifth
+VENUE_CHARS = 8000  # ... or its first characters, as many as two pages hold
 
 
 def _opening_pages_end(doc: Document) -> int:
-    """Where a document's first VENUE_PAGES pages end (its first VENUE_SHARE without pages)."""
+    """Where a document's first VENUE_PAGES pages end (without pages: its first VENUE_SHARE or VENUE_CHARS)."""
     if len(doc.pages) > VENUE_PAGES:
         return doc.pages[VENUE_PAGES]
-    return len(doc.source) if doc.pages else int(len(doc.source) * VENUE_SHARE)
+    return len(doc.source) if doc.pages else max(int(len(doc.source) * VENUE_SHARE), VENUE_CHARS)
 
 
 def _venue_line(text: str) -> bool:

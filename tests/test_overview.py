@@ -1191,9 +1191,12 @@ def test_a_conference_line_names_where_the_work_appeared(line, venue):
     assert overview._venue_line(line) is venue
 
 
-def test_a_journal_line_among_the_references_is_no_venue_of_the_work():
-    text = PAPER.replace("Smith, J. (1998). Mills and Markets. Oxford.", "Smith, J. Mills and markets. IBM Systems Journal, 23(2):211-218, 1984.")
-    doc = parse(text, markdown=True)
-    zones = zones_by_text(doc, overview.layout(doc))
-    assert zones["IBM Systems Journal, 23(2):211-218, 1984."] != "disclaimer"
-    assert "IBM Systems Journal, 23(2):211-218, 1984." not in (quoted(doc, "When was it published?") or [])
+def test_a_journal_line_past_the_first_pages_is_no_venue_of_the_work():
+    line = "IBM Systems Journal, 23(2):211-218, 1984."  # a reference, under a heading a scan misread ("PI")
+    text = PAPER.replace("## References\n\nSmith, J. (1998). Mills and Markets. Oxford.", f"## PI\n\n{line}")
+    pages = tuple(text.index(part) for part in ("# Tidal", "## Methods", "## Decline", "## PI"))
+    for first_pages, zone in ((pages, "body"), ((), "disclaimer")):  # on the fourth page; a short text without pages
+        doc = parse(text, markdown=True, pages=first_pages)
+        assert zones_by_text(doc, overview.layout(doc))[line] == zone
+    doc = parse(text, markdown=True, pages=pages)
+    assert line not in (quoted(doc, "When was it published?") or [])
