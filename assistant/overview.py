@@ -44,7 +44,10 @@ _METADATA_LINE = re.compile(
 _ABSTRACT_LABEL = re.compile(r"^\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
 _ABSTRACT_INSIDE = re.compile(r"(?:^|\n)\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
 _PERMISSION_NOTICE = re.compile(
-    r"\s*(?:permission to (?:make digital|make or distribute|freely reproduce|copy without fee|reproduce)|copyright (?:©|\(c\)|\d{4})|©\s*\d{4})", re.I)
+    r"\s*(?:permission to (?:make digital|make or distribute|freely reproduce|copy without fee|reproduce)|copyright (?:©|\(c\)|\d{4})|©\s*\d{4}"
+    # the sentences of a publisher's notice after its first, wherever the PDF ran the notice on into the text
+    r"|copyrights? for components of this work|abstracting with credit is permitted|to copy otherwise,? (?:or|to) republish"
+    r"|request permissions from)", re.I)
 _THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
 NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
 LEAD_PARAGRAPHS = 2  # with no introduction or abstract, the first body paragraphs stand in for them
@@ -664,7 +667,8 @@ _OWN_WORK = re.compile(
 _CONTRIBUTES = (  # a sentence stating what the work adds
     r"^it (?:\w+ )?contribut\w*|\b(?:(?:we|(?:this|the present|the current|our) (?:\w+ )?(?:paper|study|work|article|report|research|analysis|thesis|chapter)(?:'s|’s)?)"
     r" (?:\w+ )?contribut\w*|(?:our|(?:the |its )?(?:main|key|primary|principal|major|central|chief)) contributions?"
-    r"|contributions? (?:of|in|to) (?:this|the present|our|the current) \w+|fills? (?:a|the|this) gap|gap in (?:the )?(?:literature|research|knowledge)|novel|for the first time"
+    r"|contributions? (?:of|in|to) (?:this|the present|our|the current) \w+|(?:present|propose|introduce|give|describe)s? the first"
+    r"|fills? (?:a|the|this) gap|gap in (?:the )?(?:literature|research|knowledge)|novel|for the first time"
     r"|(?:first|only) (?:study|paper|attempt|analysis)|adds? to (?:the )?(?:literature|debate|understanding|knowledge)|significan\w+ of (?:this|the|our))\b"
 )
 _PROBLEM = (  # a sentence saying what is hard, costly or missing; not one pointing at a problem named elsewhere

@@ -1200,3 +1200,20 @@ def test_a_journal_line_past_the_first_pages_is_no_venue_of_the_work():
         assert zones_by_text(doc, overview.layout(doc))[line] == zone
     doc = parse(text, markdown=True, pages=pages)
     assert line not in (quoted(doc, "When was it published?") or [])
+
+
+def test_a_publishers_notice_run_on_into_the_introduction_is_a_disclaimer_sentence_by_sentence():
+    notice = ("Copyrights for components of this work owned by others than ACM must be honored. Abstracting with credit is "
+              "permitted. Request permissions from permissions@acm.org.")
+    text = PAPER.replace("Historians have mostly treated them as curiosities.", f"Historians have mostly treated them as curiosities. {notice}")
+    doc = parse(text, markdown=True)
+    zones = zones_by_text(doc, overview.layout(doc))
+    assert [zones[s] for s in ("Copyrights for components of this work owned by others than ACM must be honored.",
+                               "Abstracting with credit is permitted.", "Request permissions from permissions@acm.org.")] == ["disclaimer"] * 3
+    assert zones["Historians have mostly treated them as curiosities."] == "introduction"
+
+
+def test_presenting_the_first_of_its_kind_states_a_contribution():
+    cue = overview.ASPECTS["contribution"].cue
+    assert cue.search("In this paper, we present the first wait-free FIFO queue based on fetch-and-add (FAA).")
+    assert not cue.search("The first queue was presented in 1990.")
