@@ -5,7 +5,7 @@ a tablet, which is ..."), not by the one that uses it most ("When a tablet is un
 defining sentence shares only the term with the question, so dense and BM25 scores often rank a
 sentence that repeats the term above it. A definition question names one short term; a sentence
 defines it when it opens with the term followed by a copula or "refers to" ("A vector clock is ..."),
-names it ("called a tablet", "known as", "we call ... X", "X is defined as", "An application programming
+names it ("called a tablet", "known as", "we call ... X", "we dub ... X", "X is defined as", "An application programming
 interface, or API, is", "... (API) is"), says when it holds ("An impasse is declared when ..."), or sets it in
 apposition ("Dynamo, a highly available key-value store", "Essentia 2.0, an extensive library"). "X is assigned ...", "X is only worthwhile if ...", "X is
 currently being developed", "APIs are usually the result of ..." use the term, so a passive, "not",
@@ -64,7 +64,7 @@ def _patterns(term: str) -> re.Pattern:
     return re.compile(
         rf"(?:^|;\s+)(?:(?:an?|the|each|every)\s+)?{name}(?:\s*\([^)]{{1,40}}\))?,?\s+(?:(?:is|are|was|were)(?!\s+(?:not|no|only|being|\w+ed|\w+en|usually|often|sometimes|rarely|seldom|frequently|always|never|also)\b)(?!\s+\w+ly\s+(?!an?\s|the\s))|refers?\s+to|means?|denotes?|consists?\s+of)\s"
         rf"|\b(?:called|termed|named|known\s+as|referred\s+to\s+as|dubbed|defined\s+as)\s+(?:an?\s+|the\s+)?{name}(?!\w)"
-        rf"|\b(?:we|I)\s+(?:call|define|term|name|refer\s+to)\b.{{0,80}}?{name}(?!\w)"
+        rf"|\b(?:we|I)\s+(?:call|define|term|name|refer\s+to|dub|coin)\b.{{0,80}}?{name}(?!\w)"
         rf"|(?<!\w){name}\s+(?:is|are)\s+defined\s+(?:as|by|to\s+be)\b"
         rf"|\bdefine[sd]?\s+(?:the\s+)?{name}\s+as\b"  # "Baker (2005) defined gaming the system as ..."
         rf"|^(?:(?:an?|the)\s+)?{name}:\s"

@@ -37,6 +37,8 @@ def test_the_term_a_question_asks_to_define(question, term):
     ("A vector clock is effectively a list of (node, counter) pairs.", "vector clocks", True),
     ("Bigtable relies on a lock service called Chubby.", "Chubby", True),
     ("We call this list the tract locator table, or TLT.", "tract locator table", True),
+    ("The rest should be sent via stop-and-copy – we dub this latter set of pages the writable working set (WWS).",
+     "writable working set", True),
     ("In this essay I will discuss what I call “affective computing,” computing that relates to emotions.", "affective computing", True),
     ("Balancing is alignment with the weaker side; bandwagoning means to choose the stronger.", "bandwagoning", True),
     ("This paper describes Dynamo, a highly available key-value store.", "Dynamo", True),
