@@ -846,22 +846,27 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
             return PaperSelection((found,), aspect, cued, primary=_primary(lay, doc, aspect, found))
         if follower is not None and follower not in exclude:
             ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
-    elif (aspect in LISTED_ASPECTS and follower is not None and follower not in exclude
-          and _ANNOUNCES_ITEMS.search(display_text(doc.sentences[sid].text))
-          and _FIRST_ITEM.match(display_text(doc.sentences[follower].text))):
+    elif aspect in LISTED_ASPECTS and follower is not None and follower not in exclude and _announces(display_text(doc.sentences[sid].text)):
         ids.append(follower)  # "Several challenges need to be addressed ..." is followed by the first: "First, we would like to ..."
     return PaperSelection(tuple(sorted(ids)), aspect, cued, primary=_primary(lay, doc, aspect, sid))
 
 
 # Aspects a paper may state as a list its sentence announces ("It makes several key contributions ...", "Several
-# challenges need to be addressed ..."), whose items follow it, the first opening "First, ..." or "One ...".
+# challenges need to be addressed ..."), whose items follow it ("First, ...", "This would allow us to ...").
 LISTED_ASPECTS = frozenset({"contribution", "future", "limitation", "method", "conclusion", "recommendation"})
 _ANNOUNCES_ITEMS = re.compile(
     r"\b(?:several|a (?:number|couple) of|two|three|four|five|various|many|some|the following)\s+(?:\w+\s+){0,2}"
     r"(?:contributions|challenges|areas|directions|limitations|issues|questions|problems|ways|steps|improvements"
     r"|extensions|avenues|lessons|findings|observations|aspects|goals|ideas|features|techniques|shortcomings|drawbacks"
-    r"|weaknesses|opportunities|topics|tasks)\b|:$", re.I)
-_FIRST_ITEM = re.compile(r"^(?:(?:first(?:ly)?|one|the first|to begin|to start)\b|1[.)]|\(1\)|\(i\)|i\))", re.I)
+    r"|weaknesses|opportunities|topics|tasks|areas)\b|:$", re.I)
+
+
+def _announces(text: str) -> bool:
+    """Does a sentence announce items it does not name ("there are a number of areas in which we hope to carry out
+    future work."), unlike one that names them after its count ("two features ..., higher-order functions and lazy
+    evaluation, ...")?"""
+    found = _ANNOUNCES_ITEMS.search(text)
+    return found is not None and not re.search(r"\band\b|;", text[found.end():])
 
 
 _ASKS_FINDINGS = re.compile(r"\b(?:findings?|results?|find|found|show|showed|shown|reveal\w*|discover\w*|demonstrat\w*|outcomes?)\b", re.I)

@@ -1217,3 +1217,12 @@ def test_presenting_the_first_of_its_kind_states_a_contribution():
     cue = overview.ASPECTS["contribution"].cue
     assert cue.search("In this paper, we present the first wait-free FIFO queue based on fetch-and-add (FAA).")
     assert not cue.search("The first queue was presented in 1990.")
+
+
+@pytest.mark.parametrize("sentence, announces", [
+    ("There are a number of areas in which we hope to carry out future work.", True),
+    ("Several challenges need to be addressed before the count is complete.", True),
+    ("Two features of functional languages, higher-order functions and lazy evaluation, contribute to modularity.", False),
+])
+def test_a_sentence_announcing_items_it_does_not_name(sentence, announces):
+    assert overview._announces(sentence) is announces
