@@ -696,10 +696,15 @@ def test_a_conclusion_restating_the_work_brings_what_it_found(tmp_path):
                                        "profitable for two centuries and failed only when steam milling made grain cheaper in the ports.")
 
 
+def quotes_with_section(tmp_path, question: str, heading: str, body: str, before: str = "## Conclusion"):
+    """The quotes answering ``question`` about PAPER with a section ``heading`` of ``body`` set before ``before``."""
+    text = PAPER.replace(before, f"## {heading}\n\n{body}\n\n{before}")
+    return cited(small_assistant(tmp_path, text), question)[1]
+
+
 def test_a_section_named_for_its_limitations_states_them_before_a_conclusions_mention(tmp_path):
-    text = PAPER.replace("## Conclusion", "## Limitations of the Leases\n\nThe leases record rents but not the grain "
-                         "that was milled. Mills that paid their rent in kind are missing from the count.\n\n## Conclusion")
-    _, quotes = cited(small_assistant(tmp_path, text), "What are the limitations of this work?")
+    quotes = quotes_with_section(tmp_path, "What are the limitations of this work?", "Limitations of the Leases",
+                                 "The leases record rents but not the grain that was milled. Mills that paid their rent in kind are missing from the count.")
     assert quotes[0][0] == "Limitations of the Leases"  # the conclusion's "The study is limited to ..." came first before
 
 
@@ -1166,19 +1171,18 @@ def test_a_heading_line_is_read_with_its_kind_and_number(line, part):
 
 
 def test_a_sentence_announcing_future_work_brings_its_first_item(tmp_path):
-    text = PAPER.replace("## References", "## Future Work\n\nSeveral challenges need to be addressed before the count is complete. "
-                         "First, we would like to read the Spanish mill leases. Mill ponds also deserve a survey.\n\n## References")
-    _, quotes = cited(small_assistant(tmp_path, text), "What future work do the authors suggest?")
+    quotes = quotes_with_section(tmp_path, "What future work do the authors suggest?", "Future Work",
+                                 "Several challenges need to be addressed before the count is complete. First, we would like to read "
+                                 "the Spanish mill leases. Mill ponds also deserve a survey.", before="## References")
     assert quotes[0] == ("Future Work", "Several challenges need to be addressed before the count is complete. "
                                         "First, we would like to read the Spanish mill leases.")
 
 
 def test_under_a_heading_that_joins_another_topic_only_a_sentence_stating_the_aspect_outranks_the_rest(tmp_path):
-    text = PAPER.replace("## Conclusion", "## Discussion and Future Work\n\nIn the next subsections, we interpret the rents and "
-                         "discuss future work. The rents rose with the grain prices of the ports.\n\n## Conclusion")
-    _, quotes = cited(small_assistant(tmp_path, text), "What future work do the authors suggest?")
+    body = "In the next subsections, we interpret the rents and discuss future work. The rents rose with the grain prices of the ports."
+    quotes = quotes_with_section(tmp_path, "What future work do the authors suggest?", "Discussion and Future Work", body)
     assert quotes[0][0] == "Conclusion"  # "... the Spanish records are left to future research.", not the discussion's rents
-    layout = overview.layout(parse(text, markdown=True))
+    layout = overview.layout(parse(PAPER.replace("## Conclusion", f"## Discussion\n\n{body}\n\n## Conclusion"), markdown=True))
     assert sum(layout.roadmap) == 1  # "In the next subsections, we ..." says where a part is
 
 
