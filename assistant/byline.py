@@ -171,12 +171,12 @@ def _spaced_names(part: str) -> list[str]:
     names = _SPACED.findall(part)
     if " ".join(names) != " ".join(words):
         return [part]
-    if initials < 2 and any(_wordy(name) for name in names):  # "Automatic Database Result Caching": a title's line
+    if initials < 2 and any(reads_as_words(name) for name in names):  # "Automatic Database Result Caching": a title's line
         return [part]
     return names
 
 
-def _wordy(name: str, share: float = 1.0) -> bool:
+def reads_as_words(name: str, share: float = 1.0) -> bool:
     """Are (at least ``share`` of) the words of ``name`` common English words (hyphenation.lexicon), as a
     title's words are and few names' ("Automatic Database", not "Chaoran Yang")?"""
     from assistant.hyphenation import lexicon
@@ -195,7 +195,7 @@ def _is_name(part: str) -> bool:
     named = [token for token in tokens if token.lower() not in _PARTICLES]
     if not all(_TOKEN.match(token) for token in named) or tokens[0].lower() in _PARTICLES:
         return False
-    if len(named) >= 4 and _wordy(" ".join(named), 0.75):  # "Automatic Database Result Caching": a title's line
+    if len(named) >= 4 and reads_as_words(" ".join(named), 0.75):  # "Automatic Database Result Caching": a title's line
         return False
     return any(sum(c.islower() for c in token) >= 2 for token in named)  # a surname, not only initials
 

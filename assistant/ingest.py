@@ -550,7 +550,13 @@ def _title_page(lines: list[PdfLine], fonts: list) -> None:
 def _opens_section(text: str) -> bool:
     """Does a first page's line read as a section heading ("1 Introduction", "Abstract", "B. Setup"), not as a
     title that opens with the article "A" ("A Wait-free Queue as Fast as Fetch-and-Add")?"""
-    return bool(_SECTION_LIKE.match(text.strip())) and not re.match(r"\s*A\s+[^\W\d_]{2,}", text)
+    text = text.strip()
+    if re.fullmatch(r"[A-Z][A-Za-z]+\.?", text):  # one word: a part's name ("Abstract"), not a title's last ("Communication")
+        return bool(_PART_NAME.fullmatch(text) or _FIRST_PAGE_PART.fullmatch(text))
+    return bool(_SECTION_LIKE.match(text)) and not re.match(r"A\s+[^\W\d_]{2,}", text)
+
+
+_FIRST_PAGE_PART = re.compile(r"(?i:summary|overview|background|preface|foreword|keywords|contents|motivation)[.:]?")
 
 
 HEADING_SIZE_RATIO = 1.12

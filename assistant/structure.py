@@ -16,7 +16,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from assistant.byline import COVER_LINES, cover_end, reads_as_byline
+from assistant.byline import COVER_LINES, cover_end, reads_as_byline, reads_as_words
 from assistant.records import Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.text import BARE_MARKER as _BARE_MARKER
 from assistant.text import CLOSED_END as _CLOSED
@@ -634,7 +634,7 @@ def _title_goes_on(after: list[_Block], title: str, block: str) -> bool:
         return False
     line = after[0].text.strip()
     return (len(line.split()) <= 4 and not re.search(r"[\d@,.:;!?]|https?:", line) and line[:1].isupper()
-            and reads_as_byline(after[1].text.strip().split("\n")[:2]))
+            and not (reads_as_byline([line]) and not reads_as_words(line)) and reads_as_byline(after[1].text.strip().split("\n")[:2]))
 
 
 def _title_end(blocks: list[_Block], title: str) -> int | None:

@@ -488,3 +488,17 @@ def test_a_title_opening_with_a_is_no_section_and_the_names_under_it_are_no_head
     doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
     assert [s.title for s in doc.sections] == ["Front matter", "1 Introduction"]
     assert doc.title == "A Study of Lighthouse Keepers"
+
+
+def test_a_titles_last_word_on_a_line_of_its_own_is_no_section(tmp_path):
+    from assistant.ingest import read_document
+
+    path = tmp_path / "one-word.pdf"
+    path.write_bytes(make_pdf([[(20.0, "Herbivore: A Scalable Protocol for Anonymous"), (20.0, "Communication"),
+                                (BODY, "Ana Ruiz and Bo Lindqvist"), (14.0, "1 Introduction"),
+                                (BODY, "Anonymity is increasingly important for networked applications amidst concerns over"),
+                                (BODY, "censorship and privacy, and it is hard to provide at scale.")]]))
+    raw = read_document(path)
+    doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
+    assert [s.title for s in doc.sections] == ["Front matter", "1 Introduction"]
+    assert doc.title == "Herbivore: A Scalable Protocol for Anonymous Communication"

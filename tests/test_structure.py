@@ -537,3 +537,12 @@ def test_a_date_after_a_month_abbreviation_stays_in_its_sentence():
     doc = parse("Some text here.\n\nCIKM’13, Oct. 27–Nov. 1, 2013, San Francisco, CA, USA.\n\nPublished in the Communications of the ACM, Jan.-Feb. 1995. More.")
     assert [s.text for s in doc.sentences] == ["Some text here.", "CIKM’13, Oct. 27–Nov. 1, 2013, San Francisco, CA, USA.",
                                               "Published in the Communications of the ACM, Jan.-Feb. 1995.", "More."]
+
+
+def test_a_name_under_a_short_title_does_not_go_on_into_it():
+    text = ("Epidemic Broadcast Trees\n\nJoao Leitao\n\nJose Pereira\n\nLuis Rodrigues\n\nAbstract\n\n"
+            "There is an inherent trade-off between epidemic and deterministic tree-based broadcast primitives.")
+    assert parse(text).title == "Epidemic Broadcast Trees"
+    goes_on = ("Simple Testing Can Prevent Most Critical Failures in Distributed\n\nData-Intensive Systems\n\n"
+               "Ding Yuan, Yu Luo, Xin Zhuang\nUniversity of Toronto\n\nAbstract\n\nLarge, production quality systems fail.")
+    assert parse(goes_on).title.endswith("in Distributed Data-Intensive Systems")
