@@ -48,6 +48,10 @@ _PERMISSION_NOTICE = re.compile(
     # the sentences of a publisher's notice after its first, wherever the PDF ran the notice on into the text
     r"|copyrights? for components of this work|abstracting with credit is permitted|to copy otherwise,? (?:or|to) republish"
     r"|request permissions from)", re.I)
+# A paper's indexing terms, set at its abstract's end: "Categories and Subject Descriptors", "General Terms",
+# "Keywords", "Index Terms", "CCS Concepts", an ACM class ("F.2.0 [Theory of Computation]: ..."): not its content.
+_INDEXING_TERMS = re.compile(r"\s*(?:(?:categories and subject descriptors|general terms|keywords|index terms|ccs concepts"
+                             r"|acm reference format)\b|[A-K]\.\d+(?:\.\d+)*\s*\[)", re.I)
 _THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
 NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
 LEAD_PARAGRAPHS = 2  # with no introduction or abstract, the first body paragraphs stand in for them
@@ -77,8 +81,13 @@ def layout(doc: Document) -> Layout:
     abstract_after: set[int] = set()  # paragraphs of metadata lines that run on into an "Abstract:"
     noticed: set[int] = set()  # paragraphs holding a permission notice
     opening = _opening_pages_end(doc)  # a venue line stands on the first pages, not among the references
+    listed: set[int] = set()  # paragraphs whose ACM subject categories and keywords run on from a sentence
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
+        if s.paragraph in listed or (zone in NOTICE_ZONES and _INDEXING_TERMS.match(s.text)):
+            listed.add(s.paragraph)  # "Categories and Subject Descriptors. F.2.0 [Theory of Computation]: ... Keywords. ..."
+            zones.append("front")
+            continue
         if s.paragraph in abstract_after:
             zone = "abstract"
         elif zone == "front" and _ABSTRACT_INSIDE.search(s.text):
@@ -467,7 +476,10 @@ _ROADMAP = re.compile(
     rf"^(?:(?:finally|then|next|lastly),?\s+)?(?:in\s+)?(?:sections?|chapters?)\s+\d|(?:\b|(?=§)){_SECTION_DOES}"
     r"|^(?:throughout\s+)?the (?:rest|remainder) of (?:this|the) (?:paper|article|report|chapter)\b"
     r"|^in the (?:next|following|remaining) (?:sub)?(?:sections?|chapters?)\b"  # "In the next subsections, we shall ..."
-    r"|^(?:this|the) (?:paper|article|report) (?:proceeds|is (?:organi[sz]ed|structured|divided))\b"
+    r"|^(?:this|the) (?:paper|article|report) (?:proceeds|is (?:organi[sz]ed|structured|divided)|then \w+|next \w+|finally \w+)\b"
+    # a part is the subject: "The conclusion summarizes the contributions of this research, ..."
+    r"|^(?:the|our) (?:conclusion|concluding section|final section|last section|next section|following section|appendix|appendices)"
+    r"\s+(?:\w+\s+)?(?:summari[sz]es|presents?|describes?|discuss(?:es)?|gives?|reviews?|outlines?|covers?|contains?|draws?)\b"
     r"|\bconclude[sd]? (?:the (?:paper|article|report)|in (?:section|chapter) \d)"
     # a part said to be elsewhere: "Chain replication is compared in §6 to other work on scalable storage systems."
     r"|\b(?:is|are)\s+(?:\w+\s+)?(?:compared|described|discussed|presented|detailed|explained|reviewed|covered|summari[sz]ed|outlined)"
@@ -947,7 +959,9 @@ def _topical(lay: Layout, doc: Document, question: str, scores: np.ndarray,
 def _summary(lay: Layout, doc: Document, scores: np.ndarray, exclude: frozenset[int] = frozenset()) -> PaperSelection | None:
     """What the paper sets out to do, then what it concludes."""
     opening = _best(lay, doc, ASPECTS["opening"], scores, exclude)
-    closing = _best(lay, doc, ASPECTS["conclusion"], scores, exclude | ({opening[0]} if opening else set()))
+    said = display_text(doc.sentences[opening[0]].text) if opening else None  # a conclusion repeating it word for word is no closing
+    repeats = {i for i, sentence in enumerate(doc.sentences) if said is not None and display_text(sentence.text) == said}
+    closing = _best(lay, doc, ASPECTS["conclusion"], scores, exclude | repeats)
     picked = [b for b in (opening, closing) if b is not None]
     if not picked:
         return None

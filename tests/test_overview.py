@@ -1230,3 +1230,27 @@ def test_presenting_the_first_of_its_kind_states_a_contribution():
 ])
 def test_a_sentence_announcing_items_it_does_not_name(sentence, announces):
     assert overview._announces(sentence) is announces
+
+
+def test_indexing_terms_run_on_from_an_abstract_are_front_matter_and_part_sentences_are_roadmap():
+    text = PAPER.replace("It contributes the first count of mill rents along the whole coast.",
+                         "It contributes the first count of mill rents along the whole coast. Categories and Subject Descriptors. "
+                         "F.2.0 [Theory of Computation]: Analysis of Algorithms. Keywords. Tidal mills, grain trade. "
+                         "The conclusion summarizes the contributions of this research. The paper then explores the leases.")
+    doc = parse(text, markdown=True)
+    lay = overview.layout(doc)
+    zones = zones_by_text(doc, lay)
+    assert [zones[s] for s in ("Categories and Subject Descriptors.", "F.2.0 [Theory of Computation]: Analysis of Algorithms.",
+                               "Keywords.")] == ["front"] * 3
+    assert zones["It contributes the first count of mill rents along the whole coast."] == "introduction"
+    roadmap = {display_text(s.text) for s, on in zip(doc.sentences, lay.roadmap) if on}
+    assert {"The conclusion summarizes the contributions of this research.", "The paper then explores the leases."} <= roadmap
+
+
+def test_a_summary_does_not_quote_the_same_sentence_twice(tmp_path):
+    thesis = "This paper argues that tidal mills were a central part of the coastal grain economy between 1650 and 1900."
+    conclusion = PAPER[PAPER.index("## Conclusion"):PAPER.index("## References")]
+    text = PAPER.replace(conclusion, f"## Conclusion\n\n{thesis} Many of the mill ponds can still be seen.\n\n")
+    _, quotes = cited(small_assistant(tmp_path, text), "Summarize the paper.")
+    said = [q[1] for q in quotes]
+    assert said.count(thesis) <= 1 and not any(q.count(thesis) > 1 for q in said)
