@@ -37,7 +37,8 @@ def lexicon() -> frozenset[str]:
 
 def document_words(lines: Iterable[str], breaks: Iterable[tuple[str, str]]) -> Counter[str]:
     """How often the document writes each word (lower case) outside its line breaks: the words of
-    ``lines`` (and each pair of a longer hyphenated word's parts), less the halves of the ``breaks`` (head, tail) that the lines hold as if they were words."""
+    ``lines`` (and each pair of a longer hyphenated word's parts), less the halves of the ``breaks``
+    (head, tail), which the lines hold as if they were words."""
     seen: Counter[str] = Counter()
     for line in lines:
         for word in WORD.findall(line.lower()):

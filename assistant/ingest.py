@@ -649,7 +649,7 @@ def captions_after_sentence(page: list[PdfLine]) -> list[PdfLine]:
 
 def notes_after_sentence(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
     """The pages with the lines that finish a sentence a page's footnotes interrupt at its end ("... top-down
-    testing, say" / "1Throughout this paper, ..." / next page: "model checking ...") moved up to before those
+    testing, say" / "1Throughout this paper, ..." / next page: "using input and error injection ...") moved up to before those
     notes, so that the sentence reads whole (and a word hyphenated over the page break is joined); the
     sentence's place is the page it starts on."""
     out = [list(page) for page in pages]

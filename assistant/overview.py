@@ -870,7 +870,7 @@ _ANNOUNCES_ITEMS = re.compile(
     r"\b(?:several|a (?:number|couple) of|two|three|four|five|various|many|some|the following)\s+(?:\w+\s+){0,2}"
     r"(?:contributions|challenges|areas|directions|limitations|issues|questions|problems|ways|steps|improvements"
     r"|extensions|avenues|lessons|findings|observations|aspects|goals|ideas|features|techniques|shortcomings|drawbacks"
-    r"|weaknesses|opportunities|topics|tasks|areas)\b|:$", re.I)
+    r"|weaknesses|opportunities|topics|tasks)\b|:$", re.I)
 
 
 def _announces(text: str) -> bool:
@@ -960,7 +960,8 @@ def _summary(lay: Layout, doc: Document, scores: np.ndarray, exclude: frozenset[
     """What the paper sets out to do, then what it concludes."""
     opening = _best(lay, doc, ASPECTS["opening"], scores, exclude)
     said = display_text(doc.sentences[opening[0]].text) if opening else None  # a conclusion repeating it word for word is no closing
-    repeats = {i for i, sentence in enumerate(doc.sentences) if said is not None and display_text(sentence.text) == said}
+    repeats = {i for i, zone in enumerate(lay.zones)
+               if said is not None and zone in ASPECTS["conclusion"].zones and display_text(doc.sentences[i].text) == said}
     closing = _best(lay, doc, ASPECTS["conclusion"], scores, exclude | repeats)
     picked = [b for b in (opening, closing) if b is not None]
     if not picked:

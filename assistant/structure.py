@@ -276,8 +276,9 @@ def _title_candidates(text: str) -> list[str]:
     for" / "Automatic Database Result Caching")."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     first = 0
-    if _BADGE.search(text) or any("Artifact" in line for line in lines[:BADGE_LINES]):  # an artifact badge's words first
-        first = 1 + max(i for i, line in enumerate(lines[:BADGE_LINES]) if "*" in line or "Artifact" in line)
+    head = lines[:BADGE_LINES]
+    if _BADGE.search("\n".join(head)) or any("Artifact" in line for line in head):  # an artifact badge's words first
+        first = 1 + max(i for i, line in enumerate(head) if "*" in line or "Artifact" in line)
         while first < len(lines) and len(lines[first].replace(" ", "")) <= 3:
             first += 1  # its last letters ("AE" / "C", "P P")
     while first < len(lines) and _VENUE_LINE.search(lines[first]):
