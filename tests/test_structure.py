@@ -546,3 +546,9 @@ def test_a_name_under_a_short_title_does_not_go_on_into_it():
     goes_on = ("Simple Testing Can Prevent Most Critical Failures in Distributed\n\nData-Intensive Systems\n\n"
                "Ding Yuan, Yu Luo, Xin Zhuang\nUniversity of Toronto\n\nAbstract\n\nLarge, production quality systems fail.")
     assert parse(goes_on).title.endswith("in Distributed Data-Intensive Systems")
+
+
+def test_stars_far_down_a_long_first_block_are_no_badge():
+    lines = "\n".join(f"Line {n} of a long opening block of text" for n in range(30))
+    doc = parse(f"Tidal Mills of the Atlantic Coast\n{lines}\nwhere x * y * z is the volume.\n\nAbstract\n\nMills ground grain.")
+    assert doc.title == "Tidal Mills of the Atlantic Coast"
