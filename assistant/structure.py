@@ -89,7 +89,8 @@ def parse(source: str, *, title: str | None = None, markdown: bool = False, page
     sections, paragraphs, notes = _layout(source, blocks, heading_flags, furniture)
     markers = _body_markers(source, paragraphs, max_note=max((n.number for n in notes), default=0))
     detected = title or _detect_title(blocks, heading_flags, markdown)
-    sentences = _sentences(source, paragraphs, markers, progress, _title_end(blocks, detected))
+    title_start, title_end = _title_bounds(blocks, detected)
+    sentences = _sentences(source, paragraphs, markers, progress, title_end, title_start)
     return Document(
         source=source,
         title=detected,
@@ -592,8 +593,9 @@ def _within(markers: list[Marker], starts: list[int], start: int, end: int) -> l
 
 
 def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], progress=None,
-               title_end: int | None = None) -> list[Sentence]:
-    """Cut paragraphs into sentences, and after the title where lines run on from it (``title_end``);
+               title_end: int | None = None, title_start: int | None = None) -> list[Sentence]:
+    """Cut paragraphs into sentences, and after the title where lines run on from it (``title_end``), and
+    before it where lines stand before it in its block (``title_start``);
     ``progress("sentences", chars, total)`` follows the characters."""
     segmenter = _segmenter()
     starts = [m.start for m in markers]
@@ -617,8 +619,9 @@ def _sentences(source: str, paragraphs: list[Paragraph], markers: list[Marker], 
         else:
             split = _split_paragraph(source, p, _within(markers, starts, p.start, p.end), segmenter, report)
             spans = [(start, end, "") for start, end in split]
-        if title_end is not None:
-            spans = [part for span in spans for part in _cut(source, span, title_end)]
+        for at in (title_start, title_end):
+            if at is not None:
+                spans = [part for span in spans for part in _cut(source, span, at)]
         for start, end, column in spans:
             for s, e in _cap_length(source, start, end):
                 inside = tuple(m.number for m in _within(markers, starts, s, e))
@@ -638,26 +641,30 @@ def _title_goes_on(after: list[_Block], title: str, block: str) -> bool:
             and not (reads_as_byline([line]) and not reads_as_words(line)) and reads_as_byline(after[1].text.strip().split("\n")[:2]))
 
 
-def _title_end(blocks: list[_Block], title: str) -> int | None:
-    """Where the title ends when a byline runs on under it in its block (with its date and affiliations, no
-    blank line between: "Warp: Multi-Key Transactions for Key-Value Stores" / "Robert Escriva, Bernard Wong,
-    Emin Gün Sirer" / "Computer Science Department ..."); None otherwise (a line taken for the title that
-    no byline follows may be a reprint's header: the block stays whole)."""
+def _title_bounds(blocks: list[_Block], title: str) -> tuple[int | None, int | None]:
+    """Where the title starts inside its block when lines stand before it there (an artifact badge's: "* Eva ul
+    det a * PoP * Artifact * AEC" / "P P" / "A Wait-free Queue as Fast as Fetch-and-Add"), and where it ends when
+    a byline runs on under it in its block (with its date and affiliations, no blank line between: "Warp:
+    Multi-Key Transactions for Key-Value Stores" / "Robert Escriva, Bernard Wong, Emin Gün Sirer" / "Computer
+    Science Department ..."); None for either that does not apply (a line taken for the title that no byline
+    follows may be a reprint's header: the block stays whole)."""
     wanted = " ".join(title.split())
     first = _after_cover(blocks)
     for block in blocks[first : first + 3]:
-        seen, offset = "", 0
         lines = block.text.split("\n")
-        for i, line in enumerate(lines):
-            offset += len(line) + 1
-            seen = display_text(f"{seen} {line}")
-            if seen == wanted:
-                after = [rest.strip() for rest in lines[i + 1 : i + 4]]
-                bylined = any(reads_as_byline(after[j : j + 2]) for j in range(len(after)))
-                return block.start + offset - 1 if offset < len(block.text) and bylined else None
-            if not wanted.startswith(seen):
-                break
-    return None
+        for top in range(min(len(lines), BADGE_LINES)):
+            seen, offset = "", sum(len(line) + 1 for line in lines[:top])
+            begin = block.start + offset if top else None
+            for i, line in enumerate(lines[top:], start=top):
+                offset += len(line) + 1
+                seen = display_text(f"{seen} {line}")
+                if seen == wanted:
+                    after = [rest.strip() for rest in lines[i + 1 : i + 4]]
+                    bylined = any(reads_as_byline(after[j : j + 2]) for j in range(len(after)))
+                    return begin, (block.start + offset - 1 if offset < len(block.text) and bylined else None)
+                if not wanted.startswith(seen):
+                    break
+    return None, None
 
 
 def _cut(source: str, span: tuple[int, int, str], at: int) -> list[tuple[int, int, str]]:

@@ -552,3 +552,12 @@ def test_stars_far_down_a_long_first_block_are_no_badge():
     lines = "\n".join(f"Line {n} of a long opening block of text" for n in range(30))
     doc = parse(f"Tidal Mills of the Atlantic Coast\n{lines}\nwhere x * y * z is the volume.\n\nAbstract\n\nMills ground grain.")
     assert doc.title == "Tidal Mills of the Atlantic Coast"
+
+
+def test_the_title_is_a_sentence_of_its_own_between_a_report_line_and_its_byline():
+    doc = parse("Google Technical Report dapper-2010-1, April 2010\nDapper, a Large-Scale Distributed Systems Tracing Infrastructure\n"
+                "Benjamin H. Sigelman, Luiz Andre Barroso, Mike Burrows\n\nAbstract\n\nModern Internet services are often "
+                "implemented as complex, large-scale distributed systems.")
+    assert doc.title == "Dapper, a Large-Scale Distributed Systems Tracing Infrastructure"
+    assert [s.text for s in doc.sentences[:3]] == ["Google Technical Report dapper-2010-1, April 2010", doc.title,
+                                                   "Benjamin H. Sigelman, Luiz Andre Barroso, Mike Burrows"]
