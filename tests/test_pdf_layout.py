@@ -477,28 +477,21 @@ def test_a_hyphenated_compound_across_lines_keeps_its_hyphen_in_the_text():
     assert [line.text for line in page] == ["the object-placement of each replica and the replication of an object."]
 
 
-def test_a_title_opening_with_a_is_no_section_and_the_names_under_it_are_no_headings(tmp_path):
+@pytest.mark.parametrize("first_lines, title", [
+    # a title opening with "A" is no section, nor are the names under it
+    ([(20.0, "A Study of Lighthouse Keepers"), (14.0, "Ana Ruiz and Bo Lindqvist")], "A Study of Lighthouse Keepers"),
+    # a title's last word on a line of its own is no section
+    ([(20.0, "Herbivore: A Scalable Protocol for Anonymous"), (20.0, "Communication"), (BODY, "Ana Ruiz and Bo Lindqvist")],
+     "Herbivore: A Scalable Protocol for Anonymous Communication"),
+])
+def test_title_page_lines_are_no_sections(tmp_path, first_lines, title):
     from assistant.ingest import read_document
 
-    path = tmp_path / "a-title.pdf"
-    path.write_bytes(make_pdf([[(20.0, "A Study of Lighthouse Keepers"), (14.0, "Ana Ruiz and Bo Lindqvist"), (14.0, "1 Introduction"),
+    path = tmp_path / "first-page.pdf"
+    path.write_bytes(make_pdf([[*first_lines, (14.0, "1 Introduction"),
                                 (BODY, "Lighthouses guided ships along dangerous coasts for centuries, and their keepers"),
                                 (BODY, "lived in small rooms at the foot of the tower with their families and their dogs.")]]))
     raw = read_document(path)
     doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
     assert [s.title for s in doc.sections] == ["Front matter", "1 Introduction"]
-    assert doc.title == "A Study of Lighthouse Keepers"
-
-
-def test_a_titles_last_word_on_a_line_of_its_own_is_no_section(tmp_path):
-    from assistant.ingest import read_document
-
-    path = tmp_path / "one-word.pdf"
-    path.write_bytes(make_pdf([[(20.0, "Herbivore: A Scalable Protocol for Anonymous"), (20.0, "Communication"),
-                                (BODY, "Ana Ruiz and Bo Lindqvist"), (14.0, "1 Introduction"),
-                                (BODY, "Anonymity is increasingly important for networked applications amidst concerns over"),
-                                (BODY, "censorship and privacy, and it is hard to provide at scale.")]]))
-    raw = read_document(path)
-    doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
-    assert [s.title for s in doc.sections] == ["Front matter", "1 Introduction"]
-    assert doc.title == "Herbivore: A Scalable Protocol for Anonymous Communication"
+    assert doc.title == title
