@@ -974,9 +974,12 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     """The sentence that best states ``aspect``: part prior + cue + retrieval score + position, and a
     cue's weight more for naming one of ``kinds`` (the publisher a question asks for: "Which university")."""
     candidates = [i for i, zone in enumerate(lay.zones) if zone in aspect.zones and i not in exclude and not lay.roadmap[i]]
+    texts = [display_text(doc.sentences[i].text) for i in candidates]
+    if aspect is ASPECTS["problem"]:  # "There are two problems with such an approach." names none
+        kept = [(i, t) for i, t in zip(candidates, texts) if not _announces(t)]
+        candidates, texts = [i for i, _ in kept], [t for _, t in kept]
     if not candidates:
         return None
-    texts = [display_text(doc.sentences[i].text) for i in candidates]
     by_name = np.array([(aspect is ASPECTS["authors"] and names_the_authors(t, lay)) or aspect is ASPECTS["title"]
                         for t in texts])  # "R. W. Picard"; a title as short as "Affective Computing"
     if aspect is ASPECTS["title"]:  # a front-matter line runs the title on into the byline

@@ -1254,3 +1254,10 @@ def test_a_summary_does_not_quote_the_same_sentence_twice(tmp_path):
     _, quotes = cited(small_assistant(tmp_path, text), "Summarize the paper.")
     said = [q[1] for q in quotes]
     assert said.count(thesis) <= 1 and not any(q.count(thesis) > 1 for q in said)
+
+
+def test_a_sentence_only_announcing_challenges_states_no_problem():
+    text = ABSTRACTED.replace("## Abstract\n\nThe place of tidal mills", "## Abstract\n\nThere are two challenges in counting them. The place of tidal mills")
+    doc = parse(text, markdown=True)
+    chosen = overview.select(overview.layout(doc), doc, "What problem does the paper address?", np.zeros(len(doc.sentences)))
+    assert display_text(doc.sentences[chosen.sentence_ids[0]].text).startswith("The place of tidal mills in the coastal economy has been hard")
