@@ -31,7 +31,7 @@ from assistant.lexical import terms
 from assistant.records import Document
 from assistant.retrieval import minmax
 from assistant.structure import display_text, section_kind
-from assistant.text import MONTH_NAMES, SEASON_NAMES, SENTENCE_STOP, YEAR_DIGITS
+from assistant.text import MONTH_ABBREVIATIONS, MONTH_NAMES, SEASON_NAMES, SENTENCE_STOP, YEAR_DIGITS
 
 # -- what a part of the document is --------------------------------------------------------------
 
@@ -120,7 +120,7 @@ _JOURNAL_PAGES = rf"\d+\s?\(\d+\):\s?\d+\s?[–-]\s?\d+,\s{YEAR_DIGITS}"  # a jo
 # A first page's venue line, wherever the PDF set it: "SOSP’15, October 4–7, 2015, Monterey, CA.", "PVLDB, 14(3):
 # 268 - 280, 2021.", "Proceedings of the VLDB Endowment, Vol. 14, ...", "Copyright is held by the owner/author(s)."
 _VENUE_LINE = re.compile(
-    rf"\s*(?:{_CONFERENCE_YEAR}(?:,|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)|proceedings of the\b|copyright is held by\b|publication rights licensed to\b"
+    rf"\s*(?:{_CONFERENCE_YEAR}(?:,|\s+(?:{MONTH_NAMES}|{MONTH_ABBREVIATIONS})\.?\s+\d)|proceedings of the\b|copyright is held by\b|publication rights licensed to\b"
     rf"|(?-i:[A-Z][\w.&]*)(?:\s(?-i:[A-Z][\w.&]*)){{0,3}},\s{_JOURNAL_PAGES}\.?\s*$)", re.I)
 VENUE_LINE_WORDS = 25
 
@@ -605,6 +605,7 @@ class Aspect:
     own_zones: frozenset = frozenset()  # zones whose sentences count only when they speak of the work itself ...
     own_cue: re.Pattern | None = None  # ... and state the aspect in these words (the cue when None)
     heading: re.Pattern | None = None  # a section whose title names the aspect ("Future developments"): its sentences state it
+    announced: bool = True  # may a sentence that only announces items state it ("there are two problems with ...")?
 
 
 _THESIS = (
@@ -745,7 +746,7 @@ ASPECTS: dict[str, Aspect] = {
                            weak_cue=re.compile(_THESIS, re.I)),
     # the problem a work takes on: the abstract's or introduction's sentences that say what is hard or missing,
     # mostly before the one presenting the work ("Implementing ACID transactions has been a longstanding challenge")
-    "problem": Aspect(dict(OPENING), re.compile(_PROBLEM, re.I), frozenset(OPENING), (0.3, 0.2, 0.1)),
+    "problem": Aspect(dict(OPENING), re.compile(_PROBLEM, re.I), frozenset(OPENING), (0.3, 0.2, 0.1), announced=False),
     "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),
 }
 PUBLISHER_KINDS = frozenset(terms("university institution institute press journal school programme program"))
@@ -975,7 +976,7 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     cue's weight more for naming one of ``kinds`` (the publisher a question asks for: "Which university")."""
     candidates = [i for i, zone in enumerate(lay.zones) if zone in aspect.zones and i not in exclude and not lay.roadmap[i]]
     texts = [display_text(doc.sentences[i].text) for i in candidates]
-    if aspect is ASPECTS["problem"]:  # "There are two problems with such an approach." names none
+    if not aspect.announced:  # "There are two problems with such an approach." names none
         kept = [(i, t) for i, t in zip(candidates, texts) if not _announces(t)]
         candidates, texts = [i for i, _ in kept], [t for _, t in kept]
     if not candidates:

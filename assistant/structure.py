@@ -21,6 +21,7 @@ from assistant.records import Document, Marker, Note, Paragraph, Section, Senten
 from assistant.text import BARE_MARKER as _BARE_MARKER
 from assistant.text import CLOSED_END as _CLOSED
 from assistant.text import LIST_ITEM as _BULLET
+from assistant.text import MONTH_ABBREVIATIONS
 from assistant.text import PAGE_NUMBER as _PAGE_NUMBER
 from assistant.text import PUNCTUATED_END as _TERMINAL
 from assistant.text import SUPERSCRIPT_DIGITS
@@ -739,7 +740,7 @@ def _flat_view(text: str) -> str:
     return "".join(" " if ch.isspace() else ch for ch in view)
 
 
-_MONTH_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.\s*$")
+_MONTH_END = re.compile(rf"\b(?:{MONTH_ABBREVIATIONS})\.\s*$")
 
 
 def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter, report=None) -> list[tuple[int, int]]:

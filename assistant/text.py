@@ -95,6 +95,7 @@ def cut_marks(text: str, cut_start: bool, cut_end: bool) -> str:
 # -- dates ---------------------------------------------------------------------------------
 
 MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
+MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"  # written with a full stop: "Nov. 1"
 SEASON_NAMES = "spring|summer|autumn|winter"
 MONTH = re.compile(rf"\b({MONTH_NAMES})\b")  # abstain: a month in an answer to "when"
 
