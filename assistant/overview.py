@@ -72,6 +72,7 @@ class Layout:
     roadmap: np.ndarray  # per sentence: does it tell where a part of the paper is? (``roadmap``)
     problem_stated: frozenset[int] = frozenset()  # sentences that may state the problem the work takes on (``_problem``)
     in_section: np.ndarray | None = None  # per sentence: 0 for the first sentence of its section, 1 for the next, ...
+    work_terms: frozenset[str] = frozenset()  # stemmed terms of the work's name, its title's head ("Herbivore: A ...": herbivor)
 
 
 def layout(doc: Document) -> Layout:
@@ -110,7 +111,20 @@ def layout(doc: Document) -> Layout:
     front_only, names = _names(doc, tuple(zones))
     each = _authors(doc)
     return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
-                  signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)), in_section)
+                  signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)), in_section, work_name(title))
+
+
+WORK_NAME_WORDS = 3  # a title's head before its colon names the work when it is this short ("TAO: Facebook’s Distributed ...")
+
+
+def work_name(title: str) -> frozenset[str]:
+    """The stemmed terms of the name a title gives its work: the head before a colon or a dash ("Herbivore: A Scalable
+    and Efficient Protocol ...", "Copysets: Reducing ..."), of at most WORK_NAME_WORDS words, capitalised; none for a
+    title without one ("Live Migration of Virtual Machines")."""
+    head = re.split(r"\s*(?::|\s[–—-]\s)", title, maxsplit=1)
+    if len(head) < 2 or not 0 < len(head[0].split()) <= WORK_NAME_WORDS or not head[0][:1].isupper():
+        return frozenset()
+    return frozenset(t for t in terms(head[0]) if t not in _GENERIC)
 
 
 _CONFERENCE_YEAR = r"(?-i:[A-Z][A-Za-z]*[A-Z][A-Za-z]*)\s?['’]\d{2}"  # a conference and its year: "SOSP’03", "NDSS ’14", "PPoPP '16"
@@ -606,6 +620,9 @@ class Aspect:
     own_cue: re.Pattern | None = None  # ... and state the aspect in these words (the cue when None)
     heading: re.Pattern | None = None  # a section whose title names the aspect ("Future developments"): its sentences state it
     announced: bool = True  # may a sentence that only announces items state it ("there are two problems with ...")?
+    own_work: bool = False  # stated of the work only: never by a sentence about other work (``_about_others``), its weak cue only
+    # where the sentence speaks of the work (``speaks_of_work``)
+    not_cue: re.Pattern | None = None  # a sentence the cue finds that states someone else's (``_REMOVES_LIMITS``)
 
 
 _THESIS = (
@@ -660,11 +677,37 @@ _AUTHORS = (
     r"^\s*(?:[Aa]uthors?|AUTHORS?|[Bb]y|BY)\s*:|^(?:by\s+)?[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+(?:,? (?:and|&) |, )[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+"
     r"|^[A-Z][\w'’-]+(?: [A-Z][\w.'’-]+)+ (?:is|was) (?:a|an|the)\b"
 )
-_LIMITS = (  # a sentence stating what the work could not do
-    r"\b(?:limitations?|limited (?:by|to|in)|shortcomings?|caveats?|beyond the scope|(?:further|future|more) research"
-    r"|(?:further|future) (?:work|studies)|(?:could|can|did|does) not (?:be )?(?:address|cover|include|examine|establish|determine|capture|generali[sz]e)\w*)\b"
+_LIMITS = (  # a sentence stating what the work could not do (not what it leaves for later: "Future work might involve ...")
+    r"\b(?:limitations?|limited (?:by|to|in)|shortcomings?|caveats?|beyond the scope"
+    r"|(?:could|can|did|does) not (?:be )?(?:address|cover|include|examine|establish|determine|capture|generali[sz]e)\w*)\b"
 )
-_LIMITS_NAMED = r"\b(?:limitations?|shortcomings?|beyond the scope)\b"  # not "limited by our imagination", "third-party caveats"
+# ... or what it does not do, said of the work itself (``_OWN_WORK`` or its name): "Herbivore does not protect transactions
+# that are significantly longer than clique lifetimes", "our queue is not wait-free on Power7"; half a cue's weight
+_FALLS_SHORT = (
+    r"\b(?:(?:does|do|did|can|could|will)(?:n['’]t| not)|cannot)\s+(?:yet |currently |\w+ly )?"
+    r"(?:protect|support|handle|address|scale|guarantee|tolerate|prevent|detect|cover|consider|model|capture|apply|provide"
+    r"|offer|solve|eliminate|deal with|account for|extend to|generali[sz]e)\w*"
+    r"|\b(?:is|are|was|were)(?:n['’]t| not) (?:yet |currently |\w+ly )?(?:wait-free|lock-free|suitable|safe|secure|robust|complete|optimal|sound|scalable)\b"
+    r"|\b(?:drawbacks?|downsides?|disadvantages?|weakness(?:es)?)\b"
+    r"|\b(?:susceptible|vulnerable) to\b|\bat the (?:cost|expense) of\b|\bunfortunately\b|\bcomes? at a (?:\w+ )?(?:cost|price)\b"
+)
+# a limitation the work removes, or someone else's: "This design addresses limitations in the original design",
+# "allowing it to avoid some of the fundamental shortcomings of a lookaside cache", "To overcome this limitation one could ..."
+_REMOVES_LIMITS = (
+    r"\b(?:overcome|overcomes|overcoming|address|addresses|addressing|avoid|avoids|avoiding|remov\w+|eliminat\w+|solv\w+|circumvent\w*"
+    r"|alleviat\w+|mitigat\w+|lift|lifts|fix|fixes|fixing|without)\s+(?:\w+\s+){0,4}(?:limitations?|shortcomings?|drawbacks?|downsides?"
+    r"|disadvantages?|weakness(?:es)?)\b|\b(?:limitations?|shortcomings?|drawbacks?)\b[^.;]{0,40}\b(?:are|is|were|was) (?:avoided|overcome|removed"
+    r"|eliminated|addressed|solved|lifted)\b"
+)
+# a sentence about other work: it cites ("[6]", "[11, 23]", "Smith et al.") or lies in a section on related work
+_CITES = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\bet al\b")
+_OTHERS_SECTION = re.compile(r"\b(?:related|prior|previous|other) (?:work|research|approaches|systems)\b|\bbackground\b|\bliterature\b"
+                             r"|\bstate of the art\b", re.I)
+# a sentence naming a limitation stated just before it: "This is a fundamental limitation of any scheme ...", "Despite these limitations, ..."
+_POINTS_BACK = re.compile(r"^(?:(?:despite|given|with|because of|due to) (?:these|this|those|such) (?:\w+ )?(?:limitations?|shortcomings?|drawbacks?|weakness(?:es)?)"
+                          r"|(?:this|that|these|those|such) (?:is|are|was|were|remains?|poses?|presents?) (?:an? |the |one )?(?:\w+ ){0,2}"
+                          r"(?:limitations?|shortcomings?|drawbacks?|weakness(?:es)?|problems?|caveats?)\b)", re.I)
+_LIMITS_NAMED = r"\b(?:limitations?|shortcomings?|beyond the scope|drawbacks?|downsides?|disadvantages?|weakness(?:es)?)\b"  # not "limited by our imagination", "third-party caveats"
 _FUTURE = (  # a sentence stating what the work leaves for later
     r"\b(?:future (?:work|research|studies|directions?|versions?|releases?)|in the future|(?:further|more|additional) (?:work|research|studies|investigation)"
     r"|we (?:plan|intend|hope|would like|are (?:currently |now )?(?:working|planning)|will (?:also |next )?(?:explore|investigate|study|extend|focus|look|examine|address|add|implement))"
@@ -677,6 +720,13 @@ _OWN_WORK = re.compile(
     r"\b(?:[Ww]e|[Oo]ur|[Uu]s|I|[Mm]y)\b|\b(?i:(?:this|the present|the current|the proposed) (?:\w+ )?(?:paper|work|study|article|report|approach|system"
     r"|model|design|method|implementation|analysis|library|tool|protocol|framework|technique|research|treatment))\b"
 )
+
+
+def speaks_of_work(text: str, lay: Layout) -> bool:
+    """Does a sentence speak of the work itself: "we", "our", "this system" (``_OWN_WORK``) or the work's name?"""
+    return bool(_OWN_WORK.search(text)) or bool(lay.work_terms and lay.work_terms & set(terms(text)))
+
+
 _CONTRIBUTES = (  # a sentence stating what the work adds
     r"^it (?:\w+ )?contribut\w*|\b(?:(?:we|(?:this|the present|the current|our) (?:\w+ )?(?:paper|study|work|article|report|research|analysis|thesis|chapter)(?:'s|’s)?)"
     r" (?:\w+ )?contribut\w*|(?:our|(?:the |its )?(?:main|key|primary|principal|major|central|chief)) contributions?"
@@ -737,7 +787,8 @@ ASPECTS: dict[str, Aspect] = {
                         frozenset({"front", "title", "disclaimer"})),
     "limitation": Aspect({"conclusion": 1.0, "method": 0.8, "abstract": 0.6, "introduction": 0.5, "body": 0.4}, re.compile(_LIMITS, re.I),
                          frozenset({"conclusion", "method", "abstract", "introduction", "body"}), (0.0,), own_zones=frozenset({"body"}),
-                         own_cue=re.compile(_LIMITS_NAMED, re.I), heading=re.compile(r"\blimitations?\b|\bthreats to validity\b", re.I)),
+                         own_cue=re.compile(_LIMITS_NAMED, re.I), heading=re.compile(r"\blimitations?\b|\bthreats to validity\b", re.I),
+                         weak_cue=re.compile(_FALLS_SHORT, re.I), own_work=True, not_cue=re.compile(_REMOVES_LIMITS, re.I)),
     "future": Aspect({"conclusion": 1.0, "body": 0.6, "abstract": 0.4, "introduction": 0.3}, re.compile(_FUTURE, re.I),
                      frozenset({"conclusion", "body", "abstract", "introduction"}), (0.0,), own_zones=frozenset({"body", "introduction"}),
                      heading=re.compile(r"\bfuture (?:work|research|developments?|directions?|plans?)\b|\bopen (?:problems|questions|issues)\b"
@@ -861,6 +912,8 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
             ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
     elif aspect in LISTED_ASPECTS and follower is not None and follower not in exclude and _announces(display_text(doc.sentences[sid].text)):
         ids.append(follower)  # "Several challenges need to be addressed ..." is followed by the first: "First, we would like to ..."
+    elif (before := _antecedent(doc, sid)) is not None and before not in exclude:
+        ids.insert(0, before)  # "Herbivore does not protect transactions ..." / "This is a fundamental limitation of any scheme ..."
     return PaperSelection(tuple(sorted(ids)), aspect, cued, primary=_primary(lay, doc, aspect, sid))
 
 
@@ -988,12 +1041,16 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
         cued = np.array([bool(title) and (lay.zones[i] == "title" or title in " ".join(t.split()).lower())
                          for i, t in zip(candidates, texts)])
     else:
-        cued = np.array([bool(aspect.cue.search(t)) for t in texts]) | by_name
+        cued = np.array([bool(aspect.cue.search(t)) and not (aspect.not_cue and aspect.not_cue.search(t)) for t in texts]) | by_name
     stated = cued.copy()  # in words, not by a section's title
-    weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) for t in texts])
+    weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) and (not aspect.own_work or speaks_of_work(t, lay))
+                     for t in texts])
+    if aspect.own_work:
+        others = np.array([_about_others(doc, lay, i, t) for i, t in zip(candidates, texts)], dtype=bool)
+        cued, weak = cued & ~others, weak & ~others
     own_cue = aspect.own_cue or aspect.cue
-    own = np.array([lay.zones[i] not in aspect.own_zones or bool(_OWN_WORK.search(t) and own_cue.search(t))
-                    for i, t in zip(candidates, texts)])
+    own = np.array([lay.zones[i] not in aspect.own_zones or bool(speaks_of_work(_with_antecedent(doc, i, t), lay) and (own_cue.search(t) or w))
+                    for i, t, w in zip(candidates, texts, weak)])
     if aspect.heading is not None:  # every sentence of a "Future developments" section states the aspect
         titled = {sec.id for sec in doc.sections if aspect.heading.search(sec.title)}
         mixed = {sec.id for sec in doc.sections if sec.id in titled and _names_more(sec.title, aspect.heading)}
@@ -1024,6 +1081,29 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
              + CUE_WEIGHT * named)
     top = int(np.argmax(total))
     return int(ids[top]), bool(cued[top] or weak[top])
+
+
+def _antecedent(doc: Document, sid: int) -> int | None:
+    """The sentence before ``sid`` in its section when ``sid`` names what that one states ("This is a fundamental
+    limitation of any scheme ...", ``_POINTS_BACK``)."""
+    if sid == 0 or doc.sentences[sid - 1].section != doc.sentences[sid].section or not _POINTS_BACK.match(display_text(doc.sentences[sid].text)):
+        return None
+    return sid - 1
+
+
+def _about_others(doc: Document, lay: Layout, sid: int, text: str) -> bool:
+    """Does a sentence speak of other work: it cites, or it lies in a section on related work or background and
+    does not speak in the first person ("This work differs from Walter ..." is another's;
+    "Our chain replication does not offer graceful handling ..." compares the work with others)?"""
+    if _CITES.search(text):
+        return True
+    first_person = re.search(r"\b(?:[Ww]e|[Oo]ur|[Uu]s)\b", text)  # there the work's name is compared: "... a complement to Freenet"
+    return bool(_OTHERS_SECTION.search(doc.sections[doc.sentences[sid].section].title)) and not first_person
+
+
+def _with_antecedent(doc: Document, sid: int, text: str) -> str:
+    before = _antecedent(doc, sid)
+    return text if before is None else f"{display_text(doc.sentences[before].text)} {text}"
 
 
 _HEADING_FILLER = frozenset("and or of the a an for with in on to our its".split())

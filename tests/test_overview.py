@@ -1261,3 +1261,50 @@ def test_a_sentence_only_announcing_challenges_states_no_problem():
     doc = parse(text, markdown=True)
     chosen = overview.select(overview.layout(doc), doc, "What problem does the paper address?", np.zeros(len(doc.sentences)))
     assert display_text(doc.sentences[chosen.sentence_ids[0]].text).startswith("The place of tidal mills in the coastal economy has been hard")
+
+
+# A paper that names no limitation in words: what it says its own system does not do is one.
+WEIR = """\
+# Weir: Flood Routing for River Gauges
+
+Ana Souto
+
+## Introduction
+
+River gauges report water levels every hour. Earlier routing schemes overcome the limitations of single gauges by pooling
+them. This paper presents Weir, a routing scheme for gauge networks.
+
+## Related Work
+
+Tidewatch pools gauges by basin. This system does not handle gauges that drift.
+
+## Design
+
+Weir routes each reading to the nearest three basins. Weir does not handle gauges that report less often than daily.
+This is a fundamental limitation of any scheme that routes by recency. Readings are kept for a year.
+
+## Conclusion
+
+We have presented Weir. Future work might route readings by season.
+"""
+
+
+def test_a_limitation_is_what_the_work_says_it_does_not_do_and_names_what_came_before():
+    quotes = quoted(parse(WEIR, markdown=True), "What are the limitations of this work?")
+    assert quotes == ["Weir does not handle gauges that report less often than daily.",
+                      "This is a fundamental limitation of any scheme that routes by recency."]
+
+
+def test_a_limitation_is_never_another_works_nor_a_plan():
+    # left: "Earlier routing schemes overcome the limitations of single gauges ..." (others', removed), "This system does
+    # not handle gauges that drift." (Tidewatch, under Related Work), "Future work might route readings by season." (a plan)
+    text = WEIR.replace("Weir does not handle gauges that report less often than daily.\n"
+                        "This is a fundamental limitation of any scheme that routes by recency. ", "")
+    assert quoted(parse(text, markdown=True), "What are the limitations of this work?") is None  # stated nowhere: abstained on
+
+
+def test_a_titles_head_names_the_work():
+    assert overview.work_name("Weir: Flood Routing for River Gauges") == frozenset({"weir"})
+    assert overview.work_name("TAO: Facebook’s Distributed Data Store for the Social Graph") == frozenset({"tao"})
+    assert overview.work_name("Live Migration of Virtual Machines") == frozenset()
+    assert overview.work_name("Why the Flood Came: A Study of River Gauges") == frozenset()  # too long for a name
