@@ -623,6 +623,8 @@ class Aspect:
     own_work: bool = False  # stated of the work only: never by a sentence about other work (``_about_others``), its weak cue only
     # where the sentence speaks of the work (``speaks_of_work``)
     not_cue: re.Pattern | None = None  # a sentence the cue finds that states someone else's (``_REMOVES_LIMITS``)
+    detail: re.Pattern | None = None  # a sentence giving the aspect's particulars (an evaluation's data, machines, sizes) ...
+    # ... outranks a section's opener that only announces it ("In this section we present a thorough evaluation ...")
 
 
 _THESIS = (
@@ -652,6 +654,14 @@ _FINDS = (
 _EVALUATES = (  # a sentence saying how the work was evaluated
     r"\bwe (?:evaluat|measur|test|benchmark|experiment|ran|run|conduct|perform|collect|stud(?:y|ied)|analy[sz]ed|compar)\w*"
     r"|\b(?:experiments?|evaluation|measurements?|benchmarks?|simulations?) (?:on|with|using|of|in|were|was)\b|\bdata ?sets?\b|\btest ?beds?\b"
+)
+_EVALUATION_DETAIL = (  # a sentence naming what an evaluation ran on: its data, machines, workloads, sizes
+    r"\b\d[\d,.]*\s?(?:-\s?)?(?:nodes?|machines?|servers?|cores?|processors?|cpus?|gpus?|threads?|clients?|hosts?|disks?|vms?|[GMT]B|GHz|MHz"
+    r"|[GM]bit/?s?|[GM]bps|queries|documents|users|participants|subjects|traces?|workloads?|benchmarks?|runs|trials|games|positions|programs"
+    r"|files|pages|requests|hours|days)\b|\b(?:data ?sets?|corp(?:us|ora)|test collections?|traces|test ?beds?|micro-?benchmarks?"
+    r"|benchmark suites?|EC2|PlanetLab|TREC|questionnaires?|survey of)\b|\b(?:consist(?:s|ed|ing)? of|drawn from|collected from"
+    r"|taken from|(?:is|are|was|were) (?:run|conducted|performed|carried out) on"
+    r"|(?:set up|deployed|built|ran|run) (?:a |an |the |our )?(?:\w+ ){0,2}(?:cluster|test ?bed|network|prototype|testing environment))\b"
 )
 _USES = (  # a sentence saying what the work itself uses
     rf"\b(?:based on|draw(?:s|ing)? on|grounded in|in (?:the|a) framework of|methods?(?=\s*:)|methodology"
@@ -776,7 +786,8 @@ ASPECTS: dict[str, Aspect] = {
     "evaluation": Aspect({"method": 0.8, "abstract": 0.5, "introduction": 0.3, "conclusion": 0.3, "body": 0.2}, re.compile(_EVALUATES, re.I),
                          frozenset({"abstract", "introduction", "conclusion", "body"}), (0.3, 0.15), own_zones=frozenset({"body"}),
                          heading=re.compile(r"^[\dIVX.\s]*(?:(?:performance|experimental|empirical|simulation|system)\s+)?(?:evaluation|experiments?"
-                                            r"|measurements?|results|benchmarks?|setup|setting|performance(?: evaluation| analysis)?)\.?$", re.I)),
+                                            r"|measurements?|results|benchmarks?|setup|setting|performance(?: evaluation| analysis)?)\.?$", re.I),
+                         detail=re.compile(_EVALUATION_DETAIL)),
     "authors": Aspect({"front": 1.0, "about_authors": 0.8, "title": 0.0}, re.compile(_AUTHORS),
                       frozenset({"front", "about_authors", "title"})),
     # the cue is not read: a sentence states the title when it holds the document's title (``_best``)
@@ -802,6 +813,8 @@ ASPECTS: dict[str, Aspect] = {
 }
 PUBLISHER_KINDS = frozenset(terms("university institution institute press journal school programme program"))
 CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in the right part
+DETAIL_WEIGHT = 0.5  # a sentence giving the particulars (``Aspect.detail``) over a part's first sentence (position 0.3)
+DETAIL_REACH = 12
 HEADED_BONUS = 0.5  # a "Limitations" or "Future Work" section's sentences over a conclusion's that mention either
 RETRIEVAL_WEIGHT = 0.5  # the question's own dense/BM25 score, min-max scaled over the candidates
 
@@ -1079,6 +1092,13 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     named = np.array([bool(kinds & set(terms(display_text(doc.sentences[i].text)))) for i in ids]) if kinds else 0.0
     total = (prior + CUE_WEIGHT * np.maximum(cued, 0.5 * weak) + RETRIEVAL_WEIGHT * minmax(scores[ids]) + position
              + CUE_WEIGHT * named)
+    if aspect.detail is not None:  # where a part sets them out (its first DETAIL_REACH sentences), the sentences saying in words
+        # what was done and those giving its particulars outrank the part's opener: "We evaluate ELB-trees on two systems ...",
+        # "All experiments were conducted in a network composed of 10.000 nodes ...", not "In this section we present ..."
+        texts_kept = [display_text(doc.sentences[i].text) for i in ids]
+        reach = headed[keep] & (order < DETAIL_REACH)
+        particular = np.array([bool(aspect.detail.search(t)) for t in texts_kept])
+        total = total + DETAIL_WEIGHT * reach * ((stated[keep] & ~lay.signposts[ids]).astype(float) + particular)
     top = int(np.argmax(total))
     return int(ids[top]), bool(cued[top] or weak[top])
 

@@ -1308,3 +1308,11 @@ def test_a_titles_head_names_the_work():
     assert overview.work_name("TAO: Facebook’s Distributed Data Store for the Social Graph") == frozenset({"tao"})
     assert overview.work_name("Live Migration of Virtual Machines") == frozenset()
     assert overview.work_name("Why the Flood Came: A Study of River Gauges") == frozenset()  # too long for a name
+
+
+def test_an_evaluation_is_quoted_where_its_section_says_what_it_ran_on_not_from_its_opener():
+    text = WEIR.replace("## Conclusion", "## 5 Evaluation\n\nIn this section we present our results. Weir is easy to deploy. "
+                        "All experiments were run on 40 gauges of the Douro basin over two years. Weir routed most readings "
+                        "within a minute.\n\n## Conclusion")
+    assert quoted(parse(text, markdown=True), "What data or evaluation do the authors use?") == [
+        "All experiments were run on 40 gauges of the Douro basin over two years."]
