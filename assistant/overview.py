@@ -651,6 +651,19 @@ _FINDS = (
     r"|demonstrated|reveals?|revealed|confirms?|highlights?|underscores?|supports?|points? to)|(?:was|were|is|are|has been|have been) (?:significantly )?"
     r"(?:reduced|increased|declined|associated|higher|lower))\b"
 )
+_SHOWN = (  # "We have shown that ...", "Our experiments demonstrate ..."
+    r"\bwe have (?:shown|demonstrated|found|observed|learned)\b|\b(?:experiments?|evaluation|measurements?|results?|study|analysis)"
+    r" (?:\w+ ){0,2}?(?:show(?:s|ed)?|demonstrated?s?|confirm(?:s|ed)?|reveal(?:s|ed)?|indicated?s?|suggest(?:s|ed)?)\b"
+)
+_RESULTS = (  # what the authors found, in so many words (not "generally", "in short": a conclusion's hedges)
+    r"\bwe (?:have )?(?:find|found|show|showed|shown|observed?)\b|\b(?:results?|findings?|evidence|data) (?:\w+ )?(?:shows?|showed|suggests?"
+    r"|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|confirmed)\b|\b(?:results?|findings?)(?=\s*:)"
+)
+_MEASURED = (  # a sentence giving a measured result: "outperforms", "30 times faster", "from 99.99% to 0.15%", "speed-ups between 10 to 100"
+    r"\b(?:outperform\w*|(?:\d+(?:\.\d+)?|two|three|four|five|ten|several|many|orders? of magnitude) ?(?:times|x|×|fold)? ?(?:faster|slower|better"
+    r"|fewer|lower|higher|smaller|larger|less|more)(?= than| at| on| in|,|\.)|speed-?ups?|(?:improv|reduc|increas|decreas|lower|rais|cut|sav)\w*"
+    r" (?:\w+ ){0,6}?(?:by|from|to) (?:about |up to |over |nearly |almost |roughly )?\d[\d.,]*|\d[\d.,]*\s?%)"
+)
 _EVALUATES = (  # a sentence saying how the work was evaluated
     r"\bwe (?:evaluat|measur|test|benchmark|experiment|ran|run|conduct|perform|collect|stud(?:y|ied)|analy[sz]ed|compar)\w*"
     r"|\b(?:experiments?|evaluation|measurements?|benchmarks?|simulations?) (?:on|with|using|of|in|were|was)\b|\bdata ?sets?\b|\btest ?beds?\b"
@@ -710,7 +723,7 @@ _REMOVES_LIMITS = (
     r"|eliminated|addressed|solved|lifted)\b"
 )
 # a sentence about other work: it cites ("[6]", "[11, 23]", "Smith et al.") or lies in a section on related work
-_CITES = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\bet al\b")
+_CITES = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\bet al\b|\((?:[A-Z][\w'’-]+(?:,? (?:and|&) [A-Z][\w'’-]+)?,? (?:1[89]|20)\d\d[a-z]?;? ?)+\)")
 _OTHERS_SECTION = re.compile(r"\b(?:related|prior|previous|other) (?:work|research|approaches|systems)\b|\bbackground\b|\bliterature\b"
                              r"|\bstate of the art\b", re.I)
 # a sentence naming a limitation stated just before it: "This is a fundamental limitation of any scheme ...", "Despite these limitations, ..."
@@ -778,6 +791,11 @@ ASPECTS: dict[str, Aspect] = {
     # the abstract's weight is low enough that its best-scored sentence, saying nothing of conclusions, does not outweigh
     # a Conclusion's opener (Kelips, Freenet); one that says "we show" still does
     "conclusion": Aspect({"conclusion": 1.0, "abstract": 0.4}, re.compile(_CONCLUDES, re.I), weak_cue=re.compile(_FINDS, re.I)),
+    # what a work found, asked as such ("What are the main findings?"): a conclusion's or an abstract's sentence stating a finding
+    # or a measured result; without one, the conclusion (``select``)
+    "findings": Aspect({"conclusion": 1.0, "abstract": 0.7}, re.compile(rf"{_RESULTS}|{_SHOWN}|{_MEASURED}", re.I),
+                       frozenset({"conclusion", "abstract"}), own_work=True,
+                       not_cue=re.compile(r"\bwe (?:will |also |then )?show (?:how|what|which|why)\b", re.I)),  # a method: "we show how to apply PageRank"
     "recommendation": Aspect({"conclusion": 1.0, "abstract": 0.6}, re.compile(_RECOMMENDS, re.I), frozenset({"abstract"})),
     "method": Aspect({"method": 1.0, "abstract": 0.7, "introduction": 0.5, "lead": 0.3}, re.compile(_USES, re.I),
                      frozenset({"introduction", "lead"}), (0.0,),  # a method is stated anywhere in its section
@@ -903,6 +921,10 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     if aspect == "problem":
         return _problem(lay, doc, scores, exclude)
     kinds = frozenset(terms(question)) & PUBLISHER_KINDS if aspect == "publisher" else frozenset()
+    if aspect == "conclusion" and _ASKS_FINDINGS.search(question):
+        finding = _best(lay, doc, ASPECTS["findings"], scores, exclude)
+        if finding is not None:
+            return PaperSelection((finding[0],), aspect, finding[1], primary=_primary(lay, doc, aspect, finding[0]))
     best = _best(lay, doc, ASPECTS[aspect], scores, exclude, kinds=kinds)
     if aspect == "evaluation" and (best is None or not _headed(doc, ASPECTS[aspect], best[0])):
         return None  # no section says how the work was evaluated: the question is asked of the whole text
@@ -949,9 +971,7 @@ def _announces(text: str) -> bool:
 
 
 _ASKS_FINDINGS = re.compile(r"\b(?:findings?|results?|find|found|show|showed|shown|reveal\w*|discover\w*|demonstrat\w*|outcomes?)\b", re.I)
-_FOUND = re.compile(  # a sentence stating what the work found, after a conclusion's restatement of the work
-    rf"{_FINDS}|\bwe have (?:shown|demonstrated|found|observed|learned)\b|\b(?:experiments?|evaluation|measurements?|results?|study|analysis)"
-    r" (?:\w+ )?(?:show(?:s|ed)?|demonstrated?s?|confirm(?:s|ed)?|reveal(?:s|ed)?|indicated?s?)\b|\bdemonstrates\b", re.I)
+_FOUND = re.compile(rf"{_FINDS}|{_SHOWN}|\bdemonstrates\b", re.I)  # a sentence stating what the work found, after a conclusion's restatement of the work
 FINDING_REACH = 8  # sentences after the restatement where its finding may come
 
 

@@ -1316,3 +1316,12 @@ def test_an_evaluation_is_quoted_where_its_section_says_what_it_ran_on_not_from_
                         "within a minute.\n\n## Conclusion")
     assert quoted(parse(text, markdown=True), "What data or evaluation do the authors use?") == [
         "All experiments were run on 40 gauges of the Douro basin over two years."]
+
+
+def test_the_main_findings_are_a_stated_or_measured_result_not_a_summary_of_the_work():
+    text = WEIR.replace("We have presented Weir. Future work might route readings by season.",
+                        "We have presented Weir. Weir is simple to run. Gauges that pool readings lose 40% of them in floods (Souto 2019). "
+                        "In our deployment, Weir routed 95% of readings within a minute. Future work might route readings by season.")
+    doc = parse(text, markdown=True)
+    assert quoted(doc, "What are the main findings?") == ["In our deployment, Weir routed 95% of readings within a minute."]
+    assert quoted(doc, "What does the paper conclude?")[0] == "We have presented Weir."  # the conclusion's own opening, as before
