@@ -733,7 +733,7 @@ _POINTS_BACK = re.compile(r"^(?:(?:despite|given|with|because of|due to) (?:thes
 _LIMITS_NAMED = r"\b(?:limitations?|shortcomings?|beyond the scope|drawbacks?|downsides?|disadvantages?|weakness(?:es)?)\b"  # not "limited by our imagination", "third-party caveats"
 _FUTURE = (  # a sentence stating what the work leaves for later
     r"\b(?:future (?:work|research|studies|directions?|versions?|releases?)|in the future|(?:further|more|additional) (?:work|research|studies|investigation)"
-    r"|we (?:plan|intend|hope|would like|are (?:currently |now )?(?:working|planning)|will (?:also |next )?(?:explore|investigate|study|extend|focus|look|examine|address|add|implement))"
+    r"|(?<!than )we (?:plan|intend|hope|would like|are (?:currently |now )?(?:working|planning)|will (?:also |next )?(?:explore|investigate|study|extend|focus|look|examine|address|add|implement))"
     r"|(?:next|natural) steps?|remains? (?:to be|an open|open)|open (?:questions?|problems?|issues?)|left (?:for|to) (?:future|further|later)"
     r"|(?:should|could|might|will) be (?:explored|investigated|studied|extended|addressed) (?:in|by) (?:future|further|later))\b"
 )
@@ -947,7 +947,7 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
             ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
     elif aspect in LISTED_ASPECTS and follower is not None and follower not in exclude and _announces(display_text(doc.sentences[sid].text)):
         ids.append(follower)  # "Several challenges need to be addressed ..." is followed by the first: "First, we would like to ..."
-    elif (before := _antecedent(doc, sid)) is not None and before not in exclude:
+    elif (before := _antecedent(doc, sid, dangling=aspect in DANGLING_ASPECTS)) is not None and before not in exclude:
         ids.insert(0, before)  # "Herbivore does not protect transactions ..." / "This is a fundamental limitation of any scheme ..."
     return PaperSelection(tuple(sorted(ids)), aspect, cued, primary=_primary(lay, doc, aspect, sid))
 
@@ -956,7 +956,7 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
 # challenges need to be addressed ..."), whose items follow it ("First, ...", "This would allow us to ...").
 LISTED_ASPECTS = frozenset({"contribution", "future", "limitation", "method", "conclusion", "recommendation"})
 _ANNOUNCES_ITEMS = re.compile(
-    r"\b(?:several|a (?:number|couple) of|two|three|four|five|various|many|some|the following)\s+(?:\w+\s+){0,2}"
+    r"\b(?:several|a (?:number|couple) of|two|three|four|five|various|many|some|the following)\s+(?:[\w-]+\s+){0,2}"
     r"(?:contributions|challenges|areas|directions|limitations|issues|questions|problems|ways|steps|improvements"
     r"|extensions|avenues|lessons|findings|observations|aspects|goals|ideas|features|techniques|shortcomings|drawbacks"
     r"|weaknesses|opportunities|topics|tasks)\b|:$", re.I)
@@ -1123,12 +1123,23 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     return int(ids[top]), bool(cued[top] or weak[top])
 
 
-def _antecedent(doc: Document, sid: int) -> int | None:
+# a short sentence that says what it speaks of only by pointing back: "We hope to remedy this in the future.", "We consider
+# solving this problem as part of our future work.", "Tor does not address this attack."
+_DANGLING = re.compile(r"\b(?:this|these|those)\b(?!\s+(?:paper|work|study|article|report|section|chapter|system|approach|design|thesis"
+                       r"|document|library|tool|framework|model|protocol|algorithm|technique|method)\b)", re.I)
+DANGLING_WORDS = 14
+DANGLING_ASPECTS = frozenset({"limitation", "future"})  # not a conclusion's "These results highlight the importance of ..."
+
+
+def _antecedent(doc: Document, sid: int, dangling: bool = False) -> int | None:
     """The sentence before ``sid`` in its section when ``sid`` names what that one states ("This is a fundamental
-    limitation of any scheme ...", ``_POINTS_BACK``)."""
-    if sid == 0 or doc.sentences[sid - 1].section != doc.sentences[sid].section or not _POINTS_BACK.match(display_text(doc.sentences[sid].text)):
+    limitation of any scheme ...", ``_POINTS_BACK``), or (``dangling``) only points back at it (``_DANGLING``)."""
+    if sid == 0 or doc.sentences[sid - 1].section != doc.sentences[sid].section:
         return None
-    return sid - 1
+    text = display_text(doc.sentences[sid].text)
+    if _POINTS_BACK.match(text) or (dangling and len(text.split()) <= DANGLING_WORDS and _DANGLING.search(text)):
+        return sid - 1
+    return None
 
 
 def _about_others(doc: Document, lay: Layout, sid: int, text: str) -> bool:

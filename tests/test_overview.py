@@ -1325,3 +1325,18 @@ def test_the_main_findings_are_a_stated_or_measured_result_not_a_summary_of_the_
     doc = parse(text, markdown=True)
     assert quoted(doc, "What are the main findings?") == ["In our deployment, Weir routed 95% of readings within a minute."]
     assert quoted(doc, "What does the paper conclude?")[0] == "We have presented Weir."  # the conclusion's own opening, as before
+
+
+@pytest.mark.parametrize("plan", ["We hope to remedy this in the future.", "We consider solving this problem as part of our future work."])
+def test_a_plan_that_only_points_back_brings_what_it_points_at(plan):
+    text = WEIR.replace("Future work might route readings by season.", f"Weir drops readings when a gauge restarts. {plan}")
+    assert quoted(parse(text, markdown=True), "What future work do the authors suggest?") == ["Weir drops readings when a gauge restarts.", plan]
+
+
+def test_a_wish_about_speed_is_no_plan_and_a_hyphenated_announcement_brings_its_first_item():
+    text = WEIR.replace("Future work might route readings by season.", "Routing is slower than we would like.")
+    assert quoted(parse(text, markdown=True), "What future work do the authors suggest?") is None
+    text = WEIR.replace("Future work might route readings by season.", "We plan several future-work directions. First, we would like "
+                        "to route readings by season.")
+    assert quoted(parse(text, markdown=True), "What future work do the authors suggest?") == [
+        "We plan several future-work directions.", "First, we would like to route readings by season."]
