@@ -778,6 +778,8 @@ _DATED = (  # a front-matter line dating the work: a month and year, or a year
     rf"\b(?:{MONTH_NAMES}|{SEASON_NAMES}|fall) (?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[–-]\s?\d{{1,2}})?,? )?{YEAR_DIGITS}\b"  # "July 7th, 2013", "October 4–7, 2015"
     rf"|\b{_JOURNAL_PAGES}\b"  # "PVLDB, 14(3): 268 - 280, 2021."
     rf"|\b(?:published|received|accepted|dated?|issued|©|copyright)\b.{{0,40}}\b{YEAR_DIGITS}\b"
+    # a conference and its year: "(USENIX ATC ’13)", "SOSP’03", "2013 USENIX Annual Technical Conference"
+    rf"|\b{_CONFERENCE_YEAR}(?!\w)|\b{YEAR_DIGITS} (?:[A-Z][\w/&-]* ){{1,5}}(?:Conference|Symposium|Workshop)\b"
 )
 
 _AIM = re.compile(_THESIS, re.I)

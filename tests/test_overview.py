@@ -734,7 +734,8 @@ def test_the_main_findings_are_what_the_conclusion_found_not_its_restatement_of_
 
 
 @pytest.mark.parametrize("dated", ["July 7th, 2013", "July 7, 2013", "July 2013", "SOSP’15, October 4–7, 2015, Monterey, CA.",
-                                   "PVLDB, 14(3): 268 - 280, 2021."])
+                                   "PVLDB, 14(3): 268 - 280, 2021.", "USENIX Association 2013 USENIX Annual Technical Conference (USENIX ATC ’13)",
+                                   "Submitted to ML’08"])
 def test_a_printed_date_under_the_byline_dates_the_work(dated):
     assert overview.ASPECTS["published"].cue.search(f"Sunny King {dated}")
 
