@@ -52,8 +52,16 @@ _PERMISSION_NOTICE = re.compile(
 # "Keywords", "Index Terms", "CCS Concepts", an ACM class ("F.2.0 [Theory of Computation]: ..."): not its content.
 _INDEXING_TERMS = re.compile(r"\s*(?:(?:categories and subject descriptors|general terms|keywords|index terms|ccs concepts"
                              r"|acm reference format)\b|[A-K]\.\d+(?:\.\d+)*\s*\[)", re.I)
+# a funding note a PDF set as a footnote or ran on into the text: "†The authors were supported in part by DARPA/AFRL IFGA grant
+# ...", "Van Renesse and Schneider are supported, in part, by AFOSR grant ...", "Work of Theodore W. Hong was supported by grants ..."
+_FUNDED = re.compile(
+    r"^\W*(?:(?i:this (?:work|research|project|material|paper)|the (?:first |second |third |last )?authors?|work of [^,]{3,40})"
+    r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*(?:,? (?:and|&) [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*)?)"
+    r" (?:\w+ )?(?:is|are|was|were|has been|have been) (?:\w+ )?(?:supported|funded|sponsored)\b.{0,80}?"
+    r"\b(?:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
 _THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
 NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
+FUNDED_ZONES = NOTICE_ZONES | {"conclusion"}
 LEAD_PARAGRAPHS = 2  # with no introduction or abstract, the first body paragraphs stand in for them
 
 
@@ -83,8 +91,13 @@ def layout(doc: Document) -> Layout:
     noticed: set[int] = set()  # paragraphs holding a permission notice
     opening = _opening_pages_end(doc)  # a venue line stands on the first pages, not among the references
     listed: set[int] = set()  # paragraphs whose ACM subject categories and keywords run on from a sentence
+    funded: set[int] = set()  # funding footnotes set inside a part: the part's order runs on over them
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
+        if zone in FUNDED_ZONES and _FUNDED.search(display_text(s.text)):
+            zones.append("acknowledgements")  # a funding footnote in an introduction or a conclusion
+            funded.add(s.id)
+            continue
         if s.paragraph in listed or (zone in NOTICE_ZONES and _INDEXING_TERMS.match(s.text)):
             listed.add(s.paragraph)  # "Categories and Subject Descriptors. F.2.0 [Theory of Computation]: ... Keywords. ..."
             zones.append("front")
@@ -102,8 +115,11 @@ def layout(doc: Document) -> Layout:
                 noticed.add(s.paragraph)  # ... and what follows it there ("SOSP'03, October 19-22, 2003, ...", "Copyright 2003 ACM")
         zones.append(zone)
     order = np.zeros(len(zones), dtype=np.int64)
+    last = 0  # the sentence before, a funding footnote aside
     for i in range(1, len(zones)):
-        order[i] = order[i - 1] + 1 if zones[i] == zones[i - 1] else 0
+        order[i] = order[last] + 1 if zones[i] == zones[last] else 0
+        if i not in funded:
+            last = i
     in_section = np.zeros(len(zones), dtype=np.int64)
     for i in range(1, len(zones)):
         if doc.sentences[i].section == doc.sentences[i - 1].section:

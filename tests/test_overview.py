@@ -1341,3 +1341,14 @@ def test_a_wish_about_speed_is_no_plan_and_a_hyphenated_announcement_brings_its_
                         "to route readings by season.")
     assert quoted(parse(text, markdown=True), "What future work do the authors suggest?") == [
         "We plan several future-work directions.", "First, we would like to route readings by season."]
+
+
+@pytest.mark.parametrize("note", ["†The authors were supported in part by DARPA grant F30602-99-1-0532.",
+                                  "Souto is supported, in part, by NSF grant 0963859, although the views are her own."])
+def test_a_funding_note_inside_a_part_is_acknowledgement_not_content(note):
+    doc = parse(WEIR.replace("We have presented Weir.", f"We have presented Weir. {note}"), markdown=True)
+    lay = overview.layout(doc)
+    zones = zones_by_text(doc, lay)
+    assert zones[note] == "acknowledgements" and zones["We have presented Weir."] == "conclusion"
+    plan = next(s.id for s in doc.sentences if s.text.startswith("Future work"))
+    assert lay.zones[plan] == "conclusion" and lay.order[plan] == 1  # the part's order runs on over the note
