@@ -199,10 +199,17 @@ _QUANTITY_NOUN = re.compile(
 )
 
 
+# a measure a work reports: "What cache hit rate does TAO achieve ...?", "What bandwidth and latency did the prototype achieve?",
+# "How fast is ...?"
+_MEASURE_QUESTION = re.compile(
+    r"^\s*(?:and |so )?(?:what (?:[\w-]+ ){0,3}?(?:rates?|ratios?|speed|throughput|latency|latencies|bandwidth|overhead|speed-?ups?|accuracy"
+    r"|precision|recall|percentage|fraction) (?:does|do|did|is|was|are|were|can|could|will)\b|how (?:fast|quickly|often)\b)")
+
+
 def expects_number(question: str) -> bool:
     q = question.lower()
     return bool(re.search(r"\bhow (many|much|long|large)\b|\bwhat (number|percentage|percent|share|proportion|amount)\b", q)
-                or _QUANTITY_NOUN.search(q))
+                or _QUANTITY_NOUN.search(q) or _MEASURE_QUESTION.search(q))
 
 
 def question_names(question: str) -> list[str]:

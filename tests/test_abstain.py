@@ -55,8 +55,12 @@ def test_finds_quantity(question, answer, found):
     ("Which Iranian general coordinated the campaign?", "name"),
     ("Which three countries are guarantors?", "name"),
     ("Which Israeli prime minister met Putin?", "name"),
+    ("What cache hit rate does the store achieve in production?", "number"),  # a measure a work reports
+    ("What bandwidth and latency did the prototype achieve?", "number"),
+    ("How fast is the new queue?", "number"),
     ("Why does Russia support Assad?", None),
     ("What factors restrain Iran?", None),
+    ("Why would counting contexts work better than counting how often a word appears?", None),
 ])
 def test_expected_type(question, kind):
     assert abstain.expected_type(question) == kind
