@@ -638,6 +638,7 @@ class Aspect:
     announced: bool = True  # may a sentence that only announces items state it ("there are two problems with ...")?
     own_work: bool = False  # stated of the work only: never by a sentence about other work (``_about_others``), its weak cue only
     # where the sentence speaks of the work (``speaks_of_work``)
+    not_others: bool = False  # ... never by one about other work, though a sentence about the work may cite what it builds on
     not_cue: re.Pattern | None = None  # a sentence the cue finds that states someone else's (``_REMOVES_LIMITS``)
     detail: re.Pattern | None = None  # a sentence giving the aspect's particulars (an evaluation's data, machines, sizes) ...
     # ... outranks a section's opener that only announces it ("In this section we present a thorough evaluation ...")
@@ -817,7 +818,7 @@ ASPECTS: dict[str, Aspect] = {
     "recommendation": Aspect({"conclusion": 1.0, "abstract": 0.6}, re.compile(_RECOMMENDS, re.I), frozenset({"abstract"})),
     "method": Aspect({"method": 1.0, "abstract": 0.7, "introduction": 0.5, "lead": 0.3}, re.compile(_USES, re.I),
                      frozenset({"introduction", "lead"}), (0.0,),  # a method is stated anywhere in its section
-                     weak_cue=re.compile(_METHOD_WORDS, re.I)),
+                     weak_cue=re.compile(_METHOD_WORDS, re.I), not_others=True),
     # how the work was evaluated: the opening of its "Evaluation" (or "6. MEASUREMENTS") section; without one, not paper-level
     "evaluation": Aspect({"method": 0.8, "abstract": 0.5, "introduction": 0.3, "conclusion": 0.3, "body": 0.2}, re.compile(_EVALUATES, re.I),
                          frozenset({"abstract", "introduction", "conclusion", "body"}), (0.3, 0.15), own_zones=frozenset({"body"}),
@@ -1096,8 +1097,8 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     stated = cued.copy()  # in words, not by a section's title
     weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) and (not aspect.own_work or speaks_of_work(t, lay))
                      for t in texts])
-    if aspect.own_work:
-        others = np.array([_about_others(doc, lay, i, t) for i, t in zip(candidates, texts)], dtype=bool)
+    if aspect.own_work or aspect.not_others:
+        others = np.array([_about_others(doc, lay, i, t, strict=aspect.own_work) for i, t in zip(candidates, texts)], dtype=bool)
         cued, weak = cued & ~others, weak & ~others
     own_cue = aspect.own_cue or aspect.cue
     own = np.array([lay.zones[i] not in aspect.own_zones or bool(speaks_of_work(_with_antecedent(doc, i, t), lay) and (own_cue.search(t) or w))
@@ -1160,11 +1161,11 @@ def _antecedent(doc: Document, sid: int, dangling: bool = False) -> int | None:
     return None
 
 
-def _about_others(doc: Document, lay: Layout, sid: int, text: str) -> bool:
+def _about_others(doc: Document, lay: Layout, sid: int, text: str, strict: bool = True) -> bool:
     """Does a sentence speak of other work: it cites, or it lies in a section on related work or background and
     does not speak in the first person ("This work differs from Walter ..." is another's;
     "Our chain replication does not offer graceful handling ..." compares the work with others)?"""
-    if _CITES.search(text):
+    if _CITES.search(text) and (strict or not speaks_of_work(text, lay)):  # "Macaroons are based on ... (e.g., HMACs [43])" is the work's
         return True
     first_person = re.search(r"\b(?:[Ww]e|[Oo]ur|[Uu]s)\b", text)  # there the work's name is compared: "... a complement to Freenet"
     return bool(_OTHERS_SECTION.search(doc.sections[doc.sentences[sid].section].title)) and not first_person

@@ -1352,3 +1352,16 @@ def test_a_funding_note_inside_a_part_is_acknowledgement_not_content(note):
     assert zones[note] == "acknowledgements" and zones["We have presented Weir."] == "conclusion"
     plan = next(s.id for s in doc.sentences if s.text.startswith("Future work"))
     assert lay.zones[plan] == "conclusion" and lay.order[plan] == 1  # the part's order runs on over the note
+
+
+def test_a_method_is_the_works_own_not_a_cited_ones_though_it_may_cite_what_it_builds_on():
+    text = WEIR.replace("## Conclusion", "## 3 Method\n\nGeneral routing methods such as the flood-tree approach of Lima [7] suit "
+                        "only static networks. Weir is based on a recency index over gauge readings [9].\n\n## Conclusion")
+    doc = parse(text, markdown=True)
+    lay = overview.layout(doc)
+    cited = next(s.id for s in doc.sentences if s.text.startswith("General routing"))
+    own = next(s.id for s in doc.sentences if s.text.startswith("Weir is based"))
+    scores = np.zeros(len(doc.sentences))
+    scores[cited] = 1.0  # the cited method scores best for the question
+    chosen = overview.select(lay, doc, "What method or approach do the authors use?", scores)
+    assert chosen is not None and chosen.sentence_ids == (own,)
