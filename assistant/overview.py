@@ -59,6 +59,8 @@ _FUNDED = re.compile(
     r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*(?:,? (?:and|&) [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*)?)"
     r" (?:\w+ )?(?:is|are|was|were|has been|have been) (?:\w+ )?(?:supported|funded|sponsored)\b.{0,80}?"
     r"\b(?:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
+_THANKING = re.compile(r"\W*(?:(?:we|I) (?:would (?:also )?like to |wish to |also |are |am )?(?:thank|(?:are |am )?grateful to)"
+                       r"|(?:my|our) (?:\w+ )?(?:acknowledge?ments?|thanks|gratitude))\b", re.I)  # "My first acknowledgment is of Lars Knoll, ..."
 _THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
 NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
 FUNDED_ZONES = NOTICE_ZONES | {"conclusion"}
@@ -94,8 +96,8 @@ def layout(doc: Document) -> Layout:
     funded: set[int] = set()  # funding footnotes set inside a part: the part's order runs on over them
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
-        if zone in FUNDED_ZONES and _FUNDED.search(display_text(s.text)):
-            zones.append("acknowledgements")  # a funding footnote in an introduction or a conclusion
+        if zone in FUNDED_ZONES and (_FUNDED.search(display_text(s.text)) or _THANKING.match(display_text(s.text))):
+            zones.append("acknowledgements")  # a funding footnote or a word of thanks in an introduction or a conclusion
             funded.add(s.id)
             continue
         if s.paragraph in listed or (zone in NOTICE_ZONES and _INDEXING_TERMS.match(s.text)):

@@ -1344,7 +1344,8 @@ def test_a_wish_about_speed_is_no_plan_and_a_hyphenated_announcement_brings_its_
 
 
 @pytest.mark.parametrize("note", ["†The authors were supported in part by DARPA grant F30602-99-1-0532.",
-                                  "Souto is supported, in part, by NSF grant 0963859, although the views are her own."])
+                                  "Souto is supported, in part, by NSF grant 0963859, although the views are her own.",
+                                  "My first acknowledgment is of Lars Knoll, who read the drafts.", "We would like to thank the river wardens."])
 def test_a_funding_note_inside_a_part_is_acknowledgement_not_content(note):
     doc = parse(WEIR.replace("We have presented Weir.", f"We have presented Weir. {note}"), markdown=True)
     lay = overview.layout(doc)
