@@ -59,8 +59,9 @@ _FUNDED = re.compile(
     r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*(?:,? (?:and|&) [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*)?)"
     r" (?:\w+ )?(?:is|are|was|were|has been|have been) (?:\w+ )?(?:supported|funded|sponsored)\b.{0,80}?"
     r"\b(?:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
-_THANKING = re.compile(r"\W*(?:(?:we|I) (?:would (?:also )?like to |wish to |also |are |am )?(?:thank|(?:are |am )?grateful to)"
-                       r"|(?:my|our) (?:\w+ )?(?:acknowledge?ments?|thanks|gratitude))\b", re.I)  # "My first acknowledgment is of Lars Knoll, ..."
+_THANKING = re.compile(r"\W*(?:(?:we|I) (?:\w+ ){0,4}?(?:thank|grateful|indebted)|thanks (?:go )?to\b"
+                       r"|(?:my|our) (?:\w+ )?(?:acknowledge?ments?|thanks|gratitude)"
+                       r"|(?:discussions?|conversations?|comments|feedback|suggestions) (?:with|from|by) .{0,80}\b(?:was|were) (?:\w+ )?helpful)\b", re.I)  # "My first acknowledgment is of Lars Knoll, ..."
 _THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
 NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
 FUNDED_ZONES = NOTICE_ZONES | {"conclusion"}
@@ -94,11 +95,14 @@ def layout(doc: Document) -> Layout:
     opening = _opening_pages_end(doc)  # a venue line stands on the first pages, not among the references
     listed: set[int] = set()  # paragraphs whose ACM subject categories and keywords run on from a sentence
     funded: set[int] = set()  # funding footnotes set inside a part: the part's order runs on over them
+    thanked = None  # the conclusion section whose thanks have begun
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
-        if zone in FUNDED_ZONES and (_FUNDED.search(display_text(s.text)) or _THANKING.match(display_text(s.text))):
-            zones.append("acknowledgements")  # a funding footnote or a word of thanks in an introduction or a conclusion
-            funded.add(s.id)
+        if (zone == "conclusion" and s.section == thanked) or (
+                zone in FUNDED_ZONES and (_FUNDED.search(display_text(s.text)) or _THANKING.match(display_text(s.text)))):
+            zones.append("acknowledgements")  # a funding footnote or a word of thanks in an introduction or a conclusion,
+            funded.add(s.id)  # ... and a conclusion's sentences after its first thanks (thanks run on into it, unheaded)
+            thanked = s.section if zone == "conclusion" else thanked
             continue
         if s.paragraph in listed or (zone in NOTICE_ZONES and _INDEXING_TERMS.match(s.text)):
             listed.add(s.paragraph)  # "Categories and Subject Descriptors. F.2.0 [Theory of Computation]: ... Keywords. ..."
@@ -665,7 +669,7 @@ _RESTATES = re.compile(  # a conclusion's opening that restates the work rather 
     r"\b(?:we have (?:described|presented|introduced|proposed)|(?:this|the present|our) (?:paper|article|work|report|study)"
     r" (?:has )?(?:described|presented|introduced|proposed))\b", re.I)
 _FINDS = (
-    r"\b(?:we (?:find|found|show|showed|observed)|(?:results?|findings?)(?=\s*:)|generally|in short|(?:this|these|our|the) (?:\w+ )?"
+    r"\b(?:(?<!if )(?<!whether )we (?:find|found|show|showed|observed)|(?:results?|findings?)(?=\s*:)|generally|in short|(?:this|these|our|the) (?:\w+ )?"
     r"(?:results?|findings?|evidence|survey|data) (?:\w+ )?(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?"
     r"|demonstrated|reveals?|revealed|confirms?|highlights?|underscores?|supports?|points? to)|(?:was|were|is|are|has been|have been) (?:significantly )?"
     r"(?:reduced|increased|declined|associated|higher|lower))\b"
@@ -675,7 +679,7 @@ _SHOWN = (  # "We have shown that ...", "Our experiments demonstrate ..."
     r" (?:\w+ ){0,2}?(?:show(?:s|ed)?|demonstrated?s?|confirm(?:s|ed)?|reveal(?:s|ed)?|indicated?s?|suggest(?:s|ed)?)\b"
 )
 _RESULTS = (  # what the authors found, in so many words (not "generally", "in short": a conclusion's hedges)
-    r"\bwe (?:have )?(?:find|found|show|showed|shown|observed?)\b|\b(?:results?|findings?|evidence|data) (?:\w+ )?(?:shows?|showed|suggests?"
+    r"\b(?<!if )(?<!whether )we (?:have )?(?:find|found|show|showed|shown|observed?)\b|\b(?:results?|findings?|evidence|data) (?:\w+ )?(?:shows?|showed|suggests?"
     r"|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|confirmed)\b|\b(?:results?|findings?)(?=\s*:)"
 )
 _MEASURED = (  # a sentence giving a measured result: "outperforms", "30 times faster", "from 99.99% to 0.15%", "speed-ups between 10 to 100"

@@ -1345,7 +1345,8 @@ def test_a_wish_about_speed_is_no_plan_and_a_hyphenated_announcement_brings_its_
 
 @pytest.mark.parametrize("note", ["†The authors were supported in part by DARPA grant F30602-99-1-0532.",
                                   "Souto is supported, in part, by NSF grant 0963859, although the views are her own.",
-                                  "My first acknowledgment is of Lars Knoll, who read the drafts.", "We would like to thank the river wardens."])
+                                  "My first acknowledgment is of Lars Knoll, who read the drafts.", "We would like to thank the river wardens.",
+                                  "Discussion with Ana Lima and Rui Sousa was helpful in revising the paper."])
 def test_a_funding_note_inside_a_part_is_acknowledgement_not_content(note):
     doc = parse(WEIR.replace("We have presented Weir.", f"We have presented Weir. {note}"), markdown=True)
     lay = overview.layout(doc)
@@ -1366,3 +1367,14 @@ def test_a_method_is_the_works_own_not_a_cited_ones_though_it_may_cite_what_it_b
     scores[cited] = 1.0  # the cited method scores best for the question
     chosen = overview.select(lay, doc, "What method or approach do the authors use?", scores)
     assert chosen is not None and chosen.sentence_ids == (own,)
+
+
+def test_a_conclusions_thanks_run_on_to_its_end_and_a_condition_is_no_finding():
+    text = WEIR.replace("We have presented Weir. Future work might route readings by season.",
+                        "We have presented Weir. Weir routed readings within a minute. We would roll back a route if we find a "
+                        "stale gauge. We thank the river wardens. A grant from the Douro council is noted and acknowledged.")
+    doc = parse(text, markdown=True)
+    zones = zones_by_text(doc, overview.layout(doc))
+    assert zones["A grant from the Douro council is noted and acknowledged."] == "acknowledgements"
+    assert zones["Weir routed readings within a minute."] == "conclusion"
+    assert overview.ASPECTS["findings"].cue.search("We would roll back a route if we find a stale gauge.") is None
