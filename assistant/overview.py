@@ -98,11 +98,11 @@ def layout(doc: Document) -> Layout:
     thanked = None  # the conclusion section whose thanks have begun
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
-        if (zone == "conclusion" and s.section == thanked) or (
-                zone in FUNDED_ZONES and (_FUNDED.search(display_text(s.text)) or _THANKING.match(display_text(s.text)))):
+        thanks = zone in FUNDED_ZONES and _THANKING.match(display_text(s.text)) is not None
+        if (zone == "conclusion" and s.section == thanked) or thanks or (zone in FUNDED_ZONES and _FUNDED.search(display_text(s.text))):
             zones.append("acknowledgements")  # a funding footnote or a word of thanks in an introduction or a conclusion,
-            funded.add(s.id)  # ... and a conclusion's sentences after its first thanks (thanks run on into it, unheaded)
-            thanked = s.section if zone == "conclusion" else thanked
+            funded.add(s.id)  # ... and a conclusion's sentences after its first thanks (thanks run on into it, unheaded;
+            thanked = s.section if zone == "conclusion" and thanks else thanked  # a page's funding footnote may stand mid-way)
             continue
         if s.paragraph in listed or (zone in NOTICE_ZONES and _INDEXING_TERMS.match(s.text)):
             listed.add(s.paragraph)  # "Categories and Subject Descriptors. F.2.0 [Theory of Computation]: ... Keywords. ..."

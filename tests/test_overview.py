@@ -1353,7 +1353,10 @@ def test_a_funding_note_inside_a_part_is_acknowledgement_not_content(note):
     zones = zones_by_text(doc, lay)
     assert zones[note] == "acknowledgements" and zones["We have presented Weir."] == "conclusion"
     plan = next(s.id for s in doc.sentences if s.text.startswith("Future work"))
-    assert lay.zones[plan] == "conclusion" and lay.order[plan] == 1  # the part's order runs on over the note
+    if "supported" in note:  # a funding footnote a page break set mid-way: the part's order runs on over it
+        assert lay.zones[plan] == "conclusion" and lay.order[plan] == 1
+    else:  # thanks run on to the conclusion's end
+        assert lay.zones[plan] == "acknowledgements"
 
 
 def test_a_method_is_the_works_own_not_a_cited_ones_though_it_may_cite_what_it_builds_on():
