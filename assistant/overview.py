@@ -981,6 +981,7 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
 # challenges need to be addressed ..."), whose items follow it ("First, ...", "This would allow us to ...").
 LISTED_ASPECTS = frozenset({"contribution", "future", "limitation", "method", "conclusion", "recommendation"})
 _ANNOUNCES_ITEMS = re.compile(
+    r"(?<!\blike )(?<!\bunlike )(?<!\bas with )"  # "Like many apparently-parallel tasks, however, ..." compares, announces nothing
     r"\b(?:several|a (?:number|couple) of|two|three|four|five|various|many|some|the following)\s+(?:[\w-]+\s+){0,2}"
     r"(?:contributions|challenges|areas|directions|limitations|issues|questions|problems|ways|steps|improvements"
     r"|extensions|avenues|lessons|findings|observations|aspects|goals|ideas|features|techniques|shortcomings|drawbacks"

@@ -1334,6 +1334,11 @@ def test_a_plan_that_only_points_back_brings_what_it_points_at(plan):
     assert quoted(parse(text, markdown=True), "What future work do the authors suggest?") == ["Weir drops readings when a gauge restarts.", plan]
 
 
+def test_a_comparison_with_many_things_announces_nothing():
+    assert not overview._announces("Like many apparently-parallel tasks, however, achieving speedups is trickier than it sounds.")
+    assert overview._announces("We plan several future-work directions.")
+
+
 def test_a_wish_about_speed_is_no_plan_and_a_hyphenated_announcement_brings_its_first_item():
     text = WEIR.replace("Future work might route readings by season.", "Routing is slower than we would like.")
     assert quoted(parse(text, markdown=True), "What future work do the authors suggest?") is None
