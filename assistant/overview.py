@@ -757,7 +757,7 @@ _LIMITS_NAMED = r"\b(?:limitations?|shortcomings?|beyond the scope|drawbacks?|do
 _FUTURE = (  # a sentence stating what the work leaves for later
     r"\b(?:future (?:work|research|studies|directions?|versions?|releases?)|in the future|(?:further|more|additional) (?:work|research|studies|investigation)"
     r"|(?<!than )we (?:plan|intend|hope|would like|are (?:currently |now )?(?:working|planning)|will (?:also |next )?(?:explore|investigate|study|extend|focus|look|examine|address|add|implement))"
-    r"|(?:next|natural) steps?|remains? (?:to be|an open|open)|open (?:questions?|problems?|issues?)|left (?:for|to) (?:future|further|later)"
+    r"|(?:next|natural) steps? (?:is|are|was|would|will|include|includes|involves?|for|in)|remains? (?:to be|an open|open)|open (?:questions?|problems?|issues?)|left (?:for|to) (?:future|further|later)"
     r"|(?:should|could|might|will) be (?:explored|investigated|studied|extended|addressed) (?:in|by) (?:future|further|later))\b"
 )
 # In a part of the paper that states no such aspect (the body), a limitation or a plan counts only when it is the

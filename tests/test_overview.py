@@ -1334,6 +1334,12 @@ def test_a_plan_that_only_points_back_brings_what_it_points_at(plan):
     assert quoted(parse(text, markdown=True), "What future work do the authors suggest?") == ["Weir drops readings when a gauge restarts.", plan]
 
 
+def test_a_step_of_an_algorithm_is_no_next_step_of_the_work():
+    cue = overview.ASPECTS["future"].cue
+    assert not cue.search("Weir makes only local routing decisions, minimizing the distance traveled on the next step.")
+    assert cue.search("The next step is to route readings by season.")
+
+
 def test_a_comparison_with_many_things_announces_nothing():
     assert not overview._announces("Like many apparently-parallel tasks, however, achieving speedups is trickier than it sounds.")
     assert overview._announces("We plan several future-work directions.")
