@@ -199,11 +199,10 @@ _QUANTITY_NOUN = re.compile(
 )
 
 
-# a measure a work reports: "What cache hit rate does TAO achieve ...?", "What bandwidth and latency did the prototype achieve?",
-# "How fast is ...?"
+# a measure a work reports: "What cache hit rate does TAO achieve ...?", "What bandwidth and latency did the prototype achieve?"
 _MEASURE_QUESTION = re.compile(
     r"^\s*(?:and |so )?(?:what (?:[\w-]+ ){0,3}?(?:rates?|ratios?|speed|throughput|latency|latencies|bandwidth|overhead|speed-?ups?|accuracy"
-    r"|precision|recall|percentage|fraction) (?:does|do|did|is|was|are|were|can|could|will)\b|how (?:fast|quickly|often)\b)")
+    r"|precision|recall|percentage|fraction) (?:does|do|did|is|was|are|were|can|could|will)\b)")  # not "How quickly can ...?": "in less than quadratic time"
 
 
 def expects_number(question: str) -> bool:
