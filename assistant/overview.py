@@ -105,7 +105,8 @@ def layout(doc: Document) -> Layout:
             thanked = s.section if zone == "conclusion" and thanks else thanked  # a page's funding footnote may stand mid-way)
             continue
         if s.paragraph in listed or (zone in NOTICE_ZONES and _INDEXING_TERMS.match(s.text)):
-            listed.add(s.paragraph)  # "Categories and Subject Descriptors. F.2.0 [Theory of Computation]: ... Keywords. ..."
+            if _short_paragraph(doc, s.paragraph):  # "Categories and Subject Descriptors. F.2.0 [Theory of Computation]: ... Keywords. ..."
+                listed.add(s.paragraph)  # ... not a whole text run together after a "Keywords:" line (a COVID-QA context)
             zones.append("front")
             continue
         if s.paragraph in abstract_after:

@@ -1248,6 +1248,15 @@ def test_indexing_terms_run_on_from_an_abstract_are_front_matter_and_part_senten
     assert {"The conclusion summarizes the contributions of this research.", "The paper then explores the leases."} <= roadmap
 
 
+def test_a_keywords_line_inside_a_long_text_leaves_the_text_after_it_as_it_was():
+    # a COVID-QA context is one paragraph: its "Keywords:" line once made the 215 sentences after it front matter
+    prose = " ".join(f"Mill {n} ground grain on each tide for the coastal towns." for n in range(30))
+    doc = parse(f"Tidal mills of the coast. Keywords: tidal mills, grain. {prose}")
+    zones = zones_by_text(doc, overview.layout(doc))
+    assert zones["Keywords: tidal mills, grain."] == "front"
+    assert zones["Mill 12 ground grain on each tide for the coastal towns."] != "front"
+
+
 def test_a_summary_does_not_quote_the_same_sentence_twice(tmp_path):
     thesis = "This paper argues that tidal mills were a central part of the coastal grain economy between 1650 and 1900."
     conclusion = PAPER[PAPER.index("## Conclusion"):PAPER.index("## References")]
