@@ -669,6 +669,12 @@ _CONCLUDES = (
 _RESTATES = re.compile(  # a conclusion's opening that restates the work rather than what it found
     r"\b(?:we have (?:described|presented|introduced|proposed)|(?:this|the present|our) (?:paper|article|work|report|study)"
     r" (?:has )?(?:described|presented|introduced|proposed))\b", re.I)
+_RESULTS = (  # what the authors found, in so many words (no hedges: "generally", "in short")
+    r"\b(?<!if )(?<!whether )we (?:have )?(?:find|found|show|showed|shown|observed?)\b|\b(?:results?|findings?|evidence|data) (?:\w+ )?(?:shows?|showed|suggests?"
+    r"|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|confirmed)\b|\b(?:results?|findings?)(?=\s*:)"
+)
+# A conclusion's findings, hedged and passive ones too ("generally", "in short", "was associated with"): the conclusion's weak
+# cue, which the gold answers were measured with; "What are the main findings?" asks the stricter ``_RESULTS``.
 _FINDS = (
     r"\b(?:(?<!if )(?<!whether )we (?:find|found|show|showed|observed)|(?:results?|findings?)(?=\s*:)|generally|in short|(?:this|these|our|the) (?:\w+ )?"
     r"(?:results?|findings?|evidence|survey|data) (?:\w+ )?(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?"
@@ -678,10 +684,6 @@ _FINDS = (
 _SHOWN = (  # "We have shown that ...", "Our experiments demonstrate ..."
     r"\bwe have (?:shown|demonstrated|found|observed|learned)\b|\b(?:experiments?|evaluation|measurements?|results?|study|analysis)"
     r" (?:\w+ ){0,2}?(?:show(?:s|ed)?|demonstrated?s?|confirm(?:s|ed)?|reveal(?:s|ed)?|indicated?s?|suggest(?:s|ed)?)\b"
-)
-_RESULTS = (  # what the authors found, in so many words (not "generally", "in short": a conclusion's hedges)
-    r"\b(?<!if )(?<!whether )we (?:have )?(?:find|found|show|showed|shown|observed?)\b|\b(?:results?|findings?|evidence|data) (?:\w+ )?(?:shows?|showed|suggests?"
-    r"|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|confirmed)\b|\b(?:results?|findings?)(?=\s*:)"
 )
 _MEASURED = (  # a sentence giving a measured result: "outperforms", "30 times faster", "from 99.99% to 0.15%", "speed-ups between 10 to 100"
     r"\b(?:outperform\w*|(?:\d+(?:\.\d+)?|two|three|four|five|ten|several|many|orders? of magnitude) ?(?:times|x|×|fold)? ?(?:faster|slower|better"
@@ -747,6 +749,7 @@ _REMOVES_LIMITS = (
     r"|eliminated|addressed|solved|lifted)\b"
 )
 # a sentence about other work: it cites ("[6]", "[11, 23]", "Smith et al.") or lies in a section on related work
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Uu]s)\b")
 _CITES = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\bet al\b|\((?:[A-Z][\w'’-]+(?:,? (?:and|&) [A-Z][\w'’-]+)?,? (?:1[89]|20)\d\d[a-z]?;? ?)+\)")
 _OTHERS_SECTION = re.compile(r"\b(?:related|prior|previous|other) (?:work|research|approaches|systems)\b|\bbackground\b|\bliterature\b"
                              r"|\bstate of the art\b", re.I)
@@ -1142,9 +1145,8 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     if aspect.detail is not None:  # where a part sets them out (its first DETAIL_REACH sentences), the sentences saying in words
         # what was done and those giving its particulars outrank the part's opener: "We evaluate ELB-trees on two systems ...",
         # "All experiments were conducted in a network composed of 10.000 nodes ...", not "In this section we present ..."
-        texts_kept = [display_text(doc.sentences[i].text) for i in ids]
         reach = headed[keep] & (order < DETAIL_REACH)
-        particular = np.array([bool(aspect.detail.search(t)) for t in texts_kept])
+        particular = np.array([bool(aspect.detail.search(t)) for t, k in zip(texts, keep) if k])
         total = total + DETAIL_WEIGHT * reach * ((stated[keep] & ~lay.signposts[ids]).astype(float) + particular)
     top = int(np.argmax(total))
     return int(ids[top]), bool(cued[top] or weak[top])
@@ -1170,13 +1172,14 @@ def _antecedent(doc: Document, sid: int, dangling: bool = False) -> int | None:
 
 
 def _about_others(doc: Document, lay: Layout, sid: int, text: str, strict: bool = True) -> bool:
-    """Does a sentence speak of other work: it cites, or it lies in a section on related work or background and
-    does not speak in the first person ("This work differs from Walter ..." is another's;
-    "Our chain replication does not offer graceful handling ..." compares the work with others)?"""
-    if _CITES.search(text) and (strict or not speaks_of_work(text, lay)):  # "Macaroons are based on ... (e.g., HMACs [43])" is the work's
+    """Does a sentence speak of other work: it cites (``strict``; else only when it does not speak of the work:
+    "Macaroons are based on ... (e.g., HMACs [43])" is the work's), or it lies in a section on related work or
+    background and does not speak in the first person ("This work differs from Walter ..." is another's; "Our chain
+    replication does not offer graceful handling ..." compares the work with others; there the work's name is
+    compared too: "... a complement to Freenet")?"""
+    if _CITES.search(text) and (strict or not speaks_of_work(text, lay)):
         return True
-    first_person = re.search(r"\b(?:[Ww]e|[Oo]ur|[Uu]s)\b", text)  # there the work's name is compared: "... a complement to Freenet"
-    return bool(_OTHERS_SECTION.search(doc.sections[doc.sentences[sid].section].title)) and not first_person
+    return bool(_OTHERS_SECTION.search(doc.sections[doc.sentences[sid].section].title)) and not _FIRST_PERSON.search(text)
 
 
 def _with_antecedent(doc: Document, sid: int, text: str) -> str:
