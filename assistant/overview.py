@@ -174,8 +174,18 @@ def _opening_pages_end(doc: Document) -> int:
     return len(doc.source) if doc.pages else max(int(len(doc.source) * VENUE_SHARE), VENUE_CHARS)
 
 
+# ... or a first page's footnote a PDF ran into the text after a fragment: "th Biennial Conference on Innovative Data Systems
+# Research (CIDR ’11) January 9-12, 2011, ...", "of the 18th IFIP/ACM International Conference on ... (Middleware 2001).",
+# "1-4244-0054-6/06/$20.00 ©2006 IEEE", "XXX YYY Copyright 2017 VLDB Endowment ...", "This article is published under a
+# Creative Commons Attribution License ..."
+_VENUE_INSIDE = re.compile(
+    rf"(?:{_CONFERENCE_YEAR}\)?,?\s+(?:{MONTH_NAMES}|{MONTH_ABBREVIATIONS})\.?\s+\d|\b(?:conference|symposium|workshop)\b.{{0,120}}"
+    rf"\((?-i:[A-Z][\w/-]+)(?: (?-i:[A-Z][\w/-]+))? ?(?:['’]\d{{2}}|{YEAR_DIGITS})\)|©\s?{YEAR_DIGITS}\b|\bcopyright {YEAR_DIGITS}\b"
+    r"|\bpublished under a creative commons\b|\b(?:appears|appeared|to appear) in (?:the )?(?:proc\.|proceedings)\b)", re.I)
+
+
 def _venue_line(text: str) -> bool:
-    return len(text.split()) <= VENUE_LINE_WORDS and _VENUE_LINE.match(text) is not None
+    return len(text.split()) <= VENUE_LINE_WORDS and (_VENUE_LINE.match(text) is not None or _VENUE_INSIDE.search(text) is not None)
 
 
 NOTICE_WORDS = 150  # a notice's paragraph is a first page's footnote: no longer than this
@@ -796,7 +806,7 @@ _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necess
 
 _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a journal, an institution's papers
     r"\b(?:publication series|working papers?|(?:paper|report) series|series|press|published|publishers?|publishing (?:house|company"
-    r"|group|office)|journal|proceedings|technical report"  # not "free of quality control or publishing costs"
+    r"|group|office)|journal|proceedings|proc\.|technical report|(?:conference|symposium|workshop) on"  # not "free of quality control or publishing costs"
     rf"|{_CONFERENCE_YEAR}\b"  # "SOSP’03, October 19–22, 2003, Bolton Landing"
     r"|(?:number|no\.|vol\.|volume|issue) \d+)\b"
 )
@@ -804,9 +814,10 @@ _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a jou
 _DATED = (  # a front-matter line dating the work: a month and year, or a year
     rf"\b(?:{MONTH_NAMES}|{SEASON_NAMES}|fall) (?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[–-]\s?\d{{1,2}})?,? )?{YEAR_DIGITS}\b"  # "July 7th, 2013", "October 4–7, 2015"
     rf"|\b{_JOURNAL_PAGES}\b"  # "PVLDB, 14(3): 268 - 280, 2021."
-    rf"|\b(?:published|received|accepted|dated?|issued|©|copyright)\b.{{0,40}}\b{YEAR_DIGITS}\b"
+    rf"|(?:\b(?:published|received|accepted|dated?|issued|copyright)\b|©).{{0,40}}\b{YEAR_DIGITS}\b"
     # a conference and its year: "(USENIX ATC ’13)", "SOSP’03", "2013 USENIX Annual Technical Conference"
     rf"|\b{_CONFERENCE_YEAR}(?!\w)|\b{YEAR_DIGITS} (?:[A-Z][\w/&-]* ){{1,5}}(?:Conference|Symposium|Workshop)\b"
+    rf"|\((?-i:[A-Z][\w/-]+) {YEAR_DIGITS}\)"  # "(Middleware 2001)"
 )
 
 _AIM = re.compile(_THESIS, re.I)

@@ -1401,3 +1401,16 @@ def test_a_conclusions_thanks_run_on_to_its_end_and_a_condition_is_no_finding():
     assert zones["A grant from the Douro council is noted and acknowledged."] == "acknowledgements"
     assert zones["Weir routed readings within a minute."] == "conclusion"
     assert overview.ASPECTS["findings"].cue.search("We would roll back a route if we find a stale gauge.") is None
+
+
+@pytest.mark.parametrize("line", ["th Biennial Conference on Innovative Data Systems Research (CIDR ’11) January 9-12, 2011, Asilomar, USA.",
+                                  "of the 18th IFIP/ACM International Conference on Distributed Systems Platforms (Middleware 2001).",
+                                  "1-4244-0054-6/06/$20.00 ©2006 IEEE ∗Supported by an NSERC Canada Graduate Scholarship.",
+                                  "XXX YYY Copyright 2017 VLDB Endowment 2150-8097/17/03."])
+def test_a_first_page_footnote_run_into_the_introduction_dates_and_places_the_work(line):
+    doc = parse(WEIR.replace("This paper presents Weir", f"{line} This paper presents Weir"), markdown=True)
+    lay = overview.layout(doc)
+    assert zones_by_text(doc, lay)[line] == "disclaimer"  # asked of the work only
+    flat = np.zeros(len(doc.sentences))
+    dated = overview.select(lay, doc, "When was it published?", flat)
+    assert dated is not None and display_text(doc.sentences[dated.sentence_ids[0]].text) == line
