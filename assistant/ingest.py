@@ -321,6 +321,9 @@ SHORT_WORDS = frozenset("a i am an as at be by do go he if in is it me my no of 
 GLUED_GAP = 0.8  # a gap between two letters this share of the wider one's width or more is a word space
 
 
+NAME_TAIL = 3  # a capitalised word is not split before a word this short
+
+
 def _glued(pdfium_c, handle, codes: list[int], indices: list[int], words: frozenset[str]) -> set[int]:
     """Where a line's text lacks a space PDFium did not write though the letters stand apart (some PDFs set
     "chunk is" with no space character after a "k": "chunkis"): the positions (into ``indices``) inside a
@@ -335,8 +338,11 @@ def _glued(pdfium_c, handle, codes: list[int], indices: list[int], words: frozen
         word = match.group().lower()
         if word in words:
             continue
+        # a capitalised word may be a name: it is split only before a long word ("Itshould", "Chunkcreation"; "Bailis" and
+        # "Sellis" are no "Bail is", "Sell is")
+        name = match.group()[:1].isupper()
         splits = [k for k in range(1, len(word)) if all(part in words and (len(part) > 3 or part in SHORT_WORDS)
-                                                         for part in (word[:k], word[k:]))]
+                                                         for part in (word[:k], word[k:])) and not (name and len(word) - k <= NAME_TAIL)]
         for k in splits:
             boxes = []
             for position in (match.start() + k - 1, match.start() + k):

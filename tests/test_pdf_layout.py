@@ -396,6 +396,14 @@ def test_words_set_apart_without_a_space_character_are_read_apart(tmp_path):
     assert read_document(plain).text.strip() == text.decode()  # letters that touch stay one word
 
 
+def test_a_capitalised_word_is_split_only_before_a_long_word(tmp_path):
+    from assistant.ingest import read_document
+
+    wide = tmp_path / "wide.pdf"  # as the ASAP paper's byline set "Bailis": not "Bail is"
+    wide.write_bytes(_one_line_pdf(b"Parkis wrote that Chunkcreation is fast.", 956))
+    assert read_document(wide).text.strip() == "Parkis wrote that Chunk creation is fast."
+
+
 def test_a_caption_drawn_mid_sentence_moves_after_the_sentence():
     from assistant.ingest import PdfLine, captions_after_sentence
 
