@@ -98,8 +98,9 @@ def layout(doc: Document) -> Layout:
     thanked = None  # the conclusion section whose thanks have begun
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
-        thanks = zone in FUNDED_ZONES and _THANKING.match(display_text(s.text)) is not None
-        if (zone == "conclusion" and s.section == thanked) or thanks or (zone in FUNDED_ZONES and _FUNDED.search(display_text(s.text))):
+        shown = display_text(s.text) if zone in FUNDED_ZONES else ""
+        thanks = _THANKING.match(shown) is not None if shown else False
+        if (zone == "conclusion" and s.section == thanked) or thanks or (shown and _FUNDED.search(shown)):
             zones.append("acknowledgements")  # a funding footnote or a word of thanks in an introduction or a conclusion,
             funded.add(s.id)  # ... and a conclusion's sentences after its first thanks (thanks run on into it, unheaded;
             thanked = s.section if zone == "conclusion" and thanks else thanked  # a page's funding footnote may stand mid-way)
@@ -178,9 +179,10 @@ def _opening_pages_end(doc: Document) -> int:
 # Research (CIDR ’11) January 9-12, 2011, ...", "of the 18th IFIP/ACM International Conference on ... (Middleware 2001).",
 # "1-4244-0054-6/06/$20.00 ©2006 IEEE", "XXX YYY Copyright 2017 VLDB Endowment ...", "This article is published under a
 # Creative Commons Attribution License ..."
+_CONFERENCE_IN_BRACKETS = rf"\((?-i:[A-Z][\w/-]+)(?: (?-i:[A-Z][\w/-]+))? ?(?:['’]\d{{2}}|{YEAR_DIGITS})\)"  # "(Middleware 2001)", "(CIDR ’11)"
 _VENUE_INSIDE = re.compile(
     rf"(?:{_CONFERENCE_YEAR}\)?,?\s+(?:{MONTH_NAMES}|{MONTH_ABBREVIATIONS})\.?\s+\d|\b(?:conference|symposium|workshop)\b.{{0,120}}"
-    rf"\((?-i:[A-Z][\w/-]+)(?: (?-i:[A-Z][\w/-]+))? ?(?:['’]\d{{2}}|{YEAR_DIGITS})\)|©\s?{YEAR_DIGITS}\b|\bcopyright {YEAR_DIGITS}\b"
+    rf"{_CONFERENCE_IN_BRACKETS}|©\s?{YEAR_DIGITS}\b|\bcopyright {YEAR_DIGITS}\b"
     r"|\bpublished under a creative commons\b|\b(?:appears|appeared|to appear) in (?:the )?(?:proc\.|proceedings)\b)", re.I)
 
 
@@ -736,6 +738,7 @@ _AUTHORS = (
     r"^\s*(?:[Aa]uthors?|AUTHORS?|[Bb]y|BY)\s*:|^(?:by\s+)?[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+(?:,? (?:and|&) |, )[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)+"
     r"|^[A-Z][\w'’-]+(?: [A-Z][\w.'’-]+)+ (?:is|was) (?:a|an|the)\b"
 )
+_LIMIT_NOUNS = r"(?:limitations?|shortcomings?|drawbacks?|downsides?|disadvantages?|weakness(?:es)?)"
 _LIMITS = (  # a sentence stating what the work could not do (not what it leaves for later: "Future work might involve ...")
     r"\b(?:limitations?|limited (?:by|to|in)|shortcomings?|caveats?|beyond the scope"
     r"|(?:could|can|did|does) not (?:be )?(?:address|cover|include|examine|establish|determine|capture|generali[sz]e)\w*)\b"
@@ -754,8 +757,8 @@ _FALLS_SHORT = (
 # "allowing it to avoid some of the fundamental shortcomings of a lookaside cache", "To overcome this limitation one could ..."
 _REMOVES_LIMITS = (
     r"\b(?:overcome|overcomes|overcoming|address|addresses|addressing|avoid|avoids|avoiding|remov\w+|eliminat\w+|solv\w+|circumvent\w*"
-    r"|alleviat\w+|mitigat\w+|lift|lifts|fix|fixes|fixing|without)\s+(?:\w+\s+){0,4}(?:limitations?|shortcomings?|drawbacks?|downsides?"
-    r"|disadvantages?|weakness(?:es)?)\b|\b(?:limitations?|shortcomings?|drawbacks?)\b[^.;]{0,40}\b(?:are|is|were|was) (?:avoided|overcome|removed"
+    rf"|alleviat\w+|mitigat\w+|lift|lifts|fix|fixes|fixing|without)\s+(?:\w+\s+){{0,4}}{_LIMIT_NOUNS}\b"
+    r"|\b(?:limitations?|shortcomings?|drawbacks?)\b[^.;]{0,40}\b(?:are|is|were|was) (?:avoided|overcome|removed"
     r"|eliminated|addressed|solved|lifted)\b"
 )
 # a sentence about other work: it cites ("[6]", "[11, 23]", "Smith et al.") or lies in a section on related work
@@ -767,7 +770,7 @@ _OTHERS_SECTION = re.compile(r"\b(?:related|prior|previous|other) (?:work|resear
 _POINTS_BACK = re.compile(r"^(?:(?:despite|given|with|because of|due to) (?:these|this|those|such) (?:\w+ )?(?:limitations?|shortcomings?|drawbacks?|weakness(?:es)?)"
                           r"|(?:this|that|these|those|such) (?:is|are|was|were|remains?|poses?|presents?) (?:an? |the |one )?(?:\w+ ){0,2}"
                           r"(?:limitations?|shortcomings?|drawbacks?|weakness(?:es)?|problems?|caveats?)\b)", re.I)
-_LIMITS_NAMED = r"\b(?:limitations?|shortcomings?|beyond the scope|drawbacks?|downsides?|disadvantages?|weakness(?:es)?)\b"  # not "limited by our imagination", "third-party caveats"
+_LIMITS_NAMED = rf"\b(?:{_LIMIT_NOUNS}|beyond the scope)\b"  # not "limited by our imagination", "third-party caveats"
 _FUTURE = (  # a sentence stating what the work leaves for later
     r"\b(?:future (?:work|research|studies|directions?|versions?|releases?)|in the future|(?:further|more|additional) (?:work|research|studies|investigation)"
     r"|(?<!than )we (?:plan|intend|hope|would like|are (?:currently |now )?(?:working|planning)|will (?:also |next )?(?:explore|investigate|study|extend|focus|look|examine|address|add|implement))"
@@ -817,7 +820,7 @@ _DATED = (  # a front-matter line dating the work: a month and year, or a year
     rf"|(?:\b(?:published|received|accepted|dated?|issued|copyright)\b|©).{{0,40}}\b{YEAR_DIGITS}\b"
     # a conference and its year: "(USENIX ATC ’13)", "SOSP’03", "2013 USENIX Annual Technical Conference"
     rf"|\b{_CONFERENCE_YEAR}(?!\w)|\b{YEAR_DIGITS} (?:[A-Z][\w/&-]* ){{1,5}}(?:Conference|Symposium|Workshop)\b"
-    rf"|\((?-i:[A-Z][\w/-]+) {YEAR_DIGITS}\)"  # "(Middleware 2001)"
+    rf"|{_CONFERENCE_IN_BRACKETS}"
 )
 
 _AIM = re.compile(_THESIS, re.I)
@@ -1119,12 +1122,14 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     stated = cued.copy()  # in words, not by a section's title
     weak = np.array([bool(aspect.weak_cue and aspect.weak_cue.search(t)) and (not aspect.own_work or speaks_of_work(t, lay))
                      for t in texts])
-    if aspect.own_work or aspect.not_others:
-        others = np.array([_about_others(doc, lay, i, t, strict=aspect.own_work) for i, t in zip(candidates, texts)], dtype=bool)
+    if aspect.own_work or aspect.not_others:  # only a sentence that states the aspect is asked whose it is
+        elsewhere = {sec.id for sec in doc.sections if _OTHERS_SECTION.search(sec.title)}
+        others = np.array([bool(c or w) and _about_others(lay, t, doc.sentences[i].section in elsewhere, strict=aspect.own_work)
+                           for i, t, c, w in zip(candidates, texts, cued, weak)], dtype=bool)
         cued, weak = cued & ~others, weak & ~others
     own_cue = aspect.own_cue or aspect.cue
-    own = np.array([lay.zones[i] not in aspect.own_zones or bool(speaks_of_work(_with_antecedent(doc, i, t), lay) and (own_cue.search(t) or w))
-                    for i, t, w in zip(candidates, texts, weak)])
+    own = np.array([lay.zones[i] not in aspect.own_zones or bool((own_cue.search(t) or w) and speaks_of_work(_with_antecedent(doc, i, t), lay))
+                    for i, t, w in zip(candidates, texts, weak)])  # the cheap cue first: speaks_of_work stems the sentence
     if aspect.heading is not None:  # every sentence of a "Future developments" section states the aspect
         titled = {sec.id for sec in doc.sections if aspect.heading.search(sec.title)}
         mixed = {sec.id for sec in doc.sections if sec.id in titled and _names_more(sec.title, aspect.heading)}
@@ -1182,7 +1187,7 @@ def _antecedent(doc: Document, sid: int, dangling: bool = False) -> int | None:
     return None
 
 
-def _about_others(doc: Document, lay: Layout, sid: int, text: str, strict: bool = True) -> bool:
+def _about_others(lay: Layout, text: str, in_others_section: bool, strict: bool = True) -> bool:
     """Does a sentence speak of other work: it cites (``strict``; else only when it does not speak of the work:
     "Macaroons are based on ... (e.g., HMACs [43])" is the work's), or it lies in a section on related work or
     background and does not speak in the first person ("This work differs from Walter ..." is another's; "Our chain
@@ -1190,7 +1195,7 @@ def _about_others(doc: Document, lay: Layout, sid: int, text: str, strict: bool 
     compared too: "... a complement to Freenet")?"""
     if _CITES.search(text) and (strict or not speaks_of_work(text, lay)):
         return True
-    return bool(_OTHERS_SECTION.search(doc.sections[doc.sentences[sid].section].title)) and not _FIRST_PERSON.search(text)
+    return in_others_section and not _FIRST_PERSON.search(text)
 
 
 def _with_antecedent(doc: Document, sid: int, text: str) -> str:
