@@ -117,6 +117,9 @@ def _over_emails(lines: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+TITLE_LINES = 5  # a title takes at most this many lines
+
+
 def _after_title(lines: list[str], title: str) -> int:
     """The index of the first line after the title (the title may take several lines, and a venue or
     report line may stand above it: "Technical Report No. 321" / "Affective Computing"); 1 when the
@@ -124,7 +127,7 @@ def _after_title(lines: list[str], title: str) -> int:
     wanted = " ".join(title.split()).lower()
     for begin in range(min(4, len(lines))):
         seen = ""
-        for i, line in enumerate(lines[begin:4], start=begin):
+        for i, line in enumerate(lines[begin : begin + TITLE_LINES], start=begin):
             seen = f"{seen} {line}".strip().lower()
             if wanted and seen == wanted:
                 return i + 1

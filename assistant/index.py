@@ -133,7 +133,7 @@ def document_folders(sources: Sequence[Path], index_dir: Path) -> list[tuple[Pat
 
 def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progress, encoder, started: float) -> dict:
     progress("reading", 0, 1)
-    title = (metadata or {}).get("title")
+    title = (metadata or {}).get("title") or raw.title
     document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, headings=raw.headings, progress=progress)
     progress("structure", 1, 1)
     if not document.sentences:  # headings, notes or references only: nothing an answer could quote

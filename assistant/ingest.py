@@ -36,6 +36,7 @@ class RawDocument:
     markdown: bool
     pages: tuple[int, ...] = ()  # start offset of each PDF page in ``text``
     headings: tuple[int, ...] | None = None  # start offsets of lines set in a heading font; None: not known
+    title: str | None = None  # a PDF's title, read off its first page's fonts (``pdf_title``); None: not known
 
 
 def read_document(path: Path, doc_format: str | None = None) -> RawDocument:
@@ -51,8 +52,8 @@ def read_document(path: Path, doc_format: str | None = None) -> RawDocument:
         raise InputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use .txt, .md or .pdf")
     data = read_input_bytes(path)
     if suffix in PDF_SUFFIXES:
-        text, pages, headings = _read_pdf(path, data)
-        return _checked(RawDocument(path, text, markdown=False, pages=pages, headings=headings))
+        text, pages, headings, title = _read_pdf(path, data)
+        return _checked(RawDocument(path, text, markdown=False, pages=pages, headings=headings, title=title))
     return _checked(RawDocument(path, _decode_text(path, data), markdown=suffix != ".txt"))
 
 
@@ -116,9 +117,10 @@ def _decode_text(path: Path, data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int, ...] | None]:
-    """The text of every page (through PDFium), the offset where each page starts, and the
-    offsets of the lines set in a heading font (None when font sizes tell no headings apart)."""
+def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int, ...] | None, str | None]:
+    """The text of every page (through PDFium), the offset where each page starts, the offsets of the
+    lines set in a heading font (None when font sizes tell no headings apart) and the title its fonts
+    tell (``pdf_title``)."""
     import pypdfium2
 
     _check_expansion(path, data)
@@ -135,7 +137,7 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int,
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     finally:
         pdf.close()
-    return _assemble(pages)
+    return (*_assemble(pages), pdf_title(pages))
 
 
 def _check_expansion(path: Path, data: bytes) -> None:
@@ -551,6 +553,66 @@ def _title_page(lines: list[PdfLine], fonts: list) -> None:
     first = next((i for i, (line, font) in enumerate(zip(lines, fonts)) if font and _opens_section(line.text)), None)
     for i in range(len(fonts) if first is None and any(_opens_section(line.text) for line in lines) else first or 0):
         fonts[i] = None
+
+
+TITLE_SIZE_RATIO = 1.25  # a title (and a subtitle) is set at least this much larger than the body text
+TITLE_TOP_LINES = 40  # ... among the first page's first lines
+MAX_TITLE_WORDS = 30
+MAX_SUBTITLE_LINES = 2
+SUBTITLE_WORDS = 0.75  # the share of a subtitle's words that are common English words (not a byline's names)
+_NOT_TITLE_LINE = re.compile(r"arXiv:\S|\b(?:journal|proceedings|conference|symposium|workshop|vol\.|volume\s\d|pp\.|issn|doi)\b"
+                             r"|copyright|©|https?://|www\.|@|^\W*\d+\W*$", re.I)
+# the first page's part that comes after the title: "Abstract", "Abstract—We ...", "1 Introduction", "I. INTRODUCTION"
+_BEFORE_TITLE_ENDS = re.compile(r"\s*(?:abstract\b|(?:(?:1|I)\.?\s+)?(?:introduction|summary)\s*$|keywords\b|index terms\b)", re.I)
+_TITLE_MARKS = re.compile(r"(?:\s*[∗*†‡§¶✩]|(?<=[a-z])\d(?:,\d)*)+$")  # a note mark closing a title: "Design1", "Protocol ∗"
+
+
+def pdf_title(pages: list[list[PdfLine]]) -> str | None:
+    """The title a PDF's fonts tell: the run of lines set in the largest font among its first page's
+    lines before the abstract or first section (at least ``TITLE_SIZE_RATIO`` times the body text's
+    size), next to each other, and a subtitle set right under it in a smaller font that still stands
+    out (not a byline). So a title the PDF set on two or three lines ("An Axiomatic Basis for" /
+    "Computer Programming") is whole, and a venue line, an arXiv stamp or a page number set large is
+    not taken for it. None when no line stands out so (the text's shape then decides, structure.py)."""
+    from assistant.byline import reads_as_byline, reads_as_words
+
+    body = heaviest([line for page in pages for line in page], _half_points)
+    first = next((page for page in pages if page), [])[:TITLE_TOP_LINES]
+    end = next((i for i, line in enumerate(first) if _BEFORE_TITLE_ENDS.match(line.text)), len(first))
+    usable = [i for i, line in enumerate(first[:end])
+              if sum(c.isalpha() for c in line.text) >= 4 and not _NOT_TITLE_LINE.search(line.text)]
+    if body is None or body < 1.0 or not usable:  # no sizes read (a Type 3 font's): the text's shape decides
+        return None
+    size = max(first[i].size for i in usable)
+    if size < body * TITLE_SIZE_RATIO:
+        return None
+    start = next(i for i in usable if first[i].size >= size - 0.1)
+    run = [first[start]]
+    below = lambda line: -0.5 * run[-1].size <= run[-1].y - line.y <= 2.6 * run[-1].size  # the next line, or the rest of this one
+    rest = iter(first[start + 1 : end])
+    line = next(rest, None)
+    while line is not None and abs(line.size - size) <= 0.05 * size and below(line) and not _NOT_TITLE_LINE.search(line.text):
+        run.append(line)
+        line = next(rest, None)
+    subtitle: list[PdfLine] = []
+    while (line is not None and len(subtitle) < MAX_SUBTITLE_LINES and body * TITLE_SIZE_RATIO <= line.size < size * 0.95
+           and (not subtitle or abs(line.size - subtitle[0].size) <= 0.05 * line.size) and below(line)
+           and not _NOT_TITLE_LINE.search(line.text) and not reads_as_byline([line.text.strip()])
+           and not re.search(r"[∗*†‡§¶✩]", line.text) and reads_as_words(line.text, SUBTITLE_WORDS)):
+        subtitle.append(line)
+        run.append(line)
+        line = next(rest, None)
+    text = ""
+    for line in run:
+        piece = _TITLE_MARKS.sub("", line.text.strip())
+        text = text[:-1] + piece if line is not run[0] and text.endswith("-") and before_hyphen(text) else f"{text} {piece}"
+    title = re.sub(r"(?<=[a-z]{3})\.$", "", _TITLE_MARKS.sub("", " ".join(text.split())))  # "... creative writing."
+    return title if 1 <= len(title.split()) <= MAX_TITLE_WORDS else None
+
+
+def before_hyphen(text: str) -> bool:
+    """Does ``text`` end on a word broken at a line end ("Distri-"), not a hyphenated compound ("Petabyte-")?"""
+    return bool(re.search(r"[a-z]{2}-$", text)) and not re.search(r"[A-Z][a-z]*-$", text.split()[-1])
 
 
 def _opens_section(text: str) -> bool:

@@ -51,6 +51,13 @@ def test_the_byline_under_the_title_gives_the_authors(front, expected):
     assert authors(front, TITLE.replace("\n", " ")) == expected
 
 
+def test_a_title_over_three_lines_under_two_venue_lines_is_passed_before_the_byline():
+    front = ("2014 Research Paper Competition\nPresented by:\nTERNWISE:\nCounting Seabirds and Valuing Nests in Real Time\n"
+             "with Coastal Radar Data\nAna Ruiz†\n, Bo Lindqvist‡\nDepartment of Biology")
+    title = "TERNWISE: Counting Seabirds and Valuing Nests in Real Time with Coastal Radar Data"
+    assert authors(front, title) == ("Ana Ruiz", "Bo Lindqvist")
+
+
 def test_a_title_word_after_and_is_not_carried_into_the_next_lines_name():
     # "... for Supporting" / "High Throughput and Availability" / "Robbert van Renesse": not a byline "Availability Robbert ..."
     front = "Tern Counts for Supporting\nHigh Throughput and Availability\nAna Ruiz\nana@terns.org\nBo Lindqvist\nbo@terns.org"

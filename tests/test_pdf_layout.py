@@ -503,3 +503,65 @@ def test_title_page_lines_are_no_sections(tmp_path, first_lines, title):
     doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
     assert [s.title for s in doc.sections] == ["Front matter", "1 Introduction"]
     assert doc.title == title
+
+
+# -- the title a PDF's fonts tell (ingest.pdf_title) ------------------------------------------
+
+def _set(text: str, size: float, y: float):
+    from assistant.ingest import PdfLine
+
+    return PdfLine(text, size, False, y)
+
+
+def _first_page(*top):
+    body = [_set("Abstract", BODY, 500.0), *(_set(f"Body text line {i} of the page, set in the usual size.", BODY, 480.0 - 12 * i)
+                                             for i in range(30))]
+    return [[*top, *body], [_set("More body text on the next page, in the usual size.", BODY, 700.0)] * 20]
+
+
+def test_a_title_the_pdf_set_on_three_lines_is_whole():
+    from assistant.ingest import pdf_title
+
+    page = _first_page(_set("An Axiomatic Tern Basis for", 20.0, 700.0), _set("Computer Counting of", 20.0, 676.0),
+                       _set("Migrating Seabirds∗", 20.0, 652.0), _set("Ana Ruiz", 12.0, 620.0))
+    assert pdf_title(page) == "An Axiomatic Tern Basis for Computer Counting of Migrating Seabirds"
+
+
+def test_a_venue_line_or_an_arxiv_stamp_set_large_is_not_the_title():
+    from assistant.ingest import pdf_title
+
+    page = _first_page(_set("arXiv:math/0501170v3 [math.CO] 25 Jan 2005", 24.0, 760.0),
+                       _set("Proceedings of the 2015 USENIX Annual Technical Conference", 24.0, 730.0),
+                       _set("1240", 24.0, 715.0), _set("The Tern Migration Atlas", 18.0, 700.0))
+    assert pdf_title(page) == "The Tern Migration Atlas"
+
+
+def test_a_subtitle_joins_the_title_and_a_byline_does_not():
+    from assistant.ingest import pdf_title
+
+    subtitled = _first_page(_set("The Tern Counts:", 20.0, 700.0), _set("Bringing Order to the Seabird Census", 14.0, 680.0),
+                            _set("Ana Ruiz, Bo Lindqvist", 14.0, 660.0))
+    assert pdf_title(subtitled) == "The Tern Counts: Bringing Order to the Seabird Census"
+    bylined = _first_page(_set("The Tern Migration Atlas", 20.0, 700.0), _set("Ana Ruiz∗ Bo C. Lindqvist†", 14.0, 680.0))
+    assert pdf_title(bylined) == "The Tern Migration Atlas"
+
+
+def test_no_title_when_no_line_stands_out_or_no_size_was_read():
+    from assistant.ingest import pdf_title
+
+    assert pdf_title(_first_page(_set("The Tern Migration Atlas", BODY, 700.0))) is None
+    flat = [[_set("The Tern Migration Atlas", 0.1, 700.0), *(_set("Body text, size unread.", 0.0, 600.0 - i) for i in range(40))]]
+    assert pdf_title(flat) is None
+
+
+def test_the_fonts_title_names_the_built_document(tmp_path, fake_encoder):
+    """A PDF whose title runs over two lines (the second alone would read as a byline: "Computer
+    Programming") is indexed under its whole title."""
+    from assistant.index import build_index
+
+    body = [(BODY, f"Line {i} of the body text explains how terns are counted on the coast.") for i in range(12)]
+    pdf = tmp_path / "terns.pdf"
+    pdf.write_bytes(make_pdf([[(20.0, "An Axiomatic Basis for"), (20.0, "Computer Programming"), (BODY, "Ana Ruiz"),
+                               (14.0, "1 Introduction"), *body], [*body]]))
+    manifest = build_index(pdf, tmp_path / "index", encoder=fake_encoder)
+    assert manifest["title"] == "An Axiomatic Basis for Computer Programming"
