@@ -649,7 +649,7 @@ def _title_bounds(blocks: list[_Block], title: str) -> tuple[int | None, int | N
     Multi-Key Transactions for Key-Value Stores" / "Robert Escriva, Bernard Wong, Emin Gün Sirer" / "Computer
     Science Department ..."); None for either that does not apply (a line taken for the title that no byline
     follows may be a reprint's header: the block stays whole)."""
-    wanted = " ".join(title.split())
+    wanted = _unmarked(title)
     first = _after_cover(blocks)
     for block in blocks[first : first + 3]:
         lines = block.text.split("\n")
@@ -658,7 +658,7 @@ def _title_bounds(blocks: list[_Block], title: str) -> tuple[int | None, int | N
             begin = block.start + offset if top else None
             for i, line in enumerate(lines[top:], start=top):
                 offset += len(line) + 1
-                seen = display_text(f"{seen} {line}")
+                seen = _unmarked(f"{seen} {line}")
                 if seen == wanted:
                     after = [rest.strip() for rest in lines[i + 1 : i + 4]]
                     bylined = any(reads_as_byline(after[j : j + 2]) for j in range(len(after)))
@@ -666,6 +666,15 @@ def _title_bounds(blocks: list[_Block], title: str) -> tuple[int | None, int | N
                 if not wanted.startswith(seen):
                     break
     return None, None
+
+
+def _unmarked(text: str) -> str:
+    """``text`` as shown, without the note marks a title may carry ("Liquid Types ∗", "... Design1"): a PDF's
+    title read off its fonts (ingest.pdf_title) has none."""
+    return display_text(_TITLE_MARK.sub("", text))
+
+
+_TITLE_MARK = re.compile(r"\s*[∗*†‡§¶✩]+|(?<=[a-z])\d(?:,\d)*(?=\s|$)")
 
 
 def _cut(source: str, span: tuple[int, int, str], at: int) -> list[tuple[int, int, str]]:

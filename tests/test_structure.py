@@ -561,3 +561,11 @@ def test_the_title_is_a_sentence_of_its_own_between_a_report_line_and_its_byline
     assert doc.title == "Dapper, a Large-Scale Distributed Systems Tracing Infrastructure"
     assert [s.text for s in doc.sentences[:3]] == ["Google Technical Report dapper-2010-1, April 2010", doc.title,
                                                    "Benjamin H. Sigelman, Luiz Andre Barroso, Mike Burrows"]
+
+
+def test_a_title_given_without_its_note_mark_still_parts_it_from_the_byline():
+    # a PDF's title read off its fonts carries no note mark ("Liquid Types" for the line "Liquid Types ∗")
+    doc = parse("Liquid Tern Types ∗\nPatrick M. Rondon, Ming Kawaguchi\nUniversity of California, San Diego\n\nAbstract\n\n"
+                "We present counting of terns.", title="Liquid Tern Types")
+    assert doc.title == "Liquid Tern Types"
+    assert [s.text for s in doc.sentences[:2]] == ["Liquid Tern Types ∗", "Patrick M. Rondon, Ming Kawaguchi\nUniversity of California, San Diego"]
