@@ -302,7 +302,7 @@ def _title_candidates(text: str) -> list[str]:
 
 # A line above a PDF's title that names where or how it appeared, not what it is: "Jl. of Interactive Learning
 # Research (2008) 19(2), 185-224", "JSS Journal of Statistical Software", "2014 Research Paper Competition".
-_VENUE_LINE = re.compile(r"\b(?:journal|jl\.|proceedings|competition|presented by|technical report|report no\.?"
+_VENUE_LINE = re.compile(r"arXiv:\S|\b(?:journal|jl\.|proceedings|competition|presented by|appeared in|technical report|report no\.?"
                          r"|vol\.|volume \d|pp\.|copyright|to appear in)|©|\b\d{1,4}\(\d{1,3}\)|https?://|www\.", re.I)
 
 

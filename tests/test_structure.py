@@ -569,3 +569,9 @@ def test_a_title_given_without_its_note_mark_still_parts_it_from_the_byline():
                 "We present counting of terns.", title="Liquid Tern Types")
     assert doc.title == "Liquid Tern Types"
     assert [s.text for s in doc.sentences[:2]] == ["Liquid Tern Types ∗", "Patrick M. Rondon, Ming Kawaguchi\nUniversity of California, San Diego"]
+
+
+def test_an_arxiv_stamp_above_the_title_is_not_the_title():
+    doc = parse("arXiv:1311.2542v3 [cs.DS] 19 Dec 2014\nThe Tern Migration Atlas\nAna Ruiz, Bo Lindqvist\n\nAbstract\n\n"
+                "We count terns on the coast.")
+    assert doc.title == "The Tern Migration Atlas"
