@@ -452,6 +452,15 @@ _ANNOUNCES = re.compile(
 _REFERS_BACK = re.compile(r"^(these|this|such|those|both|all of these|for this reason|therefore|thus)\b", re.I)
 
 
+# A sentence whose subject points back at the one before it ("It ...", "These relations ...", "Thus, they ..."): quoted
+# alone, its subject dangles; the sentence before it (of the same paragraph, at most MAX_ANTECEDENT_WORDS) comes too.
+_DANGLING = re.compile(r"^(?:(?:thus|so|hence|moreover|however|also|still|yet|in addition|besides|furthermore|as a result|"
+                       r"in this case|in turn),?\s+)?(?:it|its|they|their|this|these|those|such|he|she|his|her)\b", re.I)
+# ... but not an "it" standing for nothing ("It is difficult to ...", "It seems that ...") nor the work itself ("This paper ...")
+_NOT_DANGLING = re.compile(r"^(?:\w+,?\s+)?(?:it\s+(?:is|was|seems|seemed|appears|appeared|can|could|may|might|would|will|should|"
+                           r"must|has been|remains|follows|turns out)\b|(?:this|these|our)\s+(?:paper|article|study|report|"
+                           r"work|thesis|chapter|section|document)s?\b)", re.I)
+MAX_ANTECEDENT_WORDS = 40
 _CONTRAST = re.compile(r"^(however|but|yet|nevertheless|nonetheless|still|despite|on the other hand|in contrast)\b", re.I)
 _INTRODUCES = re.compile(r"^(these|they|those)\s+(include|included|are|were|consist|comprise)\b|^(among (them|these)|this includes)\b", re.I)
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -482,8 +491,11 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
                 break
             items.append(sid)
         return items
-    if short and _REFERS_BACK.match(text):
+    if short and _REFERS_BACK.match(text) and not _NOT_DANGLING.match(text):
         return [sid for sid in (best - 1,) if same(sid)]
+    if _DANGLING.match(text) and not _NOT_DANGLING.match(text) and same(best - 1) \
+            and len(display_text(doc.sentences[best - 1].text).split()) <= MAX_ANTECEDENT_WORDS:
+        return [best - 1]  # "It has the same role between Israel and Iran." after "In this case, Russia acts as an interlocutor."
     return []
 
 

@@ -263,6 +263,20 @@ def test_a_sentence_opening_with_a_contrast_brings_the_one_it_leans_on():
     assert chosen_texts(doc, "What happened to the ponds?", {"The ponds": 1.0, "Tidal mills": 0.72}) == ["The"]
 
 
+@pytest.mark.parametrize("lead, brings", [
+    ("It has the same role between the harbour and the islands.", True),
+    ("Thus, they keep good relations with every harbour along the coast of the northern sea.", True),
+    ("These relations cannot be considered very friendly, especially where the fleets meet.", True),
+    ("It is difficult to say how long the mills will stand against the tides of the coast.", False),  # an "it" for nothing
+    ("This paper counts the mills that stood along the coast of the northern sea in 1850.", False),  # the work itself
+    ("The mills acted as a go-between for the two ports and the islands.", False),
+])
+def test_a_lead_whose_subject_points_back_brings_the_sentence_it_points_at(lead, brings):
+    doc = parse(f"Mills\n\nIn this case, the mills act as a go-between. {lead}\n\nTrade grew slowly.\n")
+    texts = chosen_texts(doc, "What role do the mills play?", {lead[:12]: 1.0})
+    assert texts == (["In", lead.split()[0]] if brings else [lead.split()[0]])
+
+
 @pytest.mark.parametrize("paragraph, items", [
     ("The two ports share several interests. Both oppose foreign fleets. Both fear unrest.", ["Both", "Both"]),
     ("Three ports trade with the islands. Fish goes north. Salt goes south. Wool stays.", ["Fish", "Salt", "Wool"]),
