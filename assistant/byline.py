@@ -31,8 +31,11 @@ ORG_WORDS = frozenset(
     "inc inc. ltd ltd. llc corp corp. corporation university universität université universidad università universidade "
     "universitet universiteit institutionen institut instituto istituto hochschule högskola hogskola project institute "
     "laboratory laboratories lab labs research department dept dept. school college centre center company group "
-    "foundation entertainment society press academy ministry agency council hospital clinic".split()
-)
+    "foundation entertainment society press academy ministry agency council hospital clinic engineering imagineering "
+    "infolab sciences uc suny epfl inria ethz csail kaist germany ireland france italy spain netherlands switzerland "
+    "sweden norway denmark finland austria belgium israel japan china korea india canada australia brazil usa "
+    "facebook google microsoft ibm yahoo intel nvidia".split()
+)  # an affiliation's or a place's word: "UC Santa Cruz", "Stanford InfoLab", "Northern Ireland" are no names
 # words that open headings and front-matter lines, never a name: "Executive Summary", "Table of Contents"
 _NOT_NAMES = frozenset(
     "abstract summary executive introduction contents table figure chapter part section overview background preface "
@@ -140,7 +143,7 @@ def _byline(lines: list[str]) -> tuple[str, ...]:
     """The names of the run of byline lines at the start of ``lines``."""
     names: list[str] = []
     carry = ""
-    for line in lines:
+    for k, line in enumerate(lines):
         parts = [_MARKERS.sub("", part).strip() for part in _SPLIT.split(f"{carry} {line}".strip())]
         parts = [part for part in parts if part]
         if not parts and not carry:
@@ -151,6 +154,9 @@ def _byline(lines: list[str]) -> tuple[str, ...]:
             carry = parts.pop()  # "..., Avinash" / "Lakshman, ...": a name broken across lines (not "... and Availability")
         parts = [name for part in parts for name in _spaced_names(part)]
         if names and parts and _is_affiliation(parts[0]):
+            following = [_MARKERS.sub("", part).strip() for part in _SPLIT.split(lines[k + 1])] if k + 1 < len(lines) else []
+            if [part for part in following if part] and all(_is_name(part) for part in following if part):
+                continue  # "Michael A. Bender" / "SUNY Stony Brook" / "Martín Farach-Colton" / ...: one author a line, each over an affiliation
             break  # "University of California, Santa Cruz": a place after an institution is no author
         found = [part for part in parts if _is_name(part)]
         if not found or not all(part in found or _is_affiliation(part) for part in parts):

@@ -51,6 +51,19 @@ def test_the_byline_under_the_title_gives_the_authors(front, expected):
     assert authors(front, TITLE.replace("\n", " ")) == expected
 
 
+@pytest.mark.parametrize("front, expected", [
+    # one author a line, each over an affiliation: the affiliations are no names, the authors after them are
+    (f"{TITLE}\nAna B. Ruiz\nSUNY Stony Brook\nBo Lindqvist\nRutgers University\nMay 16, 2000\n\nAbstract",
+     ("Ana B. Ruiz", "Bo Lindqvist")),
+    (f"{TITLE}\nAna Ruiz\nUC Berkeley\nBo Lindqvist\nFacebook\nDana Weiss\nUC Berkeley\nAbstract", ("Ana Ruiz", "Bo Lindqvist", "Dana Weiss")),
+    # a lab or a place beside the names is none
+    (f"{TITLE}\nAna Ruiz, Bo Lindqvist, Stanford InfoLab\nAbstract", ("Ana Ruiz", "Bo Lindqvist")),
+])
+def test_affiliations_and_places_are_not_names(front, expected):
+    assert authors(front, TITLE) == expected
+    assert "Northern Ireland" not in authors(f"{TITLE}\nC. A. R. HOARE\nThe Queen's University of Belfast, Northern Ireland\nAbstract", TITLE)
+
+
 def test_a_title_over_three_lines_under_two_venue_lines_is_passed_before_the_byline():
     front = ("2014 Research Paper Competition\nPresented by:\nTERNWISE:\nCounting Seabirds and Valuing Nests in Real Time\n"
              "with Coastal Radar Data\nAna Ruiz†\n, Bo Lindqvist‡\nDepartment of Biology")
