@@ -34,7 +34,7 @@ ORG_WORDS = frozenset(
     "foundation entertainment society press academy ministry agency council hospital clinic engineering imagineering "
     "infolab sciences uc suny epfl inria ethz csail kaist germany ireland france italy spain netherlands switzerland "
     "sweden norway denmark finland austria belgium israel japan china korea india canada australia brazil usa "
-    "facebook google microsoft ibm yahoo intel nvidia".split()
+    "facebook google microsoft ibm yahoo intel nvidia senior member fellow ieee acm".split()
 )  # an affiliation's or a place's word: "UC Santa Cruz", "Stanford InfoLab", "Northern Ireland" are no names
 # words that open headings and front-matter lines, never a name: "Executive Summary", "Table of Contents"
 _NOT_NAMES = frozenset(
@@ -59,10 +59,12 @@ def cover_end(lines: list[str]) -> int:
 
 def authors(text: str, title: str = "") -> tuple[str, ...]:
     """The names on the byline under ``title`` in the first lines of ``text`` (empty when none)."""
-    lines = [_plain(line) for line in text.splitlines()[: (FRONT_LINES + COVER_LINES) * 3]]
+    lines = [_uncapitalised(_plain(line)) for line in text.splitlines()[: (FRONT_LINES + COVER_LINES) * 3]]
     lines = [line for line in lines if line]
     lines = lines[cover_end(lines):][:FRONT_LINES]
     start = _after_title(lines, title)
+    if start and title.split() and title.split()[-1].lower() in _GOES_ON:
+        start += 1  # a title cut after "... EXPRESSIONS IN": its next line ("FIRST-ORDER LOGIC") is the rest of it
     for first in range(start, min(start + BYLINE_START, len(lines))):
         names = _byline(lines[first:])
         if names or _prose(lines[first]):  # a subtitle may come before the byline; the body may not
@@ -83,6 +85,17 @@ def metadata_authors(value: str) -> tuple[str, ...]:
     """Person names in a PDF's ``/Author`` value: a user name or "Administrator" is not one."""
     parts = [" ".join(part.split()) for part in _SPLIT.split(" ".join(str(value).split()))]
     return tuple(part for part in parts if part and _is_name(part))
+
+
+_GOES_ON = frozenset("a an the of for in on to with and or by from at as via".split())
+
+
+def _uncapitalised(line: str) -> str:
+    """A line set in capitals, as many bylines are ("C. A. R. HOARE", "CYNTHIA DWORK AND NANCY LYNCH",
+    "JOHN H. WENSLEY, LESLIE LAMPORT, ..."), in title case ("Cynthia Dwork and Nancy Lynch"); any other line as it is."""
+    if not re.search(r"[A-Z]{3}", line) or not line.isupper() or re.search(r"\d", line):
+        return line
+    return re.sub(r"\bAnd\b", "and", line.title().replace("’S", "’s").replace("'S", "'s"))
 
 
 def _prose(line: str) -> bool:

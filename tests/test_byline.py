@@ -64,6 +64,20 @@ def test_affiliations_and_places_are_not_names(front, expected):
     assert "Northern Ireland" not in authors(f"{TITLE}\nC. A. R. HOARE\nThe Queen's University of Belfast, Northern Ireland\nAbstract", TITLE)
 
 
+@pytest.mark.parametrize("front, expected", [
+    (f"{TITLE}\nC. A. R. HOARE\nThe Queen's University of Belfast\nAbstract", ("C. A. R. Hoare",)),
+    (f"{TITLE}\nANA RUIZ AND BO LINDQVIST\nCoastal Labs\nAbstract", ("Ana Ruiz", "Bo Lindqvist")),
+    (f"{TITLE}\nANA B. RUIZ, BO LINDQVIST, SENIOR MEMBER, IEEE\nAbstract", ("Ana B. Ruiz", "Bo Lindqvist")),
+])
+def test_a_byline_set_in_capitals_gives_the_names(front, expected):
+    assert authors(front, TITLE) == expected
+
+
+def test_the_rest_of_a_title_cut_after_a_preposition_is_no_name():
+    front = "COUNTING SEABIRDS AS EXPRESSIONS IN\nFIRST-ORDER LOGIC\nAna Ruiz\nAbstract"
+    assert authors(front, "COUNTING SEABIRDS AS EXPRESSIONS IN") == ("Ana Ruiz",)
+
+
 def test_a_title_over_three_lines_under_two_venue_lines_is_passed_before_the_byline():
     front = ("2014 Research Paper Competition\nPresented by:\nTERNWISE:\nCounting Seabirds and Valuing Nests in Real Time\n"
              "with Coastal Radar Data\nAna Ruiz†\n, Bo Lindqvist‡\nDepartment of Biology")
