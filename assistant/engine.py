@@ -14,7 +14,7 @@ from assistant import answer as extract
 from assistant import ranker
 from assistant.encoder import Encoder, encode_with_tokens
 from assistant.errors import InputError
-from assistant.followup import asks_for_more
+from assistant.followup import asks_anew, asks_for_more
 from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
@@ -244,16 +244,22 @@ class Assistant:
     def ask(self, question: str, k: int = 10, mode: str = "hybrid", context: str | None = None,
             shown: Sequence[int] = ()) -> Answer:
         """Answer ``question`` from the document; ``context`` is extra retrieval text (a follow-up's topic);
-        ``shown``: ids of sentences already shown on it, which this answer leaves out ("Tell me more."; the
-        hybrid system only: the single-signal baselines answer as always)."""
+        ``shown``: ids of sentences already shown on it (followup.leave_out), which the answer leaves out when
+        the question only asks for more ("Tell me more."), or when it asks something new of the topic
+        (followup.asks_anew) and would otherwise only repeat them; the hybrid system only: the single-signal
+        baselines answer as always."""
         t0 = time.perf_counter()
         question = clean_question(question)
         query = self.query(f"{context} {question}" if context else question, expand=mode == "hybrid")
         t1 = time.perf_counter()
         # "Tell me more." is answered as the question it follows (a paper-level one, one about the authors ...)
-        routed = context if context and len(shown) and asks_for_more(question) else question
+        more = bool(context) and len(shown) > 0 and asks_for_more(question)
+        routed = context if more and context else question
         if mode == "hybrid":
-            result = self._hybrid(routed, query, k, shown)
+            result = self._hybrid(routed, query, k, shown if more else ())
+            if (not more and context and len(shown) and not result["abstained"] and asks_anew(question, context)
+                    and set(result["sentence_ids"]) <= set(shown)):  # it would only repeat what the topic showed
+                result = self._hybrid(question, query, k, shown)
         elif mode in ("bm25", "dense"):
             result = self._baseline(question, query, k, mode)
         else:

@@ -209,9 +209,27 @@ def asks_for_more(question: str) -> bool:
 
 
 def leave_out(question: str, context: str | None, shown: T | None) -> T | None:
-    """What a question leaves out of its answer: ``shown`` (the sentences its topic showed so far)
-    when it is a follow-up (``context`` not None) that only asks for more, else None."""
-    return shown if context is not None and asks_for_more(question) else None
+    """What a follow-up's answer may leave out: ``shown`` (the sentences its topic showed so far) for a
+    follow-up (``context`` not None) that only asks for more ("Tell me more.": ``Assistant.ask`` leaves them
+    out) or asks something new of the topic (``asks_anew``: left out when the answer would only repeat them),
+    else None: any other follow-up ("Why?", "And Russia?") may quote them again."""
+    return shown if context is not None and (asks_for_more(question) or asks_anew(question, context)) else None
+
+
+def asks_anew(question: str, context: str) -> bool:
+    """Does a follow-up ask about something its topic's question did not: a content word of its own
+    ("And can searches keep running while one of those changes is in progress?" after "How do ELB-trees
+    split or merge nodes without taking any locks?")? Then the answer just shown does not answer it.
+    Names do not count ("And Russia?" swaps names in the topic's question instead: ``contextualize``),
+    nor words of the topic's question in another form ("split" / "splits")."""
+    named = {e.base.lower() for e in entities(question)}
+    asked = {_stem(w) for w in _lower_words(context)}
+    return any(len(w) > 2 and w not in FUNCTION_WORDS and w not in PRONOUNS and w not in REQUEST_WORDS and w not in named
+               and _stem(w) not in asked for w in _lower_words(question))
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"(?:ing|ed|es|s)$", "", word.replace("\u2019", "'").split("'")[0]) or word
 
 
 def _ends_on_pronoun(question: str) -> bool:

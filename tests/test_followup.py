@@ -411,3 +411,38 @@ def test_eval_asks_a_request_for_more_without_what_its_chain_showed(two_powers, 
     assert asked[previous] == () and asked["Tell me more."] == first  # the chain's answers so far are left out
     assert first and asked["What else?"] == tuple(dict.fromkeys(first + more)) and not set(more) & set(first)
     assert asked["Why?"] == ()  # a follow-up asking something else sees everything again
+
+
+@pytest.mark.parametrize("question, context, anew", [
+    ("And can searches keep running while one of those changes is in progress?",
+     "How do ELB-trees split or merge nodes without taking any locks?", True),
+    ("And does its advantage grow with more time per move?", "How does Crazy Stone do against other Go programs?", True),
+    ("Why?", "When did Russia launch its airstrikes?", False),  # another question word: contextualize swaps it
+    ("And Russia?", "What are Iran's goals in Syria?", False),  # a name: it replaces one in the topic's question
+    ("Tell me more.", "What are Iran's goals in Syria?", False),  # a request for more, not a new question
+    ("And what do they want there?", "What do Iran's leaders want in Syria?", False),  # the topic's words again
+    ("And the splits?", "How does the tree split nodes?", False),  # "splits" is "split"
+])
+def test_a_follow_up_asks_anew_when_it_has_a_content_word_of_its_own(question, context, anew):
+    from assistant.followup import asks_anew
+
+    assert asks_anew(question, context) is anew
+
+
+def test_a_follow_up_asking_anew_does_not_just_repeat_the_answer_shown(two_powers):
+    """Its answer leaves out what the topic showed when it would only repeat it; when it would not, the
+    shown sentences make no difference."""
+    from assistant.followup import leave_out
+
+    previous = "What does Iran want in Syria?"
+    shown = two_powers.ask(previous).sentence_ids
+    for question in ("What does Iran want in Syria, precisely?", "And what does it want there, concretely?"):
+        context = contextualize(question, previous) or previous
+        assert leave_out(question, context, shown) == shown
+        plain = two_powers.ask(question, context=context)
+        asked = two_powers.ask(question, context=context, shown=shown)
+        if set(plain.sentence_ids) <= set(shown):
+            assert plain.sentence_ids and (asked.abstained or not set(asked.sentence_ids) <= set(shown))
+        else:
+            assert asked.sentence_ids == plain.sentence_ids
+    assert set(two_powers.ask("What does Iran want in Syria, precisely?", context=previous).sentence_ids) <= set(shown)  # the case arises
