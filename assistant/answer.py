@@ -194,6 +194,7 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     total = sum(weights.values()) or 1.0
     top = float(masked[top_id])  # a definition leads, but the bars stay those of the best-scored sentence
     chosen = [best] + _discourse_neighbours(doc, best)
+    chosen += [sid for sid in (_referent(doc, best, question),) if sid is not None and sid not in chosen]
     if settings.reason_follows and asks_reason(question):
         chosen += [sid for sid in (_reason_after(doc, best),) if sid is not None and sid not in chosen]
     example = _example(doc, masked, best, chosen, min(settings.near, settings.far) * float(masked[best])) \
@@ -497,6 +498,27 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
             and len(display_text(doc.sentences[best - 1].text).split()) <= MAX_ANTECEDENT_WORDS:
         return [best - 1]  # "It has the same role between Israel and Iran." after "In this case, Russia acts as an interlocutor."
     return []
+
+
+def _referent(doc: Document, best: int, question: str) -> int | None:
+    """The sentence before ``best`` (same paragraph, at most MAX_ANTECEDENT_WORDS) when ``best`` points back
+    at just what the question asks about: "What problems come from locks ...?" led by "Lock-free data
+    structures remedy these problems, ..." brings the sentence naming the problems."""
+    asked = {_stem_word(w) for w in re.findall(r"[a-z]+", question.lower())} - _REFERENT_STOP
+    text = display_text(doc.sentences[best].text)
+    pointed = {_stem_word(m.group(1).lower()) for m in _POINTS_AT.finditer(text)}
+    before = best - 1
+    if not pointed & asked or before < 0 or doc.sentences[before].paragraph != doc.sentences[best].paragraph:
+        return None
+    return before if len(display_text(doc.sentences[before].text).split()) <= MAX_ANTECEDENT_WORDS else None
+
+
+_POINTS_AT = re.compile(r"\b(?:these|those|this|such|the above|the former|the latter)\s+([A-Za-z]{4,})", re.I)
+_REFERENT_STOP = frozenset("paper work study article section chapter figure table case way".split())
+
+
+def _stem_word(word: str) -> str:
+    return re.sub(r"(?:ies|es|s)$", "", word)
 
 
 def _fragment(doc: Document, sid: int) -> bool:

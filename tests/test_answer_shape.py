@@ -277,6 +277,17 @@ def test_a_lead_whose_subject_points_back_brings_the_sentence_it_points_at(lead,
     assert texts == (["In", lead.split()[0]] if brings else [lead.split()[0]])
 
 
+@pytest.mark.parametrize("question, brings", [
+    ("What problems come from grinding grain by hand?", True),  # "these problems" is what is asked
+    ("Why did the millers use water wheels?", False),
+])
+def test_a_lead_pointing_back_at_what_is_asked_brings_the_sentence_it_points_at(question, brings):
+    lead = "Water wheels remedied these problems, and the millers could grind far more grain in a single day."
+    doc = parse(f"Mills\n\nGrinding grain by hand caused many problems, including sore backs and slow work. {lead}\n\nTrade grew.\n")
+    texts = chosen_texts(doc, question, {"Water wheels": 1.0})
+    assert texts == (["Grinding", "Water"] if brings else ["Water"])
+
+
 @pytest.mark.parametrize("paragraph, items", [
     ("The two ports share several interests. Both oppose foreign fleets. Both fear unrest.", ["Both", "Both"]),
     ("Three ports trade with the islands. Fish goes north. Salt goes south. Wool stays.", ["Fish", "Salt", "Wool"]),
