@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -236,6 +237,7 @@ def paragraph_zones(doc: Document) -> dict[int, str]:
     # the first paragraph of an introduction: a labelled abstract before it may run over several paragraphs
     introduction_at = next((p.id for p in doc.paragraphs if kinds[p.section] == "introduction" or inner.get(p.id) == "introduction"), None)
     first = doc.sections[0].id if doc.sections else None
+    people = lru_cache(maxsize=1)(lambda: _authors(doc))  # read only when a paragraph may be the byline
     out: dict[int, str] = {}
     lead, prose_seen, in_abstract = 0, False, False
     section, thanked = None, False
@@ -261,6 +263,9 @@ def paragraph_zones(doc: Document) -> dict[int, str]:
             zone = "abstract"  # the labelled abstract's next paragraphs, up to the introduction (Macaroons, SoK)
         elif zone == "body" and p.section == first and not prose_seen:
             zone = "front"  # a byline or series line under a title heading, before any prose
+        elif (zone == "body" and p.id < BYLINE_PARAGRAPHS and (introduction_at is None or before_introduction)
+              and _names_half(text, people())):
+            zone = "front"  # a byline under a title a publisher's cover page set after a heading of its own (USENIX)
         elif (zone == "body" and p.kind in ("body", "list_item") and not has_opening and lead < LEAD_PARAGRAPHS
               and (introduction_at is None or before_introduction)):
             zone, lead = "lead", lead + 1
@@ -1237,9 +1242,16 @@ def names_the_authors(text: str, lay: Layout) -> bool:
     """Does a sentence name at least half of the authors (each by every word of their name)? A title run on
     into its byline ("Dynamo: ... Store Giuseppe DeCandia, Deniz Hastorun, ...") states the authors, though
     it does not open with their names as ``_AUTHORS`` asks."""
+    return _names_half(text, lay.authors)
+
+
+def _names_half(text: str, people: tuple[frozenset[str], ...]) -> bool:
     found = {re.sub(r"\d+$", "", w.lower()) for w in re.findall(r"[^\W\d_][\w'’-]*", text)}  # "SHANNON", "Clarke1"
-    named = sum(author <= found for author in lay.authors)
-    return named > 0 and 2 * named >= len(lay.authors)
+    named = sum(author <= found for author in people)
+    return named > 0 and 2 * named >= len(people)
+
+
+BYLINE_PARAGRAPHS = 12  # a byline stands among a document's first paragraphs
 
 
 LINES = frozenset({"title", "front"})  # parts whose lines state without a full stop: a title, a byline, a date

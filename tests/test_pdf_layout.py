@@ -565,3 +565,21 @@ def test_the_fonts_title_names_the_built_document(tmp_path, fake_encoder):
                                (14.0, "1 Introduction"), *body], [*body]]))
     manifest = build_index(pdf, tmp_path / "index", encoder=fake_encoder)
     assert manifest["title"] == "An Axiomatic Basis for Computer Programming"
+
+
+def test_a_byline_under_a_title_a_cover_set_as_a_heading_is_front_matter(tmp_path):
+    """A publisher's cover line set as a heading (USENIX's "2015 USENIX Annual Technical Conference") puts
+    the title and byline in a section of their own; the byline is still front matter, which "Who wrote
+    this paper?" is answered from, not body text."""
+    from assistant import overview
+    from assistant.ingest import read_document
+
+    body = [(BODY, f"Line {i} of the body text explains how terns are counted on the coast of the sea.") for i in range(14)]
+    pdf = tmp_path / "terns.pdf"
+    pdf.write_bytes(make_pdf([[(14.0, "2015 USENIX Annual Technical Conference"), (BODY, "is sponsored by USENIX."),
+                               (20.0, "Tern Counting: A Cheap Alternative"), (BODY, "Ana Ruiz, Coastal Labs; Bo Lindqvist, North Sea Labs"),
+                               (14.0, "Abstract"), *body[:4], (14.0, "1 Introduction"), *body[4:]], [*body]]))
+    raw = read_document(pdf)
+    doc = parse(raw.text, pages=raw.pages, headings=raw.headings, title=raw.title)
+    zones = dict(zip((s.text for s in doc.sentences), overview.layout(doc).zones))
+    assert zones["Ana Ruiz, Coastal Labs; Bo Lindqvist, North Sea Labs"] == "front"
