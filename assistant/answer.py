@@ -504,9 +504,9 @@ def _referent(doc: Document, best: int, question: str) -> int | None:
     """The sentence before ``best`` (same paragraph, at most MAX_ANTECEDENT_WORDS) when ``best`` points back
     at just what the question asks about: "What problems come from locks ...?" led by "Lock-free data
     structures remedy these problems, ..." brings the sentence naming the problems."""
-    asked = {_stem_word(w) for w in re.findall(r"[a-z]+", question.lower())} - _REFERENT_STOP
+    asked = set(terms(question)) - set(terms(_REFERENT_STOP))
     text = display_text(doc.sentences[best].text)
-    pointed = {_stem_word(m.group(1).lower()) for m in _POINTS_AT.finditer(text)}
+    pointed = set(terms(" ".join(m.group(1) for m in _POINTS_AT.finditer(text))))
     before = best - 1
     if not pointed & asked or before < 0 or doc.sentences[before].paragraph != doc.sentences[best].paragraph:
         return None
@@ -514,11 +514,7 @@ def _referent(doc: Document, best: int, question: str) -> int | None:
 
 
 _POINTS_AT = re.compile(r"\b(?:these|those|this|such|the above|the former|the latter)\s+([A-Za-z]{4,})", re.I)
-_REFERENT_STOP = frozenset("paper work study article section chapter figure table case way".split())
-
-
-def _stem_word(word: str) -> str:
-    return re.sub(r"(?:ies|es|s)$", "", word)
+_REFERENT_STOP = "paper work study article section chapter figure table case way"  # what "this ..." names that is no referent
 
 
 def _fragment(doc: Document, sid: int) -> bool:

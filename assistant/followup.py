@@ -222,14 +222,12 @@ def asks_anew(question: str, context: str) -> bool:
     split or merge nodes without taking any locks?")? Then the answer just shown does not answer it.
     Names do not count ("And Russia?" swaps names in the topic's question instead: ``contextualize``),
     nor words of the topic's question in another form ("split" / "splits")."""
+    from assistant.lexical import terms
+
     named = {e.base.lower() for e in entities(question)}
-    asked = {_stem(w) for w in _lower_words(context)}
-    return any(len(w) > 2 and w not in FUNCTION_WORDS and w not in PRONOUNS and w not in REQUEST_WORDS and w not in named
-               and _stem(w) not in asked for w in _lower_words(question))
-
-
-def _stem(word: str) -> str:
-    return re.sub(r"(?:ing|ed|es|s)$", "", word.replace("\u2019", "'").split("'")[0]) or word
+    own = [w for w in _lower_words(question)
+           if len(w) > 2 and w not in FUNCTION_WORDS and w not in PRONOUNS and w not in REQUEST_WORDS and w not in named]
+    return bool(set(terms(" ".join(own))) - set(terms(context)))
 
 
 def _ends_on_pronoun(question: str) -> bool:

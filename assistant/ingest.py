@@ -18,7 +18,7 @@ from typing import Any, Callable, Collection, Hashable
 
 from assistant import hyphenation
 from assistant.errors import InputError
-from assistant.text import LIST_LINE, PAGE_NUMBER, SENTENCE_END_LINE
+from assistant.text import LIST_LINE, NOTE_MARKS, PAGE_NUMBER, SENTENCE_END_LINE
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
@@ -564,7 +564,7 @@ _NOT_TITLE_LINE = re.compile(r"arXiv:\S|\b(?:journal|proceedings|conference|symp
                              r"|copyright|©|https?://|www\.|@|^\W*\d+\W*$", re.I)
 # the first page's part that comes after the title: "Abstract", "Abstract—We ...", "1 Introduction", "I. INTRODUCTION"
 _BEFORE_TITLE_ENDS = re.compile(r"\s*(?:abstract\b|(?:(?:1|I)\.?\s+)?(?:introduction|summary)\s*$|keywords\b|index terms\b)", re.I)
-_TITLE_MARKS = re.compile(r"(?:\s*[∗*†‡§¶✩]|(?<=[a-z])\d(?:,\d)*)+$")  # a note mark closing a title: "Design1", "Protocol ∗"
+_TITLE_MARKS = re.compile(rf"(?:\s*[{NOTE_MARKS}]|(?<=[a-z])\d(?:,\d)*)+$")  # a note mark closing a title: "Design1", "Protocol ∗"
 
 
 def pdf_title(pages: list[list[PdfLine]]) -> str | None:
@@ -598,7 +598,7 @@ def pdf_title(pages: list[list[PdfLine]]) -> str | None:
     while (line is not None and len(subtitle) < MAX_SUBTITLE_LINES and body * TITLE_SIZE_RATIO <= line.size < size * 0.95
            and (not subtitle or abs(line.size - subtitle[0].size) <= 0.05 * line.size) and below(line)
            and not _NOT_TITLE_LINE.search(line.text) and not reads_as_byline([line.text.strip()])
-           and not re.search(r"[∗*†‡§¶✩]", line.text) and reads_as_words(line.text, SUBTITLE_WORDS)):
+           and not re.search(f"[{NOTE_MARKS}]", line.text) and reads_as_words(line.text, SUBTITLE_WORDS)):
         subtitle.append(line)
         run.append(line)
         line = next(rest, None)

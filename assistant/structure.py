@@ -21,7 +21,7 @@ from assistant.records import Document, Marker, Note, Paragraph, Section, Senten
 from assistant.text import BARE_MARKER as _BARE_MARKER
 from assistant.text import CLOSED_END as _CLOSED
 from assistant.text import LIST_ITEM as _BULLET
-from assistant.text import MONTH_ABBREVIATIONS
+from assistant.text import MONTH_ABBREVIATIONS, NOTE_MARKS
 from assistant.text import PAGE_NUMBER as _PAGE_NUMBER
 from assistant.text import PUNCTUATED_END as _TERMINAL
 from assistant.text import SUPERSCRIPT_DIGITS
@@ -674,7 +674,7 @@ def _unmarked(text: str) -> str:
     return display_text(_TITLE_MARK.sub("", text))
 
 
-_TITLE_MARK = re.compile(r"\s*[∗*†‡§¶✩]+|(?<=[a-z])\d(?:,\d)*(?=\s|$)")
+_TITLE_MARK = re.compile(rf"\s*[{NOTE_MARKS}]+|(?<=[a-z])\d(?:,\d)*(?=\s|$)")
 
 
 def _cut(source: str, span: tuple[int, int, str], at: int) -> list[tuple[int, int, str]]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+NOTE_MARKS = "∗*†‡§¶✩"  # the marks a title or a name carries for its footnote ("Liquid Types ∗", "Sirer†")
 _MARKER_DIGITS = rf"[{SUPERSCRIPT_DIGITS}\d]*"  # the footnote marker a line may end with
 _CLOSERS = "\"”’)"  # a closing quote or bracket right after the punctuation
 
