@@ -264,7 +264,7 @@ def paragraph_zones(doc: Document) -> dict[int, str]:
         elif zone == "body" and p.section == first and not prose_seen:
             zone = "front"  # a byline or series line under a title heading, before any prose
         elif (zone == "body" and p.id < BYLINE_PARAGRAPHS and (introduction_at is None or before_introduction)
-              and _names_half(text, people())):
+              and _short_paragraph(doc, p.id) and _names_half(text, people())):  # a byline's block, not a text run together
             zone = "front"  # a byline under a title a publisher's cover page set after a heading of its own (USENIX)
         elif (zone == "body" and p.kind in ("body", "list_item") and not has_opening and lead < LEAD_PARAGRAPHS
               and (introduction_at is None or before_introduction)):
@@ -1148,6 +1148,9 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, (cued | weak) & own)]) & (
         np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(SENTENCE_STOP.search(t)))
                   for i, t in zip(candidates, texts)]) | by_name)
+    own_line = np.array([lay.zones[i] == "title" for i in candidates])
+    if aspect is ASPECTS["title"] and (keep & own_line).any():
+        keep = keep & own_line  # the title's own line before a front-matter line holding it too (a byline run on into it)
     if not keep.any():
         return None
     ids = np.asarray(candidates)[keep]

@@ -1414,3 +1414,34 @@ def test_a_first_page_footnote_run_into_the_introduction_dates_and_places_the_wo
     flat = np.zeros(len(doc.sentences))
     dated = overview.select(lay, doc, "When was it published?", flat)
     assert dated is not None and display_text(doc.sentences[dated.sentence_ids[0]].text) == line
+
+
+def test_a_text_run_together_with_its_byline_is_not_all_front_matter():
+    """A one-paragraph text (a COVID-QA context) whose first lines are the title and byline stays body text:
+    only a byline's own short block is front matter."""
+    from collections import Counter
+
+    from assistant import overview
+    from assistant.structure import parse
+
+    body = " ".join(f"Terns nest on rock number {i} of the coast and feed on small fish in the spring." for i in range(20))
+    doc = parse(f"Counting Terns on the Northern Coast\nAna Ruiz, Bo Lindqvist, Dana Weiss\n{body}\n")
+    zones = Counter(overview.layout(doc).zones)
+    assert zones["front"] <= 1 and sum(zones.values()) > 10
+
+
+def test_the_title_question_quotes_the_title_line_not_a_byline_holding_it_too(tmp_path, fake_encoder):
+    """A publisher's cover runs the byline on into the paper's own first page, title again included: the
+    title's own line answers "What is the title?", the byline "Who wrote this paper?"."""
+    from assistant.engine import Assistant
+    from assistant.index import build_index, load_index
+
+    title = "Spartan Terns: A Counting Framework with Smart Tiling"
+    body = " ".join(f"Terns nest on rock number {i} of the coast and feed on small fish in the spring." for i in range(8))
+    text = (f"Spartan Terns: A Counting Framework\nwith Smart Tiling\n\n"
+            f"Ana Ruiz, Coastal Labs; Bo Lindqvist, North Sea Labs https://example.org/terns {title} Ana Ruiz, Bo Lindqvist\n\n"
+            f"Abstract\n\nWe count terns on the coast every spring.\n\n1 Introduction\n\n{body}\n")
+    (tmp_path / "terns.txt").write_text(text, encoding="utf-8")
+    build_index(tmp_path / "terns.txt", tmp_path / "index", encoder=fake_encoder)
+    assistant = Assistant.open(load_index(tmp_path / "index"), encoder=fake_encoder)
+    assert assistant.ask("What is the title of this paper?").answer == title
