@@ -502,15 +502,17 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
 
 def _referent(doc: Document, best: int, question: str) -> int | None:
     """The sentence before ``best`` (same paragraph, at most MAX_ANTECEDENT_WORDS) when ``best`` points back
-    at just what the question asks about: "What problems come from locks ...?" led by "Lock-free data
-    structures remedy these problems, ..." brings the sentence naming the problems."""
+    at just what the question asks about and that sentence names it: "What problems come from locks ...?" led
+    by "Lock-free data structures remedy these problems, ..." brings "Mutual exclusion is a source of many
+    problems, including deadlocks, ..."."""
     asked = set(terms(question)) - set(terms(_REFERENT_STOP))
     text = display_text(doc.sentences[best].text)
     pointed = set(terms(" ".join(m.group(1) for m in _POINTS_AT.finditer(text))))
     before = best - 1
     if not pointed & asked or before < 0 or doc.sentences[before].paragraph != doc.sentences[best].paragraph:
         return None
-    return before if len(display_text(doc.sentences[before].text).split()) <= MAX_ANTECEDENT_WORDS else None
+    named = display_text(doc.sentences[before].text)  # it names them ("... a source of many problems, including ...")
+    return before if len(named.split()) <= MAX_ANTECEDENT_WORDS and pointed & asked & set(terms(named)) else None
 
 
 _POINTS_AT = re.compile(r"\b(?:these|those|this|such|the above|the former|the latter)\s+([A-Za-z]{4,})", re.I)
