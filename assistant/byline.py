@@ -23,7 +23,7 @@ FRONT_LINES = 12  # the title and byline are within a document's first lines
 BYLINE_START = 4  # the byline starts at most this many lines after the title
 
 _SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*|(?<=[*∗†‡§¶])\s+")  # and after a mark: "Yair Sovran∗ Russell Power∗"
-_MARKERS = re.compile(r"(?:(?<=[^\W\d_])\s?\d{1,2}|[*∗†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹])+$")  # affiliation and footnote marks after a name
+_MARKERS = re.compile(r"(?:(?<=[^\W\d_])\s?\d{1,2}|[*∗†‡§¶✩?⁰¹²³⁴⁵⁶⁷⁸⁹])+$")  # affiliation and footnote marks after a name
 # ("Clarke1", "Tzanetakis 1", "Sirer†"), not a year ("Communications July 1974")
 _TOKEN = re.compile(r"(?![a-z])[^\W\d_](?:[^\W\d_]|['’\-])*\.?$")  # a capital, then letters of any script: "François"
 _PARTICLES = frozenset("van von de da der den del della di du la le bin ibn al el y".split())
@@ -34,7 +34,8 @@ ORG_WORDS = frozenset(
     "foundation entertainment society press academy ministry agency council hospital clinic engineering imagineering "
     "infolab sciences uc suny epfl inria ethz csail kaist germany ireland france italy spain netherlands switzerland "
     "sweden norway denmark finland austria belgium israel japan china korea india canada australia brazil usa "
-    "facebook google microsoft ibm yahoo intel nvidia senior member fellow ieee acm".split()
+    "facebook google microsoft ibm yahoo intel nvidia senior member fellow ieee acm asa gmbh plc street avenue road square "
+    "boulevard".split()
 )  # an affiliation's or a place's word: "UC Santa Cruz", "Stanford InfoLab", "Northern Ireland" are no names
 # words that open headings and front-matter lines, never a name: "Executive Summary", "Table of Contents"
 _NOT_NAMES = frozenset(
@@ -166,9 +167,9 @@ def _byline(lines: list[str]) -> tuple[str, ...]:
                 and re.search(rf",\s*{re.escape(parts[-1])}\W*$", line)):
             carry = parts.pop()  # "..., Avinash" / "Lakshman, ...": a name broken across lines (not "... and Availability")
         parts = [name for part in parts for name in _spaced_names(part)]
-        if names and parts and _is_affiliation(parts[0]):
-            following = [_MARKERS.sub("", part).strip() for part in _SPLIT.split(lines[k + 1])] if k + 1 < len(lines) else []
-            if [part for part in following if part] and all(_is_name(part) for part in following if part):
+        if names and parts and (_is_affiliation(parts[0]) or "@" in line):
+            if _names_follow(lines[k + 1 : k + 1 + LOOK_AHEAD]):
+                carry = ""  # the affiliation's last word ("..., Connecticut") is no given name broken across lines
                 continue  # "Michael A. Bender" / "SUNY Stony Brook" / "Martín Farach-Colton" / ...: one author a line, each over an affiliation
             break  # "University of California, Santa Cruz": a place after an institution is no author
         found = [part for part in parts if _is_name(part)]
@@ -176,6 +177,20 @@ def _byline(lines: list[str]) -> tuple[str, ...]:
             break
         names.extend(found)
     return tuple(dict.fromkeys(names))
+
+
+LOOK_AHEAD = 3  # lines past an affiliation to the next author's: an e-mail line, an "AND" line between
+
+
+def _names_follow(lines: list[str]) -> bool:
+    """Is the first line of ``lines`` that is not an e-mail address, an affiliation or a bare "and" a line of names
+    ("Yahoo! Grid" / "{phunt,mahadev}@yahoo-inc.com" / "Flavio P. Junqueira and Benjamin Reed")?"""
+    for line in lines:
+        parts = [part for part in (_MARKERS.sub("", part).strip() for part in _SPLIT.split(line)) if part]
+        if not parts or "@" in line or all(_is_affiliation(part) for part in parts):
+            continue
+        return all(_is_name(part) for part in parts)
+    return False
 
 
 _SPACED = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z]\.)*\s+[A-Z][\w'’-]+")
@@ -232,5 +247,5 @@ def _single_given_name(part: str) -> bool:
 
 
 def _is_affiliation(part: str) -> bool:
-    words = {word.lower().strip(",") for word in part.split()}
+    words = {word.lower().strip(",!.;:") for word in part.split()}
     return bool(words & ORG_WORDS)

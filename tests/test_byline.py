@@ -73,6 +73,22 @@ def test_a_byline_set_in_capitals_gives_the_names(front, expected):
     assert authors(front, TITLE) == expected
 
 
+@pytest.mark.parametrize("front, expected", [
+    # names over affiliations and e-mail lines, two a line
+    (f"{TITLE}\nAna Ruiz and Bo Lindqvist\nYahoo! Grid\n{{ana,bo}}@terns.org\nDana M. Weiss and Eli Okafor\nYahoo! Research\n"
+     "{dana,eli}@terns.org\n\nAbstract", ("Ana Ruiz", "Bo Lindqvist", "Dana M. Weiss", "Eli Okafor")),
+    # one a line in capitals, an affiliation under each, "AND" between
+    (f"{TITLE}\nANA B. RUIZ\nYale University, New Haven, Connecticut\nBO C. LINDQVIST\nMassachusetts Institute of Technology\n"
+     "AND\nDANA S. WEISS\nUniversity of Warwick, Coventry, England\nAbstract", ("Ana B. Ruiz", "Bo C. Lindqvist", "Dana S. Weiss")),
+    # marks a PDF could not decode ("Druschel2??"), "and" opening the next line
+    (f"{TITLE}\nAna Ruiz1\nand Bo Lindqvist2??\n1\nCoastal Labs Ltd, St. George House,\n", ("Ana Ruiz", "Bo Lindqvist")),
+    # an address line after an affiliation is no author
+    (f"{TITLE}\nAna Ruiz\nCity University\nNorthampton Square\nLondon EC1V 0HB\nAbstract", ("Ana Ruiz",)),
+])
+def test_the_byline_reads_on_past_affiliations_and_addresses_to_the_next_author(front, expected):
+    assert authors(front, TITLE) == expected
+
+
 def test_the_rest_of_a_title_cut_after_a_preposition_is_no_name():
     front = "COUNTING SEABIRDS AS EXPRESSIONS IN\nFIRST-ORDER LOGIC\nAna Ruiz\nAbstract"
     assert authors(front, "COUNTING SEABIRDS AS EXPRESSIONS IN") == ("Ana Ruiz",)
