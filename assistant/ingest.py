@@ -602,17 +602,9 @@ def pdf_title(pages: list[list[PdfLine]]) -> str | None:
         subtitle.append(line)
         run.append(line)
         line = next(rest, None)
-    text = ""
-    for line in run:
-        piece = _TITLE_MARKS.sub("", line.text.strip())
-        text = text[:-1] + piece if line is not run[0] and text.endswith("-") and before_hyphen(text) else f"{text} {piece}"
+    text = " ".join(_TITLE_MARKS.sub("", line.text.strip()) for line in run)  # a word hyphenated across lines is one already
     title = re.sub(r"(?<=[a-z]{3})\.$", "", _TITLE_MARKS.sub("", " ".join(text.split())))  # "... creative writing."
     return title if 1 <= len(title.split()) <= MAX_TITLE_WORDS else None
-
-
-def before_hyphen(text: str) -> bool:
-    """Does ``text`` end on a word broken at a line end ("Distri-"), not a hyphenated compound ("Petabyte-")?"""
-    return bool(re.search(r"[a-z]{2}-$", text)) and not re.search(r"[A-Z][a-z]*-$", text.split()[-1])
 
 
 def _opens_section(text: str) -> bool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -88,7 +87,8 @@ class Layout:
 
 
 def layout(doc: Document) -> Layout:
-    paragraph_zone = paragraph_zones(doc)
+    each = _authors(doc)
+    paragraph_zone = paragraph_zones(doc, each)
     title = " ".join(doc.title.split())
     zones = []
     abstract_after: set[int] = set()  # paragraphs of metadata lines that run on into an "Abstract:"
@@ -134,7 +134,6 @@ def layout(doc: Document) -> Layout:
         if doc.sentences[i].section == doc.sentences[i - 1].section:
             in_section[i] = in_section[i - 1] + 1
     front_only, names = _names(doc, tuple(zones))
-    each = _authors(doc)
     return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
                   signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)), in_section, work_name(title))
 
@@ -229,15 +228,16 @@ def _overlaps_title(text: str, title: str) -> bool:
     return text in title or (title in text and len(title) >= 0.5 * len(text))
 
 
-def paragraph_zones(doc: Document) -> dict[int, str]:
-    """The part of the document each paragraph belongs to (see ``Layout.zones``)."""
+def paragraph_zones(doc: Document, people: tuple[frozenset[str], ...] | None = None) -> dict[int, str]:
+    """The part of the document each paragraph belongs to (see ``Layout.zones``); ``people``: the words of
+    each author's name (``_authors``, read here when not given)."""
     kinds = {s.id: s.kind for s in doc.sections}
     inner = inner_parts(doc)
     has_opening = any(k in ("introduction", "abstract") for k in kinds.values())
     # the first paragraph of an introduction: a labelled abstract before it may run over several paragraphs
     introduction_at = next((p.id for p in doc.paragraphs if kinds[p.section] == "introduction" or inner.get(p.id) == "introduction"), None)
     first = doc.sections[0].id if doc.sections else None
-    people = lru_cache(maxsize=1)(lambda: _authors(doc))  # read only when a paragraph may be the byline
+    people = _authors(doc) if people is None else people
     out: dict[int, str] = {}
     lead, prose_seen, in_abstract = 0, False, False
     section, thanked = None, False
@@ -264,7 +264,7 @@ def paragraph_zones(doc: Document) -> dict[int, str]:
         elif zone == "body" and p.section == first and not prose_seen:
             zone = "front"  # a byline or series line under a title heading, before any prose
         elif (zone == "body" and p.id < BYLINE_PARAGRAPHS and (introduction_at is None or before_introduction)
-              and _short_paragraph(doc, p.id) and _names_half(text, people())):  # a byline's block, not a text run together
+              and _short_paragraph(doc, p.id) and _names_half(text, people)):  # a byline's block, not a text run together
             zone = "front"  # a byline under a title a publisher's cover page set after a heading of its own (USENIX)
         elif (zone == "body" and p.kind in ("body", "list_item") and not has_opening and lead < LEAD_PARAGRAPHS
               and (introduction_at is None or before_introduction)):
@@ -1148,9 +1148,9 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, (cued | weak) & own)]) & (
         np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(SENTENCE_STOP.search(t)))
                   for i, t in zip(candidates, texts)]) | by_name)
-    own_line = np.array([lay.zones[i] == "title" for i in candidates])
-    if aspect is ASPECTS["title"] and (keep & own_line).any():
-        keep = keep & own_line  # the title's own line before a front-matter line holding it too (a byline run on into it)
+    if aspect is ASPECTS["title"]:  # the title's own line before a front-matter line holding it too (a byline run on into it)
+        own_line = np.array([lay.zones[i] == "title" for i in candidates])
+        keep = keep & own_line if (keep & own_line).any() else keep
     if not keep.any():
         return None
     ids = np.asarray(candidates)[keep]

@@ -41,7 +41,7 @@ def read(path: Path) -> dict:
     except AssistantError as exc:
         return {"file": path.name, "error": str(exc)[:100]}
     doc = parse(raw.text, markdown=raw.markdown, pages=raw.pages, headings=raw.headings,
-                title=getattr(raw, "title", None))
+                title=getattr(raw, "title", None))  # getattr: runs on code older than RawDocument.title too (--compare)
     return {"file": path.name, "title": doc.title, "authors": list(authors(raw.text[:4096], doc.title))}
 
 
