@@ -25,7 +25,11 @@ from pathlib import Path
 from bench_pdf import DEFAULT_PDFS
 from common import record
 
+from assistant.errors import InputError
+from assistant.results import Output, check_output_path, write_json_atomic
+
 ROOT = Path(__file__).resolve().parents[1]
+SAVED = Output("a --save file of pdf_headings.py", (frozenset({"bench", "figures"}),))
 NUMBERED_START = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][A-Za-z]+")  # "3.1 Keys", "6. Conclusions"
 HEADING_LINE = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][^=]{2,70}|(?:Abstract|ABSTRACT|References|REFERENCES|Conclusions?)")
 MARKDOWN = """# Field notes
@@ -65,6 +69,11 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write this run's figures here (JSON)")
     parser.add_argument("--compare", type=Path, help="the --save file of a run of other code")
     args = parser.parse_args()
+    if args.save:
+        try:  # before the run: never over a file this script did not write
+            check_output_path(args.save, SAVED, "--save")
+        except InputError as exc:
+            raise SystemExit(f"error: {exc}") from None
     paths = [*DEFAULT_PDFS, *args.pdfs, *(sorted(args.dir.glob("*.pdf")) if args.dir else [])]
     paths = list({path.name: path for path in reversed(paths)}.values())[::-1]  # a PDF once, by its name
 
@@ -72,6 +81,7 @@ def main() -> None:
     from assistant.structure import parse
 
     before = json.loads(args.compare.read_text()) if args.compare else {}
+    before = before.get("figures", before)  # a --save file holds them under "figures" (earlier ones were bare)
     now: dict[str, dict] = {}
     rows = []
     for path in paths:
@@ -111,7 +121,7 @@ def main() -> None:
              for key in ("sections", "sections_before", "numbered_starts", "numbered_starts_before", "glued", "glued_before")}
     print(f"all {len(rows)} PDFs: {total}")
     if args.save:
-        args.save.write_text(json.dumps(now, ensure_ascii=False, indent=1))
+        write_json_atomic(args.save, {"bench": "pdf_headings", "figures": now}, SAVED, "--save")
     record("pdf_headings", {"pdfs": rows, "total": total, "text_unchanged": unchanged})
 
 

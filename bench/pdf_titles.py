@@ -10,7 +10,8 @@ subtitle, so a title longer than its name is fine; one that lacks a name's word 
 title) and those where a word of the name was read as an author (a title cut at a line break whose
 rest reads as a byline: "An Axiomatic Basis for" / "Computer Programming"). With ``--compare`` (the
 ``--save`` file of a run of other code) it lists the PDFs whose title or authors changed. The PDFs are
-only read; nothing is written but the record in bench/results/pdf_titles.jsonl (and the --save file).
+only read; nothing is written but the record in bench/results/pdf_titles.jsonl and the --save file: a new
+file or an earlier --save file of this script, never any other (refused before the run, in one line).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from pathlib import Path
 
 from common import record
 
+from assistant.errors import InputError
+from assistant.results import Output, check_output_path, write_json_atomic
+
+SAVED = Output("a --save file of pdf_titles.py", (frozenset({"bench", "rows"}),))
 STOP = frozenset("a an and of the for in on to with by at from via or".split())
 
 
@@ -61,6 +66,11 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write the rows here (JSON)")
     parser.add_argument("--compare", type=Path, help="a --save file of another run")
     args = parser.parse_args()
+    if args.save:
+        try:  # before the run: never over a file this script did not write
+            check_output_path(args.save, SAVED, "--save")
+        except InputError as exc:
+            raise SystemExit(f"error: {exc}") from None
     started = time.perf_counter()
     rows = [read(path) for path in sorted(args.dir.glob("*.pdf"))]
     scored = [(row, s) for row in rows if (s := score(row)) is not None]
@@ -72,13 +82,13 @@ def main() -> None:
     print(f"\n{len(rows)} PDFs, {len(scored)} scored: title holds the file name's words {complete}/{len(scored)}; "
           f"a name word read as an author {leaked}/{len(scored)}; {time.perf_counter() - started:.0f} s")
     if args.compare:
-        before = {row["file"]: row for row in json.loads(args.compare.read_text(encoding="utf-8"))}
+        before = {row["file"]: row for row in json.loads(args.compare.read_text(encoding="utf-8"))["rows"]}
         for row in rows:
             old = before.get(row["file"])
             if old and (old.get("title"), old.get("authors")) != (row.get("title"), row.get("authors")):
                 print(f"\n{row['file']}\n  before: {old.get('title')} | {old.get('authors')}\n  after:  {row.get('title')} | {row.get('authors')}")
     if args.save:
-        args.save.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        write_json_atomic(args.save, {"bench": "pdf_titles", "rows": rows}, SAVED, "--save")
     record("pdf_titles", {"pdfs": len(rows), "scored": len(scored), "complete": complete, "name_in_authors": leaked})
 
 
