@@ -754,7 +754,7 @@ _MONTH_END = re.compile(rf"\b(?:{MONTH_ABBREVIATIONS})\.\s*$")
 
 def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter, report=None) -> list[tuple[int, int]]:
     view = _flat_view(source[p.start : p.end])
-    bounds = _segment_spans(view, segmenter, report or (lambda done: None))
+    bounds = _letters_end_sentences(view, _segment_spans(view, segmenter, report or (lambda done: None)))
     if not bounds:
         return [(p.start, p.end)]
     bounds[0][0], bounds[-1][1] = 0, len(view.rstrip())
@@ -773,6 +773,31 @@ def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter
                 continue
         merged.append([start, end])
     return [(p.start + s, p.start + e) for s, e in merged]
+
+
+_LETTER_HEAD = re.compile(r"([b-hj-z])\.\s+")  # "u. " (not "a.", and not "i.", which may count a roman list)
+
+
+def _letters_end_sentences(view: str, bounds: list[list[int]]) -> list[list[int]]:
+    """pysbd reads single letters in a row ("... when v = u. According ... in view v. Similarly")
+    as an alphabetical list and cuts before each letter; the letter ends the sentence before it
+    instead, unless that sentence ends already or the letter follows the previous item's ("b." after "a.")."""
+    out: list[list[int]] = []
+    previous_head = ""
+    for start, end in bounds:
+        head = _LETTER_HEAD.match(view, start, end)
+        if out and head and previous_head != chr(ord(head.group(1)) - 1) and not _SENTENCE_CLOSED.search(view[out[-1][0] : out[-1][1]]):
+            previous_head = ""
+            out[-1][1] = start + 2
+            if head.end() < end:
+                out.append([head.end(), end])
+            continue
+        previous_head = head.group(1) if head else ""
+        out.append([start, end])
+    return out
+
+
+_SENTENCE_CLOSED = re.compile(r"[.!?:;][\"'’”)\]]*\s*$")
 
 
 def _segment_spans(view: str, segmenter, report) -> list[list[int]]:

@@ -575,3 +575,22 @@ def test_an_arxiv_stamp_above_the_title_is_not_the_title():
     doc = parse("arXiv:1311.2542v3 [cs.DS] 19 Dec 2014\nThe Tern Migration Atlas\nAna Ruiz, Bo Lindqvist\n\nAbstract\n\n"
                 "We count terns on the coast.")
     assert doc.title == "The Tern Migration Atlas"
+
+
+def test_single_letters_in_a_row_end_their_sentences_and_are_no_list():
+    # pysbd reads "u." then "v." as an alphabetical list and cut before each letter
+    doc = parse("Proof\n\nFirst, we consider the case when v = u. According to our algorithm, i must have accepted "
+                "a message in view v. Similarly, replica j must have accepted one in view v. Since there are only "
+                "3f + 1 replicas, the sets intersect.\n")
+    assert [s.text for s in doc.sentences] == [
+        "First, we consider the case when v = u.",
+        "According to our algorithm, i must have accepted a message in view v.",
+        "Similarly, replica j must have accepted one in view v.",
+        "Since there are only 3f + 1 replicas, the sets intersect.",
+    ]
+
+
+def test_a_lettered_list_still_parts_its_items():
+    doc = parse("Steps\n\nThe client does three things: a. It reads the map. b. It picks a server. c. It sends the request.\n")
+    assert [s.text for s in doc.sentences] == [
+        "The client does three things:", "a. It reads the map.", "b. It picks a server.", "c. It sends the request."]
