@@ -651,7 +651,7 @@ def _title_bounds(blocks: list[_Block], title: str) -> tuple[int | None, int | N
     follows may be a reprint's header: the block stays whole)."""
     wanted = _unmarked(title)
     first = _after_cover(blocks)
-    for block in blocks[first : first + 3]:
+    for number, block in enumerate(blocks[first : first + 3], start=first):
         lines = block.text.split("\n")
         for top in range(min(len(lines), BADGE_LINES)):
             seen, offset = "", sum(len(line) + 1 for line in lines[:top])
@@ -665,7 +665,29 @@ def _title_bounds(blocks: list[_Block], title: str) -> tuple[int | None, int | N
                     return begin, (block.start + offset - 1 if offset < len(block.text) and bylined else None)
                 if not wanted.startswith(seen):
                     break
+            else:  # the block's last line ends part of the title: a blank line parted it from its rest
+                if seen and top and number + 1 < len(blocks):
+                    end = _title_goes_on_in(blocks[number + 1], wanted, seen)
+                    if end is not None:
+                        return begin, end
     return None, None
+
+
+def _title_goes_on_in(block: _Block, wanted: str, seen: str) -> int | None:
+    """Where the title ends in ``block``, whose first lines finish the title ``wanted`` begun by ``seen``
+    ("The Dining Cryptographers Problem:" / blank line / "Unconditional Sender and Recipient Untraceability" /
+    "David Chaum"), when a byline follows it there; else None."""
+    lines, offset = block.text.split("\n"), 0
+    for i, line in enumerate(lines):
+        offset += len(line) + 1
+        seen = _unmarked(f"{seen} {line}")
+        if seen == wanted:
+            after = [rest.strip() for rest in lines[i + 1 : i + 4]]
+            bylined = offset < len(block.text) and any(reads_as_byline(after[j : j + 2]) for j in range(len(after)))
+            return block.start + offset - 1 if bylined else None
+        if not wanted.startswith(seen):
+            return None
+    return None
 
 
 def _unmarked(text: str) -> str:

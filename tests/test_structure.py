@@ -594,3 +594,13 @@ def test_a_lettered_list_still_parts_its_items():
     doc = parse("Steps\n\nThe client does three things: a. It reads the map. b. It picks a server. c. It sends the request.\n")
     assert [s.text for s in doc.sentences] == [
         "The client does three things:", "a. It reads the map.", "b. It picks a server.", "c. It sends the request."]
+
+
+def test_a_title_a_blank_line_parts_is_still_parted_from_the_lines_around_it():
+    # a journal's header lines above the title's first line, a blank line, its second line and the byline under it
+    doc = parse("J. Ornithology (1988) 1:65-75 Journal of Ornithology\nInternational Association for Birds\nThe Tern Problem:\n\n"
+                "Unconditional Sender and Recipient Migration\nDavid Chaum\nCentre for Birds, Amsterdam\n\nAbstract\n\nTerns fly far.",
+                title="The Tern Problem: Unconditional Sender and Recipient Migration")
+    assert [s.text for s in doc.sentences[:4]] == [
+        "J. Ornithology (1988) 1:65-75 Journal of Ornithology\nInternational Association for Birds", "The Tern Problem:",
+        "Unconditional Sender and Recipient Migration", "David Chaum\nCentre for Birds, Amsterdam"]
