@@ -140,3 +140,9 @@ def test_a_title_line_of_common_words_is_not_read_as_names_side_by_side():
 
     assert not reads_as_byline(["Automatic Database Result Caching"])  # no two names: a title's second line
     assert reads_as_byline(["Chaoran Yang John Mellor-Crummey"])
+
+
+def test_a_dagger_an_old_scan_reads_as_t_is_a_mark_not_part_of_the_name():
+    text = "Sparse Terns\n(Extended Abstract)\nBaruch Awerbuch * David Peleg t\nAbstract: This abstract presents a collection of terns."
+    assert authors(text, "Sparse Terns") == ("Baruch Awerbuch", "David Peleg")
+    assert authors("Tern Counts\nAda Lovelace\nWe count the terns of the bay at dawn and at dusk.", "Tern Counts") == ("Ada Lovelace",)
