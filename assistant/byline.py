@@ -27,7 +27,8 @@ BYLINE_START = 4  # the byline starts at most this many lines after the title
 _SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*|(?<=[*∗†‡§¶])\s+")  # and after a mark: "Yair Sovran∗ Russell Power∗"
 _MARKERS = re.compile(rf"(?:(?<=[^\W\d_])\s?\d{{1,2}}|[{NOTE_MARKS}?{SUPERSCRIPT_DIGITS}]|(?<=[a-z]) t)+$")  # affiliation and footnote marks after a name
 # ("Clarke1", "Tzanetakis 1", "Sirer†", "Peleg t": a dagger an old scan's text reads as "t"), not a year ("Communications July 1974")
-_TOKEN = re.compile(r"(?![a-z])[^\W\d_](?:[^\W\d_]|['’\-])*\.?$")  # a capital, then letters of any script: "François"
+_TOKEN = re.compile(r"(?![a-z])[^\W\d_](?:[^\W\d_]|['’\-])*\.?$|(?:[A-Z]\.){2,3}$")  # a capital, then letters of any script:
+# "François"; or initials set without spaces: "J.H."
 _PARTICLES = frozenset("van von de da der den del della di du la le bin ibn al el y".split())
 ORG_WORDS = frozenset(
     "inc inc. ltd ltd. llc corp corp. corporation university universität université universidad università universidade "

@@ -146,3 +146,8 @@ def test_a_dagger_an_old_scan_reads_as_t_is_a_mark_not_part_of_the_name():
     text = "Sparse Terns\n(Extended Abstract)\nBaruch Awerbuch * David Peleg t\nAbstract: This abstract presents a collection of terns."
     assert authors(text, "Sparse Terns") == ("Baruch Awerbuch", "David Peleg")
     assert authors("Tern Counts\nAda Lovelace\nWe count the terns of the bay at dawn and at dusk.", "Tern Counts") == ("Ada Lovelace",)
+
+
+def test_initials_set_without_spaces_make_a_name():
+    text = "TERN ARGUMENTS IN BAY DESIGN\nJ.H. Saltzer, D.P. Reed and D.D. Clark*\nM.I.T. Laboratory for Computer Science\nThis paper presents a principle."
+    assert authors(text, "TERN ARGUMENTS IN BAY DESIGN") == ("J.H. Saltzer", "D.P. Reed", "D.D. Clark")
