@@ -111,10 +111,15 @@ def _plain(line: str) -> str:
     """A line without Markdown marks ("# ", "**", "_") and a leading "by" (a name after it in capitals is
     title-cased: "By C. E. SHANNON")."""
     line = re.sub(r"^\s*#+\s*|[*_`]|[(<][^()<>]*@[^()<>]*[)>]", "", line)  # and "(name@host)"
-    # accents PDFium set apart from their letters: "Joao Leit ˜ ao˜" (João Leitão), "Pat Stephenson, ´", "Lu´ıs"
-    line = _LONE_ACCENT.sub("", _SPLIT_ACCENT.sub("", line)).replace("ı", "i").strip()
+    line = joined_accents(line).strip()
     named = re.sub(r"^by\s+", "", line, flags=re.I)
     return named.title() if named != line and named.isupper() else named  # "By C. E. SHANNON": "C. E. Shannon"
+
+
+def joined_accents(text: str) -> str:
+    """``text`` without the accents PDFium set apart from their letters ("Joao Leit ˜ ao˜" for João Leitão, "Pat
+    Stephenson, ´", "Lu´ıs", "Emin G ¨ un Sirer ¨"), a dotless i as "i": names as the byline reads them."""
+    return _LONE_ACCENT.sub("", _SPLIT_ACCENT.sub("", text)).replace("ı", "i")
 
 
 _SPLIT_ACCENT = re.compile(r"(?<=[^\W\d_]) ?[´˜¨ˆˇ˚¸˝`] ?(?=[a-zı])")  # inside a word: joined again

@@ -183,7 +183,12 @@ _CONFERENCE_IN_BRACKETS = rf"\((?-i:[A-Z][\w/-]+)(?: (?-i:[A-Z][\w/-]+))? ?(?:['
 _VENUE_INSIDE = re.compile(
     rf"(?:{_CONFERENCE_YEAR}\)?,?\s+(?:{MONTH_NAMES}|{MONTH_ABBREVIATIONS})\.?\s+\d|\b(?:conference|symposium|workshop)\b.{{0,120}}"
     rf"{_CONFERENCE_IN_BRACKETS}|©\s?{YEAR_DIGITS}\b|\bcopyright {YEAR_DIGITS}\b"
-    r"|\bpublished under a creative commons\b|\b(?:appears|appeared|to appear) in (?:the )?(?:proc\.|proceedings)\b)", re.I)
+    r"|\bpublished under a creative commons\b|\b(?:appears|appeared|to appear) in (?:the )?(?:proc\.|proceedings)\b"
+    # a note on where the work appeared: "Published in ACM Transactions ...", "Revised version of a paper from the Second
+    # International Conference on ...", "A preliminary version of this paper appeared in ..."
+    r"|^\s*(?:published in|presented at|to appear in|(?:a |an )?(?:revised|preliminary|earlier|shorter|extended|abridged) version of "
+    r"(?:a|this) (?:paper|article|work) (?:was )?(?:appeared |appears |presented |published )?(?:in|at|from)|this (?:paper|article|work) "
+    r"(?:appeared|appears|was (?:presented|published)) (?:in|at))\b)", re.I)
 
 
 def _venue_line(text: str) -> bool:
@@ -596,7 +601,9 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
          r"|\b(?:what|which) (?:is the )?(?:publication )?date\b|\bwhat year was (?:it|(?:this|the) \w+) (?:published|written|released)\b", True),
         ("publisher", r"\bwho (?:published|publishes|issued|released)\b|\bpublisher\b|\bpublished (?:by|in|where)\b"
          r"|\b(?:which|what) (?:\w+ ){1,2}(?:published|publishes|issued|released|put out)\b"  # "Which university published it?"
-         r"|\bwhere (?:was|is) (?:it|this|the \w+) published\b|\b(?:what|which) (?:publication )?series\b", True),
+         r"|\bwhere (?:was|is|did) (?:it|(?:this|that|the) \w+|this|that) (?:first )?(?:published|presented|appear(?:ed)?|printed|come out)\b"
+         r"|\b(?:what|which) (?:publication )?series\b|\bvenue\b|\bwhat (?:kind|type|sort) of (?:publication|venue)\b"
+         r"|\b(?:what|which) (?:\w+ )?(?:journal|conference|proceedings|symposium|workshop|magazine|periodical) (?:did|was|is|has)\b", True),
         ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
         ("limitation", r"\b(?:limitations?|limits|shortcomings?|weakness(?:es)?|drawbacks? of (?:the|this|its) \w+)\b", False),  # not "caveat": a macaroon's is a term
         ("future", r"\b(?:future (?:work|research|studies|directions?|plans?)|next steps?|open (?:questions?|problems?|issues?)"
@@ -641,6 +648,7 @@ _GENERIC = frozenset(terms(
     "compared comparison comparing both hypothesis hypotheses limitation limitations limit limits shortcoming shortcomings weakness "
     "weaknesses caveat caveats challenge challenges difficulty difficulties title titled called named full exact suggest suggests suggested propose proposes proposed future next step steps open further plan plans planned remain remains left done direction directions contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
     "publish published publishes publisher publishers issued released series publication date dated part conduct conducted university universities institution institutions institute press journal school programme program "
+    "venue conference proceedings symposium workshop magazine periodical presented appear appeared printed kind type sort first "
     "evaluate evaluates evaluated evaluation evaluations experiment experiments experimental benchmark benchmarks measure measures measured "
     "measurement measurements dataset datasets test tests tested testbed run ran"
 ))
@@ -957,10 +965,39 @@ class PaperSelection:
     primary: bool = True  # ... and lies in the part that states it first (a Conclusion for a conclusion, not the abstract)
 
 
+_PARTS = re.compile(r",?\s+and\s+(?=(?:who|what|where|when|which|how|in (?:which|what))\b)|\s*;\s*|(?<=\?)\s+(?=\w)", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """A question that asks two things or more ("Who wrote this paper, and where was it published?"), in its
+    parts; any other question alone."""
+    parts = [part.strip(" ,") for part in _PARTS.split(question) if part.strip(" ,")]
+    return parts if len(parts) > 1 else [question]
+
+
 def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
            exclude: frozenset[int] = frozenset()) -> PaperSelection | None:
     """The answer to a paper-level question, or None (not one, or the paper has no part stating it);
-    never one of the sentences ``exclude`` holds (shown already: "Tell me more.")."""
+    never one of the sentences ``exclude`` holds (shown already: "Tell me more."). A question asking two
+    aspects of the paper or more ("Who wrote it, and where was it published?") is answered by each one's
+    sentences together, those its paper states."""
+    parts = question_parts(question)
+    aspects = [aspect_of(part, lay) for part in parts]
+    if len(parts) == 1 or None in aspects or len(set(aspects)) == 1:
+        return _select(lay, doc, question, scores, exclude)
+    found: list[PaperSelection] = []
+    for part in parts:
+        taken = frozenset(i for f in found for i in f.sentence_ids)
+        selection = _select(lay, doc, part, scores, exclude | taken)
+        if selection is not None:
+            found.append(selection)
+    if not found:
+        return None
+    return PaperSelection(tuple(sorted({i for f in found for i in f.sentence_ids})), found[0].aspect,
+                          all(f.cued for f in found), primary=all(f.primary for f in found))
+
+
+def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclude: frozenset[int]) -> PaperSelection | None:
     aspect = aspect_of(question, lay)
     if aspect is None:
         return _topical(lay, doc, question, scores, exclude)
@@ -1249,7 +1286,9 @@ def names_the_authors(text: str, lay: Layout) -> bool:
 
 
 def _names_half(text: str, people: tuple[frozenset[str], ...]) -> bool:
-    found = {re.sub(r"\d+$", "", w.lower()) for w in re.findall(r"[^\W\d_][\w'’-]*", text)}  # "SHANNON", "Clarke1"
+    from assistant.byline import joined_accents
+
+    found = {re.sub(r"\d+$", "", w.lower()) for w in re.findall(r"[^\W\d_][\w'’-]*", joined_accents(text))}  # "SHANNON", "Clarke1"
     named = sum(author <= found for author in people)
     return named > 0 and 2 * named >= len(people)
 

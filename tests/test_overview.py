@@ -1445,3 +1445,34 @@ def test_the_title_question_quotes_the_title_line_not_a_byline_holding_it_too(tm
     build_index(tmp_path / "terns.txt", tmp_path / "index", encoder=fake_encoder)
     assistant = Assistant.open(load_index(tmp_path / "index"), encoder=fake_encoder)
     assert assistant.ask("What is the title of this paper?").answer == title
+
+
+@pytest.mark.parametrize("question", [
+    "Where was this paper published?", "Where was it first presented?", "In which journal did it appear?",
+    "Which conference was this paper presented at?", "What was the venue?"])
+def test_where_the_work_appeared_is_asked_of_its_publisher(paper_layout, question):
+    assert overview.aspect_of(question, paper_layout) == "publisher"
+
+
+def test_a_journal_article_asked_about_a_statement_is_no_question_about_the_works_venue(paper_layout):
+    assert overview.aspect_of("Which journal article is cited for the statement that tidal mills were profitable?", paper_layout) is None
+
+
+def test_a_note_on_where_the_work_appeared_answers_where_it_was_published():
+    note = "Published in the Journal of Coastal Studies 2, 4, November, 1984, pages 277-288."
+    doc = parse(SERIES.replace("Coastal Heritage Working Papers, Number 12\n\n", "").replace("This paper examines", f"{note} This paper examines"))
+    assert quoted(doc, "Where was this paper published?") == [note]
+
+
+def test_a_question_asking_two_things_of_the_paper_is_answered_with_both():
+    doc = parse(SERIES)
+    assert overview.question_parts("Who wrote this paper, and where was it published?") == ["Who wrote this paper", "where was it published?"]
+    assert quoted(doc, "Who wrote this paper, and who published it?") == [
+        "Coastal Heritage Working Papers, Number 12", "Maria Keller and Tomas Brandt, March 2019"]
+    assert overview.question_parts("How do mills and ponds differ?") == ["How do mills and ponds differ?"]
+    assert quoted(doc, "Who wrote this paper, and how did the mills work?") is None  # one part not the paper's: as before
+
+
+def test_a_byline_with_accents_set_apart_still_names_the_authors():
+    people = (frozenset({"deniz", "altinbuken"}), frozenset({"emin", "gun", "sirer"}))  # as the byline reads them
+    assert overview._names_half("Deniz Altınbuken, Emin G ¨ un Sirer ¨", people)
