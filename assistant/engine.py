@@ -14,7 +14,7 @@ from assistant import answer as extract
 from assistant import ranker
 from assistant.encoder import Encoder, encode_with_tokens
 from assistant.errors import InputError
-from assistant.followup import asks_anew, asks_for_more
+from assistant.followup import asks_anew, asks_for_more, stands_alone
 from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
@@ -250,13 +250,19 @@ class Assistant:
         baselines answer as always."""
         t0 = time.perf_counter()
         question = clean_question(question)
-        query = self.query(f"{context} {question}" if context else question, expand=mode == "hybrid")
-        t1 = time.perf_counter()
         # "Tell me more." is answered as the question it follows (a paper-level one, one about the authors ...)
         more = bool(context) and len(shown) > 0 and asks_for_more(question)
         routed = context if more and context else question
+        # a follow-up that says what it asks in words of its own is asked alone first (its topic's words would pull
+        # retrieval back to the answer already given), with its topic when alone it is abstained on
+        alone = mode == "hybrid" and bool(context) and not more and stands_alone(question, context or "")
+        query = self.query(f"{context} {question}" if context and not alone else question, expand=mode == "hybrid")
+        t1 = time.perf_counter()
         if mode == "hybrid":
             result = self._hybrid(routed, query, k, shown if more else ())
+            if alone and result["abstained"]:
+                query = self.query(f"{context} {question}", expand=True)
+                result = self._hybrid(routed, query, k, ())
             if (not more and context and len(shown) and not result["abstained"] and asks_anew(question, context)
                     and set(result["sentence_ids"]) <= set(shown)):  # it would only repeat what the topic showed
                 result = self._hybrid(question, query, k, shown)
@@ -436,7 +442,7 @@ class Assistant:
         """The abstention signals, the veto's features and whether the question is about the paper as a
         whole (never abstained on), asked as ``ask`` asks it (for fitting the veto)."""
         question = clean_question(question)
-        query = self.query(f"{context} {question}" if context else question)
+        query = self.query(f"{context} {question}" if context and not stands_alone(question, context) else question)
         ranked = self._rank(question, query)
         text = extract.answer_text(self.document, ranked.selection.sentence_ids)
         signals = self._signals(question, query, ranked, text)
@@ -447,7 +453,7 @@ class Assistant:
         """The abstention signals of a question (for fitting the abstention model), asked with the
         retrieval ``context`` of a follow-up as ``ask`` asks it."""
         question = clean_question(question)
-        query = self.query(f"{context} {question}" if context else question)
+        query = self.query(f"{context} {question}" if context and not stands_alone(question, context) else question)
         ranked = self._rank(question, query)
         text = extract.answer_text(self.document, ranked.selection.sentence_ids)
         return self._signals(question, query, ranked, text)

@@ -222,12 +222,27 @@ def asks_anew(question: str, context: str) -> bool:
     split or merge nodes without taking any locks?")? Then the answer just shown does not answer it.
     Names do not count ("And Russia?" swaps names in the topic's question instead: ``contextualize``),
     nor words of the topic's question in another form ("split" / "splits")."""
+    return bool(_own_terms(question, context))
+
+
+STANDS_ALONE_TERMS = 3  # a follow-up with this many terms of its own says what it asks without its topic
+
+
+def stands_alone(question: str, context: str) -> bool:
+    """Does a follow-up state what it asks in words of its own, at least STANDS_ALONE_TERMS its topic lacks
+    ("And what about the VM's disk — how is storage handled?" after "How does the migrated VM keep its
+    network connections?", "How close to optimal is that tradeoff?")? Its topic's words would then pull
+    retrieval back to what was already answered; ``Assistant.ask`` asks it alone first."""
+    return len(_own_terms(question, context)) >= STANDS_ALONE_TERMS
+
+
+def _own_terms(question: str, context: str) -> set[str]:
     from assistant.lexical import terms
 
     named = {e.base.lower() for e in entities(question)}
     own = [w for w in _lower_words(question)
            if len(w) > 2 and w not in FUNCTION_WORDS and w not in PRONOUNS and w not in REQUEST_WORDS and w not in named]
-    return bool(set(terms(" ".join(own))) - set(terms(context)))
+    return set(terms(" ".join(own))) - set(terms(context))
 
 
 def _ends_on_pronoun(question: str) -> bool:

@@ -446,3 +446,30 @@ def test_a_follow_up_asking_anew_does_not_just_repeat_the_answer_shown(two_power
         else:
             assert asked.sentence_ids == plain.sentence_ids
     assert set(two_powers.ask("What does Iran want in Syria, precisely?", context=previous).sentence_ids) <= set(shown)  # the case arises
+
+
+@pytest.mark.parametrize("question, context, alone", [
+    ("And what about the VM's disk — how is storage handled?", "How does the migrated VM keep its network connections?", True),
+    ("How close to optimal is that tradeoff?", "Why can't you make clusters both small and sparse at the same time?", True),
+    ("And does its advantage grow with more time per move?", "How does Crazy Stone do against other Go programs?", True),
+    ("And can searches run?", "How do ELB-trees split or merge nodes without taking any locks?", False),  # two words
+    ("And what do they want there?", "What do Iran's leaders want in Syria?", False),
+    ("Why?", "When did Russia launch its airstrikes?", False),
+])
+def test_a_follow_up_stands_alone_when_it_says_what_it_asks_in_words_of_its_own(question, context, alone):
+    from assistant.followup import stands_alone
+
+    assert stands_alone(question, context) is alone
+
+
+def test_a_follow_up_that_stands_alone_is_asked_without_its_topic_first(two_powers, monkeypatch):
+    asked_with: list[str] = []
+    query = two_powers.query
+    monkeypatch.setattr(two_powers, "query", lambda text, **kw: asked_with.append(text) or query(text, **kw))
+    previous, question = "What does Iran want in Syria?", "And how are the oil pipelines of the region routed?"
+    answer = two_powers.ask(question, context=previous)
+    assert asked_with[0] == question
+    assert asked_with[1:] == ([f"{previous} {question}"] if answer.abstained or len(asked_with) > 1 else [])
+    asked_with.clear()
+    two_powers.ask("And what do they want there?", context=previous)  # leans on its topic: asked with it
+    assert asked_with == [f"{previous} And what do they want there?"]
