@@ -497,10 +497,18 @@ def _renumber(sections: list[Section], paragraphs: list[Paragraph], notes: list[
     return sections, paragraphs, notes
 
 
+BODY_AFTER_ITEM_CHARS = 400  # prose this long after a list item's last sentence, in its block, is the body again
+
+
 def _add_list_items(builder: _Builder, block: _Block) -> None:
     offset = block.start
+    previous = ""
     for line in block.text.split("\n"):
         stripped = line.strip()
+        if stripped and _body_resumes(previous, block.text[offset - block.start :]):
+            _add_body(builder, _split_block(block, offset - block.start)[1], barrier=False)
+            return  # "• High-Performance: ... coordination services." / "The underlying coordination infrastructure ..."
+        previous = stripped or previous
         if stripped:
             start = offset + line.index(stripped[0])
             dash = re.match(r"[-•*▪◦]\s+", stripped)
@@ -511,6 +519,14 @@ def _add_list_items(builder: _Builder, block: _Block) -> None:
             else:
                 builder.extend_last(start + len(stripped))
         offset += len(line) + 1
+
+
+def _body_resumes(previous: str, rest: str) -> bool:
+    """Does the body text resume at ``rest``, the lines after a list item's line ``previous`` in its block: that
+    line ends a sentence, and what follows is prose (a capital, no bullet) of BODY_AFTER_ITEM_CHARS or more?"""
+    return (bool(previous) and previous.endswith((".", "!", "?")) and not _BULLET.match(rest)
+            and rest.lstrip()[:1].isupper() and len(rest.strip()) >= BODY_AFTER_ITEM_CHARS
+            and not any(_BULLET.match(line) for line in rest.split("\n")))
 
 
 def _add_notes(builder: _Builder, block: _Block) -> None:

@@ -604,3 +604,15 @@ def test_a_title_a_blank_line_parts_is_still_parted_from_the_lines_around_it():
     assert [s.text for s in doc.sentences[:4]] == [
         "J. Ornithology (1988) 1:65-75 Journal of Ornithology\nInternational Association for Birds", "The Tern Problem:",
         "Unconditional Sender and Recipient Migration", "David Chaum\nCentre for Birds, Amsterdam"]
+
+
+def test_prose_run_on_after_a_list_items_last_sentence_is_body_text_again():
+    items = ("The goals are as follows:\n\n• Easy: Terns should be easy to count.\n\n• Fast: The count should be fast.\n"
+             "The counting infrastructure tackles these goals with a census of the colonies along the coast. ")
+    doc = parse("Goals\n\n" + items + "A census object holds the counts of one colony and the methods that update them. " * 5)
+    kinds = {s.text: doc.paragraphs[s.paragraph].kind for s in doc.sentences}
+    assert kinds["Fast: The count should be fast."] == "list_item"
+    assert kinds["The counting infrastructure tackles these goals with a census of the colonies along the coast."] == "body"
+    short = parse("Goals\n\n• Easy: Terns should be easy to count.\n\n• Fast: The count should be fast.\nIt matters.\n")
+    assert [s.text for s in short.sentences if short.paragraphs[s.paragraph].kind == "list_item"][-1] == (
+        "Fast: The count should be fast.\nIt matters.")  # a short run-on stays in its item
