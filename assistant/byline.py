@@ -143,6 +143,8 @@ def _over_emails(lines: list[str]) -> tuple[str, ...]:
 
 
 TITLE_LINES = 5  # a title takes at most this many lines
+TITLE_START = 8  # ... and starts within the first lines: a journal's department and its editors may stand above it
+# ("Programming Techniques" / "S. L. Graham, R. L. Rivest" / "Editors" / "Communicating" / "Sequential Processes")
 
 
 def _after_title(lines: list[str], title: str) -> int:
@@ -150,7 +152,7 @@ def _after_title(lines: list[str], title: str) -> int:
     report line may stand above it: "Technical Report No. 321" / "Affective Computing"); 1 when the
     title is not found at the top (the first line is taken for it)."""
     wanted = " ".join(title.split()).lower()
-    for begin in range(min(4, len(lines))):
+    for begin in range(min(TITLE_START, len(lines))):
         seen = ""
         for i, line in enumerate(lines[begin : begin + TITLE_LINES], start=begin):
             seen = f"{seen} {line}".strip().lower()

@@ -21,6 +21,7 @@ Every part is read from the document's structure: a section's kind, a paragraph 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -134,8 +135,20 @@ def layout(doc: Document) -> Layout:
         if doc.sentences[i].section == doc.sentences[i - 1].section:
             in_section[i] = in_section[i - 1] + 1
     front_only, names = _names(doc, tuple(zones))
-    return Layout(tuple(zones), order, frozenset(terms(title)), front_only, names, frozenset().union(*each), each,
+    return Layout(tuple(zones), order, frozenset(terms(title)) | _acronym(title), front_only, names, frozenset().union(*each), each,
                   signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)), in_section, work_name(title))
+
+
+_MINOR = frozenset("a an the of for in on to and with by from at as via or".split())
+
+
+def _acronym(title: str) -> frozenset[str]:
+    """The term of the title's initials when it has three words or more, all capitalised but the minor ones
+    ("Communicating Sequential Processes": csp), which readers name the work by; else none."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", title) if w.lower() not in _MINOR]
+    if len(words) < 3 or not all(w[:1].isupper() for w in words):
+        return frozenset()
+    return frozenset(terms("".join(w[0] for w in words)))
 
 
 WORK_NAME_WORDS = 3  # a title's head before its colon names the work when it is this short ("TAO: Facebook’s Distributed ...")
@@ -589,6 +602,7 @@ _REFERS_TO_WORK = re.compile(
     re.I,
 )
 # Each aspect: the question shapes that ask about it, and whether the work must be named.
+_AUTHORS_PAPER = re.compile(r"(?:'s|’s)\s+(?:[A-Z][\w-]*\s+)?(?:paper|article|study|report)\b")  # "Hoare's CSP paper", not "Goncharova's current thesis"
 _NAMES_WORK = re.compile(rf"\b(?:the|this|that|its|our|present|current|whole|entire)\s+(?:\w+\s+)?{_WORK}\b"
                          rf"|\b{_WORK}(?:'s|’s)\b|\b(?:authors?|writers?|researchers?)\b", re.I)
 _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
@@ -596,12 +610,13 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
     for name, pattern, needs_work in (
         ("authors", r"\bwho (?:wrote|authored|(?:is|are|was|were) the (?:authors?|writers?))\b|\bnames? of the (?:authors?|writers?)\b", False),
         ("title", r"\b(?:what|which) (?:is|was) (?:the |its )?(?:full |exact )?title\b|\btitle of (?:the|this|that) \w+\b"
+         r"|\bwhat (?:does|do|did) (?:the )?(?:name |acronym |abbreviation )?[\w-]+ stand for\b"  # the work's name (any other one is a topic)
          r"|\bwhat (?:is|was) (?:the|this|that) (?:\w+ )?(?:paper|article|study|report|essay|book|chapter|document|manual) (?:called|titled|named)\b", False),
-        ("published", r"\bwhen (?:was|is) (?:it|(?:this|the) \w+) (?:published|written|released|issued|out)\b"
+        ("published", r"\bwhen (?:was|is) (?:it|(?:this|that|the) (?:[\w-]+ ){0,2}[\w-]+) (?:first )?(?:published|written|released|issued|out|presented)\b"
          r"|\b(?:what|which) (?:is the )?(?:publication )?date\b|\bwhat year was (?:it|(?:this|the) \w+) (?:published|written|released)\b", True),
         ("publisher", r"\bwho (?:published|publishes|issued|released)\b|\bpublisher\b|\bpublished (?:by|in|where)\b"
          r"|\b(?:which|what) (?:\w+ ){1,2}(?:published|publishes|issued|released|put out)\b"  # "Which university published it?"
-         r"|\bwhere (?:was|is|did) (?:it|(?:this|that|the) \w+|this|that) (?:first )?(?:published|presented|appear(?:ed)?|printed|come out)\b"
+         r"|\bwhere (?:was|is|did) (?:it|(?:this|that|the) (?:[\w-]+ ){0,2}[\w-]+|this|that) (?:first )?(?:published|presented|appear(?:ed)?|printed|come out)\b"
          r"|\b(?:what|which) (?:publication )?series\b|\bvenue\b|\bwhat (?:kind|type|sort) of (?:publication|venue)\b"
          r"|\b(?:what|which) (?:\w+ )?(?:journal|conference|proceedings|symposium|workshop|magazine|periodical) (?:did|was|is|has)\b", True),
         ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
@@ -617,7 +632,8 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
         ("method", r"\b(?:method\w*|approach(?:es)?|theor(?:y|ies|etical)|framework|lens|perspective|paradigm|research design"
          r"|data|techniques?|built on|based on|grounded in|draws? on)\b|\bhow (?:was|were|did) .*\b(?:conducted|carried out|done|measured|collected)\b", True),
         ("scope", r"\b(?:period|time ?frame|time ?span|timespan|which years|what years|scope|cover(?:s|ed|age)?|span(?:s|ned)?)\b", True),
-        ("argument", r"\b(?:argu\w*|thesis|hypothes[ie]s|claims?|contend\w*|contention|main (?:idea|point|message)|central (?:idea|point|message)"
+        ("argument", r"\b(?:argu\w*|thesis|hypothes[ie]s|claims?|contend\w*|contention|main (?:idea|point|message|proposal)|central (?:idea|point|message|proposal)"
+         r"|(?<=what )(?:does|do|did) (?:the |this |its |their )?(?:[\w-]+ )?(?:propose|suggest)"
          r"|key (?:idea|point|message)|core (?:idea|point|message)|stance|standpoint|characteri[sz]\w*)\b", False),
         ("problem", r"\b(?:what|which) (?:(?:main|key|central|core|specific|research|practical|real|underlying|exact|actual) )?"
          r"(?:problems?|challenges?|difficult(?:y|ies))\b|\bproblem statement\b", True),
@@ -649,6 +665,7 @@ _GENERIC = frozenset(terms(
     "weaknesses caveat caveats challenge challenges difficulty difficulties title titled called named full exact suggest suggests suggested propose proposes proposed future next step steps open further plan plans planned remain remains left done direction directions contribution contributions contribute contributes significance novelty new gap gaps fill fills literature field region regions verdict assessment judgement judgment final characterise characterize  one two few present current me us out up so also just like know need get can could would will shall may might you your we our my there here some any "
     "publish published publishes publisher publishers issued released series publication date dated part conduct conducted university universities institution institutions institute press journal school programme program "
     "venue conference proceedings symposium workshop magazine periodical presented appear appeared printed kind type sort first "
+    "introduce introduces introduced introducing proposal proposals acronym abbreviation stand stands propose suggest "
     "evaluate evaluates evaluated evaluation evaluations experiment experiments experimental benchmark benchmarks measure measures measured "
     "measurement measurements dataset datasets test tests tested testbed run ran"
 ))
@@ -908,14 +925,16 @@ ABOUT_THE_WORK_UNNAMED = ("method", "evaluation", "scope", "contribution", "prob
 def aspect_of(question: str, lay: Layout) -> str | None:
     """The aspect of the whole paper a question asks about, or None for any other question."""
     found = None
-    names_work = _REFERS_TO_WORK.search(question) is not None
     names = {n.lower() for n in _NAME.findall(question[1:])}
+    by_author = bool(names and all(set(terms(n)) <= _author_terms(lay) for n in names) and _AUTHORS_PAPER.search(question))
+    names_work = _REFERS_TO_WORK.search(question) is not None or by_author  # "Hoare's CSP paper": the work, by its author
     titled = bool(names) and all(set(terms(n)) <= lay.title_terms for n in names)
     if not names_work and names and not (len(names) >= 2 and titled):
         # "What is Russia's stance?" asks about Russia; "... about Iran and Russia?" names the title's subjects;
         # "Who wrote ScatterAlloc?" names the work by its title's name
         return next((name for name, pattern, _ in _ASPECTS if name in OF_THE_WORK and pattern.search(question)), None) if titled else None
-    topic = topic_terms(question, lay)  # none: "Who is the publisher?" holds nothing but the aspect's words
+    topic = [t for t in topic_terms(question, lay) if not (by_author and t in _author_terms(lay))]  # none: "Who is the
+    # publisher?" holds nothing but the aspect's words
     own_words = [t for t in terms(question) if t not in _GENERIC]  # the title's words too ("incubation period")
     for name, pattern, needs_work in _ASPECTS:
         bare = not topic and (name in ABOUT_THE_WORK or (name in ABOUT_THE_WORK_UNNAMED and not names and not own_words))
@@ -934,6 +953,15 @@ def aspect_of(question: str, lay: Layout) -> str | None:
 def topic_terms(question: str, lay: Layout) -> list[str]:
     """The question's terms beyond its aspect words and the document's title: what it is about."""
     return [t for t in terms(question) if t not in _GENERIC and t not in lay.title_terms]
+
+
+@lru_cache(maxsize=64)
+def _name_terms(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(terms(" ".join(sorted(words))))
+
+
+def _author_terms(lay: Layout) -> frozenset[str]:
+    return _name_terms(lay.author_names)
 
 
 TOPICAL = ("conclusion", "argument", "recommendation")  # aspects the authors state about a topic, too
@@ -968,9 +996,20 @@ class PaperSelection:
 _PARTS = re.compile(r",?\s+and\s+(?=(?:who|what|where|when|which|how|in (?:which|what))\b)|\s*;\s*|(?<=\?)\s+(?=\w)", re.I)
 
 
+_TWO_QUESTION_WORDS = re.compile(r"^\s*(where|when|who|what|which|how)\s+and\s+(where|when|who|what|which|how)\b(.*)$", re.I | re.S)
+
+
+_AFFILIATION = re.compile(r"\bwhere (?:was|were|is|are|do|does|did) (?:he|she|they|the authors?) (?:\w+ )?(?:based|from|work(?:ing)?)\b"
+                          r"|\b(?:which|what) (?:company|companies|university|universities|institutions?|organi[sz]ations?|lab(?:oratory)?|employer)\b"
+                          r"|\baffiliat\w*", re.I)
+
+
 def question_parts(question: str) -> list[str]:
-    """A question that asks two things or more ("Who wrote this paper, and where was it published?"), in its
-    parts; any other question alone."""
+    """A question that asks two things or more ("Who wrote this paper, and where was it published?", "Where and
+    when was it published?"), in its parts; any other question alone."""
+    paired = _TWO_QUESTION_WORDS.match(question)
+    if paired:
+        return [f"{paired.group(1)}{paired.group(3)}", f"{paired.group(2)}{paired.group(3)}"]
     parts = [part.strip(" ,") for part in _PARTS.split(question) if part.strip(" ,")]
     return parts if len(parts) > 1 else [question]
 
@@ -983,7 +1022,11 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     sentences together, those its paper states."""
     parts = question_parts(question)
     aspects = [aspect_of(part, lay) for part in parts]
-    if len(parts) == 1 or None in aspects or len(set(aspects)) == 1:
+    aspects = [aspect or ("authors" if "authors" in aspects and _AFFILIATION.search(part) else None)
+               for part, aspect in zip(parts, aspects)]  # "..., and which company were they working for?": the byline says
+    if len(parts) > 1 and None not in aspects and len(set(aspects)) == 1:
+        return _select(lay, doc, parts[0], scores, exclude)
+    if len(parts) == 1 or None in aspects:
         return _select(lay, doc, question, scores, exclude)
     found: list[PaperSelection] = []
     for part in parts:
@@ -1159,6 +1202,8 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
         title = " ".join(doc.title.split()).lower()
         cued = np.array([bool(title) and (lay.zones[i] == "title" or title in " ".join(t.split()).lower())
                          for i, t in zip(candidates, texts)])
+    elif aspect is ASPECTS["authors"] and by_name.any():
+        cued = by_name  # the byline's names, not another line of names above the title (a journal's editors)
     else:
         cued = np.array([bool(aspect.cue.search(t)) and not (aspect.not_cue and aspect.not_cue.search(t)) for t in texts]) | by_name
     stated = cued.copy()  # in words, not by a section's title

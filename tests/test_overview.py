@@ -1476,3 +1476,45 @@ def test_a_question_asking_two_things_of_the_paper_is_answered_with_both():
 def test_a_byline_with_accents_set_apart_still_names_the_authors():
     people = (frozenset({"deniz", "altinbuken"}), frozenset({"emin", "gun", "sirer"}))  # as the byline reads them
     assert overview._names_half("Deniz Altınbuken, Emin G ¨ un Sirer ¨", people)
+
+
+def test_where_and_when_asks_both_of_the_work():
+    assert overview.question_parts("Where and when was this UNIX paper published?") == [
+        "Where was this UNIX paper published?", "when was this UNIX paper published?"]
+    doc = parse(SERIES)
+    assert quoted(doc, "Who published this paper and when was it published?") == [
+        "Coastal Heritage Working Papers, Number 12", "Maria Keller and Tomas Brandt, March 2019"]
+
+
+def test_a_part_asking_where_the_authors_work_is_answered_by_the_byline(paper_doc):
+    assert quoted(paper_doc, "Who wrote this paper, and which university were they working for?") == quoted(paper_doc, "Who wrote this paper?")
+    assert quoted(paper_doc, "Who is the author of this paper and where was he based?") == quoted(paper_doc, "Who wrote this paper?")
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("What is the full title of the paper that introduces tidal mills?", "title"),
+    ("What does the paper propose?", "argument"),
+    ("What is the central proposal of the paper?", "argument"),
+    ("When was this tidal mills paper published?", "published"),
+])
+def test_more_paper_level_shapes(paper_layout, question, aspect):
+    assert overview.aspect_of(question, paper_layout) == aspect
+
+
+def test_the_works_acronym_and_its_authors_name_it():
+    doc = parse("Communicating Sequential Terns\n\nC.A.R. Hoare\nThe Queen's University\n\nAbstract\n\nThis paper suggests that "
+                "terns are basic primitives of flight.\n\nIntroduction\n\nTerns fly.")
+    lay = overview.layout(doc)
+    assert "cst" in lay.title_terms
+    assert overview.aspect_of("What does the name CST stand for?", lay) == "title"
+    assert overview.aspect_of("What does NATO stand for?", lay) is None  # another name: a topic of its own
+    assert overview.aspect_of("What is the central proposal of Hoare's CST paper?", lay) == "argument"
+    assert overview.aspect_of("What is the subject of Hoare's current thesis?", lay) is None  # the author's other work
+
+
+def test_a_journals_editors_above_the_title_are_not_its_authors():
+    doc = parse("Programming\nTechniques\nS. L. Graham, R. L. Rivest\nEditors\nCommunicating\nSequential Terns\nC.A.R. Hoare\n"
+                "The Queen's University\nThis paper suggests that terns are basic primitives of flight.\n\nIntroduction\n\nTerns fly.",
+                title="Communicating Sequential Terns")
+    assert overview.layout(doc).authors == (frozenset({"hoare"}),)
+    assert "C.A.R. Hoare" in quoted(doc, "Who wrote this paper?")[0]
