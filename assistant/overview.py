@@ -21,9 +21,9 @@ Every part is read from the document's structure: a section's kind, a paragraph 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
