@@ -218,7 +218,8 @@ def _spaced_names(part: str) -> list[str]:
     names = _SPACED.findall(part)
     if " ".join(names) != " ".join(words):
         return [part]
-    if initials < 2 and any(reads_as_words(name) for name in names):  # "Automatic Database Result Caching": a title's line
+    if initials < 2 and 2 * sum(reads_as_words(name) for name in names) >= len(names):  # "Automatic Database Result
+        # Caching": a title's line; not "Dan Ingalls Ted Kaehler John Maloney Scott Wallace Alan Kay", two of five read as words
         return [part]
     return names
 

@@ -1021,7 +1021,7 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     aspects of the paper or more ("Who wrote it, and where was it published?") is answered by each one's
     sentences together, those its paper states."""
     parts = question_parts(question)
-    aspects = [aspect_of(part, lay) for part in parts]
+    aspects = [_aspect(part, lay) for part in parts]
     aspects = [aspect or ("authors" if "authors" in aspects and _AFFILIATION.search(part) else None)
                for part, aspect in zip(parts, aspects)]  # "..., and which company were they working for?": the byline says
     if len(parts) > 1 and None not in aspects and len(set(aspects)) == 1:
@@ -1040,8 +1040,18 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
                           all(f.cued for f in found), primary=all(f.primary for f in found))
 
 
-def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclude: frozenset[int]) -> PaperSelection | None:
+def _aspect(question: str, lay: Layout) -> str | None:
+    """``aspect_of``, and "authors" for where the authors work when no note on them says ("Which university are the
+    authors from?"): their byline does."""
     aspect = aspect_of(question, lay)
+    if aspect is None and lay.authors and "about_authors" not in lay.zones and _AUTHOR_REFERENCE.search(question) and (
+            AUTHOR_ATTRIBUTES[0][0].search(question)):
+        return "authors"
+    return aspect
+
+
+def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclude: frozenset[int]) -> PaperSelection | None:
+    aspect = _aspect(question, lay)
     if aspect is None:
         return _topical(lay, doc, question, scores, exclude)
     if aspect == "summary":

@@ -151,3 +151,8 @@ def test_a_dagger_an_old_scan_reads_as_t_is_a_mark_not_part_of_the_name():
 def test_initials_set_without_spaces_make_a_name():
     text = "TERN ARGUMENTS IN BAY DESIGN\nJ.H. Saltzer, D.P. Reed and D.D. Clark*\nM.I.T. Laboratory for Computer Science\nThis paper presents a principle."
     assert authors(text, "TERN ARGUMENTS IN BAY DESIGN") == ("J.H. Saltzer", "D.P. Reed", "D.D. Clark")
+
+
+def test_five_names_side_by_side_are_names_though_two_read_as_words():
+    text = "The Story of Terns\nby\nDan Ingalls Ted Kaehler John Maloney Scott Wallace Alan Kay\nat Apple Computer\n\nAbstract\n\nTerns."
+    assert authors(text, "The Story of Terns") == ("Dan Ingalls", "Ted Kaehler", "John Maloney", "Scott Wallace", "Alan Kay")

@@ -1518,3 +1518,11 @@ def test_a_journals_editors_above_the_title_are_not_its_authors():
                 title="Communicating Sequential Terns")
     assert overview.layout(doc).authors == (frozenset({"hoare"}),)
     assert "C.A.R. Hoare" in quoted(doc, "Who wrote this paper?")[0]
+
+
+def test_where_the_authors_work_is_answered_by_the_byline_without_a_note_on_them():
+    doc = parse("Tern Counting Frameworks\n\nRahul Singhal, Martin Henz\nSchool of Computing, National University of Singapore\n\n"
+                "Abstract\n\nWe count terns.\n\nIntroduction\n\nTerns fly far from the university.")
+    assert "about_authors" not in overview.layout(doc).zones
+    assert quoted(doc, "Which university are the authors from?") == quoted(doc, "Who wrote this paper?")
+    assert quoted(doc, "Which university are the authors from?")[0].startswith("Rahul Singhal, Martin Henz")
