@@ -1018,15 +1018,16 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
            exclude: frozenset[int] = frozenset()) -> PaperSelection | None:
     """The answer to a paper-level question, or None (not one, or the paper has no part stating it);
     never one of the sentences ``exclude`` holds (shown already: "Tell me more."). A question asking two
-    aspects of the paper or more ("Who wrote it, and where was it published?") is answered by each one's
-    sentences together, those its paper states."""
+    things of the paper or more ("Who wrote it, and where was it published?", "In which series did it appear,
+    and who publishes it?") is answered by each part's sentences together, those its paper states."""
     parts = question_parts(question)
     aspects = [_aspect(part, lay) for part in parts]
-    aspects = [aspect or ("authors" if "authors" in aspects and _AFFILIATION.search(part) else None)
-               for part, aspect in zip(parts, aspects)]  # "..., and which company were they working for?": the byline says
-    if len(parts) > 1 and None not in aspects and len(set(aspects)) == 1:
+    if "authors" in aspects:  # "..., and which company were they working for?": the authors' byline says
+        kept = [(part, aspect) for part, aspect in zip(parts, aspects) if aspect is not None or not _AFFILIATION.search(part)]
+        parts, aspects = [part for part, _ in kept], [aspect for _, aspect in kept]
+    if len(parts) == 1:
         return _select(lay, doc, parts[0], scores, exclude)
-    if len(parts) == 1 or None in aspects:
+    if None in aspects:
         return _select(lay, doc, question, scores, exclude)
     found: list[PaperSelection] = []
     for part in parts:

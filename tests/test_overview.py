@@ -1526,3 +1526,11 @@ def test_where_the_authors_work_is_answered_by_the_byline_without_a_note_on_them
     assert "about_authors" not in overview.layout(doc).zones
     assert quoted(doc, "Which university are the authors from?") == quoted(doc, "Who wrote this paper?")
     assert quoted(doc, "Which university are the authors from?")[0].startswith("Rahul Singhal, Martin Henz")
+
+
+def test_two_parts_asking_the_same_aspect_are_each_answered():
+    doc = parse(SERIES.replace("Introduction\n", "Disclaimer\n\nThe views expressed in the series are those of the "
+                                                  "authors, not of the School or of Kiel University.\n\nIntroduction\n"))
+    assert quoted(doc, "Who published this paper, and in which series did it appear?") == [
+        "Coastal Heritage Working Papers, Number 12",
+        "The views expressed in the series are those of the authors, not of the School or of Kiel University."]
