@@ -286,6 +286,10 @@ def _close_together(pages: list[int]) -> bool:
     return len(pages) >= RUNNING_MIN_PAGES and near >= RUNNING_MIN_PAGES - 1
 
 
+_RUNNING_VENUE = re.compile(r"\s*[A-Z0-9].*(?:\b(?:proceedings|conference|symposium|workshop|journal|transactions|communications of|"
+                            r"published in|to appear in|submitted to)\b|\b[A-Z]{2,}\s?['’]\d{2}\b|\b(?:OSDI|SOSP|NSDI|USENIX|SIGMOD|VLDB)\b)", re.I)
+
+
 def without_running_lines(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
     """The pages without their running headers and footers, and each word hyphenated across a line
     joined ("distri-" / "bution" is "distribution", also when a footer or a page break stood between
@@ -296,8 +300,10 @@ def without_running_lines(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
               if a.hyphen and (head := hyphenation.HEAD.search(a.text)) and (tail := hyphenation.TAIL.match(b.text))]
     seen = hyphenation.document_words((line.text for line in flat), breaks)
     out: list[list[PdfLine]] = []
-    for page, running in zip(pages, running_lines(pages)):
-        kept: list[PdfLine] = []
+    for number, (page, running) in enumerate(zip(pages, running_lines(pages))):
+        # the first page's running footer naming the venue is kept, first on its page: "Published in the
+        # Proceedings of OSDI 2012" is where the work appeared, and it stands on every page but nowhere else
+        kept: list[PdfLine] = [page[i] for i in sorted(running) if number == 0 and _RUNNING_VENUE.match(page[i].text)]
         for i, line in enumerate(page):
             if i in running:
                 continue

@@ -841,7 +841,7 @@ _PUBLISHES = (  # a line naming who publishes the work: a series, a press, a jou
     r"\b(?:publication series|working papers?|(?:paper|report) series|series|press|published|publishers?|publishing (?:house|company"
     r"|group|office)|journal|proceedings|proc\.|technical report|(?:conference|symposium|workshop) on"  # not "free of quality control or publishing costs"
     rf"|{_CONFERENCE_YEAR}\b"  # "SOSP’03, October 19–22, 2003, Bolton Landing"
-    r"|(?:number|no\.|vol\.|volume|issue) \d+)\b"
+    r"|(?:number|no\.|vol\.|volume|issue) \d+|to appear in|appeared in|submitted to)\b"
 )
 
 _DATED = (  # a front-matter line dating the work: a month and year, or a year
@@ -851,6 +851,7 @@ _DATED = (  # a front-matter line dating the work: a month and year, or a year
     # a conference and its year: "(USENIX ATC ’13)", "SOSP’03", "2013 USENIX Annual Technical Conference"
     rf"|\b{_CONFERENCE_YEAR}(?!\w)|\b{YEAR_DIGITS} (?:[A-Z][\w/&-]* ){{1,5}}(?:Conference|Symposium|Workshop)\b"
     rf"|{_CONFERENCE_IN_BRACKETS}"
+    rf"|\b(?:to appear in|appeared in|submitted to|published in)\b.{{0,60}}\b{YEAR_DIGITS}\b"  # "To appear in OSDI 2006"
 )
 
 _AIM = re.compile(_THESIS, re.I)
@@ -1239,8 +1240,8 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     else:
         headed = outranks = np.zeros(len(candidates), dtype=bool)
     keep = np.array([lay.zones[i] not in aspect.needs_cue_outside or c for i, c in zip(candidates, (cued | weak) & own)]) & (
-        np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(SENTENCE_STOP.search(t)))
-                  for i, t in zip(candidates, texts)]) | by_name)
+        np.array([len(t.split()) >= 4 and (lay.zones[i] in LINES or bool(SENTENCE_STOP.search(t)) or _venue_line(t))
+                  for i, t in zip(candidates, texts)]) | by_name)  # a venue line has no full stop: "To appear in OSDI 2006"
     if aspect is ASPECTS["title"]:  # the title's own line before a front-matter line holding it too (a byline run on into it)
         own_line = np.array([lay.zones[i] == "title" for i in candidates])
         keep = keep & own_line if (keep & own_line).any() else keep

@@ -1534,3 +1534,10 @@ def test_two_parts_asking_the_same_aspect_are_each_answered():
     assert quoted(doc, "Who published this paper, and in which series did it appear?") == [
         "Coastal Heritage Working Papers, Number 12",
         "The views expressed in the series are those of the authors, not of the School or of Kiel University."]
+
+
+def test_a_venue_line_without_a_full_stop_answers_where_and_when_it_appeared():
+    doc = parse("To appear in LIGHT 2006 1\n\nTidal mills and their ponds\n\nMaria Keller and Tomas Brandt\n\nIntroduction\n\n"
+                "This paper examines how tidal mills shaped coastal towns.\n")
+    assert quoted(doc, "Where was this paper published?") == ["To appear in LIGHT 2006 1"]
+    assert quoted(doc, "When was this paper published?") == ["To appear in LIGHT 2006 1"]

@@ -583,3 +583,15 @@ def test_a_byline_under_a_title_a_cover_set_as_a_heading_is_front_matter(tmp_pat
     doc = parse(raw.text, pages=raw.pages, headings=raw.headings, title=raw.title)
     zones = dict(zip((s.text for s in doc.sentences), overview.layout(doc).zones))
     assert zones["Ana Ruiz, Coastal Labs; Bo Lindqvist, North Sea Labs"] == "front"
+
+
+def test_the_first_pages_running_venue_footer_is_kept_first_on_its_page():
+    from assistant.ingest import without_running_lines
+
+    pages = [_page("Keeping the Light", f"Published in the Proceedings of LIGHT 2012 {n + 1}", "Body text of the page goes on here.")
+             for n in range(4)]
+    kept = [[line.text for line in page] for page in without_running_lines(pages)]
+    assert kept[0] == ["Published in the Proceedings of LIGHT 2012 1", "Keeping the Light", "Body text of the page goes on here."]
+    assert kept[1] == ["Body text of the page goes on here."]  # on the other pages it is page furniture
+    plain = [_page("Keeping the Light", f"Notes and Records {n + 1}", "Body text of the page goes on here.") for n in range(4)]
+    assert [line.text for line in without_running_lines(plain)[0]] == ["Keeping the Light", "Body text of the page goes on here."]
