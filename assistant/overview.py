@@ -613,12 +613,13 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
          r"|\bwhat (?:does|do|did) (?:the )?(?:name |acronym |abbreviation )?[\w-]+ stand for\b"  # the work's name (any other one is a topic)
          r"|\bwhat (?:is|was) (?:the|this|that) (?:\w+ )?(?:paper|article|study|report|essay|book|chapter|document|manual) (?:called|titled|named)\b", False),
         ("published", r"\bwhen (?:was|is) (?:it|(?:this|that|the) (?:[\w-]+ ){0,2}[\w-]+) (?:first )?(?:published|written|released|issued|out|presented)\b"
-         r"|\b(?:what|which) (?:is the )?(?:publication )?date\b|\bwhat year was (?:it|(?:this|the) \w+) (?:published|written|released)\b", True),
+         r"|\b(?:what|which) (?:is the )?(?:publication )?date\b|\bwhat year (?:was|did) (?:it|(?:this|that|the) (?:[\w-]+ ){0,4}[\w-]+) (?:published|written|released|appear)\b", True),
         ("publisher", r"\bwho (?:published|publishes|issued|released)\b|\bpublisher\b|\bpublished (?:by|in|where)\b"
          r"|\b(?:which|what) (?:\w+ ){1,2}(?:published|publishes|issued|released|put out)\b"  # "Which university published it?"
          r"|\bwhere (?:was|is|did) (?:it|(?:this|that|the) (?:[\w-]+ ){0,2}[\w-]+|this|that) (?:first )?(?:published|presented|appear(?:ed)?|printed|come out)\b"
          r"|\b(?:what|which) (?:publication )?series\b|\bvenue\b|\bwhat (?:kind|type|sort) of (?:publication|venue)\b"
-         r"|\b(?:what|which) (?:\w+ )?(?:journal|conference|proceedings|symposium|workshop|magazine|periodical) (?:did|was|is|has)\b", True),
+         r"|\b(?:what|which) (?:\w+ )?(?:journal|conference|proceedings|symposium|workshop|magazine|periodical) (?:did|was|is|has)\b"
+         r"|^\W*(?:at|in) (?:which|what) (?:journal|conference|venue|proceedings|symposium|workshop|magazine|periodical)\W*$", True),
         ("summary", r"\b(?:summar(?:y|i[sz]e|i[sz]ing)|overview|synopsis|gist|tl;?dr|recap|abstract of)\b", False),
         ("limitation", r"\b(?:limitations?|limits|shortcomings?|weakness(?:es)?|drawbacks? of (?:the|this|its) \w+)\b", False),  # not "caveat": a macaroon's is a term
         ("future", r"\b(?:future (?:work|research|studies|directions?|plans?)|next steps?|open (?:questions?|problems?|issues?)"

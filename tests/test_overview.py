@@ -1496,6 +1496,8 @@ def test_a_part_asking_where_the_authors_work_is_answered_by_the_byline(paper_do
     ("What does the paper propose?", "argument"),
     ("What is the central proposal of the paper?", "argument"),
     ("When was this tidal mills paper published?", "published"),
+    ("At which conference", "publisher"),  # the first part of "At which conference and in what year was ... published?"
+    ("in what year was the tidal mills paper published?", "published"),
 ])
 def test_more_paper_level_shapes(paper_layout, question, aspect):
     assert overview.aspect_of(question, paper_layout) == aspect
