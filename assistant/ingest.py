@@ -286,8 +286,8 @@ def _close_together(pages: list[int]) -> bool:
     return len(pages) >= RUNNING_MIN_PAGES and near >= RUNNING_MIN_PAGES - 1
 
 
-_RUNNING_VENUE = re.compile(r"\s*[A-Z0-9].*(?:\b(?:proceedings|conference|symposium|workshop|journal|transactions|communications of|"
-                            r"published in|to appear in|submitted to)\b|\b[A-Z]{2,}\s?['’]\d{2}\b|\b(?:OSDI|SOSP|NSDI|USENIX|SIGMOD|VLDB)\b)", re.I)
+_RUNNING_VENUE = re.compile(r"\s*(?-i:[A-Z0-9]).*(?:\b(?:proceedings|conference|symposium|workshop|journal|transactions|communications of|"
+                            r"published in|to appear in|submitted to)\b|\b(?-i:[A-Z]{2,})\s?['’]\d{2}\b|\b(?:OSDI|SOSP|NSDI|USENIX|SIGMOD|VLDB)\b)", re.I)
 
 
 def without_running_lines(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
