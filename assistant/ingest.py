@@ -583,10 +583,13 @@ def pdf_title(pages: list[list[PdfLine]]) -> str | None:
     from assistant.byline import reads_as_byline, reads_as_words
 
     body = heaviest([line for page in pages for line in page], _half_points)
-    first = next((page for page in pages if page), [])[:TITLE_TOP_LINES]
+    page = next((page for page in pages if page), [])
+    first = page[:TITLE_TOP_LINES]
     end = next((i for i, line in enumerate(first) if _BEFORE_TITLE_ENDS.match(line.text)), len(first))
-    usable = [i for i, line in enumerate(first[:end])
-              if sum(c.isalpha() for c in line.text) >= 4 and not _NOT_TITLE_LINE.search(line.text)]
+    usable = _title_lines(first[:end])
+    if not usable and end < len(first):  # the page's text opens with its first section ("Introduction"): the PDF set
+        first, end = page, len(page)  # the title elsewhere in its reading order (Kalman's, after the first column)
+        usable = _title_lines(first)
     if body is None or body < 1.0 or not usable:  # no sizes read (a Type 3 font's): the text's shape decides
         return None
     size = max(first[i].size for i in usable)
@@ -610,7 +613,14 @@ def pdf_title(pages: list[list[PdfLine]]) -> str | None:
         line = next(rest, None)
     text = " ".join(_TITLE_MARKS.sub("", line.text.strip()) for line in run)  # a word hyphenated across lines is one already
     title = re.sub(r"(?<=[a-z]{3})\.$", "", _TITLE_MARKS.sub("", " ".join(text.split())))  # "... creative writing."
+    if re.fullmatch(r"\W*(?:abstract|summary|introduction|contents|preface|keywords)\W*", title, re.I):
+        return None  # a part's heading set large, not the title
     return title if 1 <= len(title.split()) <= MAX_TITLE_WORDS else None
+
+
+def _title_lines(lines: list[PdfLine]) -> list[int]:
+    """The indexes of ``lines`` that may be part of a title: four letters or more, no venue line or stamp."""
+    return [i for i, line in enumerate(lines) if sum(c.isalpha() for c in line.text) >= 4 and not _NOT_TITLE_LINE.search(line.text)]
 
 
 def _opens_section(text: str) -> bool:

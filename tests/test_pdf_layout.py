@@ -595,3 +595,15 @@ def test_the_first_pages_running_venue_footer_is_kept_first_on_its_page():
     assert kept[1] == ["Body text of the page goes on here."]  # on the other pages it is page furniture
     plain = [_page("Keeping the Light", f"Notes and Records {n + 1}", "Body text of the page goes on here.") for n in range(4)]
     assert [line.text for line in without_running_lines(plain)[0]] == ["Keeping the Light", "Body text of the page goes on here."]
+
+
+def test_a_title_set_after_the_first_column_is_read_from_the_whole_first_page():
+    from assistant.ingest import pdf_title
+
+    column = [_set(f"Body text line {i} of the first column, in the usual size.", BODY, 700.0 - 12 * i) for i in range(45)]
+    page = [[_set("Introduction", 12.0, 720.0), *column, _set("A New Approach to Tern", 20.0, 760.0),
+             _set("Counting Problems1", 20.0, 736.0), _set("R. E. KALMAN", 12.0, 700.0)],
+            [_set("More body text on the next page, in the usual size.", BODY, 700.0)] * 20]
+    assert pdf_title(page) == "A New Approach to Tern Counting Problems"
+    headed = [[_set("Summary", 16.0, 760.0), *column], [_set("More body text on the next page.", BODY, 700.0)] * 20]
+    assert pdf_title(headed) is None  # a part's heading set large is no title
