@@ -14,7 +14,7 @@ from assistant import answer as extract
 from assistant import ranker
 from assistant.encoder import Encoder, encode_with_tokens
 from assistant.errors import InputError
-from assistant.followup import asks_anew, asks_for_more, stands_alone
+from assistant.followup import asks_anew, asks_for_more, retrieval_text, stands_alone
 from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
@@ -442,7 +442,7 @@ class Assistant:
         """The abstention signals, the veto's features and whether the question is about the paper as a
         whole (never abstained on), asked as ``ask`` asks it (for fitting the veto)."""
         question = clean_question(question)
-        query = self.query(f"{context} {question}" if context and not stands_alone(question, context) else question)
+        query = self.query(retrieval_text(question, context))
         ranked = self._rank(question, query)
         text = extract.answer_text(self.document, ranked.selection.sentence_ids)
         signals = self._signals(question, query, ranked, text)
@@ -453,7 +453,7 @@ class Assistant:
         """The abstention signals of a question (for fitting the abstention model), asked with the
         retrieval ``context`` of a follow-up as ``ask`` asks it."""
         question = clean_question(question)
-        query = self.query(f"{context} {question}" if context and not stands_alone(question, context) else question)
+        query = self.query(retrieval_text(question, context))
         ranked = self._rank(question, query)
         text = extract.answer_text(self.document, ranked.selection.sentence_ids)
         return self._signals(question, query, ranked, text)

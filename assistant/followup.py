@@ -236,6 +236,11 @@ def stands_alone(question: str, context: str) -> bool:
     return len(_own_terms(question, context)) >= STANDS_ALONE_TERMS
 
 
+def retrieval_text(question: str, context: str | None) -> str:
+    """The text a question is first retrieved with: its topic, then it, unless it stands alone (``stands_alone``)."""
+    return f"{context} {question}" if context and not stands_alone(question, context) else question
+
+
 def _own_terms(question: str, context: str) -> set[str]:
     from assistant.lexical import terms
 

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.byline import ORG_WORDS
+from assistant.byline import ORG_WORDS, joined_accents
 from assistant.lexical import terms
 from assistant.records import Document
 from assistant.retrieval import minmax
@@ -1344,8 +1344,6 @@ def names_the_authors(text: str, lay: Layout) -> bool:
 
 
 def _names_half(text: str, people: tuple[frozenset[str], ...]) -> bool:
-    from assistant.byline import joined_accents
-
     found = {re.sub(r"\d+$", "", w.lower()) for w in re.findall(r"[^\W\d_][\w'’-]*", joined_accents(text))}  # "SHANNON", "Clarke1"
     named = sum(author <= found for author in people)
     return named > 0 and 2 * named >= len(people)

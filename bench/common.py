@@ -204,3 +204,17 @@ def way_figures(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
         figures[way] = {"median_ms": round(median(ms), 2), "p95_ms": round(percentile(ms, 0.95), 2)}
         print(f"  warm answer, {way:9s}  median {median(ms):7.2f} ms   p95 {percentile(ms, 0.95):7.2f} ms")
     return figures
+
+
+def refuse_unsafe_save(path: Path | None, saved) -> None:
+    """Before a run: stop in one line when ``--save`` names a file this script did not write (a user's
+    file, a link), so nothing is run for a result that could not be kept (``assistant.results.Output``)."""
+    from assistant.errors import InputError
+    from assistant.results import check_output_path
+
+    if path is None:
+        return
+    try:
+        check_output_path(path, saved, "--save")
+    except InputError as exc:
+        raise SystemExit(f"error: {exc}") from None

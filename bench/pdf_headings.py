@@ -23,10 +23,9 @@ import re
 from pathlib import Path
 
 from bench_pdf import DEFAULT_PDFS
-from common import record
+from common import record, refuse_unsafe_save
 
-from assistant.errors import InputError
-from assistant.results import Output, check_output_path, write_json_atomic
+from assistant.results import Output, write_json_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 SAVED = Output("a --save file of pdf_headings.py", (frozenset({"bench", "figures"}),))
@@ -69,11 +68,7 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write this run's figures here (JSON)")
     parser.add_argument("--compare", type=Path, help="the --save file of a run of other code")
     args = parser.parse_args()
-    if args.save:
-        try:  # before the run: never over a file this script did not write
-            check_output_path(args.save, SAVED, "--save")
-        except InputError as exc:
-            raise SystemExit(f"error: {exc}") from None
+    refuse_unsafe_save(args.save, SAVED)  # before the run: never over a file this script did not write
     paths = [*DEFAULT_PDFS, *args.pdfs, *(sorted(args.dir.glob("*.pdf")) if args.dir else [])]
     paths = list({path.name: path for path in reversed(paths)}.values())[::-1]  # a PDF once, by its name
 

@@ -22,10 +22,9 @@ import re
 import time
 from pathlib import Path
 
-from common import record
+from common import record, refuse_unsafe_save
 
-from assistant.errors import InputError
-from assistant.results import Output, check_output_path, write_json_atomic
+from assistant.results import Output, write_json_atomic
 
 SAVED = Output("a --save file of pdf_titles.py", (frozenset({"bench", "rows"}),))
 STOP = frozenset("a an and of the for in on to with by at from via or".split())
@@ -66,11 +65,7 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write the rows here (JSON)")
     parser.add_argument("--compare", type=Path, help="a --save file of another run")
     args = parser.parse_args()
-    if args.save:
-        try:  # before the run: never over a file this script did not write
-            check_output_path(args.save, SAVED, "--save")
-        except InputError as exc:
-            raise SystemExit(f"error: {exc}") from None
+    refuse_unsafe_save(args.save, SAVED)  # before the run: never over a file this script did not write
     started = time.perf_counter()
     rows = [read(path) for path in sorted(args.dir.glob("*.pdf"))]
     scored = [(row, s) for row in rows if (s := score(row)) is not None]
