@@ -131,8 +131,8 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int,
             raise InputError(f"{path}: the PDF is protected by a password; save an unprotected copy and index that") from None
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     try:
-        pages = without_cover(notes_after_sentence(without_running_lines(
-            [captions_after_sentence(footnotes_last(_page_lines(pdf, number))) for number in range(len(pdf))])))
+        pages = without_cover(notes_after_sentence(figures_after_sentence(without_running_lines(
+            [captions_after_sentence(footnotes_last(_page_lines(pdf, number))) for number in range(len(pdf))]))))
     except Exception as exc:  # pdfium reports a damaged page as PdfiumError; ctypes and memory errors too
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     finally:
@@ -198,6 +198,7 @@ class PdfLine:
     y: float = 0.0  # the baseline's height on the page (points from the bottom)
     hyphen: bool = False  # it ends on a word the PDF hyphenated across lines ("distri-" / "bution")
     note: bool = False  # a column footnote, moved to its page's end (``footnotes_last``)
+    apart: bool = False  # a figure's text and caption, moved out of a sentence: a paragraph of its own (``figures_after_sentence``)
 
 
 def _page_lines(pdf, number: int) -> list[PdfLine]:
@@ -689,7 +690,9 @@ def footnotes_last(page: list[PdfLine]) -> list[PdfLine]:
 
 
 _CAPTION = re.compile(r"\s*(?:fig(?:ure)?\.?|table)\s*\d+[a-z]?\s*[:.]", re.I)
+_FIGURE_CAPTION = re.compile(_CAPTION.pattern + r"(?!\w)", re.I)  # not "Figure 1.b shows ..."
 MAX_CAPTION_LINES = 8
+_PLAIN_END = re.compile(r"[.!?:][\"')\]’”]?$")  # a line ending a sentence, without a note's number ("... SZ-1.4" goes on)
 MAX_SENTENCE_LINES = 20  # how far the end of a sentence a caption or note interrupts is looked for
 MIN_RUNNING_WORDS = 5  # a line of running text, not a table cell or a line of code
 
@@ -721,6 +724,62 @@ def captions_after_sentence(page: list[PdfLine]) -> list[PdfLine]:
         out[i:goes_on + 1] = out[end:goes_on + 1] + out[i:end]
         i = goes_on + 1
     return out
+
+
+def figures_after_sentence(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
+    """The pages with each figure or table that the PDF draws in the middle of a sentence, its text
+    (tick labels, cell values, code, set in another font or in lines too short for running text) and
+    the caption under it ("Figure 2: LSN estimation. ..."), moved to after that sentence's end and
+    marked ``apart``: a paragraph of its own, so that neither half of the sentence takes in the
+    figure's text. The sentence is body text that stops without ending, on the line before the figure
+    or at the end of the page before when the figure opens its page, and goes on in lower case after
+    the caption (in another size than the caption's, unless the caption has ended: else the lower-case
+    line may be the caption's own). A caption with no figure text above it is ``captions_after_sentence``'s."""
+    out = [list(page) for page in pages]
+    before: PdfLine | None = None  # the last line of text on the page before
+    for page in out:
+        body = heaviest([line for line in page if not line.note], _font)
+        i = 1
+        while i < len(page):
+            caption = page[i]
+            if not (_FIGURE_CAPTION.match(caption.text) and _font(caption) != body and _in_figure(page[i - 1], body)):
+                i += 1
+                continue
+            start = i
+            while start > 0 and _in_figure(page[start - 1], body):
+                start -= 1
+            end = i + 1
+            while (end < len(page) and end - i < MAX_CAPTION_LINES and _font(page[end]) != body
+                   and _half_points(page[end]) == _half_points(caption)):  # "Table 1. Results:" in bold, the rest not
+                end += 1
+            cut = page[start - 1] if start else before
+            if (end >= len(page) or not _running(page[end], body) or not page[end].text.lstrip()[:1].islower()
+                    or (_half_points(page[end]) == _half_points(page[end - 1]) and not _PLAIN_END.search(page[end - 1].text.rstrip()))
+                    or cut is None or cut.note or (start and not _running(cut, body)) or SENTENCE_END_LINE.search(cut.text.rstrip())):
+                i = end
+                continue
+            goes_on = next((j for j in range(end, min(end + MAX_SENTENCE_LINES, len(page)))
+                            if _PLAIN_END.search(page[j].text.rstrip())), len(page) - 1)
+            page[start:goes_on + 1] = page[end:goes_on + 1] + [replace(line, apart=True) for line in page[start:end]]
+            i = goes_on + 1
+        last = next((line for line in reversed(page) if not (line.note or PAGE_NUMBER.fullmatch(line.text))), None)
+        before = last if last is not None and _running(last, body) else None
+    return out
+
+
+def _font(line: PdfLine) -> tuple[float, bool]:
+    return _half_points(line), line.bold  # sizes a PDF sets at 8.9, 9.0 and 9.1 points are one
+
+
+def _running(line: PdfLine, body: tuple[float, bool] | None) -> bool:
+    """A line of running text: in the body font and long enough (not a cell, a label or a line of code)."""
+    return _font(line) == body and len(line.text.split()) >= MIN_RUNNING_WORDS
+
+
+def _in_figure(line: PdfLine, body: tuple[float, bool] | None) -> bool:
+    """A line that may be a figure's or a table's text: no running text, nor a short body line ending a sentence."""
+    return not line.note and not _running(line, body) and not (
+        _font(line) == body and SENTENCE_END_LINE.search(line.text.rstrip()))
 
 
 def notes_after_sentence(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
@@ -784,7 +843,8 @@ def _assemble(pages: list[list[PdfLine]]) -> tuple[str, tuple[int, ...], tuple[i
     flags = heading_lines(pages)
     starts, parts, headings, offset = [], [], [], 0
     for number, page in enumerate(pages):
-        marked = _break_lines([line.text for line in page], flags[number] if flags else None)
+        marked = _break_lines([line.text for line in page], flags[number] if flags else None,
+                              {k for k, line in enumerate(page) if line.apart})
         starts.append(offset)
         position = offset
         for text, is_heading in marked:
@@ -810,7 +870,7 @@ def paragraph_breaks(page: str) -> str:
     return "\n".join(text for text, _ in _break_lines(page.split("\n"), None))
 
 
-def _break_lines(lines: list[str], fonts: list | None) -> list[tuple[str, bool]]:
+def _break_lines(lines: list[str], fonts: list | None, apart: Collection[int] = ()) -> list[tuple[str, bool]]:
     """The page's lines with blank lines added at paragraph ends, each with whether a heading starts there.
 
     PDF text extraction puts every line on its own line and drops the gaps between
@@ -818,7 +878,8 @@ def _break_lines(lines: list[str], fonts: list | None) -> list[tuple[str, bool]]
     length ends a paragraph, and so does any line before a bullet. A heading stands alone:
     a run of lines set in one heading font when ``fonts`` gives each line's (None for body
     text), else a short line with no final punctuation. Only newlines are added: the text of
-    every line is kept, and the result is the source text that citations point into.
+    every line is kept, and the result is the source text that citations point into. A run of
+    lines in ``apart`` (a figure moved out of a sentence) is a paragraph of its own.
     """
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
     if len(lengths) < 3 and fonts is None:
@@ -830,7 +891,7 @@ def _break_lines(lines: list[str], fonts: list | None) -> list[tuple[str, bool]]
     for i, line in enumerate(lines):
         font = fonts[i] if line.strip() else None
         starts = font is not None and (i == 0 or fonts[i - 1] != font)
-        if starts and out and out[-1][0].strip():
+        if (starts or (i in apart and i - 1 not in apart)) and out and out[-1][0].strip():
             out.append(("", False))
         out.append((line, starts))
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
@@ -841,7 +902,7 @@ def _break_lines(lines: list[str], fonts: list | None) -> list[tuple[str, bool]]
         ends = bool(SENTENCE_END_LINE.search(text))
         if font is not None and fonts[i + 1] == font:
             continue  # the heading goes on in the next line
-        if (short and ends) or font is not None or LIST_LINE.match(nxt):
+        if (short and ends) or font is not None or LIST_LINE.match(nxt) or (i in apart) != (i + 1 in apart):
             out.append(("", False))
     return out
 

@@ -63,6 +63,8 @@ _SECTION_KIND_TITLES = tuple(
 )
 MAX_SENTENCE_CHARS = 900
 OPEN_PARAGRAPH_CHARS = 200  # a paragraph this long that ends without punctuation was cut by a page break
+_CAPTION_LINE = re.compile(r"^[^\S\n]*(?:Fig(?:ure)?\.?|Table)[^\S\n]*\d+[a-z]?[.:](?!\w)", re.M)  # a line opening a caption
+CAPTION_LINES = 2  # ... that ends a paragraph within this many lines
 _TABLE_CAPTION = re.compile(r"(?:^|(?<=\s))Table\s+\d+[.:]\s+")
 TABLE_CELL_SEPARATORS = 3  # a block with this many ';' right after a table continues it
 SEGMENT_WINDOW = 2000  # pysbd reads at most this many characters at once (it is quadratic)
@@ -396,6 +398,9 @@ def _ends_open(text: str) -> bool:
         return False
     if words[-1] in _OPEN_ENDINGS or text.rstrip().endswith(("-", ",")):
         return True
+    captions = list(_CAPTION_LINE.finditer(text))
+    if captions and text.count("\n", captions[-1].start()) < CAPTION_LINES:
+        return False  # a figure's caption ends its paragraph: "Fig. 5. Zab protocol summary"
     return len(text) >= OPEN_PARAGRAPH_CHARS and not _CLOSED.search(text)
 
 

@@ -421,6 +421,44 @@ def test_a_caption_drawn_mid_sentence_moves_after_the_sentence():
     assert captions_after_sentence(ended) == ended  # the sentence before it had ended
 
 
+def test_a_figure_drawn_mid_sentence_moves_after_the_sentence_as_its_own_paragraph():
+    from assistant.ingest import PdfLine, _assemble, figures_after_sentence
+
+    sentence = PdfLine("The recovery scheme described here does not guarantee that operations will be applied", BODY, False, 700)
+    figure = [PdfLine("Recovery's initial LSN estimates 0 0 0 0", 8.8, False, 686), PdfLine("Page #", 8.8, False, 670),
+              PdfLine("Figure 2: LSN estimation. If a page was not mentioned", 9.0, False, 589),
+              PdfLine("in the log, it must have been up-to-date on disk.", 9.0, False, 578)]
+    rest = [PdfLine("exactly once, or even that they will be presented with a", BODY, False, 527),
+            PdfLine("self-consistent version of a page during recovery of the store.", BODY, False, 515),
+            PdfLine("Recovery then reads the log forwards from its last checkpoint.", BODY, False, 503)]
+    page = [sentence, *figure, *rest]
+    moved = figures_after_sentence([page])[0]
+    assert [line.text for line in moved] == [line.text for line in (sentence, rest[0], rest[1], *figure, rest[2])]
+    assert [line.apart for line in moved] == [False, False, False, True, True, True, True, False]
+    text = _assemble([moved])[0]
+    assert "applied\nexactly once" in text and "of the store.\n\nRecovery's initial" in text
+    assert "disk.\n\nRecovery then" in text  # the figure is a paragraph of its own
+    on_next_page = figures_after_sentence([[sentence], [*figure, *rest]])  # the figure opens the next page
+    assert [line.text for line in on_next_page[1]] == [line.text for line in (rest[0], rest[1], *figure, rest[2])]
+    ended = PdfLine("The recovery scheme described here guarantees that operations are applied.", BODY, False, 700)
+    assert figures_after_sentence([[ended, *figure, *rest]]) == [[ended, *figure, *rest]]  # no sentence was cut
+    capital = [PdfLine("Exactly once, or even that they will be presented with a", BODY, False, 527), *rest[1:]]
+    assert figures_after_sentence([[sentence, *figure, *capital]]) == [[sentence, *figure, *capital]]
+    prose = PdfLine("As Figure 1.b shows, the graph has three cycles and one of", 9.0, False, 600)  # prose, not a caption
+    assert figures_after_sentence([[sentence, figure[0], prose, *rest]]) == [[sentence, figure[0], prose, *rest]]
+
+
+def test_a_caption_whose_next_line_is_its_own_is_not_taken_for_a_cut_sentence():
+    from assistant.ingest import PdfLine, figures_after_sentence
+
+    page = [PdfLine("Over a set of benchmarks we show that liquid types greatly reduce the", BODY, False, 700),
+            PdfLine("bitv 426 10757 65 (15%)", 7.0, False, 584),
+            PdfLine("Table 1. Experimental Results: Size is the amount of program", BODY, True, 563),
+            PdfLine("text (without annotation) after removing whitespace and comments.", BODY, False, 553),
+            PdfLine("burden of manual annotation by an order of magnitude or more.", BODY, False, 540)]
+    assert figures_after_sentence([page]) == [page]
+
+
 def test_a_sentence_a_pages_footnote_interrupts_reads_whole():
     from assistant.ingest import PdfLine, footnotes_last, notes_after_sentence
 

@@ -616,3 +616,17 @@ def test_prose_run_on_after_a_list_items_last_sentence_is_body_text_again():
     short = parse("Goals\n\n• Easy: Terns should be easy to count.\n\n• Fast: The count should be fast.\nIt matters.\n")
     assert [s.text for s in short.sentences if short.paragraphs[s.paragraph].kind == "list_item"][-1] == (
         "Fast: The count should be fast.\nIt matters.")  # a short run-on stays in its item
+
+
+def test_a_caption_ends_its_paragraph_though_it_ends_without_punctuation():
+    from assistant.structure import parse
+
+    figure = "\n".join(["CEPOCH = Follower sends its last promise to the prospective leader",
+                        "NEWEPOCH = Leader proposes a new epoch e and waits for a quorum of acknowledgements",
+                        "ACK-E = Follower acknowledges the new epoch proposal of the prospective leader",
+                        "Fig. 5. Zab protocol summary"])
+    text = f"Zab\n\n{figure}\n\nOne interesting optimization is to use a leader election primitive."
+    sentences = [s.text for s in parse(text).sentences]
+    assert "One interesting optimization is to use a leader election primitive." in sentences
+    cut = text.replace("Fig. 5. Zab protocol summary", "and the leader waits for the")  # a page cut this one: it goes on
+    assert not any(s.startswith("One interesting") for s in (s.text for s in parse(cut).sentences))
