@@ -132,7 +132,7 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int,
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     try:
         pages = without_cover(notes_after_sentence(figures_after_sentence(without_running_lines(
-            [captions_after_sentence(footnotes_last(_page_lines(pdf, number))) for number in range(len(pdf))]))))
+            [captions_after_sentence(footnotes_last(stamp_first(_page_lines(pdf, number)))) for number in range(len(pdf))]))))
     except Exception as exc:  # pdfium reports a damaged page as PdfiumError; ctypes and memory errors too
         raise InputError(f"{path}: cannot read this PDF ({_reason(exc)})") from None
     finally:
@@ -231,6 +231,18 @@ def _page_lines(pdf, number: int) -> list[PdfLine]:
     finally:
         textpage.close()
         page.close()
+
+
+_ARXIV_STAMP = re.compile(r"\s*arXiv:\s?(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})v\d+\s+(?:\[[\w.-]+\]\s+)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s*")
+
+
+def stamp_first(page: list[PdfLine]) -> list[PdfLine]:
+    """The page with arXiv's stamp ("arXiv:1510.00116v1 [cs.DC] 1 Oct 2015", set sideways in the margin)
+    first: PDFium reads it wherever the margin's text falls, often last, inside the sentence that the
+    page break cuts ("Over time, more and more" / stamp / next page: "nodes are ..."). First, it
+    stands above the title as on papers whose stamp PDFium reads first."""
+    at = next((k for k, line in enumerate(page) if _ARXIV_STAMP.fullmatch(line.text)), 0)
+    return [page[at], *page[:at], *page[at + 1:]] if at else page
 
 
 RUNNING_MIN_PAGES = 3  # a running header or footer: the same line at a page's edge on this many pages

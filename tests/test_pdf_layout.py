@@ -459,6 +459,20 @@ def test_a_caption_whose_next_line_is_its_own_is_not_taken_for_a_cut_sentence():
     assert figures_after_sentence([page]) == [page]
 
 
+def test_an_arxiv_stamp_read_inside_a_sentence_goes_first_on_its_page():
+    from assistant.ingest import PdfLine, stamp_first
+
+    page = [PdfLine("A Wait-Free Stack", 17.0, True, 700), PdfLine("The pop operation marks the node. Over time, more and more", BODY, False, 120),
+            PdfLine("arXiv:1510.00116v1 [cs.DC] 1 Oct 2015", 20.0, False, 300)]
+    assert [line.text for line in stamp_first(page)] == [page[2].text, page[0].text, page[1].text]
+    assert stamp_first(stamp_first(page)) == stamp_first(page)
+    cited = [page[0], PdfLine("[5] Aubry M, Russell B. 2015 Understanding deep features,", BODY, False, 200),
+             PdfLine("arXiv:1506.01151.", BODY, False, 190)]
+    assert stamp_first(cited) == cited  # a reference's arXiv number is no stamp
+    old = [page[0], PdfLine("arXiv:quant-ph/9508027v2 25 Jan 1996", 20.0, False, 300)]
+    assert stamp_first(old)[0] == old[1]
+
+
 def test_a_sentence_a_pages_footnote_interrupts_reads_whole():
     from assistant.ingest import PdfLine, footnotes_last, notes_after_sentence
 
