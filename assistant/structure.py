@@ -797,7 +797,7 @@ _MONTH_END = re.compile(rf"\b(?:{MONTH_ABBREVIATIONS})\.\s*$")
 
 def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter, report=None) -> list[tuple[int, int]]:
     view = _flat_view(source[p.start : p.end])
-    bounds = _letters_end_sentences(view, _segment_spans(view, segmenter, report or (lambda done: None)))
+    bounds = _numbers_end_sentences(view, _letters_end_sentences(view, _segment_spans(view, segmenter, report or (lambda done: None))))
     if not bounds:
         return [(p.start, p.end)]
     bounds[0][0], bounds[-1][1] = 0, len(view.rstrip())
@@ -836,6 +836,32 @@ def _letters_end_sentences(view: str, bounds: list[list[int]]) -> list[list[int]
                 out.append([head.end(), end])
             continue
         previous_head = head.group(1) if head else ""
+        out.append([start, end])
+    return out
+
+
+# A noun that a number labels ("in Table 3.", "on day 6.", "see Section 4."): pysbd reads "3. The first
+# column ..." as a numbered list's item and cuts before the number.
+_LABELLED_END = re.compile(r"\b(?:tables?|fig(?:ure)?s?|fig\.|sections?|sec\.|chapters?|ch\.|appendix|steps?|phases?|stages?"
+                           r"|equations?|eqs?\.|eqn\.|pages?|p\.|pp\.|parts?|lemmas?|theorems?|thm\.|definitions?|def\.|corollary"
+                           r"|propositions?|prop\.|examples?|algorithms?|alg\.|lines?|rules?|days?|weeks?|months?|years?|hours?"
+                           r"|minutes?|rounds?|levels?|versions?|experiments?|exercises?|remarks?|claims?|properties|property"
+                           r"|assumptions?|conditions?|cases?|problems?|questions?|listings?|boxes|box|panels?|no\.|nos\.|number)\s*$", re.I)
+_NUMBER_HEAD = re.compile(r"\d{1,3}\.(?=\s)")
+
+
+def _numbers_end_sentences(view: str, bounds: list[list[int]]) -> list[list[int]]:
+    """pysbd cuts "... shown in Table 3. The first column ..." before the number, reading "3. The first
+    column" as a numbered item; a number after a noun it labels ends the sentence before it instead."""
+    out: list[list[int]] = []
+    for start, end in bounds:
+        head = _NUMBER_HEAD.match(view, start, end)
+        if out and head and _LABELLED_END.search(view, out[-1][0], out[-1][1]):
+            out[-1][1] = head.end()
+            rest = view[head.end():end]
+            if rest.strip():
+                out.append([head.end() + len(rest) - len(rest.lstrip()), end])
+            continue
         out.append([start, end])
     return out
 

@@ -630,3 +630,14 @@ def test_a_caption_ends_its_paragraph_though_it_ends_without_punctuation():
     assert "One interesting optimization is to use a leader election primitive." in sentences
     cut = text.replace("Fig. 5. Zab protocol summary", "and the leader waits for the")  # a page cut this one: it goes on
     assert not any(s.startswith("One interesting") for s in (s.text for s in parse(cut).sentences))
+
+
+def test_a_number_after_the_noun_it_labels_ends_the_sentence():
+    from assistant.structure import parse
+
+    text = ("Results\n\nThe results are shown in Table 3. The first column lists the systems. The patient was virus-positive "
+            "on day 6. Her disease progressed rapidly. We list two steps:\n\n1. Open the file.\n\n2. Read it.")
+    sentences = [s.text for s in parse(text).sentences]
+    assert "The results are shown in Table 3." in sentences and "The first column lists the systems." in sentences
+    assert "The patient was virus-positive on day 6." in sentences and "Her disease progressed rapidly." in sentences
+    assert "1. Open the file." in sentences and "2. Read it." in sentences  # list items keep their numbers
