@@ -797,7 +797,8 @@ _MONTH_END = re.compile(rf"\b(?:{MONTH_ABBREVIATIONS})\.\s*$")
 
 def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter, report=None) -> list[tuple[int, int]]:
     view = _flat_view(source[p.start : p.end])
-    bounds = _numbers_end_sentences(view, _letters_end_sentences(view, _segment_spans(view, segmenter, report or (lambda done: None))))
+    bounds = _segment_spans(view, segmenter, report or (lambda done: None))
+    bounds = _abbreviations_go_on(view, _numbers_end_sentences(view, _letters_end_sentences(view, bounds)))
     if not bounds:
         return [(p.start, p.end)]
     bounds[0][0], bounds[-1][1] = 0, len(view.rstrip())
@@ -842,7 +843,7 @@ def _letters_end_sentences(view: str, bounds: list[list[int]]) -> list[list[int]
 
 # A noun that a number labels ("in Table 3.", "on day 6.", "see Section 4."): pysbd reads "3. The first
 # column ..." as a numbered list's item and cuts before the number.
-_LABELLED_END = re.compile(r"\b(?:tables?|fig(?:ure)?s?|fig\.|sections?|sec\.|chapters?|ch\.|appendix|steps?|phases?|stages?"
+_LABELLED_END = re.compile(r"\b(?:tables?|fig(?:ure)?s?|fig\.|sections?|sec\.|sect\.|chapters?|ch\.|vol\.|lem\.|appendix|steps?|phases?|stages?"
                            r"|equations?|eqs?\.|eqn\.|pages?|p\.|pp\.|parts?|lemmas?|theorems?|thm\.|definitions?|def\.|corollary"
                            r"|propositions?|prop\.|examples?|algorithms?|alg\.|lines?|rules?|days?|weeks?|months?|years?|hours?"
                            r"|minutes?|rounds?|levels?|versions?|experiments?|exercises?|remarks?|claims?|properties|property"
@@ -861,6 +862,25 @@ def _numbers_end_sentences(view: str, bounds: list[list[int]]) -> list[list[int]
             rest = view[head.end():end]
             if rest.strip():
                 out.append([head.end() + len(rest) - len(rest.lstrip()), end])
+            continue
+        out.append([start, end])
+    return out
+
+
+# An abbreviation that a number, a bracket or a lower-case word goes on from ("Eq. (5) gives ...", "See Sect.
+# 2 for ...", "approx. 5 pages", "Cf. the appendix"): pysbd cuts after its full stop.
+_ABBREVIATION_END = re.compile(r"(?<![\w.])(?:eqs?|eqn|sects?|secs?|approx|vols?|ca|cf|thms?|lems?|defs?|props?|cors?|chs?|chap"
+                               r"|figs?|tabs?|refs?|resp|nos?|pp|ibid|op|cit|viz|esp|incl|excl|ed|eds|trans|rev|suppl)\.\s*$", re.I)
+_GOES_ON = re.compile(r"[\d(\[]|[a-z]")
+
+
+def _abbreviations_go_on(view: str, bounds: list[list[int]]) -> list[list[int]]:
+    """The sentences with each one that pysbd ended on an abbreviation a number, a bracket or a
+    lower-case word goes on from ("Eq." / "(5) gives the bound.") joined to the next."""
+    out: list[list[int]] = []
+    for start, end in bounds:
+        if out and _GOES_ON.match(view, start, end) and _ABBREVIATION_END.search(view, out[-1][0], out[-1][1]):
+            out[-1][1] = end
             continue
         out.append([start, end])
     return out

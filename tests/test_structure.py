@@ -641,3 +641,13 @@ def test_a_number_after_the_noun_it_labels_ends_the_sentence():
     assert "The results are shown in Table 3." in sentences and "The first column lists the systems." in sentences
     assert "The patient was virus-positive on day 6." in sentences and "Her disease progressed rapidly." in sentences
     assert "1. Open the file." in sentences and "2. Read it." in sentences  # list items keep their numbers
+
+
+def test_an_abbreviation_a_number_or_lower_case_word_goes_on_from_ends_no_sentence():
+    from assistant.structure import parse
+
+    text = ("Body\n\nEq. (5) gives the bound. See Sect. 2 for details. It uses ca. 10 GB of memory. Cf. the appendix for more. "
+            "We use apples, pears, etc. The end is here.")
+    assert [s.text for s in parse(text).sentences] == [
+        "Eq. (5) gives the bound.", "See Sect. 2 for details.", "It uses ca. 10 GB of memory.", "Cf. the appendix for more.",
+        "We use apples, pears, etc.", "The end is here."]
