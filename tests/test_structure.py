@@ -651,3 +651,16 @@ def test_an_abbreviation_a_number_or_lower_case_word_goes_on_from_ends_no_senten
     assert [s.text for s in parse(text).sentences] == [
         "Eq. (5) gives the bound.", "See Sect. 2 for details.", "It uses ca. 10 GB of memory.", "Cf. the appendix for more.",
         "We use apples, pears, etc.", "The end is here."]
+
+
+def test_an_enumeration_inside_a_sentence_stays_one_sentence():
+    from assistant.structure import parse
+
+    text = ("Body\n\nWe test (i) speed, (ii) memory and (iii) accuracy. Biofilms survive in sinks (3, 33) . "
+            "The goals are:\n(a) speed;\n(b) memory.")
+    assert [s.text for s in parse(text).sentences] == [
+        "We test (i) speed, (ii) memory and (iii) accuracy.", "Biofilms survive in sinks (3, 33) .",
+        "The goals are:", "(a) speed;", "(b) memory."]
+    clauses = "Here we review " + ", ".join(f"({n}) the {w} of the phage as a carrier of vaccines against many infectious diseases"
+                                             for n, w in zip("i ii iii iv v".split(), "use cost role value form".split())) + "."
+    assert len(parse("Body\n\n" + clauses).sentences) > 1  # long clauses stay apart, each a unit to quote
