@@ -849,16 +849,19 @@ _LABELLED_END = re.compile(r"\b(?:tables?|fig(?:ure)?s?|fig\.|sections?|sec\.|se
                            r"|propositions?|prop\.|examples?|algorithms?|alg\.|lines?|rules?|days?|weeks?|months?|years?|hours?"
                            r"|minutes?|rounds?|levels?|versions?|experiments?|exercises?|remarks?|claims?|properties|property"
                            r"|assumptions?|conditions?|cases?|problems?|questions?|listings?|boxes|box|panels?|no\.|nos\.|number)\s*$", re.I)
+_OPEN_WORDS_END = re.compile(r"(?:[^\W\d_]+[^\S\n]+){3}(?!(?:and|or)\s*$)[a-z][a-z-]*\s*$")  # "... should be classified as"
 _NUMBER_HEAD = re.compile(r"\d{1,3}\.(?=\s)")
 
 
 def _numbers_end_sentences(view: str, bounds: list[list[int]]) -> list[list[int]]:
     """pysbd cuts "... shown in Table 3. The first column ..." before the number, reading "3. The first
-    column" as a numbered item; a number after a noun it labels ends the sentence before it instead."""
+    column" as a numbered item; a number after a noun it labels, or after a line of words that goes on
+    ("... should be classified as" / "1. If all ..."; not "and", which may go on to an item "4. ..."),
+    ends the sentence before it instead."""
     out: list[list[int]] = []
     for start, end in bounds:
         head = _NUMBER_HEAD.match(view, start, end)
-        if out and head and _LABELLED_END.search(view, out[-1][0], out[-1][1]):
+        if out and head and (_LABELLED_END.search(view, out[-1][0], out[-1][1]) or _OPEN_WORDS_END.search(view, out[-1][0], out[-1][1])):
             out[-1][1] = head.end()
             rest = view[head.end():end]
             if rest.strip():
@@ -888,7 +891,7 @@ def _abbreviations_go_on(view: str, bounds: list[list[int]]) -> list[list[int]]:
 
 
 MAX_ENUMERATION_CHARS = 400
-_ENUMERATION_HEAD = re.compile(r"\(?(?:[ivx]{1,4}|[a-h]|\d{1,2})\)\s")  # "(ii) ", "b) ", "(3) "
+_ENUMERATION_HEAD = re.compile(r"\(?(?:[ivx]{1,4}|[a-h]|\d{1,2})\)(?=[\s,.;:]|$)")  # "(ii) ", "b) ", "(3) ", "(b), "
 
 
 def _enumerations_go_on(view: str, bounds: list[list[int]]) -> list[list[int]]:

@@ -664,3 +664,12 @@ def test_an_enumeration_inside_a_sentence_stays_one_sentence():
     clauses = "Here we review " + ", ".join(f"({n}) the {w} of the phage as a carrier of vaccines against many infectious diseases"
                                              for n, w in zip("i ii iii iv v".split(), "use cost role value form".split())) + "."
     assert len(parse("Body\n\n" + clauses).sentences) > 1  # long clauses stay apart, each a unit to quote
+
+
+def test_a_figure_panel_or_a_number_closing_a_sentence_stays_with_it():
+    from assistant.structure import parse
+
+    text = ("Body\n\nIn Figure 3(b), we show an execution. The state should be classified as 1. If all outputs agree, "
+            "it stops.")
+    assert [s.text for s in parse(text).sentences] == [
+        "In Figure 3(b), we show an execution.", "The state should be classified as 1.", "If all outputs agree, it stops."]
