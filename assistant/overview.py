@@ -838,8 +838,9 @@ _PROBLEM = (  # a sentence saying what is hard, costly or missing; not one point
 )
 _RECOMMENDS = r"\b(?:should|must|ought to|needs? to|recommend\w*|it is (?:necessary|important|advisable|essential)|is required|requires)\b"
 
-_PUBLISHES = (  # a line naming who publishes the work: a series, a press, a journal, an institution's papers
-    r"\b(?:publication series|working papers?|(?:paper|report) series|series|press|published|publishers?|publishing (?:house|company"
+_PUBLISHES = (  # a line naming who publishes the work: a series (not a time series, nor "a series of"), a press, a journal, an institution's papers
+    r"\b(?:publication series|working papers?|(?:paper|report) series|(?<!time )(?<!power )(?<!fourier )(?<!taylor )series(?! of\b)"
+    r"|press|published|publishers?|publishing (?:house|company"
     r"|group|office)|journal|proceedings|proc\.|technical report|(?:conference|symposium|workshop) on"  # not "free of quality control or publishing costs"
     rf"|{_CONFERENCE_YEAR}\b"  # "SOSP’03, October 19–22, 2003, Bolton Landing"
     r"|(?:number|no\.|vol\.|volume|issue) \d+|to appear in|appeared in|submitted to)\b"

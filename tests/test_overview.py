@@ -1040,6 +1040,10 @@ def test_each_author_reads_the_names_a_follow_up_carries(two_authors):
     ("Published in: Proceedings of the 10th International Summer School", True),
     ("Oxford University Press", True),
     ("Unlike academic papers, web pages proliferate free of quality control or publishing costs.", False),
+    ("Coastal Heritage Working Papers Series, Number 12", True),
+    ("ASAP: Automatic Smoothing for Attention Prioritization in Streaming Time Series Visualization", False),
+    ("The sum is a power series in z whose radius is one.", False),
+    ("We ran a series of experiments on the cluster.", False),
 ])
 def test_a_publisher_line_names_who_publishes_not_any_word_of_publishing(line, names):
     assert bool(overview.ASPECTS["publisher"].cue.search(line)) is names
