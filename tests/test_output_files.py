@@ -108,3 +108,17 @@ def test_the_passage_dump_bench_never_replaces_a_file(tmp_path, name):
                          capture_output=True, text=True, cwd=root, timeout=60, env={**os.environ, "PYTHONPATH": str(root)})
     assert run.returncode != 0 and "exists; choose a new --out" in run.stderr
     assert target.read_bytes() == b"my notes\n" and sorted(p.name for p in tmp_path.iterdir()) == ["notes.npz"]
+
+
+def test_the_pdf_sentences_bench_never_saves_over_a_users_file(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = PACKAGE.parent
+    mine = tmp_path / "figures.json"
+    mine.write_text('{"mine": 1}\n')
+    run = subprocess.run([sys.executable, str(root / "bench" / "pdf_sentences.py"), "--save", str(mine)],
+                         capture_output=True, text=True, cwd=root, timeout=60, env={**os.environ, "PYTHONPATH": str(root)})
+    assert run.returncode != 0 and run.stderr.strip().startswith("error:") and len(run.stderr.strip().splitlines()) == 1
+    assert mine.read_text() == '{"mine": 1}\n' and sorted(p.name for p in tmp_path.iterdir()) == ["figures.json"]
