@@ -222,7 +222,7 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         chosen = _with_ranker_top(doc, chosen, mask, evidence, settings)
     whole = whole_sentences(doc, chosen)
     listed = {intro: items for intro in whole if display_text(doc.sentences[intro].text).endswith(":")
-              and (items := _enumeration(doc, intro)[1:][:MAX_LIST_ITEMS])}  # a joined "... goals:" brings its items
+              and (items := (_enumeration(doc, intro)[1:] or _marked_next(doc, intro))[:MAX_LIST_ITEMS])}  # a joined "... goals:" brings its items
     whole += [i for items in listed.values() for i in items if i not in whole]
     kept += [i for intro, items in listed.items() for i in (intro, *items)]
     if evidence is not None and settings.run_share and not wants_sources(question):
@@ -450,6 +450,7 @@ _ANNOUNCES = re.compile(
     r"(\s+\w+){0,3}\s+(\w+s)\b",
     re.I,
 )
+_MARKED_ITEM = re.compile(r"\(?(?:[ivx]{1,4}|[a-h]|\d{1,2})[.)]\s")  # "(i) ", "a) ", "1. ", "(2) "
 _REFERS_BACK = re.compile(r"^(these|this|such|those|both|all of these|for this reason|therefore|thus)\b", re.I)
 
 
@@ -475,8 +476,9 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     A sentence that announces what follows ("Moscow shares several interests with Tehran.",
     one ending with a colon, or one whose next sentence opens "These include ...") takes the
     following sentences of its paragraph, as many as it announces ("three ...") or up to a
-    contrast ("However, ..."); a short one that points back ("These factors restrain ...")
-    takes the previous one.
+    contrast ("However, ..."), but one ending with a colon whose next sentences open with an item's
+    mark ("(i) it is linear, (ii) ...") takes those, in its paragraph or the next;
+    a short one that points back ("These factors restrain ...") takes the previous one.
     """
     sentence = doc.sentences[best]
     text = display_text(sentence.text)
@@ -484,6 +486,8 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     same = lambda sid: 0 <= sid < len(doc.sentences) and doc.sentences[sid].paragraph == sentence.paragraph
     announced = _ANNOUNCES.search(text)
     introduces_next = same(best + 1) and _INTRODUCES.match(display_text(doc.sentences[best + 1].text))
+    if text.endswith(":") and _marked_next(doc, best):
+        return _marked_next(doc, best)  # "... the following desirable properties:" / "(i) it is linear, (ii) ..."
     if text.endswith(":") or (announced and (short or introduces_next) and not _REFERS_BACK.match(text)):
         count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else MAX_ANNOUNCED_ITEMS
         items: list[int] = []
@@ -498,6 +502,18 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
             and len(display_text(doc.sentences[best - 1].text).split()) <= MAX_ANTECEDENT_WORDS:
         return [best - 1]  # "It has the same role between Israel and Iran." after "In this case, Russia acts as an interlocutor."
     return []
+
+
+def _marked_next(doc: Document, intro: int) -> list[int]:
+    """The sentences after one ending with a colon that open with an item's mark, in its section, in a
+    run ("(i) it is linear, (ii) it is oblivious ...", or "(i) ..." / "(ii) ..." when each is long)."""
+    items: list[int] = []
+    nxt = intro + 1
+    while (nxt < len(doc.sentences) and len(items) < MAX_LIST_ITEMS and doc.sentences[nxt].section == doc.sentences[intro].section
+           and _MARKED_ITEM.match(display_text(doc.sentences[nxt].text))):
+        items.append(nxt)
+        nxt += 1
+    return items
 
 
 def _referent(doc: Document, best: int, question: str) -> int | None:

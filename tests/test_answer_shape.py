@@ -574,3 +574,21 @@ def test_a_list_set_as_paragraphs_of_their_own_comes_with_its_introduction():
     assert _list_item(doc, kinds, texts.index(items[0]))
     assert not _list_item(doc, kinds, texts.index("(a) Reliability"))  # a figure's panel label
     assert not _list_item(doc, kinds, texts.index("This is the third normal form."))
+
+
+@pytest.mark.parametrize("apart", [False, True])
+def test_a_sentence_ending_with_a_colon_brings_the_enumeration_after_it(apart):
+    break_ = "\n\n" if apart else " "
+    text = ("Intro\n\nRandom projection maps n vectors into a space of few dimensions. This simple method has the "
+            f"following desirable properties:{break_}(i) it is linear, (ii) it is oblivious to the input, and (iii) its target "
+            "dimension is independent of d. Much effort has gone into speeding it up.")
+    doc = parse(text)
+    colon = next(i for i, s in enumerate(doc.sentences) if s.text.endswith("properties:"))
+    items = colon + 1
+    assert doc.sentences[items].text.startswith("(i) it is linear")
+    scores = np.zeros(len(doc.sentences))
+    scores[colon] = 1.0
+    mask = np.ones(len(doc.sentences), dtype=bool)
+    assert list(extract.select_sentences(doc, scores, mask, "What properties does the method have?").sentence_ids) == [colon, items]
+    scores[colon - 1], scores[colon] = 1.0, 0.95  # the colon's sentence joins the best one: it brings its items still
+    assert items in extract.select_sentences(doc, scores, mask, "What properties does the method have?").sentence_ids
