@@ -13,7 +13,7 @@ from assistant import definitions, entities, metonyms
 from assistant.lexical import terms
 from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
 from assistant.structure import display_text, table_caption, table_columns
-from assistant.text import ITEM_OPENING, LIST_ITEM, stops_short
+from assistant.text import INLINE_ITEM_MARK, ITEM_OPENING, LIST_ITEM, stops_short
 
 _SOURCE_WORDS = re.compile(r"\b(sources?|cites?|cited|citing|citation|references?|notes?|footnotes?|wrote|written|author of|published|article|journal|report)\b", re.I)
 
@@ -450,7 +450,7 @@ _ANNOUNCES = re.compile(
     r"(\s+\w+){0,3}\s+(\w+s)\b",
     re.I,
 )
-_MARKED_ITEM = re.compile(r"\(?(?:[ivx]{1,4}|[a-h]|\d{1,2})[.)]\s")  # "(i) ", "a) ", "1. ", "(2) "
+_MARKED_ITEM = re.compile(INLINE_ITEM_MARK + r"[.)]\s")  # "(i) ", "a) ", "1. ", "(2) "
 _REFERS_BACK = re.compile(r"^(these|this|such|those|both|all of these|for this reason|therefore|thus)\b", re.I)
 
 

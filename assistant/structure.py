@@ -20,6 +20,7 @@ from assistant.byline import COVER_LINES, cover_end, reads_as_byline, reads_as_w
 from assistant.records import Document, Marker, Note, Paragraph, Section, Sentence
 from assistant.text import BARE_MARKER as _BARE_MARKER
 from assistant.text import CLOSED_END as _CLOSED
+from assistant.text import INLINE_ITEM_MARK
 from assistant.text import LIST_ITEM as _BULLET
 from assistant.text import MONTH_ABBREVIATIONS, NOTE_MARKS
 from assistant.text import PAGE_NUMBER as _PAGE_NUMBER
@@ -891,7 +892,7 @@ def _abbreviations_go_on(view: str, bounds: list[list[int]]) -> list[list[int]]:
 
 
 MAX_ENUMERATION_CHARS = 400
-_ENUMERATION_HEAD = re.compile(r"\(?(?:[ivx]{1,4}|[a-h]|\d{1,2})\)(?=[\s,.;:]|$)")  # "(ii) ", "b) ", "(3) ", "(b), "
+_ENUMERATION_HEAD = re.compile(INLINE_ITEM_MARK + r"\)(?=[\s,.;:]|$)")  # "(ii) ", "b) ", "(3) ", "(b), "
 
 
 def _enumerations_go_on(view: str, bounds: list[list[int]]) -> list[list[int]]:

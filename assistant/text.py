@@ -61,6 +61,10 @@ LIST_LINE = re.compile(rf"^\s*(?:[{_BULLETS}–]\s|\(?\d{{1,2}}[.)]\s|[a-z]\)\s)
 # Each variable forms a column."). Meant difference: more bullet glyphs (an em dash, "·", a private-use
 # glyph a PDF font maps its bullet to) and no "a)"; "(a)" labels a figure's panel.
 ITEM_OPENING = re.compile(rf"^(?:\(?\d{{1,2}}[.)]|[{_BULLETS}–—·‣⁃∙]|[\ue000-\uf8ff])\s")
+# An item's mark in an enumeration a sentence holds ("(ii)", "b)", "3."), roman, letter or number, its close
+# left to the reader: structure joins "(ii) memory" to the words before it, answer brings "(i) it is linear,
+# (ii) ..." after a sentence ending with a colon.
+INLINE_ITEM_MARK = r"\(?(?:[ivx]{1,4}|[a-h]|\d{1,2})"
 
 # -- line ends: three questions, three answers ---------------------------------------------
 
