@@ -891,7 +891,8 @@ def _break_lines(lines: list[str], fonts: list | None, apart: Collection[int] = 
     a run of lines set in one heading font when ``fonts`` gives each line's (None for body
     text), else a short line with no final punctuation. Only newlines are added: the text of
     every line is kept, and the result is the source text that citations point into. A run of
-    lines in ``apart`` (a figure moved out of a sentence) is a paragraph of its own.
+    lines in ``apart`` (a figure moved out of a sentence) is a paragraph of its own, and its caption
+    one apart from the figure's text.
     """
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
     if len(lengths) < 3 and fonts is None:
@@ -914,7 +915,8 @@ def _break_lines(lines: list[str], fonts: list | None, apart: Collection[int] = 
         ends = bool(SENTENCE_END_LINE.search(text))
         if font is not None and fonts[i + 1] == font:
             continue  # the heading goes on in the next line
-        if (short and ends) or font is not None or LIST_LINE.match(nxt) or (i in apart) != (i + 1 in apart):
+        if (short and ends) or font is not None or LIST_LINE.match(nxt) or (i in apart) != (i + 1 in apart) \
+                or (i + 1 in apart and _FIGURE_CAPTION.match(nxt)):  # a moved figure's caption: apart from its text
             out.append(("", False))
     return out
 

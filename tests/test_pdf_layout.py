@@ -438,6 +438,7 @@ def test_a_figure_drawn_mid_sentence_moves_after_the_sentence_as_its_own_paragra
     text = _assemble([moved])[0]
     assert "applied\nexactly once" in text and "of the store.\n\nRecovery's initial" in text
     assert "disk.\n\nRecovery then" in text  # the figure is a paragraph of its own
+    assert "Page #\n\nFigure 2: LSN estimation." in text  # and its caption one apart from its text
     on_next_page = figures_after_sentence([[sentence], [*figure, *rest]])  # the figure opens the next page
     assert [line.text for line in on_next_page[1]] == [line.text for line in (rest[0], rest[1], *figure, rest[2])]
     ended = PdfLine("The recovery scheme described here guarantees that operations are applied.", BODY, False, 700)
