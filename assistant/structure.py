@@ -799,7 +799,7 @@ _MONTH_END = re.compile(rf"\b(?:{MONTH_ABBREVIATIONS})\.\s*$")
 def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter, report=None) -> list[tuple[int, int]]:
     view = _flat_view(source[p.start : p.end])
     bounds = _segment_spans(view, segmenter, report or (lambda done: None))
-    bounds = _abbreviations_go_on(view, _numbers_end_sentences(view, _letters_end_sentences(view, bounds)))
+    bounds = _abbreviations_go_on(view, _numbers_end_sentences(view, _letters_end_sentences(view, bounds)), source[p.start : p.end])
     bounds = _enumerations_go_on(view, bounds)
     if not bounds:
         return [(p.start, p.end)]
@@ -877,14 +877,19 @@ def _numbers_end_sentences(view: str, bounds: list[list[int]]) -> list[list[int]
 _ABBREVIATION_END = re.compile(r"(?<![\w.])(?:eqs?|eqn|sects?|secs?|approx|vols?|ca|cf|thms?|lems?|defs?|props?|cors?|chs?|chap"
                                r"|figs?|tabs?|refs?|resp|nos?|pp|ibid|op|cit|viz|esp|incl|excl|ed|eds|trans|rev|suppl)\.\s*$", re.I)
 _GOES_ON = re.compile(r"[\d(\[]|[a-z]")
+_GENUS_END = re.compile(r"(?<![\w.])(?:[A-Z][a-z]?|spp?)\.\s*$")  # "Ae." / "aegypti", "Eimeria spp." / "oocysts"
 
 
-def _abbreviations_go_on(view: str, bounds: list[list[int]]) -> list[list[int]]:
+def _abbreviations_go_on(view: str, bounds: list[list[int]], raw: str = "") -> list[list[int]]:
     """The sentences with each one that pysbd ended on an abbreviation a number, a bracket or a
-    lower-case word goes on from ("Eq." / "(5) gives the bound.") joined to the next."""
+    lower-case word goes on from ("Eq." / "(5) gives the bound.") joined to the next, and so with a
+    genus a species goes on from ("Ae." / "aegypti", "Eimeria spp." / "oocysts"); never across a blank
+    line of ``raw`` (the paragraph's text, of which ``view`` is the flat copy), where a page break was."""
     out: list[list[int]] = []
     for start, end in bounds:
-        if out and _GOES_ON.match(view, start, end) and _ABBREVIATION_END.search(view, out[-1][0], out[-1][1]):
+        if out and "\n\n" not in raw[out[-1][1]:start] and (
+                (_GOES_ON.match(view, start, end) and _ABBREVIATION_END.search(view, out[-1][0], out[-1][1]))
+                or (view[start:start + 1].islower() and _GENUS_END.search(view, out[-1][0], out[-1][1]))):
             out[-1][1] = end
             continue
         out.append([start, end])

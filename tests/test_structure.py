@@ -651,6 +651,9 @@ def test_an_abbreviation_a_number_or_lower_case_word_goes_on_from_ends_no_senten
     assert [s.text for s in parse(text).sentences] == [
         "Eq. (5) gives the bound.", "See Sect. 2 for details.", "It uses ca. 10 GB of memory.", "Cf. the appendix for more.",
         "We use apples, pears, etc.", "The end is here."]
+    species = "Body\n\nThe virus is vectored by Ae. aegypti and Ae. albopictus in Asia. Eimeria spp. oocysts were counted."
+    assert [s.text for s in parse(species).sentences] == [
+        "The virus is vectored by Ae. aegypti and Ae. albopictus in Asia.", "Eimeria spp. oocysts were counted."]
 
 
 def test_an_enumeration_inside_a_sentence_stays_one_sentence():
