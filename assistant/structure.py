@@ -880,7 +880,7 @@ _GOES_ON = re.compile(r"[\d(\[]|[a-z]")
 _GENUS_END = re.compile(r"(?<![\w.])(?:[A-Z][a-z]?|spp?)\.\s*$")  # "Ae." / "aegypti", "Eimeria spp." / "oocysts"
 
 
-def _abbreviations_go_on(view: str, bounds: list[list[int]], raw: str = "") -> list[list[int]]:
+def _abbreviations_go_on(view: str, bounds: list[list[int]], raw: str) -> list[list[int]]:
     """The sentences with each one that pysbd ended on an abbreviation a number, a bracket or a
     lower-case word goes on from ("Eq." / "(5) gives the bound.") joined to the next, and so with a
     genus a species goes on from ("Ae." / "aegypti", "Eimeria spp." / "oocysts"); never across a blank
