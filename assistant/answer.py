@@ -486,8 +486,9 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     same = lambda sid: 0 <= sid < len(doc.sentences) and doc.sentences[sid].paragraph == sentence.paragraph
     announced = _ANNOUNCES.search(text)
     introduces_next = same(best + 1) and _INTRODUCES.match(display_text(doc.sentences[best + 1].text))
-    if text.endswith(":") and _marked_next(doc, best):
-        return _marked_next(doc, best)  # "... the following desirable properties:" / "(i) it is linear, (ii) ..."
+    marked = _marked_next(doc, best) if text.endswith(":") else []
+    if marked:
+        return marked  # "... the following desirable properties:" / "(i) it is linear, (ii) ..."
     if text.endswith(":") or (announced and (short or introduces_next) and not _REFERS_BACK.match(text)):
         count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else MAX_ANNOUNCED_ITEMS
         items: list[int] = []

@@ -27,6 +27,18 @@ from common import machine_line, median, numpy_import_seconds, record
 
 DEFAULT_PDFS = [Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"), Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf")]
 
+
+def add_pdf_arguments(parser: argparse.ArgumentParser) -> None:
+    """The PDFs a bench reads besides DEFAULT_PDFS: named ones, and every *.pdf in --dir."""
+    parser.add_argument("pdfs", nargs="*", type=Path)
+    parser.add_argument("--dir", type=Path, help="also every *.pdf in this folder")
+
+
+def pdf_paths(args: argparse.Namespace) -> list[Path]:
+    """DEFAULT_PDFS, the named PDFs and --dir's, each name once (the last one given wins), in order."""
+    paths = [*DEFAULT_PDFS, *args.pdfs, *(sorted(args.dir.glob("*.pdf")) if args.dir else [])]
+    return list({path.name: path for path in reversed(paths)}.values())[::-1]
+
 # file name -> sentences that a correct extraction keeps whole (each crosses a line, column,
 # hyphen or ligature in its PDF). The PDFs are public papers (papers-we-love) and two manuals.
 PROBES = {

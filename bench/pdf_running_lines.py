@@ -15,19 +15,16 @@ from __future__ import annotations
 import argparse
 import re
 from collections import Counter
-from pathlib import Path
 
-from bench_pdf import DEFAULT_PDFS
+from bench_pdf import add_pdf_arguments, pdf_paths
 from common import record
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pdfs", nargs="*", type=Path)
-    parser.add_argument("--dir", type=Path)
+    add_pdf_arguments(parser)
     args = parser.parse_args()
-    paths = [*DEFAULT_PDFS, *args.pdfs, *(sorted(args.dir.glob("*.pdf")) if args.dir else [])]
-    paths = list({path.name: path for path in reversed(paths)}.values())[::-1]  # a PDF once, by its name
+    paths = pdf_paths(args)
 
     import pypdfium2
 

@@ -27,7 +27,7 @@ import json
 import re
 from pathlib import Path
 
-from bench_pdf import DEFAULT_PDFS
+from bench_pdf import add_pdf_arguments, pdf_paths
 from common import record, refuse_unsafe_save
 
 from assistant.results import Output, write_json_atomic
@@ -61,15 +61,13 @@ def figures(doc) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pdfs", nargs="*", type=Path)
-    parser.add_argument("--dir", type=Path)
+    add_pdf_arguments(parser)
     parser.add_argument("--save", type=Path, help="write this run's figures here (JSON)")
     parser.add_argument("--compare", type=Path, help="the --save file of a run of other code")
     parser.add_argument("--show", type=int, default=3, help="new sentences shown per PDF with --compare")
     args = parser.parse_args()
     refuse_unsafe_save(args.save, SAVED)  # before the run: never over a file this script did not write
-    paths = [*DEFAULT_PDFS, *args.pdfs, *(sorted(args.dir.glob("*.pdf")) if args.dir else [])]
-    paths = list({path.name: path for path in reversed(paths)}.values())[::-1]  # a PDF once, by its name
+    paths = pdf_paths(args)
 
     from assistant.errors import InputError
     from assistant.ingest import read_document
