@@ -423,13 +423,19 @@ def each_author(doc: Document, lay: Layout, text: str, scores: np.ndarray) -> tu
     follow-up's context included), when it names anyone they mention; empty when fewer than two
     paragraphs are left (one author's note is answered as any question is, within it: ``author_mask``)."""
     chosen = _author_paragraphs(doc, lay, text)
-    if len(chosen) < 2:
-        return ()
-    cue = _attribute_cue(text)
+    return _attribute_picks(doc, chosen, _attribute_cue(text), scores) if len(chosen) >= 2 else ()
+
+
+def _attribute_picks(doc: Document, chosen: dict[int, list[int]], cue: re.Pattern | None, scores: np.ndarray,
+                     exclude: frozenset[int] = frozenset()) -> tuple[int, ...]:
+    """Per note on an author (``chosen``: paragraph -> its sentence ids), its first sentence ``cue`` finds,
+    else its best-scored one, in reading order; never one of ``exclude``."""
     picks = []
     for members in chosen.values():
+        members = [i for i in members if i not in exclude]
         stating = [i for i in members if cue is not None and cue.search(display_text(doc.sentences[i].text))]
-        picks.append(stating[0] if stating else max(members, key=lambda i: scores[i]))
+        if members:
+            picks.append(stating[0] if stating else max(members, key=lambda i: scores[i]))
     return tuple(sorted(picks))
 
 
@@ -1025,9 +1031,15 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     and who publishes it?") is answered by each part's sentences together, those its paper states."""
     parts = question_parts(question)
     aspects = [_aspect(part, lay) for part in parts]
-    if "authors" in aspects:  # "..., and which company were they working for?": the authors' byline says
+    noted: list[PaperSelection] = []  # "..., and what are their affiliations?" where notes on the authors say
+    if "authors" in aspects:  # "..., and which company were they working for?": the authors' byline says, or their notes
         kept = [(part, aspect) for part, aspect in zip(parts, aspects) if aspect is not None or not _AFFILIATION.search(part)]
+        noted = [found for part, aspect in zip(parts, aspects) if aspect is None and _AFFILIATION.search(part)
+                 for found in [_noted_attribute(lay, doc, part, scores, exclude)] if found is not None]
         parts, aspects = [part for part, _ in kept], [aspect for _, aspect in kept]
+    if noted and None not in aspects:  # the other parts from elsewhere: the notes' sentences name the authors too
+        taken = exclude | {i for found in noted for i in found.sentence_ids}
+        return _together([_select(lay, doc, part, scores, taken) for part in parts] + noted)
     if len(parts) == 1:
         return _select(lay, doc, parts[0], scores, exclude)
     if None in aspects:
@@ -1038,10 +1050,33 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
         selection = _select(lay, doc, part, scores, exclude | taken)
         if selection is not None:
             found.append(selection)
+    return _together(found)
+
+
+def _together(found: list[PaperSelection | None]) -> PaperSelection | None:
+    """The sentences of every part's answer, in reading order, led by the first part's aspect."""
+    found = [f for f in found if f is not None]
     if not found:
         return None
     return PaperSelection(tuple(sorted({i for f in found for i in f.sentence_ids})), found[0].aspect,
                           all(f.cued for f in found), primary=all(f.primary for f in found))
+
+
+def _noted_attribute(lay: Layout, doc: Document, part: str, scores: np.ndarray, exclude: frozenset[int]) -> PaperSelection | None:
+    """The part of a question about the authors asking where they work ("..., and what are their affiliations?"),
+    answered from each note on an author ("About the authors"): its first sentence naming an organisation, else
+    its best-scored one. None when the document has no such notes (the byline answers it) or they hold only
+    sentences ``exclude`` holds. Cued when every sentence chosen states it in those words."""
+    cue, chosen = _attribute_cue(part), _author_paragraphs(doc, lay, part)
+    if len(chosen) == 1 and cue is not None:  # one note on them all: each of its sentences stating it, as many as there are authors
+        members = next(iter(chosen.values()))
+        stating = [i for i in members if i not in exclude and cue.search(display_text(doc.sentences[i].text))]
+        picks = tuple(stating[: max(1, len(lay.authors))])
+    else:
+        picks = _attribute_picks(doc, chosen, cue, scores, exclude)
+    if not picks:
+        return None
+    return PaperSelection(picks, "authors", cue is not None and all(cue.search(display_text(doc.sentences[i].text)) for i in picks))
 
 
 def _aspect(question: str, lay: Layout) -> str | None:

@@ -1490,9 +1490,19 @@ def test_where_and_when_asks_both_of_the_work():
         "Coastal Heritage Working Papers, Number 12", "Maria Keller and Tomas Brandt, March 2019"]
 
 
-def test_a_part_asking_where_the_authors_work_is_answered_by_the_byline(paper_doc):
-    assert quoted(paper_doc, "Who wrote this paper, and which university were they working for?") == quoted(paper_doc, "Who wrote this paper?")
-    assert quoted(paper_doc, "Who is the author of this paper and where was he based?") == quoted(paper_doc, "Who wrote this paper?")
+def test_a_part_asking_where_the_authors_work_is_answered_by_their_notes(paper_doc):
+    # the byline names them; where they work only "About the Authors" says, one sentence an author
+    both = ["Maria Keller and Tomas Brandt", "Maria Keller is a lecturer in economic history at the University of Bergen.",
+            "Tomas Brandt is a research fellow at the Coastal Heritage Institute in Kiel."]
+    assert quoted(paper_doc, "Who wrote this paper?") == both[:1]
+    assert quoted(paper_doc, "Who wrote this paper, and which university were they working for?") == both
+    assert quoted(paper_doc, "Who are the authors and what are their affiliations?") == both
+    assert quoted(paper_doc, "Who wrote this paper, and where was it published?")[1:] != both[1:]
+
+
+def test_without_notes_on_the_authors_the_byline_answers_where_they_work():
+    doc = parse(PAPER.replace("## About the Authors", "## Background"), markdown=True)
+    assert quoted(doc, "Who wrote this paper, and which university were they working for?") == quoted(doc, "Who wrote this paper?")
 
 
 @pytest.mark.parametrize("question, aspect", [
