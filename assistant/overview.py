@@ -24,6 +24,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 
@@ -1039,7 +1040,7 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
         parts, aspects = [part for part, _ in kept], [aspect for _, aspect in kept]
     if noted and None not in aspects:  # the other parts from elsewhere: the notes' sentences name the authors too
         taken = exclude | {i for found in noted for i in found.sentence_ids}
-        return _together([_select(lay, doc, part, scores, taken) for part in parts] + noted)
+        return _together([*(_select(lay, doc, part, scores, taken) for part in parts), *noted])
     if len(parts) == 1:
         return _select(lay, doc, parts[0], scores, exclude)
     if None in aspects:
@@ -1053,9 +1054,9 @@ def select(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     return _together(found)
 
 
-def _together(found: list[PaperSelection | None]) -> PaperSelection | None:
+def _together(parts: Sequence[PaperSelection | None]) -> PaperSelection | None:
     """The sentences of every part's answer, in reading order, led by the first part's aspect."""
-    found = [f for f in found if f is not None]
+    found = [f for f in parts if f is not None]
     if not found:
         return None
     return PaperSelection(tuple(sorted({i for f in found for i in f.sentence_ids})), found[0].aspect,
