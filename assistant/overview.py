@@ -392,7 +392,7 @@ _AUTHOR_REFERENCE = re.compile(r"\b(?:authors?|writers?|co-?authors?)\b", re.I)
 _PERSON_ATTRIBUTE = re.compile(  # what a reader asks about a person, which only a note on the authors states
     r"\bwhere\b[\w\s'’]{0,40}?\b(?:work|working|based|stud(?:y|ied|ying)|teach|teaching|from)\b|\bwork(?:s|ed)? (?:at|for)\b"
     r"|\b(?:research|academic|scholarly) (?:interests?|areas?|fields?|focus)\b|\binterested in\b|\baffiliat\w*|\buniversit\w*"
-    r"|\bdegrees?\b|\bph\.?d\b|\bdoctora\w*|\beducat\w*|\bqualifications?\b|\bbiograph\w*|\bcareers?\b|\bnationalit\w*"
+    r"|\bdegrees?\b|\bph\.?d\.?s?\b|\bdoctora\w*|\beducat\w*|\bqualifications?\b|\bbiograph\w*|\bcareers?\b|\bnationalit\w*"
     r"|\bwritten (?:before|elsewhere)\b|\bother (?:articles|papers|publications)\b",
     re.I,
 )

@@ -942,6 +942,7 @@ def test_the_engines_mask_is_the_answer_and_overview_masks_from_arrays_kept_per_
     ("What are the authors' research interests?", None),
     ("Which universities are the authors affiliated with?", None),
     ("Where did Tomas Brandt study?", None),
+    ("What did the authors do before their PhDs?", None),
     ("Where do they work?", "Who wrote this? Maria Keller Tomas Brandt Where do they work?"),  # a "who" answer's names
 ])
 def test_questions_about_the_authors_as_people_are_answered_from_the_note_on_them(paper_layout, question, text):
