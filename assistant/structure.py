@@ -800,7 +800,7 @@ def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter
     view = _flat_view(source[p.start : p.end])
     bounds = _segment_spans(view, segmenter, report or (lambda done: None))
     bounds = _abbreviations_go_on(view, _numbers_end_sentences(view, _letters_end_sentences(view, bounds)), source[p.start : p.end])
-    bounds = _enumerations_go_on(view, bounds)
+    bounds = _addresses_end_sentences(view, _enumerations_go_on(view, bounds), source[p.start : p.end])
     if not bounds:
         return [(p.start, p.end)]
     bounds[0][0], bounds[-1][1] = 0, len(view.rstrip())
@@ -819,6 +819,36 @@ def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter
                 continue
         merged.append([start, end])
     return [(p.start + s, p.start + e) for s, e in merged]
+
+
+# An e-mail address closing a line of a byline: "Russell Sears and Eric Brewer / University of California, Berkeley /
+# {sears,brewer}@cs.berkeley.edu / An increasing range of applications requires ...", where the PDF set no gap
+# between the byline and the abstract's first line.
+_ADDRESS_LINE_END = re.compile(r"[^\s@]*@[\w-]+(?:\.[\w-]+)+\}?[^\S\n]*\n")
+_WORD = re.compile(r"[^\W\d_]+")
+PROSE_WORDS = 6  # words a line of prose after an address holds at least, half of them or more in lower case
+
+
+def _addresses_end_sentences(view: str, bounds: list[list[int]], raw: str) -> list[list[int]]:
+    """pysbd sees no end after an e-mail address that closes a byline's line, so the prose the next line
+    begins (an abstract, a funding note, a permission notice) joins the byline's sentence; it begins a
+    sentence of its own when it reads as prose (``PROSE_WORDS`` words or more, half of them or more in
+    lower case, no further address: not the next author's name and institution) and opens as a sentence
+    does, not in lower case (an affiliation footnote set inside a sentence, the sentence going on after it). ``raw`` is the
+    paragraph's text, whose line ends ``view`` has made spaces."""
+    out: list[list[int]] = []
+    for start, end in bounds:
+        for found in _ADDRESS_LINE_END.finditer(raw, start, end):
+            rest = view[found.end() : end]
+            words = _WORD.findall(rest)
+            opens = rest.lstrip()[:1]
+            if ("@" not in rest and not opens.islower() and len(words) >= PROSE_WORDS
+                    and 2 * sum(w.islower() for w in words) >= len(words)):
+                out.append([start, start + len(view[start : found.end()].rstrip())])
+                start = found.end() + len(rest) - len(rest.lstrip())
+                break
+        out.append([start, end])
+    return out
 
 
 _LETTER_HEAD = re.compile(r"([b-hj-z])\.\s+")  # "u. " (not "a.", and not "i.", which may count a roman list)

@@ -676,3 +676,20 @@ def test_a_figure_panel_or_a_number_closing_a_sentence_stays_with_it():
             "it stops.")
     assert [s.text for s in parse(text).sentences] == [
         "In Figure 3(b), we show an execution.", "The state should be classified as 1.", "If all outputs agree, it stops."]
+
+
+def test_an_address_closing_a_byline_line_ends_the_byline_before_prose():
+    text = ("Stasis: Flexible Transactional Storage\nRussell Sears and Eric Brewer\nUniversity of California, Berkeley\n"
+            "{sears,brewer}@cs.berkeley.edu\nAn increasing range of applications requires robust\n"
+            "support for atomic, durable and concurrent transactions.")
+    assert [display_text(s.text) for s in parse(text).sentences][-2:] == [
+        "Russell Sears and Eric Brewer University of California, Berkeley {sears,brewer}@cs.berkeley.edu",
+        "An increasing range of applications requires robust support for atomic, durable and concurrent transactions."]
+    authors = ("Title\nZiv Scully Carnegie Mellon University\nzscully@cs.cmu.edu\nAdam Chlipala Massachusetts Institute of "
+               "Technology\nadamc@csail.mit.edu")  # the next author, not prose: one byline
+    footnote = ("Title\nDecomposition is seen not as a kind of Department of Computer Science, University of Durham, "
+                "c.t.mcbride@durham.ac.uk\nsubtraction, an operation inherently troubled by the need to subtract.")
+    for kept, going_on in ((authors, "Adam Chlipala"), (footnote, "subtraction")):
+        assert not any(s.text.startswith(going_on) for s in parse(kept).sentences), kept
+    source = parse(text).source
+    assert all(source[s.start : s.end] == s.text for s in parse(text).sentences)
