@@ -801,6 +801,7 @@ def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter
     bounds = _segment_spans(view, segmenter, report or (lambda done: None))
     bounds = _abbreviations_go_on(view, _numbers_end_sentences(view, _letters_end_sentences(view, bounds)), source[p.start : p.end])
     bounds = _addresses_end_sentences(view, _enumerations_go_on(view, bounds), source[p.start : p.end])
+    bounds = _labels_open_sentences(view, bounds, source[p.start : p.end])
     if not bounds:
         return [(p.start, p.end)]
     bounds[0][0], bounds[-1][1] = 0, len(view.rstrip())
@@ -849,6 +850,54 @@ def _addresses_end_sentences(view: str, bounds: list[list[int]], raw: str) -> li
                 break
         out.append([start, end])
     return out
+
+
+# A statement's label at a sentence's end, which pysbd cut after rather than before: "We obtain the result
+# Theorem 13." / "If all letters are equally likely ...", "✷ Lemma 3." / "There is a time after which ...".
+_STATEMENT_LABEL_END = re.compile(r"(?<!\S)(?:Theorem|Lemma|Corollary|Definition|Proposition|Claim|Remark|Conjecture"
+                                  r"|Observation|Example|Fact|Axiom)\s+\d+(?:\.\d+)*\.\s*$")
+# ... not one the sentence refers to: "by Theorem 2.1.", "the proof of Lemma 3.2.", "This proves Theorem 3."
+_REFERS = frozenset("by of in on from to see with under using via and or the that this as follows prove proves proved "
+                    "completes violate violates consider contradicts contradicting apply applying".split())
+_END_OF_PROOF = "✷□■∎"
+
+
+def _labels_open_sentences(view: str, bounds: list[list[int]], raw: str) -> list[list[int]]:
+    """A theorem's, lemma's or definition's label ending a sentence opens the next one instead, when it is
+    set as a label: opening a line after a short one (``_after_short_line``), or after a colon or an
+    end-of-proof mark, and not after a word that refers to it ("by", "of", "proves"). The label goes with the
+    statement it names; what is before it stays a sentence when it holds two words or more (an end-of-proof
+    box, or a stray mark, goes with the label)."""
+    out = [list(b) for b in bounds]
+    for i in range(len(out) - 1):
+        start, end = out[i]
+        found = _STATEMENT_LABEL_END.search(view, start, end)
+        if found is None or found.start() <= start:
+            continue
+        before = view[start : found.start()].rstrip()
+        last = before.split()[-1] if before.split() else ""
+        set_apart = _after_short_line(raw, found.start()) or last[-1:] == ":" or last[-1:] in _END_OF_PROOF
+        if not set_apart or last.lower().strip(",;") in _REFERS:
+            continue
+        if len(_WORD.findall(before)) >= 2:
+            out[i][1] = start + len(before)
+            out[i + 1][0] = found.start()
+        else:  # only an end-of-proof mark before it: the whole goes with the statement
+            out[i + 1][0] = start
+            out[i][1] = start  # emptied
+    return [b for b in out if b[1] > b[0]]
+
+
+SHORT_LINE = 0.75  # a line shorter than this share of the paragraph's longest ends before what follows it (a heading, a display)
+
+
+def _after_short_line(raw: str, at: int) -> bool:
+    """Whether ``at`` opens a line of ``raw`` after a short one: "Pure system" / "Theorem 3.", not a line
+    full of running text wrapped before a reference ("... to match" / "Definition 2.")."""
+    if at == 0 or raw[at - 1] != "\n":
+        return False
+    line = raw[raw.rfind("\n", 0, at - 1) + 1 : at - 1]
+    return len(line.rstrip()) < SHORT_LINE * max(len(l.rstrip()) for l in raw.split("\n"))
 
 
 _LETTER_HEAD = re.compile(r"([b-hj-z])\.\s+")  # "u. " (not "a.", and not "i.", which may count a roman list)

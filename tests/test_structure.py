@@ -693,3 +693,16 @@ def test_an_address_closing_a_byline_line_ends_the_byline_before_prose():
         assert not any(s.text.startswith(going_on) for s in parse(kept).sentences), kept
     source = parse(text).source
     assert all(source[s.start : s.end] == s.text for s in parse(text).sentences)
+
+
+def test_a_statement_label_set_apart_opens_the_statement_not_the_sentence_before():
+    text = ("Body\n\nThus we have the result\nTheorem 4. In a pure system the probabilities are equal. The proof follows by "
+            "Theorem 2.1. Next we see a long line of running text here.\nThe rest holds. ✷ Lemma 3. There is a time after which "
+            "every process stops. This proves Theorem 3. It is done. We begin with the following lemma: Lemma 13. For any P, "
+            "the bound holds. However, we adopt the negated formulation, to match\nDefinition 2. Nevertheless, we use it.")
+    assert [display_text(s.text) for s in parse(text).sentences] == [
+        "Thus we have the result", "Theorem 4. In a pure system the probabilities are equal.", "The proof follows by Theorem 2.1.",
+        "Next we see a long line of running text here.", "The rest holds.",
+        "✷ Lemma 3. There is a time after which every process stops.", "This proves Theorem 3.", "It is done.",
+        "We begin with the following lemma:", "Lemma 13. For any P, the bound holds.",
+        "However, we adopt the negated formulation, to match Definition 2.", "Nevertheless, we use it."]
