@@ -800,7 +800,7 @@ def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter
     view = _flat_view(source[p.start : p.end])
     bounds = _segment_spans(view, segmenter, report or (lambda done: None))
     bounds = _abbreviations_go_on(view, _numbers_end_sentences(view, _letters_end_sentences(view, bounds)), source[p.start : p.end])
-    bounds = _addresses_end_sentences(view, _enumerations_go_on(view, bounds), source[p.start : p.end])
+    bounds = _bylines_end_sentences(view, _enumerations_go_on(view, bounds), source[p.start : p.end], p.start)
     bounds = _labels_open_sentences(view, bounds, source[p.start : p.end])
     if not bounds:
         return [(p.start, p.end)]
@@ -822,32 +822,73 @@ def _split_paragraph(source: str, p: Paragraph, markers: list[Marker], segmenter
     return [(p.start + s, p.start + e) for s, e in merged]
 
 
-# An e-mail address closing a line of a byline: "Russell Sears and Eric Brewer / University of California, Berkeley /
-# {sears,brewer}@cs.berkeley.edu / An increasing range of applications requires ...", where the PDF set no gap
-# between the byline and the abstract's first line.
-_ADDRESS_LINE_END = re.compile(r"[^\s@]*@[\w-]+(?:\.[\w-]+)+\}?[^\S\n]*\n")
+# A byline's line: one closed by an e-mail address ("{sears,brewer}@cs.berkeley.edu"), or one of names and
+# institutions ("C. A. R. HOARE", "Bradley C. Kuszmaul, Donald E. Porter, Jun Yuan, and Yang Zhan", "The Queen's
+# University of Belfast,* Northern Ireland"), where the PDF set no gap between the byline and the abstract's
+# first line: "Phil Bagwell / Hash Trees with nearly ideal characteristics are described."
+_ADDRESS_LINE_END = re.compile(r"[^\s@]*@[\w-]+(?:\.[\w-]+)+\}?[^\S\n]*$")
 _WORD = re.compile(r"[^\W\d_]+")
-PROSE_WORDS = 6  # words a line of prose after an address holds at least, half of them or more in lower case
+_NAME_LINE_LOWER = frozenset("and & of the for at de van von der den del da di du la le y".split())
+BYLINE_CHARS = 4000  # a byline stands at a document's top
+_LABELLED_LINE = re.compile(r"\s*[A-Z][\w-]*(?: [A-Z][\w-]*)?\s*:\s")  # "Date: 2017-05-25", "DOI: 10.1128/...": metadata, not prose
+NAME_LINE_TOKENS = 14  # a line of names or an institution holds at most this many words
+PROSE_WORDS = 6  # words the prose after a byline holds at least, half of them or more in lower case
 
 
-def _addresses_end_sentences(view: str, bounds: list[list[int]], raw: str) -> list[list[int]]:
-    """pysbd sees no end after an e-mail address that closes a byline's line, so the prose the next line
-    begins (an abstract, a funding note, a permission notice) joins the byline's sentence; it begins a
-    sentence of its own when it reads as prose (``PROSE_WORDS`` words or more, half of them or more in
-    lower case, no further address: not the next author's name and institution) and opens as a sentence
-    does, not in lower case (an affiliation footnote set inside a sentence, the sentence going on after it). ``raw`` is the
-    paragraph's text, whose line ends ``view`` has made spaces."""
+def _name_line(line: str) -> bool:
+    """A line of names or of an institution: two capitalised words or more, few others ("and", "of"), the
+    last capitalised, not ending with a comma (a sentence's start: "Raaijmakers and", "The National Council of")."""
+    raw_tokens = line.split()
+    tokens = [t.strip(",;:*∗†‡?'’.()0123456789") for t in raw_tokens]
+    if any(t and len(t) == 1 and t.isupper() and not r.rstrip(",;*∗†‡").endswith(".") for t, r in zip(tokens, raw_tokens)):
+        return False  # a lone capital is an initial only with its full stop ("C. A. R. HOARE"), not "I2 I2"
+    tokens = [t for t in tokens if t]
+    if not 2 <= len(tokens) <= NAME_LINE_TOKENS or not tokens[-1][0].isupper() or line.rstrip().endswith(","):
+        return False
+    lower = [t for t in tokens if not t[0].isupper()]
+    return all(t.lower() in _NAME_LINE_LOWER for t in lower) and 3 * len(lower) <= len(tokens)
+
+
+def _heading_words(text: str) -> bool:
+    """Words of a title, names and institutions: few in lower case besides "and", "of", "for" (not a sentence
+    of prose run on to a line of capitalised words: "... by the research on Domain Specific Languages (DSLs),
+    Model-Driven" / "Development (MDD), ...")."""
+    words = _WORD.findall(text)
+    return 3 * sum(w.islower() and w not in _NAME_LINE_LOWER for w in words) <= len(words)
+
+
+def _prose(text: str) -> bool:
+    words = _WORD.findall(text)
+    return len(words) >= PROSE_WORDS and 2 * sum(w.islower() for w in words) >= len(words)
+
+
+def _bylines_end_sentences(view: str, bounds: list[list[int]], raw: str, offset: int) -> list[list[int]]:
+    """pysbd sees no end after a byline's last line (an e-mail address, a name, an institution), so the prose
+    the next line begins (an abstract, a funding note, a permission notice) joins the byline's sentence; it
+    begins a sentence of its own when the next line is no byline line nor a labelled metadata line ("Date:
+    2017-05-25") and no further address follows, and
+    what follows reads as prose (``PROSE_WORDS`` words or more, half of them or more in lower case) opening
+    with a capital (after an affiliation footnote set inside a sentence, the sentence's rest opens in lower
+    case; "A Bε" / "-tree is ..." is one sentence). A line of names counts only as a whole line, in the
+    document's first ``BYLINE_CHARS`` characters (``offset``: where the paragraph starts): in the body a short
+    line of capitalised words is as often a sentence's start wrapped early ("In Qt 3," / "QStyle's API was
+    redesigned ..."), after words of a title or a byline only (``_heading_words``). ``raw`` is the paragraph's
+    text, whose line ends ``view`` has made spaces."""
     out: list[list[int]] = []
     for start, end in bounds:
-        for found in _ADDRESS_LINE_END.finditer(raw, start, end):
-            rest = view[found.end() : end]
-            words = _WORD.findall(rest)
-            opens = rest.lstrip()[:1]
-            if ("@" not in rest and not opens.islower() and len(words) >= PROSE_WORDS
-                    and 2 * sum(w.islower() for w in words) >= len(words)):
-                out.append([start, start + len(view[start : found.end()].rstrip())])
-                start = found.end() + len(rest) - len(rest.lstrip())
-                break
+        at = raw.find("\n", start, end)
+        while at >= 0:
+            line_start = raw.rfind("\n", 0, at) + 1
+            line = raw[max(start, line_start) : at]
+            following = raw[at + 1 : raw.find("\n", at + 1, end) if raw.find("\n", at + 1, end) >= 0 else end]
+            rest = view[at + 1 : end]
+            byline = _ADDRESS_LINE_END.search(line) or (offset + at < BYLINE_CHARS and line_start >= start and _name_line(line)
+                                                         and _heading_words(view[start:at]))
+            if (byline and not _name_line(following) and not _LABELLED_LINE.match(following) and "@" not in rest
+                    and rest.lstrip()[:1].isupper() and _prose(rest)):
+                out.append([start, start + len(view[start:at].rstrip())])
+                start = at + 1 + len(rest) - len(rest.lstrip())
+            at = raw.find("\n", at + 1, end)
         out.append([start, end])
     return out
 

@@ -706,3 +706,25 @@ def test_a_statement_label_set_apart_opens_the_statement_not_the_sentence_before
         "✷ Lemma 3. There is a time after which every process stops.", "This proves Theorem 3.", "It is done.",
         "We begin with the following lemma:", "Lemma 13. For any P, the bound holds.",
         "However, we adopt the negated formulation, to match Definition 2.", "Nevertheless, we use it."]
+
+
+def test_a_byline_of_names_or_an_institution_ends_before_the_abstract_it_runs_into():
+    hoare = ("An Axiomatic Basis for\nComputer Programming\nC. A. R. HOARE\nThe Queen's University of Belfast,* Northern Ireland\n"
+             "In this paper an attempt is made to explore the logical foundations of computer programming.")
+    assert [display_text(s.text) for s in parse(hoare).sentences][-1] == (
+        "In this paper an attempt is made to explore the logical foundations of computer programming.")
+    bagwell = "Ideal Hash Trees\nPhil Bagwell\nHash Trees with nearly ideal characteristics are described. They are fast."
+    assert "Hash Trees with nearly ideal characteristics are described." in [display_text(s.text) for s in parse(bagwell).sentences]
+    bender = "Title\n\nMichael A. Bender\nA Bε\n-tree is an example of a write-optimized data structure and can be used."
+    assert [display_text(s.text) for s in parse(bender).sentences] == [  # not cut before a hyphen the symbol wrapped at
+        "Michael A. Bender", "A Bε -tree is an example of a write-optimized data structure and can be used."]
+    kept = [  # one sentence: prose run on to a line of capitalised words
+        "Title\n\nAs a matter of fact, this is a growing field of interest as is manifested by the research on\n"
+        "Domain Specific Languages (DSLs), Model-Driven\nDevelopment (MDD), generative software development and factories.",
+    ]
+    for text in kept:
+        paragraph = " ".join(text.split("\n\n", 1)[1].split())
+        assert paragraph in [display_text(s.text) for s in parse(text).sentences], text
+    body = ("Title\n\n" + "Running text of a paragraph that fills its line with words. " * 80
+            + "The interface grew.\nIn Qt 3,\nQStyle's API was redesigned to be enum-based, so that new widgets could be supported.")
+    assert any(display_text(s.text).startswith("In Qt 3, QStyle's API") for s in parse(body).sentences)  # far from the top
