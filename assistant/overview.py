@@ -47,6 +47,7 @@ _ABSTRACT_LABEL = re.compile(r"^\s*(?:abstract|summary|synopsis)\s*[:.\-–—]"
 _ABSTRACT_INSIDE = re.compile(r"(?:^|\n)\s*(?:abstract|summary|synopsis)\s*[:.\-–—]", re.I)
 _PERMISSION_NOTICE = re.compile(
     r"\s*(?:permission to (?:make digital|make or distribute|freely reproduce|copy without fee|reproduce)|copyright (?:©|\(c\)|\d{4})|©\s*\d{4}"
+    r"|copyright (?:[^\W\d_][\w.'’-]*,? ){1,5}(?:c |©\s?|\(c\)\s?)?\d{4}\b"  # "Copyright Philip Wadler c 2014." (PDFium's "c" for ©)
     # the sentences of a publisher's notice after its first, wherever the PDF ran the notice on into the text
     r"|copyrights? for components of this work|abstracting with credit is permitted|to copy otherwise,? (?:or|to) republish"
     r"|request permissions from)", re.I)
@@ -119,8 +120,10 @@ def layout(doc: Document) -> Layout:
             abstract_after.add(s.paragraph)  # this sentence holds the label; the ones after it are the abstract
         elif zone in ("front", "body") and title and _overlaps_title(display_text(s.text), title):
             zone = "title"
-        if zone in NOTICE_ZONES and (_PERMISSION_NOTICE.match(s.text) or (s.start < opening and _venue_line(s.text)) or s.paragraph in noticed
-                                     or (s.paragraph - 1 in noticed and _notice_line(doc, s.paragraph))):
+        ran_on = s.paragraph in noticed or (s.paragraph - 1 in noticed and _notice_line(doc, s.paragraph))
+        if ran_on and _names_half(display_text(s.text), each):  # the byline under a venue line ("To appear in OSDI 2006")
+            ran_on = False
+        if zone in NOTICE_ZONES and (_PERMISSION_NOTICE.match(s.text) or (s.start < opening and _venue_line(s.text)) or ran_on):
             zone = "disclaimer"  # "Permission to make digital or hard copies ...", a first page's footnote run into the text,
             if _short_paragraph(doc, s.paragraph):  # a footnote's block, not a whole text run together
                 noticed.add(s.paragraph)  # ... and what follows it there ("SOSP'03, October 19-22, 2003, ...", "Copyright 2003 ACM")
@@ -1104,6 +1107,10 @@ def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclu
         if finding is not None:
             return PaperSelection((finding[0],), aspect, finding[1], primary=_primary(lay, doc, aspect, finding[0]))
     best = _best(lay, doc, ASPECTS[aspect], scores, exclude, kinds=kinds)
+    if aspect == "authors" and (best is None or not _names_someone(display_text(doc.sentences[best[0]].text), lay.authors)):
+        spread = _byline_run(lay, doc, exclude)  # one author a line: "K. V. Rashmi / UC Berkeley" / "Nihar B. Shah" / ...
+        if spread:
+            return PaperSelection(spread, aspect, True)
     if aspect == "evaluation" and (best is None or not _headed(doc, ASPECTS[aspect], best[0])):
         return None  # no section says how the work was evaluated: the question is asked of the whole text
     if best is None:
@@ -1380,13 +1387,39 @@ def names_the_authors(text: str, lay: Layout) -> bool:
     return _names_half(text, lay.authors)
 
 
+def _words_of_names(text: str) -> set[str]:
+    """The lower-cased words a sentence could name someone by: "SHANNON", "Clarke1" (a footnote digit dropped)."""
+    return {re.sub(r"\d+$", "", w.lower()) for w in re.findall(r"[^\W\d_][\w'’-]*", joined_accents(text))}
+
+
 def _names_half(text: str, people: tuple[frozenset[str], ...]) -> bool:
-    found = {re.sub(r"\d+$", "", w.lower()) for w in re.findall(r"[^\W\d_][\w'’-]*", joined_accents(text))}  # "SHANNON", "Clarke1"
+    found = _words_of_names(text)
     named = sum(author <= found for author in people)
     return named > 0 and 2 * named >= len(people)
 
 
 BYLINE_PARAGRAPHS = 12  # a byline stands among a document's first paragraphs
+BYLINE_LINE_WORDS = 12  # a line between two authors' names (their institution, an address) is at most this long
+
+
+def _names_someone(text: str, people: tuple[frozenset[str], ...]) -> bool:
+    found = _words_of_names(text)
+    return any(person <= found for person in people)
+
+
+def _byline_run(lay: Layout, doc: Document, exclude: frozenset[int]) -> tuple[int, ...]:
+    """A byline set one author a sentence ("K. V. Rashmi UC Berkeley", "Nihar B. Shah", "UC Berkeley", "Dikang Gu"
+    ...), which no one sentence states (``names_the_authors`` asks for half of them): the front matter's
+    sentences from the first naming an author to the last, the short lines between them included (their
+    institutions), when together they name half of the authors or more; empty otherwise."""
+    front = [s.id for s in doc.sentences if s.paragraph < BYLINE_PARAGRAPHS and lay.zones[s.id] in LINES and s.id not in exclude]
+    naming = [i for i in front if _names_someone(display_text(doc.sentences[i].text), lay.authors)]
+    if not naming:
+        return ()
+    run = [i for i in front if naming[0] <= i <= naming[-1]
+           and (i in naming or len(display_text(doc.sentences[i].text).split()) <= BYLINE_LINE_WORDS)]
+    found = set().union(*(_words_of_names(display_text(doc.sentences[i].text)) for i in run))
+    return tuple(run) if 2 * sum(person <= found for person in lay.authors) >= len(lay.authors) else ()
 
 
 LINES = frozenset({"title", "front"})  # parts whose lines state without a full stop: a title, a byline, a date

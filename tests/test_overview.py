@@ -1558,3 +1558,30 @@ def test_a_venue_line_without_a_full_stop_answers_where_and_when_it_appeared():
                 "This paper examines how tidal mills shaped coastal towns.\n")
     assert quoted(doc, "Where was this paper published?") == ["To appear in LIGHT 2006 1"]
     assert quoted(doc, "When was this paper published?") == ["To appear in LIGHT 2006 1"]
+
+
+def test_a_byline_under_a_venue_line_still_names_the_authors():
+    # "To appear in OSDI 2006" is a venue notice; the byline run on under it is no part of the notice
+    doc = parse("To appear in OSDI 2006\nBigtable: A Distributed Storage System for Structured Data\n"
+                "Fay Chang, Jeffrey Dean, Sanjay Ghemawat\nGoogle, Inc.\n\nAbstract\n\nBigtable is a distributed storage "
+                "system for managing structured data. It scales to petabytes of data.\n\n1 Introduction\n\nWe have designed "
+                "Bigtable over two years. It is used by many products.")
+    assert quoted(doc, "Who wrote this paper?") == ["Fay Chang, Jeffrey Dean, Sanjay Ghemawat Google, Inc."]
+    assert quoted(doc, "Where was this paper published?") == ["To appear in OSDI 2006"]
+
+
+def test_a_byline_set_one_author_a_paragraph_is_answered_whole():
+    doc = parse("A Solution to the Network Challenges of Data Recovery\n\nK. V. Rashmi\nUC Berkeley\n\nNihar B. Shah\n"
+                "UC Berkeley\n\nDikang Gu\nFacebook\n\nHairong Kuang\nFacebook\n\nAbstract\n\nErasure codes are used widely "
+                "in storage systems. They save space.\n\n1 Introduction\n\nWe study recovery in a warehouse cluster. It is large.")
+    assert quoted(doc, "Who wrote this paper?") == ["K. V. Rashmi UC Berkeley", "Nihar B. Shah UC Berkeley",
+                                                    "Dikang Gu Facebook", "Hairong Kuang Facebook"]
+
+
+def test_a_copyright_line_naming_the_author_is_a_notice_not_the_byline():
+    doc = parse("Propositions as Types\nPhilip Wadler\nUniversity of Edinburgh\n\nCopyright Philip Wadler c 2014.\n\n"
+                "1 Introduction\n\nPowerful insights arise from linking two fields of study. Logic and computation meet here.")
+    lay = overview.layout(doc)
+    assert [z for s, z in zip(doc.sentences, lay.zones) if "Copyright" in s.text] == ["disclaimer"]
+    assert quoted(doc, "Who wrote this paper?") == ["Philip Wadler University of Edinburgh"]
+    assert not overview._PERMISSION_NOTICE.match("Copyright law in the United States was changed in 1976.")
