@@ -163,13 +163,23 @@ def _after_title(lines: list[str], title: str) -> int:
     return 1 if lines else 0
 
 
+_DASHED = re.compile(r"\s+[–—]\s+")  # "Daniel Price and Andrew Tucker – Sun Microsystems, Inc.": the names, then where they work
+_HONORIFIC = re.compile(r"^(?:Prof(?:essor)?|Dr|Mr|Mrs|Ms)\.?\s+(?=[A-Z])")  # "Prof. Ketan Shah ...": no part of the name
+
+
 def _byline(lines: list[str]) -> tuple[str, ...]:
-    """The names of the run of byline lines at the start of ``lines``."""
+    """The names of the run of byline lines at the start of ``lines``. On a line, what follows a spaced dash,
+    or an affiliation after a name ("John McCarthy, Massachusetts Institute of Technology, Cambridge, Mass."),
+    is where they work, not more names."""
     names: list[str] = []
     carry = ""
     for k, line in enumerate(lines):
-        parts = [_MARKERS.sub("", part).strip() for part in _SPLIT.split(f"{carry} {line}".strip())]
+        line = _DASHED.split(line, maxsplit=1)[0]
+        parts = [_HONORIFIC.sub("", _MARKERS.sub("", part).strip()) for part in _SPLIT.split(f"{carry} {line}".strip())]
         parts = [part for part in parts if part]
+        placed = next((i for i, part in enumerate(parts) if i and _is_affiliation(part) and _is_name(parts[i - 1])), None)
+        if placed is not None:
+            parts = parts[: placed + 1]  # the institution kept (it is an affiliation), its place and address dropped
         if not parts and not carry:
             continue  # a line of affiliation marks only ("†"), set apart from its name
         carry = ""

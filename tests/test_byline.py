@@ -46,6 +46,10 @@ TITLE = "The Tern Migration Atlas"
     (f"{TITLE}\nPatrick M. Rondon Ming Kawaguchi Ranjit Jhala\nUniversity of California, San Diego",
      ("Patrick M. Rondon", "Ming Kawaguchi", "Ranjit Jhala")),
     (f"{TITLE}\nChaoran Yang John Mellor-Crummey\n\nDepartment of Computer Science, Rice University", ("Chaoran Yang", "John Mellor-Crummey")),
+    # where they work after a spaced dash, or after the name with its town; a title before the name
+    (f"{TITLE}\nAna Ruiz and Bo Lindqvist – Sun Microsystems, Inc.\nABSTRACT", ("Ana Ruiz", "Bo Lindqvist")),
+    (f"{TITLE}\nAna Ruiz, Massachusetts Institute of Technology, Cambridge, Mass. ∗\nApril 1960", ("Ana Ruiz",)),
+    (f"{TITLE}\nProf. Ketan Shah Anirban Mitra Dhruv Matani\nAugust 16, 2010", ("Ketan Shah", "Anirban Mitra", "Dhruv Matani")),
 ])
 def test_the_byline_under_the_title_gives_the_authors(front, expected):
     assert authors(front, TITLE.replace("\n", " ")) == expected
