@@ -863,24 +863,28 @@ def _prose(text: str) -> bool:
 
 
 def _bylines_end_sentences(view: str, bounds: list[list[int]], raw: str, offset: int) -> list[list[int]]:
-    """pysbd sees no end after a byline's last line (an e-mail address, a name, an institution), so the prose
-    the next line begins (an abstract, a funding note, a permission notice) joins the byline's sentence; it
-    begins a sentence of its own when the next line is no byline line nor a labelled metadata line ("Date:
-    2017-05-25") and no further address follows, and
-    what follows reads as prose (``PROSE_WORDS`` words or more, half of them or more in lower case) opening
-    with a capital (after an affiliation footnote set inside a sentence, the sentence's rest opens in lower
-    case; "A Bε" / "-tree is ..." is one sentence). A line of names counts only as a whole line, in the
-    document's first ``BYLINE_CHARS`` characters (``offset``: where the paragraph starts): in the body a short
-    line of capitalised words is as often a sentence's start wrapped early ("In Qt 3," / "QStyle's API was
-    redesigned ..."), after words of a title or a byline only (``_heading_words``). ``raw`` is the paragraph's
-    text, whose line ends ``view`` has made spaces."""
+    """pysbd sees no end after a byline's last line, so the prose the next line begins (an abstract, a funding
+    note, a permission notice) joins the byline's sentence; it begins a sentence of its own after
+
+    - a line closed by an e-mail address, or
+    - a whole line of names or an institution (``_name_line``) in the document's first ``BYLINE_CHARS``
+      characters (``offset``: where the paragraph starts), after words of a title or a byline only
+      (``_heading_words``): in the body such a line is as often a sentence's start wrapped early ("In Qt 3," /
+      "QStyle's API was redesigned ..."),
+
+    when the next line is neither such a line nor a labelled metadata line ("Date: 2017-05-25"), no further
+    address follows, and what follows opens with a capital and reads as prose (``PROSE_WORDS`` words or more,
+    half of them or more in lower case): after an affiliation footnote set inside a sentence the sentence's rest
+    opens in lower case, and "A Bε" / "-tree is ..." is one sentence. ``raw`` is the paragraph's text, whose line
+    ends ``view`` has made spaces."""
     out: list[list[int]] = []
     for start, end in bounds:
         at = raw.find("\n", start, end)
         while at >= 0:
             line_start = raw.rfind("\n", 0, at) + 1
             line = raw[max(start, line_start) : at]
-            following = raw[at + 1 : raw.find("\n", at + 1, end) if raw.find("\n", at + 1, end) >= 0 else end]
+            next_end = raw.find("\n", at + 1, end)
+            following = raw[at + 1 : next_end if next_end >= 0 else end]
             rest = view[at + 1 : end]
             byline = _ADDRESS_LINE_END.search(line) or (offset + at < BYLINE_CHARS and line_start >= start and _name_line(line)
                                                          and _heading_words(view[start:at]))
