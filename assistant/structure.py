@@ -912,12 +912,18 @@ def _labels_open_sentences(view: str, bounds: list[list[int]], raw: str) -> list
     set as a label: opening a line after a short one (``_after_short_line``), or after a colon or an
     end-of-proof mark, and not after a word that refers to it ("by", "of", "proves"). The label goes with the
     statement it names; what is before it stays a sentence when it holds two words or more (an end-of-proof
-    box, or a stray mark, goes with the label)."""
+    box, or a stray mark, goes with the label). A label pysbd set apart as a sentence of its own opens the
+    statement after it, when that opens with a capital or a bracket ("Theorem 3." / "(Solution of the Wiener
+    Problem)")."""
     out = [list(b) for b in bounds]
     for i in range(len(out) - 1):
         start, end = out[i]
         found = _STATEMENT_LABEL_END.search(view, start, end)
-        if found is None or found.start() <= start:
+        if found is None:
+            continue
+        if found.start() <= start:  # the label alone ("Theorem 9." / "The equivocation H of ..."): it opens the statement
+            if view[out[i + 1][0] : out[i + 1][0] + 1].isupper() or view[out[i + 1][0] : out[i + 1][0] + 1] == "(":
+                out[i + 1][0], out[i][1] = start, start
             continue
         before = view[start : found.start()].rstrip()
         last = before.split()[-1] if before.split() else ""

@@ -695,6 +695,17 @@ def test_an_address_closing_a_byline_line_ends_the_byline_before_prose():
     assert all(source[s.start : s.end] == s.text for s in parse(text).sentences)
 
 
+def test_a_statement_label_set_as_a_sentence_of_its_own_opens_its_statement():
+    from assistant.structure import _labels_open_sentences
+
+    parts = ["Theorem 9.", "The equivocation is bounded.", "Example 4.1.", "the value is low."]
+    view = " ".join(parts)
+    starts = [view.index(part) for part in parts]
+    bounds = [[start, start + len(part)] for start, part in zip(starts, parts)]
+    assert [view[s:e] for s, e in _labels_open_sentences(view, bounds, view)] == [
+        "Theorem 9. The equivocation is bounded.", "Example 4.1.", "the value is low."]
+
+
 def test_a_statement_label_set_apart_opens_the_statement_not_the_sentence_before():
     text = ("Body\n\nThus we have the result\nTheorem 4. In a pure system the probabilities are equal. The proof follows by "
             "Theorem 2.1. Next we see a long line of running text here.\nThe rest holds. ✷ Lemma 3. There is a time after which "
