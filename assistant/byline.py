@@ -81,7 +81,7 @@ def authors(text: str, title: str = "") -> tuple[str, ...]:
 def reads_as_byline(lines: list[str]) -> bool:
     """Do ``lines`` open with a byline (person names, affiliations beside them)? One name alone counts when it
     is short or has an initial, as a name is and a title line in capitals is not ("Automatic Database Result Caching")."""
-    names = _byline([_plain(line) for line in lines])
+    names = _byline([_uncapitalised(_plain(line)) for line in lines])  # "C. A. R. HOARE" as "authors" reads it
     return len(names) > 1 or any(len(name.split()) <= 3 or re.search(r"\b[A-Z]\.", name) for name in names)
 
 

@@ -160,3 +160,11 @@ def test_initials_set_without_spaces_make_a_name():
 def test_five_names_side_by_side_are_names_though_two_read_as_words():
     text = "The Story of Terns\nby\nDan Ingalls Ted Kaehler John Maloney Scott Wallace Alan Kay\nat Apple Computer\n\nAbstract\n\nTerns."
     assert authors(text, "The Story of Terns") == ("Dan Ingalls", "Ted Kaehler", "John Maloney", "Scott Wallace", "Alan Kay")
+
+
+def test_a_byline_set_in_capitals_reads_as_a_byline():
+    from assistant.byline import reads_as_byline
+
+    assert reads_as_byline(["C. A. R. HOARE", "The Queen's University of Belfast"])
+    assert reads_as_byline(["JEAN BOURGAIN, SJOERD DIRKSEN, AND JELANI NELSON"])
+    assert not reads_as_byline(["FROM DOMINOES TO HEXAGONS"])
