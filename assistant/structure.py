@@ -883,15 +883,16 @@ def _bylines_end_sentences(view: str, bounds: list[list[int]], raw: str, offset:
         while at >= 0:
             line_start = raw.rfind("\n", 0, at) + 1
             line = raw[max(start, line_start) : at]
-            next_end = raw.find("\n", at + 1, end)
-            following = raw[at + 1 : next_end if next_end >= 0 else end]
-            rest = view[at + 1 : end]
-            byline = _ADDRESS_LINE_END.search(line) or (offset + at < BYLINE_CHARS and line_start >= start and _name_line(line)
-                                                         and _heading_words(view[start:at]))
-            if (byline and not _name_line(following) and not _LABELLED_LINE.match(following) and "@" not in rest
-                    and rest.lstrip()[:1].isupper() and _prose(rest)):
-                out.append([start, start + len(view[start:at].rstrip())])
-                start = at + 1 + len(rest) - len(rest.lstrip())
+            byline = ("@" in line and _ADDRESS_LINE_END.search(line)) or (
+                offset + at < BYLINE_CHARS and line_start >= start and _name_line(line) and _heading_words(view[start:at]))
+            if byline:  # what follows is read only after a byline's line, not after every line of the document
+                next_end = raw.find("\n", at + 1, end)
+                following = raw[at + 1 : next_end if next_end >= 0 else end]
+                rest = view[at + 1 : end]
+                if (not _name_line(following) and not _LABELLED_LINE.match(following) and "@" not in rest
+                        and rest.lstrip()[:1].isupper() and _prose(rest)):
+                    out.append([start, start + len(view[start:at].rstrip())])
+                    start = at + 1 + len(rest) - len(rest.lstrip())
             at = raw.find("\n", at + 1, end)
         out.append([start, end])
     return out
