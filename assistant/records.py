@@ -108,7 +108,7 @@ class Citation:
     n: int
     chunk_id: str
     section: str
-    paragraph: int
+    paragraph: int  # 1-based within its section; 0: the section's heading (outline.py)
     start: int
     end: int
     text: str

@@ -76,7 +76,7 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
     for citation in answer.citations:
         line = Text()
         line.append(f"[{citation.n}] ", style="bold cyan")
-        line.append(safe(f"{where(citation, titles)}, paragraph {citation.paragraph}{page_part(citation)}, "
+        line.append(safe(f"{where(citation, titles)}, {paragraph_part(citation)}{page_part(citation)}, "
                          f"chars {citation.start}-{citation.end}"))
         parts.append(line)
         for note in citation.notes:
@@ -98,6 +98,11 @@ def where(source: Citation | Passage, titles: Mapping[str, str] | None = None) -
     if titles and source.document in titles:
         return f"{titles[source.document]} · {source.section}"
     return source.section
+
+
+def paragraph_part(citation: Citation) -> str:
+    """Where in its section a citation is: "paragraph 7", or "heading" for a section's heading (paragraph 0)."""
+    return "heading" if citation.paragraph == 0 else f"paragraph {citation.paragraph}"
 
 
 def page_part(source: Citation | Passage) -> str:

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from assistant.confidence import phrase
 from assistant.records import Answer, Citation, CitedNote, Document
-from assistant.render import safe
+from assistant.render import paragraph_part, safe
 from assistant.structure import display_text
 from assistant.text import cut_marks, note_marks
 
@@ -38,7 +38,7 @@ class Source:
 
     n: int
     section: str
-    locator: str  # "paragraph 7" or "closest passage"
+    locator: str  # "paragraph 7", "heading" or "closest passage"
     start: int
     end: int
     notes: tuple[CitedNote, ...] = ()
@@ -76,7 +76,7 @@ def sources_of(answer: Answer, source: str, closest: int = 3) -> list[Source]:
 def _joined(n: int, run: list[Citation]) -> Source:
     notes = tuple({note.number: note for c in run for note in c.notes}.values())
     first = run[0]
-    locator = _on_page(f"paragraph {first.paragraph}", first.page)
+    locator = _on_page(paragraph_part(first), first.page)
     return Source(n, first.section, locator, first.start, run[-1].end, notes, True, first.document, first.page,
                   first.cut_start, run[-1].cut_end)
 
