@@ -155,7 +155,7 @@ SHAPE = ShapeSettings()
 def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, question: str = "",
                      weights: Mapping[str, float] | None = None, settings: ShapeSettings = SHAPE,
                      evidence: Mapping[int, float] | None = None, lead: np.ndarray | None = None,
-                     peers: frozenset[str] = frozenset()) -> Selection:
+                     peers: frozenset[str] = frozenset(), bars: np.ndarray | None = None) -> Selection:
     """The sentence that best answers, then only the sentences it needs: a list it introduces, a
     table column the question names, what it announces or points back to, for a question asking
     why the next sentence when it states the cause the best one lacks, a neighbour that scores
@@ -177,7 +177,10 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
 
     ``lead``, when given, scores which sentence is the best (retrieval.lead_scores: the passage ranked
     first); the others join on ``scores``, measured against the best's. ``peers``: the states the paper
-    compares (``peer_states``), read by ``fitting_lead``.
+    compares (``peer_states``), read by ``fitting_lead``. ``bars``, when given, are the scores the join
+    bars are measured on instead (the score before the e5 term, retrieval.with_second: the bars were set
+    on its scale; a large e5 term shrinks every other sentence's share of the best), while ``scores`` still
+    order the sentences that may join.
     """
     masked = np.where(mask, scores, -np.inf)
     leading = masked if lead is None else np.where(mask, lead, -np.inf)  # what picks the best sentence
@@ -206,16 +209,22 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
         return _learned_selection(doc, masked, best, chosen, weights, evidence, settings, room)
     kept = list(chosen)  # what the best sentence brings, before any sentence joins by its score
     covered = set().union(*(_terms(doc, c) for c in chosen))
-    floor = min(settings.near, settings.far, settings.leant_on) * top
-    by_score = np.argsort(-masked)
+    barred = masked if bars is None else np.where(mask, bars, -np.inf)
+    bar_top = top if bars is None else float(barred[top_id])
+    floor = min(settings.near, settings.far, settings.leant_on) * bar_top
+    by_score = np.argsort(-masked) if bar_top > 0 else np.zeros(0, dtype=np.int64)  # 0: no share of it to measure
     for sid in by_score[by_score != best][: settings.pool - 1]:  # the best-scored after the best (``lead`` may pick another)
         sid = int(sid)
-        if len(chosen) >= settings.max_sentences or masked[sid] < floor:
+        if len(chosen) >= settings.max_sentences:
             break
+        if barred[sid] < floor:
+            if bars is None:
+                break  # in score order: none after it clears the floor either
+            continue
         if sid in chosen or _duplicate(doc, sid, chosen):
             continue
         adds = sum(w for t, w in weights.items() if t in _terms(doc, sid) and t not in covered) / total
-        if _joins(doc, sid, best, chosen, float(masked[sid]) / top, adds, settings):
+        if _joins(doc, sid, best, chosen, float(barred[sid]) / bar_top, adds, settings):
             chosen.append(sid)
             covered |= _terms(doc, sid)
     if evidence is not None and settings.ranker_joins:

@@ -51,8 +51,11 @@ def loading_encoder():
     error is raised by ``encode``, so it reaches the user as the first answer's error notification."""
     from assistant import encoder
 
+    from assistant import e5
+
     loading = encoder.BackgroundEncoder(lambda: encoder.OnnxEncoder())
     loading.preload()
+    e5.warm_in_background()  # the second encoder's questions too (e5.py)
     return loading
 
 

@@ -9,7 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
-from assistant import abstain, adapter, confidence, expansion, interaction, joining, metonyms, outline, overview
+from assistant import abstain, adapter, confidence, e5, expansion, interaction, joining, metonyms, outline, overview
 from assistant import answer as extract
 from assistant import ranker
 from assistant.encoder import Encoder, encode_with_tokens
@@ -19,7 +19,7 @@ from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
 from assistant.render import safe
-from assistant.retrieval import (FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse, lead_scores, pool_ids, rerank,
+from assistant.retrieval import (FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse, lead_scores, pool_ids, rerank, with_second,
                                  top_ids)
 
 MAX_QUESTION_CHARS = 2000
@@ -112,14 +112,17 @@ class Assistant:
     # Compute the confidence's answer-set features (joining.SET_FEATURES) for every answer; None: only when the
     # shipped confidence model reads them (fit_confidence sets True to collect them; the shipped model does not).
     answer_set: bool | None = None
+    # The questions' second encoder (e5.py), for an index whose sentences it embedded; None: e5 itself for an
+    # index e5 embedded (``_second``). An index without those vectors is answered without the channel.
+    second: e5.SecondEncoder | None = None
 
     @classmethod
-    def open(cls, index: Index, encoder: Encoder | None = None) -> "Assistant":
+    def open(cls, index: Index, encoder: Encoder | None = None, second: e5.SecondEncoder | None = None) -> "Assistant":
         if encoder is None:
             from assistant.encoder import OnnxEncoder
 
             encoder = OnnxEncoder()
-        return cls(index, encoder)
+        return cls(index, encoder, second=second)
 
     @property
     def document(self):
@@ -159,10 +162,25 @@ class Assistant:
         extra = [t for t in terms(" ".join(state for _, state in named)) if t not in own]
         related = expansion.related_terms(text, lambda: self._vocabulary, self._sentence_frequency) if expand else ()
         vectors, tokens = encode_with_tokens(self.encoder, [text], [True])  # one model run gives both
+        second = self._second.query(text) if expand and self._second is not None else None
         if not (expand and self.adapt):
-            return Query(text, vectors[0], (*own, *extra), aliases(named), related, tokens[0])
+            return Query(text, vectors[0], (*own, *extra), aliases(named), related, tokens[0], second=second)
         moved = adapter.load_model().apply(vectors[0])
-        return Query(text, moved, (*own, *extra), aliases(named), related, tokens[0], plain=vectors[0])
+        return Query(text, moved, (*own, *extra), aliases(named), related, tokens[0], plain=vectors[0], second=second)
+
+    @cached_property
+    def _second(self) -> e5.SecondEncoder | None:
+        """The encoder of the questions' e5 vectors: the one the index's sentence vectors were made by (``second``
+        when given and of that name, else e5 itself when e5 made them); None when the index has none."""
+        made_by = (self.index.manifest.get("e5") or {}).get("name") if self.index.second is not None else None
+        encoder = self.second if self.second is not None else e5.default()
+        return encoder if made_by is not None and encoder.name == made_by else None
+
+    def _second_scores(self, query: Query) -> np.ndarray | None:
+        """Each sentence's e5 cosine with the question (None without e5 vectors)."""
+        if query.second is None or self.index.second is None:
+            return None
+        return self.index.second @ query.second
 
     @cached_property
     def _vocabulary(self) -> expansion.Vocabulary:
@@ -186,6 +204,7 @@ class Assistant:
         late, chunk_late = self._late(query, sentences, windows)
         fused = fuse(self.unit_scores("chunks", query), sentences, windows, self._ranker_layout.chunk,
                      settings=self.fusion, late=late, chunk_late=chunk_late)
+        fused = with_second(fused, self._second_scores(query), self._ranker_layout.chunk, self.fusion)
         return self._candidates(question, query, fused, self._mask(question, query.text), self._weights(query), every_feature=True)
 
     def late_scores(self, query: Query, sentences: UnitScores, windows: np.ndarray) -> np.ndarray | None:
@@ -222,6 +241,8 @@ class Assistant:
             fused.chunk_fused[lay.chunk],
         )
         base = ranker.candidates(scores, mask)
+        if fused.second is not None and self.fusion.candidate_second:  # the best sentences by e5 join them
+            base = np.union1d(base, top_ids(fused.second, mask, self.fusion.candidate_second))
         ids = np.union1d(base, np.asarray(include, dtype=np.int64))
         if fused.late is not None:  # the best sentences by MaxSim over the document join them
             ids = np.union1d(ids, top_ids(fused.late, mask, self.fusion.candidate_maxsim))
@@ -316,6 +337,7 @@ class Assistant:
         late, chunk_late = self._late(query, sentence_scores, windows)
         fused = fuse(self.unit_scores("chunks", query), sentence_scores, windows, self._sentence_chunk,
                      paragraphs, self._ranker_layout.paragraph, settings, late, chunk_late)
+        fused = with_second(fused, self._second_scores(query), self._sentence_chunk, settings)
         mask, idf = self._mask(question, query.text), self._weights(query)
         if len(shown):
             mask = mask.copy()
@@ -336,7 +358,8 @@ class Assistant:
             paper if paper is not None
             else extract.Selection(authors, False, overview.attribute_floor(self.document, query.text, authors)) if authors
             else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id,
-                                          lead_scores(fused, self._sentence_chunk, settings), self._peers))
+                                          lead_scores(fused, self._sentence_chunk, settings), self._peers,
+                                          bars=fused.sentence_plain))
         if left_out and isinstance(selection, extract.Selection):  # nor what the best sentence brings with it
             selection = replace(selection, sentence_ids=tuple(i for i in selection.sentence_ids if i not in left_out))
         unstated = paper is None and overview.aspect_of(question, self._layout) in overview.STATED_ONLY

@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from assistant import e5
 from assistant import encoder as enc
 from assistant import index_files, interaction, storage
 from assistant.chunking import ChunkSettings, chunk_document
@@ -42,6 +43,10 @@ from assistant.structure import display_text, parse
 # but on the paper they lost one evidence hit on each dev set; a document under this size builds in
 # under 10 s with the float export anyway (docs/scale.md, "int8 document vectors").
 INT8_FROM_CHARS = 100_000
+# Documents this long or longer get no e5 vectors (e5.py) and are answered without that channel: e5 embeds
+# about 90 sentences a second here, so a 1 MB document (12,135 sentences) would take 2 minutes more to build
+# instead of under one in all. A document under it (about 3,000 sentences) takes at most ~35 s more.
+SECOND_UP_TO_CHARS = 250_000
 
 
 def build_index(
@@ -54,13 +59,16 @@ def build_index(
     encoder: enc.Encoder | None = None,
     unless: Callable[[], bool] | None = None,
     doc_format: str | None = None,
+    second: e5.SecondEncoder | None = None,
 ) -> dict:
     """Build the index of ``source_path`` into a new version of ``index_dir``; return the manifest.
 
     Readers keep the previous version until the new one is complete (see ``storage``).
     ``unless`` is asked once the build lock is held: when it says the index is already
     current (another process built it meanwhile), nothing is built. ``doc_format`` forces
-    the file's type (see ``ingest.read_document``).
+    the file's type (see ``ingest.read_document``). The sentences are embedded a second time by
+    ``second`` (e5.py); by default by e5 when ``encoder`` is the real model (None), and not at all
+    when another ``encoder`` is given without one, nor for a document of ``SECOND_UP_TO_CHARS`` or more.
     """
     started = time.perf_counter()
     shown = Path(index_dir)
@@ -71,7 +79,9 @@ def build_index(
             if unless is not None and unless():
                 return read_manifest(folder)
             storage.check_target(shown)  # again, now that no other build can run
-            manifest = _build(raw, shown, folder, metadata, settings, progress, encoder, started)
+            second = second if second is not None else (e5.default() if encoder is None else None)
+            second = second if len(raw.text) < SECOND_UP_TO_CHARS else None
+            manifest = _build(raw, shown, folder, metadata, settings, progress, encoder, started, second)
     except MemoryError:
         raise InputError(f"not enough memory to index {Path(source_path).name}; close other programs or index a smaller file") from None
     except OSError as exc:
@@ -80,10 +90,12 @@ def build_index(
     return manifest
 
 
-def upgrade(index_dir: Path) -> bool:
+def upgrade(index_dir: Path, second: e5.SecondEncoder | None = None) -> bool:
     """Bring an index of an older format that differs from this one only in its BM25 files
-    (``index_files.LEXICAL_UPGRADES``) up to date, with no user action: its BM25 is built again from
-    the index's own stored text, into a new version beside it that carries over every other file
+    (``index_files.LEXICAL_UPGRADES``) or in lacking its sentences' e5 vectors (``index_files.SECOND_UPGRADES``)
+    up to date, with no user action: its BM25 is built again from the index's own stored text, and its
+    sentences embedded by e5 (``second``, by default e5 itself; only an index built with the real model
+    gets them, as a build would), into a new version beside it that carries over every other file
     (the embedded vectors) unchanged, published in one rename under the build lock (``storage``).
     Readers keep the old version until then; a failed or killed upgrade leaves it current and
     usable (the next build or upgrade removes the unfinished version). Only the tool's own files
@@ -100,9 +112,14 @@ def upgrade(index_dir: Path) -> bool:
                 return False
             loaded = index_files.load_version(folder, old)
             texts = _unit_texts(loaded.document, loaded.chunks)
-            lexical = {unit: Bm25Index.build(texts[unit]) for unit in LEXICAL_UNITS}
+            rebuilt = loaded.manifest.get("format_version") in index_files.LEXICAL_UPGRADES
+            lexical = {unit: Bm25Index.build(texts[unit]) for unit in LEXICAL_UNITS} if rebuilt else None
+            adds = (loaded.manifest.get("format_version") in index_files.SECOND_UPGRADES and loaded.second is None
+                    and "onnx_file" in loaded.manifest.get("model", {}) and len(loaded.document.source) < SECOND_UP_TO_CHARS)
+            encoder = (second or e5.default()) if adds else None
+            vectors = e5.sentence_vectors(encoder, texts["sentences"]) if encoder is not None else None
             with storage.new_version(folder) as version:
-                index_files.carry_over(old, version, lexical)
+                index_files.carry_over(old, version, lexical, vectors, None if encoder is None else encoder.name)
                 previous = storage.publish(folder, version)
             storage.prune(folder, keep={version.name, previous or version.name})
     except (InputError, BrokenIndexError, OSError, RuntimeError):
@@ -112,7 +129,7 @@ def upgrade(index_dir: Path) -> bool:
 
 def load_index(index_dir: Path, *, verify: bool = True) -> Index:
     """The index at ``index_dir`` (``index_files.load_index``), upgraded first when only its BM25
-    is of an older format (``upgrade``)."""
+    or its e5 vectors are of an older format (``upgrade``)."""
     upgrade(index_dir)
     return index_files.load_index(index_dir, verify=verify)
 
@@ -131,7 +148,8 @@ def document_folders(sources: Sequence[Path], index_dir: Path) -> list[tuple[Pat
     return [(source, Path(index_dir) / source.stem) for source in sources]
 
 
-def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progress, encoder, started: float) -> dict:
+def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progress, encoder, started: float,
+           second: e5.SecondEncoder | None) -> dict:
     progress("reading", 0, 1)
     title = (metadata or {}).get("title") or raw.title
     document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, headings=raw.headings, progress=progress)
@@ -153,13 +171,17 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
     vectors = _embed_units(texts, model, progress, pooled=_pooled_parts(document))
     del model  # the session and its memory arena (sized for the largest batch) go before the files are written
     vectors = join_tokens(vectors)
+    if second is not None:
+        vectors[index_files.SECOND] = e5.sentence_vectors(second, texts["sentences"],
+                                                          lambda done, total: progress("embedding sentences", done, total))
     try:
         with storage.new_version(folder) as version:
             progress("writing", 0, 1)
             lexical = {unit: Bm25Index.build(texts[unit]) for unit in LEXICAL_UNITS}
             index_files.write_files(version, raw.text, document, report.chunks, vectors, lexical, metadata or {})
             manifest = index_files.manifest(version, raw.path, raw.text, document, report, settings, onnx_file, metadata,
-                                            documents="int8" if quantized else "float32")
+                                            documents="int8" if quantized else "float32",
+                                            second=None if second is None else second.name)
             manifest["build_seconds"] = round(time.perf_counter() - started, 2)
             index_files.write_json(version / MANIFEST, manifest)
             previous = storage.publish(folder, version)

@@ -20,6 +20,7 @@ from typing import Callable
 
 import numpy as np
 
+from assistant import e5
 from assistant import encoder as enc
 from assistant import interaction, paths, storage
 from assistant.checksum import sha256_file, sha256_text
@@ -28,12 +29,17 @@ from assistant.errors import BrokenIndexError
 from assistant.lexical import Bm25Index
 from assistant.records import Chunk, Document, Marker, Note, Paragraph, Section, Sentence
 
-FORMAT_VERSION = 10  # bump when parsing, chunking, the vectors, the files or the BM25 terms change (10: sentence token vectors)
+FORMAT_VERSION = 11  # bump when parsing, chunking, the vectors, the files or the BM25 terms change (11: the sentences' e5 vectors)
 # Older formats whose indexes differ from this one only in their BM25 files (the terms ``lexical.terms``
 # makes): such an index is brought up to date where it is, with no user action, by rebuilding only its
 # BM25 from its own stored text (``index.upgrade``); its embedded vectors are kept. A change of the
 # BM25 terms alone bumps the format and lists the one it replaces here; none has yet.
 LEXICAL_UPGRADES: frozenset[int] = frozenset()
+# Older formats whose indexes differ from this one only in lacking the sentences' e5 vectors (``SECOND``):
+# upgraded where they are by embedding their stored sentences with e5 (``index.upgrade``).
+SECOND_UPGRADES: frozenset[int] = frozenset({10})
+SECOND = "e5"  # the sentences' vectors from the second encoder (e5.py), as e5-sentences.npy; optional
+SECOND_FILE = "e5-sentences.npy"
 MANIFEST = storage.MANIFEST
 RETRIES = 4  # reads of a version that a concurrent build replaced, before giving up
 UNITS = ("chunks", "sentences", "windows", "paragraphs")  # dense vectors of each
@@ -53,6 +59,7 @@ class Index:
     dense: dict  # unit -> faiss index
     lexical: dict  # unit -> Bm25Index
     tokens: interaction.SentenceTokens  # each sentence's contextual token vectors (late interaction)
+    second: np.ndarray | None = None  # each sentence's e5 vector (e5.py); None: built without it
 
     def unit_count(self, unit: str) -> int:
         return self.dense[unit].ntotal
@@ -80,6 +87,8 @@ def write_files(directory: Path, source: str, document: Document, chunks, vector
         lexical[unit].save(directory / f"bm25-{unit}")
     for name in TOKEN_FILES:
         np.save(directory / f"tokens-{name}.npy", getattr(vectors[TOKENS], name), allow_pickle=False)
+    if SECOND in vectors:
+        np.save(directory / SECOND_FILE, np.ascontiguousarray(vectors[SECOND], dtype=np.float32), allow_pickle=False)
 
 
 def _document_json(document: Document, metadata: dict) -> dict:
@@ -94,9 +103,11 @@ def _document_json(document: Document, metadata: dict) -> dict:
     }
 
 
-def manifest(directory, source_path, source, document, report, settings, onnx_file, metadata, documents: str = "float32") -> dict:
+def manifest(directory, source_path, source, document, report, settings, onnx_file, metadata, documents: str = "float32",
+             second: str | None = None) -> dict:
     """The manifest of the files written in ``directory`` (call it last: it lists their checksums);
-    ``documents``: the export's precision the document's vectors were made with (float32 or int8)."""
+    ``documents``: the export's precision the document's vectors were made with (float32 or int8);
+    ``second``: the name of the encoder of the sentences' e5 vectors, when they were made."""
     return {
         "format_version": FORMAT_VERSION,
         "model": {
@@ -105,6 +116,7 @@ def manifest(directory, source_path, source, document, report, settings, onnx_fi
             **({"onnx_file": onnx_file.name, "onnx_bytes": onnx_file.stat().st_size, "documents": documents} if onnx_file else {}),
         },
         "dimension": enc.DIMENSION,
+        **({SECOND: {"name": second, "file": SECOND_FILE}} if second else {}),
         "source": {
             "file": Path(source_path).name,
             "sha256": sha256_text(source),
@@ -135,21 +147,27 @@ def _file_checksums(directory: Path) -> dict[str, str]:
     }
 
 
-def carry_over(old: Path, new: Path, lexical: dict[str, Bm25Index]) -> dict:
-    """Write version ``new`` as version ``old`` at this format with the BM25 in ``lexical``: every
-    other file ``old``'s manifest lists is carried over unchanged (a hard link, since a version never
-    changes once published; a copy where links are refused), then the manifest, last. Return it."""
+def carry_over(old: Path, new: Path, lexical: dict[str, Bm25Index] | None, second: np.ndarray | None = None,
+               second_name: str | None = None) -> dict:
+    """Write version ``new`` as version ``old`` at this format, with the BM25 in ``lexical`` (None: its own)
+    and the sentences' e5 vectors ``second`` (made by ``second_name``; None: none added): every other
+    file ``old``'s manifest lists is carried over unchanged (a hard link, since a version never changes
+    once published; a copy where links are refused), then the manifest, last. Return it."""
     manifest = json.loads((old / MANIFEST).read_text(encoding="utf-8"))
-    kept = {name: digest for name, digest in manifest["files"].items() if not name.startswith("bm25-")}
+    replaced = lambda name: (lexical is not None and name.startswith("bm25-")) or (second is not None and name == SECOND_FILE)
+    kept = {name: digest for name, digest in manifest["files"].items() if not replaced(name)}
     for name in kept:
         (new / name).parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(old / name, new / name)
         except OSError:
             shutil.copyfile(old / name, new / name)
-    for unit in LEXICAL_UNITS:
-        lexical[unit].save(new / f"bm25-{unit}")
-    written = {name: digest for name, digest in _file_checksums(new).items() if name.startswith("bm25-")}
+    for unit, bm25 in (lexical or {}).items():
+        bm25.save(new / f"bm25-{unit}")
+    if second is not None:
+        np.save(new / SECOND_FILE, np.ascontiguousarray(second, dtype=np.float32), allow_pickle=False)
+        manifest = {**manifest, SECOND: {"name": second_name, "file": SECOND_FILE}}
+    written = {name: digest for name, digest in _file_checksums(new).items() if replaced(name)}
     upgraded = {"from_format": manifest.get("format_version"), "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     manifest = {**manifest, "format_version": FORMAT_VERSION, "files": dict(sorted({**kept, **written}.items())),
                 "upgraded": [*manifest.get("upgraded", []), upgraded]}
@@ -212,16 +230,17 @@ def _on_current(index_dir: Path, check: Callable[[Path], list[str]]) -> list[str
 
 def upgradable(index_dir: Path) -> Path | None:
     """The current version of ``index_dir`` when it is sound but of an older format that differs from
-    this one only in its BM25 files (``LEXICAL_UPGRADES``); None otherwise."""
+    this one only in its BM25 files (``LEXICAL_UPGRADES``) or its e5 vectors (``SECOND_UPGRADES``); None otherwise."""
     index_dir = Path(index_dir)
     version = storage.current(index_dir)
     try:
         manifest = _read_manifest(index_dir, version)
     except BrokenIndexError:
         return None
-    if not isinstance(manifest, dict) or manifest.get("format_version") not in LEXICAL_UPGRADES:
+    formats = LEXICAL_UPGRADES | SECOND_UPGRADES
+    if not isinstance(manifest, dict) or manifest.get("format_version") not in formats:
         return None  # read first: a current index is not checked file by file here
-    return None if _version_problems(index_dir, version, None, None, formats=LEXICAL_UPGRADES) else version
+    return None if _version_problems(index_dir, version, None, None, formats=formats) else version
 
 
 def _version_problems(index_dir: Path, version: Path, source_sha256: str | None, settings: ChunkSettings | None,
@@ -241,6 +260,10 @@ def _version_problems(index_dir: Path, version: Path, source_sha256: str | None,
         found.append("built with a different embedding model")
     if manifest.get("dimension") != enc.DIMENSION:
         found.append(f"dimension {manifest.get('dimension')} (expected {enc.DIMENSION})")
+    second = manifest.get(SECOND)
+    if second is not None and (not isinstance(second, dict) or second.get("file") != SECOND_FILE
+                               or SECOND_FILE not in manifest.get("files", {})):
+        found.append(f"the manifest's {SECOND} entry does not name {SECOND_FILE}")
     if source_sha256 and manifest.get("source", {}).get("sha256") != source_sha256:
         found.append("the source text has changed since it was built")
     if settings and manifest.get("chunker") != settings.as_dict():
@@ -327,10 +350,13 @@ def _load_version(index_dir: Path, version: Path, verify: bool) -> Index:
         problem = tokens.check(len(document.sentences), enc.DIMENSION)
         if problem:
             raise BrokenIndexError(problem)
+        second = np.load(version / SECOND_FILE, allow_pickle=False) if SECOND in manifest else None
+        if second is not None and (second.dtype != np.float32 or second.shape != (len(document.sentences), e5.DIMENSION)):
+            raise BrokenIndexError(f"the {SECOND} vectors do not match the document")
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, MemoryError, BrokenIndexError) as exc:
         reason = " ".join(str(exc).split())[:200]
         raise BrokenIndexError(f"{index_dir}: cannot load the index ({reason}); rebuild it with: {fix_command(index_dir)}") from None
-    return Index(index_dir, manifest, document, chunks, dense, lexical, tokens)
+    return Index(index_dir, manifest, document, chunks, dense, lexical, tokens, second)
 
 
 def fix_command(index_dir: Path) -> str:

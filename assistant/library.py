@@ -242,8 +242,10 @@ def document_authors(index: Path, title: str, path: Path, doc_format: str) -> tu
 
 
 def _onnx_encoder():
+    from assistant import e5
     from assistant.encoder import OnnxEncoder
 
+    e5.warm_in_background()  # the questions' second encoder (e5.py), beside this one
     return OnnxEncoder()
 
 

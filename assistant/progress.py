@@ -27,6 +27,7 @@ STAGES = {
     "exporting model": "exporting the question encoder (first run only)",
     "quantizing model": "making the int8 model for long documents (first long document only)",
     "embedding": "embedding passages",
+    "embedding sentences": "embedding sentences for questions (e5)",
     "writing": "writing the index",
     "done": "done",
 }

@@ -35,6 +35,17 @@ def fast_tests_import_no_torch(request):
         pytest.fail("this test imported torch (real model or ONNX export): give it a fake encoder or mark it slow")
 
 
+@pytest.fixture(autouse=True)
+def fast_tests_use_the_e5_stand_in(request, monkeypatch):
+    """A test not marked slow embeds with e5's stand-in (e5.HashingSecond) wherever the real e5 would
+    be used by default (a build or upgrade with the real model's settings, a question to such an index)."""
+    if request.node.get_closest_marker("slow") is None:
+        from assistant import e5
+
+        stand_in = e5.HashingSecond()
+        monkeypatch.setattr(e5, "default", lambda: stand_in)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_tier_imports_no_torch(request):
     """The fast tier as a whole (collection included) never imports torch: checked as the session

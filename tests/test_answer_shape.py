@@ -592,3 +592,16 @@ def test_a_sentence_ending_with_a_colon_brings_the_enumeration_after_it(apart):
     assert list(extract.select_sentences(doc, scores, mask, "What properties does the method have?").sentence_ids) == [colon, items]
     scores[colon - 1], scores[colon] = 1.0, 0.95  # the colon's sentence joins the best one: it brings its items still
     assert items in extract.select_sentences(doc, scores, mask, "What properties does the method have?").sentence_ids
+
+
+def test_the_join_bars_are_measured_on_the_score_before_the_e5_term():
+    """retrieval.with_second adds a large e5 term; the bars were set on the score before it (``bars``)."""
+    doc = parse(SHAPE_DOC)
+    question = "Where did tidal mills grind grain for coastal towns?"
+    plain, mask = shape_scores(doc, {"Tidal mills": 1.0, "millers paid": 0.8})
+    with_e5, _ = shape_scores(doc, {"Tidal mills": 5.0, "millers paid": 2.8})  # + 4.0 and + 2.0: a share of 0.56
+    words = lambda selection: [doc.sentences[i].text.split()[0] for i in selection.sentence_ids]
+    assert words(extract.select_sentences(doc, with_e5, mask, question)) == ["Tidal"]
+    assert words(extract.select_sentences(doc, with_e5, mask, question, bars=plain)) == ["Tidal", "The"]
+    zero = np.zeros(len(doc.sentences))  # no share of a best scoring 0 to measure: nothing joins, nothing fails
+    assert words(extract.select_sentences(doc, with_e5, mask, question, bars=zero)) == ["Tidal"]
