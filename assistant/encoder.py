@@ -284,6 +284,11 @@ class OnnxEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.log_severity_level = 3
+        # its threads sleep between runs instead of spinning: the question's e5 run (e5.py, OpenMP threads)
+        # comes right after this one, and spinning threads slowed it (warm answer median / p95 22.0 / 50.8 ms
+        # -> 13.3 / 17.2 ms, bench/bench_ask.py); this model's own cost: 1.96 -> 2.62 ms a question, 4.04 ->
+        # 4.16 s for 740 sentences
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.tokenizer = load_tokenizer()
         self.session = _session(onnxruntime, model_file, options, quantized)
         # the int8 graph keeps more intermediate tensors per token: half the batch keeps its peak
