@@ -44,8 +44,8 @@ from assistant.structure import display_text, parse
 # under 10 s with the float export anyway (docs/scale.md, "int8 document vectors").
 INT8_FROM_CHARS = 100_000
 # Documents this long or longer get no e5 vectors (e5.py) and are answered without that channel: e5 embeds
-# about 90 sentences a second here, so a 1 MB document (12,135 sentences) would take 2 minutes more to build
-# instead of under one in all. A document under it (about 3,000 sentences) takes at most ~35 s more.
+# 60-90 sentences a second here, so a 1 MB document (12,135 sentences) would take 2 minutes more to build
+# instead of under one in all. A document under it (about 3,000 sentences) takes at most 35-50 s more.
 SECOND_UP_TO_CHARS = 250_000
 
 
