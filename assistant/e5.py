@@ -16,6 +16,7 @@ as before.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from functools import lru_cache
 from typing import Callable, Protocol, Sequence
@@ -100,8 +101,6 @@ class HashingSecond:
 
     @staticmethod
     def _vector(text: str) -> np.ndarray:
-        import hashlib
-
         vector = np.zeros(DIMENSION, dtype=np.float32)
         letters = "".join(ch.lower() if ch.isalnum() else " " for ch in text)
         for word in letters.split():
