@@ -589,7 +589,8 @@ def test_a_sentence_ending_with_a_colon_brings_the_enumeration_after_it(apart):
     scores = np.zeros(len(doc.sentences))
     scores[colon] = 1.0
     mask = np.ones(len(doc.sentences), dtype=bool)
-    assert list(extract.select_sentences(doc, scores, mask, "What properties does the method have?").sentence_ids) == [colon, items]
+    # "This simple method ..." points back at the sentence before it, which comes first (answer.readable)
+    assert list(extract.select_sentences(doc, scores, mask, "What properties does the method have?").sentence_ids) == [colon - 1, colon, items]
     scores[colon - 1], scores[colon] = 1.0, 0.95  # the colon's sentence joins the best one: it brings its items still
     assert items in extract.select_sentences(doc, scores, mask, "What properties does the method have?").sentence_ids
 
@@ -605,3 +606,41 @@ def test_the_join_bars_are_measured_on_the_score_before_the_e5_term():
     assert words(extract.select_sentences(doc, with_e5, mask, question, bars=plain)) == ["Tidal", "The"]
     zero = np.zeros(len(doc.sentences))  # no share of a best scoring 0 to measure: nothing joins, nothing fails
     assert words(extract.select_sentences(doc, with_e5, mask, question, bars=zero)) == ["Tidal"]
+
+
+READABLE_DOC = (
+    "Intro\n\nRussia talks to every side of the region's conflicts. In this case, Russia acts as an interlocutor. It has "
+    "the same role between Israel and Iran. Thus, it supports good relations with Hamas, Hezbollah and the Kurds.\n\n"
+    "Hezbollah depends on Iran for weapons and money. Its fighters crossed into Syria in 2013.\n\n"
+    "These include long talks. They have lasted many years. Trade between the two grew slowly over the decade, and "
+    "economists who studied it found that most of the growth came from grain, timber, machine parts and the services "
+    "sold alongside them by the traders of both countries, who said so in every survey taken since then. They expect "
+    "more of it.\n\nThose talks ended."
+)
+
+
+def _ids(doc, *openings):
+    return [next(i for i, s in enumerate(doc.sentences) if s.text.startswith(o)) for o in openings]
+
+
+def test_a_run_that_points_back_starts_with_what_it_points_back_to():
+    """Each run of an answer that opens by pointing back ("Thus, it ...", "It has ...") brings the sentences
+    before it in its paragraph, two deep, whether it leads or joined: here the lead and a later run."""
+    doc = parse(READABLE_DOC)
+    interlocutor, role, thus, fighters, depends = _ids(doc, "In this case", "It has", "Thus, it", "Its fighters", "Hezbollah depends")
+    assert extract.readable(doc, (thus, fighters)) == (interlocutor, role, thus, depends, fighters)
+    assert extract.readable(doc, (fighters, thus)) == (depends, fighters, interlocutor, role, thus)  # the runs keep their order
+    assert extract.readable(doc, (role, thus)) == (interlocutor, role, thus)
+
+
+def test_a_run_that_does_not_point_back_or_cannot_is_left_as_it_is():
+    doc = parse(READABLE_DOC)
+    talks, lasted, trade, expect, ended = _ids(doc, "Russia talks", "They have lasted", "Trade between", "They expect", "Those talks")
+    assert extract.readable(doc, (talks,)) == (talks,)  # it names its subject
+    assert extract.readable(doc, (ended,)) == (ended,)  # it opens its paragraph: nothing before it to bring
+    these = _ids(doc, "These include")[0]
+    assert extract.readable(doc, (lasted,)) == (these, lasted)  # "They" -> "These include ...", which opens the paragraph
+    assert extract.dangles("It is difficult to say.") is False and extract.dangles("This paper argues.") is False
+    # the antecedents' words are capped: "Trade ..." (over MAX_ANTECEDENT_WORDS) is not brought before "They expect"
+    assert len(doc.sentences[trade].text.split()) > extract.MAX_ANTECEDENT_WORDS
+    assert extract.readable(doc, (expect,)) == (expect,)
