@@ -33,7 +33,8 @@ class GoldItem:
 # Gold files that are reported on and never fitted or tuned on: every fit command and tuning bench
 # refuses them (tests/test_gold.py checks that each file under source/ is classed here or in FITTED_ON
 # / VALIDATION, so a new file cannot slip into a fit unclassed).
-REPORT_ONLY = ("gold_heldout.jsonl", "gold_reader.jsonl", "gold_reader_blind.jsonl", "gold_reader_blind2.jsonl")
+REPORT_ONLY = ("gold_heldout.jsonl", "gold_reader.jsonl", "gold_reader_blind.jsonl", "gold_reader_blind2.jsonl",
+               "gold_reader_blind3.jsonl")
 VALIDATION = ("gold_reader_val.jsonl",)  # checks that a dev-tuned change carries over; never fitted on
 FITTED_ON = ("gold.jsonl", "gold_reader_dev.jsonl", "gold_abstain_fit.jsonl", "gold_reader_blind_dev.jsonl")
 
