@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
@@ -111,12 +112,42 @@ class HashingSecond:
         return vector / norm if norm > 0 else vector
 
 
+def text_key(text: str) -> str:
+    """The key of a text's vector in a table of known vectors: the first 16 hex digits of its UTF-8 sha256."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class KnownVectors:
+    """Passage vectors already made by the encoder named ``model``, one row of ``vectors`` per text key
+    (``text_key``). e5's vector of a text depends on that text alone, so a row serves that text in any
+    document (shipped.py ships the embedded paper's)."""
+
+    model: str
+    rows: Mapping[str, int]
+    vectors: np.ndarray  # (n, DIMENSION) float32
+
+    def row(self, text: str) -> np.ndarray | None:
+        at = self.rows.get(text_key(text))
+        return None if at is None else self.vectors[at]
+
+
 def sentence_vectors(encoder: SecondEncoder, texts: Sequence[str],
-                     progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-    """Every sentence's vector, ``BATCH`` at a time (``progress(done, total)`` after each)."""
-    parts = []
-    for start in range(0, len(texts), BATCH):
-        parts.append(encoder.passages(texts[start : start + BATCH]))
+                     progress: Callable[[int, int], None] | None = None, known: KnownVectors | None = None) -> np.ndarray:
+    """Every sentence's vector, ``BATCH`` at a time (``progress(done, total)`` after each). A text whose vector
+    ``known`` holds, made by this encoder, is not embedded again: its row is copied."""
+    out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+    usable = known is not None and known.model == encoder.name
+    missing = []
+    for i, text in enumerate(texts):
+        row = known.row(text) if usable and known is not None else None
+        if row is None:
+            missing.append(i)
+        else:
+            out[i] = row
+    for start in range(0, len(missing), BATCH):
+        batch = missing[start : start + BATCH]
+        out[batch] = encoder.passages([texts[i] for i in batch])
         if progress is not None:
-            progress(min(start + BATCH, len(texts)), len(texts))
-    return np.vstack(parts) if parts else np.zeros((0, DIMENSION), dtype=np.float32)
+            progress(min(start + BATCH, len(missing)), len(missing))
+    return out

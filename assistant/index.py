@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant import e5
 from assistant import encoder as enc
-from assistant import index_files, interaction, storage
+from assistant import index_files, interaction, shipped, storage
 from assistant.chunking import ChunkSettings, chunk_document
 from assistant.errors import BrokenIndexError, InputError
 from assistant.index_files import (  # noqa: F401  (re-exported: the index's public names)
@@ -117,7 +117,7 @@ def upgrade(index_dir: Path, second: e5.SecondEncoder | None = None) -> bool:
             adds = (loaded.manifest.get("format_version") in index_files.SECOND_UPGRADES and loaded.second is None
                     and "onnx_file" in loaded.manifest.get("model", {}) and len(loaded.document.source) < SECOND_UP_TO_CHARS)
             encoder = (second or e5.default()) if adds else None
-            vectors = e5.sentence_vectors(encoder, texts["sentences"]) if encoder is not None else None
+            vectors = e5.sentence_vectors(encoder, texts["sentences"], known=shipped.load()) if encoder is not None else None
             with storage.new_version(folder) as version:
                 index_files.carry_over(old, version, lexical, vectors, None if encoder is None else encoder.name)
                 previous = storage.publish(folder, version)
@@ -151,8 +151,7 @@ def document_folders(sources: Sequence[Path], index_dir: Path) -> list[tuple[Pat
 def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progress, encoder, started: float,
            second: e5.SecondEncoder | None) -> dict:
     progress("reading", 0, 1)
-    title = (metadata or {}).get("title") or raw.title
-    document = parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, headings=raw.headings, progress=progress)
+    document = structure_of(raw, metadata, progress)
     progress("structure", 1, 1)
     if not document.sentences:  # headings, notes or references only: nothing an answer could quote
         raise InputError(f"{raw.path}: has no body text to answer from, only headings or notes")
@@ -173,7 +172,8 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
     vectors = join_tokens(vectors)
     if second is not None:
         vectors[index_files.SECOND] = e5.sentence_vectors(second, texts["sentences"],
-                                                          lambda done, total: progress("embedding sentences", done, total))
+                                                          lambda done, total: progress("embedding sentences", done, total),
+                                                          shipped.load())
     try:
         with storage.new_version(folder) as version:
             progress("writing", 0, 1)
@@ -191,11 +191,22 @@ def _build(raw, shown: Path, folder: Path, metadata, settings, progress: Progres
     return manifest
 
 
+def structure_of(raw, metadata: dict | None, progress: Progress = quiet) -> Document:
+    """The parsed document a build indexes (its title from ``metadata`` when given)."""
+    title = (metadata or {}).get("title") or raw.title
+    return parse(raw.text, title=title, markdown=raw.markdown, pages=raw.pages, headings=raw.headings, progress=progress)
+
+
+def sentence_texts(document: Document) -> list[str]:
+    """The texts the sentences are embedded as."""
+    return [display_text(s.text) for s in document.sentences]
+
+
 def _unit_texts(document: Document, chunks: tuple[Chunk, ...]) -> dict[str, list[str]]:
     titles = {s.id: s.title for s in document.sections}
     return {
         "chunks": [f"{titles[c.section]}. {display_text(c.text)}" for c in chunks],
-        "sentences": [display_text(s.text) for s in document.sentences],
+        "sentences": sentence_texts(document),
         "windows": [_window(document, s) for s in document.sentences],
         "paragraphs": [display_text(document.source[p.start : p.end]) for p in document.paragraphs],
     }

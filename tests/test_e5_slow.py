@@ -36,3 +36,15 @@ def test_a_question_is_embedded_by_e5_and_its_cosine_is_in_the_sentence_scores(p
     plain = off._rank(question, query).fused.sentence_fused
     span = cosine.max() - cosine.min()
     np.testing.assert_allclose(ranked.fused.sentence_fused - plain, FUSION.sentence_second * (cosine - cosine.min()) / span, atol=1e-9)
+
+
+def test_the_shipped_vectors_are_those_e5_makes_of_the_paper_sentences():
+    """shipped.py's table (what the paper's build copies instead of embedding) against e5 itself, on every
+    twentieth sentence: a stale table (another model, another engine) fails here."""
+    from assistant import shipped
+
+    known = shipped.load()
+    assert known is not None and known.model == e5.E5Encoder.name
+    texts = shipped.paper_sentences()[::20]
+    made = e5.E5Encoder().passages(texts)
+    np.testing.assert_allclose(np.stack([known.row(t) for t in texts]), made, atol=1e-6)
