@@ -498,8 +498,11 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     marked = _marked_next(doc, best) if text.endswith(":") else []
     if marked:
         return marked  # "... the following desirable properties:" / "(i) it is linear, (ii) ..."
+    count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else MAX_ANNOUNCED_ITEMS
+    ordinals = _ordinal_items(doc, best, count) if announced or text.endswith(":") else []
+    if ordinals:  # "This approach suffers from three shortcomings." / "First, ..." ... "Second, ..." ... "Third, ..."
+        return ordinals  # (one that points back also brings what it points at: ``readable``)
     if text.endswith(":") or (announced and (short or introduces_next) and not _REFERS_BACK.match(text)):
-        count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else MAX_ANNOUNCED_ITEMS
         items: list[int] = []
         for sid in range(best + 1, best + 1 + count):
             if not same(sid) or (items and _CONTRAST.match(display_text(doc.sentences[sid].text))):
@@ -552,6 +555,34 @@ def antecedents(doc: Document, first: int) -> list[int]:
         first -= 1
         out.append(first)
     return out
+
+
+_FIRST = re.compile(r"^(?:first(?:ly)?|first of all|to begin with|the first)\b", re.I)
+_ORDINALS = ("second", "third", "fourth", "fifth", "sixth")
+_LAST = re.compile(r"^(?:finally|lastly|last)\b", re.I)
+MAX_ORDINAL_REACH = 12  # an announcement's ordinal items are looked for this many sentences on, at most
+
+
+def _ordinal_items(doc: Document, intro: int, count: int) -> list[int]:
+    """After an announcing sentence whose next sentence opens "First, ...": the sentences that open each item
+    ("Second, ...", "Third, ...", the last also "Finally, ..."), in its section, up to the ``count`` announced;
+    the sentences between them that only elaborate an item stay out. Empty unless two items or more are found.
+    A paper that announces "three shortcomings" at the end of a paragraph usually gives each in a paragraph of
+    its own, which the announcement's own paragraph does not reach."""
+    sentences = doc.sentences
+    first = intro + 1
+    if first >= len(sentences) or sentences[first].section != sentences[intro].section \
+            or not _FIRST.match(display_text(sentences[first].text)):
+        return []
+    items = [first]
+    for sid in range(first + 1, min(len(sentences), first + 1 + MAX_ORDINAL_REACH)):
+        if len(items) >= min(count, len(_ORDINALS) + 1) or sentences[sid].section != sentences[intro].section:
+            break
+        text = display_text(sentences[sid].text)
+        ordinal = _ORDINALS[len(items) - 1]
+        if re.match(rf"^(?:{ordinal}(?:ly)?|the {ordinal})\b", text, re.I) or (len(items) == count - 1 and _LAST.match(text)):
+            items.append(sid)
+    return items if len(items) >= 2 else []
 
 
 def _marked_next(doc: Document, intro: int) -> list[int]:

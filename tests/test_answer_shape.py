@@ -644,3 +644,35 @@ def test_a_run_that_does_not_point_back_or_cannot_is_left_as_it_is():
     # the antecedents' words are capped: "Trade ..." (over MAX_ANTECEDENT_WORDS) is not brought before "They expect"
     assert len(doc.sentences[trade].text.split()) > extract.MAX_ANTECEDENT_WORDS
     assert extract.readable(doc, (expect,)) == (expect,)
+
+
+ORDINAL_DOC = (
+    "Intro\n\nCoordination services offer a file system to replicate state. This approach suffers from three shortcomings."
+    "\n\nFirst, a file-based API makes an application serialise its state. The serialised form differs from the "
+    "objects a developer sees.\n\nSecond, these services require an upcall-based API. In essence they are "
+    "publish-subscribe systems. Applications must be rewritten to use them.\n\nThird, they limit how fast state can "
+    "change. Every update goes through one leader.\n\nFourth, nobody asked. Other systems took another road."
+)
+
+
+def test_an_announced_count_brings_the_sentences_that_open_its_ordinal_items():
+    """"... three shortcomings." ending its paragraph, each item opening a paragraph of its own ("First, ...",
+    "Second, ...", "Third, ..."): the items' opening sentences join, up to the count, not their elaborations;
+    the announcement, which points back ("This approach"), brings the sentence it points at (answer.readable)."""
+    doc = parse(ORDINAL_DOC)
+    offer, announce, first, second, third = _ids(doc, "Coordination", "This approach", "First,", "Second,", "Third,")
+    scores = np.zeros(len(doc.sentences))
+    scores[announce] = 1.0
+    mask = np.ones(len(doc.sentences), dtype=bool)
+    chosen = extract.select_sentences(doc, scores, mask, "What shortcomings does this approach have?").sentence_ids
+    assert list(chosen) == [offer, announce, first, second, third]
+
+
+def test_ordinal_items_need_a_first_right_after_the_announcement_and_two_items():
+    doc = parse(ORDINAL_DOC.replace("First, a file-based", "A file-based"))
+    announce = _ids(doc, "This approach")[0]
+    assert extract._ordinal_items(doc, announce, 3) == []
+    doc = parse("Intro\n\nThere are two reasons. First, it is cheap. It is also old.\n\nNothing else follows here.")
+    assert extract._ordinal_items(doc, _ids(doc, "There are")[0], 2) == []  # no "Second, ...": not a list
+    doc = parse("Intro\n\nThere are two reasons. First, it is cheap.\n\nFinally, it is fast.")
+    assert [doc.sentences[i].text.split(",")[0] for i in extract._ordinal_items(doc, _ids(doc, "There are")[0], 2)] == ["First", "Finally"]
