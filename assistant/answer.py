@@ -541,6 +541,21 @@ def _reading_rank(ordered: tuple[int, ...], n: int) -> np.ndarray:
     return rank
 
 
+def completed(doc: Document, ordered: tuple[int, ...], left_out: frozenset[int] = frozenset()) -> tuple[int, ...]:
+    """A paper-level answer (overview.py picks its sentences by where the paper states the aspect) made
+    readable as a retrieved one is: a run that announces numbered items ("... three shortcomings." / "First,
+    ..." / "Second, ...") brings their opening sentences, and a run that points back what it points at
+    (``readable``); never a sentence of ``left_out``. The runs keep their order."""
+    out: list[int] = []
+    for run in runs(doc, ordered):
+        announced = _ANNOUNCES.search(display_text(doc.sentences[run[-1]].text))
+        count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else 0
+        items = _ordinal_items(doc, run[-1], count) if count else []
+        out += [sid for sid in (*run, *items) if sid not in out and sid not in left_out]
+    shown = readable(doc, tuple(out))
+    return tuple(sid for sid in shown if sid not in left_out)
+
+
 def antecedents(doc: Document, first: int) -> list[int]:
     """The sentences a run opening with sentence ``first`` points back to: the one before it in its paragraph
     when ``first`` dangles, and the one before that when it dangles too ("In this case, Russia acts as an

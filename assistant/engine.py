@@ -351,6 +351,8 @@ class Assistant:
                            ranker.scaled_late(found, len(mask)))
         left_out = frozenset(int(i) for i in shown)
         paper = overview.select(self._layout, self.document, question, fused.sentence_fused, left_out)  # None unless about the whole paper
+        if paper is not None:  # read as any answer is: what its sentences point back at, an announced list's items
+            paper = replace(paper, sentence_ids=extract.completed(self.document, paper.sentence_ids, left_out))
         authors = tuple(i for i in (overview.each_author(self.document, self._layout, query.text, fused.sentence_fused)
                                     if paper is None and overview.about_the_authors(question, query.text, self._layout) else ())
                         if i not in left_out)

@@ -676,3 +676,14 @@ def test_ordinal_items_need_a_first_right_after_the_announcement_and_two_items()
     assert extract._ordinal_items(doc, _ids(doc, "There are")[0], 2) == []  # no "Second, ...": not a list
     doc = parse("Intro\n\nThere are two reasons. First, it is cheap.\n\nFinally, it is fast.")
     assert [doc.sentences[i].text.split(",")[0] for i in extract._ordinal_items(doc, _ids(doc, "There are")[0], 2)] == ["First", "Finally"]
+
+
+def test_a_paper_level_answer_is_completed_as_a_retrieved_one():
+    """overview.py picks a paper-level answer's sentences by where the paper states the aspect; answer.completed
+    then brings an announced list's opening sentences and what a run points back at, never a left-out one."""
+    doc = parse(ORDINAL_DOC)
+    offer, announce, first, second, third, fourth = _ids(doc, "Coordination", "This approach", "First,", "Second,", "Third,",
+                                                        "Fourth,")
+    assert extract.completed(doc, (announce,)) == (offer, announce, first, second, third)
+    assert extract.completed(doc, (announce,), frozenset({second})) == (offer, announce, first, third)
+    assert extract.completed(doc, (fourth, offer)) == (fourth, offer)  # nothing announced, nothing pointing back
