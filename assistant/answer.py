@@ -563,7 +563,7 @@ def antecedents(doc: Document, first: int) -> list[int]:
     ... Hezbollah ..."), at most MAX_ANTECEDENT_WORDS words in all."""
     out: list[int] = []
     words = 0
-    while dangles(display_text(doc.sentences[first].text)) and _adjacent(doc, first - 1, first):
+    while first > 0 and dangles(display_text(doc.sentences[first].text)) and _adjacent(doc, first - 1, first):
         words += len(display_text(doc.sentences[first - 1].text).split())
         if words > MAX_ANTECEDENT_WORDS:
             break

@@ -641,6 +641,9 @@ def test_a_run_that_does_not_point_back_or_cannot_is_left_as_it_is():
     these = _ids(doc, "These include")[0]
     assert extract.readable(doc, (lasted,)) == (these, lasted)  # "They" -> "These include ...", which opens the paragraph
     assert extract.dangles("It is difficult to say.") is False and extract.dangles("This paper argues.") is False
+    alone = parse("It opens the only paragraph. Keepers opened the gates. They closed them again.")  # one paragraph
+    assert alone.sentences[0].paragraph == alone.sentences[-1].paragraph
+    assert extract.readable(alone, (0,)) == (0,)  # nothing before the first sentence (not the last one, at -1)
     # the antecedents' words are capped: "Trade ..." (over MAX_ANTECEDENT_WORDS) is not brought before "They expect"
     assert len(doc.sentences[trade].text.split()) > extract.MAX_ANTECEDENT_WORDS
     assert extract.readable(doc, (expect,)) == (expect,)
