@@ -517,9 +517,15 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     return []
 
 
+# "This sort of cosying up to Saudi Arabia ...", "These differences between Moscow and Tehran ...": the noun's own
+# complement names what "this" points at, so the sentence reads alone ("This concept never ..." does not)
+_NAMES_ITS_REFERENT = re.compile(r"^(?:\w+,?\s+)?(?:this|these|those|such)\s+\w+\s+(?:of|between|with|to|in|from|for|on|"
+                                 r"about|against|among|over|toward|towards)\b", re.I)
+
+
 def dangles(text: str) -> bool:
     """Does a sentence open by pointing back at the one before it ("It has the same role ...", "These include ...")?"""
-    return bool(_DANGLING.match(text)) and not _NOT_DANGLING.match(text)
+    return bool(_DANGLING.match(text)) and not _NOT_DANGLING.match(text) and not _NAMES_ITS_REFERENT.match(text)
 
 
 def readable(doc: Document, ordered: tuple[int, ...]) -> tuple[int, ...]:

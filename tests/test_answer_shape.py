@@ -641,6 +641,9 @@ def test_a_run_that_does_not_point_back_or_cannot_is_left_as_it_is():
     these = _ids(doc, "These include")[0]
     assert extract.readable(doc, (lasted,)) == (these, lasted)  # "They" -> "These include ...", which opens the paragraph
     assert extract.dangles("It is difficult to say.") is False and extract.dangles("This paper argues.") is False
+    assert extract.dangles("This sort of cosying up to Saudi Arabia may cause tension.") is False  # names its referent
+    assert extract.dangles("These differences between Moscow and Tehran, though, remain.") is False
+    assert extract.dangles("This concept never really took root.") and extract.dangles("Such problems are called hard.")
     alone = parse("It opens the only paragraph. Keepers opened the gates. They closed them again.")  # one paragraph
     assert alone.sentences[0].paragraph == alone.sentences[-1].paragraph
     assert extract.readable(alone, (0,)) == (0,)  # nothing before the first sentence (not the last one, at -1)
