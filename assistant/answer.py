@@ -479,6 +479,13 @@ MAX_ANNOUNCED_ITEMS = 5  # an announcement of "several"/"many" items brings at m
 MAX_LIST_ITEMS = 8  # a sentence ending with ':' that joins the answer brings at most this many list items
 
 
+def _announced_count(text: str) -> int:
+    """How many items a sentence announces ("three shortcomings": 3; "several factors": MAX_ANNOUNCED_ITEMS);
+    0 when it announces none."""
+    announced = _ANNOUNCES.search(text)
+    return _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else 0
+
+
 def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     """Sentences the best one cannot stand without.
 
@@ -498,7 +505,7 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     marked = _marked_next(doc, best) if text.endswith(":") else []
     if marked:
         return marked  # "... the following desirable properties:" / "(i) it is linear, (ii) ..."
-    count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else MAX_ANNOUNCED_ITEMS
+    count = _announced_count(text) or MAX_ANNOUNCED_ITEMS
     ordinals = _ordinal_items(doc, best, count) if announced or text.endswith(":") else []
     if ordinals:  # "This approach suffers from three shortcomings." / "First, ..." ... "Second, ..." ... "Third, ..."
         return ordinals  # (one that points back also brings what it points at: ``readable``)
@@ -554,8 +561,7 @@ def completed(doc: Document, ordered: tuple[int, ...], left_out: frozenset[int] 
     (``readable``); never a sentence of ``left_out``. The runs keep their order."""
     out: list[int] = []
     for run in runs(doc, ordered):
-        announced = _ANNOUNCES.search(display_text(doc.sentences[run[-1]].text))
-        count = _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else 0
+        count = _announced_count(display_text(doc.sentences[run[-1]].text))
         items = _ordinal_items(doc, run[-1], count) if count else []
         out += [sid for sid in (*run, *items) if sid not in out and sid not in left_out]
     shown = readable(doc, tuple(out))

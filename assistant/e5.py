@@ -137,10 +137,10 @@ def sentence_vectors(encoder: SecondEncoder, texts: Sequence[str],
     """Every sentence's vector, ``BATCH`` at a time (``progress(done, total)`` after each). A text whose vector
     ``known`` holds, made by this encoder, is not embedded again: its row is copied."""
     out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
-    usable = known is not None and known.model == encoder.name
+    table = known if known is not None and known.model == encoder.name else None
     missing = []
     for i, text in enumerate(texts):
-        row = known.row(text) if usable and known is not None else None
+        row = table.row(text) if table is not None else None
         if row is None:
             missing.append(i)
         else:

@@ -8,6 +8,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from assistant.comparison import compare
 from assistant.errors import InputError
@@ -82,16 +83,24 @@ def write_text_atomic(path: Path, text: str, kind: Output, option: str = "--out"
     """
     path = Path(path)
     check_output_path(path, kind, option)
+    write_bytes_atomic(path, text.encode("utf-8"), lambda: check_output_path(path, kind, option))
+
+
+def write_bytes_atomic(path: Path, data: bytes, recheck: Callable[[], None] = lambda: None) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, keeping the
+    permission bits of the file it replaces (a new one: the umask's). ``recheck`` runs just before the rename
+    (write_text_atomic: the path still holds a new path or its own kind of file); what it raises stops it.
+    The caller decides beforehand whether ``path`` may be replaced. InputError when it cannot be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise InputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.chmod(tmp, _mode_for(path))
-        check_output_path(path, kind, option)  # still a new path or that kind of file just before the rename
+        recheck()
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,7 +74,7 @@ def paper_sentences() -> tuple[str, ...]:
 def write(folder: Path | None = None, encoder: e5.SecondEncoder | None = None) -> int:
     """Embed the paper's distinct sentence texts with ``encoder`` (e5 by default) and write the table into
     ``folder`` (source/ by default), replacing only a table this command wrote; the number of rows."""
-    from assistant.results import Output, write_json_atomic
+    from assistant.results import Output, write_bytes_atomic, write_json_atomic
 
     kind = Output("the shipped e5 sentence keys written by `python -m assistant.shipped`", (KEYS_SHAPE,))
     vectors_file, keys_file = _files(folder)
@@ -91,18 +89,9 @@ def write(folder: Path | None = None, encoder: e5.SecondEncoder | None = None) -
     buffer = io.BytesIO()
     np.save(buffer, vectors, allow_pickle=False)
     data = buffer.getvalue()
-    handle, tmp = tempfile.mkstemp(prefix=f".{VECTORS}.", suffix=".tmp", dir=vectors_file.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # a file of the project, readable as the paper beside it (mkstemp: 0600)
-        os.replace(tmp, vectors_file)  # the old keys do not match it (their vectors_sha256): neither is read until
-        write_json_atomic(keys_file, {"format": FORMAT, "model": encoder.name, "vectors_sha256": hashlib.sha256(data).hexdigest(),
-                                      "keys": [e5.text_key(t) for t in texts]}, kind, "the keys file")
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_bytes_atomic(vectors_file, data)  # the old keys do not match it (their vectors_sha256): neither is read until
+    write_json_atomic(keys_file, {"format": FORMAT, "model": encoder.name, "vectors_sha256": hashlib.sha256(data).hexdigest(),
+                                  "keys": [e5.text_key(t) for t in texts]}, kind, "the keys file")
     load.cache_clear()
     return len(texts)
 
