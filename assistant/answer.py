@@ -592,7 +592,7 @@ MAX_ORDINAL_REACH = 12  # an announcement's ordinal items are looked for this ma
 
 def _ordinal_items(doc: Document, intro: int, count: int) -> list[int]:
     """After an announcing sentence whose next sentence opens "First, ...": the sentences that open each item
-    ("Second, ...", "Third, ...", the last also "Finally, ..."), in its section, up to the ``count`` announced;
+    ("Second, ...", "Third, ...", or "Finally, ...", which closes them), in its section, up to the ``count`` announced;
     the sentences between them that only elaborate an item stay out. Empty unless two items or more are found.
     A paper that announces "three shortcomings" at the end of a paragraph usually gives each in a paragraph of
     its own, which the announcement's own paragraph does not reach."""
@@ -606,8 +606,11 @@ def _ordinal_items(doc: Document, intro: int, count: int) -> list[int]:
         if len(items) >= min(count, len(_ORDINALS) + 1) or sentences[sid].section != sentences[intro].section:
             break
         text = display_text(sentences[sid].text)
+        if _LAST.match(text):  # "Finally, ..." closes the list, whether "three" or "several" were announced
+            items.append(sid)
+            break
         ordinal = _ORDINALS[len(items) - 1]
-        if re.match(rf"^(?:{ordinal}(?:ly)?|the {ordinal})\b", text, re.I) or (len(items) == count - 1 and _LAST.match(text)):
+        if re.match(rf"^(?:{ordinal}(?:ly)?|the {ordinal})\b", text, re.I):
             items.append(sid)
     return items if len(items) >= 2 else []
 

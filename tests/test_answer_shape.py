@@ -682,6 +682,12 @@ def test_ordinal_items_need_a_first_right_after_the_announcement_and_two_items()
     assert extract._ordinal_items(doc, _ids(doc, "There are")[0], 2) == []  # no "Second, ...": not a list
     doc = parse("Intro\n\nThere are two reasons. First, it is cheap.\n\nFinally, it is fast.")
     assert [doc.sentences[i].text.split(",")[0] for i in extract._ordinal_items(doc, _ids(doc, "There are")[0], 2)] == ["First", "Finally"]
+    # "several" announces no exact count: a "Finally, ..." after two items is the last item, and nothing after it joins
+    doc = parse("Intro\n\nThere are several reasons. First, it is cheap.\n\nSecond, it is old.\n\nFinally, it is fast."
+                "\n\nThird, nobody asked.")
+    opening = lambda i: doc.sentences[i].text.split(",")[0]
+    assert [opening(i) for i in extract._ordinal_items(doc, _ids(doc, "There are")[0], extract.MAX_ANNOUNCED_ITEMS)] == [
+        "First", "Second", "Finally"]
 
 
 def test_a_paper_level_answer_is_completed_as_a_retrieved_one():
