@@ -454,11 +454,38 @@ def companions_of(doc: Document, best: int) -> tuple[bool, list[int]]:
     return (True, listing) if listing else (False, _discourse_neighbours(doc, best))
 
 
+# "Moscow shares several interests with Tehran.", "... has three main goals:": a count or a quantifier, then a plural
+# noun within four words (``announcement``)
 _ANNOUNCES = re.compile(
-    r"\b(two|three|four|five|six|several|many|number of|various|following|these|certain|main|some)\b"
-    r"(\s+\w+){0,3}\s+(\w+s)\b",
+    r"\b(two|three|four|five|six|several|many|number of|various|following|these)\b"
+    r"(\s+\w+){0,3}\s+(?!(?:is|was|has|does|this|thus|its|his|as|us|always|perhaps|sometimes|besides|unless|whereas|"
+    r"themselves|itself)\b)(\w+(?<!ss)(?<!is)(?<!us)s)\b",
     re.I,
 )
+# ... but not one a determiner makes definite ("the two countries", "their many partners"), nor one inside a phrase
+# that only places or accompanies ("..., with several Iranian troops fighting ...", "in many crisis situations",
+# "relations of many countries"), unless what precedes it says it is made of them ("consists of three parts"); "suffers
+# from", "divided into", "between" and "with" after a verb may announce ("deals with three issues")
+_NOT_ANNOUNCING = re.compile(r"(?:\b(?:the|its|their|whose|our|his|her|these|those|in|within|towards?|among|across|at|over|"
+                             r"under|through|of)|,\s*with)\s+$", re.I)
+_MADE_OF = re.compile(r"\b(?:consists?|consisting|composed|comprised|made up)\s+of\s+$", re.I)
+# nouns that name the parts of a whole announce them wherever they stand ("presents itself in two phases")
+_PARTS = frozenset("""ways phases stages steps parts types kinds forms categories classes groups periods levels aspects
+    respects dimensions factors reasons patterns components elements principles approaches strategies""".split())
+
+
+def announcement(text: str) -> re.Match | None:
+    """The first place where a sentence announces items ("several interests", "three main goals"), if any."""
+    found = _ANNOUNCES.search(text)
+    while found is not None:  # "The two ports share several interests": the definite "two ports" does not, "several" does
+        before = text[: found.start()]
+        if not _NOT_ANNOUNCING.search(before) or _MADE_OF.search(before) or (
+                found.group(3).lower() in _PARTS and not re.search(r"\bthe\s+$", before, re.I)):
+            return found
+        found = _ANNOUNCES.search(text, found.end(1))
+    return None
+
+
 _MARKED_ITEM = re.compile(INLINE_ITEM_MARK + r"[.)]\s")  # "(i) ", "a) ", "1. ", "(2) "
 _REFERS_BACK = re.compile(r"^(these|this|such|those|both|all of these|for this reason|therefore|thus)\b", re.I)
 
@@ -482,7 +509,7 @@ MAX_LIST_ITEMS = 8  # a sentence ending with ':' that joins the answer brings at
 def _announced_count(text: str) -> int:
     """How many items a sentence announces ("three shortcomings": 3; "several factors": MAX_ANNOUNCED_ITEMS);
     0 when it announces none."""
-    announced = _ANNOUNCES.search(text)
+    announced = announcement(text)
     return _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else 0
 
 
@@ -500,7 +527,7 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     text = display_text(sentence.text)
     short = len(text.split()) <= 22
     same = lambda sid: 0 <= sid < len(doc.sentences) and doc.sentences[sid].paragraph == sentence.paragraph
-    announced = _ANNOUNCES.search(text)
+    announced = announcement(text)
     introduces_next = same(best + 1) and _INTRODUCES.match(display_text(doc.sentences[best + 1].text))
     marked = _marked_next(doc, best) if text.endswith(":") else []
     if marked:

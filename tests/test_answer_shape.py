@@ -299,6 +299,36 @@ def test_an_announcing_sentence_brings_its_items(paragraph, items):
     assert chosen_texts(doc, "What do they share?", values)[1:] == items
 
 
+@pytest.mark.parametrize("paragraph", [
+    "The goal of the two ports now is to keep their trade. Both oppose foreign fleets. Both fear unrest.",  # definite
+    "Trade reached the islands, with several fishing boats sailing north. Fish goes north. Salt goes south.",
+    "The mills were busy in many coastal towns. Fish goes north. Salt goes south.",  # only where it happened
+    "The guild sets the price of many goods of the region. Fish goes north. Salt goes south.",
+    "Some millers paid the rent late. Fish goes north. Salt goes south.",  # "some" counts nothing out
+    "The main objective in trade is profit. Fish goes north. Salt goes south.",  # "is" is no plural noun
+])
+def test_a_sentence_naming_a_number_of_things_in_passing_brings_nothing(paragraph):
+    """A count or a quantifier announces the items that follow only where the sentence is about them: not the
+    definite "the two ports", nor one inside a phrase that only places or accompanies what it says."""
+    doc = parse(f"Partners\n\n{paragraph}\n\nTrade grew slowly.\n")
+    assert chosen_texts(doc, "What do they share?", {paragraph.split(".")[0]: 1.0}) == [paragraph.split()[0]]
+
+
+@pytest.mark.parametrize("sentence, announced", [
+    ("Moscow shares several interests with Tehran.", "several interests"),
+    ("The two ports share several interests.", "several interests"),  # the definite "two ports" is passed over
+    ("Upon infection, the disease presents itself in two phases.", "two phases"),  # parts of a whole, wherever they stand
+    ("The approach consists of three parts.", "three parts"),
+    ("This approach suffers from three shortcomings.", "three shortcomings"),
+    ("It was fought in the two phases of the war.", None),
+    ("Iran reached Iraq, with several Iranian troops fighting.", None),
+    ("Relations of many countries of the region grew.", None),
+])
+def test_where_a_sentence_announces_items(sentence, announced):
+    found = extract.announcement(sentence)
+    assert (found.group(0) if found else None) == announced
+
+
 @pytest.mark.parametrize("question, asks", [
     ("Why did the mills close?", True), ("What kept the millers from paying?", True),
     ("What is the reason for the rent?", True), ("How come the ponds silted up?", True),
