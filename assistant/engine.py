@@ -33,6 +33,8 @@ def clean_question(question: str) -> str:
     text = " ".join(text.split())
     if not text:
         raise InputError("the question is empty; type a question about the paper")
+    if not any(ch.isalnum() for ch in text):  # "??", "...": nothing to search for
+        raise InputError("the question has no words; type a question about the paper")
     if len(text) > MAX_QUESTION_CHARS:
         raise InputError(f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
     return text

@@ -487,6 +487,11 @@ def test_empty_question_is_refused(small_index, question):
     assert_clean_error(cli("ask", question, "--index-dir", str(small_index)), "the question is empty")
 
 
+@pytest.mark.parametrize("question", ["?", "  ?? ", "... !", "🙂"])
+def test_a_question_without_words_is_refused(small_index, question):
+    assert_clean_error(cli("ask", question, "--index-dir", str(small_index)), "the question has no words")
+
+
 def test_huge_question_is_refused(small_index):
     line = assert_clean_error(cli("ask", "why " * 25_000, "--index-dir", str(small_index)), "characters long")
     assert line == "error: the question is 99,999 characters long; the limit is 2,000"
