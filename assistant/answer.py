@@ -543,9 +543,9 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
                 break
             items.append(sid)
         return items
-    if short and _REFERS_BACK.match(text) and not _NOT_DANGLING.match(text):
+    if short and _REFERS_BACK.match(text) and not _NOT_DANGLING.match(text) and not _NAMES_ITS_REFERENT.match(text):
         return [sid for sid in (best - 1,) if same(sid)]
-    if _DANGLING.match(text) and not _NOT_DANGLING.match(text) and same(best - 1) \
+    if dangles(text) and same(best - 1) \
             and len(display_text(doc.sentences[best - 1].text).split()) <= MAX_ANTECEDENT_WORDS:
         return [best - 1]  # "It has the same role between Israel and Iran." after "In this case, Russia acts as an interlocutor."
     return []

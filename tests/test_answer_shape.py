@@ -270,6 +270,7 @@ def test_a_sentence_opening_with_a_contrast_brings_the_one_it_leans_on():
     ("It is difficult to say how long the mills will stand against the tides of the coast.", False),  # an "it" for nothing
     ("This paper counts the mills that stood along the coast of the northern sea in 1850.", False),  # the work itself
     ("The mills acted as a go-between for the two ports and the islands.", False),
+    ("This sort of go-between for the two ports paid the mills well.", False),  # the noun's complement names its referent
 ])
 def test_a_lead_whose_subject_points_back_brings_the_sentence_it_points_at(lead, brings):
     doc = parse(f"Mills\n\nIn this case, the mills act as a go-between. {lead}\n\nTrade grew slowly.\n")
