@@ -478,6 +478,7 @@ _NOT_ANNOUNCING = re.compile(r"(?:\b(?:the|its|their|whose|our|his|her|these|tho
                              r"under|through|of)|,\s*with)\s+$", re.I)
 _MADE_OF = re.compile(r"\b(?:consists?|consisting|composed|comprised|made up)\s+of\s+$", re.I)
 _FOLLOWS = re.compile(r"\b(the following|as follows)\W*$", re.I)
+_AFTER_THE = re.compile(r"\bthe\s+$", re.I)
 _VAGUE = frozenset({"certain", "some", "main"})  # announce only parts of a whole: "in certain ways", "the main reasons"
 # nouns that name the parts of a whole announce them wherever they stand ("presents itself in two phases")
 _PARTS = frozenset("""ways phases stages steps parts types kinds forms categories classes groups periods levels aspects
@@ -485,18 +486,25 @@ _PARTS = frozenset("""ways phases stages steps parts types kinds forms categorie
 
 
 def announcement(text: str) -> re.Match | None:
-    """The first place where a sentence announces items ("several interests", "three main goals"), if any."""
+    """The first place where a sentence announces items ("several interests", "three main goals", "... are the
+    following."), if any."""
     found = _ANNOUNCES.search(text)
     while found is not None:  # "The two ports share several interests": the definite "two ports" does not, "several" does
-        before, word, noun = text[: found.start()], found.group(1).lower(), found.group(3).lower()
-        parts = noun in _PARTS
-        if word in _VAGUE and not parts:
-            pass  # "some researchers", "main objective": no count of items
-        elif word == "following" or not _NOT_ANNOUNCING.search(before) or _MADE_OF.search(before) or (
-                parts and not re.search(r"\bthe\s+$", before, re.I)):
+        if _announces(text[: found.start()], found.group(1).lower(), found.group(3).lower()):
             return found
         found = _ANNOUNCES.search(text, found.end(1))
-    return _FOLLOWS.search(text)  # "The main design principles of Plumtree are the following."
+    return _FOLLOWS.search(text)
+
+
+def _announces(before: str, word: str, noun: str) -> bool:
+    """Does the count or quantifier ``word`` before the plural ``noun`` announce items, ``before`` being the
+    sentence's text up to it?"""
+    parts = noun in _PARTS
+    if word in _VAGUE and not parts:
+        return False  # "some researchers", "whose main objective": no count of items
+    if word == "following" or not _NOT_ANNOUNCING.search(before) or _MADE_OF.search(before):
+        return True
+    return parts and not _AFTER_THE.search(before)  # "presents itself in two phases", not "in the two phases of"
 
 
 _MARKED_ITEM = re.compile(INLINE_ITEM_MARK + r"[.)]\s")  # "(i) ", "a) ", "1. ", "(2) "
