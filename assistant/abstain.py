@@ -33,7 +33,7 @@ import numpy as np
 
 from assistant import fitted
 from assistant.lexical import terms
-from assistant.text import ANSWER_YEAR, MONTH, SEASON_NAMES, YEAR, YEAR_DIGITS
+from assistant.text import ANSWER_YEAR, MONTH, SEASON_NAMES, YEAR_DIGITS
 
 FEATURES = (
     "top_dense",
@@ -45,7 +45,6 @@ FEATURES = (
     "answer_coverage",
     "asks_fact",
     "asks_fact_dense",
-    "missing_year",
 )
 ALIGNMENT = (
     "weakest_piece",  # the lowest best cosine of a content word piece of the question with the answer's pieces
@@ -249,14 +248,7 @@ def signals(
         inside = np.asarray([t in (answer_terms or set()) for t in query_terms], dtype=np.float64)
         answered = float((idf * inside).sum() / idf.sum())
     fact = float(kind is not None)
-    return Signals((top, lexical, coverage, missing, mismatch, agreement, answered, fact, fact * top,
-                    missing_year(question, answer_text)))
-
-
-def missing_year(question: str, answer_text: str) -> float:
-    """1.0 when the question names a year ("What was agreed at the 2018 Caspian summit?") that the answer does not
-    hold: an on-topic question the paper does not answer most often asks about an event of a year it never covers."""
-    return float(any(year not in answer_text for year in YEAR.findall(question)))
+    return Signals((top, lexical, coverage, missing, mismatch, agreement, answered, fact, fact * top))
 
 
 def alignment(pieces: Sequence[str], idf: np.ndarray, best: np.ndarray) -> tuple[float, ...]:

@@ -25,9 +25,6 @@ import numpy as np
 
 from assistant import abstain, fitted, joining
 
-# The abstention signals the model reads itself: asks_fact_dense is a product of two of them, and missing_year
-# (added after the model was fitted) reaches it through the abstention model's logit.
-SIGNALS = tuple(name for name in abstain.FEATURES if name not in ("asks_fact_dense", "missing_year"))
 FEATURES = (
     "ranker_top",  # logit of the ranker's best candidate probability
     "ranker_top_gap",  # best minus second-best candidate probability
@@ -35,7 +32,7 @@ FEATURES = (
     "ranker_shown_gap",  # best candidate probability minus the shown sentences' best
     "top_shown",  # 1.0 when the ranker's best candidate is among the shown sentences
     "abstain_logit",  # the abstention model's logit (clipped)
-    *SIGNALS,  # the abstention signals it reads besides the abstention model's logit
+    *abstain.FEATURES[:-1],  # the abstention signals (asks_fact_dense left out: a product of two of them)
     "fused_gap",  # best minus second-best fused sentence score
     "shown_fused_gap",  # best fused score minus the shown sentences' best
     "sentences",  # how many sentences are shown
@@ -102,7 +99,7 @@ def features(
     fused_shown = float(np.max(np.asarray(sentence_fused)[ids])) if ids else fused_top
     return np.array([
         logit(top), top - second, logit(shown_best), top - shown_best, top_shown,
-        logit(abstain_probability), *(signals.as_dict()[name] for name in SIGNALS),
+        logit(abstain_probability), *signals.values[: len(abstain.FEATURES) - 1],
         fused_top - fused_second, fused_top - fused_shown,
         float(len(shown_ids)), math.log1p(words), float(paper_level), float(paper_cued), *joined,
     ], dtype=np.float64)

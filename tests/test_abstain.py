@@ -289,7 +289,7 @@ def test_alignment_leaves_out_stopword_pieces_keeps_negations_and_weighs_by_idf(
 
 
 def test_a_veto_abstains_on_a_question_the_answer_model_would_answer():
-    signals = abstain.Signals((0.9, 0.5, 1.0, 0.0, 0.0, 1.0, 0.8, 0.0, 0.0, 0.0))
+    signals = abstain.Signals((0.9, 0.5, 1.0, 0.0, 0.0, 1.0, 0.8, 0.0, 0.0))
     answering = dict(weights=(10.0,) + (0.0,) * (len(abstain.FEATURES) - 1), bias=0.0, threshold=0.5)
     veto = abstain.Veto((0.0,) * len(abstain.VETO_FEATURES), bias=0.0, threshold=0.4)  # probability 0.5 > 0.4
     aligned = abstain.veto_features(signals, (0.2, 0.2, 0.5, 0.3, 0.4, 0.7))
@@ -420,16 +420,3 @@ def test_the_fit_only_questions_are_on_the_paper_and_checked():
               for item in load_gold(folder / name)}
     assert not others & {item.question.lower() for item in only}
 
-
-
-@pytest.mark.parametrize("question, answer, missing", [
-    ("What was agreed at the 2018 Caspian summit?", "Iran and Russia could not agree on how to divide the Caspian Sea.", 1.0),
-    ("What was agreed at the 2018 Caspian summit?", "In August 2018 the five states signed a convention.", 0.0),
-    ("How did Iran and Russia vote in 2012 and 2013?", "In 2012 both abstained.", 1.0),  # one of the two is missing
-    ("What does Russia want in Syria?", "Russia wants a secular state.", 0.0),  # no year asked
-    ("What happened in the 1990s?", "Nothing of note.", 0.0),  # a decade is not a year
-])
-def test_a_year_the_question_names_and_the_answer_lacks_is_a_signal(question, answer, missing):
-    assert abstain.missing_year(question, answer) == missing
-    signals = abstain.signals(np.array([0.5]), np.array([1.0]), [1], [1.0], [], question, answer, 1.0)
-    assert signals.as_dict()["missing_year"] == missing
