@@ -535,7 +535,11 @@ MAX_LIST_ITEMS = 8  # a sentence ending with ':' that joins the answer brings at
 def _announced_count(text: str) -> int:
     """How many items a sentence announces ("three shortcomings": 3; "several factors": MAX_ANNOUNCED_ITEMS);
     0 when it announces none."""
-    announced = announcement(text)
+    return _count_of(announcement(text))
+
+
+def _count_of(announced: re.Match | None) -> int:
+    """The number of items an ``announcement`` match counts out (MAX_ANNOUNCED_ITEMS for "several"); 0 for None."""
     return _COUNTS.get(announced.group(1).lower(), MAX_ANNOUNCED_ITEMS) if announced else 0
 
 
@@ -558,7 +562,7 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     marked = _marked_next(doc, best) if text.endswith(":") else []
     if marked:
         return marked  # "... the following desirable properties:" / "(i) it is linear, (ii) ..."
-    count = _announced_count(text) or MAX_ANNOUNCED_ITEMS
+    count = _count_of(announced) or MAX_ANNOUNCED_ITEMS
     ordinals = _ordinal_items(doc, best, count) if announced or text.endswith(":") else []
     if ordinals:  # "This approach suffers from three shortcomings." / "First, ..." ... "Second, ..." ... "Third, ..."
         return ordinals  # (one that points back also brings what it points at: ``readable``)
