@@ -97,6 +97,7 @@ class Ranked:
     found: ranker.Candidates | None = None  # the ranker's candidates, when the ranking used them
     evidence: np.ndarray | None = None  # the ranker's probability for each of ``found``'s candidates
     unstated: bool = False  # it asks of the work what the paper states nowhere (overview.STATED_ONLY): abstained on
+    continued: tuple[int, ...] | None = None  # the selection with the sentence that goes on about its lead (answer.continuation)
 
 
 @dataclass
@@ -361,13 +362,18 @@ class Assistant:
         selection: extract.Selection | overview.PaperSelection = (
             paper if paper is not None
             else extract.Selection(authors, False, overview.attribute_floor(self.document, query.text, authors)) if authors
-            else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf, self.shape, by_id,
+            else extract.select_sentences(self.document, fused.sentence_fused, mask, query.text, idf,
+                                          replace(self.shape, continues=False), by_id,
                                           lead_scores(fused, self._sentence_chunk, settings), self._peers,
                                           bars=fused.sentence_plain))
         if left_out and isinstance(selection, extract.Selection):  # nor what the best sentence brings with it
             selection = replace(selection, sentence_ids=tuple(i for i in selection.sentence_ids if i not in left_out))
+        continued = None
+        if self.shape.continues and paper is None and not authors:
+            longer = extract.continuation(self.document, selection.sentence_ids)
+            continued = longer if longer != selection.sentence_ids and not left_out.intersection(longer) else None
         unstated = paper is None and overview.aspect_of(question, self._layout) in overview.STATED_ONLY
-        return Ranked(fused, mask, idf, selection, prior, found, evidence, unstated)
+        return Ranked(fused, mask, idf, selection, prior, found, evidence, unstated, continued)
 
     def _weights(self, query: Query) -> dict[str, float]:
         """The idf weight of each query term over the document's sentences."""
@@ -401,6 +407,9 @@ class Assistant:
             joined)
         veto = self._veto_features(query, selection.sentence_ids, signals) if model.veto is not None else None
         abstained = (model.abstains(signals, veto) and not rule_floor(selection)) or ranked.unstated
+        if ranked.continued is not None:  # shown after the decisions: they read the answer as it was fitted
+            selection = replace(selection, sentence_ids=ranked.continued)
+            text = extract.answer_text(doc, ranked.continued)
         return Decision(selection, text, abstained, previous, x, fused, ranked.unstated)
 
     def _joined(self, question: str, text: str, ranked: Ranked, shown: tuple[int, ...], found: ranker.Candidates,

@@ -288,10 +288,12 @@ def test_the_sentence_that_goes_on_about_the_lead_joins_it(after, joins):
     """answer.continuation: the sentence right after the lead, in its paragraph, that opens by pointing back at it."""
     doc = parse(f"Mills\n\nThe mills were built early. In this case, the mills act as a go-between. {after}\n\nFish goes north.\n")
     scores, mask = shape_scores(doc, {"In this case": 1.0})
-    on = extract.ShapeSettings(continues=True)  # shipped off (ShapeSettings.continues)
-    chosen = extract.select_sentences(doc, scores, mask, "What role do the mills play?", settings=on).sentence_ids
+    off = extract.ShapeSettings(continues=False)
+    chosen = extract.select_sentences(doc, scores, mask, "What role do the mills play?").sentence_ids
     assert [doc.sentences[i].text.split()[0] for i in chosen] == (["In", after.split()[0]] if joins else ["In"])
-    assert chosen_texts(doc, "What role do the mills play?", {"In this case": 1.0}) == ["In"]  # as shipped
+    assert chosen_texts(doc, "What role do the mills play?", {"In this case": 1.0})[0] == "In"
+    assert [doc.sentences[i].text.split()[0] for i in
+            extract.select_sentences(doc, scores, mask, "What role do the mills play?", settings=off).sentence_ids] == ["In"]
 
 
 @pytest.mark.parametrize("question, brings", [

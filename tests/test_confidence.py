@@ -246,3 +246,27 @@ def test_the_confidence_fit_collects_the_answer_sets_features_whichever_model_is
     assert not confidence.reads_answer_set(confidence.load_model())
     assert np.all(decision.features[len(confidence.BASE_FEATURES):] == 0.0)
     assert np.all(decision.features[: len(confidence.BASE_FEATURES)] == row.x[: len(confidence.BASE_FEATURES)])
+
+
+def test_the_sentence_that_goes_on_about_the_lead_is_shown_after_abstention_and_confidence_decide(tmp_path, fake_encoder):
+    """engine.Assistant.decide: answer.continuation lengthens the answer shown, never what the abstention and
+    confidence models read (they were fitted on answers without it)."""
+    from dataclasses import replace
+
+    from assistant import answer as extract
+    from assistant.engine import Assistant
+    from assistant.index import build_index, load_index
+
+    source = tmp_path / "lighthouses.md"
+    source.write_text(DOC, encoding="utf-8")
+    build_index(source, tmp_path / "index", encoder=fake_encoder)
+    question = "When was the Pharos of Alexandria built?"
+    decided = {}
+    for continues in (False, True):
+        assistant = Assistant(load_index(tmp_path / "index"), fake_encoder, shape=replace(extract.SHAPE, continues=continues))
+        decided[continues] = assistant.decide(question, assistant.query(question))
+    off, on = decided[False], decided[True]
+    assert off.text == "The Pharos of Alexandria was built in the third century BC."
+    assert on.text == off.text + " It stood more than one hundred metres tall."
+    assert on.selection.sentence_ids == (*off.selection.sentence_ids, off.selection.sentence_ids[-1] + 1)
+    assert np.array_equal(on.features, off.features) and on.abstained == off.abstained and on.confidence == off.confidence
