@@ -53,6 +53,12 @@ A follow-up that only asks another question word about the same thing ("Why?", "
 query asks for a reason, not the date again. A previous question that does not open with a
 question word ("Do Iran and Russia agree?") is kept as it is.
 
+A follow-up that asks something else of what the previous question named, in words of its own and
+none of the previous question's ("And where do they disagree?" after "Where do Iran and Russia
+agree?", "What divides them?" after "What interests do Iran and Russia share?"), takes only the
+previous question's names ("Iran Russia"): its words would retrieve the agreement again
+(``asks_other_thing``).
+
 For a chain of follow-ups, pass as ``previous`` the text the previous question was
 answered with (``effective(question, context)``), so the topic carries forward. After a "who"
 question, what a pronoun points at is in the answer, not the question: "Where do they work?"
@@ -269,7 +275,41 @@ def contextualize(question: str, previous: str | None) -> str | None:
         head = re.sub(r"\b(?:the|a|an)\s+$", "", context[: old.start], flags=re.IGNORECASE)
         context = head + name + context[old.end :]
     context = " ".join(context.split())
+    if not new and asks_other_thing(question, context):
+        context = " ".join(dict.fromkeys(_named(context)))
     return context if _lower_words(context) else None
+
+
+def _named(text: str) -> list[str]:
+    """The names of ``text``; a name between an article and a noun, with that noun ("the Shiite crescent": "Shiite
+    crescent")."""
+    out = []
+    for entity in entities(text):
+        after = re.match(r" ([a-z][\w-]*)", text[entity.end:])
+        modifies = re.search(r"\b(?:the|a|an) $", text[:entity.start], re.IGNORECASE) and not entity.possessive
+        noun = after.group(1) if after and modifies and after.group(1) not in FUNCTION_WORDS else ""
+        out.append(f"{entity.base} {noun}" if noun else entity.base)
+    return out
+
+
+def asks_other_thing(question: str, previous: str) -> bool:
+    """Does a follow-up ask something else of what ``previous`` named: a question of its own ("And where do
+    they disagree?" after "Where do Iran and Russia agree?", "What divides them?" after "What interests do
+    Iran and Russia share?") that leans on a pronoun, has content words and shares none with ``previous``,
+    which names something? Then only those names carry over (``contextualize``): the previous question's
+    own words would retrieve its answer again. Not a question ending on a pronoun after a preposition or
+    "do" ("What does Russia do about it?": the pronoun stands for the whole previous topic), nor one
+    repeating a word of it ("What are their main goals?"), nor one after a "who" question (``answered_with``
+    already gave it the names of the answer)."""
+    rest = question[_opener_end(question):]
+    if not re.match(r"\W*(?:" + "|".join(sorted(QUESTION_WORDS)) + r")\b", rest, re.IGNORECASE):
+        return False
+    if not _uses_pronoun(question) or _ends_on_pronoun(question) or not entities(previous) or asks_who(previous):
+        return False
+    from assistant.lexical import terms
+
+    own = [w for w in _lower_words(rest) if len(w) > 2 and w not in FUNCTION_WORDS and w not in PRONOUNS]
+    return bool(own) and not set(terms(" ".join(own))) & set(terms(previous))
 
 
 def _swap_question_word(rest: str, previous: str) -> str:

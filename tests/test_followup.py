@@ -479,3 +479,25 @@ def test_a_follow_up_that_stands_alone_is_asked_without_its_topic_first(two_powe
     asked_with.clear()
     two_powers.ask("And what do they want there?", context=previous)  # leans on its topic: asked with it
     assert asked_with == [f"{previous} And what do they want there?"]
+
+
+@pytest.mark.parametrize("question, previous, context", [
+    ("And where do they disagree?", "Where do Iran and Russia agree?", "Iran Russia"),
+    ("What divides them?", "What interests do Iran and Russia share?", "Iran Russia"),
+    ("What does it fear there?", "What are Iran's goals in Syria?", "Iran Syria"),
+    ("Who fears it?", "What is the Shiite crescent?", "Shiite crescent"),  # a name before a noun keeps the noun
+])
+def test_a_follow_up_asking_something_else_of_the_names_keeps_only_the_names(question, previous, context):
+    """followup.asks_other_thing: the previous question's own words would retrieve its answer again."""
+    assert contextualize(question, previous) == context
+
+
+@pytest.mark.parametrize("question, previous", [
+    ("What are their main goals?", "What are Iran's goals in the Middle East?"),  # repeats "goals"
+    ("What does Russia do about it?", "What does Iran want in Syria?"),  # "it": the whole previous topic
+    ("Why do they do that?", "Why do Iran and Russia cooperate?"),
+    ("And how do they measure it?", "How do the authors define balancing?"),  # the previous question names nothing
+    ("And bandwagoning?", "How do the authors define balancing?"),  # no question of its own
+])
+def test_a_follow_up_on_the_same_thing_keeps_the_whole_previous_question(question, previous):
+    assert contextualize(question, previous) == previous
