@@ -69,9 +69,12 @@ text; an abstention adds none.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import TypeVar
+
+import numpy as np
 
 OPENERS = ("and", "but", "also", "so", "then", "what about", "how about", "what of", "same for", "same question for")
 PRONOUNS = frozenset(
@@ -275,9 +278,81 @@ def contextualize(question: str, previous: str | None) -> str | None:
         head = re.sub(r"\b(?:the|a|an)\s+$", "", context[: old.start], flags=re.IGNORECASE)
         context = head + name + context[old.end :]
     context = " ".join(context.split())
-    if not new and asks_other_thing(question, context):
+    swapped = _swap_words(question, context)
+    if swapped is not None:
+        context = swapped
+    elif not new and asks_other_thing(question, context):
         context = " ".join(dict.fromkeys(_named(context)))
     return context if _lower_words(context) else None
+
+
+# The cosine of two words' input token embeddings for one to stand in for the other. Of 26 pairs written as
+# stand-ins ("strengths" / "weaknesses", "allies" / "enemies", "agree" / "differ"), 19 score at least this (the
+# rest 0.12-0.20: "causes" / "consequences" 0.18); of 20 pairs of words from one follow-up and its previous
+# question that are not ("interests" / "divides" 0.21, "goals" / "role" 0.19), none does.
+SWAP_SIMILARITY = 0.22
+SWAP_MAX_WORDS = 3
+SWAP_HEAD = 5  # "divergence" / "convergence": the same ending after at most this many letters each
+_PRO_FORMS = frozenset({"one", "ones"})
+_OPENS_QUESTION = re.compile(rf"\W*(?:{'|'.join(sorted(QUESTION_WORDS))})\b", re.IGNORECASE)
+_LOWER_WORD = re.compile(r"(?<![\w'\u2019-])[a-z][a-z-]*[a-z](?![\w-])")  # a word in lower case (not a name's tail)
+
+
+def _swap_words(question: str, previous: str) -> str | None:
+    """``previous`` with each content word an elliptical follow-up brings in place of the word of ``previous``
+    it stands in for ("And the weaknesses?" after "What are the strengths of the partnership?": "What are the
+    weaknesses of the partnership?"; "What about the risks?" after "What opportunities does Syria offer
+    Iran?": "What risks does Syria offer Iran?"), when every such word finds one (``_counterpart``); None
+    otherwise, when the follow-up brings no word of its own, or when it asks a question of its own ("And
+    where do they diverge?": ``asks_other_thing`` keeps only the names, since the previous question's other
+    words, "foreign policies", retrieved the convergence again on blind dev e054)."""
+    from assistant.lexical import terms
+
+    rest = question[_opener_end(question):]
+    if _OPENS_QUESTION.match(rest):  # a question of its own: asks_other_thing reads it
+        return None
+    known = set(terms(previous))
+    own = [w for w in dict.fromkeys(_LOWER_WORD.findall(rest))
+           if len(w) > 2 and w not in FUNCTION_WORDS and w not in PRONOUNS and w not in REQUEST_WORDS
+           and w not in _PRO_FORMS and not set(terms(w)) <= known]
+    if not own or len(own) > SWAP_MAX_WORDS:
+        return None
+    asked = set(_lower_words(rest))
+    candidates = [w for w in dict.fromkeys(_LOWER_WORD.findall(previous))
+                  if len(w) > 2 and w not in FUNCTION_WORDS and w not in asked]
+    out = previous
+    for word in own:
+        old = _counterpart(word, candidates)
+        if old is None:
+            return None
+        candidates.remove(old)
+        out = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", word, out)
+    return out
+
+
+def _counterpart(word: str, candidates: list[str]) -> str | None:
+    """The word of ``candidates`` that ``word`` stands in for: one with the same ending after a short head
+    ("divergence" / "convergence", "disagree" / "agree", "long-term" / "short-term"), else the nearest in
+    the model's input token embeddings at SWAP_SIMILARITY or more ("weaknesses" / "strengths" 0.49, "costs" /
+    "benefits" 0.31, "risks" / "opportunities" 0.24)."""
+    for other in candidates:
+        shared = len(os.path.commonprefix([word[::-1], other[::-1]]))
+        if shared >= 4 and len(word) - shared <= SWAP_HEAD and len(other) - shared <= SWAP_HEAD and word != other:
+            return other
+    from assistant.errors import AssistantError
+    from assistant.expansion import token_ids, token_vectors
+
+    try:
+        ids = token_ids()
+    except AssistantError:  # no model files: no embeddings to compare
+        return None
+    usable = [c for c in candidates if c in ids]
+    if word not in ids or not usable:
+        return None
+    vectors = token_vectors([ids[word], *(ids[c] for c in usable)])
+    similarity = vectors[1:] @ vectors[0]
+    best = int(np.argmax(similarity))
+    return usable[best] if similarity[best] >= SWAP_SIMILARITY else None
 
 
 def _named(text: str) -> list[str]:
@@ -302,7 +377,7 @@ def asks_other_thing(question: str, previous: str) -> bool:
     repeating a word of it ("What are their main goals?"), nor one after a "who" question (``answered_with``
     already gave it the names of the answer)."""
     rest = question[_opener_end(question):]
-    if not re.match(r"\W*(?:" + "|".join(sorted(QUESTION_WORDS)) + r")\b", rest, re.IGNORECASE):
+    if not _OPENS_QUESTION.match(rest):
         return False
     if not _uses_pronoun(question) or _ends_on_pronoun(question) or not entities(previous) or asks_who(previous):
         return False

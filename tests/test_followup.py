@@ -482,8 +482,8 @@ def test_a_follow_up_that_stands_alone_is_asked_without_its_topic_first(two_powe
 
 
 @pytest.mark.parametrize("question, previous, context", [
-    ("And where do they disagree?", "Where do Iran and Russia agree?", "Iran Russia"),
     ("What divides them?", "What interests do Iran and Russia share?", "Iran Russia"),
+    ("And where do they disagree?", "Where do Iran and Russia agree?", "Iran Russia"),  # a question of its own: no swap
     ("What does it fear there?", "What are Iran's goals in Syria?", "Iran Syria"),
     ("Who fears it?", "What is the Shiite crescent?", "Shiite crescent"),  # a name before a noun keeps the noun
 ])
@@ -500,4 +500,25 @@ def test_a_follow_up_asking_something_else_of_the_names_keeps_only_the_names(que
     ("And bandwagoning?", "How do the authors define balancing?"),  # no question of its own
 ])
 def test_a_follow_up_on_the_same_thing_keeps_the_whole_previous_question(question, previous):
+    assert contextualize(question, previous) == previous
+
+
+@pytest.mark.parametrize("question, previous, context", [
+    ("And the weaknesses?", "What are the strengths of the partnership?", "What are the weaknesses of the partnership?"),
+    ("What about the risks?", "What opportunities does Syria offer Iran?", "What risks does Syria offer Iran?"),
+    ("And the disadvantages?", "What are the advantages of the deal?", "What are the disadvantages of the deal?"),  # same ending
+    ("And divergence?", "Where do Iran and Russia show convergence?", "Where do Iran and Russia show divergence?"),
+    ("And the long-term ones?", "What are the short-term goals of Russia?", "What are the long-term goals of Russia?"),
+    ("And what about Russia's weaknesses?", "What are Iran's strengths?", "What are Russia's weaknesses?"),  # with a name
+])
+def test_a_word_standing_in_for_one_of_the_previous_question_takes_its_place(question, previous, context):
+    """followup._swap_words: the previous question's own word would retrieve its answer again."""
+    assert contextualize(question, previous) == context
+
+
+@pytest.mark.parametrize("question, previous", [
+    ("And bandwagoning?", "How do the authors define balancing?"),  # no word of the previous one it stands in for
+    ("And the goals?", "What are Iran's interests?"),  # "goals" / "interests" 0.15: not a stand-in
+])
+def test_a_word_with_no_counterpart_replaces_nothing(question, previous):
     assert contextualize(question, previous) == previous
