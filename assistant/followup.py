@@ -53,6 +53,10 @@ A follow-up that only asks another question word about the same thing ("Why?", "
 query asks for a reason, not the date again. A previous question that does not open with a
 question word ("Do Iran and Russia agree?") is kept as it is.
 
+An elliptical follow-up's word takes the place of the previous question's word it stands in for
+("And the weaknesses?" after "What are the strengths of the partnership?" gives "What are the
+weaknesses of the partnership?"; ``_swap_words``).
+
 A follow-up that asks something else of what the previous question named, in words of its own and
 none of the previous question's ("And where do they disagree?" after "Where do Iran and Russia
 agree?", "What divides them?" after "What interests do Iran and Russia share?"), takes only the
