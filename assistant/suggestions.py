@@ -18,20 +18,30 @@ NOT_TOPICS = overview.RESTRICTED | overview.CITATIONS  # parts a suggestion neve
 CONCLUSION = re.compile(r"^(concluding remarks|conclusions?)\b", re.IGNORECASE)
 
 
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ese|ish|ic)(?:-[A-Z][a-z]+(?:an|ese|ish|ic))*$")  # "Iranian-Russian", "Chinese"
+
+
 def _topic(title: str, source: str) -> str:
     """A section title as the object of a sentence: "the theoretical framework", "Iran's ...".
 
-    A capitalised word is lowercased when the paper writes it in lowercase at least as often
-    as capitalised mid-sentence (so it is title case, not a name); a title that then starts
-    in lowercase gets "the".
+    A title with a colon gives the part before it when that has two words or more ("Iranian-Russian
+    alliance: balancing and bandwagoning": "the Iranian-Russian alliance"), else the part after it
+    ("Background: tidal mills"). A capitalised word is lowercased when the paper writes it in lowercase
+    at least as often as capitalised mid-sentence (so it is title case, not a name); a title that then
+    starts in lowercase, or with an adjective of a people before a noun in lowercase ("Iranian-Russian
+    alliance", "Chinese investment"), gets "the".
     """
+    head, colon, tail = title.partition(":")
+    if colon and tail.strip():
+        title = head if len(head.split()) >= 2 else tail
     words = []
     for word in title.split():
         lower = word.lower()
         if word != lower and _count(lower, source) >= max(1, _count(word, source, mid_sentence=True)):
             word = lower
         words.append(word)
-    if words and words[0].islower() and words[0] not in ("the", "a", "an"):
+    if words and ((words[0].islower() and words[0] not in ("the", "a", "an"))
+                  or (len(words) > 1 and _DEMONYM.match(words[0]) and words[-1].islower())):
         words.insert(0, "the")
     return " ".join(words)
 

@@ -881,6 +881,19 @@ def test_suggestions_the_index_fails_are_replaced(paper_doc):
     assert suggested_questions(paper_doc, ask=broken) == unchecked
 
 
+@pytest.mark.parametrize("title, topic", [
+    ("Iranian-Russian alliance: balancing and bandwagoning", "the Iranian-Russian alliance"),  # the part before a colon
+    ("Background: tidal mills", "the tidal mills"),  # ... unless it is one word
+    ("Chinese investment", "the Chinese investment"),  # a people's adjective before a common noun takes "the"
+    ("Russia and its neighbours", "Russia and its neighbours"),
+    ("Russian policy in Syria", "Russian policy in Syria"),
+])
+def test_a_section_title_reads_as_the_object_of_a_suggestion(title, topic):
+    from assistant.suggestions import _topic
+
+    assert _topic(title, "") == topic
+
+
 def test_suggestions_are_answered_well_by_the_real_engine(paper_assistant_small):
     from assistant.suggestions import suggested_questions
 
