@@ -10,6 +10,10 @@ A question is a follow-up of the previous one when any of these holds:
 * it leans on a pronoun (it, its, they, them, their, this, that, these, those, he, she,
   his, her...) and names no entity of its own ("this paper", "their study" do not count; "Where
   do they work?" and "What did she study?" do);
+* it points back before it names anything (``_leans_back``): a pronoun ahead of its first name ("What
+  does that mean for Iran?", "Which of them conflict with Russia's?", "When did its king visit
+  Moscow?"), or, naming nothing, "the term", "the concept" with nothing after it that says which ("Who
+  coined the term?"); its names then join the previous question, as below;
 * it ends on a pronoun after a preposition or "do", standing for what the previous question was
   about, whatever it names: "What does Russia do about it?", "How did Tehran respond to that?"
   (``OBJECT_PRONOUNS``; "Who supports it?" is not one: it names nothing, so the rule above holds);
@@ -201,7 +205,7 @@ def is_follow_up(question: str) -> bool:
     if any(lowered == opener or lowered.startswith(opener + " ") for opener in OPENERS):
         return True
     names = entities(question)
-    if (_uses_pronoun(question) and not names) or _ends_on_pronoun(question):
+    if (_uses_pronoun(question) and not names) or _ends_on_pronoun(question) or _leans_back(question):
         return True
     words = _lower_words(question)
     name_words = {w.lower() for e in names for w in _WORD.findall(e.text)}
@@ -263,6 +267,36 @@ def _own_terms(question: str, context: str) -> set[str]:
     return set(terms(" ".join(own))) - set(terms(context))
 
 
+LEADING_PRONOUNS = frozenset("its their theirs this that these those they them".split())  # not "it": "Is it true that ..."
+SHELL_NOUNS = frozenset("term concept idea notion phrase expression label".split())  # "Who coined the term?"
+# "this" and "that" point back after an auxiliary or a preposition ("What does that mean ...", "Why is this ...", "because
+# of that"), not as a conjunction ("Is it true that Russia ...")
+_BEFORE_DEMONSTRATIVE = frozenset("does did do is was are were would will can could should might may has have had "
+                                  "about of to for with on in by from after before despite against over".split())
+_QUALIFIED = frozenset("of that which who whom whose called named for in on about as".split())
+
+
+def _leans_back(question: str) -> bool:
+    """Does the question point back before it names anything: a pronoun ahead of its first name ("What does
+    that mean for Iran?", "Which of them conflict with Russia's?"; not "What is Hezbollah and who supports
+    it?", where "it" is Hezbollah), or, naming nothing, "the term" with nothing after it that says which
+    ("Who coined the term?", not "Who coined the term 'Shiite crescent'?")?"""
+    names = entities(question)
+    first = names[0].start if names else len(question)
+    for match in re.finditer(r"[A-Za-z][\w'\u2019-]*", question[:first]):
+        word = match.group().lower()
+        after = re.match(r"\W*([A-Za-z]+)", question[match.end():])
+        following = after.group(1).lower() if after else ""
+        before = re.findall(r"[A-Za-z]+", question[:match.start()])
+        if (word in LEADING_PRONOUNS and not (word in DETERMINERS and following in NOT_PRONOUN_BEFORE)
+                and (word not in ("this", "that") or (before and before[-1].lower() in _BEFORE_DEMONSTRATIVE))):
+            return True
+        if (not names and word in SHELL_NOUNS and question[:match.start()].lower().endswith("the ")
+                and following not in _QUALIFIED and not re.match(r"\s*[\"'\u201c\u2018]", question[match.end():])):
+            return True
+    return False
+
+
 def _ends_on_pronoun(question: str) -> bool:
     """Is the question's last word a pronoun standing for something named before ("... about it?")?"""
     words = _lower_words(question)
@@ -273,8 +307,8 @@ def contextualize(question: str, previous: str | None) -> str | None:
     """Retrieval context for ``question`` asked after ``previous``; ``None`` when it stands alone."""
     if not previous or not previous.strip() or not is_follow_up(question):
         return None
-    if _ends_on_pronoun(question) and entities(question) and not _opener_end(question):  # its names join the topic
-        return " ".join(previous.split())
+    if entities(question) and ((_ends_on_pronoun(question) and not _opener_end(question)) or _leans_back(question)):
+        return " ".join(previous.split())  # its names join the topic
     new = [e for e in entities(question, after=_opener_end(question)) if e.base.lower() not in REQUEST_WORDS]  # not "Elaborate."
     context = _swap_question_word(question[_opener_end(question):], previous)
     for old, entity in reversed(_replacements(new, entities(previous))):

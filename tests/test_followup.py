@@ -522,3 +522,22 @@ def test_a_word_standing_in_for_one_of_the_previous_question_takes_its_place(que
 ])
 def test_a_word_with_no_counterpart_replaces_nothing(question, previous):
     assert contextualize(question, previous) == previous
+
+
+@pytest.mark.parametrize("question", ["What does that mean for Iran?", "Which of them conflict with Russia's?",
+                                      "How does this policy affect Iran?", "Who coined the term?",
+                                      "Where does the concept come from?"])
+def test_a_question_pointing_back_before_it_names_anything_joins_the_previous_topic(question):
+    """followup._leans_back: its names are new actors in the previous topic, not stand-ins for its names."""
+    previous = "Why did Russia intervene in Syria?"
+    assert is_follow_up(question)
+    assert contextualize(question, previous) == previous
+
+
+@pytest.mark.parametrize("question", ["Is it true that Russia supports Iran?",  # "that" as a conjunction
+                                      "What is Hezbollah and who supports it?",  # "it": the name before it
+                                      "Who coined the term 'Shiite crescent'?",  # the term is named
+                                      "What is the concept of balancing?",
+                                      "What does this paper argue about sanctions?"])
+def test_a_question_naming_what_it_points_at_stands_alone(question):
+    assert not is_follow_up(question)
