@@ -346,17 +346,23 @@ def _is_prose(text: str) -> bool:
 
 
 _NAME = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b")  # "RIAC", "CMESS", "NGOs": a name too, where a name says which zone
+
+
+def _zone_names(text: str) -> set[str]:
+    """The lower-cased capitalised words and acronyms of ``text`` longer than two letters."""
+    return {w.lower() for w in (*_NAME.findall(text), *_ACRONYM.findall(text)) if len(w) > 2}
 
 
 def _names(doc: Document, zones: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """Capitalised words the front matter has and the text does not (notes, which may cite the
+    """Capitalised words and acronyms the front matter has and the text does not (notes, which may cite the
     authors' own work, aside), and all of them (lower-cased)."""
     front: set[str] = set()
     rest: set[str] = set()
     for s, zone in zip(doc.sentences, zones):
         if zone in CITATIONS:
             continue
-        found = {w.lower() for w in _NAME.findall(display_text(s.text)) if len(w) > 2}
+        found = _zone_names(display_text(s.text))
         (front if zone in RESTRICTED else rest).update(found)
     return frozenset(front - rest), frozenset(front | rest)
 
@@ -386,7 +392,7 @@ def about_front_matter(question: str, lay: Layout) -> bool:
     """
     if _ABOUT_FRONT.search(question):
         return True
-    names = {re.sub(r"['’]s?$", "", w.lower()) for w in _NAME.findall(question[1:]) if len(w) > 2}  # "Bijan's": bijan
+    names = {re.sub(r"['’]s?$", "", w) for w in _zone_names(question[1:])}  # "Bijan's": bijan
     front = names & lay.front_only_names
     return len(front) > len(names & lay.names) - len(front)
 

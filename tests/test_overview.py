@@ -1598,3 +1598,13 @@ def test_a_copyright_line_naming_the_author_is_a_notice_not_the_byline():
     assert [z for s, z in zip(doc.sentences, lay.zones) if "Copyright" in s.text] == ["disclaimer"]
     assert quoted(doc, "Who wrote this paper?") == ["Philip Wadler University of Edinburgh"]
     assert not overview._PERMISSION_NOTICE.match("Copyright law in the United States was changed in 1976.")
+
+
+def test_an_acronym_found_only_in_the_front_matter_makes_a_question_about_it():
+    """overview.about_front_matter: "What does CHI stand for?" is answered from the note that spells it out."""
+    text = PAPER.replace("at the Coastal Heritage Institute in Kiel.", "at the Coastal Heritage Institute (CHI) in Kiel.")
+    lay = overview.layout(parse(text))
+    assert "chi" in lay.front_only_names
+    assert overview.about_front_matter("What does CHI stand for?", lay)
+    assert not overview.about_front_matter("What does MLA stand for?", lay)  # nowhere in the document
+    assert not overview.about_front_matter("When did millers use the MLA method?", overview.layout(parse(text + "\nThe MLA method.\n")))
