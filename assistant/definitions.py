@@ -88,5 +88,45 @@ def names_term(text: str, term: str) -> bool:
 
 
 def defines(text: str, term: str) -> bool:
-    """Does the sentence define ``term`` (see the module's docstring)?"""
-    return _patterns(term.lower()).search(text) is not None
+    """Does the sentence define ``term`` (see the module's docstring), or, for an acronym, spell it out
+    ("... personal protective equipment (PPE) ...": ``spells_out``)?"""
+    return _patterns(term.lower()).search(text) is not None or (is_acronym(term) and spells_out(text, term) is not None)
+
+
+def is_acronym(term: str) -> bool:
+    """One word, mostly capitals, at least two of them: "PPE", "IFITM", "RANBP2", "NGOs"."""
+    letters = [c for c in term if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters)
+    return " " not in term and 2 <= len(term) <= 12 and capitals >= 2 and capitals * 2 >= len(letters)
+
+
+def spells_out(text: str, acronym: str) -> str | None:
+    """The words before "(ACRONYM)" in ``text`` that it abbreviates, or None: each of its letters and digits
+    found in order, from the right, the first at the start of a word, within min(n + 5, 2n) words for n
+    letters (the long-form search of Schwartz and Hearst, 2003): "interferon-induced transmembrane (IFITM)";
+    each of its words but "of", "and", ... opens with one of the acronym's letters."""
+    short = [c.lower() for c in acronym if c.isalnum()]
+    for match in re.finditer(rf"\(\s*{re.escape(acronym)}\s*[),;]", text):
+        words = text[: match.start()].split()
+        before = " ".join(words[-min(len(short) + 5, 2 * len(short)):])
+        found = _long_form(before, short)
+        if (found is not None and len(found) > len(acronym) + 1  # not "PPE (PPE)"
+                and all(w[0] in short for w in re.findall(r"[a-z][\w'-]*", found.lower()) if w not in _LINKING)):
+            return found  # each word but a linking one gives a letter: not "physician in full protective gear (PPE)"
+    return None
+
+
+_LINKING = frozenset("of for the and in on to a an with by at de du la le del der und".split())
+
+
+def _long_form(before: str, short: list[str]) -> str | None:
+    lower = before.lower()
+    at = len(lower) - 1
+    for k in range(len(short) - 1, -1, -1):
+        while at >= 0 and (lower[at] != short[k] or (k == 0 and at > 0 and lower[at - 1].isalnum())):
+            at -= 1
+        if at < 0:
+            return None
+        at -= 1
+    start = at + 1
+    return before[start:].strip() or None

@@ -86,3 +86,24 @@ def test_a_definition_question_leads_with_the_defining_sentence():
     assert texts[plain[0]].startswith("When a tablet is unassigned")  # without the rule, the usual best leads
     # another question is answered as before
     assert answer.select_sentences(doc, scores, mask, "When does the master assign a tablet?").sentence_ids[0] == 0
+
+
+@pytest.mark.parametrize("text, acronym, long_form", [
+    ("Recently, the interferon-induced transmembrane (IFITM) family has been studied.", "IFITM", "interferon-induced transmembrane"),
+    ("Influenza and respiratory syncytial virus (RSV) cause substantial mortality.", "RSV", "respiratory syncytial virus"),
+    ("The Islamic Revolutionary Guard Corps (IRGC).", "IRGC", "Islamic Revolutionary Guard Corps"),
+    ("at the Centre for Middle East Strategic Studies (CMESS), and", "CMESS", "Centre for Middle East Strategic Studies"),
+    ("A physician in full protective gear (PPE) entered the plane.", "PPE", None),  # "full", "gear": no letter of PPE
+    ("They wore PPE (PPE) throughout.", "PPE", None),  # the acronym itself is no long form
+    ("Rates of RSV (see Table 2) rose.", "RSV", None),
+])
+def test_an_acronym_is_spelled_out_by_the_words_before_it_in_parentheses(text, acronym, long_form):
+    """definitions.spells_out: Schwartz and Hearst's long-form search."""
+    assert definitions.spells_out(text, acronym) == long_form
+
+
+def test_a_sentence_spelling_out_the_acronym_asked_about_defines_it():
+    assert definitions.defined_term("What is RSV?") == "RSV" and definitions.is_acronym("RSV")
+    assert definitions.defines("Influenza and respiratory syncytial virus (RSV) cause substantial mortality.", "RSV")
+    assert not definitions.defines("RSV infections peak in winter.", "RSV")
+    assert not definitions.is_acronym("Carrageenan") and not definitions.is_acronym("Middle East")
