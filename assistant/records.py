@@ -142,6 +142,7 @@ class Answer:
     passages: tuple[Passage, ...]
     timings_ms: dict = field(default_factory=dict, compare=False, hash=False)
     sentence_ids: tuple[int, ...] = field(default=(), compare=False)
+    read_as: str | None = None  # the question as answered, when a typing slip was read as the document's word (spelling.py)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from assistant.structure import display_text
 from assistant.text import cut_marks, note_marks
 
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-JSON_KEYS = ("question", "answer", "abstained", "confidence", "citations", "passages", "timings_ms")
+JSON_KEYS = ("question", "read_as", "answer", "abstained", "confidence", "citations", "passages", "timings_ms")
 
 
 def safe(text: str, replacement: str = "") -> str:
@@ -55,6 +55,8 @@ def answer_renderable(answer: Answer, show_passages: int = 3, passages: int = 0,
     (an abstention shows them instead of its ``show_passages`` closest ones). ``titles`` (document id
     -> title, given when the library has several documents) names each source's document."""
     parts: list[RenderableType] = []
+    if answer.read_as:
+        parts.append(Text(safe(f"read as: {answer.read_as}"), style="dim italic"))
     if answer.abstained and passages:
         parts.append(Text(_not_answered(titles), style="bold yellow"))
         parts.append(Text(f"closest answer: {closest_phrase(answer.confidence)}.", style="dim"))

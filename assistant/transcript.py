@@ -219,6 +219,8 @@ def conversation_markdown(document: Document, turns: Iterable[Turn], saved: date
         out += [f"## {number}. {escape_markdown(turn.question)}", ""]
         if turn.context:
             out += [f"*Read as a follow-up; also searched for:* {escape_markdown(turn.context)}", ""]
+        if turn.answer.read_as:
+            out += [f"*Read as:* {escape_markdown(turn.answer.read_as)}", ""]
         out += _answer_markdown_lines(find, turn.answer)
     return safe("\n".join(out))
 

@@ -188,6 +188,8 @@ class Exchange(Vertical):
         """Show ``answer``; ``source`` is the document's text its citations point into, ``origin``
         that document's title when the answer is from a library of several."""
         await self.query(".pending").remove()
+        if answer.read_as:  # a typing slip read as the document's word (spelling.py)
+            await self.mount(Static(Text(f"read as “{answer.read_as}”", style="dim italic"), classes="context"))
         classes = "answer abstained" if answer.abstained else "answer"
         count = len(sources_of(answer, source))
         meta = (f"closest answer: {closest_phrase(answer.confidence)}" if answer.abstained

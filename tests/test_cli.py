@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 
-JSON_KEYS = {"question", "answer", "abstained", "confidence", "citations", "passages", "timings_ms"}
+JSON_KEYS = {"question", "read_as", "answer", "abstained", "confidence", "citations", "passages", "timings_ms"}
 CITATION_KEYS = {"n", "chunk_id", "section", "paragraph", "start", "end", "text", "notes", "document", "page",
                  "cut_start", "cut_end"}
 PASSAGE_KEYS = {"rank", "chunk_id", "section", "start", "end", "score", "text", "document", "page"}
