@@ -328,7 +328,7 @@ class Assistant:
 
     def read(self, text: str) -> str:
         """``text`` with a typing slip in a name read as the document's word ("Rusia": "Russia"; spelling.py)."""
-        return spelling.correct(text, self._lexicon, spelling.english_words()) if self.read_slips else text
+        return spelling.correct(text, self._lexicon, spelling.english_words) if self.read_slips else text
 
     @cached_property
     def _lexicon(self) -> spelling.Lexicon:

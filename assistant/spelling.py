@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Container, Iterable
+from typing import Callable, Container, Iterable
 
 MIN_LETTERS = 4  # shorter words are left alone: "Iraq" / "Iran" are one edit apart
 LONG_WORD = 8  # from this length, two edits
@@ -52,9 +52,10 @@ def lexicon(texts: Iterable[str]) -> Lexicon:
     return Lexicon(words, tuple(counts[w] for w in words), tuple(best[w][1] for w in words), frozenset(words))
 
 
-def correct(question: str, words: Lexicon, english: Container[str]) -> str:
+def correct(question: str, words: Lexicon, english: Callable[[], Container[str]] | Container[str]) -> str:
     """``question`` with each slip read as the document's word (see the module's docstring); unchanged
-    when it has none."""
+    when it has none. ``english`` (or a function giving it, called only for a word the document lacks)
+    holds the words that are no slip."""
     out: list[str] = []
     last = 0
     for match in _WORD.finditer(question):
@@ -66,10 +67,12 @@ def correct(question: str, words: Lexicon, english: Container[str]) -> str:
     return "".join(out) + question[last:] if out else question
 
 
-def _nearest(word: str, words: Lexicon, english: Container[str]) -> str | None:
+def _nearest(word: str, words: Lexicon, english: Callable[[], Container[str]] | Container[str]) -> str | None:
     key = word.lower()
-    if (not word[:1].isupper() or len(key) < MIN_LETTERS or key in words.known or key in english or not words.words
+    if (not word[:1].isupper() or len(key) < MIN_LETTERS or key in words.known or not words.words
             or key + "s" in words.known or (key.endswith("s") and key[:-1] in words.known)):  # "Syrians": a plural
+        return None
+    if key in (english() if callable(english) else english):
         return None
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
