@@ -4,15 +4,15 @@ A reader types "Rusia", "Asad" or "Hezbolah"; the paper writes "Russia", "Assad"
 finds no such term, and the abstention model reads a name the document never mentions as the trace
 of a question it does not answer: with one slip in a capitalised word, reader dev questions were
 answered 0.41 of the time instead of 0.95, and their evidence hit fell from 0.744 to 0.372; read as
-below, 0.936 and 0.731 (bench/typos.py). So a capitalised question word the
-document does not hold, that is no English word either (not a whole token of MiniLM's word-piece
-vocabulary, nor a stopword) nor a plural or singular of the document's, is read as the document's
-word it is one edit from (two for a word of eight letters or more; an edit is an insertion, a
-deletion, a substitution or a swap of neighbours: optimal string alignment, computed by RapidFuzz),
-when one such word is the nearest, the most frequent among equals. Words in lower case are left as
-typed: the vocabulary lacks most inflected forms, and read this way "arming", "exerting" and
-"trilateral" became "aiming", "existing" and "bilateral" in dev questions. Pure functions over
-strings; the engine keeps one ``Lexicon`` per document and shows the question as it was read.
+below, 0.936 and 0.731 (bench/typos.py). So a question word the document does not hold, that is no
+English word either (not a whole token of MiniLM's word-piece vocabulary, nor a stopword) nor a plural
+or singular of the document's, is read as the document's word it is one edit from (two for a word of
+eight letters or more; an edit is an insertion, a deletion, a substitution or a swap of neighbours:
+optimal string alignment, computed by RapidFuzz), when one such word is the nearest, the most frequent
+among equals. A word typed in lower case is read only as a name ("rusia": "russia"): the vocabulary
+lacks most inflected forms, and read as any word "arming", "exerting" and "trilateral" became
+"aiming", "existing" and "bilateral" in dev questions. Pure functions over strings; the engine keeps
+one ``Lexicon`` per document and shows the question as it was read.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def correct(question: str, words: Lexicon, english: Callable[[], Container[str]]
 
 def _nearest(word: str, words: Lexicon, english: Callable[[], Container[str]] | Container[str]) -> str | None:
     key = word.lower()
-    if (not word[:1].isupper() or len(key) < MIN_LETTERS or key in words.known or not words.words
+    if (len(key) < MIN_LETTERS or key in words.known or not words.words
             or key + "s" in words.known or (key.endswith("s") and key[:-1] in words.known)):  # "Syrians": a plural
         return None
     if key in (english() if callable(english) else english):
@@ -79,6 +79,8 @@ def _nearest(word: str, words: Lexicon, english: Callable[[], Container[str]] | 
 
     limit = 2 if len(key) >= LONG_WORD else 1
     found = process.extract(key, words.words, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    if not found and key.endswith("s") and len(key) > MIN_LETTERS:  # "rusias": a possessive typed without its apostrophe
+        found = process.extract(key[:-1], words.words, scorer=OSA.distance, score_cutoff=limit, limit=None)
     if not found:
         return None
     nearest = min(distance for _, distance, _ in found)
@@ -86,6 +88,8 @@ def _nearest(word: str, words: Lexicon, english: Callable[[], Container[str]] | 
     if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
         return None  # two words as near and as frequent: no telling which was meant
     form = words.forms[ranked[0][1]]
+    if not word[:1].isupper() and not form[:1].isupper():
+        return None  # a slip in lower case is read only as a name ("rusia": "russia")
     return form if word[:1].isupper() else form.lower()
 
 

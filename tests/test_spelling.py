@@ -24,7 +24,9 @@ def words():
     ("What does Mscw want?", "What does Mscw want?"),  # two edits in a short word: left as typed
     ("What about Biden?", "What about Biden?"),  # nothing in the document near it
     ("Who backs Syrians?", "Who backs Syrians?"),  # a plural of the document's word
-    ("Why does Iran sport Assad?", "Why does Iran sport Assad?"),  # lower case: left as typed
+    ("Why does Iran sport Assad?", "Why does Iran sport Assad?"),  # lower case, the document's "support": left as typed
+    ("what are rusia's goals?", "what are russia's goals?"),  # lower case, read as a name
+    ("what are rusias goals?", "what are russia goals?"),  # a possessive without its apostrophe
     ("Who rules Ira?", "Who rules Ira?"),  # fewer than four letters
 ])
 def test_a_slip_in_a_name_is_read_as_the_documents_word(words, question, read):
