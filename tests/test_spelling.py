@@ -6,7 +6,7 @@ import pytest
 
 from assistant import spelling
 
-TEXT = ("Russia and Iran back Assad in Syria. Hezbollah fights for Iran. Russia sells arms. "
+TEXT = ("Hervé met Russia. Nor did Iran, nor Syria, nor Assad. North of Iran. Russia and Iran back Assad in Syria. Hezbollah fights for Iran. Russia sells arms. "
         "Moscow and Tehran trade. The Syrian war goes on. Rasht lies in Iran.")
 ENGLISH = frozenset("what why does support are goals relationship and the in of is who".split())
 
@@ -28,6 +28,9 @@ def words():
     ("what are rusia's goals?", "what are russia's goals?"),  # lower case, read as a name
     ("what are rusias goals?", "what are russia goals?"),  # a possessive without its apostrophe
     ("Who rules Ira?", "Who rules Ira?"),  # fewer than four letters
+    ("Why does Iran sell Arns?", "Why does Iran sell Arns?"),  # "arms" is no name
+    ("Who is Herve?", "Who is Hervé?"),  # letters beyond ASCII
+    ("What lies Norh of Iran?", "What lies North of Iran?"),  # a name, not the more frequent "nor"
 ])
 def test_a_slip_in_a_name_is_read_as_the_documents_word(words, question, read):
     assert spelling.correct(question, words, ENGLISH) == read
