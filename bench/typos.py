@@ -3,8 +3,9 @@
     python bench/typos.py [--index-dir DIR] [--seed 7]
 
 Each dev gold file's questions get one slip (a letter dropped, or two neighbours swapped, never the
-first) in one capitalised word of five letters or more, chosen at random (seeded); follow-ups keep
-their words. The paper's assistant answers the files as written and as slipped, with the slips read
+first), chosen at random (seeded per file and kind), once in a capitalised word of five letters or
+more ("names") and once in a lower-case word of six letters or more that is no stopword ("words");
+follow-ups keep their words. The paper's assistant answers the files as written and as slipped, with the slips read
 as the document's words (``Assistant.read_slips``, spelling.py) and without, and the bench prints
 evidence hit, answered-on-answerable and abstain-on-unanswerable for each, and how many questions
 each reading changed. The held-out files are never read. The figures are appended to
@@ -36,11 +37,17 @@ def slipped(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def with_slips(items: list, rng: random.Random) -> tuple[list, int]:
-    """The gold items with one slip in a capitalised word of each question that has one (not follow-ups)."""
+def with_slips(items: list, rng: random.Random, kind: str = "names") -> tuple[list, int]:
+    """The gold items with one slip in a capitalised word (``kind`` "names") or in a lower-case word of six
+    letters or more that is no stopword ("words") of each question that has one (not follow-ups)."""
+    from assistant.expansion import common_words
+
     out, changed = [], 0
     for item in items:
-        words = [w for w in re.findall(r"[A-Za-z]{5,}", item.question) if w[0].isupper() and w.lower() not in QUESTION_WORDS]
+        if kind == "names":
+            words = [w for w in re.findall(r"[A-Za-z]{5,}", item.question) if w[0].isupper() and w.lower() not in QUESTION_WORDS]
+        else:
+            words = [w for w in re.findall(r"\b[a-z]{6,}\b", item.question) if w not in common_words()]
         if words and item.context is None:
             word = rng.choice(words)
             typo = slipped(word, rng)
@@ -72,22 +79,22 @@ def main(argv: list[str] | None = None) -> int:
 
     reading = Assistant.open(open_index(args.index_dir))
     literal = dataclasses.replace(reading, read_slips=False)
-    rng = random.Random(args.seed)
     figures: dict = {"seed": args.seed, "files": {}}
     for name in FILES:
         items = load_gold(paths.source_dir() / name)
-        slips, changed = with_slips(items, rng)
-        row = {"questions": len(items), "slipped": changed,
-               "read": sum(reading.read(i.question) != i.question for i in slips),
-               "read_as_written": sum(reading.read(i.question) != i.question for i in items),
-               "as_written": scores(reading, items),
-               "slipped_literal": scores(literal, slips),
-               "slipped_read": scores(reading, slips)}
+        row: dict = {"questions": len(items), "read_as_written": sum(reading.read(i.question) != i.question for i in items),
+                     "as_written": scores(reading, items)}
+        print(f"{name}: {len(items)} questions, {row['read_as_written']} read otherwise as written")
+        print(f"  {'as_written':22s} " + "  ".join(f"{k} {v}" for k, v in row["as_written"].items()))
+        for kind in ("names", "words"):
+            rng = random.Random(f"{args.seed}-{name}-{kind}")
+            slips, changed = with_slips(items, rng, kind)
+            row[kind] = {"slipped": changed, "read": sum(reading.read(i.question) != i.question for i in slips),
+                         "literal": scores(literal, slips), "read_as": scores(reading, slips)}
+            print(f"  slips in {kind}: {changed} questions, {row[kind]['read']} read")
+            for key in ("literal", "read_as"):
+                print(f"    {key:20s} " + "  ".join(f"{k} {v}" for k, v in row[kind][key].items()))
         figures["files"][name] = row
-        print(f"{name}: {changed} of {len(items)} questions slipped, {row['read']} read as the document's words "
-              f"({row['read_as_written']} as written)")
-        for key in ("as_written", "slipped_literal", "slipped_read"):
-            print(f"  {key:16s} " + "  ".join(f"{k} {v}" for k, v in row[key].items()))
     record("typos", figures)
     return 0
 

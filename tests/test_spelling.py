@@ -6,9 +6,9 @@ import pytest
 
 from assistant import spelling
 
-TEXT = ("Hervé met Russia. Nor did Iran, nor Syria, nor Assad. North of Iran. Russia and Iran back Assad in Syria. Hezbollah fights for Iran. Russia sells arms. "
+TEXT = ("Iran gives support to Assad. Hervé met Russia. Nor did Iran, nor Syria, nor Assad. North of Iran. Russia and Iran back Assad in Syria. Hezbollah fights for Iran. Russia sells arms. "
         "Moscow and Tehran trade. The Syrian war goes on. Rasht lies in Iran.")
-ENGLISH = frozenset("what why does support are goals relationship and the in of is who".split())
+ENGLISH = frozenset("what why does support sport are goals relationship and the in of is who".split())
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,9 @@ def words():
     ("What does Mscw want?", "What does Mscw want?"),  # two edits in a short word: left as typed
     ("What about Biden?", "What about Biden?"),  # nothing in the document near it
     ("Who backs Syrians?", "Who backs Syrians?"),  # a plural of the document's word
-    ("Why does Iran sport Assad?", "Why does Iran sport Assad?"),  # lower case, the document's "support": left as typed
+    ("Why does Iran suport Assad?", "Why does Iran support Assad?"),  # a word in lower case, one edit away
+    ("Why does Iran sport Assad?", "Why does Iran sport Assad?"),  # an English word: left as typed
+    ("Why does Iran supporting Assad?", "Why does Iran supporting Assad?"),  # a form of a word the document has
     ("what are rusia's goals?", "what are russia's goals?"),  # lower case, read as a name
     ("what are rusias goals?", "what are russia goals?"),  # a possessive without its apostrophe
     ("Who rules Ira?", "Who rules Ira?"),  # fewer than four letters
@@ -83,3 +85,15 @@ def test_the_terminal_and_json_say_how_the_question_was_read(abstained, tmp_path
     console.print(answer_renderable(answer))
     assert "read as: Who backs Assad?" in console.export_text()
     assert answer_json(answer)["read_as"] == "Who backs Assad?" and answer_json(answer)["question"] == "Who backs Asad?"
+
+
+@pytest.mark.parametrize("word, known", [("arming", True), ("exerting", True), ("escalates", True), ("sanctons", False)])
+def test_a_word_with_an_english_ending_on_a_known_stem_is_no_slip(word, known):
+    assert spelling._inflected(word, frozenset({"arm", "exert", "escalate"}), frozenset()) == known
+
+
+def test_two_forms_of_one_word_are_not_read_as_each_other():
+    assert spelling._forms_of_one_word("pragmatism", "pragmatist") and spelling._forms_of_one_word("prioritise", "priorities")
+    assert not spelling._forms_of_one_word("sanctons", "sanctions")
+    words = spelling.lexicon(["Rouhani favours a pragmatist course."])
+    assert spelling.correct("Why does Rouhani favour pragmatism?", words, frozenset()) == "Why does Rouhani favour pragmatism?"
