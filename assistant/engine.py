@@ -328,7 +328,8 @@ class Assistant:
                 & (everything if overview.asks_layout(text) else ~self._layout.roadmap))
 
     def read(self, text: str) -> str:
-        """``text`` with a typing slip in a name read as the document's word ("Rusia": "Russia"; spelling.py)."""
+        """``text`` with a typing slip read as the document's word ("Rusia": "Russia", "sanctons": "sanctions";
+        spelling.py)."""
         return spelling.correct(text, self._lexicon, spelling.english_words) if self.read_slips else text
 
     @cached_property
