@@ -274,6 +274,7 @@ SHELL_NOUNS = frozenset("term concept idea notion phrase expression label".split
 _BEFORE_DEMONSTRATIVE = frozenset("does did do is was are were would will can could should might may has have had "
                                   "about of to for with on in by from after before despite against over".split())
 _QUALIFIED = frozenset("of that which who whom whose called named for in on about as".split())
+_NEXT_WORD = re.compile(r"\W*([A-Za-z]+)")
 
 
 def _leans_back(question: str) -> bool:
@@ -283,17 +284,18 @@ def _leans_back(question: str) -> bool:
     ("Who coined the term?", not "Who coined the term 'Shiite crescent'?")?"""
     names = entities(question)
     first = names[0].start if names else len(question)
+    previous = ""  # the last run of letters before the word (every run lies inside one of the words matched)
     for match in re.finditer(r"[A-Za-z][\w'\u2019-]*", question[:first]):
         word = match.group().lower()
-        after = re.match(r"\W*([A-Za-z]+)", question[match.end():])
+        after = _NEXT_WORD.match(question, match.end())
         following = after.group(1).lower() if after else ""
-        before = re.findall(r"[A-Za-z]+", question[:match.start()])
         if (word in LEADING_PRONOUNS and not (word in DETERMINERS and following in NOT_PRONOUN_BEFORE)
-                and (word not in ("this", "that") or (before and before[-1].lower() in _BEFORE_DEMONSTRATIVE))):
+                and (word not in ("this", "that") or previous.lower() in _BEFORE_DEMONSTRATIVE)):
             return True
         if (not names and word in SHELL_NOUNS and question[:match.start()].lower().endswith("the ")
                 and following not in _QUALIFIED and not re.match(r"\s*[\"'\u201c\u2018]", question[match.end():])):
             return True
+        previous = re.findall(r"[A-Za-z]+", match.group())[-1]
     return False
 
 
