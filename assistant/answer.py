@@ -13,7 +13,7 @@ from assistant import definitions, entities, metonyms
 from assistant.lexical import terms
 from assistant.records import Chunk, CitedNote, Citation, Document, Passage, Sentence
 from assistant.structure import display_text, table_caption, table_columns
-from assistant.text import INLINE_ITEM_MARK, ITEM_OPENING, LIST_ITEM, stops_short
+from assistant.text import INLINE_ITEM_MARK, ITEM_OPENING, LIST_ITEM, cut_marks, stops_short
 
 _SOURCE_WORDS = re.compile(r"\b(sources?|cites?|cited|citing|citation|references?|notes?|footnotes?|wrote|written|author of|published|article|journal|report)\b", re.I)
 
@@ -815,7 +815,14 @@ def _list_item(doc: Document, kinds: Mapping[int, str], sid: int) -> bool:
 
 
 def answer_text(doc: Document, sentence_ids: tuple[int, ...]) -> str:
+    """The sentences' display text, joined: what the abstention and confidence models read."""
     return " ".join(display_text(doc.sentences[i].text) for i in sentence_ids)
+
+
+def shown_text(doc: Document, sentence_ids: tuple[int, ...]) -> str:
+    """The answer as a reader sees it (``--json``'s "answer"): ``answer_text`` with "…" where a run of
+    sentences starts or stops inside a sentence the extracted text broke, as its citation marks it."""
+    return " ".join(cut_marks(answer_text(doc, run), *_cut(doc, run)) for run in runs(doc, sentence_ids))
 
 
 def cited_notes(doc: Document, sentence: Sentence) -> tuple[CitedNote, ...]:
@@ -853,6 +860,7 @@ def citations(doc: Document, chunks: tuple[Chunk, ...], sentence_ids: tuple[int,
     for n, run in enumerate(runs(doc, sentence_ids), start=1):
         first, last = doc.sentences[run[0]], doc.sentences[run[-1]]
         notes = {note.number: note for sid in run for note in cited_notes(doc, doc.sentences[sid])}
+        cut = _cut(doc, run)
         out.append(
             Citation(
                 n=n,
@@ -863,11 +871,18 @@ def citations(doc: Document, chunks: tuple[Chunk, ...], sentence_ids: tuple[int,
                 end=last.end,
                 text=doc.source[first.start : last.end],
                 notes=tuple(notes.values()),
-                cut_start=_prose(doc, run[0]) and _fragment(doc, run[0]),
-                cut_end=_prose(doc, run[-1]) and stops_short(display_text(last.text)),
+                cut_start=cut[0],
+                cut_end=cut[1],
             )
         )
     return tuple(out)
+
+
+def _cut(doc: Document, run: tuple[int, ...]) -> tuple[bool, bool]:
+    """Whether a run of sentences starts inside a sentence the extracted text broke (lower-case), and
+    whether it stops short of one (no closing punctuation, at a table or a page)."""
+    return (_prose(doc, run[0]) and _fragment(doc, run[0]),
+            _prose(doc, run[-1]) and stops_short(display_text(doc.sentences[run[-1]].text)))
 
 
 _NOT_PROSE = frozenset({"front", "contents", "notes", "references"})  # title lines and references end as they like

@@ -455,7 +455,7 @@ class Assistant:
         if isinstance(selection, overview.PaperSelection):
             chunk_scores = overview.promote(chunk_scores, list(self._sentence_chunk[list(selection.sentence_ids)]))
         return {
-            "answer": "" if abstained else decision.text,
+            "answer": "" if abstained else extract.shown_text(doc, selection.sentence_ids),
             "abstained": abstained,
             "confidence": round(decision.confidence, 4),
             "citations": () if abstained else extract.citations(doc, self.index.chunks, selection.sentence_ids),

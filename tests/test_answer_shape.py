@@ -102,6 +102,10 @@ def test_a_quote_cut_by_a_table_is_marked_where_it_breaks_and_keeps_its_exact_sl
     record = answer_json(answer)["citations"]
     assert [(c["cut_start"], c["cut_end"]) for c in record] == [(False, True), (True, False)]
     assert record[0]["text"] == doc.source[first.start : first.end]  # the slice is never changed
+    text = extract.shown_text(doc, (cut, tail, whole))  # --json's "answer" marks the cuts as the citations do
+    assert "pushing for a deal at a … … when point the fleet was not yet ready. The two lists overlap" in text
+    assert extract.answer_text(doc, (cut,)) + " …" == extract.shown_text(doc, (cut,))
+    assert "…" not in extract.answer_text(doc, (cut, tail, whole))  # what the models read is unchanged
 
 
 def test_a_run_gathers_the_notes_of_its_sentences():
