@@ -794,18 +794,51 @@ When the paper does not seem to answer, the assistant says so and offers the clo
 
 
 def _write_new(folder: Path, stem: str, suffix: str, text: str, now: datetime | None = None) -> Path:
-    """Write ``text`` to a new file ``folder/stem-<time>.suffix``; never replace an existing file."""
+    """Write ``text`` to a new file ``folder/stem-<time>.suffix``; never replace an existing file, and
+    never leave a part of one (a full disk, a kill): the text goes to a hidden temporary file first,
+    which is then linked under the new name (a link never replaces a file) and removed."""
+    import contextlib
+    import errno
+    import os
+    import tempfile
+
     now = now or datetime.now()
     folder.mkdir(parents=True, exist_ok=True)
-    for attempt in range(100):
-        path = folder / f"{stem}-{now:%Y%m%d-%H%M%S}{f'-{attempt}' if attempt else ''}.{suffix}"
+    handle, temporary = tempfile.mkstemp(prefix=f".{stem}-", suffix=".partial", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(text.encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        for attempt in range(100):
+            path = folder / f"{stem}-{now:%Y%m%d-%H%M%S}{f'-{attempt}' if attempt else ''}.{suffix}"
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                continue
+            except OSError as exc:  # a file system without hard links: create the name, then write it
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                    raise
+                try:
+                    _write_exclusive(path, text)
+                except FileExistsError:
+                    continue
+            return path
+        raise FileExistsError(f"{folder}: too many files named {stem}-{now:%Y%m%d-%H%M%S}*")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _write_exclusive(path: Path, text: str) -> None:
+    """Create ``path`` (never an existing file) with ``text``; removed again if the write fails."""
+    with open(path, "x", encoding="utf-8") as out:
         try:
-            with open(path, "x", encoding="utf-8") as out:
-                out.write(text)
-        except FileExistsError:
-            continue
-        return path
-    raise FileExistsError(f"{folder}: too many files named {stem}-{now:%Y%m%d-%H%M%S}*")
+            out.write(text)
+            out.flush()
+        except BaseException:
+            path.unlink()
+            raise
 
 
 def make_app(index_dir: Path | None = None, assistant=None, encoder: Encoder | None = None) -> PaperApp:

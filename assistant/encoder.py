@@ -100,18 +100,31 @@ def ensure_quantized(export: Path) -> Path:
     return _write_model(target, lambda tmp: _in_child("quantize", export, tmp))
 
 
+_PARTIAL = re.compile(r"\.export-[A-Za-z0-9_]{8}\.onnx\.tmp")  # what ``_write_model`` names its temporary files
+
+
 def _write_model(target: Path, make: Callable[[Path], None]) -> Path:
-    """``make`` a model file into a temporary file beside ``target``, then rename it into place."""
+    """``make`` a model file into a temporary file beside ``target``, then rename it into place.
+
+    The temporary file is locked (flock) while it is made; one left by a process killed meanwhile
+    (its lock gone with it) is removed by the next export into the cache. The finished file gets
+    the permissions a new file gets under the umask, not the temporary file's 0600."""
+    import fcntl
+
     cache = target.parent
     try:
         cache.mkdir(parents=True, exist_ok=True)
+        _remove_partial(cache)
         fd, tmp = tempfile.mkstemp(dir=cache, prefix=".export-", suffix=".onnx.tmp")
     except OSError as exc:
         raise ModelError(f"cannot write the model export to {cache} ({reason(exc)}); "
                          "set ASSISTANT_MODEL_CACHE to a writable folder") from None
-    os.close(fd)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         make(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except (OSError, RuntimeError, ValueError) as exc:  # torch and onnx report a failed write in their own ways
         raise ModelError(f"cannot write the model export to {cache} ({reason(exc)}); "
@@ -119,7 +132,29 @@ def _write_model(target: Path, make: Callable[[Path], None]) -> Path:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        os.close(fd)
     return target
+
+
+def _remove_partial(cache: Path) -> None:
+    """Remove the temporary files of exports killed before they finished: named as ``_write_model``
+    names them and no longer locked by a living export."""
+    import fcntl
+
+    for entry in os.scandir(cache):
+        if not _PARTIAL.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held: an export is making it now
+            os.unlink(entry.path)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def _import_torch_stack(module: str) -> Any:
@@ -166,9 +201,9 @@ def _in_child(job: str, source: Path, target: Path) -> None:
     import sys
 
     root = str(Path(__file__).resolve().parent.parent)  # this very package, whatever the cwd holds
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from assistant.encoder import _export_child; "
-            "sys.exit(_export_child(sys.argv[2], sys.argv[3], sys.argv[4]))")
-    done = subprocess.run([sys.executable, "-P", "-c", code, root, str(source), str(target), job],
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from assistant.encoder import _export_child, _die_with; "
+            "_die_with(int(sys.argv[5])); sys.exit(_export_child(sys.argv[2], sys.argv[3], sys.argv[4]))")
+    done = subprocess.run([sys.executable, "-P", "-c", code, root, str(source), str(target), job, str(os.getpid())],
                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
     if done.returncode == 0:
         return
@@ -180,6 +215,21 @@ def _in_child(job: str, source: Path, target: Path) -> None:
     if done.returncode == _EXPORT_NO_MEMORY or done.returncode in (-signal.SIGKILL, -signal.SIGSEGV):
         raise MemoryError(said)  # the kernel kills a process short of memory with SIGKILL
     raise ModelError(f"the model {job} failed (exit status {done.returncode}: {said[:160] or 'no message'})")
+
+
+def _die_with(parent: int) -> None:
+    """In the export's child process: end when the process that started it ends (Linux), so a killed
+    build does not leave an export running on."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            return
+    if os.getppid() != parent:  # it ended before the line above
+        raise SystemExit(1)
 
 
 def _export_child(source: str, target: str, job: str = "export") -> int:

@@ -37,16 +37,28 @@ EXAMPLES_OUTPUT = Output("examples saved by fit_ranker", (frozenset({"document",
 
 def split_covid(train_file: Path, cache: Path) -> list[Path]:
     """One SQuAD file per paper of ``train_file`` under ``cache/covid``; written once."""
+    from assistant.errors import InputError
+    from assistant.results import write_bytes_atomic
+
     data = json.loads(Path(train_file).read_text(encoding="utf-8"))["data"]
     out_dir = Path(cache) / "covid"
-    out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for n, article in enumerate(data):
         path = out_dir / f"covid{n:03d}.json"
-        if not path.is_file():
-            path.write_text(json.dumps({"data": [article]}), encoding="utf-8")
+        if not path.is_file():  # whole or not at all: a full disk or a kill leaves no part of one
+            write_bytes_atomic(path, json.dumps({"data": [article]}).encode("utf-8"))
+        elif not _one_article(path):
+            raise InputError(f"{path} is not one article of the COVID-QA file (cut short?); remove it to split the file again")
         paths.append(path)
     return paths
+
+
+def _one_article(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("data"), list) and len(data["data"]) == 1
 
 
 def cached_index(squad_file: Path, cache: Path, encoder: Encoder | None = None) -> Path:

@@ -139,6 +139,8 @@ def document_folders(sources: Sequence[Path], index_dir: Path) -> list[tuple[Pat
     whose stems would share a folder are refused before anything is built."""
     seen: dict[str, Path] = {}
     for source in sources:
+        if source.stem.strip() in ("", ".", ".."):  # "...txt": never a folder outside ``index_dir`` or index_dir itself
+            raise InputError(f"{source}: its name gives no folder name to index it into; rename it, or index it alone")
         other = seen.setdefault(source.stem.casefold(), source)
         if other is not source:
             raise InputError(

@@ -155,7 +155,7 @@ def read_entries(folder: Path) -> tuple[Entry, ...]:
         return tuple(_entry(folder, row) for row in data["documents"])
     except OSError as exc:
         raise InputError(f"{path}: cannot read the library ({storage.reason(exc)})") from None
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
         reason = " ".join(str(exc).split())[:120]
         raise InputError(f"{path} is not a library file this version can read ({reason}); move it away to start a new library") from None
 
@@ -361,11 +361,11 @@ class Library:
 
     def _remove_orphans(self, entries: Sequence[Entry]) -> None:
         """Index folders with no entry (an ``add`` killed before it listed its document): only the
-        tool's own files in them are deleted."""
+        tool's own files in them are deleted, and a folder holding none of them is left alone."""
         listed = {e.id for e in entries}
         documents = self.folder / DOCUMENTS
         for child in sorted(documents.iterdir()) if documents.is_dir() else ():
-            if child.name not in listed and child.is_dir() and not child.is_symlink():
+            if child.name not in listed and storage.holds_index(child):
                 storage.remove_index(child)
 
     # -- asking it --

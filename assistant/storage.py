@@ -135,15 +135,18 @@ def _unlisted(path: Path, relative: str, listed: set[str]) -> str | None:
 
 def flat_listing(folder: Path) -> set[str]:
     """An older flat-layout index in ``folder``: its manifest and every file it lists, with their
-    folders; empty when ``folder`` holds no manifest with a format field."""
-    listed = _listed(folder)
+    folders; empty unless ``folder`` holds a manifest this tool wrote in that layout (``_flat_files``)."""
+    listed = _listing(_flat_files(folder))
     return set() if listed is None else listed | {MANIFEST}
 
 
 def _listed(folder: Path) -> set[str] | None:
     """The files (and their folders) the manifest in ``folder`` lists; None without a manifest
     that has a format field and a valid list of files."""
-    files = _manifest_files(folder)
+    return _listing(_manifest_files(folder))
+
+
+def _listing(files: dict[str, str] | None) -> set[str] | None:
     if files is None:
         return None
     listed: set[str] = set()
@@ -153,17 +156,57 @@ def _listed(folder: Path) -> set[str] | None:
     return listed
 
 
+def _read_manifest(folder: Path) -> dict | None:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
 def _manifest_files(folder: Path) -> dict[str, str] | None:
     """The manifest's ``files`` (relative path -> sha256); None without a manifest that has a
     format field and a list of files inside ``folder``."""
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    files = manifest.get("files") if isinstance(manifest, dict) else None
+    manifest = _read_manifest(folder)
+    return None if manifest is None else _files_of(manifest)
+
+
+def _files_of(manifest: dict) -> dict[str, str] | None:
+    files = manifest.get("files")
     if not isinstance(files, dict) or "format_version" not in manifest:
         return None
-    if any(Path(name).is_absolute() or ".." in Path(name).parts for name in files):
+    if any(not isinstance(name, str) or not name or Path(name).is_absolute() or ".." in Path(name).parts
+           or not isinstance(digest, str) for name, digest in files.items()):
+        return None
+    return files
+
+
+# The flat layout (every file directly in the index folder) was written by index formats 1-6; version
+# folders came with format 7. Its manifest named the model and the source, listed source.txt with the
+# source's checksum, and every file it listed was one of these.
+FLAT_FORMATS = range(1, 7)
+FLAT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def _flat_file(name: str) -> bool:
+    top = Path(name).parts[0]
+    return top in (MANIFEST, "source.txt", "document.json") or top.endswith((".jsonl", ".faiss")) or top.startswith("bm25-")
+
+
+def _flat_files(folder: Path) -> dict[str, str] | None:
+    """The files a flat-layout index of an older release in ``folder`` lists (relative path ->
+    sha256), or None unless its manifest is one this tool wrote: a flat-layout format, the tool's
+    model, the source's checksum on source.txt, and only the file names that layout used. Another
+    program's manifest.json listing checksums of the user's files is never taken for an index."""
+    manifest = _read_manifest(folder)
+    files = None if manifest is None else _files_of(manifest)
+    if manifest is None or files is None:
+        return None
+    version, model, source = manifest.get("format_version"), manifest.get("model"), manifest.get("source")
+    if (type(version) is not int or version not in FLAT_FORMATS or not isinstance(model, dict)
+            or model.get("name") != FLAT_MODEL or not isinstance(source, dict)
+            or not source.get("sha256") or files.get("source.txt") != source.get("sha256")
+            or not all(_flat_file(name) for name in files)):
         return None
     return files
 
@@ -277,8 +320,10 @@ def publish(index_dir: Path, version: Path) -> str | None:
 
 
 def prune(index_dir: Path, keep: set[str]) -> None:
-    """Remove the tool's own leftovers: version folders not in ``keep``, a flat-layout index
-    replaced by the versioned one, and flat-layout build folders of older releases beside it."""
+    """Remove the tool's own leftovers in ``index_dir``: version folders not in ``keep`` and a
+    flat-layout index replaced by the versioned one. Nothing outside ``index_dir`` is touched: the
+    build folders older releases left beside an index (".NAME.tmp-*", ".NAME.old-*") stay, for a
+    name alone does not show who made a folder."""
     for entry in index_dir.iterdir():
         if entry.name in keep:
             continue
@@ -288,44 +333,38 @@ def prune(index_dir: Path, keep: set[str]) -> None:
             with contextlib.suppress(OSError):
                 entry.rmdir()
     _remove_flat(index_dir)
-    prefixes = (f".{index_dir.name}.tmp-", f".{index_dir.name}.old-")
-    leftovers: list[Path] = []
-    with contextlib.suppress(OSError):
-        leftovers = [e for e in index_dir.parent.iterdir() if e.name.startswith(prefixes)]
-    for entry in leftovers:
-        if entry.is_dir() and not entry.is_symlink() and _only_flat(entry):
-            _remove_flat(entry)
-            with contextlib.suppress(OSError):
-                entry.rmdir()  # only if empty: a file that no longer matches its checksum stays
-
-
-def _only_flat(folder: Path) -> bool:
-    flat = flat_listing(folder)
-    return bool(flat) and all(_unlisted(Path(e.path), e.name, flat) is None for e in os.scandir(folder))
 
 
 def _remove_flat(index_dir: Path) -> None:
-    """Delete the files a flat-layout manifest in ``index_dir`` lists and that still hold what the
-    tool wrote (their sha256 matches the manifest's), then their emptied folders, then the manifest.
+    """Delete the files a flat-layout manifest of this tool in ``index_dir`` lists (``_flat_files``)
+    and that still hold what the tool wrote (their sha256 matches the manifest's), then their
+    emptied folders, then the manifest. Nothing is reached through a symbolic link.
 
     A listed file whose contents changed since the build is not provably the tool's: it stays,
     and so does the manifest (the next build then refuses the folder instead of guessing).
     """
-    files = _manifest_files(index_dir) or {}
+    files = _flat_files(index_dir) or {}
     kept = False
     for relative, digest in files.items():
         path = index_dir / relative
-        if path.is_symlink() or not path.is_file() or _sha256(path) != digest:
+        if _through_link(index_dir, relative) or not path.is_file() or _sha256(path) != digest:
             kept = kept or path.exists() or path.is_symlink()
             continue
         with contextlib.suppress(OSError):
             path.unlink()
-    for relative in sorted(_listed(index_dir) or (), key=lambda r: -r.count("/")):
-        with contextlib.suppress(OSError):
-            (index_dir / relative).rmdir()  # only if empty: never anything the manifest does not list
-    if not kept:
+    for relative in sorted(_listing(files) or (), key=lambda r: -r.count("/")):
+        if not _through_link(index_dir, relative):
+            with contextlib.suppress(OSError):
+                (index_dir / relative).rmdir()  # only if empty: never anything the manifest does not list
+    if files and not kept:
         with contextlib.suppress(OSError):
             (index_dir / MANIFEST).unlink()
+
+
+def _through_link(folder: Path, relative: str) -> bool:
+    """Whether ``folder/relative`` or a folder on the way to it is a symbolic link."""
+    parts = Path(relative).parts
+    return any((folder.joinpath(*parts[: i + 1])).is_symlink() for i in range(len(parts)))
 
 
 def _sha256(path: Path) -> str | None:
@@ -336,6 +375,23 @@ def _sha256(path: Path) -> str | None:
 
 
 # -- removing -----------------------------------------------------------------------------
+
+
+def holds_index(folder: Path) -> bool:
+    """Whether ``folder`` (not a link) holds something only this tool writes: a ``current`` link to a
+    version folder, a version folder (marked, or empty as a killed build leaves it) or a flat-layout
+    index of an older release. A folder of the user's, empty or not, does not."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    try:
+        for entry in os.scandir(folder):
+            if entry.name == CURRENT and entry.is_symlink() and VERSION.fullmatch(os.readlink(entry.path)):
+                return True
+            if _own_folder(Path(entry.path)):
+                return True
+    except OSError:
+        return False
+    return _flat_files(folder) is not None
 
 
 def remove_index(index_dir: Path) -> bool:
@@ -351,7 +407,7 @@ def remove_index(index_dir: Path) -> bool:
     with locked(index_dir):
         for entry in os.scandir(index_dir):
             path = Path(entry.path)
-            if entry.name == CURRENT and entry.is_symlink():
+            if entry.name == CURRENT and entry.is_symlink() and VERSION.fullmatch(os.readlink(entry.path)):
                 path.unlink()
             elif _own_folder(path) and _version_stranger(path) is None:
                 shutil.rmtree(path)

@@ -554,6 +554,41 @@ async def test_saving_the_conversation(stub, tmp_path):
         assert "\\[Iran's\\]" in text and "does not seem to answer" in text
 
 
+def test_a_saved_file_is_new_whole_or_absent(tmp_path, monkeypatch):
+    """Saving never replaces a file, and a write that fails (a full disk) leaves nothing behind:
+    no part of the file, no temporary file; without hard links the file is created, then written."""
+    import errno
+    import os
+    from datetime import datetime
+
+    from assistant.app import _write_new
+
+    now = datetime(2026, 12, 5, 14, 0, 0)
+    mine = tmp_path / "conversation-20261205-140000.md"
+    mine.write_text("my own notes", encoding="utf-8")
+    saved = _write_new(tmp_path, "conversation", "md", "the conversation", now)
+    assert saved.name == "conversation-20261205-140000-1.md" and saved.read_text(encoding="utf-8") == "the conversation"
+    assert mine.read_text(encoding="utf-8") == "my own notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, saved.name])
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        _write_new(tmp_path, "answer", "txt", "x" * 100_000, now)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, saved.name])
+    monkeypatch.undo()
+
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    other = _write_new(tmp_path, "answer", "txt", "an answer", now)
+    assert other.read_text(encoding="utf-8") == "an answer"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, saved.name, other.name])
+
+
 async def test_ctrl_s_saves_to_the_user_data_folder_not_the_current_one(stub, tmp_path, monkeypatch):
     monkeypatch.delenv("ASSISTANT_HOME")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))

@@ -155,3 +155,33 @@ def test_long_documents_hold_int8_vectors_and_the_paper_float_ones(paper_index_d
     assert np.sum(stored * enc.OnnxEncoder(quantized=True).encode(texts), axis=1).min() >= 0.97
     to_float = np.sum(stored * enc.OnnxEncoder().encode(texts), axis=1)
     assert to_float.min() >= 0.97 and to_float.min() < 0.9999
+
+
+def test_a_model_file_is_made_whole_readable_and_a_killed_exports_leftover_is_removed(tmp_path):
+    """``_write_model`` renames a finished file into place with a new file's permissions; the
+    temporary file of an export killed meanwhile (no lock held on it) goes at the next export, one
+    an export is making now (locked) and any other file stay."""
+    import fcntl
+    import os
+    import stat
+
+    cache = tmp_path / "models"
+    cache.mkdir()
+    killed = cache / ".export-abcd1234.onnx.tmp"
+    killed.write_bytes(b"half an export")
+    running = cache / ".export-wxyz5678.onnx.tmp"
+    running.write_bytes(b"being written")
+    mine = cache / ".export-notes.txt"
+    mine.write_text("mine", encoding="utf-8")
+    held = os.open(running, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        made = enc._write_model(cache / "model.onnx", lambda tmp: tmp.write_bytes(b"model"))
+    finally:
+        os.close(held)
+    assert made.read_bytes() == b"model"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(made.stat().st_mode) == 0o666 & ~umask
+    assert not killed.exists() and running.exists() and mine.exists()
+    assert sorted(p.name for p in cache.iterdir()) == sorted([made.name, running.name, mine.name])

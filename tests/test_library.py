@@ -274,6 +274,36 @@ def test_an_index_folder_left_without_its_entry_is_removed_by_the_next_change(th
     assert sorted(p.name for p in (paths.library_dir() / "documents").iterdir()) == ["canals", "tidal-mills"]
 
 
+def test_folders_of_the_users_in_the_documents_folder_are_not_taken_for_orphans(three, tmp_path):
+    """A folder with no entry is removed only when it holds what the tool writes: a user's empty
+    folder, a folder of drafts with its own "current" link, and a flat-looking manifest whose files
+    are reached through a link out of the data folder all stay as they were."""
+    import hashlib
+
+    documents = paths.library_dir() / "documents"
+    (documents / "empty-folder").mkdir()
+    drafts = documents / "thesis" / "drafts" / "v3"
+    drafts.mkdir(parents=True)
+    (drafts / "ch1.txt").write_text("chapter one", encoding="utf-8")
+    (documents / "thesis" / "current").symlink_to("drafts/v3")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("precious", encoding="utf-8")
+    notes = documents / "my-notes"
+    notes.mkdir()
+    (notes / "link").symlink_to(outside)
+    digest = hashlib.sha256(b"precious").hexdigest()
+    (notes / "manifest.json").write_text(json.dumps({"format_version": 1, "files": {"link/precious.txt": digest}}),
+                                         encoding="utf-8")
+    ok("remove", "lighthouses")  # both ``remove`` and ``add`` look for orphans
+    ok("add", str(three / "lighthouses.md"))
+    assert (drafts / "ch1.txt").read_text(encoding="utf-8") == "chapter one"
+    assert os.readlink(documents / "thesis" / "current") == "drafts/v3"
+    assert (documents / "empty-folder").is_dir()
+    assert (outside / "precious.txt").read_text(encoding="utf-8") == "precious"
+    assert (notes / "manifest.json").is_file() and (notes / "link").is_symlink()
+
+
 def test_a_damaged_document_is_skipped_when_asking_all_and_refused_alone(three):
     version = library.Library.open().document("canals").index / "current"
     (version / "chunks.faiss").write_bytes(b"damaged")
@@ -358,15 +388,20 @@ def test_bad_ids_and_files_give_one_line(home, files, tmp_path):
     assert sorted(p.name for p in (paths.library_dir() / "documents").iterdir()) == ["canals"]
 
 
-def test_a_damaged_library_file_is_one_line_and_left_as_it_is(home, files):
+@pytest.mark.parametrize("damaged", [
+    "{not json",
+    '{"format": 1, "documents": [{"id": "a", "title": "t", "file": "a.txt", "format": "text", "size": 1e400, "added": "x"}]}',
+    "[" * 100_000,
+], ids=["not json", "a size too large", "nested too deep"])
+def test_a_damaged_library_file_is_one_line_and_left_as_it_is(home, files, damaged):
     library_file = paths.library_dir() / "library.json"
     library_file.parent.mkdir(parents=True)
-    library_file.write_text("{not json", encoding="utf-8")
+    library_file.write_text(damaged, encoding="utf-8")
     result = run("list")
     assert result.exit_code == 1 and result.stderr.startswith(f"error: {library_file} is not a library file")
     assert len(result.stderr.splitlines()) == 1
     assert run("add", str(files / "canals.txt")).exit_code == 1
-    assert library_file.read_text(encoding="utf-8") == "{not json"
+    assert library_file.read_text(encoding="utf-8") == damaged
 
 
 def test_an_entry_cannot_point_outside_the_library(home, tmp_path):

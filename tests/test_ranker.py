@@ -353,3 +353,33 @@ def test_answering_computes_the_passage_features_only_for_a_ranker_that_reads_th
         coef=np.array([base.coef[own[n]] if n in own else 0.0 for n in ranker.FEATURES]))
     monkeypatch.setattr(ranker, "load_model", lambda path=None: passage_model)
     assert np.any(assistant._rank(question, query).found.x[:, columns] != 0)
+
+
+def test_the_covid_split_is_written_whole_and_a_cut_file_is_refused(tmp_path, monkeypatch):
+    """Each paper of the training file becomes one file of the cache, written whole or not at all;
+    a file cut short (by an older release on a full disk) is named, never read as a paper."""
+    import errno
+    import os
+
+    from assistant.errors import InputError
+
+    articles = [{"title": f"paper {n}", "paragraphs": [{"context": "Text.", "qas": []}]} for n in range(3)]
+    train = tmp_path / "train.json"
+    train.write_text(json.dumps({"data": articles}), encoding="utf-8")
+    real_replace = os.replace
+
+    def full_disk_on_the_second(source, target):
+        if str(target).endswith("covid001.json"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full_disk_on_the_second)
+    with pytest.raises(InputError, match="No space left on device"):
+        fit_ranker.split_covid(train, tmp_path / "cache")
+    assert sorted(p.name for p in (tmp_path / "cache" / "covid").iterdir()) == ["covid000.json"]  # no part, no temporary
+    monkeypatch.undo()
+    paths = fit_ranker.split_covid(train, tmp_path / "cache")
+    assert [json.loads(p.read_text(encoding="utf-8"))["data"][0]["title"] for p in paths] == ["paper 0", "paper 1", "paper 2"]
+    paths[1].write_text(paths[1].read_text(encoding="utf-8")[:20], encoding="utf-8")
+    with pytest.raises(InputError, match="covid001.json is not one article of the COVID-QA file"):
+        fit_ranker.split_covid(train, tmp_path / "cache")

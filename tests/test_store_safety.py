@@ -64,10 +64,29 @@ def flat_index(folder: Path, extra: dict[str, str] | None = None) -> Path:
     for name, text in files.items():
         put(folder / name, text)
     listing = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()}
-    put(folder / store.MANIFEST, json.dumps({"format_version": 5, "files": listing}))
+    put(folder / store.MANIFEST, json.dumps({  # as the releases of that layout wrote it (storage._flat_files)
+        "format_version": 5, "model": {"name": enc.MODEL_NAME, "weights_sha256": enc.WEIGHTS_SHA256},
+        "source": {"file": "paper.txt", "sha256": listing["source.txt"], "chars": len(DOC)}, "files": listing}))
     for name, text in (extra or {}).items():
         put(folder / name, text)
     return folder
+
+
+def foreign_manifest(folder: Path, files: dict[str, str]) -> Path:
+    """A folder of the user's files with another program's manifest.json: a format number and the
+    files' checksums, as data-pipeline tools write them."""
+    for name, text in files.items():
+        put(folder / name, text)
+    listing = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()}
+    put(folder / store.MANIFEST, json.dumps({"format_version": 3, "files": listing}))
+    return folder
+
+
+def _relist(folder: Path, name: str, text: str) -> None:
+    """Add ``name`` (with ``text``'s checksum) to the files a flat index's manifest lists."""
+    manifest = json.loads((folder / store.MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"][name] = hashlib.sha256(text.encode()).hexdigest()
+    (folder / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def snapshot(root: Path) -> dict[str, tuple]:
@@ -247,9 +266,18 @@ CASES: dict[str, Case] = {
         doc_and(lambda w: (flat_index(w / "idx"), put(w / "idx/source.txt", "my own edits"))), changes=(*NEW_VERSION, "idx/*"),
         check=both(sound("idx"), absent("idx/document.json", "idx/bm25-chunks"), kept("idx/source.txt", "my own edits"),
                    kept("idx/manifest.json"))),
-    "a flat-layout leftover of an old release is removed": Case(
-        doc_and(lambda w: flat_index(w / ".idx.old-abc123")), changes=(*NEW_VERSION, ".idx.old-abc123*"),
-        check=both(sound("idx"), absent(".idx.old-abc123"))),
+    "a flat index beside the target is never touched": Case(  # a name does not show who made a folder
+        doc_and(lambda w: flat_index(w / ".idx.old-abc123")), changes=NEW_VERSION,
+        check=both(sound("idx"), kept(".idx.old-abc123/source.txt", DOC))),
+    "another program's manifest listing the user's files": Case(
+        doc_and(lambda w: foreign_manifest(w / "idx", {"data.csv": "1,2\n", "sub/notes.txt": "n\n"})), INDEX_ERROR),
+    "another program's manifest beside the target": Case(
+        doc_and(lambda w: foreign_manifest(w / ".idx.old-2023", {"data.csv": "backup\n"})), changes=NEW_VERSION,
+        check=both(sound("idx"), kept(".idx.old-2023/data.csv", "backup\n"), kept(".idx.old-2023/manifest.json"))),
+    "a flat manifest that lists a file through a link out of the folder": Case(
+        doc_and(lambda w: (flat_index(w / "idx"), put(w / "elsewhere/chunks.faiss", "x"),
+                           _relist(w / "idx", "bm25-out/chunks.faiss", "x"), (w / "idx/bm25-out").symlink_to(w / "elsewhere"))),
+        INDEX_ERROR),
     "a killed build's folder is removed by the next build": Case(
         doc_and(lambda w: (built(w / "idx"), put(w / "idx/v-20260101T000000-abcdef" / storage.MARKER),
                            put(w / "idx/v-20260101T000000-abcdef/chunks.faiss", b"\x00half"))), changes=NEW_VERSION,
@@ -261,6 +289,12 @@ CASES: dict[str, Case] = {
     "two documents with one stem": Case(
         with_files(lambda w: (put(w / "doc.txt", DOC), put(w / "doc.md", DOC_V2)), index_args("doc.txt", "doc.md")),
         "would both be indexed into"),
+    "a document named only dots": Case(
+        with_files(lambda w: (put(w / "...txt", DOC), put(w / "b.txt", DOC_V2)), index_args("...txt", "b.txt", into="parent/idx")),
+        "...txt: its name gives no folder name to index it into"),
+    "a document named with one dot": Case(
+        with_files(lambda w: (put(w / "..txt", DOC), put(w / "b.txt", DOC_V2)), index_args("..txt", "b.txt")),
+        "..txt: its name gives no folder name to index it into"),
     "two documents with different stems": Case(
         with_files(lambda w: (put(w / "doc.txt", DOC), put(w / "other.md", DOC_V2)), index_args("doc.txt", "other.md")),
         changes=("idx", "idx/doc", "idx/doc/*", "idx/other", "idx/other/*"),
