@@ -729,19 +729,28 @@ def _fragment(doc: Document, sid: int) -> bool:
     return display_text(doc.sentences[sid].text)[:1].islower()
 
 
+MAX_PIECES = 4  # a sentence broken by stray full stops is completed from at most this many pieces each way
+
+
 def whole_sentences(doc: Document, chosen: list[int]) -> list[int]:
     """``chosen`` with what completes each of its sentences: the sentences of the same paragraph
     before one that starts lower-case, and the lower-case ones after it, so that no answer quotes
-    half a sentence."""
+    half a sentence. At most ``MAX_PIECES`` each way: a text with no sentence ends at all (one line of
+    lower-case words, split only by length) is not quoted whole."""
     whole = list(chosen)
+    held = set(whole)
     for sid in chosen:
         before = sid
-        while before > 0 and _fragment(doc, before) and _adjacent(doc, before - 1, before):
+        while sid - before < MAX_PIECES and before > 0 and _fragment(doc, before) and _adjacent(doc, before - 1, before):
             before -= 1
         after = sid
-        while after + 1 < len(doc.sentences) and _adjacent(doc, after, after + 1) and _fragment(doc, after + 1):
+        while (after - sid < MAX_PIECES and after + 1 < len(doc.sentences) and _adjacent(doc, after, after + 1)
+               and _fragment(doc, after + 1)):
             after += 1
-        whole += [s for s in range(before, after + 1) if s not in whole]
+        for s in range(before, after + 1):
+            if s not in held:
+                whole.append(s)
+                held.add(s)
     return whole
 
 

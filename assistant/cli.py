@@ -53,6 +53,13 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+def _one_line(message: str, status: int) -> None:
+    from assistant.render import safe
+
+    click.echo(f"error: {' '.join(safe(message).split())}", err=True)
+    sys.exit(status)
+
+
 def _fault_message(exc: BaseException) -> str:
     """The one line shown for a fault that reached the top."""
     if isinstance(exc, AssistantError):
@@ -70,7 +77,22 @@ def _fault_message(exc: BaseException) -> str:
 
 
 class _Guarded(click.Group):
-    """Turn every fault into one line on stderr and exit status 1; --debug shows the traceback."""
+    """Turn every fault into one line on stderr and exit status 1; --debug shows the traceback. A usage
+    error (an unknown option, --k 0) is one line too, naming the help to read, with click's exit status 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            done = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            where = f" (see: {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+            _one_line(exc.format_message() + where, exc.exit_code)
+        except click.ClickException as exc:
+            _one_line(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            _one_line("interrupted", 130)
+        sys.exit(done if type(done) is int else 0)  # click gives the code of an explicit exit (--help, --version)
 
     def invoke(self, ctx):
         try:
@@ -184,9 +206,13 @@ def ask(question: str | None, as_json: bool, k: int, show_passages: bool, questi
 
     assert questions is not None  # one of the two was given
     records, warnings = read_batch(_read_questions(questions))
+    if not records:
+        fail(f"--questions {questions}: no questions in it (one JSON object per line, with a \"question\")")
+    records = [_refused(record) for record in records]  # an empty or wordless question, before any index is opened
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    if not _ask_batch(_open_answerer(index_dir, doc)[0], records, k, as_json):
+    answerer = _open_answerer(index_dir, doc)[0] if any(not r.error for r in records) else None
+    if not _ask_batch(answerer, records, k, as_json):
         sys.exit(1)
 
 
@@ -243,6 +269,22 @@ def _print_answer(answer, as_json: bool, passages: int = 0, titles: dict[str, st
     _out(json_text(answer_json(answer)) if as_json else answer_renderable(answer, passages=passages, titles=titles))
 
 
+def _refused(record):
+    """``record``, with the error ``clean_question`` gives its question (empty, wordless, too long), if any."""
+    from dataclasses import replace
+
+    from assistant.engine import clean_question
+    from assistant.errors import InputError
+
+    if record.error:
+        return record
+    try:
+        clean_question(record.question)
+    except InputError as exc:
+        return replace(record, error=str(exc))
+    return record
+
+
 def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
     """Answer every usable line; a bad line gets an error record. True when no line was bad. A line
     naming an earlier line's id as its "context" is asked as the chat UI asks a follow-up of it."""
@@ -263,15 +305,18 @@ def _ask_batch(assistant, records, k: int, as_json: bool) -> bool:
             clean = False
             click.echo(safe(f"error: --questions line {item.line}: {item.error}"), err=True)
             if as_json:
-                _out(json_text({"id": item.id, "line": item.line, "error": item.error}))
+                _out(json_text({"id": item.id, "line": item.line, **({"question": item.question} if item.question else {}),
+                                "error": item.error}))
             continue
         previous, shown = asked.get(json.dumps(item.context), (None, None)) if item.context is not None else (None, None)
         context = contextualize(item.question, previous)
         more = leave_out(item.question, context, shown)
         try:
             answer = assistant.ask(item.question, k=k, context=context, shown=more)
-        except InputError as exc:
-            record = {"id": item.id, "question": item.question, "error": str(exc)}
+        except InputError as exc:  # a line refused: said on stderr with its number, as a malformed line is
+            clean = False
+            click.echo(safe(f"error: --questions line {item.line}: {exc}"), err=True)
+            record = {"id": item.id, "line": item.line, "question": item.question, "error": str(exc)}
         else:
             record = {"id": item.id, **answer_json(answer), **({"context": context} if item.context is not None else {})}
             given = None if answer.abstained else answer.answer

@@ -82,10 +82,12 @@ def default() -> E5Encoder:
 
 
 def warm_in_background() -> None:
-    """Load e5 and run it once in a daemon thread, so the first question does not wait for it."""
+    """Load e5 and run it once in a background thread, so the first question does not wait for it."""
+    from assistant import background
+
     encoder = default()
     if isinstance(encoder, E5Encoder):
-        threading.Thread(target=encoder.warm, name="e5-warm-up", daemon=True).start()
+        background.start(encoder.warm, "e5-warm-up")
 
 
 class HashingSecond:

@@ -515,7 +515,9 @@ class BackgroundEncoder:
     def preload(self) -> None:
         """Start making the encoder in a background thread (once)."""
         if self._start():
-            threading.Thread(target=self._load, name="query-encoder", daemon=True).start()
+            from assistant import background
+
+            background.start(self._load, "query-encoder")
 
     def _start(self) -> bool:
         with self._lock:

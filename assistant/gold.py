@@ -50,6 +50,10 @@ def default_heldout() -> Path:
     return paths.source_dir() / "gold_heldout.jsonl"
 
 
+def _no_constant(name: str):
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
+
+
 def load_gold(path: Path) -> tuple[GoldItem, ...]:
     """Read a gold JSONL file; InputError naming the file and line when it is malformed."""
     from assistant.ingest import read_input_bytes
@@ -79,8 +83,10 @@ def load_gold(path: Path) -> tuple[GoldItem, ...]:
 
 
 def _gold_item(line: str, where: str) -> GoldItem:
+    from assistant.engine import clean_question
+
     try:
-        row = json.loads(line)
+        row = json.loads(line, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
     if not isinstance(row, dict):
@@ -93,8 +99,13 @@ def _gold_item(line: str, where: str) -> GoldItem:
         raise InputError(f"{where}: \"evidence\" must be a list of strings")
     if not all(isinstance(row[name], str) for name in ("question", "answer", "type")):
         raise InputError(f"{where}: \"question\", \"answer\" and \"type\" must be strings")
-    if not row["question"].strip():
-        raise InputError(f"{where}: empty question")
+    qid = row["id"]
+    if isinstance(qid, bool) or not isinstance(qid, (str, int)) or (isinstance(qid, str) and not qid.strip()):
+        raise InputError(f"{where}: \"id\" must be a string or a whole number")
+    try:
+        clean_question(row["question"])
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
     context = row.get("context")
     if context is not None and not isinstance(context, str):
         raise InputError(f"{where}: \"context\" must be the id of an earlier question")

@@ -108,6 +108,9 @@ def _too_large(path: Path, limit: int) -> InputError:
 
 
 def _decode_text(path: Path, data: bytes) -> str:
+    wide = _wide_encoding(data)
+    if wide is not None:
+        raise InputError(f"{path}: is {wide} text, not UTF-8; re-save it as UTF-8")
     if b"\x00" in data:
         raise InputError(f"{path}: looks like a binary file, not UTF-8 text")
     try:
@@ -115,6 +118,22 @@ def _decode_text(path: Path, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
     return text.removeprefix("\ufeff")
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" for text in those encodings: a byte-order mark, or (without one) English
+    text's every other byte zero."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = data[:4096]
+    letters = [b for b in sample if b]
+    readable = sum(32 <= b < 127 or b in (9, 10, 13) for b in letters)
+    if len(sample) >= 8 and letters and readable >= 0.9 * len(letters) and sample.count(0) * 2 >= len(sample) * 0.9 and (
+            sample[1::2].count(0) >= len(sample) // 2 * 0.9 or sample[0::2].count(0) >= len(sample) // 2 * 0.9):
+        return "UTF-32" if sample[2::4].count(0) + sample[1::4].count(0) >= len(sample) // 2 * 0.9 else "UTF-16"
+    return None
 
 
 def _read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...], tuple[int, ...] | None, str | None]:

@@ -17,7 +17,11 @@ from assistant.records import Answer, Citation, Passage
 from assistant.structure import display_text
 from assistant.text import cut_marks, note_marks
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# CSI sequences (colours), control strings with their text (OSC: a window title "ESC ] 0;title BEL"; DCS,
+# SOS, PM, APC), ended by BEL or ST or by the text's end, other two-character escapes, and lone controls
+# (C1 controls one by one: a UTF-8 terminal does not start a control string at U+009D)
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[]PX^_][^\x07\x1b]*(?:\x07|\x1b\\|$)"
+                      r"|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 JSON_KEYS = ("question", "read_as", "answer", "abstained", "confidence", "citations", "passages", "timings_ms")
 
 

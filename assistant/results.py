@@ -126,7 +126,10 @@ def load_results(path: Path) -> dict:
 
     try:
         data = json.loads(read_input_bytes(Path(path)).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read results file {path}: not valid UTF-8 (byte {exc.start}); "
+                         "give the JSON file `assistant eval --out` wrote") from None
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"cannot read results file {path}: {exc.__class__.__name__}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("records"), list) or "systems" not in data:
         raise InputError(f"{path}: not an `assistant eval --out` results file (no \"records\"/\"systems\")")

@@ -755,3 +755,17 @@ def test_a_paper_level_answer_is_completed_as_a_retrieved_one():
     assert extract.completed(doc, (announce,)) == (offer, announce, first, second, third)
     assert extract.completed(doc, (announce,), frozenset({second})) == (offer, announce, first, third)
     assert extract.completed(doc, (fourth, offer)) == (fourth, offer)  # nothing announced, nothing pointing back
+
+
+def test_a_sentence_is_completed_from_a_few_pieces_not_from_a_whole_paragraph_without_full_stops():
+    """A stray full stop splits a sentence into a piece or two; a text with no sentence ends (lower-case
+    pieces only) must not be quoted whole, nor take time growing with the square of its length."""
+    doc = parse("Notes\n\nThe start of it. " + " ".join(f"piece {n} goes on here." for n in range(3000)) + "\n")
+    middle = sentence_id(doc, "piece 1500 ")
+    whole = extract.whole_sentences(doc, [middle])
+    assert whole[0] == middle and len(whole) == 1 + 2 * extract.MAX_PIECES
+    assert sorted(whole) == list(range(middle - extract.MAX_PIECES, middle + extract.MAX_PIECES + 1))
+    broken = parse("Notes\n\nThe treaty was signed in. spring by both sides. and ratified later. It held.\n")
+    first = sentence_id(broken, "The treaty")
+    assert [display_text(broken.sentences[i].text) for i in extract.whole_sentences(broken, [first])] == [
+        "The treaty was signed in.", "spring by both sides.", "and ratified later."]

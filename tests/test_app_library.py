@@ -216,3 +216,17 @@ async def test_the_library_loads_the_query_encoder_before_the_first_question(thr
         assert made == ["query-encoder"]  # made once, before any question, off the UI thread
         await ask(pilot, COAL)
         assert not app.turns[0].answer.abstained and made == ["query-encoder"]
+
+
+async def test_the_library_and_history_screens_survive_a_terminal_a_few_cells_wide(three):
+    """At a width of a few cells the option lists' wrapping raised (Textual's OptionList at content
+    width 0); they keep a minimum width instead, and the app goes on."""
+    for size in ((4, 4), (1, 1)):
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.resize_terminal(*size)
+            for key in ("f3", "escape", "f2", "escape"):
+                await pilot.press(key)
+                await pilot.pause()
+            assert app._exception is None

@@ -194,6 +194,22 @@ def test_ask_json_abstained(paper_index_dir, index_source):
     assert record["abstained"] is True
 
 
+@pytest.mark.parametrize("args, message", [
+    (("ask", "x?", "--k", "0"), "error: Invalid value for '--k': 0 is not in the range 1<=x<=100. (see: assistant ask --help)"),
+    (("eval", "--k", "5"), "error: No such option '--k'. (see: assistant eval --help)"),
+    (("no-such-command",), "error: No such command 'no-such-command'. (see: assistant --help)"),
+])
+def test_a_usage_error_is_one_line_with_status_2(args, message):
+    result = CliRunner().invoke(cli, list(args), prog_name="assistant")
+    assert result.exit_code == 2 and result.stderr == message + "\n" and result.stdout == ""
+
+
+def test_help_and_version_still_exit_0():
+    for args in (("--help",), ("ask", "--help"), ("--version",)):
+        result = CliRunner().invoke(cli, list(args), prog_name="assistant")
+        assert result.exit_code == 0 and result.stdout and result.stderr == ""
+
+
 @pytest.mark.slow
 def test_ask_k(paper_index_dir, index_source):
     result = run("ask", "--index-dir", str(paper_index_dir), "What is realism?", "--json", "--k", "12")
@@ -227,6 +243,13 @@ def check_batch_output(stdout, source):
         check_record({k: v for k, v in record.items() if k != "id"}, source)
     assert records[1]["abstained"] is True
     assert records[3]["error"].startswith("the question is empty") and "answer" not in records[3]
+    assert records[3]["line"] == 4 and records[3]["question"] == "  "
+
+
+def check_batch_errors(stderr):
+    """The refused line is said on stderr with its number, as a malformed line is (exit status 1)."""
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: --questions line 4: the question is empty")
 
 
 @pytest.mark.slow
@@ -234,16 +257,18 @@ def test_batch_from_file(paper_index_dir, index_source, tmp_path):
     batch = tmp_path / "questions.jsonl"
     batch.write_text("\n".join(json.dumps(item) for item in BATCH) + "\n\n", encoding="utf-8")
     result = run("ask", "--index-dir", str(paper_index_dir), "--questions", str(batch), "--json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the empty question is a bad line; the others are answered
     check_batch_output(result.stdout, index_source)
+    check_batch_errors(result.stderr)
 
 
 @pytest.mark.slow
 def test_batch_from_stdin(paper_index_dir, index_source):
     text = "\n".join(json.dumps(item) for item in BATCH) + "\n"
     result = run("ask", "--index-dir", str(paper_index_dir), "--questions", "-", "--json", input=text)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     check_batch_output(result.stdout, index_source)
+    check_batch_errors(result.stderr)
 
 
 @pytest.mark.slow
@@ -285,7 +310,8 @@ def test_batch_follow_ups_are_asked_as_the_chat_asks_them(paper_index_dir, index
     assert more["citations"] and not spans(more) & spans(russia)  # more: what was not shown yet
     for record in (goals, russia, more):
         check_record({k: v for k, v in record.items() if k not in ("id", "context")}, index_source)
-    assert lost == {"id": "lost", "line": 4, "error": '"context" "nowhere" is not the id of an earlier answered line'}
+    assert lost == {"id": "lost", "line": 4, "question": "Why?",
+                    "error": '"context" "nowhere" is not the id of an earlier answered line'}
 
 
 # -- end to end, in a fresh process -----------------------------------------------------------
@@ -302,6 +328,24 @@ def test_module_entry_point_end_to_end(paper_index_dir, index_source, tmp_path):
     assert done.returncode == 0, done.stderr
     check_record(json.loads(done.stdout), index_source)
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lines", ["", "\n\n", '{"id": "a", "question": ""}\n{"id": "b", "question": "???"}\n', "\xff\xfe\n"],
+                         ids=["empty", "blank lines", "refused questions", "not utf-8"])
+def test_a_batch_with_nothing_to_ask_is_an_error_not_a_crash(paper_index_dir, tmp_path, lines):
+    """Nothing to answer: one error line per bad line (or one for an empty file), exit status 1, and
+    no index or model opened, so no background load can be cut short at exit (it aborted the
+    process, exit 134, nine runs in ten)."""
+    batch = tmp_path / "batch.jsonl"
+    batch.write_bytes(lines.encode("latin-1"))
+    command = [sys.executable, "-m", "assistant", "ask", "--index-dir", str(paper_index_dir), "--questions", str(batch), "--json"]
+    for _ in range(3):
+        done = subprocess.run(command, capture_output=True, text=True, env=subprocess_env(tmp_path), timeout=120)
+        assert done.returncode == 1, done.stderr
+        errors = done.stderr.splitlines()
+        assert errors and all(line.startswith("error: --questions ") for line in errors), done.stderr
+        assert "terminate called" not in done.stderr and "Traceback" not in done.stderr
 
 
 @pytest.mark.slow

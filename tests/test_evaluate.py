@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -207,6 +208,23 @@ def test_malformed_gold_names_the_line(tmp_path):
     with pytest.raises(InputError, match=r"line 3: missing field answer, evidence, type"):
         gold.load_gold(path)
     path.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 1: not valid JSON"):
+        gold.load_gold(path)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"id": None}, 'line 1: "id" must be a string or a whole number'),
+    ({"id": [1]}, 'line 1: "id" must be a string or a whole number'),
+    ({"id": True}, 'line 1: "id" must be a string or a whole number'),
+    ({"question": "?" * 3}, "line 1: the question has no words"),
+    ({"question": "Why " * 600}, "line 1: the question is 2,399 characters long; the limit is 2,000"),
+])
+def test_a_gold_line_is_checked_as_a_question_and_an_id_are(tmp_path, change, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({**GOLD[0], **change}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"^{re.escape(str(path))}, {re.escape(message)}"):
+        gold.load_gold(path)
+    path.write_text(json.dumps(GOLD[0]).replace('"id": "', '"id": NaN, "x": "', 1) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="line 1: not valid JSON"):
         gold.load_gold(path)
 

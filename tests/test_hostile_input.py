@@ -479,6 +479,8 @@ CASES = [
     eval_case("gold missing", lambda ws, sh: ["--gold", str(ws / "absent.jsonl")], "absent.jsonl: no such file"),
     eval_case("compare missing", lambda ws, sh: ["--compare", str(ws / "absent.json")], "absent.json: no such file"),
     eval_case("compare not JSON", lambda ws, sh: ["--compare", str(write("old.json", "{oops")(ws))], "cannot read results file"),
+    eval_case("compare not UTF-8", lambda ws, sh: ["--compare", str(write("old.json", b"\xd0\xff{}")(ws))],
+              "old.json: not valid UTF-8 (byte 0); give the JSON file `assistant eval --out` wrote"),
     eval_case("compare /dev/zero", lambda ws, sh: ["--compare", "/dev/zero"], "is a character device"),
     eval_case("compare directory", lambda ws, sh: ["--compare", str(folder("old")(ws))], "is a directory"),
     eval_case("compare nested JSON", lambda ws, sh: ["--compare", str(write("old.json", DEEP)(ws))], "RecursionError"),
