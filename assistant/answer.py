@@ -566,6 +566,8 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     ordinals = _ordinal_items(doc, best, count) if announced or text.endswith(":") else []
     if ordinals:  # "This approach suffers from three shortcomings." / "First, ..." ... "Second, ..." ... "Third, ..."
         return ordinals  # (one that points back also brings what it points at: ``readable``)
+    if text.endswith(":") and short and not same(best + 1):
+        return _lines_after(doc, best)  # "Thesis Committee:" / "Peter Lee, Chair" "Robert Harper" ...: the lines it announces
     if text.endswith(":") or (announced and (short or introduces_next) and not _REFERS_BACK.match(text)):
         items: list[int] = []
         for sid in range(best + 1, best + 1 + count):
@@ -687,6 +689,22 @@ def _ordinal_items(doc: Document, intro: int, count: int) -> list[int]:
         if re.match(rf"^(?:{ordinal}(?:ly)?|the {ordinal})\b", text, re.I):
             items.append(sid)
     return items if len(items) >= 2 else []
+
+
+def _lines_after(doc: Document, intro: int) -> list[int]:
+    """The sentences of the paragraph after ``intro`` (which ends its own paragraph with a colon), when that
+    paragraph follows in its section and is not a heading: at most MAX_LIST_ITEMS of them."""
+    nxt = intro + 1
+    if nxt >= len(doc.sentences) or doc.sentences[nxt].section != doc.sentences[intro].section:
+        return []
+    paragraph = doc.sentences[nxt].paragraph
+    if doc.paragraphs[paragraph].kind == "title":
+        return []
+    out: list[int] = []
+    while nxt < len(doc.sentences) and doc.sentences[nxt].paragraph == paragraph and len(out) < MAX_LIST_ITEMS:
+        out.append(nxt)
+        nxt += 1
+    return out
 
 
 def _marked_next(doc: Document, intro: int) -> list[int]:

@@ -564,6 +564,12 @@ _ROADMAP = re.compile(
     rf"^(?:(?:finally|then|next|lastly),?\s+)?(?:in\s+)?(?:sections?|chapters?)\s+\d|(?:\b|(?=§)){_SECTION_DOES}"
     r"|^(?:throughout\s+)?the (?:rest|remainder) of (?:this|the) (?:paper|article|report|chapter)\b"
     r"|^in the (?:next|following|remaining) (?:sub)?(?:sections?|chapters?)\b"  # "In the next subsections, we shall ..."
+    # a part of the text announced: "In the second half of this paper we shall consider a possible approach ...",
+    # "We next step back and reflect on the significance of this work."
+    r"|^in the (?:first|second|latter|next|following|last|final|remaining|other) (?:half|part|parts|portion) of (?:this|the)"
+    r" (?:paper|article|report|thesis|dissertation|chapter|essay|book)\b"
+    r"|^(?:we|I) next (?:step back|turn|consider|discuss|describe|present|reflect|look|examine|show|review|summari[sz]e|outline)\b"
+    r"|^(?:we|I) (?:now|then) turn (?:to|our attention)\b"
     r"|^(?:this|the) (?:paper|article|report) (?:proceeds|is (?:organi[sz]ed|structured|divided)|then \w+|next \w+|finally \w+)\b"
     # a part is the subject: "The conclusion summarizes the contributions of this research, ..."
     r"|^(?:the|our) (?:conclusion|concluding section|final section|last section|next section|following section|appendix|appendices)"
@@ -941,8 +947,13 @@ ABOUT_THE_WORK = ("published", "publisher")  # aspects a bare question can only 
 ABOUT_THE_WORK_UNNAMED = ("method", "evaluation", "scope", "contribution", "problem")
 
 
+# words a reader adds for emphasis that ask nothing of their own: "What exactly does this paper prove?"
+_FILLER = re.compile(r"\b(?:exactly|actually|really|basically|precisely|essentially|in (?:short|a nutshell|brief))\b,?", re.I)
+
+
 def aspect_of(question: str, lay: Layout) -> str | None:
     """The aspect of the whole paper a question asks about, or None for any other question."""
+    question = " ".join(_FILLER.sub(" ", question).split())
     found = None
     names = {n.lower() for n in _NAME.findall(question[1:])}
     by_author = bool(names and all(set(terms(n)) <= _author_terms(lay) for n in names) and _AUTHORS_PAPER.search(question))
@@ -1111,7 +1122,8 @@ def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclu
     if aspect == "conclusion" and _ASKS_FINDINGS.search(question):
         finding = _best(lay, doc, ASPECTS["findings"], scores, exclude)
         if finding is not None:
-            return PaperSelection((finding[0],), aspect, finding[1], primary=_primary(lay, doc, aspect, finding[0]))
+            more = _finding_goes_on(doc, finding[0], exclude)
+            return PaperSelection((finding[0], *more), aspect, finding[1], primary=_primary(lay, doc, aspect, finding[0]))
     best = _best(lay, doc, ASPECTS[aspect], scores, exclude, kinds=kinds)
     if aspect == "authors" and (best is None or not _names_someone(display_text(doc.sentences[best[0]].text), lay.authors)):
         spread = _byline_run(lay, doc, exclude)  # one author a line: "K. V. Rashmi / UC Berkeley" / "Nihar B. Shah" / ...
@@ -1133,7 +1145,8 @@ def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclu
     elif aspect == "conclusion" and _RESTATES.search(display_text(doc.sentences[sid].text)):
         found = _finding_after(doc, sid, exclude) if _ASKS_FINDINGS.search(question) else None
         if found is not None:  # "What are the main findings?": not "We have presented Mesos, ..." but "We have shown that ..."
-            return PaperSelection((found,), aspect, cued, primary=_primary(lay, doc, aspect, found))
+            return PaperSelection((found, *_finding_goes_on(doc, found, exclude)), aspect, cued,
+                                  primary=_primary(lay, doc, aspect, found))
         if follower is not None and follower not in exclude:
             ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
     elif aspect in LISTED_ASPECTS and follower is not None and follower not in exclude and _announces(display_text(doc.sentences[sid].text)):
@@ -1151,7 +1164,7 @@ _ANNOUNCES_ITEMS = re.compile(
     r"\b(?:several|a (?:number|couple) of|two|three|four|five|various|many|some|the following)\s+(?:[\w-]+\s+){0,2}"
     r"(?:contributions|challenges|areas|directions|limitations|issues|questions|problems|ways|steps|improvements"
     r"|extensions|avenues|lessons|findings|observations|aspects|goals|ideas|features|techniques|shortcomings|drawbacks"
-    r"|weaknesses|opportunities|topics|tasks)\b|:$", re.I)
+    r"|weaknesses|opportunities|topics|tasks|things|claims|messages|implications)\b|:$", re.I)
 
 
 def _announces(text: str) -> bool:
@@ -1162,7 +1175,8 @@ def _announces(text: str) -> bool:
     return found is not None and not re.search(r"\band\b|;", text[found.end():])
 
 
-_ASKS_FINDINGS = re.compile(r"\b(?:findings?|results?|find|found|show|showed|shown|reveal\w*|discover\w*|demonstrat\w*|outcomes?)\b", re.I)
+_ASKS_FINDINGS = re.compile(r"\b(?:findings?|results?|find|found|show|showed|shown|prove[sdn]?|reveal\w*|discover\w*|demonstrat\w*"
+                            r"|outcomes?)\b", re.I)
 _FOUND = re.compile(rf"{_FINDS}|{_SHOWN}|\bdemonstrates\b", re.I)  # a sentence stating what the work found, after a conclusion's restatement of the work
 FINDING_REACH = 8  # sentences after the restatement where its finding may come
 
@@ -1172,6 +1186,22 @@ def _completes_title(doc: Document, sid: int) -> bool:
     title = " ".join(doc.title.split())
     head, rest = display_text(doc.sentences[sid].text), display_text(doc.sentences[sid + 1].text)
     return bool(head) and title.startswith(head) and title != head and title == f"{head} {rest}"
+
+
+# a finding that goes on: "We found that the error manifestation sequences ... to be relatively complex." / "However,
+# we also found that for the most catastrophic failures, almost all of them are caused by incorrect error handling, ..."
+_GOES_ON = re.compile(r"^(?:(?:however|moreover|furthermore|further|in addition|additionally|yet|but|surprisingly|importantly),?\s+)?"
+                      r"we\s+(?:have\s+)?(?:also|further|additionally)\s+(?:find|found|show|showed|shown|observe|observed|demonstrate"
+                      r"|demonstrated|discover|discovered|learn|learned|note|noted|establish|established)\b", re.I)
+
+
+def _finding_goes_on(doc: Document, sid: int, exclude: frozenset[int]) -> tuple[int, ...]:
+    """The next sentence of the finding ``sid``'s paragraph when it states another finding of the work and says
+    so ("However, we also found ...")."""
+    follower = _next_in_paragraph(doc, sid)
+    if follower is None or follower in exclude:
+        return ()
+    return (follower,) if _GOES_ON.search(display_text(doc.sentences[follower].text)) else ()
 
 
 def _finding_after(doc: Document, sid: int, exclude: frozenset[int]) -> int | None:
@@ -1232,6 +1262,11 @@ def _topical(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     best = _best(lay, doc, ASPECTS[aspect], scores, exclude)
     if best is None or scores[best[0]] < TOPICAL_SHARE * float(np.max(scores)):
         return None
+    if aspect == "conclusion" and _ASKS_FINDINGS.search(question) and _RESTATES.search(display_text(doc.sentences[best[0]].text)):
+        found = _finding_after(doc, best[0], exclude)  # "This paper presented an in-depth analysis ..." / "We found that ..."
+        if found is not None:
+            return PaperSelection((found, *_finding_goes_on(doc, found, exclude)), aspect, best[1],
+                                  primary=_primary(lay, doc, aspect, found))
     return PaperSelection((best[0],), aspect or "", best[1], primary=_primary(lay, doc, aspect, best[0]))
 
 

@@ -769,3 +769,15 @@ def test_a_sentence_is_completed_from_a_few_pieces_not_from_a_whole_paragraph_wi
     first = sentence_id(broken, "The treaty")
     assert [display_text(broken.sentences[i].text) for i in extract.whole_sentences(broken, [first])] == [
         "The treaty was signed in.", "spring by both sides.", "and ratified later."]
+
+
+def test_a_line_ending_with_a_colon_brings_the_lines_it_announces_from_the_next_paragraph():
+    """A title page's "Thesis Committee:" ends its paragraph; the names are the next lines. Quoted alone it
+    answered "Who chaired the committee?" with nothing."""
+    doc = parse("Purely Functional Data Structures\n\nSubmitted for the degree of Doctor of Philosophy. Thesis Committee:\n\n"
+                "Peter Lee, Chair\nRobert Harper\n\nIntroduction\n\nThe thesis studies queues.\n")
+    committee = sentence_id(doc, "Thesis Committee:")
+    names = extract._discourse_neighbours(doc, committee)
+    assert names and "Peter Lee, Chair" in " ".join(display_text(doc.sentences[i].text) for i in names)
+    assert all(doc.sentences[i].paragraph == doc.sentences[committee + 1].paragraph for i in names)
+    assert extract._discourse_neighbours(doc, sentence_id(doc, "The thesis studies")) == []

@@ -1608,3 +1608,66 @@ def test_an_acronym_found_only_in_the_front_matter_makes_a_question_about_it():
     assert overview.about_front_matter("What does CHI stand for?", lay)
     assert not overview.about_front_matter("What does MLA stand for?", lay)  # nowhere in the document
     assert not overview.about_front_matter("When did millers use the MLA method?", overview.layout(parse(text + "\nThe MLA method.\n")))
+
+
+SIGNPOSTED = """\
+# Tidal Mills
+
+## Abstract
+
+We argue that tidal mills were the cheapest source of power on the coast until steam arrived.
+
+## Introduction
+
+Mills ground grain on every estuary. In the second half of this paper we shall consider how the mills were financed.
+
+## Conclusion
+
+This paper presented an analysis of 412 mill leases in the form of six findings. We found that rents followed grain prices closely. However, we also found that most mills closed within a decade of the first steam mill in their port. We next step back and reflect on what this means for heritage policy.
+"""
+
+
+def test_a_sentence_that_announces_a_part_of_the_text_answers_no_question_about_the_paper():
+    """"In the second half of this paper we shall ...", "We next step back and reflect ...": signposts to what
+    follows, quoted before as the paper's argument or contribution (four of five PDFs a new user tried)."""
+    doc = parse(SIGNPOSTED, markdown=True)
+    lay = overview.layout(doc)
+    signposts = [display_text(s.text) for s, road in zip(doc.sentences, lay.roadmap) if road]
+    assert signposts == ["In the second half of this paper we shall consider how the mills were financed.",
+                         "We next step back and reflect on what this means for heritage policy."]
+    for question in ("What is the main argument of the paper?", "What do the authors propose?", "What is the main contribution?"):
+        assert not set(quoted(doc, question) or ()) & set(signposts), question
+
+
+FOUND = ["We found that rents followed grain prices closely.",
+         "However, we also found that most mills closed within a decade of the first steam mill in their port."]
+
+
+@pytest.mark.parametrize("question", ["What are the main findings?", "What exactly does this paper prove?"])
+def test_a_finding_is_quoted_with_the_finding_that_goes_on_from_it(question):
+    """Not the conclusion's restatement of the work ("This paper presented ... in the form of six findings.") but
+    what it found, with the next sentence when it says it found more ("However, we also found ...")."""
+    doc = parse(SIGNPOSTED, markdown=True)
+    assert quoted(doc, question) == FOUND
+
+
+def test_a_topical_question_for_findings_skips_the_restatement_too():
+    """"What is the main finding of this study about why mills closed?" names a topic, so the sentence stating the
+    conclusion is chosen by its score too (``_topical``); a restatement of the work leads to the finding after it."""
+    doc = parse(SIGNPOSTED, markdown=True)
+    scores = np.full(len(doc.sentences), 0.5)
+    texts = [display_text(s.text) for s in doc.sentences]
+    scores[texts.index("Mills ground grain on every estuary.")] = 1.0  # the best sentence lies outside the conclusion
+    scores[[i for i, t in enumerate(texts) if t.startswith("This paper presented")]] = 0.95
+    chosen = overview.select(overview.layout(doc), doc, "What is the main finding of this study about why mills closed?", scores)
+    assert chosen is not None and [texts[i] for i in chosen.sentence_ids] == FOUND
+
+
+@pytest.mark.parametrize("text, announces", [
+    ("This first part of the paper has done two main things.", True),
+    ("The study makes three claims about mill rents.", True),
+    ("The distance between any two points changes by a small factor.", False),
+    ("We count how many points the team scores.", False),
+])
+def test_a_sentence_announcing_things_it_does_not_name(text, announces):
+    assert overview._announces(text) is announces
