@@ -1610,7 +1610,7 @@ def test_an_acronym_found_only_in_the_front_matter_makes_a_question_about_it():
     assert not overview.about_front_matter("When did millers use the MLA method?", overview.layout(parse(text + "\nThe MLA method.\n")))
 
 
-SIGNPOSTED = """\
+ANNOUNCED_PARTS = """\
 # Tidal Mills
 
 ## Abstract
@@ -1630,7 +1630,7 @@ This paper presented an analysis of 412 mill leases in the form of six findings.
 def test_a_sentence_that_announces_a_part_of_the_text_answers_no_question_about_the_paper():
     """"In the second half of this paper we shall ...", "We next step back and reflect ...": signposts to what
     follows, quoted before as the paper's argument or contribution (four of five PDFs a new user tried)."""
-    doc = parse(SIGNPOSTED, markdown=True)
+    doc = parse(ANNOUNCED_PARTS, markdown=True)
     lay = overview.layout(doc)
     signposts = [display_text(s.text) for s, road in zip(doc.sentences, lay.roadmap) if road]
     assert signposts == ["In the second half of this paper we shall consider how the mills were financed.",
@@ -1647,14 +1647,14 @@ FOUND = ["We found that rents followed grain prices closely.",
 def test_a_finding_is_quoted_with_the_finding_that_goes_on_from_it(question):
     """Not the conclusion's restatement of the work ("This paper presented ... in the form of six findings.") but
     what it found, with the next sentence when it says it found more ("However, we also found ...")."""
-    doc = parse(SIGNPOSTED, markdown=True)
+    doc = parse(ANNOUNCED_PARTS, markdown=True)
     assert quoted(doc, question) == FOUND
 
 
 def test_a_topical_question_for_findings_skips_the_restatement_too():
     """"What is the main finding of this study about why mills closed?" names a topic, so the sentence stating the
     conclusion is chosen by its score too (``_topical``); a restatement of the work leads to the finding after it."""
-    doc = parse(SIGNPOSTED, markdown=True)
+    doc = parse(ANNOUNCED_PARTS, markdown=True)
     scores = np.full(len(doc.sentences), 0.5)
     texts = [display_text(s.text) for s in doc.sentences]
     scores[texts.index("Mills ground grain on every estuary.")] = 1.0  # the best sentence lies outside the conclusion
