@@ -529,6 +529,7 @@ _CONTRAST = re.compile(r"^(however|but|yet|nevertheless|nonetheless|still|despit
 _INTRODUCES = re.compile(r"^(these|they|those)\s+(include|included|are|were|consist|comprise)\b|^(among (them|these)|this includes)\b", re.I)
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 MAX_ANNOUNCED_ITEMS = 5  # an announcement of "several"/"many" items brings at most this many sentences
+MAX_LABEL_WORDS = 5  # a label ending its paragraph with a colon ("Thesis Committee:") brings the next paragraph's lines
 MAX_LIST_ITEMS = 8  # a sentence ending with ':' that joins the answer brings at most this many list items
 
 
@@ -566,7 +567,7 @@ def _discourse_neighbours(doc: Document, best: int) -> list[int]:
     ordinals = _ordinal_items(doc, best, count) if announced or text.endswith(":") else []
     if ordinals:  # "This approach suffers from three shortcomings." / "First, ..." ... "Second, ..." ... "Third, ..."
         return ordinals  # (one that points back also brings what it points at: ``readable``)
-    if text.endswith(":") and short and not same(best + 1):
+    if text.endswith(":") and len(text.split()) <= MAX_LABEL_WORDS and not same(best + 1):
         return _lines_after(doc, best)  # "Thesis Committee:" / "Peter Lee, Chair" "Robert Harper" ...: the lines it announces
     if text.endswith(":") or (announced and (short or introduces_next) and not _REFERS_BACK.match(text)):
         items: list[int] = []

@@ -194,7 +194,10 @@ def _heading_candidate(block: _Block, markdown: bool) -> bool:
         return False
     if words[-1] in _OPEN_ENDINGS:  # "The keepers trimmed the wicks of": a line the page cut
         return False
-    return not _SUPER_MARKER.search(text)
+    if _METADATA_LABEL.match(text) or (text.count(",") >= 2 and any(w.lower() in _INSTITUTIONS for w in _WORD.findall(text))) or (
+            text.count(",") >= 3 and not re.search(r"\d", text) and reads_as_byline([text])):
+        return False  # "General Terms: Algorithms, ...", "Yale University, New Haven, Connecticut", "Ken Birman, Danny Dolev, ..."
+    return not _SUPER_MARKER.search(text) and _titled(text)
 
 
 def _font_heading(block: _Block, starts: frozenset[int]) -> bool:
@@ -203,7 +206,27 @@ def _font_heading(block: _Block, starts: frozenset[int]) -> bool:
     text = block.text
     names = text.count(",") >= 2 and not _SECTION_NUMBER.match(text)  # "4.4 Digram, Trigram, and N-gram substitution" is a title
     return (block.start in starts and text.count("\n") < 3 and not names and not _is_page_number(block)
-            and not _BULLET.match(text) and (text[0].isupper() or text[0].isdigit()) and not text.endswith((",", ";", "-")))
+            and not _BULLET.match(text) and (text[0].isupper() or text[0].isdigit()) and not text.endswith((",", ";", "-"))
+            and _titled(text))
+
+
+# a front-matter line naming its kind of metadata, never a section's title
+_METADATA_LABEL = re.compile(r"^(?:general terms|keywords?|key ?words(?: and phrases)?|additional key ?words(?: and phrases)?|index terms"
+                             r"|categories and subject descriptors|acm reference format|ccs concepts|subject classification)\b", re.I)
+# an affiliation line's words ("Yale University, New Haven, Connecticut"); a place alone is in titles too ("... in Wuhan, China, 2020")
+_INSTITUTIONS = frozenset("university universität université universidad università universidade institute institut instituto istituto "
+                          "laboratory laboratories lab labs department dept school college centre center hospital academy "
+                          "inc ltd llc corp corporation gmbh".split())
+_LINKING = frozenset({"and", "or", "of", "the", "a", "an", "in", "on", "for", "to", "by", "with"})
+_LABEL_ONLY = re.compile(r"^(?:fig(?:ure)?|table|tab|plate|chart|exhibit)\.?\s*(?:\d+[a-z]?|[IVXL]+)\.?$", re.I)
+
+
+def _titled(text: str) -> bool:
+    """Does a line in a heading font hold a title's words? Not a drop capital ("W" of "We review ..."), a lone
+    linking word between two bylines ("AND"), or a figure's or table's label ("FIGURE 1")."""
+    if _LABEL_ONLY.match(text.strip()) or text.rstrip().endswith(("=", "+", "−", "<", ">", "≤", "≥", "←", "→", "|")):
+        return False  # a label, or a formula's first line ("Wn =")
+    return any(len(w) >= 2 and w.lower() not in _LINKING for w in _WORD.findall(text))
 
 
 def _heading_flags(blocks: list[_Block], markdown: bool, furniture: set[str], fonts: frozenset[int] | None = None) -> list[bool]:

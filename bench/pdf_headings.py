@@ -70,6 +70,7 @@ def main() -> None:
     refuse_unsafe_save(args.save, SAVED)  # before the run: never over a file this script did not write
     paths = pdf_paths(args)
 
+    from assistant.errors import InputError
     from assistant.ingest import read_document
     from assistant.structure import parse
 
@@ -80,7 +81,11 @@ def main() -> None:
     for path in paths:
         if not path.exists():
             continue
-        raw = read_document(path)
+        try:
+            raw = read_document(path)
+        except InputError as exc:  # no text layer, protected, damaged: not a PDF whose headings can be read
+            print(f"{path.name[:44]:44s} skipped: {exc}")
+            continue
         now[path.name] = fig = figures(parse(raw.text, pages=raw.pages, headings=raw.headings))
         old = before.get(path.name)
         row = {"pdf": path.name, "sections": fig["sections"], "numbered_starts": len(fig["numbered_starts"]),

@@ -739,3 +739,21 @@ def test_a_byline_of_names_or_an_institution_ends_before_the_abstract_it_runs_in
     body = ("Title\n\n" + "Running text of a paragraph that fills its line with words. " * 80
             + "The interface grew.\nIn Qt 3,\nQStyle's API was redesigned to be enum-based, so that new widgets could be supported.")
     assert any(display_text(s.text).startswith("In Qt 3, QStyle's API") for s in parse(body).sentences)  # far from the top
+
+
+def test_lines_that_are_no_titles_open_no_section():
+    """A drop capital, a linking word between two bylines, an affiliation, a metadata label, a figure's or table's
+    label and a formula's first line read as short capitalised lines, but open no section (an old scanned paper's
+    sections were "AND", "University of Warwick, Coventry, England", "FIGURE 3"); a title listing its topics does."""
+    from assistant.structure import parse
+
+    text = ("Consensus with One Faulty Process\n\nMICHAEL FISCHER\n\nYale University, New Haven, Connecticut\n\nAND\n\n"
+            "NANCY LYNCH\n\nGeneral Terms: Algorithms, Reliability, Theory\n\nThe problem of reaching agreement is hard.\n\n"
+            "W\n\ne review how markets shape reliable computing.\n\nFIGURE 1\n\nThe figure shows two processes.\n\n"
+            "Table IV\n\nThe table lists the runs.\n\nWn =\n\nthe sum over all rounds is finite.\n\n"
+            "Substitution, Reduction, and Meta-evaluation\n\nTerms are rewritten in steps.\n")
+    titles = [s.title for s in parse(text).sections]
+    assert "Substitution, Reduction, and Meta-evaluation" in titles
+    for junk in ("AND", "Yale University, New Haven, Connecticut", "General Terms: Algorithms, Reliability, Theory", "W",
+                 "FIGURE 1", "Table IV", "Wn ="):
+        assert junk not in titles, (junk, titles)
