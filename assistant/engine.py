@@ -324,6 +324,8 @@ class Assistant:
         zones = everything if overview.about_front_matter(text, self._layout) else self._unrestricted
         if overview.asks_of_the_work(text, self._layout):
             zones = zones & ~self._citations
+        if overview.asks_own_study(question) and (body & zones & ~self._others_sections).any():
+            zones = zones & ~self._others_sections  # how the researchers did their study, not how others did theirs
         return (body & zones & (everything if overview.names_the_work(text) else ~self._layout.signposts)
                 & (everything if overview.asks_layout(text) else ~self._layout.roadmap))
 
@@ -343,6 +345,10 @@ class Assistant:
     @cached_property
     def _unrestricted(self) -> np.ndarray:
         return overview.unrestricted(self._layout)
+
+    @cached_property
+    def _others_sections(self) -> np.ndarray:
+        return overview.others_sections(self.document)
 
     @cached_property
     def _citations(self) -> np.ndarray:

@@ -610,6 +610,30 @@ def asks_layout(question: str) -> bool:
     return _ASKS_LAYOUT.search(question) is not None
 
 
+# a question about how the work's own researchers did their study ("How did the researchers go about studying the
+# failures?", "Which systems did they study?"): a related-work section tells how others did theirs
+_OWN_STUDY = re.compile(
+    r"\b(?:the|these|our) (?:researchers?|authors?|investigators?|team)\b|\bthey\b", re.I)
+_STUDY_VERB = re.compile(
+    r"\b(?:stud(?:y|ied|ying)|analy[sz](?:e|ed|ing)|collect(?:ed|ing)?|measur(?:e|ed|ing)|evaluat(?:e|ed|ing)|test(?:ed|ing)?"
+    r"|examin(?:e|ed|ing)|conduct(?:ed|ing)?|gather(?:ed|ing)?|sampl(?:e|ed|ing)|select(?:ed|ing)?|investigat(?:e|ed|ing)"
+    r"|survey(?:ed|ing)?|interview(?:ed|ing)?|go about|went about|obtain(?:ed|ing)?|choose|chose|pick(?:ed)?)\b", re.I)
+
+
+def asks_own_study(question: str) -> bool:
+    """Does the question ask how the work's researchers did their own study (``_OWN_STUDY`` and ``_STUDY_VERB``)?"""
+    return bool(_OWN_STUDY.search(question) and _STUDY_VERB.search(question))
+
+
+def others_sections(doc: Document) -> np.ndarray:
+    """Per sentence: is it in a section about others' work ("Related Work", "Prior work", "Literature review")?"""
+    others = {sec.id for sec in doc.sections if _OTHERS_WORK.search(sec.title)}
+    return np.array([s.section in others for s in doc.sentences], dtype=bool)
+
+
+_OTHERS_WORK = re.compile(r"\b(?:related|prior|previous|other) (?:work|research|studies|approaches)\b|\bliterature\b", re.I)
+
+
 def names_the_work(question: str) -> bool:
     """Does the question speak of the text or its authors ("What does the analysis show ...?")?"""
     return _NAMES_WORK.search(question) is not None

@@ -1671,3 +1671,41 @@ def test_a_topical_question_for_findings_skips_the_restatement_too():
 ])
 def test_a_sentence_announcing_things_it_does_not_name(text, announces):
     assert overview._announces(text) is announces
+
+
+STUDY = """\
+# Why Mills Failed
+
+## Introduction
+
+We study why tidal mills failed. Mill failures were common on the Atlantic coast.
+
+## Methodology
+
+We studied 412 mill leases sampled from regional archives and coded how each mill failed.
+
+## Related Work
+
+Smith and Jones studied mill failures by interviewing the last millers in 1950. Brown analysed mill failures from insurance claims.
+"""
+
+
+@pytest.mark.parametrize("question, own", [
+    ("How did the researchers study the mill failures?", True),
+    ("Which records did they analyse?", True),
+    ("What did Smith and Jones find about mill failures?", False),
+    ("What do the authors say about earlier studies of mill failures?", False),
+])
+def test_how_the_researchers_did_their_study_is_not_answered_from_related_work(tmp_path, question, own):
+    """A new user's "How did the researchers go about studying the failures?" was answered with another team's
+    method from "Related Work"; a question about how the work's researchers did their study leaves that
+    section out, one about others' work or what the authors say of it keeps it."""
+    assistant = small_assistant(tmp_path, STUDY)
+    related = overview.others_sections(assistant.document)
+    assert related.sum() == 2
+    assert overview.asks_own_study(question) is own
+    mask = assistant._mask(question)
+    assert not mask[related].any() if own else mask[related].all()
+    if own:
+        chosen = assistant.ask(question).sentence_ids  # (the hashing encoder's answers may be abstained on)
+        assert chosen and not related[list(chosen)].any()
