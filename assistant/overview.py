@@ -128,6 +128,8 @@ def layout(doc: Document) -> Layout:
             if _short_paragraph(doc, s.paragraph):  # a footnote's block, not a whole text run together
                 noticed.add(s.paragraph)  # ... and what follows it there ("SOSP'03, October 19-22, 2003, ...", "Copyright 2003 ACM")
         zones.append(zone)
+    if "abstract" not in zones:
+        _unlabelled_abstract(doc, zones, each)
     order = np.zeros(len(zones), dtype=np.int64)
     last = 0  # the sentence before, a funding footnote aside
     for i in range(1, len(zones)):
@@ -141,6 +143,33 @@ def layout(doc: Document) -> Layout:
     front_only, names = _names(doc, tuple(zones))
     return Layout(tuple(zones), order, frozenset(terms(title)) | _acronym(title), front_only, names, frozenset().union(*each), each,
                   signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)), in_section, work_name(title))
+
+
+MIN_ABSTRACT_SENTENCES = 2
+
+
+def _unlabelled_abstract(doc: Document, zones: list[str], people: tuple[frozenset[str], ...]) -> None:
+    """In a document with no labelled abstract, the prose the front matter holds after its title and byline
+    is its abstract (a PDF that sets "I describe how search engines sell ad space ..." under the byline with
+    no heading, or runs it into the title's paragraph): the first run of such sentences, at least
+    MIN_ABSTRACT_SENTENCES of them, before anything but front matter. ``zones`` is changed in place."""
+    run: list[int] = []
+    for i, zone in enumerate(zones):
+        if zone not in ("front", "title"):
+            break
+        text = display_text(doc.sentences[i].text)
+        if zone == "front" and _abstract_prose(text) and not _METADATA_LINE.match(text) and not _names_half(text, people):
+            run.append(i)
+        elif run:
+            break
+    if len(run) >= MIN_ABSTRACT_SENTENCES:
+        for i in run:
+            zones[i] = "abstract"
+
+
+def _abstract_prose(text: str) -> bool:
+    """A sentence of prose: six words or more, closed by a full stop (not a byline, a date or a venue line)."""
+    return text.rstrip().rstrip("\"'”’)").endswith((".", "!", "?")) and len(text.split()) >= 6
 
 
 _MINOR = frozenset("a an the of for in on to and with by from at as via or".split())

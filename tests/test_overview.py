@@ -1709,3 +1709,21 @@ def test_how_the_researchers_did_their_study_is_not_answered_from_related_work(t
     if own:
         chosen = assistant.ask(question).sentence_ids  # (the hashing encoder's answers may be abstained on)
         assert chosen and not related[list(chosen)].any()
+
+
+def test_prose_under_the_byline_without_a_label_is_the_abstract():
+    """A PDF may set its abstract under the byline with no "Abstract" heading (or run it into the title's
+    paragraph): it was front matter, quoted only for questions about the front matter, so "What are the main
+    findings?" never reached it. Now it is the abstract; a single sentence there stays front matter."""
+    text = ("Online Tide Auctions\nBy Ada Marsh and Ben Hale\nWe describe how harbours sell berth space using an auction. "
+            "We analyse shipper behaviour with elementary price theory. It appears that berths are worth twice their fees.\n\n"
+            "Introduction\n\nHarbours have sold berths for centuries. Most sales were private.\n")
+    doc = parse(text)
+    lay = overview.layout(doc)
+    zones = {display_text(s.text): z for s, z in zip(doc.sentences, lay.zones)}
+    assert zones["It appears that berths are worth twice their fees."] == "abstract"
+    assert zones["We describe how harbours sell berth space using an auction."] == "abstract"
+    assert zones["Harbours have sold berths for centuries."] != "abstract"
+    one = parse(text.replace(" We analyse shipper behaviour with elementary price theory. It appears that berths are worth twice "
+                             "their fees.", ""))
+    assert "abstract" not in overview.layout(one).zones
