@@ -19,6 +19,7 @@ filled in on its citations and passages.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import json
 import os
@@ -361,12 +362,18 @@ class Library:
 
     def _remove_orphans(self, entries: Sequence[Entry]) -> None:
         """Index folders with no entry (an ``add`` killed before it listed its document): only the
-        tool's own files in them are deleted, and a folder holding none of them is left alone."""
+        tool's own files in them are deleted. A folder holding none of them is left alone unless it is
+        empty (a build killed while embedding leaves its folder empty); removing it loses nothing."""
         listed = {e.id for e in entries}
         documents = self.folder / DOCUMENTS
         for child in sorted(documents.iterdir()) if documents.is_dir() else ():
-            if child.name not in listed and storage.holds_index(child):
+            if child.name in listed or child.is_symlink() or not child.is_dir():
+                continue
+            if storage.holds_index(child):
                 storage.remove_index(child)
+            else:
+                with contextlib.suppress(OSError):
+                    child.rmdir()  # only ever removes an empty folder
 
     # -- asking it --
 
