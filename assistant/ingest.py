@@ -271,7 +271,7 @@ MAX_RUNNING_CHARS = 130  # a running line is no longer: "USENIX Association 11th
 def running_key(text: str) -> str | None:
     """A line as a running header or footer repeats it, its page number aside ("To appear in OSDI 2006 #");
     None for a line that cannot be one (too long, or fewer than four letters)."""
-    text = " ".join(text.split())
+    text = " ".join(text.split()).strip("-–—·•*_~ ")  # a scan's stray mark at an edge: "-Impossibility of ... 377"
     if len(text) > MAX_RUNNING_CHARS or sum(c.isalpha() for c in text) < 4:
         return None
     return re.sub(r"\d+", "#", text.lower())

@@ -28,11 +28,17 @@ def main() -> None:
 
     import pypdfium2
 
+    from assistant.errors import InputError
     from assistant.ingest import _page_lines, read_document, running_key, running_lines
     from assistant.structure import display_text, parse
 
     rows = []
     for path in paths:
+        try:
+            raw = read_document(path)
+        except InputError as exc:  # no text layer, protected, damaged: no running lines to read
+            print(f"{path.name[:44]:44s} skipped: {exc}")
+            continue
         pdf = pypdfium2.PdfDocument(path.read_bytes())
         try:
             pages = [_page_lines(pdf, n) for n in range(len(pdf))]
@@ -40,7 +46,6 @@ def main() -> None:
             pdf.close()
         dropped = Counter(running_key(pages[n][i].text) for n, lines in enumerate(running_lines(pages)) for i in lines)
         patterns = [re.compile(re.escape(key).replace("\\#", r"\d+"), re.I) for key in dropped if key]
-        raw = read_document(path)
         doc = parse(raw.text, pages=raw.pages, headings=raw.headings)
         inside = sum(any(p.search(display_text(s.text)) for p in patterns) for s in doc.sentences)
         rows.append({"pdf": path.name, "pages": len(pages), "dropped": sum(dropped.values()),

@@ -499,6 +499,16 @@ def test_a_running_line_may_be_as_long_as_a_usenix_footer():
     assert running_key(footer) == running_key(footer.replace("249", "251")) is not None
 
 
+def test_a_scans_stray_mark_at_a_running_lines_edge_does_not_hide_it():
+    """An old scan reads one page's running title as "-Impossibility of ... Process 377": with the mark the title
+    stood on too few pages to be dropped, and it was spliced into a sentence ("which we -Impossibility ...")."""
+    from assistant.ingest import running_key
+
+    title = "Impossibility of Distributed Consensus with One Faulty Process 379"
+    assert running_key("-" + title.replace("379", "377")) == running_key(title) == running_key("· " + title + " ·")
+    assert running_key("a-b test") == "a-b test"  # inside a line a hyphen is text
+
+
 @pytest.mark.parametrize("text, readable", [
     ("Iran and Russia met in Astana, 2017 (see [3]).", True),
     ("Иран и Россия встретились в Астане.", True),  # any script's letters are letters
