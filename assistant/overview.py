@@ -151,25 +151,21 @@ MIN_ABSTRACT_SENTENCES = 2
 def _unlabelled_abstract(doc: Document, zones: list[str], people: tuple[frozenset[str], ...]) -> None:
     """In a document with no labelled abstract, the prose the front matter holds after its title and byline
     is its abstract (a PDF that sets "I describe how search engines sell ad space ..." under the byline with
-    no heading, or runs it into the title's paragraph): the first run of such sentences, at least
+    no heading, or runs it into the title's paragraph): the first run of such sentences (``_is_prose``: nine
+    words or more; with six, a cover page's citation lines and an epigraph were taken for one), at least
     MIN_ABSTRACT_SENTENCES of them, before anything but front matter. ``zones`` is changed in place."""
     run: list[int] = []
     for i, zone in enumerate(zones):
         if zone not in ("front", "title"):
             break
         text = display_text(doc.sentences[i].text)
-        if zone == "front" and _abstract_prose(text) and not _METADATA_LINE.match(text) and not _names_half(text, people):
+        if zone == "front" and _is_prose(text) and not _METADATA_LINE.match(text) and not _names_half(text, people):
             run.append(i)
         elif run:
             break
     if len(run) >= MIN_ABSTRACT_SENTENCES:
         for i in run:
             zones[i] = "abstract"
-
-
-def _abstract_prose(text: str) -> bool:
-    """A sentence of prose: six words or more, closed by a full stop (not a byline, a date or a venue line)."""
-    return text.rstrip().rstrip("\"'”’)").endswith((".", "!", "?")) and len(text.split()) >= 6
 
 
 _MINOR = frozenset("a an the of for in on to and with by from at as via or".split())
@@ -599,6 +595,11 @@ _ROADMAP = re.compile(
     r" (?:paper|article|report|thesis|dissertation|chapter|essay|book)\b"
     r"|^(?:we|I) next (?:step back|turn|consider|discuss|describe|present|reflect|look|examine|show|review|summari[sz]e|outline)\b"
     r"|^(?:we|I) (?:now|then) turn (?:to|our attention)\b"
+    # a part of the text as the subject: "This section describes the methods for all three studies and the next
+    # section reports the results ..."
+    r"|^(?:this|the (?:next|following|previous|preceding|last|final)) (?:sub)?(?:section|chapter|appendix) (?:\w+ )?"
+    r"(?:describes?|presents?|reports?|discuss(?:es)?|introduces?|outlines?|reviews?|summari[sz]es?|details?|explains?|covers?"
+    r"|provides?|gives?|examines?|shows?)\b"
     r"|^(?:this|the) (?:paper|article|report) (?:proceeds|is (?:organi[sz]ed|structured|divided)|then \w+|next \w+|finally \w+)\b"
     # a part is the subject: "The conclusion summarizes the contributions of this research, ..."
     r"|^(?:the|our) (?:conclusion|concluding section|final section|last section|next section|following section|appendix|appendices)"
