@@ -7,6 +7,10 @@ opened (and its index built on first run) in a thread worker; ``PaperApp.state``
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -797,11 +801,6 @@ def _write_new(folder: Path, stem: str, suffix: str, text: str, now: datetime | 
     """Write ``text`` to a new file ``folder/stem-<time>.suffix``; never replace an existing file, and
     never leave a part of one (a full disk, a kill): the text goes to a hidden temporary file first,
     which is then linked under the new name (a link never replaces a file) and removed."""
-    import contextlib
-    import errno
-    import os
-    import tempfile
-
     now = now or datetime.now()
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{stem}-", suffix=".partial", dir=folder)

@@ -47,10 +47,7 @@ EVAL_LEGEND = ("hybrid: the full system (dense + BM25, fused); Recall@k: a relev
 
 def fail(message: str) -> None:
     """One line on stderr (controls removed, line breaks folded) and exit status 1."""
-    from assistant.render import safe
-
-    click.echo(f"error: {' '.join(safe(message).split())}", err=True)
-    sys.exit(1)
+    _one_line(message, 1)
 
 
 def _one_line(message: str, status: int) -> None:

@@ -1176,8 +1176,7 @@ def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclu
     if aspect == "conclusion" and _ASKS_FINDINGS.search(question):
         finding = _best(lay, doc, ASPECTS["findings"], scores, exclude)
         if finding is not None:
-            more = _finding_goes_on(doc, finding[0], exclude)
-            return PaperSelection((finding[0], *more), aspect, finding[1], primary=_primary(lay, doc, aspect, finding[0]))
+            return _finding(lay, doc, aspect, finding[0], finding[1], exclude)
     best = _best(lay, doc, ASPECTS[aspect], scores, exclude, kinds=kinds)
     if aspect == "authors" and (best is None or not _names_someone(display_text(doc.sentences[best[0]].text), lay.authors)):
         spread = _byline_run(lay, doc, exclude)  # one author a line: "K. V. Rashmi / UC Berkeley" / "Nihar B. Shah" / ...
@@ -1199,8 +1198,7 @@ def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclu
     elif aspect == "conclusion" and _RESTATES.search(display_text(doc.sentences[sid].text)):
         found = _finding_after(doc, sid, exclude) if _ASKS_FINDINGS.search(question) else None
         if found is not None:  # "What are the main findings?": not "We have presented Mesos, ..." but "We have shown that ..."
-            return PaperSelection((found, *_finding_goes_on(doc, found, exclude)), aspect, cued,
-                                  primary=_primary(lay, doc, aspect, found))
+            return _finding(lay, doc, aspect, found, cued, exclude)
         if follower is not None and follower not in exclude:
             ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
     elif aspect in LISTED_ASPECTS and follower is not None and follower not in exclude and _announces(display_text(doc.sentences[sid].text)):
@@ -1249,13 +1247,13 @@ _GOES_ON = re.compile(r"^(?:(?:however|moreover|furthermore|further|in addition|
                       r"|demonstrated|discover|discovered|learn|learned|note|noted|establish|established)\b", re.I)
 
 
-def _finding_goes_on(doc: Document, sid: int, exclude: frozenset[int]) -> tuple[int, ...]:
-    """The next sentence of the finding ``sid``'s paragraph when it states another finding of the work and says
-    so ("However, we also found ...")."""
+def _finding(lay: Layout, doc: Document, aspect: str, sid: int, cued: bool, exclude: frozenset[int]) -> PaperSelection:
+    """The finding ``sid`` as the answer, with the next sentence of its paragraph when that states another finding
+    of the work and says so ("However, we also found ...")."""
     follower = _next_in_paragraph(doc, sid)
-    if follower is None or follower in exclude:
-        return ()
-    return (follower,) if _GOES_ON.search(display_text(doc.sentences[follower].text)) else ()
+    if follower is not None and follower not in exclude and _GOES_ON.search(display_text(doc.sentences[follower].text)):
+        return PaperSelection((sid, follower), aspect, cued, primary=_primary(lay, doc, aspect, sid))
+    return PaperSelection((sid,), aspect, cued, primary=_primary(lay, doc, aspect, sid))
 
 
 def _finding_after(doc: Document, sid: int, exclude: frozenset[int]) -> int | None:
@@ -1319,8 +1317,7 @@ def _topical(lay: Layout, doc: Document, question: str, scores: np.ndarray,
     if aspect == "conclusion" and _ASKS_FINDINGS.search(question) and _RESTATES.search(display_text(doc.sentences[best[0]].text)):
         found = _finding_after(doc, best[0], exclude)  # "This paper presented an in-depth analysis ..." / "We found that ..."
         if found is not None:
-            return PaperSelection((found, *_finding_goes_on(doc, found, exclude)), aspect, best[1],
-                                  primary=_primary(lay, doc, aspect, found))
+            return _finding(lay, doc, aspect, found, best[1], exclude)
     return PaperSelection((best[0],), aspect or "", best[1], primary=_primary(lay, doc, aspect, best[0]))
 
 
