@@ -42,6 +42,7 @@ def split_covid(train_file: Path, cache: Path) -> list[Path]:
 
     data = json.loads(Path(train_file).read_text(encoding="utf-8"))["data"]
     out_dir = Path(cache) / "covid"
+    out_dir.mkdir(parents=True, exist_ok=True)  # the fit's own cache
     paths = []
     for n, article in enumerate(data):
         path = out_dir / f"covid{n:03d}.json"

@@ -54,6 +54,9 @@ def check_output_path(path: Path, kind: Output, option: str = "--out") -> None:
     follow a link, never replace a file the command did not write); ``option`` names the flag the path
     came from in the message."""
     path = Path(path)
+    if not path.parent.is_dir():  # never made: a mistyped folder is said, not created
+        what = "is not a folder" if path.parent.exists() else "does not exist"
+        raise InputError(f"{path}: {path.parent} {what}; {option} writes into an existing folder")
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -88,11 +91,10 @@ def write_text_atomic(path: Path, text: str, kind: Output, option: str = "--out"
 
 def write_bytes_atomic(path: Path, data: bytes, recheck: Callable[[], None] = lambda: None) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, keeping the
-    permission bits of the file it replaces (a new one: the umask's). ``recheck`` runs just before the rename
+    permission bits of the file it replaces (a new one: the umask's), in a folder that exists. ``recheck`` runs just before the rename
     (write_text_atomic: the path still holds a new path or its own kind of file); what it raises stops it.
     The caller decides beforehand whether ``path`` may be replaced. InputError when it cannot be written."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise InputError(f"{path}: cannot write here ({exc.strerror or exc})") from None

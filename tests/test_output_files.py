@@ -42,8 +42,15 @@ def test_the_commands_own_earlier_output_is_replaced(tmp_path, earlier):
 
 
 def test_a_new_path_is_written(tmp_path):
-    write_json_atomic(tmp_path / "new" / "out.json", {"format": 2, "coef": []}, MODEL)
-    assert json.loads((tmp_path / "new" / "out.json").read_text(encoding="utf-8"))["format"] == 2
+    write_json_atomic(tmp_path / "out.json", {"format": 2, "coef": []}, MODEL)
+    assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["format"] == 2
+
+
+def test_a_missing_folder_is_refused_not_created(tmp_path):
+    target = tmp_path / "no-such-folder" / "deeper" / "out.json"
+    with pytest.raises(InputError, match="deeper does not exist; --out writes into an existing folder"):
+        write_json_atomic(target, {"format": 2, "coef": [0.5]}, MODEL)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_json_lines_are_recognised_by_their_first_line(tmp_path):
