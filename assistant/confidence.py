@@ -9,8 +9,8 @@ them into a score and a one-dimensional calibration map (Platt or isotonic, chos
 cross-validation) into a probability. Both are fitted by ``python -m assistant.fit_confidence``
 on many documents (cross-validated by document) and stored as plain JSON in ``confidence.json``;
 answering needs numpy only. The words shown beside the number come from ``BANDS``, defined here once.
-A paper-level answer (overview.py) shows at least overview's floor (0.8 when it states the aspect
-asked about, 0.6 otherwise): the training data holds only 9 such questions, too few to calibrate them.
+A paper-level answer (overview.py) shows paper_confidence.py's probability instead (a front-matter
+one: at least overview's rule rate): the training data holds only 9 such questions, too few to judge them.
 """
 
 from __future__ import annotations
@@ -63,6 +63,12 @@ def closest_phrase(probability: float) -> str:
     would be right``. "likely right" beside "the paper does not seem to answer this" would read as a
     verdict on an answer that was not given: the abstention model decided otherwise."""
     return f"{probability:.2f} chance it would be right"
+
+
+def shown(probability: float, floor: float = 0.0, judged: float | None = None) -> float:
+    """The confidence shown for an answer: a paper-level answer's ``judged`` probability
+    (paper_confidence.py) when it has one, else the model's ``probability``, at least ``floor``."""
+    return judged if judged is not None else max(probability, floor)
 
 
 def logit(p: float) -> float:

@@ -12,6 +12,7 @@ import numpy as np
 from assistant import abstain, adapter, confidence, e5, expansion, interaction, joining, metonyms, outline, overview, spelling
 from assistant import answer as extract
 from assistant import ranker
+from assistant.checksum import sha256_text
 from assistant.encoder import Encoder, encode_with_tokens
 from assistant.errors import InputError
 from assistant.followup import asks_anew, asks_for_more, retrieval_text, stands_alone
@@ -57,12 +58,14 @@ class Decision:
     features: np.ndarray  # confidence.FEATURES of the answer
     fused: Retrieval
     unstated: bool = False  # it asks what the paper states nowhere (Ranked.unstated): the closest answer is not it
+    judged: float | None = None  # a paper-level answer's probability of being right (overview.judged_confidence)
 
     @property
     def confidence(self) -> float:
-        """Calibrated probability that ``text`` holds the answer (confidence.py), at least ``floor``; at most
-        ``UNSTATED_CONFIDENCE`` when the paper states nowhere what is asked."""
-        value = max(float(confidence.load_model().probability(self.features)), self.floor)
+        """Calibrated probability that ``text`` holds the answer: a paper-level answer's ``judged`` probability,
+        else confidence.py's, at least ``floor``; at most ``UNSTATED_CONFIDENCE`` when the paper states nowhere
+        what is asked."""
+        value = confidence.shown(float(confidence.load_model().probability(self.features)), self.floor, self.judged)
         return min(value, UNSTATED_CONFIDENCE) if self.unstated else value
 
     @property
@@ -76,8 +79,8 @@ UNSTATED_CONFIDENCE = 0.05  # "closest answer" to a limitation, plan or title th
 
 def rule_floor(selection: extract.Selection | overview.PaperSelection) -> float:
     """The confidence an answer found by a rule is worth at least, 0 for any other: a paper-level
-    answer's (overview.confidence: the model is fitted on too few paper-level questions, 9, to judge
-    them) or an attribute of the authors stated in each one's note (overview.attribute_floor). Such an
+    answer's (overview.confidence; one about the content shows overview.judged_confidence instead)
+    or an attribute of the authors stated in each one's note (overview.attribute_floor). Such an
     answer is never abstained on."""
     if isinstance(selection, overview.PaperSelection):
         return overview.confidence(selection, 0.0)
@@ -150,6 +153,11 @@ class Assistant:
     @cached_property
     def _peers(self) -> frozenset[str]:
         return extract.peer_states(self._ranker_layout.names)
+
+    @cached_property
+    def source_sha256(self) -> str:
+        """The SHA-256 of the document's text (paper_confidence's offsets are keyed by it)."""
+        return sha256_text(self.document.source)
 
     @cached_property
     def _layout(self) -> overview.Layout:
@@ -434,7 +442,9 @@ class Assistant:
         if ranked.continued is not None:  # shown after the decisions: they read the answer as it was fitted
             selection = replace(selection, sentence_ids=ranked.continued)
             text = extract.answer_text(doc, ranked.continued)
-        return Decision(selection, text, abstained, previous, x, fused, ranked.unstated)
+        judged = (overview.judged_confidence(selection, self._layout, self.source_sha256)
+                  if isinstance(selection, overview.PaperSelection) else None)
+        return Decision(selection, text, abstained, previous, x, fused, ranked.unstated, judged)
 
     def _joined(self, question: str, text: str, ranked: Ranked, shown: tuple[int, ...], found: ranker.Candidates,
                 evidence: np.ndarray) -> tuple[float, ...]:

@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant import calibration
 from assistant.gold import VALIDATION, report_only
-from assistant.confidence import BASE_FEATURES, Calibration, Model, model_json
+from assistant.confidence import BASE_FEATURES, Calibration, Model, model_json, shown
 from assistant.fit_ranker import COVID_TRAIN, EXTERNAL, add_training_options
 from assistant.results import Output
 
@@ -49,7 +49,8 @@ class Row:
     hit: bool  # that answer holds the evidence / contains a gold answer
     previous: float  # the confidence the system gave before this model
     abstained: bool
-    floor: float = 0.0  # the confidence shown is at least this (a paper-level answer's floor, engine.Decision.floor)
+    floor: float = 0.0  # the confidence shown is at least this (a front-matter answer's floor, engine.Decision.floor)
+    judged: float | None = None  # ... or is this (a paper-level answer's, engine.Decision.judged)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def rows_for(assistant, document: str, questions: Sequence[tuple[str, str | None
         spans = [(c.start, c.end) for c in cited] + [(doc.note(n.number).start, doc.note(n.number).end)
                                                      for c in cited for n in c.notes if doc.note(n.number) is not None]
         out.append(Row(document, question, decision.features, bool(judge(decision.text, spans)),
-                       float(decision.previous), bool(decision.abstained), decision.floor))
+                       float(decision.previous), bool(decision.abstained), decision.floor, decision.judged))
     return out
 
 
@@ -264,10 +265,9 @@ def fit(rows: Sequence[Row], settings: FitSettings = FitSettings()) -> tuple[Mod
     cal = fit_calibration(out_of_fold_scores(x, y, weight, groups, settings), y, weight, method)
     model = _model(fit_logistic(x, y, weight, settings), cal)
     previous = np.array([r.previous for r in rows])
-    floor = np.array([r.floor for r in rows])
     paper = np.array([r.document == "paper" for r in rows])
     unseen = cross_validated(x, y, weight, np.where(paper, "paper", groups), settings, method)  # the paper as one document
-    chosen, unseen = np.maximum(chosen, floor), np.maximum(unseen, floor)
+    chosen, unseen = _shown(chosen, rows), _shown(unseen, rows)
     report = {
         "calibration": method, "l2_c": settings.l2_c,
         "cv_log_loss": {f"C={c} {m}": round(v, 4) for (c, m), v in losses.items()},
@@ -277,9 +277,14 @@ def fit(rows: Sequence[Row], settings: FitSettings = FitSettings()) -> tuple[Mod
             "paper (dev gold, paper unseen)": _before_after(previous[paper], unseen[paper], y[paper]),
             "covid train": _before_after(previous[~paper], chosen[~paper], y[~paper]),
         },
-        "in_sample": {"all": _before_after(previous, np.maximum(model.probability(x), floor), y)},
+        "in_sample": {"all": _before_after(previous, _shown(model.probability(x), rows), y)},
     }
     return model, report
+
+
+def _shown(probabilities: np.ndarray, rows: Sequence[Row]) -> np.ndarray:
+    """The confidences shown for ``rows`` given the model's ``probabilities`` (confidence.shown)."""
+    return np.array([shown(float(p), r.floor, r.judged) for p, r in zip(probabilities, rows)])
 
 
 def _before_after(previous: np.ndarray, new: np.ndarray, y: np.ndarray) -> dict:
@@ -292,7 +297,7 @@ def score_report(model: Model, sets: dict[str, list[Row]]) -> dict:
     for name, rows in sets.items():
         y = np.array([r.hit for r in rows], dtype=int)
         previous = np.array([r.previous for r in rows])
-        new = np.maximum(model.probability(np.vstack([r.x for r in rows])), [r.floor for r in rows])
+        new = _shown(model.probability(np.vstack([r.x for r in rows])), rows)
         shown = ~np.array([r.abstained for r in rows])
         out[name] = {"all": _before_after(previous, new, y), "answered": _before_after(previous[shown], new[shown], y[shown])}
     return out

@@ -28,6 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
+from assistant import paper_confidence
 from assistant.byline import ORG_WORDS, joined_accents
 from assistant.lexical import terms
 from assistant.records import Document
@@ -1559,6 +1560,22 @@ def confidence(selection: PaperSelection, probability: float) -> float:
     if selection.primary:
         return max(probability, CUED_CONFIDENCE if cued else PLACED_CONFIDENCE)
     return max(probability, CUED_ELSEWHERE_CONFIDENCE if cued else PLACED_ELSEWHERE_CONFIDENCE)
+
+
+def judged_features(selection: PaperSelection, lay: Layout) -> np.ndarray | None:
+    """paper_confidence.FEATURES of a paper-level answer; None for a front-matter aspect (authors, title, ...),
+    which keeps the rule rate of ``confidence``."""
+    if selection.aspect in paper_confidence.FRONT_ASPECTS or not selection.sentence_ids:
+        return None
+    return paper_confidence.features(selection.cued, selection.primary, lay.zones[selection.sentence_ids[0]],
+                                     frozenset(lay.zones), len(selection.sentence_ids))
+
+
+def judged_confidence(selection: PaperSelection, lay: Layout, document: str = "") -> float | None:
+    """A paper-level answer's confidence from how often answers found its way were right (paper_confidence.py;
+    ``document``: the source's SHA-256, for a document with an offset of its own); None for a front-matter aspect."""
+    x = judged_features(selection, lay)
+    return None if x is None else float(paper_confidence.load_model().probability(x, document))
 
 
 # -- suggested questions -------------------------------------------------------------------------

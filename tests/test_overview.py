@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import overview
+from assistant import overview, paper_confidence
 from assistant.engine import Assistant
 from assistant.index import build_index, load_index
 from assistant.structure import display_text, parse
@@ -680,7 +680,13 @@ def test_the_problem_a_paper_takes_on_is_quoted_from_before_its_thesis(tmp_path)
     answer, quotes = cited(small_assistant(tmp_path, ABSTRACTED), "What problem does the paper address?")
     assert quotes == [("Abstract", "The place of tidal mills in the coastal economy has been hard to measure, because few "
                                    "mill accounts survive. This paper argues that tidal mills were central to the coastal grain trade.")]
-    assert answer.confidence >= overview.CUED_CONFIDENCE
+    # its confidence is the judged model's for an answer stated in words where the problem is stated first,
+    # above what the same answer would be worth found elsewhere without the words
+    model = paper_confidence.load_model()
+    found = paper_confidence.features(True, True, "abstract", frozenset({"abstract", "conclusion"}), 2)
+    elsewhere = paper_confidence.features(False, False, "abstract", frozenset({"abstract", "conclusion"}), 2)
+    assert answer.confidence == pytest.approx(float(model.probability(found)), abs=1e-4)  # shown to 4 places
+    assert model.probability(found) > model.probability(elsewhere)
 
 
 def test_without_a_stated_problem_the_problem_question_is_answered_with_the_aim(paper_assistant_small):
