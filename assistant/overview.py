@@ -1370,7 +1370,8 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     if aspect.heading is not None:  # every sentence of a "Future developments" section states the aspect
         titled = {sec.id for sec in doc.sections if aspect.heading.search(sec.title)}
         mixed = {sec.id for sec in doc.sections if sec.id in titled and _names_more(sec.title, aspect.heading)}
-        under = np.array([doc.sentences[i].section in titled for i in candidates])
+        labelled = _run_in(doc, aspect.heading)  # "Limitations. It is important to note that BetrFS is a still a research prototype ..."
+        under = np.array([doc.sentences[i].section in titled or i in labelled for i in candidates])
         cued, own = cued | under, own | under
         headed = under
         # under "Discussion and Future Work" a sentence outranks the rest of the paper only when it states the aspect
@@ -1444,6 +1445,31 @@ def _with_antecedent(doc: Document, sid: int, text: str) -> str:
 
 
 _HEADING_FILLER = frozenset("and or of the a an for with in on to our its".split())
+
+
+RUN_IN_WORDS = 4  # a run-in heading ("Limitations.", "Threats to validity:") has at most this many words
+
+
+def _run_in(doc: Document, heading: re.Pattern) -> frozenset[int]:
+    """The sentences after a run-in heading that ``heading`` matches, to the end of its paragraph: a paragraph
+    opening "Limitations. It is important to note that ..." (the label a sentence of its own, or leading one)."""
+    out: set[int] = set()
+    label: int | None = None  # the paragraph whose label was found
+    for s in doc.sentences:
+        if s.paragraph == label:
+            out.add(s.id)
+            continue
+        label = None
+        text = display_text(s.text).strip()
+        head = _RUN_IN.match(text)
+        if head and len(head.group(1).split()) <= RUN_IN_WORDS and heading.search(head.group(1)):
+            label = s.paragraph
+            if head.end() < len(text):  # "Limitations: our approach ..." states it in the same sentence
+                out.add(s.id)
+    return frozenset(out)
+
+
+_RUN_IN = re.compile(r"^((?:\d+(?:\.\d+)*\.?\s+)?[A-Z][\w'’ -]{2,60}?)\s*[.:—–]\s*(?=[A-Z(\"“]|$)")
 
 
 def _names_more(title: str, heading: re.Pattern) -> bool:

@@ -1746,3 +1746,18 @@ def test_a_sentence_whose_subject_is_a_part_of_the_text_is_a_roadmap_sentence(te
     all three studies ...": it says where the methods are, not what they are."""
     doc = parse(f"# Gaming the System\n\n## Methods\n\n{text}\n", markdown=True)
     assert bool(overview.layout(doc).roadmap[0]) is roadmap
+
+
+def test_a_run_in_heading_names_the_aspect_of_the_sentences_after_it(tmp_path):
+    # "Limitations. It is important to note that ..." inside a body section: the label is a sentence of its own
+    plain = PAPER.replace(" The study is limited to the leases that survive in regional archives; the Spanish records are left "
+                          "to future research.", "")
+    stated = "Our count misses the mills whose leases burnt in 1890, so every total is a lower bound."
+    labelled = plain.replace("Many ponds silted up and were drained for farmland.",
+                             f"Many ponds silted up and were drained for farmland.\n\nLimitations. {stated}")
+    (tmp_path / "labelled").mkdir()
+    (tmp_path / "unlabelled").mkdir()
+    answer, quotes = cited(small_assistant(tmp_path / "labelled", labelled), "What are the limitations?")
+    assert not answer.abstained and quotes == [("Decline", stated)]
+    unlabelled = cited(small_assistant(tmp_path / "unlabelled", labelled.replace("Limitations. ", "")), "What are the limitations?")[0]
+    assert unlabelled.abstained or stated not in unlabelled.answer
