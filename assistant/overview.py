@@ -59,11 +59,13 @@ _INDEXING_TERMS = re.compile(r"\s*(?:(?:categories and subject descriptors|gener
 # a funding note a PDF set as a footnote or ran on into the text: "†The authors were supported in part by DARPA/AFRL IFGA grant
 # ...", "Van Renesse and Schneider are supported, in part, by AFOSR grant ...", "Work of Theodore W. Hong was supported by grants ..."
 _FUNDED = re.compile(
-    r"^\W*(?:(?i:this (?:work|research|project|material|paper)|the (?:first |second |third |last )?authors?|work of [^,]{3,40})"
+    r"^\W*(?:(?i:this (?:work|research|project|material|paper)|the (?:first |second |third |last )?authors?|(?:the )?work of [^,]{3,40})"
     r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*(?:,? (?:and|&) [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*)?)"
     r" (?:\w+ )?(?:is|are|was|were|has been|have been) (?:\w+ )?(?:supported|funded|sponsored)\b.{0,80}?"
-    r"\b(?:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
-_THANKING = re.compile(r"\W*(?:(?:we|I) (?:\w+ ){0,4}?(?:thank|grateful|indebted)|thanks (?:go )?to\b"
+    # ... or by initials, without a verb: "S.D. partially supported by SFB grant 1060 of the Deutsche Forschungsgemeinschaft"
+    r"|^\W*(?:[A-Z]\.\s?){1,3}(?:(?:is|was) )?(?:\w+ )?(?:supported|funded|sponsored) (?:in part )?by\b.{0,80}?"
+    r"\b(?i:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
+_THANKING = re.compile(r"\W*(?:(?:we|I) (?:\w+ ){0,4}?(?:thank|grateful|indebted)|thanks (?:go )?to\b|acknowledge?ments? (?:are|is) due\b"
                        r"|(?:my|our) (?:\w+ )?(?:acknowledge?ments?|thanks|gratitude)"
                        r"|(?:discussions?|conversations?|comments|feedback|suggestions) (?:with|from|by) .{0,80}\b(?:was|were) (?:\w+ )?helpful)\b", re.I)  # "My first acknowledgment is of Lars Knoll, ..."
 _THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
@@ -583,7 +585,7 @@ _SIGNPOST = re.compile(
 # announces the paper's plan ("The rest of this paper is organized as follows."). It says where a part
 # is, never what the paper finds; a cross-reference inside a claim ("as described in Section 5.3, a
 # read ...") is not one.
-_SECTION_DOES = (r"(?:(?:sections?|chapters?)\s+|§\s?)\d+(?:\.\d+)*(?:\s+(?:and|to)\s+\d+(?:\.\d+)*)?,?\s+(?:then\s+|finally\s+|briefly\s+)?"
+_SECTION_DOES = (r"(?:(?:sections?|chapters?)\s+|§\s?)(?:\d+(?:\.\d+)*|[IVX]+(?:-[A-Z])?)(?:\s+(?:and|to)\s+\d+(?:\.\d+)*)?,?\s+(?:then\s+|finally\s+|briefly\s+)?"
                  r"(?:presents?|describes?|details?|discuss(?:es)?|reviews?|introduces?|provides?|gives?|explores?|concludes?"
                  r"|summari[sz]es?|outlines?|examines?|shows?|covers?|contains?|begins?|defines?|evaluates?|compares?)\b")
 _ROADMAP = re.compile(
@@ -608,7 +610,7 @@ _ROADMAP = re.compile(
     r"|\bconclude[sd]? (?:the (?:paper|article|report)|in (?:section|chapter) \d)"
     # a part said to be elsewhere: "Chain replication is compared in §6 to other work on scalable storage systems."
     r"|\b(?:is|are)\s+(?:\w+\s+)?(?:compared|described|discussed|presented|detailed|explained|reviewed|covered|summari[sz]ed|outlined)"
-    r"\s+(?:in|at length in)\s+(?:§\s?|sections?\s+|chapters?\s+)\d"
+    r"\s+(?:in|at length in)\s+(?:§\s?|sections?\s+|chapters?\s+)(?:\d|[IVX]+\b)"  # "... is discussed in Section IV-C below."
     # the close announced: "We close with a list of open problems in anonymous communication."
     r"|^(?:finally,?\s+|lastly,?\s+)?(?:we|I) (?:close|conclude|end|finish) (?:by (?:giving|listing|discussing|describing|presenting|outlining|reviewing)\b"
     r"|with (?:a |an |some |our )?(?:\w+\s+)?(?:list|discussion|summary|overview|survey|description|few|look|review)\b)",
@@ -1220,6 +1222,45 @@ _ANNOUNCES_ITEMS = re.compile(
     r"|weaknesses|opportunities|topics|tasks|things|claims|messages|implications)\b|:$", re.I)
 
 
+# Sentences that state nothing about the work a paper-level question could ask: a publication note or an address the
+# PDF ran into the text ("This paper was originally presented at the. 9th ACM Symposium ...", "Author's address:
+# Burroughs Corporation, ..."), an artifact notice ("The source code, data, and/or other artifacts have been made
+# available at ..."), a table of contents ("Contents 1. Introduction 2 1.1."), a section's own signpost ("In this
+# section, we show that ..."); and, for any aspect but the work's aim, argument, contributions or gist, an
+# announcement of its contributions ("Overall, this paper makes three contributions.").
+_ARTIFACT = r"(?:source code|code|data|datasets?|software|artifacts?|implementation)"
+_PUBLICATION_NOTE = re.compile(
+    r"^\W*(?:(?:this|the) (?:paper|article|work|report) (?:was|is|has been) (?:originally |first |previously |also )?"
+    r"(?:presented|published|appeared|submitted)\b|authors?['’]?s? (?:e-?mail )?addresse?s?\b"
+    rf"|(?:(?:the|our|all) )?{_ARTIFACT}(?:(?:,|,? and(?:/or)?|,? or) (?:other |all )?{_ARTIFACT})*"
+    r" (?:(?:has|have) been|is|are) (?:made )?(?:publicly |freely |openly )?available (?:at|from|on|online)\b"
+    r"|(?:table of )?contents\s*:?\s+(?:\d+\.?\s|[ivx]+\.\s|introduction\b|preface\b|chapter\b)|in this (?:sub)?section\b)", re.I)
+_CONTRIBUTIONS_ANNOUNCED = re.compile(
+    r"\bmak(?:es|e|ing) (?:the following |(?:\w+ )?(?:two|three|four|five|six|several|\d) (?:\w+ )?)contributions\b"
+    r"|\b(?:our|the|its|this paper['’]s) (?:\w+ )?contributions (?:are|include)\b"
+    r"|\bcontributions of (?:this|our|the) (?:paper|work|article|study) (?:are|include)\b", re.I)
+ANNOUNCES_CONTRIBUTIONS = frozenset({"argument", "contribution", "summary", "aim", "topic", "opening"})  # aspects it may state
+
+
+def _states_nothing(text: str, aspect: Aspect) -> bool:
+    """Is ``text`` a sentence no paper-level answer about ``aspect`` quotes (``_PUBLICATION_NOTE``, a contributions
+    announcement for an aspect other than ``ANNOUNCES_CONTRIBUTIONS``)?"""
+    if _PUBLICATION_NOTE.match(text) or _numbered_list(text):
+        return True
+    may = any(aspect is ASPECTS.get(name) for name in ANNOUNCES_CONTRIBUTIONS)
+    return not may and _CONTRIBUTIONS_ANNOUNCED.search(text) is not None
+
+
+def _numbered_list(text: str) -> bool:
+    """Is ``text`` a run of numbered entries, a table of contents the PDF ran into a sentence ("3. Overview of proof of
+    main theorem 11 4. The case of a linear subspace 12 5. The type-2 case 16 5.1.")? Four numbers or more, two of
+    them numbering entries ("4.", "5.1.")."""
+    words = text.split()
+    numbers = sum(bool(re.match(r"^\d+(?:\.\d+)*\.?$", w)) for w in words)
+    entries = sum(bool(re.match(r"^\d+(?:\.\d+)*\.$", w)) for w in words[:-1])  # "4.", "5.1." (not the sentence's end)
+    return numbers >= 4 and entries >= 2
+
+
 def _announces(text: str) -> bool:
     """Does a sentence announce items it does not name ("there are a number of areas in which we hope to carry out
     future work."), unlike one that names them after its count ("two features ..., higher-order functions and lazy
@@ -1341,6 +1382,10 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     cue's weight more for naming one of ``kinds`` (the publisher a question asks for: "Which university")."""
     candidates = [i for i, zone in enumerate(lay.zones) if zone in aspect.zones and i not in exclude and not lay.roadmap[i]]
     texts = [display_text(doc.sentences[i].text) for i in candidates]
+    title = " ".join(doc.title.split()).rstrip(".").lower()
+    kept = [(i, t) for i, t in zip(candidates, texts) if not _states_nothing(t, aspect)
+            and (lay.zones[i] == "title" or " ".join(t.split()).rstrip(".").lower() != title)]  # the title repeated in a part
+    candidates, texts = [i for i, _ in kept], [t for _, t in kept]
     if not aspect.announced:  # "There are two problems with such an approach." names none
         kept = [(i, t) for i, t in zip(candidates, texts) if not _announces(t)]
         candidates, texts = [i for i, _ in kept], [t for _, t in kept]

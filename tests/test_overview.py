@@ -1761,3 +1761,52 @@ def test_a_run_in_heading_names_the_aspect_of_the_sentences_after_it(tmp_path):
     assert not answer.abstained and quotes == [("Decline", stated)]
     unlabelled = cited(small_assistant(tmp_path / "unlabelled", labelled.replace("Limitations. ", "")), "What are the limitations?")[0]
     assert unlabelled.abstained or stated not in unlabelled.answer
+
+
+@pytest.mark.parametrize("text", [
+    "This paper was originally presented at the. 9th ACM Symposium on Operating Systems Principles.",
+    "Author's address: Burroughs Corporation, Plataanstraat 5, Nuenen, The Netherlands.",
+    "The source code, data, and/or other artifacts have been made available at https://github.com/x/y.",
+    "Our code is publicly available at https://example.org.",
+    "Contents 1. Introduction 2 1.1.",
+    "3. Overview of proof of main theorem 11 4. The case of a linear subspace 12 5. The type-2 case 16 5.1.",
+    "In this section, we show that the snapshot is not an arbitrary consistent global state.",
+])
+def test_notes_addresses_contents_and_section_signposts_answer_no_paper_level_question(text):
+    for aspect in ("argument", "conclusion", "method", "problem"):
+        assert overview._states_nothing(text, overview.ASPECTS[aspect])
+
+
+@pytest.mark.parametrize("text", [
+    "Latencies were 12 ms, 15 ms, 20 ms and 31 ms on 4 nodes.",
+    "Contents of the cache are evicted in 3 ways.",
+    "Data were collected from 12 hospitals.",
+    "This paper argues that tidal mills were central to the coastal grain trade.",
+])
+def test_claims_with_numbers_or_those_words_are_kept(text):
+    assert not overview._states_nothing(text, overview.ASPECTS["conclusion"])
+
+
+def test_a_contributions_announcement_states_the_contribution_not_the_conclusion():
+    text = "Overall, this paper makes three contributions."
+    assert overview._states_nothing(text, overview.ASPECTS["conclusion"])
+    assert overview._states_nothing(text, overview.ASPECTS["method"])
+    assert not overview._states_nothing(text, overview.ASPECTS["contribution"])
+    assert not overview._states_nothing(text, overview.ASPECTS["argument"])
+
+
+def test_a_conclusion_opening_with_its_contributions_is_quoted_for_its_claim(tmp_path):
+    text = PAPER.replace("Overall, the leases show", "Overall, this paper makes three contributions. Overall, the leases show")
+    _, quotes = cited(small_assistant(tmp_path, text), "What does the paper conclude?")
+    assert quotes and all("contributions" not in quote for _, quote in quotes)
+    assert quotes[0][1].startswith("Overall, the leases show that tidal mills were profitable")
+
+
+def test_roadmaps_by_roman_section_numbers_thanks_and_funding_notes_are_recognised():
+    assert overview._ROADMAP.search("The problem of determining which units are faulty is discussed in Section IV-C below.")
+    assert overview._ROADMAP.search("Section II gives an overview of the system.")
+    assert overview._THANKING.match("Acknowledgments are due to C.S. Scholten who unmasked an earlier effort as fallacious.")
+    assert overview._FUNDED.search("The work of C. Dwork was supported by a Bantrell postdoctoral Fellowship.")
+    assert overview._FUNDED.search("S.D. partially supported by SFB grant 1060 of the Deutsche Forschungsgemeinschaft (DFG).")
+    assert not overview._FUNDED.search("U.S. troops supported by allied forces took the city in 2003.")
+    assert not overview._ROADMAP.search("Section II of the treaty gives Iran a veto.")  # no number pattern before a verb of the text
