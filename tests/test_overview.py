@@ -851,7 +851,10 @@ def test_answers_well_wants_a_confident_answer_from_the_right_place(paper_doc, p
     steam = "Steam mills in the ports undercut"
     assert overview.answers_well(fake_answer(paper_doc, "q", steam), paper_doc, paper_layout, decline)
     assert not overview.answers_well(fake_answer(paper_doc, "q", steam, abstained=True), paper_doc, paper_layout)
-    assert not overview.answers_well(fake_answer(paper_doc, "q", steam, confidence=0.4), paper_doc, paper_layout)
+    assert not overview.answers_well(fake_answer(paper_doc, "q", steam, confidence=0.35), paper_doc, paper_layout)
+    # a question about the whole paper needs PAPER_SUGGESTION_CONFIDENCE ("uncertain", not "unlikely"); one about a section more
+    assert overview.answers_well(fake_answer(paper_doc, "q", steam, confidence=0.45), paper_doc, paper_layout)
+    assert not overview.answers_well(fake_answer(paper_doc, "q", steam, confidence=0.45), paper_doc, paper_layout, decline)
     assert not overview.answers_well(fake_answer(paper_doc, "q", "Millers stored"), paper_doc, paper_layout, decline)
     assert not overview.answers_well(fake_answer(paper_doc, "q", "Maria Keller is a lecturer"), paper_doc, paper_layout)
 
