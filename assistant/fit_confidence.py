@@ -49,8 +49,8 @@ class Row:
     hit: bool  # that answer holds the evidence / contains a gold answer
     previous: float  # the confidence the system gave before this model
     abstained: bool
-    floor: float = 0.0  # the confidence shown is at least this (a front-matter answer's floor, engine.Decision.floor)
-    judged: float | None = None  # ... or is this (a paper-level answer's, engine.Decision.judged)
+    floor: float = 0.0  # the confidence shown is at least this (a rule's floor, engine.Decision.floor) ...
+    judged: float | None = None  # ... unless it is this (a paper-level answer's, engine.Decision.judged)
 
 
 @dataclass(frozen=True)
