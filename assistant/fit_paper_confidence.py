@@ -10,7 +10,8 @@ scored by 5-fold cross-validation grouped by document against the rule rates the
 with (``before``), then fitted on every row. The embedded paper's own offset is then fitted on the
 paper-level questions of its dev gold files (``--paper-gold``; evidence hit as the label). Printed: Brier score, expected calibration error and
 AUROC (RIGHT against the rest; RIGHT or PARTLY against WRONG) before and after, and the
-cross-validated reliability table.
+cross-validated reliability table; then the same before and after on ``--check``, answers judged on other
+PDFs after the fit and never fitted on.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from assistant import calibration
 from assistant.paper_confidence import FEATURES, Model, model_json
 
 ROWS = Path(__file__).resolve().parent.parent / "bench" / "paper_level_judged.jsonl"
+CHECK = ROWS.with_name("paper_level_check.jsonl")  # judged later on 24 other PDFs by two other helpers: never fitted on
 FOLDS = 5
 L2_C = 0.3  # sklearn LogisticRegression C; 0.1-1.0 scored alike in CV (Brier 0.152-0.153)
 # Chosen in CV on these rows (Brier / ECE / AUROC right vs rest): with "has_abstract" too 0.153 / 0.044 / 0.674;
@@ -142,11 +144,11 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def report_text(before: dict, after: dict, table: list[calibration.Bin]) -> str:
-    lines = [f"{'':24s}{'before (rule rates)':>22s}{'after (CV by document)':>24s}"]
+def report_text(before: dict, after: dict, table: list[calibration.Bin], after_title: str = "after (CV by document)") -> str:
+    lines = [f"{'':24s}{'before (rule rates)':>22s}{after_title:>24s}"]
     for key in ("n", "right", "mean_confidence", "brier", "ece", "auroc_right", "auroc_not_wrong"):
         lines.append(f"{key:24s}{before[key]!s:>22s}{after[key]!s:>24s}")
-    lines.append("reliability (CV): confidence bin, answers, mean confidence, share right (PARTLY half)")
+    lines.append(f"reliability {after_title.removeprefix('after ')}: confidence bin, answers, mean confidence, share right (PARTLY half)")
     lines += [f"  {b.low:.1f}-{b.high:.1f}  {b.n:4d}  {b.mean_confidence:.2f}  {b.hit_rate:.2f}" for b in table if b.n]
     return "\n".join(lines)
 
@@ -167,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="A dev gold file of the embedded paper for its offset (repeatable; default: "
                              f"{', '.join(FITTED_ON)} that exist; never a report-only file).")
     parser.add_argument("--no-paper", action="store_true", help="Fit no offset for the embedded paper (no model needed).")
+    parser.add_argument("--check", type=Path, default=CHECK,
+                        help="Judged rows never fitted on, scored before and after (default %(default)s; skipped when missing).")
     args = parser.parse_args(argv)
     say = lambda message: print(message, file=sys.stderr)  # noqa: E731
     try:
@@ -195,6 +199,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(report_text(before, after, calibration.reliability(held_out, rows.label)))
+    if args.check is not None and Path(args.check).is_file():
+        try:
+            check = read_rows(args.check)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        shown = model.probability(check.x)
+        print(f"\ncheck set {args.check} (never fitted on; the model's probability, without any document's offset):")
+        print(report_text(scores(check.before, check.label), scores(shown, check.label),
+                          calibration.reliability(shown, check.label), "after (fitted model)"))
     return 0
 
 

@@ -1,6 +1,7 @@
 """Rows for fitting paper_confidence.json: judged whole-paper answers with their features.
 
     python bench/paper_level_judged.py --indexes DIR --verdicts V1.tsv [V2.tsv ...] --out bench/paper_level_judged.jsonl
+    python bench/paper_level_judged.py --indexes DIR --verdicts C1.tsv C2.tsv --out bench/paper_level_check.jsonl
 
 DIR holds one index folder per document (``assistant index a.pdf b.pdf ... --index-dir DIR``).
 Each verdicts file is a TSV with a header and ``key<TAB>verdict<TAB>reason<TAB>better`` lines,
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.index import load_index
     from assistant.results import Output, write_text_atomic
 
-    kind = Output("judged paper-level rows written by bench/paper_level_judged.py",
+    kind = Output("judged paper-level rows written by bench/paper_level_judged.py",  # the fit's rows or the check set's
                   (frozenset({"document", "question", "verdict", "x"}),), lines=True)
     verdicts = read_verdicts(args.verdicts)
     by_document: dict[str, list[tuple[int, str]]] = {}

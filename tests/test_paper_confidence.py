@@ -109,3 +109,11 @@ def test_a_paper_level_answer_shows_the_judged_probability_not_a_higher_one_from
     assert decision.confidence == 0.42
     front = engine.Decision(replace(selection, aspect="authors"), "text", False, 0.9, np.zeros(len(confidence.FEATURES)), None)  # type: ignore[arg-type]
     assert front.floor == overview.CUED_CONFIDENCE  # a front-matter answer keeps its rule rate
+
+
+def test_the_check_set_was_never_fitted_on_and_scores_better_than_the_rule_rates():
+    fitted_rows, check = read_rows(fit_paper_confidence.ROWS), read_rows(fit_paper_confidence.CHECK)
+    assert not set(fitted_rows.documents.tolist()) & set(check.documents.tolist())  # other PDFs
+    after = fit_paper_confidence.scores(load_model().probability(check.x), check.label)
+    before = fit_paper_confidence.scores(check.before, check.label)
+    assert after["brier"] < before["brier"] and after["ece"] < before["ece"]
