@@ -115,7 +115,7 @@ REQUEST_MAX_WORDS = 8  # "Can you give me a concrete example?": a request for mo
 QUESTION_WORDS = frozenset("what when where why how who whom whose which".split())
 _ASKS_AGAIN = re.compile(rf"^\W*({'|'.join(sorted(QUESTION_WORDS))})(?:\s+(?:so|exactly|then|come|precisely))?\W*$", re.IGNORECASE)
 
-_WORD = re.compile(r"[A-Za-z](?:[\w-]|['\u2019](?=[A-Z]))*(?:['\u2019]s)?")  # "O'Neil's" is one name, "Iran's" one too
+_WORD = re.compile(r"[A-Za-z]+n['\u2019]t\b|[A-Za-z](?:[\w-]|['\u2019](?=[A-Z]))*(?:['\u2019]s)?")  # "Don't", "O'Neil's", "Iran's": one word each
 _ASKS_WHO = re.compile(r"^\W*(?:(?:and|but|so|then)\W+)?(?:who|whom|whose)\b", re.IGNORECASE)
 CARRIED_NAMES = 4
 T = TypeVar("T")  # names of a "who" answer carried to the next follow-up
@@ -144,7 +144,10 @@ def _base(word: str) -> str:
 
 def _is_name(word: str) -> bool:
     base = _base(word)
-    return base[:1].isupper() and base.lower() not in FUNCTION_WORDS
+    return base[:1].isupper() and base.lower() not in FUNCTION_WORDS and not _NEGATED.search(base)  # not "Don't", "Isn't"
+
+
+_NEGATED = re.compile(r"n['\u2019]t$", re.I)
 
 
 def entities(text: str, after: int = 0) -> list[Entity]:

@@ -544,3 +544,10 @@ def test_a_question_pointing_back_before_it_names_anything_joins_the_previous_to
                                       "What does this paper argue about sanctions?"])
 def test_a_question_naming_what_it_points_at_stands_alone(question):
     assert not is_follow_up(question)
+
+
+@pytest.mark.parametrize("question", ["Don't they also fight ISIS?", "Isn't it the stronger partner?", "Why won't they act?"])
+def test_a_negated_auxiliary_is_no_name_and_the_pronoun_leans_on_the_previous_question(question):
+    assert all("'" not in e.text or e.text.endswith("'s") for e in entities(question))
+    assert not any(e.base in ("Don", "Isn", "Won", "Don't", "Isn't") for e in entities(question))
+    assert contextualize(question, "What are Iran's goals in Syria?") is not None
