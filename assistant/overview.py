@@ -59,12 +59,13 @@ _INDEXING_TERMS = re.compile(r"\s*(?:(?:categories and subject descriptors|gener
 # a funding note a PDF set as a footnote or ran on into the text: "†The authors were supported in part by DARPA/AFRL IFGA grant
 # ...", "Van Renesse and Schneider are supported, in part, by AFOSR grant ...", "Work of Theodore W. Hong was supported by grants ..."
 _FUNDED = re.compile(
-    r"^\W*(?:(?i:this (?:work|research|project|material|paper)|the (?:first |second |third |last )?authors?|(?:the )?work of [^,]{3,40})"
+    r"(?:^\W*(?:(?i:this (?:work|research|project|material|paper)|the (?:first |second |third |last )?authors?|(?:the )?work of [^,]{3,40})"
     r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*(?:,? (?:and|&) [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*)?)"
-    r" (?:\w+ )?(?:is|are|was|were|has been|have been) (?:\w+ )?(?:supported|funded|sponsored)\b.{0,80}?"
+    r" (?:\w+ )?(?:is|are|was|were|has been|have been) (?:\w+ )?(?:supported|funded|sponsored)\b"
     # ... or by initials, without a verb: "S.D. partially supported by SFB grant 1060 of the Deutsche Forschungsgemeinschaft"
-    r"|^\W*(?:[A-Z]\.\s?){1,3}(?:(?:is|was) )?(?:\w+ )?(?:supported|funded|sponsored) (?:in part )?by\b.{0,80}?"
-    r"\b(?i:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
+    r"|^\W*(?:[A-Z]\.\s?){1,3}(?:(?:is|was) )?(?:\w+ )?(?:supported|funded|sponsored) (?:in part )?by\b"
+    r"|^\W*(?i:(?:part of )?(?:this|the) (?:work|research) (?:was )?(?:done|performed|carried out|conducted) while)\b)"  # "... while supported by NSF grants ..."
+    r".{0,80}?\b(?i:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
 _THANKING = re.compile(r"\W*(?:(?:we|I) (?:\w+ ){0,4}?(?:thank|grateful|indebted)|thanks (?:go )?to\b|acknowledge?ments? (?:are|is) due\b"
                        r"|(?:my|our) (?:\w+ )?(?:acknowledge?ments?|thanks|gratitude)"
                        r"|(?:discussions?|conversations?|comments|feedback|suggestions) (?:with|from|by) .{0,80}\b(?:was|were) (?:\w+ )?helpful)\b", re.I)  # "My first acknowledgment is of Lars Knoll, ..."
@@ -608,6 +609,8 @@ _ROADMAP = re.compile(
     r"|^(?:the|our) (?:conclusion|concluding section|final section|last section|next section|following section|appendix|appendices)"
     r"\s+(?:\w+\s+)?(?:summari[sz]es|presents?|describes?|discuss(?:es)?|gives?|reviews?|outlines?|covers?|contains?|draws?)\b"
     r"|\bconclude[sd]? (?:the (?:paper|article|report)|in (?:section|chapter) \d)"
+    # the close as the subject: "The chapter concludes with an explanation of the mathematical theory of ..."
+    r"|^(?:the|this) (?:paper|article|report|chapter|book|essay|section) (?:concludes|ends|closes) (?:with|by)\b"
     # a part said to be elsewhere: "Chain replication is compared in §6 to other work on scalable storage systems."
     r"|\b(?:is|are)\s+(?:\w+\s+)?(?:compared|described|discussed|presented|detailed|explained|reviewed|covered|summari[sz]ed|outlined)"
     r"\s+(?:in|at length in)\s+(?:§\s?|sections?\s+|chapters?\s+)(?:\d|[IVX]+\b)"  # "... is discussed in Section IV-C below."
@@ -1254,11 +1257,13 @@ def _states_nothing(text: str, aspect: Aspect) -> bool:
 def _numbered_list(text: str) -> bool:
     """Is ``text`` a run of numbered entries, a table of contents the PDF ran into a sentence ("3. Overview of proof of
     main theorem 11 4. The case of a linear subspace 12 5. The type-2 case 16 5.1.")? Four numbers or more, two of
-    them numbering entries ("4.", "5.1.")."""
+    them numbering entries ("4.", "5.1."); or a short run ending on the next entry's number ("Finite collection of
+    subspaces 33 8.5.")."""
     words = text.split()
     numbers = sum(bool(re.match(r"^\d+(?:\.\d+)*\.?$", w)) for w in words)
     entries = sum(bool(re.match(r"^\d+(?:\.\d+)*\.$", w)) for w in words[:-1])  # "4.", "5.1." (not the sentence's end)
-    return numbers >= 4 and entries >= 2
+    short_tail = len(words) <= 8 and numbers >= 2 and re.match(r"^\d+(?:\.\d+)+\.$", words[-1]) is not None  # "... 33 8.5."
+    return (numbers >= 4 and entries >= 2) or short_tail
 
 
 def _announces(text: str) -> bool:

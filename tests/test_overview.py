@@ -1773,6 +1773,7 @@ def test_a_run_in_heading_names_the_aspect_of_the_sentences_after_it(tmp_path):
     "Our code is publicly available at https://example.org.",
     "Contents 1. Introduction 2 1.1.",
     "3. Overview of proof of main theorem 11 4. The case of a linear subspace 12 5. The type-2 case 16 5.1.",
+    "Finite collection of subspaces 33 8.5.",
     "In this section, we show that the snapshot is not an arbitrary consistent global state.",
 ])
 def test_notes_addresses_contents_and_section_signposts_answer_no_paper_level_question(text):
@@ -1782,6 +1783,7 @@ def test_notes_addresses_contents_and_section_signposts_answer_no_paper_level_qu
 
 @pytest.mark.parametrize("text", [
     "Latencies were 12 ms, 15 ms, 20 ms and 31 ms on 4 nodes.",
+    "Version 2 is 3 times faster than version 1.1.",
     "Contents of the cache are evicted in 3 ways.",
     "Data were collected from 12 hospitals.",
     "This paper argues that tidal mills were central to the coastal grain trade.",
@@ -1812,4 +1814,8 @@ def test_roadmaps_by_roman_section_numbers_thanks_and_funding_notes_are_recognis
     assert overview._FUNDED.search("The work of C. Dwork was supported by a Bantrell postdoctoral Fellowship.")
     assert overview._FUNDED.search("S.D. partially supported by SFB grant 1060 of the Deutsche Forschungsgemeinschaft (DFG).")
     assert not overview._FUNDED.search("U.S. troops supported by allied forces took the city in 2003.")
+    assert not overview._FUNDED.search("This work was supported by many readers of the first draft.")  # no grant named
+    assert overview._FUNDED.search("Part of this work done while supported by NSF grants CCF-0832797 and DMS-1128155.")
+    assert overview._ROADMAP.search("The chapter concludes with an explanation of the mathematical theory of processes.")
+    assert not overview._ROADMAP.search("This paper concludes that tidal mills were profitable.")
     assert not overview._ROADMAP.search("Section II of the treaty gives Iran a veto.")  # no number pattern before a verb of the text
