@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import calibration
+from assistant.abstain import sigmoid
 from assistant.paper_confidence import FEATURES, Model, model_json
 
 ROWS = Path(__file__).resolve().parent.parent / "bench" / "paper_level_judged.jsonl"
@@ -88,7 +89,7 @@ def fit_offset(z: np.ndarray, hit: np.ndarray, prior_sd: float = PRIOR_SD) -> fl
     z, hit = np.asarray(z, float), np.asarray(hit, float)
     offset = 0.0
     for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(z + offset)))
+        p = sigmoid(z + offset)
         gradient = float(np.sum(hit - p)) - offset / prior_sd**2
         curvature = float(np.sum(p * (1.0 - p))) + 1.0 / prior_sd**2
         step = gradient / curvature
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
                               "hit_rate": round(float(hit.mean()), 4) if len(hit) else None,
                               "gold": [Path(p).name for p in gold_files], "prior_sd": PRIOR_SD}
             say(f"embedded paper: {len(asked)} paper-level answers, evidence hit {hit.mean():.3f}, mean confidence "
-                f"{np.mean(1 / (1 + np.exp(-z))):.3f} without its offset, offset {offset:+.3f}")
+                f"{np.mean(sigmoid(z)):.3f} without its offset, offset {offset:+.3f}")
         data = model_json(model, documents, fitted_on={"rows": len(rows.label), "documents": len(set(rows.documents.tolist())),
                                                        "l2_c": L2_C, "cv_by_document": after, "rule_rates": before})
         write_json_atomic(args.out, data, kind)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
@@ -91,6 +91,12 @@ class Layout:
     problem_stated: frozenset[int] = frozenset()  # sentences that may state the problem the work takes on (``_problem``)
     in_section: np.ndarray | None = None  # per sentence: 0 for the first sentence of its section, 1 for the next, ...
     work_terms: frozenset[str] = frozenset()  # stemmed terms of the work's name, its title's head ("Herbivore: A ...": herbivor)
+    # per sentence, once a document: does it state nothing a paper-level answer quotes (``_says_nothing``, or the title
+    # repeated in a part)? does it announce the contributions (``_CONTRIBUTIONS_ANNOUNCED``)? the run-in headings it lies
+    # under ("Limitations. It is important to note ...": ("Limitations",); ``_run_in_labels``)
+    says_nothing: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    contributions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    run_in: tuple[tuple[str, ...], ...] = ()
 
 
 def layout(doc: Document) -> Layout:
@@ -145,8 +151,15 @@ def layout(doc: Document) -> Layout:
         if doc.sentences[i].section == doc.sentences[i - 1].section:
             in_section[i] = in_section[i - 1] + 1
     front_only, names = _names(doc, tuple(zones))
+    texts = _texts(doc)
+    said = title.rstrip(".").lower()
+    says_nothing = np.array([_says_nothing(t) or (zone != "title" and " ".join(t.split()).rstrip(".").lower() == said)
+                             for t, zone in zip(texts, zones)], dtype=bool)  # the title repeated in a part
+    contributions = np.array([  # every way of announcing them says "contributions"
+        "ontribution" in t and _CONTRIBUTIONS_ANNOUNCED.search(t) is not None for t in texts], dtype=bool)
     return Layout(tuple(zones), order, frozenset(terms(title)) | _acronym(title), front_only, names, frozenset().union(*each), each,
-                  signposts(doc), roadmap(doc), _before_thesis(doc, tuple(zones)), in_section, work_name(title))
+                  signposts(doc, texts), roadmap(doc, texts), _before_thesis(doc, tuple(zones)), in_section, work_name(title),
+                  says_nothing, contributions, _run_in_labels(doc, texts))
 
 
 MIN_ABSTRACT_SENTENCES = 2
@@ -622,12 +635,15 @@ _ROADMAP = re.compile(
 _ASKS_LAYOUT = re.compile(r"\b(?:organi[sz]\w*|structured?|outline|sections?|chapters?|parts?|roadmap)\b", re.I)
 
 
-def signposts(doc: Document) -> np.ndarray:
+def signposts(doc: Document, texts: Sequence[str] | None = None) -> np.ndarray:
     """Per sentence: does it speak of the text itself (``_SIGNPOST``), or ask instead of stating ("How do we
     make all this work?")? Such a sentence answers a question that names the work (``names_the_work``),
-    not one about the paper's topic."""
-    return np.array([bool(_SIGNPOST.match(text) or _ASKS.match(text))
-                     for text in (display_text(s.text) for s in doc.sentences)], dtype=bool)
+    not one about the paper's topic. ``texts``: the sentences' display texts, when already made."""
+    return np.array([bool(_SIGNPOST.match(text) or _ASKS.match(text)) for text in texts or _texts(doc)], dtype=bool)
+
+
+def _texts(doc: Document) -> list[str]:
+    return [display_text(s.text) for s in doc.sentences]
 
 
 _ASKS = re.compile(  # a question: opens with a question word and ends with "?", perhaps "(See Section 3.)"
@@ -635,10 +651,10 @@ _ASKS = re.compile(  # a question: opens with a question word and ends with "?",
     r"|should|would|will|shall|may|might|must|have|has|had)\b.*\?[\"'”’)\]]*\s*(?:\((?:see|cf\.)[^)]*\)\s*)?$", re.I | re.S)
 
 
-def roadmap(doc: Document) -> np.ndarray:
+def roadmap(doc: Document, texts: Sequence[str] | None = None) -> np.ndarray:
     """Per sentence: is it a roadmap sentence (``_ROADMAP``)? Such a sentence answers only a question about
     how the paper is laid out (``asks_layout``), and never a question about the paper as a whole."""
-    return np.array([bool(_ROADMAP.search(display_text(s.text))) for s in doc.sentences], dtype=bool)
+    return np.array([bool(_ROADMAP.search(text)) for text in texts or _texts(doc)], dtype=bool)
 
 
 def asks_layout(question: str) -> bool:
@@ -1246,12 +1262,19 @@ ANNOUNCES_CONTRIBUTIONS = frozenset({"argument", "contribution", "summary", "aim
 
 
 def _states_nothing(text: str, aspect: Aspect) -> bool:
-    """Is ``text`` a sentence no paper-level answer about ``aspect`` quotes (``_PUBLICATION_NOTE``, a contributions
-    announcement for an aspect other than ``ANNOUNCES_CONTRIBUTIONS``)?"""
-    if _PUBLICATION_NOTE.match(text) or _numbered_list(text):
-        return True
-    may = any(aspect is ASPECTS.get(name) for name in ANNOUNCES_CONTRIBUTIONS)
-    return not may and _CONTRIBUTIONS_ANNOUNCED.search(text) is not None
+    """Is ``text`` a sentence no paper-level answer about ``aspect`` quotes (``_says_nothing``, a contributions
+    announcement for an aspect other than ``ANNOUNCES_CONTRIBUTIONS``)? Layout holds both per sentence."""
+    return _says_nothing(text) or (not _may_announce(aspect) and _CONTRIBUTIONS_ANNOUNCED.search(text) is not None)
+
+
+def _says_nothing(text: str) -> bool:
+    """A publication note, an address, an artifact notice, a contents run or a section's signpost (``_PUBLICATION_NOTE``,
+    ``_numbered_list``)."""
+    return _PUBLICATION_NOTE.match(text) is not None or _numbered_list(text)
+
+
+def _may_announce(aspect: Aspect) -> bool:
+    return any(aspect is ASPECTS.get(name) for name in ANNOUNCES_CONTRIBUTIONS)
 
 
 def _numbered_list(text: str) -> bool:
@@ -1259,11 +1282,19 @@ def _numbered_list(text: str) -> bool:
     main theorem 11 4. The case of a linear subspace 12 5. The type-2 case 16 5.1.")? Four numbers or more, two of
     them numbering entries ("4.", "5.1."); or a short run ending on the next entry's number ("Finite collection of
     subspaces 33 8.5.")."""
+    if _DIGIT.search(text) is None:  # most sentences: no number at all
+        return False
     words = text.split()
-    numbers = sum(bool(re.match(r"^\d+(?:\.\d+)*\.?$", w)) for w in words)
-    entries = sum(bool(re.match(r"^\d+(?:\.\d+)*\.$", w)) for w in words[:-1])  # "4.", "5.1." (not the sentence's end)
-    short_tail = len(words) <= 8 and numbers >= 2 and re.match(r"^\d+(?:\.\d+)+\.$", words[-1]) is not None  # "... 33 8.5."
+    numbers = sum(_NUMBER_WORD.fullmatch(w) is not None for w in words)
+    entries = sum(_ENTRY_WORD.fullmatch(w) is not None for w in words[:-1])  # "4.", "5.1." (not the sentence's end)
+    short_tail = len(words) <= 8 and numbers >= 2 and _SUBENTRY_WORD.fullmatch(words[-1]) is not None  # "... 33 8.5."
     return (numbers >= 4 and entries >= 2) or short_tail
+
+
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(r"\d+(?:\.\d+)*\.?")
+_ENTRY_WORD = re.compile(r"\d+(?:\.\d+)*\.")
+_SUBENTRY_WORD = re.compile(r"\d+(?:\.\d+)+\.")
 
 
 def _announces(text: str) -> bool:
@@ -1386,11 +1417,9 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     """The sentence that best states ``aspect``: part prior + cue + retrieval score + position, and a
     cue's weight more for naming one of ``kinds`` (the publisher a question asks for: "Which university")."""
     candidates = [i for i, zone in enumerate(lay.zones) if zone in aspect.zones and i not in exclude and not lay.roadmap[i]]
+    announcing = lay.contributions if not _may_announce(aspect) else np.zeros(len(lay.zones), dtype=bool)
+    candidates = [i for i in candidates if not lay.says_nothing[i] and not announcing[i]]
     texts = [display_text(doc.sentences[i].text) for i in candidates]
-    title = " ".join(doc.title.split()).rstrip(".").lower()
-    kept = [(i, t) for i, t in zip(candidates, texts) if not _states_nothing(t, aspect)
-            and (lay.zones[i] == "title" or " ".join(t.split()).rstrip(".").lower() != title)]  # the title repeated in a part
-    candidates, texts = [i for i, _ in kept], [t for _, t in kept]
     if not aspect.announced:  # "There are two problems with such an approach." names none
         kept = [(i, t) for i, t in zip(candidates, texts) if not _announces(t)]
         candidates, texts = [i for i, _ in kept], [t for _, t in kept]
@@ -1420,8 +1449,8 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     if aspect.heading is not None:  # every sentence of a "Future developments" section states the aspect
         titled = {sec.id for sec in doc.sections if aspect.heading.search(sec.title)}
         mixed = {sec.id for sec in doc.sections if sec.id in titled and _names_more(sec.title, aspect.heading)}
-        labelled = _run_in(doc, aspect.heading)  # "Limitations. It is important to note that BetrFS is a still a research prototype ..."
-        under = np.array([doc.sentences[i].section in titled or i in labelled for i in candidates])
+        heads = {label for labels in set(lay.run_in) for label in labels if aspect.heading.search(label)}  # "Limitations. It is ..."
+        under = np.array([doc.sentences[i].section in titled or any(label in heads for label in lay.run_in[i]) for i in candidates])
         cued, own = cued | under, own | under
         headed = under
         # under "Discussion and Future Work" a sentence outranks the rest of the paper only when it states the aspect
@@ -1500,23 +1529,24 @@ _HEADING_FILLER = frozenset("and or of the a an for with in on to our its".split
 RUN_IN_WORDS = 4  # a run-in heading ("Limitations.", "Threats to validity:") has at most this many words
 
 
-def _run_in(doc: Document, heading: re.Pattern) -> frozenset[int]:
-    """The sentences after a run-in heading that ``heading`` matches, to the end of its paragraph: a paragraph
-    opening "Limitations. It is important to note that ..." (the label a sentence of its own, or leading one)."""
-    out: set[int] = set()
-    label: int | None = None  # the paragraph whose label was found
-    for s in doc.sentences:
-        if s.paragraph == label:
-            out.add(s.id)
-            continue
-        label = None
-        text = display_text(s.text).strip()
+def _run_in_labels(doc: Document, texts: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Per sentence, the run-in headings it lies under: the short labels opening a sentence of its paragraph before it
+    ("Limitations. It is important to note that ..."), or opening its own when text follows the label in it
+    ("Limitations: our approach ..."); a sentence lies under a heading to its paragraph's end."""
+    out: list[tuple[str, ...]] = []
+    paragraph: int | None = None
+    seen: tuple[str, ...] = ()  # the labels found so far in this paragraph
+    for s, text in zip(doc.sentences, texts):
+        if s.paragraph != paragraph:
+            paragraph, seen = s.paragraph, ()
+        text = text.strip()
         head = _RUN_IN.match(text)
-        if head and len(head.group(1).split()) <= RUN_IN_WORDS and heading.search(head.group(1)):
-            label = s.paragraph
-            if head.end() < len(text):  # "Limitations: our approach ..." states it in the same sentence
-                out.add(s.id)
-    return frozenset(out)
+        if head and len(head.group(1).split()) <= RUN_IN_WORDS:
+            out.append(seen + ((head.group(1),) if head.end() < len(text) else ()))  # the label alone states nothing
+            seen = seen + (head.group(1),)
+        else:
+            out.append(seen)
+    return tuple(out)
 
 
 _RUN_IN = re.compile(r"^((?:\d+(?:\.\d+)*\.?\s+)?[A-Z][\w'’ -]{2,60}?)\s*[.:—–]\s*(?=[A-Z(\"“]|$)")

@@ -28,6 +28,7 @@ from typing import Mapping
 import numpy as np
 
 from assistant import fitted
+from assistant.abstain import sigmoid
 
 FEATURES = (
     "cued_primary",  # states the aspect in words, in the part that states it first
@@ -67,7 +68,7 @@ class Model:
     def probability(self, x: np.ndarray, document: str = "") -> np.ndarray:
         """The probability that answers with feature rows ``x`` are right (one row gives a 0-d array); on a
         ``document`` (its source's SHA-256) with an offset of its own, shifted by it."""
-        return 1.0 / (1.0 + np.exp(-(self.score(x) + self.offsets.get(document, 0.0))))
+        return sigmoid(self.score(x) + self.offsets.get(document, 0.0))
 
 
 def model_path() -> Path:

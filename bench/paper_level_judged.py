@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
-    from assistant import overview, paper_confidence
+    from assistant import overview
     from assistant.confidence import load_model, shown
     from assistant.engine import Assistant, clean_question
     from assistant.index import load_index
@@ -67,13 +67,11 @@ def main(argv: list[str] | None = None) -> int:
             question = clean_question(QUESTIONS[number])
             decision = assistant.decide(question, assistant.query(question))
             selection = decision.selection
-            if (decision.abstained or not isinstance(selection, overview.PaperSelection)
-                    or selection.aspect in paper_confidence.FRONT_ASPECTS):
+            x = (overview.judged_features(selection, assistant._layout)  # None for a front-matter aspect
+                 if isinstance(selection, overview.PaperSelection) and not decision.abstained else None)
+            if x is None:
                 skipped += 1
                 continue
-            lay = assistant._layout
-            x = paper_confidence.features(selection.cued, selection.primary, lay.zones[selection.sentence_ids[0]],
-                                          frozenset(lay.zones), len(selection.sentence_ids))
             before = shown(float(load_model().probability(decision.features)), decision.floor)
             lines.append(json.dumps({"document": name, "question": QUESTIONS[number], "aspect": selection.aspect,
                                      "verdict": verdict, "label": LABELS[verdict], "x": x.tolist(),
