@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Sequence
 
@@ -315,6 +315,8 @@ def paragraph_zones(doc: Document, people: tuple[frozenset[str], ...] | None = N
         thanked = thanked or (zone in ("body", "conclusion") and bool(_THANKS.match(text)))
         if thanked:
             zone = "acknowledgements"  # a run-in "Acknowledgements. Thanks to ..." and the rest of its section
+        elif zone == "abstract" and introduction_at is not None and p.id > introduction_at and _SUBSECTION.match(doc.sections[p.section].title):
+            zone = "body"  # "4.5 Summary" sums up its chapter, not the work: no abstract after the introduction
         elif zone in ("body", "front") and p.id in inner:
             zone = inner[p.id]
         elif zone in ("body", "front") and _METADATA_LINE.match(text):
@@ -337,6 +339,7 @@ def paragraph_zones(doc: Document, people: tuple[frozenset[str], ...] | None = N
     return out
 
 
+_SUBSECTION = re.compile(r"^\s*\d+\.\d+")  # a numbered part of a section: "4.5 Summary", "7.1.3 Summary"
 _LINE_NUMBER = re.compile(r"^(\d+|[IVXLC]+)(?:\.\d+)*\.?\s+(?=[A-Z])")
 MAX_HEADING_LINE_WORDS = 12
 
@@ -790,6 +793,7 @@ class Aspect:
     not_cue: re.Pattern | None = None  # a sentence the cue finds that states someone else's (``_REMOVES_LIMITS``)
     detail: re.Pattern | None = None  # a sentence giving the aspect's particulars (an evaluation's data, machines, sizes) ...
     # ... outranks a section's opener that only announces it ("In this section we present a thorough evaluation ...")
+    asked: bool = True  # may a question state it (a problem: "How can we ...?"; a title)? Not a conclusion: "So, what is the way out?"
 
 
 _THESIS = (
@@ -869,7 +873,11 @@ _AUTHORS = (
 )
 _LIMIT_NOUNS = r"(?:limitations?|shortcomings?|drawbacks?|downsides?|disadvantages?|weakness(?:es)?)"
 _LIMITS = (  # a sentence stating what the work could not do (not what it leaves for later: "Future work might involve ...")
-    r"\b(?:limitations?|limited (?:by|to|in)|shortcomings?|caveats?|beyond the scope"
+    r"\b(?:limitations?|shortcomings?|caveats?|(?<!reasons )beyond the scope(?! that)"
+    # "limited" said of the work ("The study is limited to the leases that survive"), not of what it measures or
+    # cites ("The compression errors under SZ are always strictly limited in the user-specified error bound")
+    rf"|(?:the|this|the present|the current|our) (?:\w+ )?(?:{_WORK}|treatment|data|dataset|sample|survey|evaluation)\b[^.;]{{0,30}}?"
+    r"\b(?:is|are|was|were|remains?) (?:\w+ )?limited (?:by|to|in)"
     r"|(?:could|can|did|does) not (?:be )?(?:address|cover|include|examine|establish|determine|capture|generali[sz]e)\w*)\b"
 )
 # ... or what it does not do, said of the work itself (``_OWN_WORK`` or its name): "Herbivore does not protect transactions
@@ -889,6 +897,7 @@ _REMOVES_LIMITS = (
     rf"|alleviat\w+|mitigat\w+|lift|lifts|fix|fixes|fixing|without)\s+(?:\w+\s+){{0,4}}{_LIMIT_NOUNS}\b"
     r"|\b(?:limitations?|shortcomings?|drawbacks?)\b[^.;]{0,40}\b(?:are|is|were|was) (?:avoided|overcome|removed"
     r"|eliminated|addressed|solved|lifted)\b"
+    r"|\bdetails?\b[^.;]{0,30}\bbeyond the scope\b"  # ... or leaves out only details: "The details are beyond the scope of this paper."
 )
 # a sentence about other work: it cites ("[6]", "[11, 23]", "Smith et al.") or lies in a section on related work
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Uu]s)\b")
@@ -899,7 +908,7 @@ _OTHERS_SECTION = re.compile(r"\b(?:related|prior|previous|other) (?:work|resear
 _POINTS_BACK = re.compile(r"^(?:(?:despite|given|with|because of|due to) (?:these|this|those|such) (?:\w+ )?(?:limitations?|shortcomings?|drawbacks?|weakness(?:es)?)"
                           r"|(?:this|that|these|those|such) (?:is|are|was|were|remains?|poses?|presents?) (?:an? |the |one )?(?:\w+ ){0,2}"
                           r"(?:limitations?|shortcomings?|drawbacks?|weakness(?:es)?|problems?|caveats?)\b)", re.I)
-_LIMITS_NAMED = rf"\b(?:{_LIMIT_NOUNS}|beyond the scope)\b"  # not "limited by our imagination", "third-party caveats"
+_LIMITS_NAMED = rf"\b(?:{_LIMIT_NOUNS}|(?<!reasons )beyond the scope(?! that))\b"  # not "limited by our imagination", "third-party caveats"
 _FUTURE = (  # a sentence stating what the work leaves for later
     r"\b(?:future (?:work|research|studies|directions?|versions?|releases?)|in the future|(?:further|more|additional) (?:work|research|studies|investigation)"
     r"|(?<!than )we (?:plan|intend|hope|would like|are (?:currently |now )?(?:working|planning)|will (?:also |next )?(?:explore|investigate|study|extend|focus|look|examine|address|add|implement))"
@@ -1003,6 +1012,12 @@ ASPECTS: dict[str, Aspect] = {
     "problem": Aspect(dict(OPENING), re.compile(_PROBLEM, re.I), frozenset(OPENING), (0.3, 0.2, 0.1), announced=False),
     "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),
 }
+# what a work claims, found, did or leaves: a question in its text ("So, what is the way out of the tar pit?") states none of it;
+# a statement ending on one does ("In summary, ... is but the first step on a long road— who knows where it will end?")
+_ASKING = re.compile(r"^\W*(?:(?:so|but|and|yet|now|then|first|second|third|finally|next),?\s+)?(?:what|why|how|who|whom|whose|which|where"
+                     r"|when|whether|is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|must|may|might)\b", re.I)
+STATED_NOT_ASKED = ("argument", "conclusion", "findings", "recommendation", "method", "evaluation", "limitation", "future", "contribution")
+ASPECTS = {name: replace(aspect, asked=False) if name in STATED_NOT_ASKED else aspect for name, aspect in ASPECTS.items()}
 PUBLISHER_KINDS = frozenset(terms("university institution institute press journal school programme program"))
 CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in the right part
 DETAIL_WEIGHT = 0.5  # a sentence giving the particulars (``Aspect.detail``) over a part's first sentence (position 0.3)
@@ -1225,9 +1240,24 @@ def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclu
             ids.append(follower)  # "We have presented ELB-trees, ..." is followed by what they found: "ELB-trees are 30 times faster ..."
     elif aspect in LISTED_ASPECTS and follower is not None and follower not in exclude and _announces(display_text(doc.sentences[sid].text)):
         ids.append(follower)  # "Several challenges need to be addressed ..." is followed by the first: "First, we would like to ..."
+    elif aspect == "authors" and (start := _byline_start(lay, doc, sid, exclude)) < sid:
+        ids[:0] = range(start, sid)  # ", Michael J. Freedman?" / ", Michael Kaminsky† , and David G. Andersen‡ ?" go on from "Wyatt Lloyd?"
     elif (before := _antecedent(doc, sid, dangling=aspect in DANGLING_ASPECTS)) is not None and before not in exclude:
         ids.insert(0, before)  # "Herbivore does not protect transactions ..." / "This is a fundamental limitation of any scheme ..."
     return PaperSelection(tuple(sorted(ids)), aspect, cued, primary=_primary(lay, doc, aspect, sid))
+
+
+_RUNS_ON = re.compile(r"[,;†‡∗*]|[a-z]")  # a byline's line that goes on from the sentence before it (split at "St.", "Jr.")
+
+
+def _byline_start(lay: Layout, doc: Document, sid: int, exclude: frozenset[int]) -> int:
+    """The first sentence of the byline sentence ``sid`` goes on from: back over the front matter's sentences while each
+    opens as a continuation (``_RUNS_ON``); ``sid`` itself when it opens as a line of its own."""
+    start = sid
+    while (start > 0 and start - 1 not in exclude and doc.sentences[start - 1].paragraph < BYLINE_PARAGRAPHS
+           and lay.zones[start - 1] not in ("title", "abstract") and _RUNS_ON.match(display_text(doc.sentences[start].text))):
+        start -= 1
+    return start
 
 
 # Aspects a paper may state as a list its sentence announces ("It makes several key contributions ...", "Several
@@ -1420,6 +1450,9 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     announcing = lay.contributions if not _may_announce(aspect) else np.zeros(len(lay.zones), dtype=bool)
     candidates = [i for i in candidates if not lay.says_nothing[i] and not announcing[i]]
     texts = [display_text(doc.sentences[i].text) for i in candidates]
+    if not aspect.asked:
+        kept = [(i, t) for i, t in zip(candidates, texts) if not (_ASKING.match(t) and t.rstrip().endswith("?"))]
+        candidates, texts = [i for i, _ in kept], [t for _, t in kept]
     if not aspect.announced:  # "There are two problems with such an approach." names none
         kept = [(i, t) for i, t in zip(candidates, texts) if not _announces(t)]
         candidates, texts = [i for i, _ in kept], [t for _, t in kept]

@@ -1819,3 +1819,63 @@ def test_roadmaps_by_roman_section_numbers_thanks_and_funding_notes_are_recognis
     assert overview._ROADMAP.search("The chapter concludes with an explanation of the mathematical theory of processes.")
     assert not overview._ROADMAP.search("This paper concludes that tidal mills were profitable.")
     assert not overview._ROADMAP.search("Section II of the treaty gives Iran a veto.")  # no number pattern before a verb of the text
+
+
+def test_a_byline_split_at_its_footnote_marks_is_quoted_from_its_first_name():
+    """A PDF's byline broken into sentences at authors' marks ("Wyatt Lloyd?" / ", Michael J. Freedman?" / ...):
+    the answer starts at the first name, not at the line naming most of them."""
+    doc = parse("Tidal Mills of the Atlantic Coast\n\nMaria Keller?\n, Tomas Brandt?\n, Ana Ruiz‡ , and Li Wei‡\n\n"
+                "Coastal Heritage Institute\n\nIntroduction\n\nMillers stored sea water in a pond at high tide.\n")
+    # the last line names half of them: it was quoted alone
+    assert quoted(doc, "Who are the authors?") == ["Maria Keller?", ", Tomas Brandt?", ", Ana Ruiz‡ , and Li Wei‡"]
+
+
+SECTION_SUMMARY = """\
+Tidal Mills of the Atlantic Coast
+
+1 Introduction
+
+This paper argues that tidal mills were a central part of the coastal grain economy. It draws on mill leases.
+
+2 Leases
+
+Rents rose sharply after 1750 as grain prices climbed.
+
+2.3 Summary
+
+In this section we counted the leases of every mill pond by decade.
+
+3 Conclusion
+
+So, what became of the tidal mills? Steam mills in the ports undercut them after 1850, and their ponds were drained.
+"""
+
+
+def test_a_numbered_summary_after_the_introduction_is_no_abstract():
+    """"2.3 Summary" sums up its chapter: its sentences are the body's, never the paper's abstract."""
+    doc = parse(SECTION_SUMMARY)
+    lay = overview.layout(doc)
+    zone = {display_text(s.text): lay.zones[s.id] for s in doc.sentences}
+    assert zone["In this section we counted the leases of every mill pond by decade."] == "body"
+    assert "abstract" not in lay.zones
+
+
+def test_a_question_in_the_conclusion_is_not_what_it_concludes():
+    doc = parse(SECTION_SUMMARY)
+    assert quoted(doc, "What does the paper conclude?") == [
+        "Steam mills in the ports undercut them after 1850, and their ponds were drained."]
+
+
+@pytest.mark.parametrize("sentence, stated", [
+    ("The treatment is limited to the leases that survive in regional archives.", True),  # said of the work
+    ("The data are limited to the northern ports.", True),
+    ("Grain prices were limited by the harvest in most years.", False),  # said of what it studies
+    ("The rents under a lease are always strictly limited in the sum the council set.", False),
+    ("The details are beyond the scope of this paper.", False),  # details left out: no limitation
+    ("For reasons beyond the scope of this paper, some millers chose the older wheel.", False),
+])
+def test_a_limitation_is_stated_of_the_work(sentence, stated):
+    doc = parse(PAPER.replace("Many ponds silted up and were drained for farmland.", sentence)
+                .replace(" The study is limited to the leases that survive in regional archives;", ""))
+    limits = quoted(doc, "What are the limitations of the study?") or []
+    assert (sentence in limits) is stated, limits
