@@ -857,8 +857,14 @@ _USES = (  # a sentence saying what the work itself uses
     r"|(?:the|our) (?:key|main|central|core|basic) (?:idea|insight|technique|mechanism)|(?:is|was|are|were) (?:done|achieved|accomplished) by"
     # what the work's own method is: "Chain replication is a new approach to coordinating clusters of ... servers"
     r"|(?:is|are) an? (?:new |novel |simple |general |practical )?(?:approach|method|methodology|technique|algorithm|protocol|framework|mechanism) (?:to|for)"
+    # the method the work sets out: "We describe a methodology for building ... based on a unique blend of ...", "In this paper,
+    # we develop linear programming formulations and a fast combinatorial algorithm for routing ..."
+    r"|we (?:describe|present|develop|introduce|propose|give|design|formulate|devise) (?:an? |the |our )?(?:[\w-]+ ){0,3}?"
+    r"(?:methods?|methodology|algorithms?|techniques?|approach|formulations?|procedures?|semantics|calculus)"
     r")\b"
 )
+# a sentence the method's cue finds that states how it was evaluated: "For our evaluations, we use actual Internet Service Provider topologies"
+_EVALUATION_ONLY = r"\bfor (?:our|the|these|its) (?:\w+ )?(?:evaluations?|experiments?|benchmarks?|measurements?|simulations?)\b"
 _METHOD_WORDS = (  # a sentence about a theory or method, not necessarily the work's own
     r"\b(?:framework|theor(?:y|ies|etical)|approach|paradigm|survey|interview\w*|sampl\w*|regression|case stud\w*|qualitative"
     r"|quantitative|(?:was|were) (?:used|employed))\b"
@@ -982,7 +988,7 @@ ASPECTS: dict[str, Aspect] = {
     "recommendation": Aspect({"conclusion": 1.0, "abstract": 0.6}, re.compile(_RECOMMENDS, re.I), frozenset({"abstract"})),
     "method": Aspect({"method": 1.0, "abstract": 0.7, "introduction": 0.5, "lead": 0.3}, re.compile(_USES, re.I),
                      frozenset({"introduction", "lead"}), (0.0,),  # a method is stated anywhere in its section
-                     weak_cue=re.compile(_METHOD_WORDS, re.I), not_others=True),
+                     weak_cue=re.compile(_METHOD_WORDS, re.I), not_others=True, not_cue=re.compile(_EVALUATION_ONLY, re.I)),
     # how the work was evaluated: the opening of its "Evaluation" (or "6. MEASUREMENTS") section; without one, not paper-level
     "evaluation": Aspect({"method": 0.8, "abstract": 0.5, "introduction": 0.3, "conclusion": 0.3, "body": 0.2}, re.compile(_EVALUATES, re.I),
                          frozenset({"abstract", "introduction", "conclusion", "body"}), (0.3, 0.15), own_zones=frozenset({"body"}),
