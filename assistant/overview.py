@@ -68,7 +68,10 @@ _FUNDED = re.compile(
     r".{0,80}?\b(?i:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
 _THANKING = re.compile(r"\W*(?:(?:we|I) (?:\w+ ){0,4}?(?:thank|grateful|indebted)|thanks (?:go )?to\b|acknowledge?ments? (?:are|is) due\b"
                        r"|(?:my|our) (?:\w+ )?(?:acknowledge?ments?|thanks|gratitude)"
-                       r"|(?:discussions?|conversations?|comments|feedback|suggestions) (?:with|from|by) .{0,80}\b(?:was|were) (?:\w+ )?helpful)\b", re.I)  # "My first acknowledgment is of Lars Knoll, ..."
+                       r"|(?:discussions?|conversations?|comments|feedback|suggestions) (?:with|from|by) .{0,80}\b(?:was|were) (?:\w+ )?helpful"
+                       # "Graham Hutton provided many useful remarks on draft versions of this paper."
+                       r"|[^.;]{0,60}?\b(?:provided|gave|made|offered) (?:\w+ ){0,3}(?:remarks|comments|suggestions|feedback) on (?:\w+ ){0,3}(?:drafts?|versions?))\b",
+                       re.I)  # "My first acknowledgment is of Lars Knoll, ..."
 _THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
 NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
 FUNDED_ZONES = NOTICE_ZONES | {"conclusion"}
@@ -630,6 +633,8 @@ _ROADMAP = re.compile(
     # a part said to be elsewhere: "Chain replication is compared in §6 to other work on scalable storage systems."
     r"|\b(?:is|are)\s+(?:\w+\s+)?(?:compared|described|discussed|presented|detailed|explained|reviewed|covered|summari[sz]ed|outlined)"
     r"\s+(?:in|at length in)\s+(?:§\s?|sections?\s+|chapters?\s+)(?:\d|[IVX]+\b)"  # "... is discussed in Section IV-C below."
+    # ... or in a figure or table: "All the slogans are collected in Figure 1 near the beginning of the paper."
+    r"|\b(?:is|are)\s+(?:\w+\s+)?(?:collected|listed|gathered|tabulated|summari[sz]ed)\s+in\s+(?:figure|fig\.|table)\s*\d"
     # the close announced: "We close with a list of open problems in anonymous communication."
     r"|^(?:finally,?\s+|lastly,?\s+)?(?:we|I) (?:close|conclude|end|finish) (?:by (?:giving|listing|discussing|describing|presenting|outlining|reviewing)\b"
     r"|with (?:a |an |some |our )?(?:\w+\s+)?(?:list|discussion|summary|overview|survey|description|few|look|review)\b)",
@@ -811,6 +816,13 @@ _CONCLUDES = (
     r"|it (?:can|may) be concluded|conclusions?(?=\s*:)|(?:this|our|the) (?:\w+ )?(?:analysis|study|paper|research) (?:\w+ )?"
     r"(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|finds?|found))\b"
 )
+# what a conclusion says its work showed or proved (its weak cue, with ``_FINDS``): "Our simulations show that P5 can scale to large
+# groups", "The implementation reveals a striking similarity ...", "TAO's restricted data and consistency model has proven to be usable"
+_BORNE_OUT = (
+    r"\b(?:(?:this|our|the) (?:\w+ )?(?:simulations?|experiments?|implementation|evaluation|measurements?) (?:\w+ )?"
+    r"(?:shows?|showed|suggests?|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?)"
+    r"|(?:has|have) (?:\w+ )?proven (?:to be|itself|themselves))\b"
+)
 _RESTATES = re.compile(  # a conclusion's opening that restates the work rather than what it found
     r"\b(?:we have (?:described|presented|introduced|proposed)|(?:this|the present|our) (?:paper|article|work|report|study)"
     r" (?:has )?(?:described|presented|introduced|proposed))\b", re.I)
@@ -827,7 +839,8 @@ _FINDS = (
     r"(?:reduced|increased|declined|associated|higher|lower))\b"
 )
 _SHOWN = (  # "We have shown that ...", "Our experiments demonstrate ..."
-    r"\bwe have (?:shown|demonstrated|found|observed|learned)\b|\b(?:experiments?|evaluation|measurements?|results?|study|analysis)"
+    r"\bwe have (?:shown|demonstrated|found|observed|learned)\b|\b(?:experiments?|evaluation|measurements?|results?|study|analysis|simulations?"
+    r"|implementation)"
     r" (?:\w+ ){0,2}?(?:show(?:s|ed)?|demonstrated?s?|confirm(?:s|ed)?|reveal(?:s|ed)?|indicated?s?|suggest(?:s|ed)?)\b"
 )
 _MEASURED = (  # a sentence giving a measured result: "outperforms", "30 times faster", "from 99.99% to 0.15%", "speed-ups between 10 to 100"
@@ -979,7 +992,7 @@ ASPECTS: dict[str, Aspect] = {
                        weak_cue=re.compile(f"{_CONCLUDES}|{_FINDS}", re.I)),
     # the abstract's weight is low enough that its best-scored sentence, saying nothing of conclusions, does not outweigh
     # a Conclusion's opener (Kelips, Freenet); one that says "we show" still does
-    "conclusion": Aspect({"conclusion": 1.0, "abstract": 0.4}, re.compile(_CONCLUDES, re.I), weak_cue=re.compile(_FINDS, re.I)),
+    "conclusion": Aspect({"conclusion": 1.0, "abstract": 0.4}, re.compile(_CONCLUDES, re.I), weak_cue=re.compile(f"{_FINDS}|{_BORNE_OUT}", re.I)),
     # what a work found, asked as such ("What are the main findings?"): a conclusion's or an abstract's sentence stating a finding
     # or a measured result; without one, the conclusion (``select``)
     "findings": Aspect({"conclusion": 1.0, "abstract": 0.7}, re.compile(rf"{_RESULTS}|{_SHOWN}|{_MEASURED}", re.I),

@@ -1899,3 +1899,32 @@ def test_the_method_is_what_the_work_develops_not_what_its_evaluation_uses():
     assert quoted(doc, "What method do the authors use?") == [
         "In this paper, we develop a linear programming formulation and a fast combinatorial algorithm for routing barges "
         "between the mills."]
+
+
+CONCLUSION_WITHOUT_CUE = """\
+Routing Grain Barges on Tidal Rivers
+
+1 Introduction
+
+Barges carried most of the coast's grain before the railways came. This paper proposes a schedule for the locks of three rivers.
+
+2 Schedules
+
+We drew the schedules from the lock registers. Each lock opened twice a day.
+
+3 Conclusion
+
+Grain barges are an invaluable part of the history of every estuary town. All the schedules are collected in Table 2 at the end of the paper. Our simulations show that the schedules cut waiting times at the locks by a third. Maria Keller provided many useful remarks on earlier drafts of this paper.
+"""
+
+
+def test_a_conclusion_without_a_cue_is_what_its_work_showed():
+    """No sentence of the conclusion says "we conclude": the one saying what the work's simulations showed is
+    its conclusion, not a general remark, a pointer to a table or thanks without the word "thank"."""
+    doc = parse(CONCLUSION_WITHOUT_CUE)
+    lay = overview.layout(doc)
+    text = {display_text(s.text): s.id for s in doc.sentences}
+    assert lay.roadmap[text["All the schedules are collected in Table 2 at the end of the paper."]]
+    assert lay.zones[text["Maria Keller provided many useful remarks on earlier drafts of this paper."]] == "acknowledgements"
+    assert quoted(doc, "What does the paper conclude?") == [
+        "Our simulations show that the schedules cut waiting times at the locks by a third."]
