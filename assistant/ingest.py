@@ -395,8 +395,20 @@ def _glued(pdfium_c, handle, codes: list[int], indices: list[int], words: frozen
     return found
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def paired(text: str) -> str:
+    """``text`` with each UTF-16 surrogate pair as the character it encodes: PDFium gives a character beyond the
+    Basic Multilingual Plane (the mathematical "𝑛" of "1/√𝑛") as two codes, which no tokenizer or UTF-8 file takes;
+    a lone one (a broken font map) as U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def _line(pdfium_c, handle, codes: list[int], indices: list[int], spaces: Collection[int] = ()) -> PdfLine:
-    text = "".join((" " if k in spaces else "") + chr(codes[i]) for k, i in enumerate(indices)).rstrip()
+    text = paired("".join((" " if k in spaces else "") + chr(codes[i]) for k, i in enumerate(indices))).rstrip()
     ink = [i for i in indices if not chr(codes[i]).isspace()]
     step = max(1, len(ink) // _SAMPLES)
     sizes, bold = [], 0

@@ -670,3 +670,25 @@ def test_a_title_set_after_the_first_column_is_read_from_the_whole_first_page():
     assert pdf_title(page) == "A New Approach to Tern Counting Problems"
     headed = [[_set("Summary", 16.0, 760.0), *column], [_set("More body text on the next page.", BODY, 700.0)] * 20]
     assert pdf_title(headed) is None  # a part's heading set large is no title
+
+
+def test_a_character_beyond_the_basic_plane_is_read_as_one_character(tmp_path):
+    """PDFium gives "𝑛" (U+1D45B, a font's mathematical italic n) as two UTF-16 codes; the text holds the
+    character itself, which a tokenizer and a UTF-8 file take (the lone codes made indexing fail)."""
+    from assistant.ingest import paired, read_document
+
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Adobe-Identity-UCS def "
+            b"1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <23> <D835DC5B> endbfchar "
+            b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    stream = b"BT /F1 10 Tf 1 0 0 1 72 700 Tm (Intervals shrink as 1/sqrt # when # is the number of users.) Tj ET"
+    pdf = tmp_path / "math.pdf"
+    pdf.write_bytes(pdf_file([
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream"]))
+    text = read_document(pdf).text
+    assert "1/sqrt \U0001d45b when \U0001d45b is the number of users." in text
+    text.encode("utf-8")  # no lone surrogate left
+    assert paired("a\ud835b") == "a\ufffdb"  # a code without its pair
