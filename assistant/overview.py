@@ -609,7 +609,7 @@ _SECTION_DOES = (r"(?:(?:sections?|chapters?)\s+|§\s?)(?:\d+(?:\.\d+)*|[IVX]+(?
                  r"(?:presents?|describes?|details?|discuss(?:es)?|reviews?|introduces?|provides?|gives?|explores?|concludes?"
                  r"|summari[sz]es?|outlines?|examines?|shows?|covers?|contains?|begins?|defines?|evaluates?|compares?)\b")
 _ROADMAP = re.compile(
-    rf"^(?:(?:finally|then|next|lastly),?\s+)?(?:in\s+)?(?:sections?|chapters?)\s+\d|(?:\b|(?=§)){_SECTION_DOES}"
+    rf"^(?:(?:finally|then|next|lastly),?\s+)?(?:in\s+)?(?:sections?\s+|chapters?\s+|§\s?)\d|(?:\b|(?=§)){_SECTION_DOES}"
     r"|^(?:throughout\s+)?the (?:rest|remainder) of (?:this|the) (?:paper|article|report|chapter)\b"
     r"|^in the (?:next|following|remaining) (?:sub)?(?:sections?|chapters?)\b"  # "In the next subsections, we shall ..."
     # a part of the text announced: "In the second half of this paper we shall consider a possible approach ...",
@@ -804,8 +804,11 @@ class Aspect:
 _THESIS = (
     rf"\b(?:this|the present|the current|our|the following|the) (?:\w+ )?{_WORK}\b.{{0,60}}?\b(?:argu|examin|aim|seek|explor|investigat"
     r"|analy[sz]|focus|address|show|demonstrat|report|propos|consider|describ|present|assess|evaluat|compar|discuss|stud|review|provid"
-    r"|develop|offer|contribut|attempt|tr(?:y|ies)|set(?:s)? out|ask|question)\w*"
+    r"|develop|offer|contribut|attempt|tr(?:y|ies)|set(?:s)? out|ask|question|introduc(?:es|ed|ing))\w*"
     r"|\bwe (?:argue|contend|propose|show|examine|investigate|explore|suggest|analy[sz]e|study|assess|compare|present|report|find|aim|seek)\b"
+    # what the work makes: "We have built Percolator, a system for ...", "We develop a calculus for ..." (not "the applications we built")
+    r"|\bwe (?:introduce|develop|(?:have )?(?:built|developed|designed)(?:,? (?:and )?(?:\w+ly )?(?:implemented|built|deployed|evaluated))*)"
+    r"\s+(?:an?\b|the\b|our\b|new\b|novel\b|(?:\w+\s+)?(?:techniques|methods|tools|algorithms|models|protocols|systems)\b|(?-i:[A-Z]))"
     r"|\bhere,? we \w+|\bwe provide (?:\w+ )?evidence\b"
     r"|\b(?:aim|purpose|objective|goal|focus) of (?:this|the present|the current|our) \w+|\b(?:this|the) \w+ (?:aimed|was designed|sought) to"
 )
@@ -1247,7 +1250,7 @@ def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclu
     follower = _next_in_paragraph(doc, sid)
     opening = lay.zones[sid] in OPENING or lay.zones[sid] == "method"
     if (aspect in ("argument", "aim", "topic") and opening and follower is not None and follower not in exclude
-            and _AIM.search(display_text(doc.sentences[sid].text))):
+            and not lay.roadmap[follower] and _AIM.search(display_text(doc.sentences[sid].text))):
         ids.append(follower)  # an aim statement is followed by its claim
     elif aspect == "title" and sid + 1 < len(doc.sentences) and _completes_title(doc, sid):
         ids.append(sid + 1)  # "Elle: Inferring Isolation Anomalies from Experimental" / "Observations"

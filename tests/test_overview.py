@@ -1928,3 +1928,27 @@ def test_a_conclusion_without_a_cue_is_what_its_work_showed():
     assert lay.zones[text["Maria Keller provided many useful remarks on earlier drafts of this paper."]] == "acknowledgements"
     assert quoted(doc, "What does the paper conclude?") == [
         "Our simulations show that the schedules cut waiting times at the locks by a third."]
+
+
+WHAT_IT_BUILT = """\
+Scheduling Grain Barges at Tidal Locks
+
+Abstract
+
+Barge masters waited for the tide at every lock of the estuary, and the mills waited for their grain. Given enough lock keepers, waiting could be cut by hand, and in fact the largest ports did so for a century. We have built Tidemill, a system that schedules barges at tidal locks from the lock registers. In §2, we introduce the lock registers the schedules are drawn from.
+
+1 Introduction
+
+Barges carried most of the coast's grain before the railways came. We found that waiting was worst in the ports we studied.
+"""
+
+
+@pytest.mark.parametrize("question", ["What do the authors propose?", "What is the main argument of the paper?"])
+def test_what_the_work_built_is_what_it_proposes(question):
+    """"We have built Tidemill, a system that ..." states what the work makes (as "We develop a calculus ...",
+    "This paper introduces ..."), not "the ports we studied"; "In §2, we introduce ..." is a roadmap sentence."""
+    doc = parse(WHAT_IT_BUILT)
+    lay = overview.layout(doc)
+    text = {display_text(s.text): s.id for s in doc.sentences}
+    assert lay.roadmap[text["In §2, we introduce the lock registers the schedules are drawn from."]]
+    assert quoted(doc, question) == ["We have built Tidemill, a system that schedules barges at tidal locks from the lock registers."]
