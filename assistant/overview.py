@@ -830,7 +830,7 @@ _RESTATES = re.compile(  # a conclusion's opening that restates the work rather 
     r"\b(?:we have (?:described|presented|introduced|proposed)|(?:this|the present|our) (?:paper|article|work|report|study)"
     r" (?:has )?(?:described|presented|introduced|proposed))\b", re.I)
 _RESULTS = (  # what the authors found, in so many words (no hedges: "generally", "in short")
-    r"\b(?<!if )(?<!whether )we (?:have )?(?:find|found|show|showed|shown|observed?)\b|\b(?:results?|findings?|evidence|data) (?:\w+ )?(?:shows?|showed|suggests?"
+    r"\b(?<!if )(?<!whether )we (?:\w+ly )?(?:have )?(?:find|found|show|showed|shown|observed?)\b|\b(?:results?|findings?|evidence|data) (?:\w+ )?(?:shows?|showed|suggests?"
     r"|suggested|indicates?|indicated|demonstrates?|demonstrated|reveals?|revealed|confirms?|confirmed)\b|\b(?:results?|findings?)(?=\s*:)"
 )
 # A conclusion's findings, hedged and passive ones too ("generally", "in short", "was associated with"): the conclusion's weak
@@ -843,13 +843,13 @@ _FINDS = (
 )
 _SHOWN = (  # "We have shown that ...", "Our experiments demonstrate ..."
     r"\bwe have (?:shown|demonstrated|found|observed|learned)\b|\b(?:experiments?|evaluation|measurements?|results?|study|analysis|simulations?"
-    r"|implementation)"
+    r"|implementation|prototype)"
     r" (?:\w+ ){0,2}?(?:show(?:s|ed)?|demonstrated?s?|confirm(?:s|ed)?|reveal(?:s|ed)?|indicated?s?|suggest(?:s|ed)?)\b"
 )
 _MEASURED = (  # a sentence giving a measured result: "outperforms", "30 times faster", "from 99.99% to 0.15%", "speed-ups between 10 to 100"
     r"\b(?:outperform\w*|(?:\d+(?:\.\d+)?|two|three|four|five|ten|several|many|orders? of magnitude) ?(?:times|x|×|fold)? ?(?:faster|slower|better"
     r"|fewer|lower|higher|smaller|larger|less|more)(?= than| at| on| in|,|\.)|speed-?ups?|(?:improv|reduc|increas|decreas|lower|rais|cut|sav)\w*"
-    r" (?:\w+ ){0,6}?(?:by|from|to) (?:about |up to |over |nearly |almost |roughly )?\d[\d.,]*|\d[\d.,]*\s?%)"
+    r" (?:\w+ ){0,9}?(?:by|from|to) (?:about |up to |over |nearly |almost |roughly )?\d[\d.,]*|\d[\d.,]*\s?%)"
 )
 _EVALUATES = (  # a sentence saying how the work was evaluated
     r"\bwe (?:evaluat|measur|test|benchmark|experiment|ran|run|conduct|perform|collect|stud(?:y|ied)|analy[sz]ed|compar)\w*"
