@@ -68,10 +68,11 @@ _FUNDED = re.compile(
     r".{0,80}?\b(?i:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
 _THANKING = re.compile(r"\W*(?:(?:we|I) (?:\w+ ){0,4}?(?:thank|grateful|indebted)|thanks (?:go )?to\b|acknowledge?ments? (?:are|is) due\b"
                        r"|(?:my|our) (?:\w+ )?(?:acknowledge?ments?|thanks|gratitude)"
-                       r"|(?:discussions?|conversations?|comments|feedback|suggestions) (?:with|from|by) .{0,80}\b(?:was|were) (?:\w+ )?helpful"
-                       # "Graham Hutton provided many useful remarks on draft versions of this paper."
-                       r"|[^.;]{0,60}?\b(?:provided|gave|made|offered) (?:\w+ ){0,3}(?:remarks|comments|suggestions|feedback) on (?:\w+ ){0,3}(?:drafts?|versions?))\b",
-                       re.I)  # "My first acknowledgment is of Lars Knoll, ..."
+                       r"|(?:discussions?|conversations?|comments|feedback|suggestions) (?:with|from|by) .{0,80}\b(?:was|were) (?:\w+ )?helpful)\b", re.I)
+# thanks without the word: "Graham Hutton provided many useful remarks on draft versions of this paper." (read only where
+# "draft" or "version" occurs: a pattern searched anywhere costs a large document's layout milliseconds)
+_REMARKS_ON_DRAFTS = re.compile(r"\b(?:provided|gave|made|offered) (?:\w+ ){0,3}(?:remarks|comments|suggestions|feedback) on (?:\w+ ){0,3}"
+                                r"(?:drafts?|versions?)\b", re.I)  # "My first acknowledgment is of Lars Knoll, ..."
 _THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
 NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
 FUNDED_ZONES = NOTICE_ZONES | {"conclusion"}
@@ -116,7 +117,8 @@ def layout(doc: Document) -> Layout:
     for s in doc.sentences:
         zone = paragraph_zone[s.paragraph]
         shown = display_text(s.text) if zone in FUNDED_ZONES else ""
-        thanks = _THANKING.match(shown) is not None if shown else False
+        thanks = bool(shown) and (_THANKING.match(shown) is not None
+                                  or (("draft" in (low := shown.lower()) or "version" in low) and _REMARKS_ON_DRAFTS.search(shown) is not None))
         if (zone == "conclusion" and s.section == thanked) or thanks or (shown and _FUNDED.search(shown)):
             zones.append("acknowledgements")  # a funding footnote or a word of thanks in an introduction or a conclusion,
             funded.add(s.id)  # ... and a conclusion's sentences after its first thanks (thanks run on into it, unheaded;
@@ -633,8 +635,6 @@ _ROADMAP = re.compile(
     # a part said to be elsewhere: "Chain replication is compared in §6 to other work on scalable storage systems."
     r"|\b(?:is|are)\s+(?:\w+\s+)?(?:compared|described|discussed|presented|detailed|explained|reviewed|covered|summari[sz]ed|outlined)"
     r"\s+(?:in|at length in)\s+(?:§\s?|sections?\s+|chapters?\s+)(?:\d|[IVX]+\b)"  # "... is discussed in Section IV-C below."
-    # ... or in a figure or table: "All the slogans are collected in Figure 1 near the beginning of the paper."
-    r"|\b(?:is|are)\s+(?:\w+\s+)?(?:collected|listed|gathered|tabulated|summari[sz]ed)\s+in\s+(?:figure|fig\.|table)\s*\d"
     # the close announced: "We close with a list of open problems in anonymous communication."
     r"|^(?:finally,?\s+|lastly,?\s+)?(?:we|I) (?:close|conclude|end|finish) (?:by (?:giving|listing|discussing|describing|presenting|outlining|reviewing)\b"
     r"|with (?:a |an |some |our )?(?:\w+\s+)?(?:list|discussion|summary|overview|survey|description|few|look|review)\b)",
@@ -659,10 +659,18 @@ _ASKS = re.compile(  # a question: opens with a question word and ends with "?",
     r"|should|would|will|shall|may|might|must|have|has|had)\b.*\?[\"'”’)\]]*\s*(?:\((?:see|cf\.)[^)]*\)\s*)?$", re.I | re.S)
 
 
+# ... or one saying that a part is in a figure or table: "All the slogans are collected in Figure 1 near the beginning of
+# the paper." (read only where "Figure", "Fig." or "Table" occurs)
+_IN_FIGURE = re.compile(r"\b(?:is|are)\s+(?:\w+\s+)?(?:collected|listed|gathered|tabulated|summari[sz]ed)\s+in\s+(?:figure|fig\.|table)\s*\d",
+                        re.I)
+
+
 def roadmap(doc: Document, texts: Sequence[str] | None = None) -> np.ndarray:
-    """Per sentence: is it a roadmap sentence (``_ROADMAP``)? Such a sentence answers only a question about
-    how the paper is laid out (``asks_layout``), and never a question about the paper as a whole."""
-    return np.array([bool(_ROADMAP.search(text)) for text in texts or _texts(doc)], dtype=bool)
+    """Per sentence: is it a roadmap sentence (``_ROADMAP``, ``_IN_FIGURE``)? Such a sentence answers only a question
+    about how the paper is laid out (``asks_layout``), and never a question about the paper as a whole."""
+    return np.array([_ROADMAP.search(text) is not None or (("fig" in (low := text.lower()) or "table" in low)
+                                                           and _IN_FIGURE.search(text) is not None)
+                     for text in texts or _texts(doc)], dtype=bool)
 
 
 def asks_layout(question: str) -> bool:
@@ -898,8 +906,9 @@ _LIMITS = (  # a sentence stating what the work could not do (not what it leaves
     r"\b(?:limitations?|shortcomings?|caveats?|(?<!reasons )beyond the scope(?! that)"
     # "limited" said of the work ("The study is limited to the leases that survive"), not of what it measures or
     # cites ("The compression errors under SZ are always strictly limited in the user-specified error bound")
-    rf"|(?:the|this|the present|the current|our) (?:\w+ )?(?:{_WORK}|treatment|data|dataset|sample|survey|evaluation)\b[^.;]{{0,30}}?"
-    r"\b(?:is|are|was|were|remains?) (?:\w+ )?limited (?:by|to|in)"
+    rf"|(?:(?:the|this|the present|the current|our) (?:\w+ )?(?:{_WORK}|treatment|data|dataset|sample|survey|evaluation)"
+    r"|(?:our|the present|the proposed) (?:\w+ )?(?:implementation|system|approach|prototype|model|method|design|tool|framework))"
+    r"\b[^.;]{0,30}?\b(?:is|are|was|were|remains?) (?:\w+ )?limited (?:by|to|in)"  # "our current implementation is limited in scope"
     r"|(?:could|can|did|does) not (?:be )?(?:address|cover|include|examine|establish|determine|capture|generali[sz]e)\w*)\b"
 )
 # ... or what it does not do, said of the work itself (``_OWN_WORK`` or its name): "Herbivore does not protect transactions
