@@ -812,13 +812,18 @@ class Aspect:
 _THESIS = (
     rf"\b(?:this|the present|the current|our|the following|the) (?:\w+ )?{_WORK}\b.{{0,60}}?\b(?:argu|examin|aim|seek|explor|investigat"
     r"|analy[sz]|focus|address|show|demonstrat|report|propos|consider|describ|present|assess|evaluat|compar|discuss|stud|review|provid"
-    r"|develop|offer|contribut|attempt|tr(?:y|ies)|set(?:s)? out|ask|question|introduc(?:es|ed|ing))\w*"
+    r"|develop|offer|contribut|attempt|tr(?:y|ies)|set(?:s)? out|ask|question)\w*"
     r"|\bwe (?:argue|contend|propose|show|examine|investigate|explore|suggest|analy[sz]e|study|assess|compare|present|report|find|aim|seek)\b"
-    # what the work makes: "We have built Percolator, a system for ...", "We develop a calculus for ..." (not "the applications we built")
-    r"|\bwe (?:introduce|develop|(?:have )?(?:built|developed|designed)(?:,? (?:and )?(?:\w+ly )?(?:implemented|built|deployed|evaluated))*)"
-    r"\s+(?:an?\b|the\b|our\b|new\b|novel\b|(?:\w+\s+)?(?:techniques|methods|tools|algorithms|models|protocols|systems)\b|(?-i:[A-Z]))"
     r"|\bhere,? we \w+|\bwe provide (?:\w+ )?evidence\b"
     r"|\b(?:aim|purpose|objective|goal|focus) of (?:this|the present|the current|our) \w+|\b(?:this|the) \w+ (?:aimed|was designed|sought) to"
+)
+# ... or says what it makes: "We have built Percolator, a system for ...", "We develop a calculus for ...", "This paper introduces
+# Solaris Zones, ..." (not "the applications we built"): its argument and proposal, not where the problem it takes on ends
+# (``_before_thesis``: "In this paper, we introduce novel document representation (graph-of-word) ..." comes before it)
+_MAKES = (
+    rf"\b(?:this|the present|the current|our|the following|the) (?:\w+ )?{_WORK}\b.{{0,60}}?\bintroduc(?:es|ed|ing)\b"
+    r"|\bwe (?:introduce|develop|(?:have )?(?:built|developed|designed)(?:,? (?:and )?(?:\w+ly )?(?:implemented|built|deployed|evaluated))*)"
+    r"\s+(?:an?\b|the\b|our\b|new\b|novel\b|(?:\w+\s+)?(?:techniques|methods|tools|algorithms|models|protocols|systems)\b|(?-i:[A-Z]))"
 )
 _CONCLUDES = (
     r"\b(?:in conclusion|to conclude|to sum up|in sum|in summary|overall|taken together|all in all|on the whole|we conclude"
@@ -994,13 +999,14 @@ _DATED = (  # a front-matter line dating the work: a month and year, or a year
     rf"|\b(?:to appear in|appeared in|submitted to|published in)\b.{{0,60}}\b{YEAR_DIGITS}\b"  # "To appear in OSDI 2006"
 )
 
-_AIM = re.compile(_THESIS, re.I)
+_AIM = re.compile(_THESIS, re.I)  # where the problem ends (``_before_thesis``, ``_problem``)
+_STATES_WORK = re.compile(f"{_THESIS}|{_MAKES}", re.I)  # what the work argues, does or makes: its thesis
 OPENING = {"abstract": 1.0, "introduction": 0.8, "lead": 0.8}
 ASPECTS: dict[str, Aspect] = {
-    "topic": Aspect({**OPENING, "title": 0.5, "method": 0.3}, re.compile(_THESIS, re.I), frozenset({"method"}), (0.5, 0.2)),
-    "opening": Aspect({**OPENING, "method": 0.3}, re.compile(_THESIS, re.I), frozenset({"method"}), (0.5, 0.2)),
-    "aim": Aspect({**OPENING, "method": 0.6}, re.compile(_THESIS, re.I), frozenset({"method", "lead"})),
-    "argument": Aspect({**OPENING, "method": 0.5, "conclusion": 0.7}, re.compile(_THESIS, re.I), frozenset({"method", "lead"}),
+    "topic": Aspect({**OPENING, "title": 0.5, "method": 0.3}, _STATES_WORK, frozenset({"method"}), (0.5, 0.2)),
+    "opening": Aspect({**OPENING, "method": 0.3}, _STATES_WORK, frozenset({"method"}), (0.5, 0.2)),
+    "aim": Aspect({**OPENING, "method": 0.6}, _STATES_WORK, frozenset({"method", "lead"})),
+    "argument": Aspect({**OPENING, "method": 0.5, "conclusion": 0.7}, _STATES_WORK, frozenset({"method", "lead"}),
                        weak_cue=re.compile(f"{_CONCLUDES}|{_FINDS}", re.I)),
     # the abstract's weight is low enough that its best-scored sentence, saying nothing of conclusions, does not outweigh
     # a Conclusion's opener (Kelips, Freenet); one that says "we show" still does
@@ -1037,7 +1043,7 @@ ASPECTS: dict[str, Aspect] = {
                      heading=re.compile(r"\bfuture (?:work|research|developments?|directions?|plans?)\b|\bopen (?:problems|questions|issues)\b"
                                         r"|\bnext steps\b|^[\d.\s]*(?:the )?futures?$", re.I)),  # Okapi's "8.3 Futures"
     "contribution": Aspect({**OPENING, "conclusion": 0.7}, re.compile(_CONTRIBUTES, re.I), frozenset({"conclusion"}), (0.3, 0.1),
-                           weak_cue=re.compile(_THESIS, re.I)),
+                           weak_cue=_STATES_WORK),
     # the problem a work takes on: the abstract's or introduction's sentences that say what is hard or missing,
     # mostly before the one presenting the work ("Implementing ACID transactions has been a longstanding challenge")
     "problem": Aspect(dict(OPENING), re.compile(_PROBLEM, re.I), frozenset(OPENING), (0.3, 0.2, 0.1), announced=False),
@@ -1049,6 +1055,7 @@ _ASKING = re.compile(r"^\W*(?:(?:so|but|and|yet|now|then|first|second|third|fina
                      r"|when|whether|is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|must|may|might)\b", re.I)
 STATED_NOT_ASKED = ("argument", "conclusion", "findings", "recommendation", "method", "evaluation", "limitation", "future", "contribution")
 ASPECTS = {name: replace(aspect, asked=False) if name in STATED_NOT_ASKED else aspect for name, aspect in ASPECTS.items()}
+SETS_OUT = replace(ASPECTS["aim"], cue=_AIM)  # what a work sets out to do, standing in for the problem it takes on (``_problem``)
 PUBLISHER_KINDS = frozenset(terms("university institution institute press journal school programme program"))
 CUE_WEIGHT = 1.0  # a sentence that states the aspect outweighs one merely in the right part
 DETAIL_WEIGHT = 0.5  # a sentence giving the particulars (``Aspect.detail``) over a part's first sentence (position 0.3)
@@ -1259,7 +1266,7 @@ def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclu
     follower = _next_in_paragraph(doc, sid)
     opening = lay.zones[sid] in OPENING or lay.zones[sid] == "method"
     if (aspect in ("argument", "aim", "topic") and opening and follower is not None and follower not in exclude
-            and not lay.roadmap[follower] and _AIM.search(display_text(doc.sentences[sid].text))):
+            and not lay.roadmap[follower] and _STATES_WORK.search(display_text(doc.sentences[sid].text))):
         ids.append(follower)  # an aim statement is followed by its claim
     elif aspect == "title" and sid + 1 < len(doc.sentences) and _completes_title(doc, sid):
         ids.append(sid + 1)  # "Elle: Inferring Isolation Anomalies from Experimental" / "Observations"
@@ -1412,8 +1419,8 @@ def _problem(lay: Layout, doc: Document, scores: np.ndarray, exclude: frozenset[
     a sentence, what the work sets out to do."""
     after = frozenset(range(len(doc.sentences))) - lay.problem_stated
     best = _best(lay, doc, ASPECTS["problem"], scores, exclude | after)
-    if best is None:  # no sentence saying what is hard: what the work sets out to do
-        best = _best(lay, doc, ASPECTS["aim"], scores, exclude)
+    if best is None:  # no sentence saying what is hard: what the work sets out to do (not what it makes: "we introduce ...")
+        best = _best(lay, doc, SETS_OUT, scores, exclude)
         return None if best is None else PaperSelection((best[0],), "problem", best[1])
     sid, cued = best
     follower = _next_in_paragraph(doc, sid)

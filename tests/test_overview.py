@@ -1963,3 +1963,13 @@ def test_what_the_work_built_is_what_it_proposes(question):
 def test_a_finding_is_read_in_its_own_words(finding):
     doc = parse(WHAT_IT_BUILT.replace("In §2, we introduce the lock registers the schedules are drawn from.", finding))
     assert quoted(doc, "What are the main findings?") == [finding]
+
+
+def test_a_problem_stated_by_no_sentence_is_what_the_work_sets_out_to_do_not_what_it_makes():
+    """With no sentence saying what is hard, the problem is what the work sets out to do ("Questioning ..., we
+    propose ..."), not the sentence naming what it makes ("we introduce Tidemill ..."), which states its proposal."""
+    doc = parse("Scheduling Grain Barges\n\nAbstract\n\nIn this paper, we introduce Tidemill, a schedule for barges at tidal "
+                "locks. Questioning the habit of waiting for the tide at every lock, we propose schedules drawn from the "
+                "lock registers.\n\n1 Introduction\n\nBarges carried most of the coast's grain before the railways came.\n")
+    assert quoted(doc, "What problem does the paper address?") == [
+        "Questioning the habit of waiting for the tide at every lock, we propose schedules drawn from the lock registers."]
