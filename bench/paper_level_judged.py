@@ -2,6 +2,7 @@
 
     python bench/paper_level_judged.py --indexes DIR --verdicts V1.tsv [V2.tsv ...] --out bench/paper_level_judged.jsonl
     python bench/paper_level_judged.py --indexes DIR --verdicts C1.tsv C2.tsv --out bench/paper_level_check.jsonl
+    python bench/paper_level_judged.py --indexes DIR --verdicts F.tsv --out bench/paper_level_fresh.jsonl
 
 DIR holds one index folder per document (``assistant index a.pdf b.pdf ... --index-dir DIR``).
 Each verdicts file is a TSV with a header and ``key<TAB>verdict<TAB>reason<TAB>better`` lines,
@@ -11,7 +12,8 @@ judged question is asked again with the current code; an answer about the paper'
 (overview.PaperSelection, not a front-matter aspect) becomes a row with paper_confidence.FEATURES,
 its label (RIGHT 1, PARTLY 0.5, WRONG 0) and the confidence the rule rates showed (``before``).
 Only numbers, names and verdicts are written, never the documents' text. CHANGELOG (twenty-eighth
-round) says which PDFs were judged and how.
+round; twenty-ninth for ``paper_level_fresh.jsonl``, 20 documents from outside the probe set) says which
+PDFs were judged and how.
 """
 
 from __future__ import annotations
