@@ -111,8 +111,10 @@ def test_a_paper_level_answer_shows_the_judged_probability_not_a_higher_one_from
     assert front.floor == overview.CUED_CONFIDENCE  # a front-matter answer keeps its rule rate
 
 
-def test_the_check_set_was_never_fitted_on_and_scores_better_than_the_rule_rates():
-    fitted_rows, check = read_rows(fit_paper_confidence.ROWS), read_rows(fit_paper_confidence.CHECK)
+@pytest.mark.parametrize("rows", [fit_paper_confidence.CHECK, fit_paper_confidence.ROWS.with_name("paper_level_fresh.jsonl")])
+def test_the_check_sets_were_never_fitted_on_and_score_better_than_the_rule_rates(rows):
+    """The check set (24 other probe PDFs) and the fresh set (19 documents from outside the probe set)."""
+    fitted_rows, check = read_rows(fit_paper_confidence.ROWS), read_rows(rows)
     assert not set(fitted_rows.documents.tolist()) & set(check.documents.tolist())  # other PDFs
     after = fit_paper_confidence.scores(load_model().probability(check.x), check.label)
     before = fit_paper_confidence.scores(check.before, check.label)
