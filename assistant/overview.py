@@ -68,11 +68,12 @@ _FUNDED = re.compile(
     r".{0,80}?\b(?i:grants?|awards?|fellowships?|scholarships?|foundation|council|fund|NSF|DARPA|ONR|AFOSR|NSERC|agency|program(?:me)?|project)\b")
 _THANKING = re.compile(r"\W*(?:(?:we|I) (?:\w+ ){0,4}?(?:thank|grateful|indebted)|thanks (?:go )?to\b|acknowledge?ments? (?:are|is) due\b"
                        r"|(?:my|our) (?:\w+ )?(?:acknowledge?ments?|thanks|gratitude)"
-                       r"|(?:discussions?|conversations?|comments|feedback|suggestions) (?:with|from|by) .{0,80}\b(?:was|were) (?:\w+ )?helpful)\b", re.I)
+                       r"|(?:discussions?|conversations?|comments|feedback|suggestions) (?:with|from|by) .{0,80}\b(?:was|were) (?:\w+ )?helpful)\b",
+                       re.I)  # "My first acknowledgment is of Lars Knoll, ..."
 # thanks without the word: "Graham Hutton provided many useful remarks on draft versions of this paper." (read only where
 # "draft" or "version" occurs: a pattern searched anywhere costs a large document's layout milliseconds)
 _REMARKS_ON_DRAFTS = re.compile(r"\b(?:provided|gave|made|offered) (?:\w+ ){0,3}(?:remarks|comments|suggestions|feedback) on (?:\w+ ){0,3}"
-                                r"(?:drafts?|versions?)\b", re.I)  # "My first acknowledgment is of Lars Knoll, ..."
+                                r"(?:drafts?|versions?)\b", re.I)
 _THANKS = re.compile(r"\s*acknowledge?ments?\s*[.:—–-]\s+\S", re.I)  # a run-in heading, the thanks after it
 NOTICE_ZONES = frozenset({"front", "body", "lead", "abstract", "introduction"})
 FUNDED_ZONES = NOTICE_ZONES | {"conclusion"}
@@ -655,8 +656,9 @@ def _texts(doc: Document) -> list[str]:
 
 
 _ASKS = re.compile(  # a question: opens with a question word and ends with "?", perhaps "(See Section 3.)"
-    r"^(?:(?:but|and|so|then),?\s+)?(?:what|why|how|who|whom|whose|which|when|where|is|are|was|were|do|does|did|can|could"
-    r"|should|would|will|shall|may|might|must|have|has|had)\b.*\?[\"'”’)\]]*\s*(?:\((?:see|cf\.)[^)]*\)\s*)?$", re.I | re.S)
+    r"^\W*(?:(?:but|and|so|then|yet|now|first|second|third|finally|next),?\s+)?(?:what|why|how|who|whom|whose|which|when|where|whether"
+    r"|is|are|was|were|do|does|did|can|could|should|would|will|shall|may|might|must|have|has|had)\b.*\?[\"'”’)\]]*\s*"
+    r"(?:\((?:see|cf\.)[^)]*\)\s*)?$", re.I | re.S)
 
 
 # ... or one saying that a part is in a figure or table: "All the slogans are collected in Figure 1 near the beginning of
@@ -1049,10 +1051,8 @@ ASPECTS: dict[str, Aspect] = {
     "problem": Aspect(dict(OPENING), re.compile(_PROBLEM, re.I), frozenset(OPENING), (0.3, 0.2, 0.1), announced=False),
     "scope": Aspect({"title": 1.0, **OPENING, "method": 0.5}, re.compile(_SCOPE, re.I), frozenset({"title", *OPENING, "method"})),
 }
-# what a work claims, found, did or leaves: a question in its text ("So, what is the way out of the tar pit?") states none of it;
-# a statement ending on one does ("In summary, ... is but the first step on a long road— who knows where it will end?")
-_ASKING = re.compile(r"^\W*(?:(?:so|but|and|yet|now|then|first|second|third|finally|next),?\s+)?(?:what|why|how|who|whom|whose|which|where"
-                     r"|when|whether|is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|must|may|might)\b", re.I)
+# what a work claims, found, did or leaves: a question in its text (``_ASKS``: "So, what is the way out of the tar pit?") states
+# none of it; a statement ending on one does ("In summary, ... is but the first step on a long road— who knows where it will end?")
 STATED_NOT_ASKED = ("argument", "conclusion", "findings", "recommendation", "method", "evaluation", "limitation", "future", "contribution")
 ASPECTS = {name: replace(aspect, asked=False) if name in STATED_NOT_ASKED else aspect for name, aspect in ASPECTS.items()}
 SETS_OUT = replace(ASPECTS["aim"], cue=_AIM)  # what a work sets out to do, standing in for the problem it takes on (``_problem``)
@@ -1489,7 +1489,7 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     candidates = [i for i in candidates if not lay.says_nothing[i] and not announcing[i]]
     texts = [display_text(doc.sentences[i].text) for i in candidates]
     if not aspect.asked:
-        kept = [(i, t) for i, t in zip(candidates, texts) if not (_ASKING.match(t) and t.rstrip().endswith("?"))]
+        kept = [(i, t) for i, t in zip(candidates, texts) if not _ASKS.match(t)]
         candidates, texts = [i for i, _ in kept], [t for _, t in kept]
     if not aspect.announced:  # "There are two problems with such an approach." names none
         kept = [(i, t) for i, t in zip(candidates, texts) if not _announces(t)]
