@@ -140,8 +140,8 @@ class Model:
     def score(self, x: np.ndarray) -> np.ndarray:
         """The uncalibrated logistic score (logit) of feature rows ``x`` (a model fitted on the first
         BASE_FEATURES reads only those columns)."""
-        x = np.asarray(x, dtype=np.float64)[..., : len(self.coef)]
-        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return fitted.standardized_logit(np.asarray(x, dtype=np.float64)[..., : len(self.coef)], self.mean, self.scale, self.coef,
+                                         self.intercept)
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """Calibrated probabilities of feature rows ``x`` (one row gives a 0-d array)."""
@@ -173,8 +173,7 @@ def model_from_json(data: dict) -> Model:
                               tuple(float(v) for v in cal.get("x", ())), tuple(float(v) for v in cal.get("y", ())))
     if calibration.method not in ("platt", "isotonic") or len(calibration.x) != len(calibration.y):
         raise ValueError(f"unknown calibration {calibration.method!r}")
-    model = Model(np.asarray(data["mean"], float), np.asarray(data["scale"], float), np.asarray(data["coef"], float),
-                  float(data["intercept"]), calibration)
+    model = Model(*fitted.standardized(data), calibration)
     if not len(model.mean) == len(model.scale) == len(model.coef) == len(data["features"]):
         raise ValueError("its arrays do not match the features")
     return model

@@ -1,4 +1,5 @@
-"""Reading a fitted model's JSON file (ranker, joining, confidence, abstention): one way to fail.
+"""Reading a fitted model's JSON file (ranker, joining, confidence, abstention): one way to fail; and the
+standardized logistic regression three of them are (ranker, confidence, paper-level confidence).
 
 Each model ships as plain JSON beside its module and is parsed by that module's own
 ``model_from_json``; a file that is missing, unreadable or of another shape is an installation
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Callable, TypeVar
+
+import numpy as np
 
 from assistant.errors import AssistantError
 
@@ -27,3 +30,15 @@ def read_model(path: Path, what: str, fix: str, parse: Callable[[dict], T]) -> T
         raise
     except MALFORMED as exc:
         raise AssistantError(f"cannot read the {what} {path} ({exc.__class__.__name__}: {exc}); {fix}") from None
+
+
+def standardized(data: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The ``mean``, ``scale``, ``coef`` and ``intercept`` of a logistic regression fitted on standardized
+    features, as its JSON holds them."""
+    return (np.asarray(data["mean"], float), np.asarray(data["scale"], float), np.asarray(data["coef"], float),
+            float(data["intercept"]))
+
+
+def standardized_logit(x: np.ndarray, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """The logit of feature rows ``x`` under such a regression."""
+    return ((np.asarray(x, dtype=np.float64) - mean) / scale) @ coef + intercept

@@ -102,6 +102,7 @@ class Layout:
     says_nothing: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     contributions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     run_in: tuple[tuple[str, ...], ...] = ()
+    asks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per sentence: is it a question (``_ASKS``)?
 
 
 def layout(doc: Document) -> Layout:
@@ -163,9 +164,10 @@ def layout(doc: Document) -> Layout:
                              for t, zone in zip(texts, zones)], dtype=bool)  # the title repeated in a part
     contributions = np.array([  # every way of announcing them says "contributions"
         "ontribution" in t and _CONTRIBUTIONS_ANNOUNCED.search(t) is not None for t in texts], dtype=bool)
+    asks = np.array([_ASKS.match(t) is not None for t in texts], dtype=bool)
     return Layout(tuple(zones), order, frozenset(terms(title)) | _acronym(title), front_only, names, frozenset().union(*each), each,
-                  signposts(doc, texts), roadmap(doc, texts), _before_thesis(doc, tuple(zones)), in_section, work_name(title),
-                  says_nothing, contributions, _run_in_labels(doc, texts))
+                  signposts(doc, texts, asks), roadmap(doc, texts), _before_thesis(doc, tuple(zones)), in_section, work_name(title),
+                  says_nothing, contributions, _run_in_labels(doc, texts), asks)
 
 
 MIN_ABSTRACT_SENTENCES = 2
@@ -644,11 +646,15 @@ _ROADMAP = re.compile(
 _ASKS_LAYOUT = re.compile(r"\b(?:organi[sz]\w*|structured?|outline|sections?|chapters?|parts?|roadmap)\b", re.I)
 
 
-def signposts(doc: Document, texts: Sequence[str] | None = None) -> np.ndarray:
+def signposts(doc: Document, texts: Sequence[str] | None = None, asks: np.ndarray | None = None) -> np.ndarray:
     """Per sentence: does it speak of the text itself (``_SIGNPOST``), or ask instead of stating ("How do we
     make all this work?")? Such a sentence answers a question that names the work (``names_the_work``),
-    not one about the paper's topic. ``texts``: the sentences' display texts, when already made."""
-    return np.array([bool(_SIGNPOST.match(text) or _ASKS.match(text)) for text in texts or _texts(doc)], dtype=bool)
+    not one about the paper's topic. ``texts``: the sentences' display texts, ``asks``: which ask (``_ASKS``),
+    when already made."""
+    texts = texts or _texts(doc)
+    if asks is None:
+        asks = np.array([_ASKS.match(text) is not None for text in texts], dtype=bool)
+    return np.array([_SIGNPOST.match(text) is not None for text in texts], dtype=bool) | asks
 
 
 def _texts(doc: Document) -> list[str]:
@@ -1489,7 +1495,7 @@ def _best(lay: Layout, doc: Document, aspect: Aspect, scores: np.ndarray, exclud
     candidates = [i for i in candidates if not lay.says_nothing[i] and not announcing[i]]
     texts = [display_text(doc.sentences[i].text) for i in candidates]
     if not aspect.asked:
-        kept = [(i, t) for i, t in zip(candidates, texts) if not _ASKS.match(t)]
+        kept = [(i, t) for i, t in zip(candidates, texts) if not lay.asks[i]]
         candidates, texts = [i for i, _ in kept], [t for _, t in kept]
     if not aspect.announced:  # "There are two problems with such an approach." names none
         kept = [(i, t) for i, t in zip(candidates, texts) if not _announces(t)]

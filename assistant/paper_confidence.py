@@ -63,7 +63,7 @@ class Model:
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """The logit of feature rows ``x``, for a document the model knows nothing particular of."""
-        return ((np.asarray(x, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
+        return fitted.standardized_logit(x, self.mean, self.scale, self.coef, self.intercept)
 
     def probability(self, x: np.ndarray, document: str = "") -> np.ndarray:
         """The probability that answers with feature rows ``x`` are right (one row gives a 0-d array); on a
@@ -87,8 +87,7 @@ def model_from_json(data: dict) -> Model:
     if tuple(data.get("features", ())) != FEATURES:
         raise ValueError("it was fitted on other features")
     offsets = {str(key): float(value["offset"]) for key, value in data.get("documents", {}).items()}
-    model = Model(np.asarray(data["mean"], float), np.asarray(data["scale"], float), np.asarray(data["coef"], float),
-                  float(data["intercept"]), offsets)
+    model = Model(*fitted.standardized(data), offsets)
     if not len(model.mean) == len(model.scale) == len(model.coef) == len(FEATURES) or not np.all(model.scale > 0):
         raise ValueError("its arrays do not match the features")
     return model

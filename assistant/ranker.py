@@ -152,7 +152,7 @@ class Model:
         the sentence holds the answer."""
         if x.shape[1] != len(self.names):
             x = x[:, [FEATURES.index(name) for name in self.names]]
-        return abstain.sigmoid(((x - self.mean) / self.scale) @ self.coef + self.intercept)
+        return abstain.sigmoid(fitted.standardized_logit(x, self.mean, self.scale, self.coef, self.intercept))
 
 
 def neighbour_max(values: np.ndarray, paragraph: np.ndarray) -> np.ndarray:
@@ -355,8 +355,7 @@ def model_from_json(data: dict, where: Path | str = "ranker.json") -> Model:
     names = tuple(data.get("features", ()))
     if names not in FEATURE_SETS:
         raise AssistantError(f"{where} was fitted on other features; refit it with `python -m assistant.fit_ranker`")
-    return Model(names, np.asarray(data["mean"], float), np.asarray(data["scale"], float),
-                 np.asarray(data["coef"], float), float(data["intercept"]),
+    return Model(names, *fitted.standardized(data),
                  Rule(float(data["rule"]["near"]), float(data["rule"]["far"]), int(data["rule"]["max_sentences"])))
 
 
