@@ -248,6 +248,8 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     kept += [i for intro, items in listed.items() for i in (intro, *items)]
     if evidence is not None and settings.run_share and not wants_sources(question):
         whole = likely_runs(doc, whole, kept, evidence, settings.run_share)
+    whole, columns = captions_completed(doc, whole, best, question)
+    listed.update(columns)  # a column follows its caption as a list its introduction
     ranked = likelihood(len(doc.sentences), evidence) if evidence is not None and settings.lead_by_evidence else leading
     order = ranked.astype(float)  # a copy
     if best != top_id:  # the definition's run leads
@@ -458,6 +460,25 @@ def table_answer(doc: Document, best: int, question: str) -> list[int]:
     cells = named or own or list(columns.values())
     caption = table_caption(doc, best)
     return sorted({sid for ids in cells for sid in ids} | ({caption} if caption is not None else set()))
+
+
+def captions_completed(doc: Document, chosen: list[int], best: int,
+                       question: str) -> tuple[list[int], dict[int, list[int]]]:
+    """``chosen`` with each table caption that joined the ``best`` sentence on its score ("Table 1. Main goals
+    of Russia and Iran in the Middle East.") followed by the cells of the one column the question names (what
+    ``table_answer`` gives when the caption leads), or left out when the question names no one column: a
+    caption alone answers nothing ("What does Russia want to achieve in the Middle East?" was answered with
+    another sentence and the bare caption). Also each such caption's cells, to follow it."""
+    out: list[int] = []
+    cells: dict[int, list[int]] = {}
+    for sid in chosen:
+        if sid != best and table_caption(doc, sid) == sid:
+            named = [ids for column, ids in table_columns(doc, sid).items() if names_column(question, column)]
+            if len(named) != 1:
+                continue
+            cells[sid] = [i for i in named[0] if i not in chosen]
+        out += [i for i in (sid, *cells.get(sid, ())) if i not in out]
+    return out, cells
 
 
 def companions_of(doc: Document, best: int) -> tuple[bool, list[int]]:

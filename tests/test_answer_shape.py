@@ -143,6 +143,21 @@ def test_a_table_answers_with_its_caption_and_the_named_column(question, columns
     assert list(selection.sentence_ids) == sorted(expected)
 
 
+@pytest.mark.parametrize("question, columns", [
+    ("What do Peru's diplomats pursue?", ["Peru"]),  # one column named: it follows its caption
+    ("What do diplomats pursue?", []),  # none named: the caption alone answers nothing and stays out
+    ("What do Chile and Peru pursue?", []),  # nor when both are
+])
+def test_a_caption_joining_another_sentence_brings_the_named_column_or_stays_out(question, columns):
+    doc = parse(TABLE_DOC)
+    best, caption = sentence_id(doc, "Both states pursue"), sentence_id(doc, "Table 1.")
+    scores = np.zeros(len(doc.sentences))
+    scores[best], scores[caption] = 1.0, 0.99  # the caption scores nearly as well as the best sentence
+    selection = extract.select_sentences(doc, scores, np.ones(len(doc.sentences), dtype=bool), question)
+    cells = [sid for column in columns for sid in table_columns(doc, caption)[column]]
+    assert list(selection.sentence_ids) == [best, *([caption, *cells] if columns else [])]
+
+
 CAPITALS_DOC = TABLE_DOC.replace("Chile", "Russia").replace("Peru", "Iran")
 
 
