@@ -17,10 +17,12 @@ A question is a follow-up of the previous one when any of these holds:
 * it ends on a pronoun after a preposition or "do", standing for what the previous question was
   about, whatever it names: "What does Russia do about it?", "How did Tehran respond to that?"
   (``OBJECT_PRONOUNS``; "Who supports it?" is not one: it names nothing, so the rule above holds);
-  unless it opens with a follow-up phrase ("And what does Iran get out of it?" swaps names as
-  below), its names then join the previous question instead of replacing names in it ("Russia"
-  is a new actor in the previous topic, not Israel's stand-in after "How does Israel view Iran's
-  presence in Syria?");
+  unless it opens with a follow-up phrase and each of its names stands in for one of the previous
+  question ("And what does Iran get out of it?", "And what does Israel think about it?" swap names as
+  below: ``_takes_a_place``), its names then join the previous question instead of replacing names in
+  it ("Russia" is a new actor in the previous topic, not Israel's stand-in after "How does Israel view
+  Iran's presence in Syria?", nor Hezbollah's in "And how does Russia feel about that?" after "What is
+  the role of Hezbollah in Iran's regional strategy?");
 * it is short (four words or fewer) and has no content word of its own, only names and
   function words: "Why?", "And Russia?", "In Syria?";
 * it asks for more of the same (eight words or fewer, none of them a content word beyond a
@@ -312,9 +314,10 @@ def contextualize(question: str, previous: str | None) -> str | None:
     """Retrieval context for ``question`` asked after ``previous``; ``None`` when it stands alone."""
     if not previous or not previous.strip() or not is_follow_up(question):
         return None
-    if entities(question) and ((_ends_on_pronoun(question) and not _opener_end(question)) or _leans_back(question)):
-        return " ".join(previous.split())  # its names join the topic
     new = [e for e in entities(question, after=_opener_end(question)) if e.base.lower() not in REQUEST_WORDS]  # not "Elaborate."
+    if entities(question) and ((_ends_on_pronoun(question) and (not _opener_end(question) or not _takes_a_place(new, previous)))
+                               or _leans_back(question)):
+        return " ".join(previous.split())  # its names join the topic
     context = _swap_question_word(question[_opener_end(question):], previous)
     for old, entity in reversed(_replacements(new, entities(previous))):
         name = entity.base + ("'s" if old.possessive else "")
@@ -327,6 +330,18 @@ def contextualize(question: str, previous: str | None) -> str | None:
     elif not new and asks_other_thing(question, context):
         context = " ".join(dict.fromkeys(_named(context)))
     return context if _lower_words(context) else None
+
+
+def _takes_a_place(new: list[Entity], previous: str) -> bool:
+    """Does each name a follow-up ending on a pronoun brings stand in for one of ``previous``: a name ``previous``
+    has (in another role: "And what does Iran get out of it?" after "What does Russia gain from working with
+    Iran?"), or one after the same preposition, or none, possessive if it is ("And what does Israel think about
+    it?" after "What does Russia think about Iran's presence?")? Not "And how does Russia feel about that?" after
+    "What is the role of Hezbollah in Iran's regional strategy?": the pronoun stands for Hezbollah's role, and
+    Russia is a new actor in it, not Hezbollah's stand-in."""
+    old = entities(previous)
+    return all(any(o.base.lower() == e.base.lower() or (o.preposition, o.possessive) == (e.preposition, e.possessive)
+                   for o in old) for e in new)
 
 
 # The cosine of two words' input token embeddings for one to stand in for the other. Of 26 pairs written as

@@ -42,6 +42,20 @@ def test_a_repeated_name_in_another_role_swaps_places():
     assert contextualize("And what does Iran get out of it?", previous) == "What does Iran gain from working with Russia?"
 
 
+@pytest.mark.parametrize("question, previous, context", [
+    # the pronoun stands for the previous topic, and the new name has no place of its own in it: it joins
+    ("And how does Russia feel about that?", "What is the role of Hezbollah in Iran's regional strategy?",
+     "What is the role of Hezbollah in Iran's regional strategy?"),
+    ("And what does Israel say about it?", "How did Iran's support for Assad change in 2015?",
+     "How did Iran's support for Assad change in 2015?"),
+    # ... a name after the same preposition (here none: the one who thinks) takes the old one's place
+    ("And what does Israel think about it?", "What does Russia think about Iran's presence in Syria?",
+     "What does Israel think about Iran's presence in Syria?"),
+])
+def test_an_opened_follow_up_ending_on_a_pronoun_swaps_only_a_name_with_a_place(question, previous, context):
+    assert contextualize(question, previous) == context
+
+
 def test_every_mention_of_the_old_name_is_rewritten():
     previous = "What does Iran want, and why does Iran's army fight in Syria?"
     assert contextualize("And Russia?", previous) == "What does Russia want, and why does Russia's army fight in Syria?"
