@@ -768,6 +768,7 @@ _ASPECTS: tuple[tuple[str, re.Pattern, bool], ...] = tuple(
 _SUMMARY_MODIFIER = re.compile(r"\b(?:in (?:a|one) (?:nutshell|sentence|paragraph|few words)|in short|in brief|briefly)\b", re.I)
 _GENERIC = frozenset(terms(
     "paper study article report research analysis work essay chapter document text thesis book piece publication "
+    "analyse analyses analysed analysing analyze analyzes analyzed analyzing "  # "Which theory do the authors use to analyse ...?"
     "dissertation manuscript review investigation author authors writer writers researcher researchers main central key "
     "principal overall general whole entire core basic major primary argument arguments argue argues argued claim claims "
     "contend contention point points idea ideas message position stance standpoint conclude concludes concluded "
@@ -1161,7 +1162,9 @@ class PaperSelection:
 _PARTS = re.compile(r",?\s+and\s+(?=(?:who|what|where|when|which|how|in (?:which|what))\b)|\s*;\s*|(?<=\?)\s+(?=\w)", re.I)
 
 
-_TWO_QUESTION_WORDS = re.compile(r"^\s*(where|when|who|what|which|how)\s+and\s+(where|when|who|what|which|how)\b(.*)$", re.I | re.S)
+_TWO_QUESTION_WORDS = re.compile(  # "Where and when was it published?", "When and in what series was it published?"
+    r"^\s*(where|when|who|what|which|how)\s+and\s+(where|when|who|what|which|how"
+    r"|(?:in|by|from|at|for|on)\s+(?:which|what|whom)(?:\s+(?!(?:was|were|is|are|did|does|do|has|have)\b)\w+)?)\b(.*)$", re.I | re.S)
 
 
 _AFFILIATION = re.compile(r"\bwhere (?:was|were|is|are|do|does|did) (?:he|she|they|the authors?) (?:\w+ )?(?:based|from|work(?:ing)?)\b"

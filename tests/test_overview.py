@@ -141,6 +141,7 @@ def paper_layout(paper_doc):
     ("What methodology is used?", "method"),  # bare: no topic, no name, so only the work's own
     ("What is the main contribution?", "contribution"),
     ("Which theoretical framework is applied?", "method"),
+    ("Which theory do the authors use to analyse the two countries?", "method"),  # how they work on it: no topic
     ("How was the research conducted?", "method"),
     ("What period is covered?", "scope"),
     ("Which university published this paper?", "publisher"),  # a kind of publisher is no topic of its own
@@ -1508,7 +1509,12 @@ def test_a_byline_with_accents_set_apart_still_names_the_authors():
 def test_where_and_when_asks_both_of_the_work():
     assert overview.question_parts("Where and when was this UNIX paper published?") == [
         "Where was this UNIX paper published?", "when was this UNIX paper published?"]
+    assert overview.question_parts("When and in what series was it published?") == [
+        "When was it published?", "in what series was it published?"]
+    assert overview.question_parts("When and by whom was it published?") == ["When was it published?", "by whom was it published?"]
     doc = parse(SERIES)
+    assert quoted(doc, "When and in what series was this paper published?") == [
+        "Coastal Heritage Working Papers, Number 12", "Maria Keller and Tomas Brandt, March 2019"]
     assert quoted(doc, "Who published this paper and when was it published?") == [
         "Coastal Heritage Working Papers, Number 12", "Maria Keller and Tomas Brandt, March 2019"]
 
