@@ -196,7 +196,7 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
     """
     masked = np.where(mask, scores, -np.inf)
     leading = masked if lead is None else np.where(mask, lead, -np.inf)  # what picks the best sentence
-    best = top_id = int(np.argmax(leading))
+    best = top_id = _best_statement(doc, leading, question)
     defining = defining_sentence(doc, masked, question, settings.pool) if settings.definitions else None
     if defining is not None:
         best = defining
@@ -233,7 +233,7 @@ def select_sentences(doc: Document, scores: np.ndarray, mask: np.ndarray, questi
             if bars is None:
                 break  # in score order: none after it clears the floor either
             continue
-        if sid in chosen or _duplicate(doc, sid, chosen):
+        if sid in chosen or _duplicate(doc, sid, chosen) or _states_nothing(doc, sid, question):
             continue
         adds = sum(w for t, w in weights.items() if t in _terms(doc, sid) and t not in covered) / total
         if _joins(doc, sid, best, chosen, float(barred[sid]) / bar_top, adds, settings):
@@ -387,6 +387,50 @@ def _learned_selection(doc: Document, masked: np.ndarray, best: int, chosen: lis
                                   or (ratio >= settings.far and _cited_by(doc, sid, chosen))):
             chosen.append(sid)
     return Selection(answer_order(doc, whole_sentences(doc, chosen), order), False)
+
+
+_ASKS_QUESTIONS = re.compile(r"\bquestions?\b|\bask(?:s|ed)?\b", re.I)  # "Which questions do the authors raise?"
+
+
+def _best_statement(doc: Document, leading: np.ndarray, question: str) -> int:
+    """The best-scored sentence of ``leading`` that states something (``_states_nothing``), unless none of the
+    best few does."""
+    best = int(np.argmax(leading))
+    for sid in np.argsort(-leading)[:STATEMENT_SKIP + 1]:
+        if not np.isfinite(leading[sid]):
+            break
+        if not _states_nothing(doc, int(sid), question):
+            return int(sid)
+    return best
+
+
+STATEMENT_SKIP = 5  # sentences passed over for the best statement, at most
+
+
+def _states_nothing(doc: Document, sid: int, question: str) -> bool:
+    """Does sentence ``sid`` state nothing a question could be answered with: a question ("3. Would individuals ...
+    be allowed to deploy additional encryption services ...?"; unless ``question`` asks about questions), a pointer
+    to a figure and no more ("A simple CapsNet architecture is shown in Fig. 1."), or the bare title of a figure or
+    algorithm ("Procedure 1 Routing algorithm."; unless ``question`` names one)?"""
+    text = display_text(doc.sentences[sid].text).strip()
+    if text.rstrip(" \"'”’)").endswith("?") and _OPENS_QUESTION.match(text):  # not "... consider this instance: Is there ...?"
+        return not _ASKS_QUESTIONS.search(question)
+    if _POINTER_ONLY.match(text):
+        return True
+    return bool(_BARE_CAPTION.match(text)) and len(text.split()) <= BARE_CAPTION_WORDS and not _NAMES_FIGURE.search(question)
+
+
+_OPENS_QUESTION = re.compile(
+    r"^(?:[(\[]?(?:\d+|[a-z]|[ivx]+)[.)\]]\s+|[-–•*]\s+)?[\"“‘']?(?:what|which|who|whom|whose|why|how|when|where|whether|is|are|was|were|"
+    r"do|does|did|can|could|should|would|will|shall|may|might|must|has|have|had)\b", re.I)
+_FIGURE = r"(?:fig(?:ure)?s?\.?|tab(?:le)?s?\.?|algorithms?|procedures?|listings?|appendix|section|§)\s*[A-Z]?\d+(?:\.\d+)*[a-z]?"
+# "A simple CapsNet architecture is shown in Fig. 1.", "The results are given in Table 2.", "See Figure 3."
+_POINTER_ONLY = re.compile(
+    rf"^(?:see\s+{_FIGURE}|(?:[\w,'’()-]+\s+){{0,10}}(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:shown|given|illustrated|depicted|"
+    rf"presented|summari[sz]ed|listed|plotted|sketched|outlined|displayed|reported|tabulated)\s+in\s+{_FIGURE})[\s.)]*$", re.I)
+_BARE_CAPTION = re.compile(r"^(?:fig(?:ure)?\.?|algorithm|procedure|listing)\s*\d+[.:]?\s", re.I)  # a table's caption leads its columns
+BARE_CAPTION_WORDS = 8
+_NAMES_FIGURE = re.compile(r"\b(?:fig(?:ure)?|algorithm|procedure|listing)\.?\s*\d", re.I)  # "What does Figure 2 show?"
 
 
 _ASKS_EXAMPLE = re.compile(r"\b(?:examples?|instances?|illustrat\w+|such as)\b", re.I)
@@ -798,9 +842,25 @@ def _adjacent(doc: Document, a: int, b: int) -> bool:
     return abs(a - b) == 1 and doc.sentences[a].paragraph == doc.sentences[b].paragraph
 
 
+# Two sentences sharing this share of their terms (of those either holds) say the same thing: a claim the
+# introduction and a section both state ("In many experiments, the effect in the first few days seems to be
+# trending up or down." / "In many cases, the effect ...": 9 of 11)
+DUPLICATE_SHARE = 0.75
+DUPLICATE_MIN_TERMS = 5  # ... when they hold this many terms: short lines ("Table 1.", "Iran") differ in a word
+
+
 def _duplicate(doc: Document, sid: int, chosen: list[int]) -> bool:
+    """Does sentence ``sid`` say again what one of ``chosen`` says, in the same words or nearly?"""
     text = display_text(doc.sentences[sid].text)
-    return any(display_text(doc.sentences[c].text) == text for c in chosen)
+    mine = _terms(doc, sid)
+    for c in chosen:
+        if display_text(doc.sentences[c].text) == text:
+            return True
+        theirs = _terms(doc, c)
+        both = mine | theirs
+        if min(len(mine), len(theirs)) >= DUPLICATE_MIN_TERMS and len(mine & theirs) >= DUPLICATE_SHARE * len(both):
+            return True
+    return False
 
 
 def _enumeration(doc: Document, best: int) -> list[int]:

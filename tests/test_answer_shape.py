@@ -796,3 +796,52 @@ def test_a_line_ending_with_a_colon_brings_the_lines_it_announces_from_the_next_
     assert names and "Peter Lee, Chair" in " ".join(display_text(doc.sentences[i].text) for i in names)
     assert all(doc.sentences[i].paragraph == doc.sentences[committee + 1].paragraph for i in names)
     assert extract._discourse_neighbours(doc, sentence_id(doc, "The thesis studies")) == []
+
+
+SAYS_NOTHING = """Harbours
+
+Methods
+
+Would the harbour board have allowed a second quay? The quay layout is shown in Fig. 1. Figure 2 Quay plan.
+
+The quay was built of granite blocks in 1850. Ships then moved to the new quay.
+
+Results
+
+In many years, the quay handled more grain than the old harbour did. In most years, the quay handled more grain than the old harbour did.
+"""
+
+
+@pytest.mark.parametrize("fragment, question", [
+    ("Would the harbour board", "How was the quay built?"),  # a question in the text
+    ("shown in Fig. 1", "How was the quay laid out?"),  # a pointer to a figure and no more
+    ("Figure 2 Quay plan", "What was the quay plan?"),  # a figure's bare title
+])
+def test_a_sentence_stating_nothing_neither_leads_nor_joins(fragment, question):
+    doc = parse(SAYS_NOTHING)
+    empty, built = sentence_id(doc, fragment), sentence_id(doc, "granite blocks")
+    scores = np.zeros(len(doc.sentences))
+    scores[empty], scores[built] = 1.0, 0.98  # the empty sentence scores best
+    selection = extract.select_sentences(doc, scores, np.ones(len(doc.sentences), dtype=bool), question)
+    assert selection.sentence_ids[0] == built and empty not in selection.sentence_ids
+    scores[empty], scores[built] = 0.98, 1.0  # ... and nearly as well as the best: it does not join either
+    selection = extract.select_sentences(doc, scores, np.ones(len(doc.sentences), dtype=bool), question)
+    assert empty not in selection.sentence_ids
+
+
+def test_a_question_in_the_text_answers_a_question_about_its_questions():
+    doc = parse(SAYS_NOTHING)
+    asking = sentence_id(doc, "Would the harbour board")
+    scores = np.zeros(len(doc.sentences))
+    scores[asking] = 1.0
+    selection = extract.select_sentences(doc, scores, np.ones(len(doc.sentences), dtype=bool), "Which questions does the paper ask?")
+    assert selection.sentence_ids[0] == asking
+
+
+def test_a_sentence_saying_again_what_the_answer_says_does_not_join():
+    doc = parse(SAYS_NOTHING)
+    first, again = sentence_id(doc, "In many years"), sentence_id(doc, "In most years")
+    scores = np.zeros(len(doc.sentences))
+    scores[first], scores[again] = 1.0, 0.99
+    selection = extract.select_sentences(doc, scores, np.ones(len(doc.sentences), dtype=bool), "How much grain did the quay handle?")
+    assert list(selection.sentence_ids) == [first]
