@@ -15,7 +15,7 @@ from assistant import ranker
 from assistant.checksum import sha256_text
 from assistant.encoder import Encoder, encode_with_tokens
 from assistant.errors import InputError
-from assistant.followup import asks_anew, asks_for_more, retrieval_text, stands_alone
+from assistant.followup import asks_again, asks_anew, asks_for_more, retrieval_text, stands_alone
 from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
@@ -305,9 +305,11 @@ class Assistant:
             if alone and result["abstained"]:
                 query = self.query(f"{context} {question}", expand=True)
                 result = self._hybrid(routed, query, k, ())
-            if (not more and context and len(shown) and not result["abstained"] and asks_anew(question, context)
+            anew = not more and bool(context) and asks_anew(question, context or "")
+            if ((anew or (context and asks_again(question))) and len(shown) and not result["abstained"]
                     and set(result["sentence_ids"]) <= set(shown)):  # it would only repeat what the topic showed
-                result = self._hybrid(question, query, k, shown)
+                other = self._hybrid(question, query, k, shown)
+                result = other if anew or not other["abstained"] else result  # "Why not?": the repeat rather than nothing
             if not more and outline.asks_outline(question, follow_up=bool(context)):
                 result = self._outlined(result)
         elif mode in ("bm25", "dense"):

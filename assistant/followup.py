@@ -233,9 +233,10 @@ def asks_for_more(question: str) -> bool:
 def leave_out(question: str, context: str | None, shown: T | None) -> T | None:
     """What a follow-up's answer may leave out: ``shown`` (the sentences its topic showed so far) for a
     follow-up (``context`` not None) that only asks for more ("Tell me more.": ``Assistant.ask`` leaves them
-    out) or asks something new of the topic (``asks_anew``: left out when the answer would only repeat them),
-    else None: any other follow-up ("Why?", "And Russia?") may quote them again."""
-    return shown if context is not None and (asks_for_more(question) or asks_anew(question, context)) else None
+    out) or asks something new of the topic (``asks_anew``: left out when the answer would only repeat them) or only
+    another question word ("Why not?": ``asks_again``, left out when the answer would only repeat them and another
+    is found), else None: any other follow-up ("And Russia?") may quote them again."""
+    return shown if context is not None and (asks_for_more(question) or asks_anew(question, context) or asks_again(question)) else None
 
 
 def asks_anew(question: str, context: str) -> bool:
@@ -245,6 +246,18 @@ def asks_anew(question: str, context: str) -> bool:
     Names do not count ("And Russia?" swaps names in the topic's question instead: ``contextualize``),
     nor words of the topic's question in another form ("split" / "splits")."""
     return bool(_own_terms(question, context))
+
+
+_ONLY_A_QUESTION_WORD = re.compile(
+    rf"^\W*(?:(?:and|but|so|then)\W+)?(?:{'|'.join(sorted(QUESTION_WORDS))})(?:\W+(?:not|so|exactly|then|come|precisely|or why not))?\W*$",
+    re.IGNORECASE)
+
+
+def asks_again(question: str) -> bool:
+    """Does a follow-up only ask another question word of its topic ("Why not?", "Why or why not?", "How so?",
+    "And when?")? An answer that only repeats what its topic's answer showed then answers nothing new:
+    ``Assistant.ask`` looks again without those sentences (and keeps the repeat when nothing else is found)."""
+    return _ONLY_A_QUESTION_WORD.match(question) is not None
 
 
 STANDS_ALONE_TERMS = 3  # a follow-up with this many terms of its own says what it asks without its topic

@@ -433,7 +433,26 @@ def test_eval_asks_a_request_for_more_without_what_its_chain_showed(two_powers, 
     first, more = shown_ids[previous], shown_ids["Tell me more."]
     assert asked[previous] == () and asked["Tell me more."] == first  # the chain's answers so far are left out
     assert first and asked["What else?"] == tuple(dict.fromkeys(first + more)) and not set(more) & set(first)
-    assert asked["Why?"] == ()  # a follow-up asking something else sees everything again
+    # "Why?" asks only another question word: what its chain showed is passed on, left out only when the answer
+    # would just repeat it (followup.asks_again; the engine's own test below)
+    assert set(asked["Why?"]) == set(first) | set(more) | set(shown_ids["What else?"])
+
+
+def test_a_follow_up_asking_another_question_word_does_not_just_repeat_the_answer_shown(two_powers, monkeypatch):
+    from assistant.followup import asks_again, leave_out
+
+    previous = "What does Iran want in Syria?"
+    shown = two_powers.ask(previous).sentence_ids
+    assert asks_again("Why not?") and asks_again("Why or why not?") and not asks_again("Why does it matter?")
+    assert leave_out("Why?", previous, shown) == shown and leave_out("And Russia?", previous, shown) is None
+    monkeypatch.setattr(abstain.Model, "abstains", lambda self, signals, veto: False)
+    again = two_powers.ask("Why?", context=previous, shown=shown)
+    assert again.sentence_ids and not set(again.sentence_ids) <= set(shown)  # something else, not the repeat
+    plain = two_powers.ask("Why?", context=previous)
+    calls: list[bool] = []  # the first look answers, the second (without what was shown) finds nothing
+    monkeypatch.setattr(abstain.Model, "abstains", lambda self, signals, veto: calls.append(True) or len(calls) > 1)
+    kept = two_powers.ask("Why?", context=previous, shown=plain.sentence_ids)
+    assert len(calls) == 2 and not kept.abstained and kept.sentence_ids == plain.sentence_ids  # the repeat, not nothing
 
 
 @pytest.mark.parametrize("question, context, anew", [
