@@ -884,12 +884,12 @@ def _enumeration(doc: Document, best: int) -> list[int]:
     else:
         return []
     items = []
-    sid = intro if is_item(intro) else intro + 1
-    while sid < len(doc.sentences) and is_item(sid):
+    sid: int | None = intro if is_item(intro) else intro + 1
+    while sid is not None and sid < len(doc.sentences) and is_item(sid):
         if doc.sentences[sid].section != sentence.section:
             break
         items.append(sid)
-        sid += 1
+        sid = sid + 1 if sid + 1 < len(doc.sentences) and is_item(sid + 1) else _next_item(doc, kinds, sid)
     if not items:
         return []
     head = [intro] if intro not in items else []
@@ -912,6 +912,46 @@ def _states_quantity(doc: Document, sid: int) -> bool:
 
 def _introduces(doc: Document, sid: int) -> bool:
     return display_text(doc.sentences[sid].text).endswith(":")
+
+
+ITEM_GAP = 2  # paragraphs an item may run on over (unmarked) before the next item opens with the same mark
+
+
+def _next_item(doc: Document, kinds: Mapping[int, str], sid: int) -> int | None:
+    """The first sentence of the next item of the list whose item sentence ``sid`` opens, when the item runs on
+    over the rest of its paragraph and up to ITEM_GAP more ("• Our first release shipped with ten times ..." /
+    "We hoped this change ..." / "When this problem first appeared ..." / "• When we tried to upgrade ..."): the
+    first paragraph after them that opens an item of the same kind (a list item paragraph, or the same kind of
+    mark); None when none does, or when a paragraph between them ends with a colon (it brings a list of its own)."""
+    kind = _item_kind(doc, kinds, sid)
+    paragraph, skipped = doc.sentences[sid].paragraph, 0
+    for nxt in range(sid + 1, len(doc.sentences)):
+        if doc.sentences[nxt].paragraph == paragraph:
+            continue  # the rest of the item's paragraph
+        if display_text(doc.sentences[nxt - 1].text).endswith(":") and nxt - 1 != sid:
+            return None
+        paragraph = doc.sentences[nxt].paragraph
+        if _list_item(doc, kinds, nxt):
+            return nxt if _item_kind(doc, kinds, nxt) == kind else None
+        skipped += 1
+        if skipped > ITEM_GAP:
+            return None
+    return None
+
+
+def _item_kind(doc: Document, kinds: Mapping[int, str], sid: int) -> str | None:
+    """An item's kind: "list_item" (its paragraph was parsed as one), "number" ("1.", "(2)"), or its mark ("•")."""
+    if kinds[doc.sentences[sid].paragraph] == "list_item":
+        return "list_item"
+    return _mark_kind(display_text(doc.sentences[sid].text))
+
+
+def _mark_kind(text: str) -> str | None:
+    """An item's kind of mark: "number" ("1.", "(2)"), else the mark itself ("•", "–"); None without one."""
+    mark = ITEM_OPENING.match(text)
+    if mark is None:
+        return None
+    return "number" if any(c.isdigit() for c in mark.group(0)) else mark.group(0).strip()
 
 
 def _list_item(doc: Document, kinds: Mapping[int, str], sid: int) -> bool:

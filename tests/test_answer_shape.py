@@ -845,3 +845,39 @@ def test_a_sentence_saying_again_what_the_answer_says_does_not_join():
     scores[first], scores[again] = 1.0, 0.99
     selection = extract.select_sentences(doc, scores, np.ones(len(doc.sentences), dtype=bool), "How much grain did the quay handle?")
     assert list(selection.sentence_ids) == [first]
+
+
+RUN_ON_ITEMS = """Operations
+
+Failures
+
+In this period we have witnessed the following failure scenarios:
+
+• Our first release shipped with too many worker threads. They starved other threads and the master failed over.
+
+When this problem first appeared, we rolled the system back. An old snapshot was used by mistake.
+
+• Our upgrade script failed because old files were left behind. We lost thirty minutes of data.
+
+• The database semantics differed from what the lock service expected. The fix took months.
+
+A small number of failures in a hundred machine years would be excellent for most systems.
+
+We count a failure when the service is down for a minute or more.
+
+Operators are trained to roll the service back.
+
+• A stray bullet of another part, three paragraphs on, is no item of this list.
+"""
+
+
+def test_items_running_on_over_paragraphs_still_come_with_their_introduction():
+    doc = parse(RUN_ON_ITEMS)
+    intro = sentence_id(doc, "following failure scenarios")
+    scores = np.zeros(len(doc.sentences))
+    scores[intro] = 1.0
+    chosen = extract.select_sentences(doc, scores, np.ones(len(doc.sentences), dtype=bool), "Which failures did they see?")
+    items = [sentence_id(doc, f) for f in ("first release", "upgrade script", "database semantics")]
+    assert list(chosen.sentence_ids) == [intro, *items]  # the introduction and each item's opening
+    assert sentence_id(doc, "stray bullet") not in chosen.sentence_ids  # three paragraphs on: another part
+    assert sentence_id(doc, "old snapshot") not in chosen.sentence_ids  # an item's running on is left to the reader
