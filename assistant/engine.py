@@ -19,6 +19,7 @@ from assistant.followup import asks_again, asks_anew, asks_for_more, retrieval_t
 from assistant.index import Index
 from assistant.lexical import terms
 from assistant.records import Answer
+from assistant.structure import display_text
 from assistant.render import safe
 from assistant.retrieval import (FUSION, FusionSettings, Query, Retrieval, UnitScores, dense_scores, fuse, lead_scores, pool_ids, rerank, with_second,
                                  top_ids)
@@ -472,11 +473,18 @@ class Assistant:
         chunk_scores = decision.fused.chunk_fused
         if isinstance(selection, overview.PaperSelection):
             chunk_scores = overview.promote(chunk_scores, list(self._sentence_chunk[list(selection.sentence_ids)]))
+        answer = "" if abstained else extract.shown_text(doc, selection.sentence_ids)
+        citations = () if abstained else extract.citations(doc, self.index.chunks, selection.sentence_ids)
+        end = overview.names_end(self._layout, doc, selection) if citations and isinstance(selection, overview.PaperSelection) else None
+        if end is not None:  # "Who are the authors?": the names, not the series number after them on their line
+            (whole,) = citations
+            text = doc.source[whole.start:end]
+            answer, citations = display_text(text), (replace(whole, end=end, text=text, notes=(), cut_end=False),)
         return {
-            "answer": "" if abstained else extract.shown_text(doc, selection.sentence_ids),
+            "answer": answer,
             "abstained": abstained,
             "confidence": round(decision.confidence, 4),
-            "citations": () if abstained else extract.citations(doc, self.index.chunks, selection.sentence_ids),
+            "citations": citations,
             "passages": extract.passages(doc, self.index.chunks, chunk_scores, k),
             "sentence_ids": selection.sentence_ids,
         }

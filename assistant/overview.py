@@ -1294,6 +1294,45 @@ def _select(lay: Layout, doc: Document, question: str, scores: np.ndarray, exclu
     return PaperSelection(tuple(sorted(ids)), aspect, cued, primary=_primary(lay, doc, aspect, sid))
 
 
+def names_end(lay: Layout, doc: Document, selection: PaperSelection) -> int | None:
+    """Where the authors' names end in the one byline line answering "Who are the authors?", when the line runs on
+    past them into what is plainly not a name (``_NOT_NAMES``: "Aref Bijan and Anastasia Goncharova Number 34:
+    October 2021", "Dennis M. Ritchie and Ken Thompson Bell Laboratories", "Steve Mayer November 2006"): the offset
+    in the source just after the last author's last word (a note mark after it kept); None otherwise (a byline of
+    several lines, a line naming fewer than half of them, or going on in words that may be names)."""
+    if selection.aspect != "authors" or len(selection.sentence_ids) != 1 or not lay.authors:
+        return None
+    sentence = doc.sentences[selection.sentence_ids[0]]
+    text = doc.source[sentence.start:sentence.end]
+    if not _names_half(display_text(text), lay.authors):
+        return None
+    last = None
+    for token in re.finditer(r"\S+", text):  # a word of its own: not one inside an address ("wadler@inf.ed.ac.uk")
+        word = _NAME_MARKS.sub("", token.group())
+        if _NAME_WORD.fullmatch(word) and word.lower() in lay.author_names:
+            last = token
+    if last is None:
+        return None
+    end = last.start() + len(last.group().rstrip(",;"))
+    if not _NOT_NAMES.match(text, end) or any(_NAME_LINE.fullmatch(line.strip()) and not _INSTITUTION.search(line)
+                                              for line in text[end:].split("\n")[1:]):
+        return None  # ... nor when a later line may name someone the layout does not know ("Dennis Shasha")
+    return sentence.start + end
+
+
+_NAME_MARKS = re.compile(r"[\d,;*∗†‡§¶⋆?]+$")  # a note mark or a comma after a name ("Goncharova¹", "Lloyd?", "Hart1∗")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_NOT_NAMES = re.compile(  # what a byline's line goes on with that is no name: a series number, a date, an address,
+    # an institution ("Bell Laboratories", "Department of Mathematics"), a publication note
+    rf"\s*[,;]?\s*(?:[(<{{\[]|\S*@|https?:|(?:Number|No\.|Vol\.|Volume|Issue)\s*\d|(?:{_MONTHS})\b|\d{{4}}\b|[-–—]\s"
+    r"|(?:[A-Z][\w.&'’-]*\s+){0,2}(?:University|Institute|Laborator(?:y|ies)|Research|Department|Dept\.|College|School"
+    r"|Inc\.|Corporation|Corp\.|Cent(?:er|re)|Labs?|Project|Foundation|Academy)\b|First published|E-?mail)")
+_INSTITUTION = re.compile(r"\b(?:University|Institute|Laborator(?:y|ies)|Research|Department|Dept|College|School|Inc|Corporation"
+                          r"|Corp|Cent(?:er|re)|Labs?|Project|Foundation|Academy|Number|No)\b")
+_NAME_LINE = re.compile(r"(?:[A-Z][\w'’-]*\.?|van|von|de|der|da|di|le)(?:\s+(?:[A-Z][\w'’-]*\.?|van|von|de|der|da|di|le)){1,4}[\d,*∗†‡⋆]*")
+
+
 _RUNS_ON = re.compile(r"[,;†‡∗*]|[a-z]")  # a byline's line that goes on from the sentence before it (split at "St.", "Jr.")
 
 

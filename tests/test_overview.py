@@ -1979,3 +1979,25 @@ def test_a_problem_stated_by_no_sentence_is_what_the_work_sets_out_to_do_not_wha
                 "lock registers.\n\n1 Introduction\n\nBarges carried most of the coast's grain before the railways came.\n")
     assert quoted(doc, "What problem does the paper address?") == [
         "Questioning the habit of waiting for the tide at every lock, we propose schedules drawn from the lock registers."]
+
+
+def test_the_authors_answer_quotes_their_names_not_the_rest_of_their_line(paper_assistant, paper_source):
+    answer = paper_assistant.ask("Who are the authors?")
+    (citation,) = answer.citations  # the byline's line goes on "Number 34: October 2021"
+    assert answer.answer == citation.text == paper_source[citation.start:citation.end] == "Aref Bijan and Anastasia Goncharova"
+    assert "October 2021" in paper_assistant.ask("When was it published?").answer  # the whole line still dates it
+
+
+@pytest.mark.parametrize("byline, quoted", [
+    ("Maria Keller and Tomas Brandt\nMarch 2019", "Maria Keller and Tomas Brandt"),  # a date after the names
+    ("Maria Keller and Tomas Brandt\nUniversity of Bergen", "Maria Keller and Tomas Brandt"),  # an institution
+    ("Maria Keller and Tomas Brandt\nUniversity of Bergen\nJonas Lie\nUniversity of Oslo",  # a third author: up to him
+     "Maria Keller and Tomas Brandt\nUniversity of Bergen\nJonas Lie"),
+    ("Maria Keller and Tomas Brandt\nPeder Aas Works", None),  # words that may be names
+])
+def test_where_the_authors_names_end_on_their_line(byline, quoted):
+    doc = parse(SERIES.replace("Maria Keller and Tomas Brandt, March 2019", byline))
+    lay = overview.layout(doc)
+    selection = overview.select(lay, doc, "Who are the authors?", np.zeros(len(doc.sentences)))
+    end = overview.names_end(lay, doc, selection)
+    assert (None if end is None else doc.source[doc.sentences[selection.sentence_ids[0]].start:end]) == quoted
